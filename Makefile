@@ -1,0 +1,171 @@
+# listenq: conformance and fuzzing harness for the Linux TCP listen queues.
+# `make help` lists the targets.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/listenq
+DATADIR ?= $(PREFIX)/share/listenq
+
+CC ?= cc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+LIBNET_CONFIG ?= libnet-config
+CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+SANITIZE ?=
+
+# A sanitizer build gets a directory of its own, so it never mixes objects
+# with the plain build.
+ifeq ($(strip $(SANITIZE)),)
+BUILD ?= build
+SAN_FLAGS :=
+else
+BUILD ?= build/sanitize
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -g -fno-omit-frame-pointer
+endif
+
+# Flags every listenq object is built with; the user's CFLAGS come after the
+# warnings so that they can tune optimisation, never silence -Werror.
+LQ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Imodel -Iharness
+LQ_DEPFLAGS = -MMD -MP
+
+PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
+MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
+MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+# libnet 1.1.x ships libnet-config, not a .pc file; its --defines are
+# deprecated BSD feature macros we do not need (libnet.h sets byte order).
+LIBNET_CFLAGS := $(shell $(LIBNET_CONFIG) --cflags 2>/dev/null)
+LIBNET_LIBS := $(shell $(LIBNET_CONFIG) --libs 2>/dev/null || echo -lnet)
+LIBS := $(LIBNET_LIBS) $(PCAP_LIBS) $(MNL_LIBS) -lm
+
+ALL_CFLAGS = $(LQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+MODEL_SRC := $(sort $(wildcard model/*.c))
+HARNESS_SRC := $(sort $(filter-out harness/main.c,$(wildcard harness/*.c)))
+MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/harness/main.o
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBMODEL := $(BUILD)/libmodel.a
+LIBLISTENQ := $(BUILD)/liblistenq.a
+LISTENQ := $(BUILD)/listenq
+
+.PHONY: all check test unit run bench fuzz fuzz-smoke clean install uninstall format \
+	format-check deps-build deps-check deps-run deps-fuzz matrix help lint
+
+all: $(LISTENQ)
+
+help:
+	@echo 'make               build build/listenq (and its libraries)'
+	@echo 'make check         build and run every test tier this machine can run (alias: test)'
+	@echo 'make run           the conformance suite against this kernel (needs root)'
+	@echo 'make bench         print performance figures as "name: value" lines'
+	@echo 'make fuzz          build the libFuzzer targets (clang) into build/fuzz/'
+	@echo 'make matrix        run the fast suite on several kernels in VMs (see docs/matrix.md)'
+	@echo 'make format        reformat the C sources; make format-check only checks'
+	@echo 'make install       install listenq under $$(DESTDIR)$$(PREFIX)'
+	@echo 'make clean         remove build/'
+	@echo 'Variables: CC CFLAGS CPPFLAGS LDFLAGS SANITIZE=address,undefined PREFIX DESTDIR'
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -c -o $@ $<
+
+# Only the modules that talk to a library see its headers.
+$(BUILD)/obj/harness/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
+$(BUILD)/obj/harness/capture.o $(BUILD)/obj/harness/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
+$(BUILD)/obj/harness/netns.o $(BUILD)/obj/harness/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
+
+$(LIBMODEL): $(MODEL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBLISTENQ): $(HARNESS_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(LISTENQ): $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
+
+unit: $(TEST_BIN)
+
+# Installs the Debian packages a purpose needs when they are missing.
+deps-build:
+	@sh ci/deps.sh build
+deps-check:
+	@sh ci/deps.sh check
+deps-run:
+	@sh ci/deps.sh run
+deps-fuzz:
+	@sh ci/deps.sh fuzz
+
+# The dependency installers must run before the compiler looks for headers,
+# so the build itself is a sub-make.
+check test: deps-check
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory fuzz-build-if-clang
+	@sh tests/run.sh $(BUILD)
+
+run: deps-run
+	@$(MAKE) --no-print-directory all
+	$(LISTENQ) run $(RUN_FLAGS) corpus/conformance
+
+bench: deps-build
+	@$(MAKE) --no-print-directory all
+	@sh ci/bench.sh $(BUILD)
+
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_TARGETS := listenq_model_fuzzer listenq_parse_fuzzer listenq_diff_fuzzer
+FUZZ_SAN ?= address,undefined
+FUZZ_CFLAGS ?= -O1 -g
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+
+fuzz-build:
+	@sh fuzz/build.sh "$(FUZZ_DIR)" "$(CLANG)" "$(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN)" \
+		"$(LIBS)" "-fsanitize=fuzzer,$(FUZZ_SAN)"
+
+# make check builds the fuzz targets too, when clang has libFuzzer.
+fuzz-build-if-clang:
+	@if command -v $(CLANG) >/dev/null 2>&1 && [ -d fuzz ] && [ -f fuzz/build.sh ]; then \
+		$(MAKE) --no-print-directory fuzz-build; fi
+
+matrix: all
+	@sh ci/deps.sh matrix
+	$(LISTENQ) matrix $(MATRIX_FLAGS)
+
+C_FILES = $(shell find model harness fuzz tests -name '*.[ch]' 2>/dev/null | sort)
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	@sh ci/format-check.sh
+
+lint:
+	@sh ci/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(LISTENQ) $(DESTDIR)$(BINDIR)/listenq
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	cp -R docs $(DESTDIR)$(DOCDIR)/
+	cp -R corpus $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/listenq
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build
+
+-include $(MODEL_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,99 @@
+#!/bin/sh
+# ci/deps.sh PURPOSE... : make sure the Debian packages a listenq job needs are
+# installed, installing the missing ones with apt-get (and saying which, and why).
+#
+# PURPOSE is one or more of: build, check, run, fuzz, matrix.
+# Exit status: 0 all present (or installed), 1 something is missing and could not
+# be installed here (not root, not Debian/Ubuntu, or apt-get failed).
+set -u
+
+# package|what listenq needs it for   (one line per package, per purpose)
+pkgs_build='build-essential|C compiler, make and libc headers
+pkg-config|finds the compile flags of libpcap and libmnl
+libnet1-dev|builds the raw SYN/ACK/RST frames the live harness injects
+libpcap-dev|captures the kernel replies on the client end of the veth
+libmnl-dev|rtnetlink (veth set-up) and inet_diag (SYN-queue length)'
+pkgs_run='iproute2|ip(8): the tests check that no interface or namespace is left behind'
+pkgs_check='clang|libFuzzer targets and their smoke tests
+libclang-rt-14-dev|clang sanitizer and libFuzzer runtimes
+tshark|the tests check that every pcap the harness writes is readable
+iproute2|ip(8): the tests check that no interface or namespace is left behind'
+pkgs_fuzz='clang|libFuzzer targets (make fuzz)
+libclang-rt-14-dev|clang sanitizer and libFuzzer runtimes
+zip|seed corpus archives in the ClusterFuzzLite layout'
+pkgs_matrix='qemu-system-x86|boots each kernel of the matrix in a VM
+busybox-static|the minimal init and shell inside the matrix VM
+cpio|packs the matrix VM initramfs
+kmod|reads kernel module dependencies (veth) for the VM'
+
+want=""
+for purpose in "$@"; do
+    case "$purpose" in
+    build) list=$pkgs_build ;;
+    run) list="$pkgs_build
+$pkgs_run" ;;
+    check) list="$pkgs_build
+$pkgs_check" ;;
+    fuzz) list="$pkgs_build
+$pkgs_fuzz" ;;
+    matrix) list="$pkgs_build
+$pkgs_matrix" ;;
+    *) echo "ci/deps.sh: unknown purpose '$purpose' (build, check, run, fuzz, matrix)" >&2; exit 2 ;;
+    esac
+    want="$want
+$list"
+done
+
+have_pkg() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    # Not Debian/Ubuntu: we cannot check package names, so check the tools instead.
+    missing=""
+    command -v cc >/dev/null 2>&1 || missing="$missing C-compiler"
+    command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+    command -v libnet-config >/dev/null 2>&1 || missing="$missing libnet(1.1.x)"
+    pkg-config --exists libpcap 2>/dev/null || missing="$missing libpcap"
+    pkg-config --exists libmnl 2>/dev/null || missing="$missing libmnl"
+    if [ -n "$missing" ]; then
+        echo "listenq: this is not a Debian/Ubuntu system; install by hand:$missing" >&2
+        exit 1
+    fi
+    exit 0
+fi
+
+missing=""
+seen=" "
+echo "$want" | while IFS='|' read -r pkg why; do
+    [ -n "$pkg" ] || continue
+    echo "$pkg|$why"
+done > "${TMPDIR:-/tmp}/listenq-deps.$$"
+while IFS='|' read -r pkg why; do
+    case "$seen" in *" $pkg "*) continue ;; esac
+    seen="$seen$pkg "
+    if ! have_pkg "$pkg"; then
+        echo "listenq: missing Debian package $pkg: $why" >&2
+        missing="$missing $pkg"
+    fi
+done < "${TMPDIR:-/tmp}/listenq-deps.$$"
+rm -f "${TMPDIR:-/tmp}/listenq-deps.$$"
+
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "listenq: not root, cannot install:$missing" >&2
+    echo "listenq: run: sudo apt-get install$missing" >&2
+    exit 1
+fi
+echo "listenq: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends $missing >&2; then
+    echo "listenq: apt-get install failed; refreshing the package lists and retrying" >&2
+    apt-get update >&2 || { echo "listenq: apt-get update failed" >&2; exit 1; }
+    apt-get install -y --no-install-recommends $missing >&2 || {
+        echo "listenq: could not install:$missing" >&2
+        exit 1
+    }
+fi
+exit 0

@@ -1,0 +1,238 @@
+/* harness/backend_model.c: the reference model behind the backend interface. */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lq_model_backend {
+    struct lq_model *m;
+    uint32_t jiffies32, hz;
+    uint16_t lport;
+};
+
+static void *lq_rs_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap * 2 : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, n * elem);
+    if (!q)
+        abort();
+    *cap = n;
+    return q;
+}
+
+void lq_replies_clear(struct lq_replies *rs)
+{
+    rs->n = 0;
+    rs->ndps = 0;
+}
+
+void lq_replies_free(struct lq_replies *rs)
+{
+    free(rs->r);
+    free(rs->dps);
+    memset(rs, 0, sizeof(*rs));
+}
+
+struct lq_reply *lq_replies_add(struct lq_replies *rs)
+{
+    rs->r = lq_rs_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
+    struct lq_reply *r = &rs->r[rs->n++];
+    memset(r, 0, sizeof(*r));
+    r->frame = -1;
+    return r;
+}
+
+void lq_replies_add_dp(struct lq_replies *rs, uint16_t dp)
+{
+    rs->dps = lq_rs_grow(rs->dps, &rs->dps_cap, rs->ndps + 1, sizeof(*rs->dps));
+    rs->dps[rs->ndps++] = dp;
+}
+
+static struct lq_model_backend *lq_mb(struct lq_backend *b)
+{
+    return b->priv;
+}
+
+/* Copies the model's output of the last call, times relative to `start`. */
+static void lq_model_collect(struct lq_model *m, uint64_t start, struct lq_replies *out)
+{
+    const struct lq_model_out *o = lq_model_output(m);
+    for (size_t i = 0; i < o->npkts; i++) {
+        struct lq_reply *r = lq_replies_add(out);
+        r->seg = o->pkts[i].seg;
+        r->cookie = o->pkts[i].cookie;
+        r->timing = o->pkts[i].timing;
+        r->t_us = (int64_t)(o->pkts[i].t_ms - start) * 1000;
+        r->dp = o->pkts[i].dp;
+    }
+    for (size_t i = 0; i < o->ndps; i++)
+        lq_replies_add_dp(out, o->dps[i]);
+}
+
+static int lq_mb_begin(struct lq_backend *b, const struct lq_scenario *sc, uint16_t lport,
+                       struct lq_err *err)
+{
+    (void)sc;
+    (void)err;
+    struct lq_model_backend *mb = lq_mb(b);
+    mb->lport = lport;
+    lq_model_reset(mb->m);
+    lq_model_set_clock(mb->m, mb->jiffies32, mb->hz);
+    return 0;
+}
+
+static int lq_mb_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, struct lq_err *err)
+{
+    (void)err;
+    lq_model_set_sysctl(lq_mb(b)->m, s, value);
+    return 0;
+}
+
+static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_err *err)
+{
+    (void)err;
+    *rc = lq_model_listen(lq_mb(b)->m, lq_mb(b)->lport, backlog);
+    return 0;
+}
+
+static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+                         struct lq_err *err)
+{
+    (void)err;
+    *rc = lq_model_setsockopt(lq_mb(b)->m, opt, value);
+    return 0;
+}
+
+static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
+                         struct lq_err *err)
+{
+    (void)err;
+    struct lq_model *m = lq_mb(b)->m;
+    uint64_t start = lq_model_now(m);
+    lq_model_input(m, seg);
+    lq_model_collect(m, start, out);
+    return 0;
+}
+
+static int lq_mb_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
+                        struct lq_err *err)
+{
+    (void)err;
+    struct lq_model *m = lq_mb(b)->m;
+    uint16_t conn = 0;
+    int rc = lq_model_accept(m, &conn, mss);
+    *result = rc ? rc : conn;
+    lq_model_collect(m, lq_model_now(m), out);
+    return 0;
+}
+
+static int lq_mb_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out, int64_t *waited_us,
+                      struct lq_err *err)
+{
+    (void)err;
+    struct lq_model *m = lq_mb(b)->m;
+    uint64_t start = lq_model_now(m);
+    lq_model_advance(m, ms);
+    lq_model_collect(m, start, out);
+    *waited_us = (int64_t)ms * 1000;
+    return 0;
+}
+
+static int lq_mb_state(struct lq_backend *b, struct lq_state *st, struct lq_err *err)
+{
+    (void)err;
+    struct lq_model *m = lq_mb(b)->m;
+    struct lq_model_queues q;
+    lq_model_queues(m, &q);
+    st->acceptq = q.acceptq;
+    st->backlog = q.acceptq_max;
+    st->synq = q.synq;
+    st->ctr_valid = true;
+    const uint64_t *c = lq_model_counters(m);
+    for (int i = 0; i < LQ_CTR_COUNT; i++) {
+        st->ctr[i] = c[i];
+        st->ctr_present[i] = true;
+    }
+    st->nsynq_ports = 0;
+    return 0;
+}
+
+static int lq_mb_counter(struct lq_backend *b, const char *name, int64_t *value, struct lq_err *err)
+{
+    int c = lq_counter_by_name(name);
+    if (c < 0)
+        return lq_errf(err, LQ_EXIT_SKIP, "the model does not predict counter %s", name);
+    *value = (int64_t)lq_model_counters(lq_mb(b)->m)[c];
+    return 0;
+}
+
+static int lq_mb_end(struct lq_backend *b, struct lq_err *err)
+{
+    (void)b;
+    (void)err;
+    return 0;
+}
+
+static void lq_mb_destroy(struct lq_backend *b)
+{
+    if (!b)
+        return;
+    lq_model_free(lq_mb(b)->m);
+    free(b->priv);
+    free(b);
+}
+
+static const struct lq_backend_ops lq_model_ops = {
+    .name = "model",
+    .begin = lq_mb_begin,
+    .sysctl = lq_mb_sysctl,
+    .listen = lq_mb_listen,
+    .sockopt = lq_mb_sockopt,
+    .segment = lq_mb_segment,
+    .accept = lq_mb_accept,
+    .wait = lq_mb_wait,
+    .state = lq_mb_state,
+    .counter = lq_mb_counter,
+    .clock = NULL,
+    .end = lq_mb_end,
+    .destroy = lq_mb_destroy,
+};
+
+struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct lq_err *err)
+{
+    struct lq_backend *b = calloc(1, sizeof(*b));
+    struct lq_model_backend *mb = calloc(1, sizeof(*mb));
+    if (!b || !mb || !(mb->m = lq_model_new(profile))) {
+        free(b);
+        free(mb);
+        lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+        return NULL;
+    }
+    mb->jiffies32 = 0x40000000u;
+    mb->hz = 1000;
+    b->ops = &lq_model_ops;
+    b->priv = mb;
+    snprintf(b->release, sizeof(b->release), "model %s", profile->name);
+    return b;
+}
+
+void lq_backend_model_set_clock(struct lq_backend *b, uint32_t jiffies32, uint32_t hz)
+{
+    lq_mb(b)->jiffies32 = jiffies32;
+    lq_mb(b)->hz = hz;
+}
+
+void lq_backend_model_set_bug(struct lq_backend *b, enum lq_model_bug bug)
+{
+    lq_model_set_bug(lq_mb(b)->m, bug);
+}
+
+struct lq_model *lq_backend_model_get(struct lq_backend *b)
+{
+    return lq_mb(b)->m;
+}

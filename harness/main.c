@@ -1,0 +1,47 @@
+/* harness/main.c: the listenq command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_run.h"
+#include "err.h"
+
+#define LISTENQ_VERSION "0.1.0"
+
+static void lq_usage(FILE *f)
+{
+    fprintf(f, "usage: listenq COMMAND [options] [args]\n"
+               "A conformance and fuzzing harness for the Linux TCP listen queues.\n\n"
+               "commands:\n"
+               "  run FILE|DIR...       run scenarios on the model and the kernel, compare\n"
+               "  explain FILE          the model's trace of a scenario, event by event\n"
+               "  coverage FILE|DIR...  which model decision points scenarios reach\n"
+               "  version               print the version\n"
+               "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
+               "failed expectation, 2 bad input, 3 harness error, 4 cannot run here (skip).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        lq_usage(stderr);
+        return LQ_EXIT_BADINPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return lq_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return lq_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return lq_cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("listenq %s\n", LISTENQ_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        lq_usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "listenq: unknown command '%s'\n", cmd);
+    lq_usage(stderr);
+    return LQ_EXIT_BADINPUT;
+}

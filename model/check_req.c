@@ -1,0 +1,198 @@
+/* model/check_req.c: a segment reaches a request sock (SYN_RECV).
+ *
+ * Mirrors tcp_check_req() (net/ipv4/tcp_minisocks.c) step by step, with the
+ * parts of tcp_v4_syn_recv_sock() (tcp_ipv4.c) and
+ * inet_csk_complete_hashdance() / inet_csk_reqsk_queue_drop()
+ * (inet_connection_sock.c) that decide the request's fate.
+ */
+#include "model_internal.h"
+
+/* tcp_in_window(): the segment overlaps [s_win, e_win]. */
+static bool lq_tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
+{
+    if (seq == s_win)
+        return true;
+    if (lq_seq_after(end_seq, s_win) && lq_seq_before(seq, e_win))
+        return true;
+    return seq == e_win && seq == end_seq;
+}
+
+/* between(seq1, seq2, seq3): seq2 <= seq1 <= seq3 in sequence space. */
+static bool lq_between(uint32_t seq1, uint32_t seq2, uint32_t seq3)
+{
+    return seq3 - seq2 >= seq1 - seq2;
+}
+
+/* tcp_reqsk_timeout(): timeout << num_timeout, capped at TCP_RTO_MAX. */
+static uint64_t lq_reqsk_timeout(const struct lq_req *req)
+{
+    uint64_t t = (uint64_t)LQ_TCP_TIMEOUT_INIT_MS << req->num_timeout;
+    return t < LQ_TCP_RTO_MAX_MS ? t : LQ_TCP_RTO_MAX_MS;
+}
+
+/* inet_csk_reqsk_queue_drop(): unhash, qlen--, young-- if it never timed out. */
+void lq_reqsk_queue_drop(struct lq_model *m, int r)
+{
+    struct lq_req *req = &m->reqs[r];
+    if (req->num_timeout == 0)
+        m->young--;
+    m->qlen--;
+    lq_model_slot(m, req->conn)->req = -1;
+    lq_model_req_free(m, r);
+}
+
+/* tcp_paws_reject() with the request's ts_recent; ts_recent_stamp is
+ * "now - timeout", never old enough to lift the check for a short-lived
+ * request, except for an RST once the timeout passed TCP_PAWS_MSL (60 s). */
+static bool lq_paws_reject(const struct lq_req *req, uint32_t tsval, bool rst)
+{
+    if ((int32_t)(req->ts_recent - tsval) <= 0)
+        return false;
+    if (!req->ts_recent)
+        return false;
+    if (rst && lq_reqsk_timeout(req) >= 60000u)
+        return false;
+    return true;
+}
+
+enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
+                                          int *child)
+{
+    struct lq_req *req = &m->reqs[r];
+    uint8_t flg = in->flags & (LQ_TH_RST | LQ_TH_SYN | LQ_TH_ACK);
+    bool paws_reject = false, tsecr_reject = false;
+
+    /* tcp_parse_options(estab = 0): a timestamp only counts when
+     * tcp_timestamps is on. */
+    if (in->opt.has_ts && m->sysctl[LQ_SYSCTL_TIMESTAMPS]) {
+        if (in->opt.tsecr && req->tstamp_ok && lq_profile_has(&m->profile, LQ_CHG_TSECR_CHECK))
+            tsecr_reject = !lq_between(in->opt.tsecr, req->snt_tsval_first, req->snt_tsval_last);
+        paws_reject = lq_paws_reject(req, in->opt.tsval, (flg & LQ_TH_RST) != 0);
+    }
+
+    /* Check for pure retransmitted SYN. */
+    if (in->seq == req->rcv_isn && flg == LQ_TH_SYN && !paws_reject) {
+        if (lq_oow_rate_limited(m, in, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX_LIMITED);
+            return LQ_CHECKREQ_DONE;
+        }
+        /* tcp_rtx_synack(); then the timer is pushed out (mod_timer_pending) */
+        lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX);
+        lq_send_synack(m, req, false, LQ_DP_CHECKREQ_SYN_RTX);
+        lq_model_count(m, LQ_CTR_RETRANS_SEGS);
+        lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
+        req->num_retrans++;
+        req->expires_ms = m->now_ms + lq_reqsk_timeout(req);
+        return LQ_CHECKREQ_DONE;
+    }
+
+    /* Invalid ACK: reset will be sent by listening socket. Since the RFC 5961
+     * fix an RST|ACK goes on to the sequence checks instead. */
+    bool rst_exempt =
+        (flg & LQ_TH_RST) && lq_profile_has(&m->profile, LQ_CHG_SYNRECV_RST_CHALLENGE);
+    if ((flg & LQ_TH_ACK) && !rst_exempt && in->ack != req->snt_isn + 1) {
+        lq_model_dp(m, LQ_DP_CHECKREQ_BAD_ACK);
+        return LQ_CHECKREQ_LISTENER;
+    }
+
+    /* RFC793: "first check sequence number". */
+    uint32_t window = req->rcv_wnd; /* req->rsk_rcv_wnd before 6.10 */
+    if (lq_profile_has(&m->profile, LQ_CHG_SYNACK_WINDOW_CAP) && window > LQ_SYNACK_WINDOW)
+        window = LQ_SYNACK_WINDOW; /* tcp_synack_window() */
+    if (paws_reject || tsecr_reject ||
+        !lq_tcp_in_window(in->seq, lq_seg_end_seq(in), req->rcv_nxt, req->rcv_nxt + window)) {
+        /* Out of window: send ACK and drop. */
+        if (flg & LQ_TH_RST) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_OOW_RST);
+        } else if (lq_oow_rate_limited(m, in, &req->last_oow_ack,
+                                       LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_OOW_LIMITED);
+        } else {
+            lq_model_dp(m, LQ_DP_CHECKREQ_OOW_ACK);
+            lq_send_req_ack(m, req, LQ_DP_CHECKREQ_OOW_ACK);
+        }
+        if (paws_reject) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_PAWS);
+            lq_model_count(m, LQ_CTR_PAWS_ESTAB);
+        } else if (tsecr_reject) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_TSECR);
+            lq_model_count(m, LQ_CTR_TSECR_REJECTED);
+        }
+        return LQ_CHECKREQ_DONE;
+    }
+
+    /* In sequence, PAWS is OK. Truncate a SYN at rcv_isn: it is out of window
+     * starting at rcv_isn + 1. */
+    if (in->seq == req->rcv_isn)
+        flg &= (uint8_t)~LQ_TH_SYN;
+
+    /* RFC 5961 3.2 (RFC 9293 3.10.7.4): challenge ACK for a non-exact
+     * in-window RST in SYN-RECEIVED (tcp_reqsk_send_challenge_ack). */
+    if ((flg & LQ_TH_RST) && in->seq != req->rcv_nxt &&
+        lq_profile_has(&m->profile, LQ_CHG_SYNRECV_RST_CHALLENGE)) {
+        if (lq_oow_rate_limited(m, NULL, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE)) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE_LIMITED);
+            return LQ_CHECKREQ_DONE;
+        }
+        /* tcp_challenge_ack_allowed(): tcp_challenge_ack_limit is INT_MAX by default */
+        lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE);
+        lq_model_count(m, LQ_CTR_TCP_CHALLENGE_ACK);
+        lq_send_req_ack(m, req, LQ_DP_CHECKREQ_RST_CHALLENGE);
+        return LQ_CHECKREQ_DONE;
+    }
+
+    /* RFC793: "second check the RST bit" and "fourth, check the SYN bit" */
+    enum lq_dp reset_dp;
+    if (flg & (LQ_TH_RST | LQ_TH_SYN)) {
+        lq_model_count(m, LQ_CTR_ATTEMPT_FAILS);
+        reset_dp = (flg & LQ_TH_RST) ? LQ_DP_CHECKREQ_RESET_RST : LQ_DP_CHECKREQ_RESET_SYN;
+        goto embryonic_reset;
+    }
+
+    /* ACK sequence verified above, just make sure ACK is set. */
+    if (!(flg & LQ_TH_ACK)) {
+        lq_model_dp(m, LQ_DP_CHECKREQ_NO_ACK);
+        return LQ_CHECKREQ_DONE;
+    }
+
+    /* While TCP_DEFER_ACCEPT is active, drop bare ACK. */
+    if (req->num_timeout < m->defer_accept && lq_seg_end_seq(in) == req->rcv_isn + 1) {
+        lq_model_dp(m, LQ_DP_CHECKREQ_DEFER_DROP);
+        req->acked = true;
+        lq_model_count(m, LQ_CTR_TCP_DEFER_ACCEPT_DROP);
+        return LQ_CHECKREQ_DONE;
+    }
+
+    /* syn_recv_sock = tcp_v4_syn_recv_sock(): sk_acceptq_is_full -> exit_overflow */
+    if (lq_model_acceptq_is_full(m)) {
+        lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
+        lq_model_listendrop(m);
+        if (!m->sysctl[LQ_SYSCTL_ABORT_ON_OVERFLOW]) {
+            lq_model_dp(m, LQ_DP_CHECKREQ_OVERFLOW_KEEP);
+            req->acked = true;
+            return LQ_CHECKREQ_DONE;
+        }
+        reset_dp = LQ_DP_CHECKREQ_OVERFLOW_ABORT;
+        goto embryonic_reset;
+    }
+
+    /* inet_csk_complete_hashdance(): the child takes the request's place in
+     * the ehash, the request leaves the SYN queue, the child joins the
+     * accept queue. */
+    lq_model_dp(m, LQ_DP_CHECKREQ_CHILD);
+    struct lq_req copy = *req;
+    lq_reqsk_queue_drop(m, r);
+    *child = lq_tcp_v4_syn_recv_sock(m, &copy, in);
+    lq_model_acceptq_push(m, *child);
+    return LQ_CHECKREQ_CHILD;
+
+embryonic_reset:
+    lq_model_dp(m, reset_dp);
+    if (!(flg & LQ_TH_RST))
+        lq_send_reset(m, in, reset_dp);
+    /* inet_csk_reqsk_queue_drop() unlinks it here (single-threaded: always),
+     * so EmbryonicRsts counts either way (LQ_CHG_EMBRYONIC_IF_UNLINKED). */
+    lq_reqsk_queue_drop(m, r);
+    lq_model_count(m, LQ_CTR_EMBRYONIC_RSTS);
+    return LQ_CHECKREQ_DONE;
+}

@@ -1,0 +1,49 @@
+/* model/decision.c: the table behind model/decision.h. */
+#include "decision.h"
+
+#include "profile.h"
+
+#include <string.h>
+
+static const struct lq_dp_info lq_dp_table[LQ_DP_COUNT] = {
+#define DP(id, name, func, what) [LQ_DP_##id] = {name, func, what},
+#include "decisions.def"
+#undef DP
+};
+
+const struct lq_dp_info *lq_dp_info(enum lq_dp dp)
+{
+    return (unsigned)dp < LQ_DP_COUNT ? &lq_dp_table[dp] : NULL;
+}
+
+int lq_dp_by_name(const char *name)
+{
+    for (int i = 0; i < LQ_DP_COUNT; i++)
+        if (strcmp(lq_dp_table[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
+{
+    switch (dp) {
+    case LQ_DP_LISTEN_LEGACY_QLEN:
+        return lq_profile_has(p, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG)
+                   ? "only kernels before 4.4 size the SYN queue as a power of two"
+                   : NULL;
+    case LQ_DP_CONNREQ_ACCEPTQ_FULL_YOUNG:
+        return lq_profile_has(p, LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS)
+                   ? "since 4.10 a full accept queue drops every SYN"
+                   : NULL;
+    case LQ_DP_CHECKREQ_TSECR:
+        return lq_profile_has(p, LQ_CHG_TSECR_CHECK) ? NULL
+                                                     : "the TSecr check arrived in 6.15 (6.14.9)";
+    case LQ_DP_CHECKREQ_RST_CHALLENGE:
+    case LQ_DP_CHECKREQ_RST_CHALLENGE_LIMITED:
+        return lq_profile_has(p, LQ_CHG_SYNRECV_RST_CHALLENGE)
+                   ? NULL
+                   : "the SYN-RECV challenge ACK arrived in 7.2 (6.18.42, 6.12.105, 6.6.153, "
+                     "6.1.191)";
+    default: return NULL;
+    }
+}

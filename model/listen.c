@@ -1,0 +1,113 @@
+/* model/listen.c: listen(2) and the listener's socket options.
+ *
+ * Mirrors __sys_listen_socket() (net/socket.c), __inet_listen_sk()
+ * (net/ipv4/af_inet.c) and, for the legacy profile, reqsk_queue_alloc() of
+ * kernels before 4.4; TCP_DEFER_ACCEPT and TCP_SYNCNT from do_tcp_setsockopt()
+ * (net/ipv4/tcp.c).
+ */
+#include "model_internal.h"
+
+#include <errno.h>
+
+/* roundup_pow_of_two() */
+static uint32_t lq_roundup_pow_of_two(uint32_t n)
+{
+    uint32_t p = 1;
+    while (p < n && p < 0x80000000u)
+        p <<= 1;
+    return p;
+}
+
+int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
+{
+    m->nout = 0;
+    m->ndps = 0;
+    /* __sys_listen_socket: somaxconn read at listen() time; the unsigned
+     * comparison turns a negative backlog into somaxconn. */
+    int64_t somaxconn = m->sysctl[LQ_SYSCTL_SOMAXCONN];
+    if ((uint64_t)(uint32_t)backlog > (uint64_t)somaxconn) {
+        lq_model_dp(m, LQ_DP_LISTEN_CLAMPED);
+        backlog = (int)somaxconn;
+    } else {
+        lq_model_dp(m, LQ_DP_LISTEN_KEPT);
+    }
+    /* __inet_listen_sk: always writes sk_max_ack_backlog; only the first
+     * listen() starts the queues. */
+    m->max_ack_backlog = (uint32_t)backlog;
+    if (m->listening) {
+        lq_model_dp(m, LQ_DP_LISTEN_AGAIN);
+    } else {
+        lq_model_dp(m, LQ_DP_LISTEN_START);
+        m->listening = true;
+        m->lport = lport;
+        if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG)) {
+            /* reqsk_queue_alloc() (before 4.4): the SYN-queue size is fixed
+             * at the first listen() from nr_table_entries. */
+            uint32_t msb = (uint32_t)m->sysctl[LQ_SYSCTL_MAX_SYN_BACKLOG]; /* min_t(u32, ...) */
+            uint32_t n = (uint32_t)backlog < msb ? (uint32_t)backlog : msb;
+            if (n < 8)
+                n = 8;
+            uint32_t entries = lq_roundup_pow_of_two(n + 1);
+            uint32_t limit = 8; /* 1 << max_qlen_log, max_qlen_log starts at 3 */
+            while (limit < entries)
+                limit <<= 1;
+            m->legacy_qlen_limit = limit;
+            lq_model_dp(m, LQ_DP_LISTEN_LEGACY_QLEN);
+        }
+    }
+    return 0;
+}
+
+/* secs_to_retrans(): seconds -> number of SYN-ACK retransmissions whose
+ * exponential backoff (1 s, 2 s, 4 s ... capped at TCP_RTO_MAX) covers them. */
+static int lq_secs_to_retrans(int seconds, int timeout, int rto_max)
+{
+    int res = 0;
+    if (seconds > 0) {
+        int period = timeout;
+        res = 1;
+        while (seconds > period && res < 255) {
+            res++;
+            timeout <<= 1;
+            if (timeout > rto_max)
+                timeout = rto_max;
+            period += timeout;
+        }
+    }
+    return res;
+}
+
+int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
+{
+    m->nout = 0;
+    m->ndps = 0;
+    switch (opt) {
+    case LQ_SOCKOPT_DEFER_ACCEPT:
+        /* do_tcp_setsockopt: TCP_DEFER_ACCEPT. Translate value in seconds to
+         * number of retransmits (TCP_TIMEOUT_INIT / HZ = 1, TCP_RTO_MAX / HZ = 120). */
+        lq_model_dp(m, LQ_DP_SOCKOPT_DEFER_ACCEPT);
+        m->defer_accept = lq_secs_to_retrans(value, 1, 120);
+        return 0;
+    case LQ_SOCKOPT_SYNCNT:
+        /* tcp_sock_set_syncnt: 1 <= val <= MAX_TCP_SYNCNT (127) */
+        if (value < 1 || value > 127)
+            return -EINVAL;
+        lq_model_dp(m, LQ_DP_SOCKOPT_SYNCNT);
+        m->syn_retries = value;
+        return 0;
+    case LQ_SOCKOPT_COUNT: break;
+    }
+    return -EINVAL;
+}
+
+/* inet_csk_reqsk_queue_is_full(): qlen > N from 6.13 (and its backports),
+ * qlen >= N from 4.4 to then; before 4.4, qlen >> max_qlen_log (legacy). */
+uint32_t lq_reqsk_queue_limit_reached(const struct lq_model *m)
+{
+    uint32_t qlen = (uint32_t)m->qlen;
+    if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG))
+        return qlen >= m->legacy_qlen_limit;
+    if (lq_profile_has(&m->profile, LQ_CHG_SYNQ_FULL_GT) && m->bug != LQ_BUG_SYNQ_FULL_GE)
+        return qlen > m->max_ack_backlog;
+    return qlen >= m->max_ack_backlog;
+}

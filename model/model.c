@@ -1,0 +1,433 @@
+/* model/model.c: the model's lifecycle, bookkeeping and tcp_v4_rcv dispatch.
+ *
+ * The rules live in one file per kernel area (listen.c, conn_request.c,
+ * check_req.c, syncookies.c, reqsk_timer.c, child.c, output.c); this file
+ * holds what they share: output buffers, counters, made-up ISNs and
+ * timestamps, socket allocation and the demultiplexing of a segment to a
+ * request sock, a child or the listener.
+ */
+#include "model_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *lq_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, n * elem);
+    if (!q)
+        abort(); /* the model has no error path for memory: a fuzzer must see it */
+    *cap = n;
+    return q;
+}
+
+int64_t lq_model_sysctl_default(const struct lq_profile *p, enum lq_sysctl s)
+{
+    switch (s) {
+    case LQ_SYSCTL_SOMAXCONN: return p->somaxconn_default;
+    case LQ_SYSCTL_MAX_SYN_BACKLOG: return 128; /* max(128, ehash entries / 128) */
+    case LQ_SYSCTL_SYNCOOKIES: return 1;
+    case LQ_SYSCTL_ABORT_ON_OVERFLOW: return 0;
+    case LQ_SYSCTL_SYNACK_RETRIES: return 5; /* TCP_SYNACK_RETRIES */
+    case LQ_SYSCTL_TIMESTAMPS: return 1;
+    case LQ_SYSCTL_SACK: return 1;
+    case LQ_SYSCTL_WINDOW_SCALING: return 1;
+    case LQ_SYSCTL_COUNT: break;
+    }
+    return 0;
+}
+
+struct lq_model *lq_model_new(const struct lq_profile *profile)
+{
+    struct lq_model *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->profile = *profile;
+    m->jiffies0 = 0x40000000u;
+    m->hz = 1000;
+    lq_model_reset(m);
+    return m;
+}
+
+void lq_model_free(struct lq_model *m)
+{
+    if (!m)
+        return;
+    free(m->acceptq);
+    free(m->conns);
+    free(m->reqs);
+    free(m->req_used);
+    free(m->children);
+    free(m->out);
+    free(m->dps);
+    free(m);
+}
+
+void lq_model_reset(struct lq_model *m)
+{
+    for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
+        m->sysctl[s] = lq_model_sysctl_default(&m->profile, (enum lq_sysctl)s);
+    m->listening = false;
+    m->lport = 0;
+    m->max_ack_backlog = 0;
+    m->legacy_qlen_limit = 0;
+    m->defer_accept = 0;
+    m->syn_retries = 0;
+    m->qlen = m->young = 0;
+    m->overflow_seen = false;
+    m->last_overflow = 0;
+    m->synflood_warned = false;
+    m->broken = NULL;
+    m->acceptq_head = m->acceptq_len = 0;
+    for (size_t i = 0; i < m->nconns_cap; i++)
+        m->conns[i].req = m->conns[i].child = -1;
+    if (m->nreqs_cap)
+        memset(m->req_used, 0, m->nreqs_cap * sizeof(*m->req_used));
+    m->nchildren = 0;
+    m->now_ms = 0;
+    m->born_seq = 0;
+    m->isn_seq = 0;
+    memset(m->counters, 0, sizeof(m->counters));
+    m->nout = m->ndps = 0;
+}
+
+void lq_model_set_bug(struct lq_model *m, enum lq_model_bug bug)
+{
+    m->bug = bug;
+}
+
+const struct lq_profile *lq_model_profile(const struct lq_model *m)
+{
+    return &m->profile;
+}
+
+void lq_model_set_sysctl(struct lq_model *m, enum lq_sysctl s, int64_t value)
+{
+    if ((unsigned)s < LQ_SYSCTL_COUNT)
+        m->sysctl[s] = value;
+}
+
+int64_t lq_model_sysctl(const struct lq_model *m, enum lq_sysctl s)
+{
+    return (unsigned)s < LQ_SYSCTL_COUNT ? m->sysctl[s] : 0;
+}
+
+/* ---- output ---- */
+
+static void lq_model_begin(struct lq_model *m)
+{
+    m->nout = 0;
+    m->ndps = 0;
+}
+
+void lq_model_dp(struct lq_model *m, enum lq_dp dp)
+{
+    m->dps = lq_grow(m->dps, &m->dps_cap, m->ndps + 1, sizeof(*m->dps));
+    m->dps[m->ndps++] = (uint16_t)dp;
+}
+
+struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp)
+{
+    m->out = lq_grow(m->out, &m->out_cap, m->nout + 1, sizeof(*m->out));
+    struct lq_model_pkt *p = &m->out[m->nout++];
+    memset(p, 0, sizeof(*p));
+    p->t_ms = m->now_ms;
+    p->dp = (uint16_t)dp;
+    return p;
+}
+
+const struct lq_model_out *lq_model_output(const struct lq_model *m)
+{
+    static __thread struct lq_model_out out;
+    out.npkts = m->nout;
+    out.pkts = m->out;
+    out.ndps = m->ndps;
+    out.dps = m->dps;
+    return &out;
+}
+
+void lq_model_count(struct lq_model *m, enum lq_counter c)
+{
+    m->counters[c]++;
+}
+
+const uint64_t *lq_model_counters(const struct lq_model *m)
+{
+    return m->counters;
+}
+
+uint64_t lq_model_now(const struct lq_model *m)
+{
+    return m->now_ms;
+}
+
+void lq_model_set_clock(struct lq_model *m, uint32_t jiffies32, uint32_t hz)
+{
+    m->jiffies0 = jiffies32;
+    m->hz = hz ? hz : 1000;
+}
+
+/* tcp_jiffies32 now. */
+uint32_t lq_model_jiffies(const struct lq_model *m)
+{
+    return m->jiffies0 + (uint32_t)(m->now_ms * m->hz / 1000u);
+}
+
+/* Made-up ISNs: distinct, far apart, deterministic. The kernel's come from
+ * secure_tcp_seq(); only their relations are ever compared. */
+uint32_t lq_model_new_isn(struct lq_model *m, uint16_t conn)
+{
+    m->isn_seq++;
+    uint32_t x = (uint32_t)conn * 0x9e3779b1u ^ m->isn_seq * 0x85ebca6bu;
+    x ^= x >> 15;
+    x *= 0x2c1b3c6du;
+    x ^= x >> 12;
+    return x;
+}
+
+uint32_t lq_model_ts_off(const struct lq_model *m, uint16_t conn)
+{
+    /* tcp_timestamps=2 has no per-connection offset (secure_tcp_ts_off). */
+    if (m->sysctl[LQ_SYSCTL_TIMESTAMPS] == 2)
+        return 0;
+    return 0x10000000u + (uint32_t)conn * 0x01000193u;
+}
+
+/* TSval the server puts in a segment: tcp_clock_ms + ts_off. */
+uint32_t lq_model_tsval(const struct lq_model *m, uint32_t ts_off)
+{
+    return (uint32_t)(m->now_ms + 1000000u) + ts_off;
+}
+
+/* ---- sockets ---- */
+
+struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn)
+{
+    if (conn >= m->nconns_cap) {
+        size_t old = m->nconns_cap;
+        m->conns = lq_grow(m->conns, &m->nconns_cap, (size_t)conn + 1, sizeof(*m->conns));
+        for (size_t i = old; i < m->nconns_cap; i++)
+            m->conns[i].req = m->conns[i].child = -1;
+    }
+    return &m->conns[conn];
+}
+
+int lq_model_req_alloc(struct lq_model *m)
+{
+    for (size_t i = 0; i < m->nreqs_cap; i++)
+        if (!m->req_used[i]) {
+            m->req_used[i] = true;
+            memset(&m->reqs[i], 0, sizeof(m->reqs[i]));
+            m->reqs[i].born = m->born_seq++;
+            return (int)i;
+        }
+    size_t old = m->nreqs_cap, cap = m->nreqs_cap;
+    m->reqs = lq_grow(m->reqs, &cap, old + 1, sizeof(*m->reqs));
+    size_t cap2 = m->nreqs_cap;
+    m->req_used = lq_grow(m->req_used, &cap2, cap, sizeof(*m->req_used));
+    m->nreqs_cap = cap;
+    memset(m->req_used + old, 0, (cap - old) * sizeof(*m->req_used));
+    m->req_used[old] = true;
+    memset(&m->reqs[old], 0, sizeof(m->reqs[old]));
+    m->reqs[old].born = m->born_seq++;
+    return (int)old;
+}
+
+void lq_model_req_free(struct lq_model *m, int r)
+{
+    m->req_used[r] = false;
+}
+
+int lq_model_child_alloc(struct lq_model *m)
+{
+    m->children = lq_grow(m->children, &m->nchildren_cap, m->nchildren + 1, sizeof(*m->children));
+    struct lq_child *c = &m->children[m->nchildren];
+    memset(c, 0, sizeof(*c));
+    return (int)m->nchildren++;
+}
+
+/* sk_acceptq_is_full(): sk_ack_backlog > sk_max_ack_backlog, so N + 1 fit. */
+bool lq_model_acceptq_is_full(const struct lq_model *m)
+{
+    if (m->bug == LQ_BUG_ACCEPTQ_N)
+        return m->acceptq_len >= m->max_ack_backlog;
+    return m->acceptq_len > m->max_ack_backlog;
+}
+
+void lq_model_acceptq_push(struct lq_model *m, int child)
+{
+    /* Every caller checked sk_acceptq_is_full() first: N + 1 at most, until a
+     * re-listen lowers N under a queue that is already longer. */
+    if (lq_model_acceptq_is_full(m) && !m->broken)
+        m->broken = "a child was queued while the accept queue was full";
+    if (m->acceptq_head + m->acceptq_len + 1 > m->acceptq_cap && m->acceptq_head) {
+        memmove(m->acceptq, m->acceptq + m->acceptq_head, m->acceptq_len * sizeof(*m->acceptq));
+        m->acceptq_head = 0;
+    }
+    m->acceptq = lq_grow(m->acceptq, &m->acceptq_cap, m->acceptq_head + m->acceptq_len + 1,
+                         sizeof(*m->acceptq));
+    m->acceptq[m->acceptq_head + m->acceptq_len++] = child;
+    m->children[child].queued = true;
+}
+
+/* tcp_listendrop() */
+void lq_model_listendrop(struct lq_model *m)
+{
+    lq_model_count(m, LQ_CTR_LISTEN_DROPS);
+}
+
+void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q)
+{
+    q->acceptq = (int)m->acceptq_len;
+    q->acceptq_max = (int)m->max_ack_backlog;
+    q->synq = m->qlen;
+    q->young = m->young;
+}
+
+/* ---- events ---- */
+
+/* tcp_v4_do_rcv() for the listener, then tcp_rcv_state_process() TCP_LISTEN. */
+static void lq_listener_rcv(struct lq_model *m, const struct lq_seg *in)
+{
+    if (!(in->flags & LQ_TH_SYN)) {
+        int child = -1;
+        /* tcp_v4_cookie_check() */
+        switch (lq_cookie_v4_check(m, in, &child)) {
+        case LQ_COOKIE_DROP: return;
+        case LQ_COOKIE_CHILD: lq_tcp_child_process(m, child, in); return;
+        case LQ_COOKIE_LISTENER: break;
+        }
+    }
+    if (in->flags & LQ_TH_ACK) {
+        lq_model_dp(m, LQ_DP_LISTEN_ACK_RESET);
+        lq_send_reset(m, in, LQ_DP_LISTEN_ACK_RESET);
+        return;
+    }
+    if (in->flags & LQ_TH_RST) {
+        lq_model_dp(m, LQ_DP_LISTEN_RST_DISCARD);
+        return;
+    }
+    if (in->flags & LQ_TH_SYN) {
+        if (in->flags & LQ_TH_FIN) {
+            lq_model_dp(m, LQ_DP_LISTEN_SYNFIN_DISCARD);
+            return;
+        }
+        lq_tcp_conn_request(m, in);
+        return;
+    }
+    lq_model_dp(m, LQ_DP_LISTEN_OTHER_DISCARD);
+}
+
+/* tcp_v4_rcv(): find the socket of the 4-tuple (a request sock or an
+ * established child in the ehash, else the listener). */
+void lq_model_input(struct lq_model *m, const struct lq_seg *in)
+{
+    lq_model_begin(m);
+    struct lq_conn_slot *slot = lq_model_slot(m, in->conn);
+    if (slot->child >= 0) {
+        lq_model_dp(m, LQ_DP_RCV_CHILD);
+        lq_child_rcv(m, slot->child, in);
+        return;
+    }
+    if (slot->req >= 0 && m->listening) {
+        int child = -1;
+        lq_model_dp(m, LQ_DP_RCV_REQUEST);
+        switch (lq_tcp_check_req(m, slot->req, in, &child)) {
+        case LQ_CHECKREQ_DONE: return;
+        case LQ_CHECKREQ_CHILD: lq_tcp_child_process(m, child, in); return;
+        case LQ_CHECKREQ_LISTENER: break; /* "nsk == sk": on to tcp_v4_do_rcv */
+        }
+    }
+    if (!m->listening) {
+        lq_model_dp(m, LQ_DP_RCV_NO_SOCKET);
+        lq_send_reset(m, in, LQ_DP_RCV_NO_SOCKET);
+        return;
+    }
+    lq_model_dp(m, LQ_DP_RCV_LISTENER);
+    lq_listener_rcv(m, in);
+}
+
+/* inet_csk_accept(), non-blocking. */
+int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss)
+{
+    lq_model_begin(m);
+    if (!m->listening) {
+        lq_model_dp(m, LQ_DP_ACCEPT_NOT_LISTENING);
+        return -EINVAL;
+    }
+    if (!m->acceptq_len) {
+        lq_model_dp(m, LQ_DP_ACCEPT_EMPTY);
+        return -EAGAIN;
+    }
+    lq_model_dp(m, LQ_DP_ACCEPT_FIFO);
+    int c = m->acceptq[m->acceptq_head++];
+    m->acceptq_len--;
+    if (!m->acceptq_len)
+        m->acceptq_head = 0;
+    struct lq_child *ch = &m->children[c];
+    ch->queued = false;
+    ch->accepted = true;
+    *conn = ch->conn;
+    *mss = ch->mss_cache;
+    return 0;
+}
+
+/* Time passes: timers fire in time order (request timers, then delayed ACKs
+ * of children due at the same instant). */
+void lq_model_advance(struct lq_model *m, uint64_t ms)
+{
+    lq_model_begin(m);
+    uint64_t until = m->now_ms + ms;
+    lq_reqsk_timers(m, until);
+    lq_child_timers(m, until);
+    m->now_ms = until;
+}
+
+const char *lq_model_check_invariants(const struct lq_model *m)
+{
+    int qlen = 0, young = 0;
+    for (size_t i = 0; i < m->nreqs_cap; i++) {
+        if (!m->req_used[i])
+            continue;
+        const struct lq_req *r = &m->reqs[i];
+        qlen++;
+        if (r->num_timeout == 0)
+            young++;
+        if (r->conn >= m->nconns_cap || m->conns[r->conn].req != (int)i)
+            return "a request sock is not hashed under its connection";
+    }
+    if (qlen != m->qlen)
+        return "qlen differs from the number of request socks";
+    if (young != m->young)
+        return "young differs from the requests that never timed out";
+    size_t queued = 0;
+    for (size_t i = 0; i < m->nchildren; i++)
+        if (m->children[i].queued)
+            queued++;
+    if (queued != m->acceptq_len)
+        return "accept queue length differs from the queued children";
+    for (size_t k = 0; k < m->acceptq_len; k++) {
+        int c = m->acceptq[m->acceptq_head + k];
+        if (c < 0 || (size_t)c >= m->nchildren || !m->children[c].queued)
+            return "accept queue holds a child that is not queued";
+        for (size_t j = k + 1; j < m->acceptq_len; j++)
+            if (m->acceptq[m->acceptq_head + j] == c)
+                return "a child is queued twice";
+    }
+    for (size_t i = 0; i < m->nconns_cap; i++) {
+        const struct lq_conn_slot *s = &m->conns[i];
+        if (s->req >= 0 && s->child >= 0)
+            return "a 4-tuple has both a request sock and a child";
+        if (s->req >= 0 && ((size_t)s->req >= m->nreqs_cap || !m->req_used[s->req]))
+            return "a connection points at a freed request sock";
+        if (s->child >= 0 && ((size_t)s->child >= m->nchildren || !m->children[s->child].hashed ||
+                              m->children[s->child].conn != i))
+            return "a connection points at a child that is not hashed for it";
+    }
+    return m->broken;
+}

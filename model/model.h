@@ -1,0 +1,117 @@
+/* model/model.h: the reference model of the Linux TCP listen queues.
+ *
+ * Deterministic: no syscalls, no clock, no randomness. The caller feeds it
+ * the listener's set-up and then events (a segment arrives, accept() is
+ * called, time passes); after each call the model's output holds the
+ * segments the kernel would send, the decision points it took, and the
+ * state (queues, counters) can be read. Time is virtual, in milliseconds,
+ * and only moves in lq_model_advance().
+ *
+ * Server-side random values (ISNs, cookies, timestamp offsets) are made up
+ * deterministically; callers compare them by relation, never by value.
+ */
+#ifndef LISTENQ_MODEL_MODEL_H
+#define LISTENQ_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "decision.h"
+#include "profile.h"
+#include "segment.h"
+#include "sysctl.h"
+
+struct lq_model;
+
+/* When a predicted segment leaves. */
+enum lq_pkt_timing {
+    LQ_PKT_NOW,            /* synchronously, while the kernel handles the event */
+    LQ_PKT_TIMER,          /* from a timer, at t_ms, during lq_model_advance() */
+    LQ_PKT_DEFERRED,       /* a delayed ACK scheduled by this event, due at t_ms; a
+                            * later ACK may supersede it, so it is optional until... */
+    LQ_PKT_DEFERRED_FIRED, /* ...its timer fires in lq_model_advance(): by then
+                            * it must have been sent (possibly earlier) */
+};
+
+/* A segment the model predicts the kernel sends. */
+struct lq_model_pkt {
+    struct lq_seg seg;
+    bool cookie;    /* a SYN-ACK whose ISN is a SYN cookie */
+    uint8_t timing; /* enum lq_pkt_timing */
+    uint64_t t_ms;  /* virtual time of sending (the due time when deferred) */
+    uint16_t dp;    /* the decision point that sent it (enum lq_dp) */
+};
+
+/* What the last call produced. Valid until the next call. */
+struct lq_model_out {
+    size_t npkts;
+    const struct lq_model_pkt *pkts;
+    size_t ndps;
+    const uint16_t *dps; /* decision points taken, in order (enum lq_dp) */
+};
+
+struct lq_model_queues {
+    int acceptq;     /* sk_ack_backlog */
+    int acceptq_max; /* sk_max_ack_backlog (N) */
+    int synq;        /* request socks (qlen) */
+    int young;       /* requests that never timed out */
+};
+
+enum lq_sockopt { LQ_SOCKOPT_DEFER_ACCEPT, LQ_SOCKOPT_SYNCNT, LQ_SOCKOPT_COUNT };
+
+/* Fault injection for tests of the harness itself: a deliberately wrong
+ * rule, so that the differential runner and fuzzer can be shown to catch it. */
+enum lq_model_bug {
+    LQ_BUG_NONE = 0,
+    LQ_BUG_SYNQ_FULL_GE, /* use qlen >= N even where the profile says qlen > N */
+    LQ_BUG_ACCEPTQ_N,    /* accept queue full at acceptq >= N instead of > N */
+    LQ_BUG_COUNT
+};
+
+struct lq_model *lq_model_new(const struct lq_profile *profile);
+void lq_model_free(struct lq_model *m);
+/* Back to a fresh, unconfigured listener socket with the profile's defaults
+ * (cheap: keeps the allocations). */
+void lq_model_reset(struct lq_model *m);
+void lq_model_set_bug(struct lq_model *m, enum lq_model_bug bug);
+const struct lq_profile *lq_model_profile(const struct lq_model *m);
+
+/* Sysctls are read by the rules when they run, like the kernel's
+ * READ_ONCE(net->ipv4.sysctl_*). */
+void lq_model_set_sysctl(struct lq_model *m, enum lq_sysctl s, int64_t value);
+int64_t lq_model_sysctl(const struct lq_model *m, enum lq_sysctl s);
+/* Defaults of a fresh namespace (net.ipv4.tcp_max_syn_backlog as the
+ * harness's 1024-entry private ehash gives it: 128). */
+int64_t lq_model_sysctl_default(const struct lq_profile *p, enum lq_sysctl s);
+
+/* listen(fd, backlog): 0 or -errno. The listener is bound to port lport. */
+int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog);
+/* setsockopt on the listener: 0 or -errno. */
+int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value);
+
+/* A segment from the client arrives now. */
+void lq_model_input(struct lq_model *m, const struct lq_seg *seg);
+/* Non-blocking accept(): 0 with *conn and *mss (getsockopt TCP_MAXSEG), or -errno. */
+int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss);
+/* Let ms milliseconds pass, running every timer that falls due. */
+void lq_model_advance(struct lq_model *m, uint64_t ms);
+
+/* The kernel's jiffies32 when the scenario starts and its HZ. Rules that
+ * compare jiffies stamps with 0 ("never") depend on where jiffies32 is: a
+ * fresh listener counts as having had a recent SYN-queue overflow while
+ * jiffies32 is within [-HZ, 120 * HZ] (tcp_synq_no_recent_overflow), which a
+ * machine passes 5 minutes after boot. Defaults: 0x40000000, HZ 1000. */
+void lq_model_set_clock(struct lq_model *m, uint32_t jiffies32, uint32_t hz);
+
+const struct lq_model_out *lq_model_output(const struct lq_model *m);
+void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q);
+const uint64_t *lq_model_counters(const struct lq_model *m); /* [LQ_CTR_COUNT], since reset */
+uint64_t lq_model_now(const struct lq_model *m);
+
+/* For invariant checks (fuzzers, tests): every internal bookkeeping rule
+ * holds. Returns NULL, or a static description of the first broken one. */
+const char *lq_model_check_invariants(const struct lq_model *m);
+
+#endif

@@ -1,0 +1,184 @@
+/* model/model_internal.h: the model's state, shared by its rule files.
+ *
+ * The structures shadow the kernel's: struct lq_req is a request_sock
+ * (tcp_request_sock), struct lq_child a full tcp_sock created from one, and
+ * struct lq_model holds the listener's request_sock_queue, accept queue and
+ * the namespace's sysctls and SNMP counters. Nothing outside model/ includes
+ * this header except tests and fuzzers that check invariants.
+ */
+#ifndef LISTENQ_MODEL_INTERNAL_H
+#define LISTENQ_MODEL_INTERNAL_H
+
+#include "model.h"
+
+/* Constants from include/net/tcp.h and friends, in milliseconds (the model's
+ * time unit; the kernel counts jiffies). */
+#define LQ_TCP_TIMEOUT_INIT_MS     1000u   /* TCP_TIMEOUT_INIT */
+#define LQ_TCP_RTO_MAX_MS          120000u /* TCP_RTO_MAX */
+#define LQ_TCP_SYNCOOKIE_PERIOD_MS 60000u  /* TCP_SYNCOOKIE_PERIOD */
+#define LQ_MAX_SYNCOOKIE_AGE       2u      /* MAX_SYNCOOKIE_AGE */
+#define LQ_TCP_MSS_DEFAULT         536u    /* TCP_MSS_DEFAULT: mss_clamp without an MSS option */
+#define LQ_TCP_MIN_SND_MSS         48u     /* net.ipv4.tcp_min_snd_mss default */
+#define LQ_TCPOLEN_TSTAMP_ALIGNED  12u
+#define LQ_ROUTE_ADVMSS            1460u /* dst advmss of the 1500-byte veth: the SYN-ACK's MSS */
+/* tcp_select_initial_window() with tcp_rmem[2] = 6 MiB (the harness sets it) */
+#define LQ_RCV_WSCALE         7u
+#define LQ_SYNACK_WINDOW      65535u /* min(rsk_rcv_wnd, 65535) as tcp_synack_window() */
+#define LQ_FULL_SPACE         65536u /* tcp_full_space(listener): tcp_rmem[1] = 131072 scaled by 1/2 */
+#define LQ_TCP_ATO_MIN_MS     40u    /* TCP_ATO_MIN: delayed ACK after the first data */
+#define LQ_TCP_DELACK_TICK_MS 4u     /* an ato of 0 fires at the next tick (HZ=250 at most 4 ms) */
+
+/* A request sock: struct tcp_request_sock. */
+struct lq_req {
+    uint16_t conn;
+    uint16_t rport, lport; /* client (remote) and listener (local) ports */
+    uint32_t rcv_isn, rcv_nxt;
+    uint32_t snt_isn;
+    uint16_t mss; /* req->mss: the client's MSS clamp */
+    uint8_t snd_wscale, rcv_wscale;
+    bool wscale_ok, sack_ok, tstamp_ok;
+    bool acked;       /* inet_rsk(req)->acked */
+    uint32_t rcv_wnd; /* rsk_rcv_wnd */
+    uint32_t ts_recent;
+    uint32_t ts_off;
+    uint32_t snt_tsval_first, snt_tsval_last;
+    uint8_t num_timeout, num_retrans;
+    uint32_t last_oow_ack; /* tcp_jiffies32 stamp, 0 = never (as the kernel) */
+    uint64_t expires_ms;   /* rsk_timer */
+    uint64_t born;         /* creation order: ties between timers go to the older */
+};
+
+enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
+
+/* A full socket created from a request or a cookie: struct tcp_sock. */
+struct lq_child {
+    uint16_t conn;
+    uint16_t rport, lport;
+    enum lq_child_state state;
+    bool hashed;   /* in the established hash: segments for its 4-tuple reach it */
+    bool queued;   /* in the listener's accept queue */
+    bool accepted; /* returned by accept(); the harness holds it open */
+    uint32_t snt_isn, snd_nxt, snd_una;
+    uint32_t rcv_nxt, rcv_wup;
+    uint32_t rcv_wnd;
+    bool fin_received;
+    bool tstamp_ok, sack_ok, wscale_ok;
+    uint8_t snd_wscale, rcv_wscale;
+    uint32_t ts_recent, ts_off;
+    uint16_t mss_cache; /* getsockopt(TCP_MAXSEG) */
+    uint32_t last_oow_ack;
+    bool ato_set;  /* icsk_ack.ato != 0: a first data segment was seen */
+    uint8_t quick; /* icsk_ack.quick */
+    bool pingpong; /* inet_csk_in_pingpong_mode */
+    bool delack_pending;
+    uint64_t delack_due;
+    struct lq_seg delack; /* the ACK the delayed-ACK timer will send */
+    uint16_t delack_dp;   /* the decision point that scheduled it */
+};
+
+/* Per connection: at most one socket is hashed for its 4-tuple. */
+struct lq_conn_slot {
+    int req;   /* index into reqs, -1 */
+    int child; /* index into children of the hashed child, -1 */
+};
+
+struct lq_model {
+    struct lq_profile profile;
+    enum lq_model_bug bug;
+    int64_t sysctl[LQ_SYSCTL_COUNT];
+
+    /* The listener. */
+    bool listening;
+    uint16_t lport;
+    uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
+    uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
+    int defer_accept;           /* rskq_defer_accept (a retransmission count) */
+    int syn_retries;            /* icsk_syn_retries (TCP_SYNCNT), 0 = sysctl */
+    int qlen, young;            /* reqsk_queue_len, reqsk_queue_len_young */
+    bool overflow_seen;         /* rx_opt.ts_recent_stamp was ever written */
+    uint32_t last_overflow;     /* ... and its value (tcp_synq_overflow) */
+    bool synflood_warned;
+
+    /* The accept queue: child indexes, FIFO. */
+    int *acceptq;
+    size_t acceptq_head, acceptq_len, acceptq_cap;
+
+    /* Sockets. */
+    struct lq_conn_slot *conns;
+    size_t nconns_cap;
+    struct lq_req *reqs;
+    bool *req_used;
+    size_t nreqs_cap;
+    struct lq_child *children;
+    size_t nchildren, nchildren_cap;
+
+    uint64_t now_ms;
+    uint32_t jiffies0; /* jiffies32 when the scenario started */
+    uint32_t hz;       /* CONFIG_HZ of the kernel being mirrored */
+    uint64_t born_seq;
+    uint32_t isn_seq; /* feeds the made-up ISNs */
+    uint64_t counters[LQ_CTR_COUNT];
+    const char *broken; /* first bookkeeping rule a rule file saw broken */
+
+    /* Output of the last call. */
+    struct lq_model_pkt *out;
+    size_t nout, out_cap;
+    uint16_t *dps;
+    size_t ndps, dps_cap;
+};
+
+/* model.c */
+void lq_model_dp(struct lq_model *m, enum lq_dp dp);
+struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
+void lq_model_count(struct lq_model *m, enum lq_counter c);
+uint32_t lq_model_jiffies(const struct lq_model *m);
+uint32_t lq_model_new_isn(struct lq_model *m, uint16_t conn);
+uint32_t lq_model_ts_off(const struct lq_model *m, uint16_t conn);
+uint32_t lq_model_tsval(const struct lq_model *m, uint32_t ts_off);
+struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn);
+int lq_model_req_alloc(struct lq_model *m);
+void lq_model_req_free(struct lq_model *m, int r);
+int lq_model_child_alloc(struct lq_model *m);
+void lq_model_acceptq_push(struct lq_model *m, int child);
+bool lq_model_acceptq_is_full(const struct lq_model *m);
+void lq_model_listendrop(struct lq_model *m);
+
+/* output.c: the segments the kernel builds */
+void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp);
+void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
+void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
+void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
+                         enum lq_counter mib);
+
+uint32_t lq_initial_rcv_wnd(uint16_t mss);
+
+/* listen.c */
+uint32_t lq_reqsk_queue_limit_reached(const struct lq_model *m);
+
+/* conn_request.c */
+void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in);
+
+/* check_req.c: returns what tcp_v4_rcv does next */
+enum lq_check_req_result { LQ_CHECKREQ_DONE, LQ_CHECKREQ_LISTENER, LQ_CHECKREQ_CHILD };
+enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
+                                          int *child);
+void lq_reqsk_queue_drop(struct lq_model *m, int r);
+
+/* syncookies.c: NULL-like results as tcp_v4_cookie_check */
+enum lq_cookie_result { LQ_COOKIE_LISTENER, LQ_COOKIE_DROP, LQ_COOKIE_CHILD };
+enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg *in, int *child);
+uint32_t lq_cookie_v4_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss);
+uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req *req);
+void lq_tcp_synq_overflow(struct lq_model *m);
+
+/* child.c */
+int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in);
+void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
+void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
+void lq_child_timers(struct lq_model *m, uint64_t until);
+
+/* reqsk_timer.c */
+void lq_reqsk_timers(struct lq_model *m, uint64_t until);
+
+#endif

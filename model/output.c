@@ -1,0 +1,140 @@
+/* model/output.c: the segments the kernel builds in the listen path.
+ *
+ * tcp_make_synack() + tcp_synack_options() (tcp_output.c), tcp_v4_send_reset()
+ * and tcp_v4_reqsk_send_ack() / tcp_v4_send_ack() (tcp_ipv4.c), tcp_send_ack()
+ * for children, and the out-of-window ACK rate limit (tcp_input.c).
+ */
+#include "model_internal.h"
+
+/* tcp_select_initial_window(): tcp_full_space() rounded down to a multiple of
+ * the MSS it is given (no init_rcv_wnd route metric, no window clamp). */
+uint32_t lq_initial_rcv_wnd(uint16_t mss)
+{
+    uint32_t space = LQ_FULL_SPACE;
+    if (mss && space > mss)
+        space -= space % mss;
+    return space;
+}
+
+/* tcp_make_synack(): seq = snt_isn, ack = rcv_nxt; the MSS option always
+ * carries the route's advmss; wscale/TS/SACK as negotiated in the request. */
+void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp)
+{
+    struct lq_model_pkt *p = lq_model_emit(m, dp);
+    struct lq_seg *s = &p->seg;
+    p->cookie = cookie;
+    s->conn = req->conn;
+    s->sport = req->lport;
+    s->dport = req->rport;
+    s->flags = LQ_TH_SYN | LQ_TH_ACK;
+    s->seq = req->snt_isn;
+    s->ack = req->rcv_nxt;
+    s->win = (uint16_t)(req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u); /* never scaled */
+    s->opt.has_mss = true;
+    s->opt.mss = LQ_ROUTE_ADVMSS;
+    if (req->wscale_ok) {
+        s->opt.has_wscale = true;
+        s->opt.wscale = req->rcv_wscale;
+    }
+    if (req->tstamp_ok) {
+        uint32_t tsval = cookie ? lq_cookie_init_timestamp(m, req) + req->ts_off
+                                : lq_model_tsval(m, req->ts_off);
+        if (!req->snt_tsval_first) {
+            if (!tsval)
+                tsval = ~0u;
+            req->snt_tsval_first = tsval;
+        }
+        req->snt_tsval_last = tsval;
+        s->opt.has_ts = true;
+        s->opt.tsval = tsval;
+        s->opt.tsecr = req->ts_recent;
+    }
+    s->opt.sack_perm = req->sack_ok;
+}
+
+/* tcp_v4_send_reset(): never for an RST; seq = SEG.ACK when the segment had
+ * ACK, else RST|ACK acknowledging everything it occupied. */
+void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp)
+{
+    if (in->flags & LQ_TH_RST) {
+        lq_model_dp(m, LQ_DP_SEND_RESET_NOT_FOR_RST);
+        return;
+    }
+    struct lq_model_pkt *p = lq_model_emit(m, dp);
+    struct lq_seg *s = &p->seg;
+    s->conn = in->conn;
+    s->sport = in->dport;
+    s->dport = in->sport;
+    s->flags = LQ_TH_RST;
+    if (in->flags & LQ_TH_ACK) {
+        s->seq = in->ack;
+    } else {
+        s->flags |= LQ_TH_ACK;
+        s->seq = 0;
+        s->ack = lq_seg_end_seq(in);
+    }
+    lq_model_count(m, LQ_CTR_OUT_RSTS);
+}
+
+/* tcp_v4_reqsk_send_ack(): seq = snt_isn + 1, ack = rcv_nxt; a timestamp
+ * option only when the request has a ts_recent (tcp_v4_send_ack: if (tsecr)). */
+void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
+{
+    struct lq_model_pkt *p = lq_model_emit(m, dp);
+    struct lq_seg *s = &p->seg;
+    s->conn = req->conn;
+    s->sport = req->lport;
+    s->dport = req->rport;
+    s->flags = LQ_TH_ACK;
+    s->seq = req->snt_isn + 1;
+    s->ack = req->rcv_nxt;
+    s->win = (uint16_t)((req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u) >> req->rcv_wscale);
+    if (req->ts_recent) {
+        s->opt.has_ts = true;
+        s->opt.tsval = lq_model_tsval(m, req->ts_off);
+        s->opt.tsecr = req->ts_recent;
+    }
+}
+
+/* tcp_send_ack() on a child: seq = snd_nxt, ack = rcv_nxt. Sending any ACK
+ * cancels a pending delayed ACK (tcp_event_ack_sent). */
+void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+{
+    struct lq_model_pkt *p = lq_model_emit(m, dp);
+    struct lq_seg *s = &p->seg;
+    s->conn = c->conn;
+    s->sport = c->lport;
+    s->dport = c->rport;
+    s->flags = LQ_TH_ACK;
+    s->seq = c->snd_nxt;
+    s->ack = c->rcv_nxt;
+    s->win = (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
+    if (c->tstamp_ok) {
+        s->opt.has_ts = true;
+        s->opt.tsval = lq_model_tsval(m, c->ts_off);
+        s->opt.tsecr = c->ts_recent;
+    }
+    c->delack_pending = false;
+    c->rcv_wup = c->rcv_nxt; /* tcp_select_window() */
+}
+
+/* tcp_oow_rate_limited() / __tcp_oow_rate_limited(): at most one
+ * out-of-window answer per tcp_invalid_ratelimit (HZ/2: 500 ms). Segments that
+ * occupy sequence space (data, FIN) without SYN are never limited (they are not part of an ACK
+ * loop); callers of the __ variant pass in = NULL. */
+bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
+                         enum lq_counter mib)
+{
+    if (in && lq_seg_end_seq(in) != in->seq && !(in->flags & LQ_TH_SYN))
+        return false;
+    uint32_t now = lq_model_jiffies(m);
+    if (*last_oow_ack) {
+        int32_t elapsed = (int32_t)(now - *last_oow_ack);
+        if (elapsed >= 0 && elapsed < (int32_t)(m->hz / 2)) { /* tcp_invalid_ratelimit = HZ/2 */
+            lq_model_count(m, mib);
+            return true;
+        }
+    }
+    *last_oow_ack = now;
+    return false;
+}

@@ -1,0 +1,203 @@
+/* model/profile.c: the listen-path changes per kernel version.
+ *
+ * Every entry cites the mainline release of a change and the first stable point
+ * releases known to carry its backport; docs/profiles.md holds the evidence.
+ * A backport list entry {M, m, p} means "M.m.p and later M.m.y have it".
+ */
+#include "profile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lq_change_row {
+    struct lq_change_info info;
+    struct lq_kver mainline;
+    struct lq_kver backports[8]; /* terminated by {0,0,0} */
+};
+
+static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
+    [LQ_CHG_SYNQ_LIMIT_IS_BACKLOG] =
+        {{"synq_limit_is_backlog",
+          "SYN-queue limit is sk_max_ack_backlog (was a power of two >= 16, max_qlen_log)", "4.4",
+          "none"},
+         {4, 4, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS] =
+        {{"acceptq_full_always_drops",
+          "a full accept queue drops every SYN (was: only when young > 1); commit 5ea8ea2cb7f1",
+          "4.10", "4.4.178 (inferred from the stable-review date)"},
+         {4, 10, 0},
+         {{4, 4, 178}, {0, 0, 0}}},
+    [LQ_CHG_SOMAXCONN_4096] = {{"somaxconn_4096", "net.core.somaxconn defaults to 4096 (was 128)",
+                                "5.4", "none"},
+                               {5, 4, 0},
+                               {{0, 0, 0}}},
+    [LQ_CHG_EMBRYONIC_IF_UNLINKED] =
+        {{"embryonic_if_unlinked",
+          "EmbryonicRsts counted only when inet_csk_reqsk_queue_drop() unlinked the request; "
+          "commit 7233da86697e",
+          "5.12", "5.10.27, 5.4.109 and 4.19.185 (the last two inferred)"},
+         {5, 12, 0},
+         {{5, 10, 27}, {5, 4, 109}, {4, 19, 185}, {0, 0, 0}}},
+    [LQ_CHG_SYNACK_WINDOW_CAP] =
+        {{"synack_window_cap",
+          "SYN-RECV window check uses min(rcv_wnd, 65535) (tcp_synack_window); commit f4dca95fc0f6",
+          "6.10", "not needed where the initial window is still clamped to 65535"},
+         {6, 10, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_SYNQ_FULL_GT] =
+        {{"synq_full_gt",
+          "inet_csk_reqsk_queue_is_full is qlen > N (was qlen >= N): listen(fd, 0) takes one SYN; "
+          "commit 3479c7549fb1",
+          "6.13", "6.12.10, 6.6.72, 6.1.125, 5.15.177, 5.10.234, 5.4.290"},
+         {6, 13, 0},
+         {{6, 12, 10},
+          {6, 6, 72},
+          {6, 1, 125},
+          {5, 15, 177},
+          {5, 10, 234},
+          {5, 4, 290},
+          {0, 0, 0}}},
+    [LQ_CHG_TSECR_CHECK] = {{"tsecr_check",
+                             "tcp_check_req rejects a TSecr outside the SYN-ACK TSvals "
+                             "(TSEcrRejected); commit 3ba075278c11",
+                             "6.15", "6.14.9"},
+                            {6, 15, 0},
+                            {{6, 14, 9}, {0, 0, 0}}},
+    [LQ_CHG_SYNRECV_RST_CHALLENGE] =
+        {{"synrecv_rst_challenge",
+          "a non-exact in-window RST in SYN-RECV draws a challenge ACK (RFC 5961 3.2) and an "
+          "RST|ACK "
+          "with a wrong ack is no longer handed to the listener; commit a28c4fcbf774, "
+          "CVE-2026-68118",
+          "7.2", "6.18.42, 6.12.105, 6.6.153, 6.1.191 (5.10, 5.15: unknown)"},
+         {7, 2, 0},
+         {{6, 18, 42}, {6, 12, 105}, {6, 6, 153}, {6, 1, 191}, {0, 0, 0}}},
+};
+
+const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",
+                                        "6.6",    "6.12", "6.18", NULL};
+
+const struct lq_change_info *lq_change_info(enum lq_change c)
+{
+    return (unsigned)c < LQ_CHG_COUNT ? &lq_changes[c].info : NULL;
+}
+
+static int lq_kver_cmp(struct lq_kver a, struct lq_kver b)
+{
+    if (a.major != b.major)
+        return a.major < b.major ? -1 : 1;
+    if (a.minor != b.minor)
+        return a.minor < b.minor ? -1 : 1;
+    if (a.patch != b.patch)
+        return a.patch < b.patch ? -1 : 1;
+    return 0;
+}
+
+static bool lq_change_applies(const struct lq_change_row *row, struct lq_kver v)
+{
+    if (lq_kver_cmp(v, row->mainline) >= 0)
+        return true;
+    for (int i = 0; i < 8 && row->backports[i].major; i++) {
+        const struct lq_kver *b = &row->backports[i];
+        if (b->major == v.major && b->minor == v.minor && v.patch >= b->patch)
+            return true;
+    }
+    return false;
+}
+
+static void lq_profile_fill(struct lq_profile *p, struct lq_kver v)
+{
+    p->ver = v;
+    p->changes = 0;
+    for (int c = 0; c < LQ_CHG_COUNT; c++)
+        if (lq_change_applies(&lq_changes[c], v))
+            p->changes |= 1u << c;
+    p->somaxconn_default = lq_profile_has(p, LQ_CHG_SOMAXCONN_4096) ? 4096 : 128;
+}
+
+/* Parses "X.Y" or "X.Y.Z" (stops at the first character that is not part of
+ * the version); returns the number of characters used, 0 on failure. */
+static int lq_kver_parse(const char *s, struct lq_kver *v)
+{
+    const char *p = s;
+    long part[3] = {0, 0, 0};
+    int n = 0;
+    while (n < 3) {
+        if (*p < '0' || *p > '9')
+            break;
+        char *end;
+        part[n] = strtol(p, &end, 10);
+        if (part[n] > 65535)
+            return 0;
+        n++;
+        p = end;
+        if (*p != '.' || n == 3)
+            break;
+        if (p[1] < '0' || p[1] > '9')
+            break;
+        p++;
+    }
+    if (n < 2)
+        return 0;
+    v->major = (uint16_t)part[0];
+    v->minor = (uint16_t)part[1];
+    v->patch = (uint16_t)part[2];
+    return (int)(p - s);
+}
+
+int lq_profile_resolve(const char *version, struct lq_profile *out, char *err, int errlen)
+{
+    struct lq_kver v;
+    memset(out, 0, sizeof(*out));
+    if (strcmp(version, "legacy") == 0) {
+        /* The last release before the lockless listener (4.4). */
+        v = (struct lq_kver){4, 3, 0};
+        lq_profile_fill(out, v);
+        snprintf(out->name, sizeof(out->name), "legacy");
+        return 0;
+    }
+    int used = lq_kver_parse(version, &v);
+    if (!used || version[used] != '\0') {
+        snprintf(err, (size_t)errlen,
+                 "unknown kernel profile '%s': expected legacy, 4.4, 5.10, 6.1, 6.6, 6.12, 6.18 or "
+                 "a version X.Y[.Z]",
+                 version);
+        return -1;
+    }
+    if (v.major < 3 || (v.major == 3 && v.minor < 12)) {
+        snprintf(err, (size_t)errlen,
+                 "kernel %s is older than 3.12 (tcp_syncookies=2); listenq models 3.12 and later "
+                 "('legacy' covers 3.12 to 4.3)",
+                 version);
+        return -1;
+    }
+    lq_profile_fill(out, v);
+    snprintf(out->name, sizeof(out->name), "%s", version);
+    return 0;
+}
+
+int lq_profile_from_uname(const char *release, const char *version, struct lq_profile *out,
+                          char *err, int errlen)
+{
+    struct lq_kver v;
+    int used = lq_kver_parse(release, &v);
+    if (!used) {
+        snprintf(err, (size_t)errlen, "cannot read a kernel version from uname release '%s'",
+                 release);
+        return -1;
+    }
+    /* Debian and Ubuntu keep the ABI name in the release ("6.1.0-47-amd64")
+     * and put the real point release in the version string. */
+    const char *deb = version ? strstr(version, "Debian ") : NULL;
+    struct lq_kver dv;
+    if (deb && lq_kver_parse(deb + 7, &dv) && dv.major == v.major && dv.minor == v.minor)
+        v = dv;
+    char name[32];
+    if (v.patch)
+        snprintf(name, sizeof(name), "%u.%u.%u", v.major, v.minor, v.patch);
+    else
+        snprintf(name, sizeof(name), "%u.%u", v.major, v.minor);
+    return lq_profile_resolve(name, out, err, errlen);
+}

@@ -1,0 +1,76 @@
+/* model/profile.h: kernel versions as model profiles.
+ *
+ * A profile is a kernel version (major.minor.patch) and the set of listen-path
+ * changes that version contains. Each change records the mainline release that
+ * introduced it and the first point release of each stable branch that got it
+ * as a backport, so "6.12" (the base release) and "6.12.117" (Debian's) can
+ * differ. docs/profiles.md is the table with the evidence for each entry.
+ */
+#ifndef LISTENQ_MODEL_PROFILE_H
+#define LISTENQ_MODEL_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum lq_change {
+    /* 4.4 "tcp/dccp: lockless listener": SYN-queue limit is sk_max_ack_backlog;
+     * before, a power of two >= 16 from max_qlen_log (the legacy profile). */
+    LQ_CHG_SYNQ_LIMIT_IS_BACKLOG,
+    /* 4.10 (4.4.178): a full accept queue drops every SYN (before: only when young > 1). */
+    LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS,
+    /* 5.4: net.core.somaxconn defaults to 4096 (128 before). */
+    LQ_CHG_SOMAXCONN_4096,
+    /* 5.12: tcp_check_req counts EmbryonicRsts only when the request was
+     * unlinked (only a race tells; the model is single-threaded). */
+    LQ_CHG_EMBRYONIC_IF_UNLINKED,
+    /* 6.10: the SYN-RECV window check uses min(rcv_wnd, 65535). */
+    LQ_CHG_SYNACK_WINDOW_CAP,
+    /* 6.13 "tcp/dccp: allow a connection when sk_max_ack_backlog is zero":
+     * inet_csk_reqsk_queue_is_full is qlen > N (qlen >= N before). */
+    LQ_CHG_SYNQ_FULL_GT,
+    /* 6.15: tcp_check_req rejects a TSecr outside the SYN-ACKs' TSvals. */
+    LQ_CHG_TSECR_CHECK,
+    /* 7.2 (6.18.42, 6.12.105, 6.6.153, 6.1.191): RFC 5961 in SYN-RECV, a
+     * non-exact in-window RST draws a challenge ACK; RST|ACK skips the ACK check. */
+    LQ_CHG_SYNRECV_RST_CHALLENGE,
+    LQ_CHG_COUNT
+};
+
+struct lq_kver {
+    uint16_t major, minor, patch;
+};
+
+struct lq_profile {
+    char name[32];         /* "6.18.44", "6.12", "legacy" */
+    struct lq_kver ver;    /* the version the changes were resolved for */
+    uint32_t changes;      /* bit (1u << enum lq_change) */
+    int somaxconn_default; /* net.core.somaxconn of a new namespace */
+};
+
+static inline bool lq_profile_has(const struct lq_profile *p, enum lq_change c)
+{
+    return (p->changes >> c) & 1u;
+}
+
+/* Named profiles: "legacy" (4.3), "4.4", "5.10", "6.1", "6.6", "6.12", "6.18",
+ * or any "X.Y" / "X.Y.Z". Returns 0, or -1 with a message in err (errlen bytes). */
+int lq_profile_resolve(const char *version, struct lq_profile *out, char *err, int errlen);
+
+/* The running kernel's version from uname's release and version strings: Debian
+ * reports "6.1.0-47-amd64" as release and "... Debian 6.1.192-2 ..." as version,
+ * and the point release is the one that counts. */
+int lq_profile_from_uname(const char *release, const char *version, struct lq_profile *out,
+                          char *err, int errlen);
+
+/* The names of the profiles listed in --help and docs. */
+extern const char *const lq_profile_names[];
+
+struct lq_change_info {
+    const char *id;        /* "synq_full_gt" */
+    const char *summary;   /* one line */
+    const char *mainline;  /* "6.13" */
+    const char *backports; /* "6.12.? 6.6.? (see docs/profiles.md)" */
+};
+const struct lq_change_info *lq_change_info(enum lq_change c);
+
+#endif

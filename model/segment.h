@@ -1,0 +1,66 @@
+/* model/segment.h: a TCP segment as the model and the harness both see it.
+ *
+ * The model consumes and produces these instead of raw frames: the live
+ * backend converts frames to and from them, so the two backends answer the
+ * same question in the same vocabulary. Sequence numbers are real 32-bit
+ * values (client-chosen or learned from the server), so the model can apply
+ * the kernel's own window and ACK arithmetic to them.
+ */
+#ifndef LISTENQ_MODEL_SEGMENT_H
+#define LISTENQ_MODEL_SEGMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* TCP header flags, as on the wire. */
+enum {
+    LQ_TH_FIN = 0x01,
+    LQ_TH_SYN = 0x02,
+    LQ_TH_RST = 0x04,
+    LQ_TH_PSH = 0x08,
+    LQ_TH_ACK = 0x10,
+    LQ_TH_URG = 0x20,
+};
+
+/* The TCP options listenq sends and reads. */
+struct lq_tcpopt {
+    bool has_mss;
+    bool has_wscale;
+    bool sack_perm;
+    bool has_ts;
+    uint16_t mss;
+    uint8_t wscale;
+    uint32_t tsval;
+    uint32_t tsecr;
+};
+
+struct lq_seg {
+    uint16_t conn;  /* the scenario's connection index (one client 4-tuple) */
+    uint16_t sport; /* source port on the wire */
+    uint16_t dport; /* destination port on the wire */
+    uint8_t flags;  /* LQ_TH_* */
+    uint32_t seq;
+    uint32_t ack;
+    uint16_t win;
+    uint32_t len; /* payload bytes */
+    struct lq_tcpopt opt;
+};
+
+/* Sequence-space comparisons, as include/net/tcp.h before()/after(). */
+static inline bool lq_seq_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static inline bool lq_seq_after(uint32_t a, uint32_t b)
+{
+    return lq_seq_before(b, a);
+}
+
+/* end_seq as TCP_SKB_CB(skb)->end_seq: SYN and FIN take one sequence number. */
+static inline uint32_t lq_seg_end_seq(const struct lq_seg *s)
+{
+    return s->seq + s->len + ((s->flags & LQ_TH_SYN) ? 1 : 0) + ((s->flags & LQ_TH_FIN) ? 1 : 0);
+}
+
+#endif

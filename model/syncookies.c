@@ -1,0 +1,185 @@
+/* model/syncookies.c: SYN cookies.
+ *
+ * Mirrors net/ipv4/syncookies.c (cookie_v4_init_sequence, __cookie_v4_check,
+ * cookie_tcp_check, cookie_timestamp_decode, cookie_init_timestamp,
+ * tcp_get_cookie_sock) and tcp_synq_overflow() /
+ * tcp_synq_no_recent_overflow() from include/net/tcp.h. The kernel keys its
+ * cookie hash with boot-random secrets; the model keys the same construction
+ * with a fixed secret, so a cookie is valid exactly when the kernel's would be.
+ */
+#include "model_internal.h"
+
+#define LQ_COOKIEBITS         24
+#define LQ_COOKIEMASK         ((1u << LQ_COOKIEBITS) - 1)
+#define LQ_TSBITS             6
+#define LQ_TS_OPT_WSCALE_MASK 0xfu
+#define LQ_TS_OPT_SACK        (1u << 4)
+
+/* msstab[] of syncookies.c */
+static const uint16_t lq_msstab[] = {536, 1300, 1440, 1460};
+
+/* cookie_hash(): siphash of the 4-tuple with count and c in the kernel. */
+static uint32_t lq_cookie_hash(uint16_t conn, uint32_t count, int c)
+{
+    uint32_t x =
+        0x6c697374u ^ ((uint32_t)conn << 16) ^ count * 0x9e3779b9u ^ (uint32_t)c * 0x7f4a7c15u;
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35u;
+    x ^= x >> 16;
+    return x;
+}
+
+/* tcp_cookie_time(): minutes of jiffies. */
+static uint32_t lq_tcp_cookie_time(const struct lq_model *m)
+{
+    return lq_model_jiffies(m) / (60u * m->hz);
+}
+
+/* secure_tcp_syn_cookie() */
+static uint32_t lq_secure_tcp_syn_cookie(const struct lq_model *m, uint16_t conn, uint32_t sseq,
+                                         uint32_t data)
+{
+    uint32_t count = lq_tcp_cookie_time(m);
+    return lq_cookie_hash(conn, 0, 0) + sseq + (count << LQ_COOKIEBITS) +
+           ((lq_cookie_hash(conn, count, 1) + data) & LQ_COOKIEMASK);
+}
+
+/* check_tcp_syn_cookie(): the MSS index, or (u32)-1 when too old. */
+static uint32_t lq_check_tcp_syn_cookie(const struct lq_model *m, uint32_t cookie, uint16_t conn,
+                                        uint32_t sseq)
+{
+    uint32_t count = lq_tcp_cookie_time(m);
+    cookie -= lq_cookie_hash(conn, 0, 0) + sseq;
+    uint32_t diff = (count - (cookie >> LQ_COOKIEBITS)) & ((uint32_t)-1 >> LQ_COOKIEBITS);
+    if (diff >= LQ_MAX_SYNCOOKIE_AGE)
+        return (uint32_t)-1;
+    return (cookie - lq_cookie_hash(conn, count - diff, 1)) & LQ_COOKIEMASK;
+}
+
+/* __cookie_v4_init_sequence(): the largest table MSS <= the client's, 536 below. */
+uint32_t lq_cookie_v4_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss)
+{
+    int mssind;
+    for (mssind = (int)(sizeof(lq_msstab) / sizeof(lq_msstab[0])) - 1; mssind; mssind--)
+        if (*mss >= lq_msstab[mssind])
+            break;
+    *mss = lq_msstab[mssind];
+    return lq_secure_tcp_syn_cookie(m, syn->conn, syn->seq, (uint32_t)mssind);
+}
+
+/* cookie_init_timestamp(): the low 6 bits of TSval carry wscale (0xf = none)
+ * and SACK. Returns the TS clock value without the connection's offset. */
+uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req *req)
+{
+    uint32_t options = req->wscale_ok ? req->snd_wscale : LQ_TS_OPT_WSCALE_MASK;
+    if (req->sack_ok)
+        options |= LQ_TS_OPT_SACK;
+    uint32_t ts_now = lq_model_tsval(m, 0);
+    uint32_t ts = (ts_now >> LQ_TSBITS) << LQ_TSBITS;
+    ts |= options;
+    if (ts > ts_now)
+        ts -= (1u << LQ_TSBITS);
+    return ts;
+}
+
+/* time_between32(t, l, h): l <= t <= h in wrapping 32-bit time. */
+static bool lq_time_between32(uint32_t t, uint32_t l, uint32_t h)
+{
+    return t - l <= h - l;
+}
+
+/* tcp_synq_overflow(): stamp the listener (at most once per second). */
+void lq_tcp_synq_overflow(struct lq_model *m)
+{
+    uint32_t now = lq_model_jiffies(m);
+    if (!lq_time_between32(now, m->last_overflow, m->last_overflow + m->hz))
+        m->last_overflow = now;
+    m->overflow_seen = true;
+}
+
+/* tcp_synq_no_recent_overflow(): no stamp in [last - HZ, last + 2 minutes].
+ * A fresh listener's stamp is 0, so this also depends on where jiffies is. */
+static bool lq_tcp_synq_no_recent_overflow(const struct lq_model *m)
+{
+    uint32_t now = lq_model_jiffies(m);
+    uint32_t last = m->last_overflow;
+    return !lq_time_between32(now, last - m->hz,
+                              last + LQ_MAX_SYNCOOKIE_AGE * LQ_TCP_SYNCOOKIE_PERIOD_MS / 1000u *
+                                         m->hz);
+}
+
+/* cookie_timestamp_decode(): options from the echoed TSval's low bits. */
+static bool lq_cookie_timestamp_decode(const struct lq_model *m, const struct lq_seg *in,
+                                       uint32_t ts_off, struct lq_req *req)
+{
+    if (!(in->opt.has_ts && m->sysctl[LQ_SYSCTL_TIMESTAMPS])) {
+        /* tcp_parse_options() on a non-SYN sees no TS when tcp_timestamps
+         * is 0 (estab = 0: the sysctl gates it); tcp_clear_options(). */
+        req->tstamp_ok = req->sack_ok = req->wscale_ok = false;
+        req->snd_wscale = 0;
+        return true;
+    }
+    uint32_t options = in->opt.tsecr ? in->opt.tsecr - ts_off : 0;
+    req->tstamp_ok = true; /* saw_tstamp */
+    req->sack_ok = (options & LQ_TS_OPT_SACK) != 0;
+    if (req->sack_ok && !m->sysctl[LQ_SYSCTL_SACK])
+        return false;
+    if ((options & LQ_TS_OPT_WSCALE_MASK) == LQ_TS_OPT_WSCALE_MASK)
+        return true;
+    req->wscale_ok = true;
+    req->snd_wscale = (uint8_t)(options & LQ_TS_OPT_WSCALE_MASK);
+    return m->sysctl[LQ_SYSCTL_WINDOW_SCALING] != 0;
+}
+
+/* cookie_v4_check() for a non-SYN segment to the listener. */
+enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg *in, int *child)
+{
+    if (!m->sysctl[LQ_SYSCTL_SYNCOOKIES] || !(in->flags & LQ_TH_ACK) || (in->flags & LQ_TH_RST))
+        return LQ_COOKIE_LISTENER;
+
+    /* cookie_tcp_check() */
+    if (lq_tcp_synq_no_recent_overflow(m)) {
+        lq_model_dp(m, LQ_DP_COOKIE_NO_OVERFLOW);
+        return LQ_COOKIE_LISTENER;
+    }
+    uint32_t mssind = lq_check_tcp_syn_cookie(m, in->ack - 1, in->conn, in->seq - 1);
+    if (mssind >= sizeof(lq_msstab) / sizeof(lq_msstab[0])) {
+        lq_model_dp(m, LQ_DP_COOKIE_INVALID);
+        lq_model_count(m, LQ_CTR_SYNCOOKIES_FAILED);
+        return LQ_COOKIE_LISTENER;
+    }
+    lq_model_count(m, LQ_CTR_SYNCOOKIES_RECV);
+
+    struct lq_req req = {0};
+    req.conn = in->conn;
+    req.rport = in->sport;
+    req.lport = in->dport;
+    req.rcv_isn = in->seq - 1;
+    req.rcv_nxt = in->seq;
+    req.snt_isn = in->ack - 1;
+    req.mss = lq_msstab[mssind];
+    uint32_t ts_off = (in->opt.has_ts && in->opt.tsecr) ? lq_model_ts_off(m, in->conn) : 0;
+    if (!lq_cookie_timestamp_decode(m, in, ts_off, &req)) {
+        lq_model_dp(m, LQ_DP_COOKIE_TS_DECODE_FAIL);
+        return LQ_COOKIE_LISTENER;
+    }
+    req.ts_off = ts_off;
+    req.ts_recent = req.tstamp_ok ? in->opt.tsval : 0;
+    req.rcv_wscale = req.wscale_ok ? LQ_RCV_WSCALE : 0;
+    /* cookie_v4_check: tcp_select_initial_window(full_space, req->mss, ...) */
+    req.rcv_wnd = lq_initial_rcv_wnd(req.mss);
+
+    /* tcp_get_cookie_sock() -> tcp_v4_syn_recv_sock() */
+    if (lq_model_acceptq_is_full(m)) {
+        lq_model_dp(m, LQ_DP_COOKIE_ACCEPTQ_FULL);
+        lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
+        lq_model_listendrop(m);
+        return LQ_COOKIE_DROP;
+    }
+    lq_model_dp(m, LQ_DP_COOKIE_CHILD);
+    *child = lq_tcp_v4_syn_recv_sock(m, &req, in);
+    lq_model_acceptq_push(m, *child);
+    return LQ_COOKIE_CHILD;
+}
