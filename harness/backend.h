@@ -56,9 +56,10 @@ struct lq_backend_ops {
                  struct lq_err *err);
     int (*sysctl)(struct lq_backend *b, enum lq_sysctl s, int64_t value, struct lq_err *err);
     /* *rc: 0 or -errno of listen() / setsockopt() */
-    int (*listen)(struct lq_backend *b, int backlog, int *rc, struct lq_err *err);
+    int (*listen)(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+                  struct lq_err *err);
     int (*sockopt)(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
-                   struct lq_err *err);
+                   struct lq_replies *out, struct lq_err *err);
     /* Sends seg; returns what came back before the ordering barrier. */
     int (*segment)(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
                    struct lq_err *err);

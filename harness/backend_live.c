@@ -300,18 +300,21 @@ static int lq_live_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value,
     return lq_live_sysctl_set(lq_lv(b), s, value, err);
 }
 
-static int lq_live_listen(struct lq_backend *b, int backlog, int *rc, struct lq_err *err)
+static int lq_live_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+                          struct lq_err *err)
 {
     (void)err;
+    (void)out;
     struct lq_live *lv = lq_lv(b);
     *rc = listen(lv->listener, backlog) ? -errno : 0;
     return 0;
 }
 
 static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
-                           struct lq_err *err)
+                           struct lq_replies *out, struct lq_err *err)
 {
     (void)err;
+    (void)out;
     struct lq_live *lv = lq_lv(b);
     int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT : TCP_SYNCNT;
     *rc = setsockopt(lv->listener, IPPROTO_TCP, name, &value, sizeof(value)) ? -errno : 0;

@@ -93,18 +93,23 @@ static int lq_mb_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, s
     return 0;
 }
 
-static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_err *err)
+static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+                        struct lq_err *err)
 {
     (void)err;
-    *rc = lq_model_listen(lq_mb(b)->m, lq_mb(b)->lport, backlog);
+    struct lq_model *m = lq_mb(b)->m;
+    *rc = lq_model_listen(m, lq_mb(b)->lport, backlog);
+    lq_model_collect(m, lq_model_now(m), out);
     return 0;
 }
 
 static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
-                         struct lq_err *err)
+                         struct lq_replies *out, struct lq_err *err)
 {
     (void)err;
-    *rc = lq_model_setsockopt(lq_mb(b)->m, opt, value);
+    struct lq_model *m = lq_mb(b)->m;
+    *rc = lq_model_setsockopt(m, opt, value);
+    lq_model_collect(m, lq_model_now(m), out);
     return 0;
 }
 

@@ -111,7 +111,7 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
             c->has_srv = false;
             c->has_srv_ts = false;
         }
-        out->flags = LQ_TH_SYN;
+        out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0);
         out->seq = isn;
         out->len = e->len;
         out->opt.has_mss = e->has_mss;
@@ -123,6 +123,8 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         out->opt.tsval = cl->tsclock;
         out->opt.tsecr = 0;
         c->syn_ts = e->ts;
+        if (e->ts)
+            c->syn_tsval = cl->tsclock;
         c->snd_nxt = isn + 1;
         return;
     }
@@ -144,9 +146,9 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
     case LQ_D_FIN: {
         /* A second FIN is a retransmission of the first. */
         uint32_t right = c->fin_sent ? c->fin_seq : c->snd_nxt;
-        out->flags = LQ_TH_FIN | LQ_TH_ACK;
+        out->flags = LQ_TH_FIN | (e->no_ack ? 0 : LQ_TH_ACK);
         out->seq = lq_client_seq(c, e, right);
-        out->ack = lq_client_ack(cl, c, d->conn, e->ack_bad);
+        out->ack = e->no_ack ? 0 : lq_client_ack(cl, c, d->conn, e->ack_bad);
         out->len = e->len;
         if (e->seq_mode == LQ_SEQ_OK && !c->fin_sent) {
             c->fin_sent = true;
@@ -156,10 +158,16 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         break;
     }
     }
-    if (c->syn_ts) {
+    if (c->syn_ts || e->tsval_old || e->tsecr_bad) {
         out->opt.has_ts = true;
         out->opt.tsval = cl->tsclock;
         out->opt.tsecr = c->has_srv_ts ? c->srv_tsval : 0;
+        /* older than anything this client sent: PAWS rejects it */
+        if (e->tsval_old)
+            out->opt.tsval = c->syn_tsval - 1000u;
+        /* an echo of no TSval the server sent (below its first) */
+        if (e->tsecr_bad)
+            out->opt.tsecr = (c->has_srv_ts ? c->srv_tsval : 0x10000) - 0x8000u;
     }
 }
 

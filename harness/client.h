@@ -29,6 +29,7 @@ struct lq_client_conn {
     bool has_srv;
     uint32_t srv_isn;
     bool syn_ts; /* the last SYN carried a timestamp: later segments echo one */
+    uint32_t syn_tsval;
     bool has_srv_ts;
     uint32_t srv_tsval;
     bool in_synq; /* the backend reported a request sock (used to purge) */

@@ -277,10 +277,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
         return -1;
     const char *usage;
     switch (d->kind) {
-    case LQ_D_SYN: usage = "mss=N, ts, sack, wscale=N, newisn, newisn=+N, len=N"; break;
-    case LQ_D_ACK: usage = "ack=bad, seq=bad|+N|-N, len=N"; break;
-    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad"; break;
-    default: usage = "ack=bad, seq=bad|+N|-N, len=N"; break;
+    case LQ_D_SYN: usage = "mss=N, ts, sack, wscale=N, newisn, newisn=+N, len=N, fin"; break;
+    case LQ_D_ACK: usage = "ack=bad, seq=bad|+N|-N, len=N, tsval=old, tsecr=bad"; break;
+    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad, tsval=old, tsecr=bad"; break;
+    default: usage = "ack=bad, seq=bad|+N|-N, len=N, noack, tsval=old, tsecr=bad"; break;
     }
     uint32_t seen = 0;
     for (int i = 2; i < p->ntok; i++) {
@@ -313,6 +313,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             } else if (lq_tok_is(t, "sack")) {
                 bit = 8;
                 s->sack = true;
+                rc = 0;
+            } else if (lq_tok_is(t, "fin")) {
+                bit = 512;
+                s->syn_fin = true;
                 rc = 0;
             } else if (lq_key_is(t, klen, "newisn")) {
                 bit = 16;
@@ -348,6 +352,24 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                 if (!v)
                     return lq_perr(p, (uint16_t)(t->col + klen), "expected seq=bad or seq=+N");
                 rc = lq_parse_seq_opt(p, t, v, vlen, klen, s);
+            } else if (lq_tok_is(t, "noack") && d->kind == LQ_D_FIN) {
+                bit = 1024;
+                s->no_ack = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tsval")) {
+                bit = 2048;
+                if (!v || vlen != 3 || memcmp(v, "old", 3) != 0)
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected tsval=old");
+                s->tsval_old = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tsecr")) {
+                bit = 4096;
+                if (!v || vlen != 3 || memcmp(v, "bad", 3) != 0)
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected tsecr=bad");
+                s->tsecr_bad = true;
+                rc = 0;
             }
         }
         if (rc == -2 && lq_key_is(t, klen, "len") && d->kind != LQ_D_RST) {
@@ -363,6 +385,8 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             return lq_perr(p, t->col, "option '%.*s' given twice", (int)klen, t->s);
         seen |= bit;
     }
+    if (s->no_ack && s->ack_bad)
+        return lq_perr(p, p->tok[0].col, "noack and ack=bad contradict each other");
     return 0;
 }
 

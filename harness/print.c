@@ -35,7 +35,9 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_addf(out, " newisn=%+" PRId64, s->isn_off);
         if (s->len)
             lq_sb_addf(out, " len=%u", s->len);
-        break;
+        if (s->syn_fin)
+            lq_sb_add(out, " fin");
+        return;
     case LQ_D_RST:
         lq_print_seq_opt(s, out);
         if (s->rst_ack)
@@ -49,8 +51,14 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
         lq_print_seq_opt(s, out);
         if (s->len)
             lq_sb_addf(out, " len=%u", s->len);
+        if (s->no_ack)
+            lq_sb_add(out, " noack");
         break;
     }
+    if (s->tsval_old)
+        lq_sb_add(out, " tsval=old");
+    if (s->tsecr_bad)
+        lq_sb_add(out, " tsecr=bad");
 }
 
 static void lq_print_tri(struct lq_strbuf *out, uint8_t tri, const char *yes, const char *no)

@@ -194,13 +194,17 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
             rc = b->ops->sysctl(b, (enum lq_sysctl)d->u.sysctl.id, d->u.sysctl.value, err);
             break;
         case LQ_D_LISTEN:
-            rc = b->ops->listen(b, d->u.backlog, &res_i, err);
+            rc = b->ops->listen(b, d->u.backlog, &res_i, &r->replies, err);
             o->rc = res_i;
+            if (!rc)
+                lq_runner_take(r, t, o, NULL);
             break;
         case LQ_D_SOCKOPT:
             rc = b->ops->sockopt(b, (enum lq_sockopt)d->u.sockopt.opt, d->u.sockopt.value, &res_i,
-                                 err);
+                                 &r->replies, err);
             o->rc = res_i;
+            if (!rc)
+                lq_runner_take(r, t, o, NULL);
             break;
         case LQ_D_SYN:
         case LQ_D_ACK:

@@ -23,10 +23,10 @@ enum lq_dir_kind {
     LQ_D_SYSCTL,  /* sysctl net.ipv4.tcp_syncookies=0 */
     LQ_D_LISTEN,  /* listen N */
     LQ_D_SOCKOPT, /* sockopt TCP_DEFER_ACCEPT=3 */
-    LQ_D_SYN,     /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] */
-    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] */
-    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] */
-    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] */
+    LQ_D_SYN,     /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] [fin] */
+    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old] [tsecr=bad] */
+    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old] [tsecr=bad] */
+    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old] [tsecr=bad] */
     LQ_D_ACCEPT,  /* accept */
     LQ_D_WAIT,    /* wait 1500ms | wait 2s */
     LQ_D_EXPECT,  /* expect ... */
@@ -62,6 +62,11 @@ struct lq_ev_seg {
     int32_t seq_off;
     uint32_t len; /* payload bytes (syn, ack, fin) */
     bool rst_ack; /* rst ... ack: RST|ACK */
+    /* extensions */
+    bool syn_fin;   /* syn ... fin: SYN|FIN */
+    bool no_ack;    /* fin ... noack: a bare FIN */
+    bool tsval_old; /* tsval=old: a timestamp older than the SYN's (PAWS) */
+    bool tsecr_bad; /* tsecr=bad: an echo of no TSval the server sent */
 };
 
 enum lq_expect_kind {

@@ -82,7 +82,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         lq_model_count(m, LQ_CTR_RETRANS_SEGS);
         lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
         req->num_retrans++;
-        req->expires_ms = m->now_ms + lq_reqsk_timeout(req);
+        lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout(req));
         return LQ_CHECKREQ_DONE;
     }
 

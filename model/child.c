@@ -229,9 +229,12 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         lq_model_dp(m, LQ_DP_CHILD_NO_ACK_DROP);
         return;
     }
-    /* tcp_ack(): an ACK of data never sent is dropped; an old one is ignored. */
+    /* tcp_ack(): an ACK of data never sent is dropped (with a challenge ACK
+     * where RFC 5961 5.2 is implemented); an old one is ignored. */
     if (lq_seq_after(in->ack, c->snd_nxt)) {
         lq_model_dp(m, LQ_DP_CHILD_ACK_UNSENT);
+        if (lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
+            lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
         return;
     }
     if (!in->len && !(in->flags & LQ_TH_FIN)) {

@@ -122,7 +122,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     uint64_t born = m->reqs[r].born;
     m->reqs[r] = *req;
     m->reqs[r].born = born;
-    m->reqs[r].expires_ms = m->now_ms + LQ_TCP_TIMEOUT_INIT_MS;
+    lq_req_arm_timer(m, &m->reqs[r], m->now_ms + LQ_TCP_TIMEOUT_INIT_MS);
     lq_model_slot(m, in->conn)->req = r;
     m->qlen++;
     m->young++;

@@ -91,6 +91,7 @@ void lq_model_reset(struct lq_model *m)
     m->nchildren = 0;
     m->now_ms = 0;
     m->born_seq = 0;
+    m->arm_seq = 0;
     m->isn_seq = 0;
     memset(m->counters, 0, sizeof(m->counters));
     m->nout = m->ndps = 0;
@@ -236,6 +237,13 @@ int lq_model_req_alloc(struct lq_model *m)
     memset(&m->reqs[old], 0, sizeof(m->reqs[old]));
     m->reqs[old].born = m->born_seq++;
     return (int)old;
+}
+
+/* mod_timer(&req->rsk_timer, ...): remembers the arming order too. */
+void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_ms)
+{
+    req->expires_ms = expires_ms;
+    req->armed = ++m->arm_seq;
 }
 
 void lq_model_req_free(struct lq_model *m, int r)

@@ -45,7 +45,8 @@ struct lq_req {
     uint8_t num_timeout, num_retrans;
     uint32_t last_oow_ack; /* tcp_jiffies32 stamp, 0 = never (as the kernel) */
     uint64_t expires_ms;   /* rsk_timer */
-    uint64_t born;         /* creation order: ties between timers go to the older */
+    uint64_t born;         /* creation order */
+    uint64_t armed;        /* when (in arming order) the timer was last armed */
 };
 
 enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
@@ -116,6 +117,7 @@ struct lq_model {
     uint32_t jiffies0; /* jiffies32 when the scenario started */
     uint32_t hz;       /* CONFIG_HZ of the kernel being mirrored */
     uint64_t born_seq;
+    uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
     uint32_t isn_seq; /* feeds the made-up ISNs */
     uint64_t counters[LQ_CTR_COUNT];
     const char *broken; /* first bookkeeping rule a rule file saw broken */
@@ -137,6 +139,7 @@ uint32_t lq_model_ts_off(const struct lq_model *m, uint16_t conn);
 uint32_t lq_model_tsval(const struct lq_model *m, uint32_t ts_off);
 struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn);
 int lq_model_req_alloc(struct lq_model *m);
+void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_ms);
 void lq_model_req_free(struct lq_model *m, int r);
 int lq_model_child_alloc(struct lq_model *m);
 void lq_model_acceptq_push(struct lq_model *m, int child);

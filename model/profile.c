@@ -74,6 +74,13 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "7.2", "6.18.42, 6.12.105, 6.6.153, 6.1.191 (5.10, 5.15: unknown)"},
          {7, 2, 0},
          {{6, 18, 42}, {6, 12, 105}, {6, 6, 153}, {6, 1, 191}, {0, 0, 0}}},
+    [LQ_CHG_ACK_UNSENT_CHALLENGE] =
+        {{"ack_unsent_challenge",
+          "tcp_ack: an ACK of data never sent draws a challenge ACK (RFC 5961 5.2) instead of a "
+          "silent drop",
+          "unknown (after 6.12.117, by 6.18.44)", "unknown"},
+         {6, 18, 0},
+         {{0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

@@ -33,6 +33,9 @@ enum lq_change {
     /* 7.2 (6.18.42, 6.12.105, 6.6.153, 6.1.191): RFC 5961 in SYN-RECV, a
      * non-exact in-window RST draws a challenge ACK; RST|ACK skips the ACK check. */
     LQ_CHG_SYNRECV_RST_CHALLENGE,
+    /* tcp_ack(): an ACK of data never sent draws a challenge ACK (RFC 5961
+     * 5.2) instead of a silent drop; seen on 6.18.44, absent from 6.12.117. */
+    LQ_CHG_ACK_UNSENT_CHALLENGE,
     LQ_CHG_COUNT
 };
 

@@ -76,13 +76,17 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
         }
         if (req->num_timeout++ == 0)
             m->young--;
-        req->expires_ms = m->now_ms + lq_reqsk_timeout_ms(req);
+        lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout_ms(req));
         return;
     }
     lq_model_dp(m, LQ_DP_TIMER_EXPIRE);
     lq_reqsk_queue_drop(m, r);
 }
 
+/* Timers fire in expiry order. Timers due together share a timer-wheel
+ * bucket, which the kernel empties head first, and mod_timer() adds at the
+ * head (enqueue_timer -> hlist_add_head): the last armed fires first. That
+ * order decides which request the pruning rule expires. */
 void lq_reqsk_timers(struct lq_model *m, uint64_t until)
 {
     for (;;) {
@@ -92,7 +96,7 @@ void lq_reqsk_timers(struct lq_model *m, uint64_t until)
                 continue;
             if (next < 0 || m->reqs[i].expires_ms < m->reqs[next].expires_ms ||
                 (m->reqs[i].expires_ms == m->reqs[next].expires_ms &&
-                 m->reqs[i].born < m->reqs[next].born))
+                 m->reqs[i].armed > m->reqs[next].armed))
                 next = (int)i;
         }
         if (next < 0)
