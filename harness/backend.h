@@ -69,7 +69,9 @@ struct lq_backend_ops {
     /* Lets time pass; *waited_us: how long it really took. */
     int (*wait)(struct lq_backend *b, uint64_t ms, struct lq_replies *out, int64_t *waited_us,
                 struct lq_err *err);
-    int (*state)(struct lq_backend *b, struct lq_state *st, struct lq_err *err);
+    /* Queue lengths, and the counters when with_counters (reading them is
+     * the costly part of a live observation). */
+    int (*state)(struct lq_backend *b, struct lq_state *st, bool with_counters, struct lq_err *err);
     /* Any TcpExt/Tcp counter by name, absolute; LQ_EXIT_SKIP when this
      * backend cannot observe it. May be NULL. */
     int (*counter)(struct lq_backend *b, const char *name, int64_t *value, struct lq_err *err);

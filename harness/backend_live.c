@@ -425,7 +425,8 @@ static int lq_live_settle(struct lq_backend *b, uint64_t max_ms, uint16_t conn,
     return rc < 0 ? -1 : 0;
 }
 
-static int lq_live_state(struct lq_backend *b, struct lq_state *st, struct lq_err *err)
+static int lq_live_state(struct lq_backend *b, struct lq_state *st, bool with_counters,
+                         struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
     struct tcp_info ti;
@@ -443,11 +444,14 @@ static int lq_live_state(struct lq_backend *b, struct lq_state *st, struct lq_er
     st->synq = lv->nsynq;
     st->nsynq_ports = lv->nsynq < 64 ? lv->nsynq : 64;
     memcpy(st->synq_ports, lv->synq_ports, (size_t)st->nsynq_ports * sizeof(uint16_t));
+    for (int k = 0; k < LQ_CTR_COUNT; k++)
+        st->ctr_present[k] = lq_snmp_has(&lv->snmp, (enum lq_counter)k);
+    st->ctr_valid = false;
+    if (!with_counters)
+        return 0;
     if (lq_snmp_read(&lv->snmp, st->ctr, err))
         return -1;
     st->ctr_valid = true;
-    for (int k = 0; k < LQ_CTR_COUNT; k++)
-        st->ctr_present[k] = lq_snmp_has(&lv->snmp, (enum lq_counter)k);
     return 0;
 }
 

@@ -148,9 +148,11 @@ static int lq_mb_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
     return 0;
 }
 
-static int lq_mb_state(struct lq_backend *b, struct lq_state *st, struct lq_err *err)
+static int lq_mb_state(struct lq_backend *b, struct lq_state *st, bool with_counters,
+                       struct lq_err *err)
 {
     (void)err;
+    (void)with_counters; /* free for the model: always there */
     struct lq_model *m = lq_mb(b)->m;
     struct lq_model_queues q;
     lq_model_queues(m, &q);

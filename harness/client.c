@@ -231,7 +231,11 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
         c->has_srv = true;
         c->srv_isn = r->seq;
     }
-    if (c && r->opt.has_ts) {
+    /* The echo is the last SYN-ACK's TSval: the only ones the server records
+     * (snt_tsval_first..last, checked since 6.15); the TSval of its other
+     * segments follows its clock, so echoing those would make the result
+     * depend on whether a millisecond passed. */
+    if (c && synack && r->opt.has_ts) {
         c->has_srv_ts = true;
         c->srv_tsval = r->opt.tsval;
     }

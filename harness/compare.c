@@ -221,6 +221,7 @@ static bool lq_cmp_obs(struct lq_cmp *c, const struct lq_obs *oa, const struct l
         if (sa.len) {
             lq_diverge(c, oa, ob, "counters differ (change since the scenario started)",
                        lq_sb_str(&sa), lq_sb_str(&sb));
+            c->div->counters = true;
             lq_sb_free(&sa);
             lq_sb_free(&sb);
             return false;

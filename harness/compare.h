@@ -24,6 +24,7 @@ struct lq_divergence {
     uint16_t dps[24];         /* decision points of the first trace at that event */
     size_t ndps;
     int32_t frame; /* a kernel frame involved (pcap index), or -1 */
+    bool counters; /* the difference is in the counters */
 };
 
 /* Timer tolerance: a kernel timer packet may come at most this much later

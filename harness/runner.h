@@ -45,6 +45,12 @@ struct lq_runner {
     struct lq_replies replies;
     struct lq_client client;
     int settle_ms; /* how long to wait for a delayed packet an expect line asks for */
+    /* Counters after every event (slow on a kernel). Off: read at the start,
+     * where an expect line needs them and at the end; a scenario whose
+     * counters end up different is run again with them on, to find the
+     * first event where they part. */
+    bool counters_every_event;
+    size_t reruns; /* scenarios run again for that */
 };
 
 void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile);
