@@ -97,7 +97,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
-unit: $(TEST_BIN)
+unit: $(TEST_BIN) $(BUILD)/listenq-test
+
+# The same command with test-only switches (--model-bug: a deliberately wrong
+# model rule, for the tests that show the differential runner catches it).
+$(BUILD)/obj-test/cmd_run.o: harness/cmd_run.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -DLQ_TEST_SWITCHES -c -o $@ $<
+
+$(BUILD)/listenq-test: $(MAIN_OBJ) $(BUILD)/obj-test/cmd_run.o $(LIBLISTENQ) $(LIBMODEL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/obj-test/cmd_run.o $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
 # Installs the Debian packages a purpose needs when they are missing.
 deps-build:
@@ -168,4 +177,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(MODEL_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(MODEL_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj-test/cmd_run.d

@@ -89,7 +89,9 @@ struct lq_backend_ops {
 struct lq_backend {
     const struct lq_backend_ops *ops;
     void *priv;
-    char release[128]; /* kernel release the backend stands for */
+    char release[128];      /* kernel release the backend stands for */
+    uint64_t segments_sent; /* client segments handed to the backend (for benchmarks) */
+    uint64_t frames_sent;   /* live: every injected frame, barriers included */
 };
 
 /* backend_model.c */

@@ -72,6 +72,7 @@ struct lq_live {
     } * ports;
     size_t nports, ports_cap;
     /* clock */
+    struct lq_backend *self;
     uint32_t hz;
     int64_t jiffies_at_mono0; /* jiffies_64 at mono0_ns */
     uint64_t mono0_ns;
@@ -213,6 +214,7 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
     lv->barrier_seen = false;
     if (lq_inject_echo(lv->inj, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen, err))
         return -1;
+    lv->self->frames_sent++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
     int rc = lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_BARRIER_MS * 1000000ull, false, err);
     if (rc < 0)
@@ -334,6 +336,8 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
         goto fail;
     lv->call_ns = lq_inject_last_ns(lv->inj);
+    b->segments_sent++;
+    b->frames_sent++;
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
     if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
         goto fail;
@@ -515,6 +519,7 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
             size_t flen;
             if (lq_inject_tcp(lv->inj, &rst, buf, sizeof(buf), &flen, err))
                 return -1;
+            b->frames_sent++;
         }
         if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
             return -1;
@@ -649,6 +654,7 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     }
     b->ops = &lq_live_ops;
     b->priv = lv;
+    lv->self = b;
     lv->ns = (struct lq_netns)LQ_NETNS_INIT;
     lv->listener = -1;
     lv->want_conn = -1;

@@ -119,6 +119,7 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     uint64_t start = lq_model_now(m);
+    b->segments_sent++;
     lq_model_input(m, seg);
     lq_model_collect(m, start, out);
     return 0;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "cmd_run.h"
 #include "err.h"
 
@@ -15,6 +16,7 @@ static void lq_usage(FILE *f)
                "  run FILE|DIR...       run scenarios on the model and the kernel, compare\n"
                "  explain FILE          the model's trace of a scenario, event by event\n"
                "  coverage FILE|DIR...  which model decision points scenarios reach\n"
+               "  bench                 performance figures (name: value lines)\n"
                "  version               print the version\n"
                "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
                "failed expectation, 2 bad input, 3 harness error, 4 cannot run here (skip).\n");
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
         return lq_cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return lq_cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return lq_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("listenq %s\n", LISTENQ_VERSION);
         return 0;

@@ -62,6 +62,7 @@ void lq_model_free(struct lq_model *m)
     free(m->conns);
     free(m->reqs);
     free(m->req_used);
+    free(m->req_free);
     free(m->children);
     free(m->out);
     free(m->dps);
@@ -86,8 +87,10 @@ void lq_model_reset(struct lq_model *m)
     m->acceptq_head = m->acceptq_len = 0;
     for (size_t i = 0; i < m->nconns_cap; i++)
         m->conns[i].req = m->conns[i].child = -1;
-    if (m->nreqs_cap)
-        memset(m->req_used, 0, m->nreqs_cap * sizeof(*m->req_used));
+    if (m->nreqs_hw)
+        memset(m->req_used, 0, m->nreqs_hw * sizeof(*m->req_used));
+    m->nreqs_hw = 0;
+    m->nreq_free = 0;
     m->nchildren = 0;
     m->now_ms = 0;
     m->born_seq = 0;
@@ -220,23 +223,22 @@ struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn)
 
 int lq_model_req_alloc(struct lq_model *m)
 {
-    for (size_t i = 0; i < m->nreqs_cap; i++)
-        if (!m->req_used[i]) {
-            m->req_used[i] = true;
-            memset(&m->reqs[i], 0, sizeof(m->reqs[i]));
-            m->reqs[i].born = m->born_seq++;
-            return (int)i;
+    int r;
+    if (m->nreq_free) {
+        r = m->req_free[--m->nreq_free];
+    } else {
+        if (m->nreqs_hw == m->nreqs_cap) {
+            size_t cap = m->nreqs_cap, cap2 = m->nreqs_cap;
+            m->reqs = lq_grow(m->reqs, &cap, m->nreqs_hw + 1, sizeof(*m->reqs));
+            m->req_used = lq_grow(m->req_used, &cap2, cap, sizeof(*m->req_used));
+            m->nreqs_cap = cap;
         }
-    size_t old = m->nreqs_cap, cap = m->nreqs_cap;
-    m->reqs = lq_grow(m->reqs, &cap, old + 1, sizeof(*m->reqs));
-    size_t cap2 = m->nreqs_cap;
-    m->req_used = lq_grow(m->req_used, &cap2, cap, sizeof(*m->req_used));
-    m->nreqs_cap = cap;
-    memset(m->req_used + old, 0, (cap - old) * sizeof(*m->req_used));
-    m->req_used[old] = true;
-    memset(&m->reqs[old], 0, sizeof(m->reqs[old]));
-    m->reqs[old].born = m->born_seq++;
-    return (int)old;
+        r = (int)m->nreqs_hw++;
+    }
+    m->req_used[r] = true;
+    memset(&m->reqs[r], 0, sizeof(m->reqs[r]));
+    m->reqs[r].born = m->born_seq++;
+    return r;
 }
 
 /* mod_timer(&req->rsk_timer, ...): remembers the arming order too. */
@@ -249,6 +251,8 @@ void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_m
 void lq_model_req_free(struct lq_model *m, int r)
 {
     m->req_used[r] = false;
+    m->req_free = lq_grow(m->req_free, &m->req_free_cap, m->nreq_free + 1, sizeof(*m->req_free));
+    m->req_free[m->nreq_free++] = r;
 }
 
 int lq_model_child_alloc(struct lq_model *m)
@@ -399,7 +403,7 @@ void lq_model_advance(struct lq_model *m, uint64_t ms)
 const char *lq_model_check_invariants(const struct lq_model *m)
 {
     int qlen = 0, young = 0;
-    for (size_t i = 0; i < m->nreqs_cap; i++) {
+    for (size_t i = 0; i < m->nreqs_hw; i++) {
         if (!m->req_used[i])
             continue;
         const struct lq_req *r = &m->reqs[i];
@@ -431,7 +435,7 @@ const char *lq_model_check_invariants(const struct lq_model *m)
         const struct lq_conn_slot *s = &m->conns[i];
         if (s->req >= 0 && s->child >= 0)
             return "a 4-tuple has both a request sock and a child";
-        if (s->req >= 0 && ((size_t)s->req >= m->nreqs_cap || !m->req_used[s->req]))
+        if (s->req >= 0 && ((size_t)s->req >= m->nreqs_hw || !m->req_used[s->req]))
             return "a connection points at a freed request sock";
         if (s->child >= 0 && ((size_t)s->child >= m->nchildren || !m->children[s->child].hashed ||
                               m->children[s->child].conn != i))

@@ -110,6 +110,9 @@ struct lq_model {
     struct lq_req *reqs;
     bool *req_used;
     size_t nreqs_cap;
+    size_t nreqs_hw; /* slots in use or freed since the reset: iterate up to here */
+    int *req_free;   /* freed slots, reused first */
+    size_t nreq_free, req_free_cap;
     struct lq_child *children;
     size_t nchildren, nchildren_cap;
 

@@ -91,7 +91,7 @@ void lq_reqsk_timers(struct lq_model *m, uint64_t until)
 {
     for (;;) {
         int next = -1;
-        for (size_t i = 0; i < m->nreqs_cap; i++) {
+        for (size_t i = 0; i < m->nreqs_hw; i++) {
             if (!m->req_used[i] || m->reqs[i].expires_ms > until)
                 continue;
             if (next < 0 || m->reqs[i].expires_ms < m->reqs[next].expires_ms ||

@@ -1,0 +1,64 @@
+#!/bin/sh
+# A deliberately wrong model rule (the test build's --model-bug switch) is
+# caught: a divergence report naming the event and the decision point, a pcap
+# that tshark reads, and a JSON line with the kernel release, the sysctls, the
+# scenario text and the pcap's path.
+. tests/integration/lib.sh.inc
+why=$(live_unavailable)
+if [ -n "$why" ]; then
+    echo "1..0 # SKIP $why"
+    exit 4
+fi
+TEST_LQ="$LISTENQ_BUILD/listenq-test"
+out="$TMP/out"
+
+"$TEST_LQ" run --no-progress --out "$out" --model-bug synq_full_ge \
+    corpus/conformance/listen_zero_takes_one_syn.lq >"$TMP/r" 2>&1
+is $? 1 "planted bug synq_full_ge: exit 1"
+grep -q "divergence at line 5: syn c1 mss=1460" "$TMP/r"
+ok $? "the report names the event where model and kernel part"
+grep -q "model : no packet" "$TMP/r" && grep -q "kernel: SYN-ACK c1" "$TMP/r"
+ok $? "model and kernel side by side"
+grep -q "conn_request.synq_full_drop *tcp_conn_request" "$TMP/r"
+ok $? "the model's decision point and kernel function"
+pcap="$out/conformance-listen_zero_takes_one_syn.pcap"
+[ -s "$pcap" ]
+ok $? "a pcap of the scenario"
+if command -v tshark >/dev/null 2>&1; then
+    tshark -r "$pcap" -T fields -e tcp.flags.str 2>/dev/null >"$TMP/flags"
+    ok $? "tshark reads the pcap"
+    grep -q 'S' "$TMP/flags" && [ "$(wc -l <"$TMP/flags")" -ge 4 ]
+    ok $? "the pcap holds the injected SYNs and the kernel's SYN-ACK"
+    tshark -r "$pcap" -T fields -e frame.time_epoch 2>/dev/null | head -n 1 | grep -Eq '\.[0-9]{9}$'
+    ok $? "nanosecond timestamps"
+else
+    skip "tshark reads the pcap" "tshark is not installed"
+fi
+j="$out/divergences.jsonl"
+[ -s "$j" ]
+ok $? "divergences.jsonl written"
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$j" "$pcap" <<'PY'
+import json, os, sys
+rec = json.loads(open(sys.argv[1]).readlines()[-1])
+assert rec["kernel"] == os.uname().release, rec["kernel"]
+assert rec["sysctls"]["net.ipv4.tcp_syncookies"] == 0
+assert "syn c1 mss=1460" in rec["text"]
+assert rec["pcap"] == sys.argv[2]
+assert rec["divergence"]["line"] == 5
+assert "conn_request.synq_full_drop" in rec["divergence"]["decision_points"]
+PY
+    ok $? "the JSON line has the kernel release, sysctls, scenario text, pcap path"
+else
+    skip "the JSON line" "python3 is not installed"
+fi
+
+"$TEST_LQ" run --no-progress --out "$out" --model-bug acceptq_n \
+    corpus/conformance/acceptq_full_drops_syn.lq >"$TMP/r2" 2>&1
+is $? 1 "planted bug acceptq_n: exit 1"
+grep -q "divergence at line" "$TMP/r2"
+ok $? "planted bug acceptq_n: divergence reported"
+
+"$LISTENQ" run --no-progress --out "$out" corpus/conformance/listen_zero_takes_one_syn.lq >/dev/null 2>&1
+is $? 0 "the same scenario conforms with the real model"
+tap_done
