@@ -36,11 +36,13 @@ PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 # libnet 1.1.x ships libnet-config, not a .pc file; its --defines are
 # deprecated BSD feature macros we do not need (libnet.h sets byte order).
 LIBNET_CFLAGS := $(shell $(LIBNET_CONFIG) --cflags 2>/dev/null)
 LIBNET_LIBS := $(shell $(LIBNET_CONFIG) --libs 2>/dev/null || echo -lnet)
-LIBS := $(LIBNET_LIBS) $(PCAP_LIBS) $(MNL_LIBS) -lm
+LIBS := $(LIBNET_LIBS) $(PCAP_LIBS) $(MNL_LIBS) $(JANSSON_LIBS) -lm
 
 ALL_CFLAGS = $(LQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
@@ -81,6 +83,7 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/harness/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
 $(BUILD)/obj/harness/capture.o $(BUILD)/obj/harness/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
 $(BUILD)/obj/harness/netns.o $(BUILD)/obj/harness/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
+$(BUILD)/obj/harness/recording.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)
 	@mkdir -p $(@D)

@@ -12,7 +12,8 @@ pkgs_build='build-essential|C compiler, make and libc headers
 pkg-config|finds the compile flags of libpcap and libmnl
 libnet1-dev|builds the raw SYN/ACK/RST frames the live harness injects
 libpcap-dev|captures the kernel replies on the client end of the veth
-libmnl-dev|rtnetlink (veth set-up) and inet_diag (SYN-queue length)'
+libmnl-dev|rtnetlink (veth set-up) and inet_diag (SYN-queue length)
+libjansson-dev|reads and writes recorded traces (listenq record, replay, matrix)'
 pkgs_run='iproute2|ip(8): the tests check that no interface or namespace is left behind'
 pkgs_check='clang|libFuzzer targets and their smoke tests
 libclang-rt-14-dev|clang sanitizer and libFuzzer runtimes

@@ -67,6 +67,8 @@ static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct l
     d->found = true;
     d->dir = oa->dir;
     snprintf(d->what, sizeof(d->what), "%s", what);
+    snprintf(d->a_name, sizeof(d->a_name), "%s", c->a->backend);
+    snprintf(d->b_name, sizeof(d->b_name), "%s", c->b->backend);
     snprintf(d->a_side, sizeof(d->a_side), "%s", a_text);
     snprintf(d->b_side, sizeof(d->b_side), "%s", b_text);
     d->ndps = 0;
@@ -81,9 +83,28 @@ static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct l
     return false;
 }
 
+enum lq_pkt_diff { LQ_MISSING, LQ_MISSING_DELACK, LQ_EXTRA };
+
 static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
-                            const char *what)
+                            enum lq_pkt_diff kind)
 {
+    char what[160];
+    const char *a = c->a->backend, *b = c->b->backend;
+    bool predicts = strcmp(a, "model") == 0;
+    switch (kind) {
+    case LQ_MISSING:
+        snprintf(what, sizeof(what), "the %s did not send a packet the %s %s", b, a,
+                 predicts ? "predicts" : "has");
+        break;
+    case LQ_MISSING_DELACK:
+        snprintf(what, sizeof(what), "the %s did not send the delayed ACK the %s %s", b, a,
+                 predicts ? "predicts" : "has");
+        break;
+    case LQ_EXTRA:
+        snprintf(what, sizeof(what), "the %s sent a packet the %s %s", b, a,
+                 predicts ? "does not predict" : "does not have");
+        break;
+    }
     struct lq_strbuf x, y;
     lq_sb_init(&x);
     lq_sb_init(&y);
@@ -134,8 +155,7 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             used[j] = found = true;
         }
         if (!found)
-            return lq_diverge_pkts(c, oa, ob,
-                                   "the kernel did not send a packet the model predicts");
+            return lq_diverge_pkts(c, oa, ob, LQ_MISSING);
     }
     /* Kernel packets left: delayed ACKs predicted by this or an earlier event
      * (the kernel's timer runs in real time, so one may show up in any later
@@ -162,13 +182,11 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             break;
         }
         if (!ok)
-            return lq_diverge_pkts(c, oa, ob,
-                                   "the kernel did not send the delayed ACK the model predicts");
+            return lq_diverge_pkts(c, oa, ob, LQ_MISSING_DELACK);
     }
     for (uint32_t j = 0; j < nb; j++)
         if (!used[j])
-            return lq_diverge_pkts(c, oa, ob,
-                                   "the kernel sent a packet the model does not predict");
+            return lq_diverge_pkts(c, oa, ob, LQ_EXTRA);
     return true;
 }
 

@@ -17,11 +17,12 @@
 
 struct lq_divergence {
     bool found;
-    uint32_t dir;             /* the directive where the traces first part */
-    char what[160];           /* "packets differ", "accept queue length differs", ... */
-    char a_side[LQ_DIV_TEXT]; /* what the first trace (model) shows there */
-    char b_side[LQ_DIV_TEXT]; /* what the second trace (kernel) shows there */
-    uint16_t dps[24];         /* decision points of the first trace at that event */
+    uint32_t dir;                /* the directive where the traces first part */
+    char a_name[16], b_name[16]; /* the traces' backends: "model", "recording", "kernel" */
+    char what[160];              /* "packets differ", "accept queue length differs", ... */
+    char a_side[LQ_DIV_TEXT];    /* what the first trace (model) shows there */
+    char b_side[LQ_DIV_TEXT];    /* what the second trace (kernel) shows there */
+    uint16_t dps[24];            /* decision points of the first trace at that event */
     size_t ndps;
     int32_t frame; /* a kernel frame involved (pcap index), or -1 */
     bool counters; /* the difference is in the counters */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cmd_record.h"
 #include "cmd_run.h"
 #include "err.h"
 
@@ -16,6 +17,8 @@ static void lq_usage(FILE *f)
                "  run FILE|DIR...       run scenarios on the model and the kernel, compare\n"
                "  explain FILE          the model's trace of a scenario, event by event\n"
                "  coverage FILE|DIR...  which model decision points scenarios reach\n"
+               "  record --out DIR FILE|DIR...  store the kernel's answers (pcap + JSON trace)\n"
+               "  replay DIR|FILE.json...       compare this kernel with a recording\n"
                "  bench                 performance figures (name: value lines)\n"
                "  version               print the version\n"
                "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
@@ -35,6 +38,10 @@ int main(int argc, char **argv)
         return lq_cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return lq_cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "record") == 0)
+        return lq_cmd_record(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return lq_cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return lq_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -46,10 +46,10 @@ void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res
         lq_sb_addf(out, "%sdivergence at line %u: ", indent, sc->d[d->dir].line);
         lq_directive_text(sc, d->dir, out);
         lq_sb_addf(out, "\n%s  %s\n", indent, d->what);
-        lq_sb_addf(out, "%s  model : %s\n", indent, d->a_side);
-        lq_sb_addf(out, "%s  kernel: %s\n", indent, d->b_side);
+        lq_sb_addf(out, "%s  %-9s: %s\n", indent, d->a_name, d->a_side);
+        lq_sb_addf(out, "%s  %-9s: %s\n", indent, d->b_name, d->b_side);
         if (d->ndps) {
-            lq_sb_addf(out, "%s  model decision points:\n", indent);
+            lq_sb_addf(out, "%s  %s decision points:\n", indent, d->a_name);
             for (size_t i = 0; i < d->ndps; i++) {
                 const struct lq_dp_info *info = lq_dp_info((enum lq_dp)d->dps[i]);
                 if (info)
@@ -118,9 +118,9 @@ void lq_report_json(const struct lq_scenario *sc, const struct lq_result *res, c
         lq_sb_reset(&tmp);
         lq_sb_add(out, ",\"what\":");
         lq_sb_add_json(out, d->what);
-        lq_sb_add(out, ",\"model\":");
+        lq_sb_addf(out, ",\"%s\":", d->a_name);
         lq_sb_add_json(out, d->a_side);
-        lq_sb_add(out, ",\"kernel\":");
+        lq_sb_addf(out, ",\"%s\":", d->b_name);
         lq_sb_add_json(out, d->b_side);
         lq_sb_add(out, ",\"decision_points\":[");
         for (size_t i = 0; i < d->ndps; i++) {

@@ -1,0 +1,59 @@
+#!/bin/sh
+# listenq record stores the kernel's answers; listenq replay compares this
+# kernel with them. A recording replays cleanly on the kernel that made it;
+# a tampered recording is caught; the committed reference recording of this
+# kernel release (pcaps/<release>/) replays cleanly when this is that kernel.
+. tests/integration/lib.sh.inc
+why=$(live_unavailable)
+if [ -n "$why" ]; then
+    echo "1..0 # SKIP $why"
+    exit 4
+fi
+rec="$TMP/rec"
+"$LISTENQ" record --fast --no-progress --out "$rec" corpus/conformance >"$TMP/r" 2>&1
+is $? 0 "record the fast conformance suite"
+n=$(ls corpus/conformance/*.lq | wc -l)
+slow=$(grep -l '^wait ' corpus/conformance/*.lq | wc -l)
+is "$(ls "$rec"/*.json | wc -l)" "$((n - slow))" "one JSON file per fast scenario"
+is "$(ls "$rec"/*.pcap | wc -l)" "$((n - slow))" "one pcap per fast scenario (header only when nothing was sent)"
+if command -v tshark >/dev/null 2>&1; then
+    tshark -r "$rec/conformance-synq_full_cookie.pcap" >/dev/null 2>&1
+    ok $? "tshark reads a recorded pcap"
+else
+    skip "tshark reads a recorded pcap" "tshark is not installed"
+fi
+"$LISTENQ" replay --no-progress "$rec" >"$TMP/p" 2>&1
+is $? 0 "the recording replays cleanly on the kernel that made it"
+tail -n 1 "$TMP/p" | grep -q "0 failed"
+ok $? "replay summary: 0 failed"
+
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$rec/conformance-synq_full_cookie.json" "$TMP/tampered.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for o in d["trace"]["observations"]:
+    if o["event"] == "syn c3 mss=1460":
+        o["packets"][0]["cookie"] = False   # the kernel answered c3 with a cookie
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    "$LISTENQ" replay --no-progress "$TMP/tampered.json" >"$TMP/t" 2>&1
+    is $? 1 "a tampered recording: exit 1"
+    grep -q "divergence at line 10: syn c3 mss=1460" "$TMP/t"
+    ok $? "the divergence names the event"
+else
+    skip "a tampered recording" "python3 is not installed"
+fi
+printf '{"format":"something-else"}\n' >"$TMP/bad.json"
+"$LISTENQ" replay --no-progress "$TMP/bad.json" >"$TMP/b" 2>&1
+is $? 2 "not a recording: exit 2"
+
+release=$(uname -r)
+if [ -d "pcaps/$release" ]; then
+    "$LISTENQ" replay --no-progress "pcaps/$release" >"$TMP/ref" 2>&1
+    rc=$?
+    is $rc 0 "the committed reference recording pcaps/$release replays cleanly"
+    [ $rc -eq 0 ] || sed -n '1,40p' "$TMP/ref" | sed 's/^/# /'
+else
+    skip "the committed reference recording replays" "no pcaps/$release: recorded on another kernel"
+fi
+tap_done
