@@ -436,3 +436,41 @@ int lq_cmd_coverage(int argc, char **argv)
     lq_corpus_free(&corpus);
     return 0;
 }
+
+int lq_cmd_profiles(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stdout, "usage: listenq profiles\n"
+                        "Lists the listen-path changes the model knows, where each landed, and\n"
+                        "which of them each named profile has.\n");
+        return 0;
+    }
+    printf("| change | what | mainline | stable backports |\n|---|---|---|---|\n");
+    for (int c = 0; c < LQ_CHG_COUNT; c++) {
+        const struct lq_change_info *ci = lq_change_info((enum lq_change)c);
+        printf("| `%s` | %s | %s | %s |\n", ci->id, ci->summary, ci->mainline, ci->backports);
+    }
+    printf("\n| profile |");
+    for (int c = 0; c < LQ_CHG_COUNT; c++)
+        printf(" `%s` |", lq_change_info((enum lq_change)c)->id);
+    printf(" somaxconn |\n|---|");
+    for (int c = 0; c <= LQ_CHG_COUNT; c++)
+        printf("---|");
+    printf("\n");
+    static const char *const extra[] = {"6.1.192", "6.12.117", "6.18.44", NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *names = pass ? extra : lq_profile_names;
+        for (int i = 0; names[i]; i++) {
+            struct lq_profile p;
+            char err[128];
+            if (lq_profile_resolve(names[i], &p, err, sizeof(err)))
+                continue;
+            printf("| %s |", p.name);
+            for (int c = 0; c < LQ_CHG_COUNT; c++)
+                printf(" %s |", lq_profile_has(&p, (enum lq_change)c) ? "yes" : "-");
+            printf(" %d |\n", p.somaxconn_default);
+        }
+    }
+    return 0;
+}

@@ -19,6 +19,7 @@ static void lq_usage(FILE *f)
                "  coverage FILE|DIR...  which model decision points scenarios reach\n"
                "  record --out DIR FILE|DIR...  store the kernel's answers (pcap + JSON trace)\n"
                "  replay DIR|FILE.json...       compare this kernel with a recording\n"
+               "  profiles              the kernel profiles and the changes they differ by\n"
                "  bench                 performance figures (name: value lines)\n"
                "  version               print the version\n"
                "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
         return lq_cmd_record(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return lq_cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "profiles") == 0)
+        return lq_cmd_profiles(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return lq_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
