@@ -79,8 +79,8 @@ struct lq_backend_ops {
      * expect line asks for), collecting everything that arrives. May be NULL. */
     int (*settle)(struct lq_backend *b, uint64_t max_ms, uint16_t conn, struct lq_replies *out,
                   struct lq_err *err);
-    /* The kernel's clock for the model (jiffies32, HZ). May be NULL. */
-    int (*clock)(struct lq_backend *b, uint32_t *jiffies32, uint32_t *hz, struct lq_err *err);
+    /* The kernel's clock for the model (jiffies_64, HZ). May be NULL. */
+    int (*clock)(struct lq_backend *b, uint64_t *jiffies64, uint32_t *hz, struct lq_err *err);
     /* The scenario is over: leave nothing behind that a later one could see. */
     int (*end)(struct lq_backend *b, struct lq_err *err);
     void (*destroy)(struct lq_backend *b);
@@ -96,7 +96,7 @@ struct lq_backend {
 
 /* backend_model.c */
 struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct lq_err *err);
-void lq_backend_model_set_clock(struct lq_backend *b, uint32_t jiffies32, uint32_t hz);
+void lq_backend_model_set_clock(struct lq_backend *b, uint64_t jiffies64, uint32_t hz);
 void lq_backend_model_set_bug(struct lq_backend *b, enum lq_model_bug bug);
 /* The model behind a model backend (for explain and invariant checks). */
 struct lq_model *lq_backend_model_get(struct lq_backend *b);

@@ -469,19 +469,19 @@ static int lq_live_counter(struct lq_backend *b, const char *name, int64_t *valu
     return 0;
 }
 
-static int lq_live_clock(struct lq_backend *b, uint32_t *jiffies32, uint32_t *hz,
+static int lq_live_clock(struct lq_backend *b, uint64_t *jiffies64, uint32_t *hz,
                          struct lq_err *err)
 {
     (void)err;
     struct lq_live *lv = lq_lv(b);
     if (!lv->clock_ok) {
-        *jiffies32 = 0x40000000u;
+        *jiffies64 = 0x40000000u;
         *hz = 1000;
         return 0;
     }
     uint64_t now = lq_mono_ns();
     int64_t j = lv->jiffies_at_mono0 + (int64_t)((now - lv->mono0_ns) / (1000000000u / lv->hz));
-    *jiffies32 = (uint32_t)j;
+    *jiffies64 = (uint64_t)j;
     *hz = lv->hz;
     return 0;
 }

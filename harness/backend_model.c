@@ -7,7 +7,8 @@
 
 struct lq_model_backend {
     struct lq_model *m;
-    uint32_t jiffies32, hz;
+    uint64_t jiffies64;
+    uint32_t hz;
     uint16_t lport;
 };
 
@@ -82,7 +83,7 @@ static int lq_mb_begin(struct lq_backend *b, const struct lq_scenario *sc, uint1
     struct lq_model_backend *mb = lq_mb(b);
     mb->lport = lport;
     lq_model_reset(mb->m);
-    lq_model_set_clock(mb->m, mb->jiffies32, mb->hz);
+    lq_model_set_clock(mb->m, mb->jiffies64, mb->hz);
     return 0;
 }
 
@@ -221,7 +222,7 @@ struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct
         lq_errf(err, LQ_EXIT_ERROR, "out of memory");
         return NULL;
     }
-    mb->jiffies32 = 0x40000000u;
+    mb->jiffies64 = 0x40000000u;
     mb->hz = 1000;
     b->ops = &lq_model_ops;
     b->priv = mb;
@@ -229,9 +230,9 @@ struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct
     return b;
 }
 
-void lq_backend_model_set_clock(struct lq_backend *b, uint32_t jiffies32, uint32_t hz)
+void lq_backend_model_set_clock(struct lq_backend *b, uint64_t jiffies64, uint32_t hz)
 {
-    lq_mb(b)->jiffies32 = jiffies32;
+    lq_mb(b)->jiffies64 = jiffies64;
     lq_mb(b)->hz = hz;
 }
 

@@ -125,7 +125,10 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         c->syn_ts = e->ts;
         if (e->ts)
             c->syn_tsval = cl->tsclock;
-        c->snd_nxt = isn + 1;
+        /* A retransmitted SYN does not take back what the client sent since. */
+        if (e->isn_mode != LQ_ISN_SAME || !c->syn_sent)
+            c->snd_nxt = isn + 1;
+        c->syn_sent = true;
         return;
     }
     case LQ_D_ACK:

@@ -24,6 +24,7 @@ struct lq_client_conn {
     uint32_t isns[LQ_CLIENT_ISN_HISTORY]; /* most recent last */
     uint8_t nisns;
     uint32_t snd_nxt;
+    bool syn_sent; /* a SYN was sent for the current ISN */
     bool fin_sent;
     uint32_t fin_seq;
     bool has_srv;

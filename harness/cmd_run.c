@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "fsutil.h"
 #include "parse.h"
+#include "print.h"
 #include "pcapout.h"
 #include "report.h"
 #include "runner.h"
@@ -473,4 +474,69 @@ int lq_cmd_profiles(int argc, char **argv)
         }
     }
     return 0;
+}
+
+int lq_cmd_fmt(int argc, char **argv)
+{
+    bool write = false, check = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "-w") == 0)
+            write = true;
+        else if (strcmp(argv[first], "--check") == 0)
+            check = true;
+        else {
+            fprintf(
+                strcmp(argv[first], "--help") == 0 ? stdout : stderr,
+                "usage: listenq fmt [-w | --check] FILE...\n"
+                "Prints each scenario in canonical form (docs/scenario-format.md); -w rewrites\n"
+                "the files (atomically), --check exits 1 when one is not canonical.\n");
+            return strcmp(argv[first], "--help") == 0 ? 0 : LQ_EXIT_BADINPUT;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "usage: listenq fmt [-w | --check] FILE...\n");
+        return LQ_EXIT_BADINPUT;
+    }
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        struct lq_scenario sc;
+        struct lq_err err = {0};
+        if (lq_parse_file(argv[i], &sc, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            status = LQ_EXIT_BADINPUT;
+            continue;
+        }
+        struct lq_strbuf out;
+        lq_sb_init(&out);
+        lq_print_scenario(&sc, &out);
+        if (write || check) {
+            FILE *f = fopen(argv[i], "rb");
+            struct lq_strbuf old;
+            lq_sb_init(&old);
+            char buf[8192];
+            size_t n;
+            while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+                lq_sb_addn(&old, buf, n);
+            if (f)
+                fclose(f);
+            bool same =
+                old.len == out.len && memcmp(lq_sb_str(&old), lq_sb_str(&out), out.len) == 0;
+            if (!same && check) {
+                printf("%s: not canonical\n", argv[i]);
+                if (!status)
+                    status = LQ_EXIT_FAIL;
+            }
+            if (!same && write && lq_write_file_atomic(argv[i], out.s, out.len, &err)) {
+                fprintf(stderr, "listenq: %s\n", err.msg);
+                status = LQ_EXIT_ERROR;
+            }
+            lq_sb_free(&old);
+        } else {
+            fputs(lq_sb_str(&out), stdout);
+        }
+        lq_sb_free(&out);
+        lq_scenario_free(&sc);
+    }
+    return status;
 }

@@ -6,6 +6,7 @@ int lq_cmd_run(int argc, char **argv);
 int lq_cmd_explain(int argc, char **argv);
 int lq_cmd_coverage(int argc, char **argv);
 int lq_cmd_profiles(int argc, char **argv);
+int lq_cmd_fmt(int argc, char **argv);
 
 /* Resolves --kernel VERSION, or the running kernel's profile; prints an
  * error and returns -1 when the version is unknown. */

@@ -19,6 +19,7 @@ static void lq_usage(FILE *f)
                "  coverage FILE|DIR...  which model decision points scenarios reach\n"
                "  record --out DIR FILE|DIR...  store the kernel's answers (pcap + JSON trace)\n"
                "  replay DIR|FILE.json...       compare this kernel with a recording\n"
+               "  fmt [-w|--check] FILE...  print (or rewrite) scenarios in canonical form\n"
                "  profiles              the kernel profiles and the changes they differ by\n"
                "  bench                 performance figures (name: value lines)\n"
                "  version               print the version\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return lq_cmd_record(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return lq_cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "fmt") == 0)
+        return lq_cmd_fmt(argc - 1, argv + 1);
     if (strcmp(cmd, "profiles") == 0)
         return lq_cmd_profiles(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)

@@ -6,6 +6,8 @@
  */
 #include "parse.h"
 
+#include "counter_names.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +20,7 @@
 #define LQ_MAX_TOKENS 32
 #define LQ_MAX_LINE   4096
 #define LQ_MAX_FILE   (64u << 20)
+#define LQ_MAX_NAME   64
 
 struct lq_tok {
     const char *s;
@@ -45,6 +48,15 @@ static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     return lq_errf(p->err, LQ_EXIT_BADINPUT, "%s:%u:%u: %s", p->where, p->line, col, what);
+}
+
+/* Memory ran out: the harness failed, not the input. */
+static int lq_poom(struct lq_parser *p, uint16_t col)
+{
+    lq_perr(p, col, "out of memory");
+    if (p->err)
+        p->err->status = LQ_EXIT_ERROR;
+    return -1;
 }
 
 static bool lq_tok_is(const struct lq_tok *t, const char *word)
@@ -113,7 +125,7 @@ static bool lq_valid_name(const struct lq_tok *t)
 {
     static const char *const reserved[] = {"none",    "accept", "acceptq", "synq", "counter",
                                            "backlog", "EAGAIN", "EINVAL",  NULL};
-    if (!t->len || t->len > 64 || !(isalpha((unsigned char)t->s[0]) || t->s[0] == '_'))
+    if (!t->len || t->len > LQ_MAX_NAME || !(isalpha((unsigned char)t->s[0]) || t->s[0] == '_'))
         return false;
     for (size_t i = 1; i < t->len; i++) {
         char c = t->s[i];
@@ -149,6 +161,8 @@ static int lq_conn_arg(struct lq_parser *p, const char *verb, bool must_exist, u
                        buf);
     }
     int c = lq_scenario_conn(p->sc, buf);
+    if (c < 0 && p->sc->nconns < LQ_MAX_CONNS)
+        return lq_poom(p, t->col);
     if (c < 0)
         return lq_perr(p, t->col, "too many connections (at most %u)", LQ_MAX_CONNS);
     *conn = (uint16_t)c;
@@ -510,18 +524,27 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
                 p, (uint16_t)(w->col + w->len),
                 "expected a counter name (for example: expect counter ListenOverflows 1)");
         const struct lq_tok *name = &p->tok[2];
-        for (size_t i = 0; i < name->len; i++)
-            if (!isalnum((unsigned char)name->s[i]) && name->s[i] != ':' && name->s[i] != '_')
-                return lq_perr(p, name->col, "'%s' is not a counter name (letters and digits)",
-                               lq_tok_str(name, buf, sizeof(buf)));
+        bool name_ok = name->len <= LQ_MAX_NAME;
+        for (size_t i = 0; name_ok && i < name->len; i++)
+            name_ok = isalnum((unsigned char)name->s[i]) || name->s[i] == ':' || name->s[i] == '_';
+        if (!name_ok)
+            return lq_perr(p, name->col,
+                           "'%s' is not a counter name (at most %d letters, digits, '_' and ':')",
+                           lq_tok_str(name, buf, sizeof(buf)), LQ_MAX_NAME);
+        if (!lq_counter_name_known(lq_tok_str(name, buf, sizeof(buf))))
+            return lq_perr(p, name->col,
+                           "unknown counter '%s' (expected a TcpExt or Tcp counter name as in "
+                           "/proc/net/netstat and /proc/net/snmp, e.g. ListenOverflows)",
+                           buf);
         if (p->ntok < 4 ||
             !lq_parse_int(p->tok[3].s, p->tok[3].len, true, INT64_MIN / 2, INT64_MAX / 2, &n))
             return lq_perr(p, p->ntok < 4 ? (uint16_t)(name->col + name->len) : p->tok[3].col,
                            "expected the change of %s since the scenario started (an integer)",
                            lq_tok_str(name, buf, sizeof(buf)));
+        /* the known names are far fewer than the table's 1024: only memory can fail */
         int idx = lq_scenario_counter_name(p->sc, lq_tok_str(name, buf, sizeof(buf)));
         if (idx < 0)
-            return lq_perr(p, name->col, "too many counter names");
+            return lq_poom(p, name->col);
         x->counter = (uint32_t)idx;
         x->value = n;
         return lq_no_more(p, 4, "expect counter NAME N");
@@ -593,6 +616,8 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     struct lq_directive *d;
     if (p->ntok == 0) {
         d = lq_scenario_add(p->sc, hash ? LQ_D_COMMENT : LQ_D_BLANK);
+        if (!d && p->sc->n < LQ_MAX_DIRECTIVES)
+            return lq_poom(p, 1);
         if (!d)
             return lq_perr(p, 1, "too many lines (at most %u)", LQ_MAX_DIRECTIVES);
         d->line = p->line;
@@ -604,7 +629,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
                 clen--;
             d->comment = strndup(hash, clen);
             if (!d->comment)
-                return lq_perr(p, 1, "out of memory");
+                return lq_poom(p, 1);
         }
         return 0;
     }
@@ -627,6 +652,8 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
                        lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
+    if (!d && p->sc->n < LQ_MAX_DIRECTIVES)
+        return lq_poom(p, 1);
     if (!d)
         return lq_perr(p, 1, "too many lines (at most %u)", LQ_MAX_DIRECTIVES);
     d->line = p->line;
@@ -637,9 +664,9 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
             clen--;
         d->comment = strndup(hash, clen);
         if (!d->comment)
-            return lq_perr(p, 1, "out of memory");
+            return lq_poom(p, 1);
     }
-    int64_t n;
+    int64_t n = 0;
     int rc = 0;
     switch (kind) {
     case LQ_D_SEED:
@@ -697,6 +724,7 @@ int lq_parse_text(const char *text, size_t len, const char *where, struct lq_sce
 
 int lq_parse_file(const char *path, struct lq_scenario *sc, struct lq_err *err)
 {
+    lq_scenario_init(sc); /* empty on every error, as lq_parse_text leaves it */
     FILE *f = fopen(path, "rb");
     if (!f)
         return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open", path);
@@ -704,13 +732,16 @@ int lq_parse_file(const char *path, struct lq_scenario *sc, struct lq_err *err)
     size_t len = 0, cap = 0;
     for (;;) {
         if (len == cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > LQ_MAX_FILE) {
+            /* one byte more than the limit tells a file of exactly the limit from a larger one */
+            if (len > LQ_MAX_FILE) {
                 free(buf);
                 fclose(f);
                 return lq_errf(err, LQ_EXIT_BADINPUT, "%s: larger than %u MiB", path,
                                LQ_MAX_FILE >> 20);
             }
+            cap = cap ? cap * 2 : 8192;
+            if (cap > LQ_MAX_FILE + 1)
+                cap = LQ_MAX_FILE + 1;
             char *nb = realloc(buf, cap);
             if (!nb) {
                 free(buf);

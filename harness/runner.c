@@ -313,7 +313,8 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
             continue;
         if (side == LQ_SIDE_MODEL && r->side[LQ_SIDE_KERNEL] &&
             r->side[LQ_SIDE_KERNEL]->ops->clock) {
-            uint32_t j, hz;
+            uint64_t j;
+            uint32_t hz;
             if (r->side[LQ_SIDE_KERNEL]->ops->clock(r->side[LQ_SIDE_KERNEL], &j, &hz, err) == 0)
                 lq_backend_model_set_clock(b, j, hz);
         }

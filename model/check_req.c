@@ -121,8 +121,14 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         return LQ_CHECKREQ_DONE;
     }
 
-    /* In sequence, PAWS is OK. Truncate a SYN at rcv_isn: it is out of window
-     * starting at rcv_isn + 1. */
+    /* In sequence, PAWS is OK. Before 6.14 the request took the segment's
+     * timestamp at once (its SYN-ACK retransmissions echo it). */
+    bool saw_tstamp = in->opt.has_ts && m->sysctl[LQ_SYSCTL_TIMESTAMPS];
+    if (saw_tstamp && !lq_seq_after(in->seq, req->rcv_nxt) &&
+        !lq_profile_has(&m->profile, LQ_CHG_TS_RECENT_DEFERRED))
+        req->ts_recent = in->opt.tsval;
+
+    /* Truncate a SYN at rcv_isn: it is out of window starting at rcv_isn + 1. */
     if (in->seq == req->rcv_isn)
         flg &= (uint8_t)~LQ_TH_SYN;
 
@@ -183,6 +189,10 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     struct lq_req copy = *req;
     lq_reqsk_queue_drop(m, r);
     *child = lq_tcp_v4_syn_recv_sock(m, &copy, in);
+    /* "if (own_req && tmp_opt.saw_tstamp && !after(seq, rcv_nxt))
+     * tcp_sk(child)->rx_opt.ts_recent = tmp_opt.rcv_tsval" */
+    if (saw_tstamp && !lq_seq_after(in->seq, copy.rcv_nxt))
+        m->children[*child].ts_recent = in->opt.tsval;
     lq_model_acceptq_push(m, *child);
     return LQ_CHECKREQ_CHILD;
 

@@ -14,16 +14,20 @@
 #define LQ_TCP_MAX_QUICKACKS 16u
 
 /* tcp_sync_mss(): min(pmtu - 40, mss_clamp), at least tcp_min_snd_mss, less
- * the timestamp option when it is in use. */
-static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok)
+ * the timestamp option when it is in use; then tcp_bound_to_half_wnd() with
+ * max_window, the third ACK's window (tcp_create_openreq_child). */
+static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_window)
 {
     uint32_t mss = LQ_ROUTE_ADVMSS; /* 1500 - sizeof(iphdr) - sizeof(tcphdr) */
     if (mss > mss_clamp)
         mss = mss_clamp;
     if (mss < LQ_TCP_MIN_SND_MSS)
         mss = LQ_TCP_MIN_SND_MSS;
-    if (tstamp_ok)
-        mss -= LQ_TCPOLEN_TSTAMP_ALIGNED;
+    uint32_t header_len = 20u + (tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0u);
+    mss -= header_len - 20u;
+    uint32_t cutoff = max_window > LQ_TCP_MSS_DEFAULT ? max_window >> 1 : max_window;
+    if (cutoff && mss > cutoff)
+        mss = cutoff > 68u - header_len ? cutoff : 68u - header_len;
     return (uint16_t)mss;
 }
 
@@ -47,9 +51,10 @@ int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const 
     ch->rcv_wscale = req->rcv_wscale;
     ch->ts_recent = req->ts_recent;
     ch->ts_off = req->ts_off;
-    ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok);
+    /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
+    uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
+    ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window);
     ch->last_oow_ack = 0;
-    (void)in;
     lq_model_slot(m, req->conn)->child = c;
     /* tcp_create_openreq_child() */
     lq_model_count(m, LQ_CTR_PASSIVE_OPENS);
@@ -233,7 +238,11 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
      * where RFC 5961 5.2 is implemented); an old one is ignored. */
     if (lq_seq_after(in->ack, c->snd_nxt)) {
         lq_model_dp(m, LQ_DP_CHILD_ACK_UNSENT);
-        if (lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
+        /* tcp_rcv_established() calls tcp_ack() without FLAG_NO_CHALLENGE_ACK
+         * (answered since 7.1); tcp_rcv_state_process() (CLOSE_WAIT) sends the
+         * challenge ACK itself for "old ack during closing" in every version. */
+        if (c->state != LQ_CHILD_ESTABLISHED ||
+            lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
             lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
         return;
     }

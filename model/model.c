@@ -170,16 +170,22 @@ uint64_t lq_model_now(const struct lq_model *m)
     return m->now_ms;
 }
 
-void lq_model_set_clock(struct lq_model *m, uint32_t jiffies32, uint32_t hz)
+void lq_model_set_clock(struct lq_model *m, uint64_t jiffies64, uint32_t hz)
 {
-    m->jiffies0 = jiffies32;
+    m->jiffies0 = jiffies64;
     m->hz = hz ? hz : 1000;
+}
+
+/* get_jiffies_64() now. */
+uint64_t lq_model_jiffies64(const struct lq_model *m)
+{
+    return m->jiffies0 + m->now_ms * m->hz / 1000u;
 }
 
 /* tcp_jiffies32 now. */
 uint32_t lq_model_jiffies(const struct lq_model *m)
 {
-    return m->jiffies0 + (uint32_t)(m->now_ms * m->hz / 1000u);
+    return (uint32_t)lq_model_jiffies64(m);
 }
 
 /* Made-up ISNs: distinct, far apart, deterministic. The kernel's come from

@@ -98,12 +98,13 @@ int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss);
 /* Let ms milliseconds pass, running every timer that falls due. */
 void lq_model_advance(struct lq_model *m, uint64_t ms);
 
-/* The kernel's jiffies32 when the scenario starts and its HZ. Rules that
- * compare jiffies stamps with 0 ("never") depend on where jiffies32 is: a
- * fresh listener counts as having had a recent SYN-queue overflow while
+/* The kernel's jiffies_64 when the scenario starts and its HZ. Rules that
+ * compare 32-bit jiffies stamps with 0 ("never") depend on where jiffies is:
+ * a fresh listener counts as having had a recent SYN-queue overflow while
  * jiffies32 is within [-HZ, 120 * HZ] (tcp_synq_no_recent_overflow), which a
- * machine passes 5 minutes after boot. Defaults: 0x40000000, HZ 1000. */
-void lq_model_set_clock(struct lq_model *m, uint32_t jiffies32, uint32_t hz);
+ * machine passes 5 minutes after boot; SYN cookies count minutes of the full
+ * 64-bit jiffies (tcp_cookie_time). Defaults: 0x40000000, HZ 1000. */
+void lq_model_set_clock(struct lq_model *m, uint64_t jiffies64, uint32_t hz);
 
 const struct lq_model_out *lq_model_output(const struct lq_model *m);
 void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q);

@@ -117,7 +117,7 @@ struct lq_model {
     size_t nchildren, nchildren_cap;
 
     uint64_t now_ms;
-    uint32_t jiffies0; /* jiffies32 when the scenario started */
+    uint64_t jiffies0; /* jiffies_64 when the scenario started */
     uint32_t hz;       /* CONFIG_HZ of the kernel being mirrored */
     uint64_t born_seq;
     uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
@@ -137,6 +137,7 @@ void lq_model_dp(struct lq_model *m, enum lq_dp dp);
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
 void lq_model_count(struct lq_model *m, enum lq_counter c);
 uint32_t lq_model_jiffies(const struct lq_model *m);
+uint64_t lq_model_jiffies64(const struct lq_model *m);
 uint32_t lq_model_new_isn(struct lq_model *m, uint16_t conn);
 uint32_t lq_model_ts_off(const struct lq_model *m, uint16_t conn);
 uint32_t lq_model_tsval(const struct lq_model *m, uint32_t ts_off);

@@ -76,11 +76,18 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
          {{6, 18, 42}, {6, 12, 105}, {6, 6, 153}, {6, 1, 191}, {0, 0, 0}}},
     [LQ_CHG_ACK_UNSENT_CHALLENGE] =
         {{"ack_unsent_challenge",
-          "tcp_ack: an ACK of data never sent draws a challenge ACK (RFC 5961 5.2) instead of a "
-          "silent drop",
-          "unknown (after 6.12.117, by 6.18.44)", "unknown"},
-         {6, 18, 0},
-         {{0, 0, 0}}},
+          "tcp_ack: an ACK of data never sent draws a challenge ACK on an ESTABLISHED socket (RFC "
+          "5961 5.2) instead of a silent drop; commit 42726ec644cb",
+          "7.1", "6.18.33; 7.0.y (point release unknown); not in 6.12.117 or 6.1.192"},
+         {7, 1, 0},
+         {{6, 18, 33}, {0, 0, 0}}},
+    [LQ_CHG_TS_RECENT_DEFERRED] =
+        {{"ts_recent_deferred",
+          "tcp_check_req no longer updates req->ts_recent from an in-window segment before it "
+          "owns the request (\"tcp: Defer ts_recent changes until req is owned\")",
+          "6.14", "6.13.6, 6.12.18, 6.6.81, 6.1.130"},
+         {6, 14, 0},
+         {{6, 13, 6}, {6, 12, 18}, {6, 6, 81}, {6, 1, 130}, {0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

@@ -33,9 +33,13 @@ enum lq_change {
     /* 7.2 (6.18.42, 6.12.105, 6.6.153, 6.1.191): RFC 5961 in SYN-RECV, a
      * non-exact in-window RST draws a challenge ACK; RST|ACK skips the ACK check. */
     LQ_CHG_SYNRECV_RST_CHALLENGE,
-    /* tcp_ack(): an ACK of data never sent draws a challenge ACK (RFC 5961
-     * 5.2) instead of a silent drop; seen on 6.18.44, absent from 6.12.117. */
+    /* 7.1 (6.18.33): tcp_ack() answers an ACK of data never sent with a
+     * challenge ACK on an ESTABLISHED socket (RFC 5961 5.2). */
     LQ_CHG_ACK_UNSENT_CHALLENGE,
+    /* 6.14 (6.13.6, 6.12.18, 6.6.81, 6.1.130): tcp_check_req no longer
+     * updates req->ts_recent before it owns the request ("tcp: Defer
+     * ts_recent changes until req is owned"). */
+    LQ_CHG_TS_RECENT_DEFERRED,
     LQ_CHG_COUNT
 };
 

@@ -31,10 +31,10 @@ static uint32_t lq_cookie_hash(uint16_t conn, uint32_t count, int c)
     return x;
 }
 
-/* tcp_cookie_time(): minutes of jiffies. */
+/* tcp_cookie_time(): minutes of get_jiffies_64(). */
 static uint32_t lq_tcp_cookie_time(const struct lq_model *m)
 {
-    return lq_model_jiffies(m) / (60u * m->hz);
+    return (uint32_t)(lq_model_jiffies64(m) / (60u * m->hz));
 }
 
 /* secure_tcp_syn_cookie() */
