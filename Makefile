@@ -45,6 +45,15 @@ LIBNET_LIBS := $(shell $(LIBNET_CONFIG) --libs 2>/dev/null || echo -lnet)
 LIBS := $(LIBNET_LIBS) $(PCAP_LIBS) $(MNL_LIBS) $(JANSSON_LIBS) -lm
 
 ALL_CFLAGS = $(LQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
+
+# Quiet by default (one line per file); make V=1 prints the whole commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n'
+endif
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 MODEL_SRC := $(sort $(wildcard model/*.c))
@@ -77,7 +86,8 @@ help:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -c -o $@ $<
 
 # Only the modules that talk to a library see its headers.
 $(BUILD)/obj/harness/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
@@ -87,18 +97,22 @@ $(BUILD)/obj/harness/recording.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBLISTENQ): $(HARNESS_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(LISTENQ): $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
+	$(say) TEST $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
 unit: $(TEST_BIN) $(BUILD)/listenq-test
 
@@ -106,10 +120,12 @@ unit: $(TEST_BIN) $(BUILD)/listenq-test
 # model rule, for the tests that show the differential runner catches it).
 $(BUILD)/obj-test/cmd_run.o: harness/cmd_run.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -DLQ_TEST_SWITCHES -c -o $@ $<
+	$(say) CC $< "(test switches)"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -DLQ_TEST_SWITCHES -c -o $@ $<
 
 $(BUILD)/listenq-test: $(MAIN_OBJ) $(BUILD)/obj-test/cmd_run.o $(LIBLISTENQ) $(LIBMODEL)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/obj-test/cmd_run.o $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/obj-test/cmd_run.o $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
 # Installs the Debian packages a purpose needs when they are missing.
 deps-build:
