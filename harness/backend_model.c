@@ -12,48 +12,6 @@ struct lq_model_backend {
     uint16_t lport;
 };
 
-static void *lq_rs_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? *cap * 2 : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, n * elem);
-    if (!q)
-        abort();
-    *cap = n;
-    return q;
-}
-
-void lq_replies_clear(struct lq_replies *rs)
-{
-    rs->n = 0;
-    rs->ndps = 0;
-}
-
-void lq_replies_free(struct lq_replies *rs)
-{
-    free(rs->r);
-    free(rs->dps);
-    memset(rs, 0, sizeof(*rs));
-}
-
-struct lq_reply *lq_replies_add(struct lq_replies *rs)
-{
-    rs->r = lq_rs_grow(rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r));
-    struct lq_reply *r = &rs->r[rs->n++];
-    memset(r, 0, sizeof(*r));
-    r->frame = -1;
-    return r;
-}
-
-void lq_replies_add_dp(struct lq_replies *rs, uint16_t dp)
-{
-    rs->dps = lq_rs_grow(rs->dps, &rs->dps_cap, rs->ndps + 1, sizeof(*rs->dps));
-    rs->dps[rs->ndps++] = dp;
-}
-
 static struct lq_model_backend *lq_mb(struct lq_backend *b)
 {
     return b->priv;

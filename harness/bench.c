@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "backend.h"
-#include "cmd_run.h"
+#include "cli.h"
 #include "corpus.h"
 #include "runner.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "cmd_run.h"
+#include "cli.h"
 #include "compare.h"
 #include "corpus.h"
 #include "recording.h"
@@ -61,14 +61,9 @@ int lq_cmd_record(int argc, char **argv)
         return LQ_EXIT_BADINPUT;
     struct lq_corpus corpus;
     struct lq_err err = {0};
-    char *errs = NULL;
-    if (lq_corpus_load(&corpus, argv + optind, argc - optind, &errs, &err)) {
-        fprintf(stderr, "%s", errs ? errs : err.msg);
-        if (!errs)
-            fputc('\n', stderr);
-        free(errs);
-        return err.status;
-    }
+    int rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind);
+    if (rc)
+        return rc;
     struct utsname u;
     uname(&u);
     struct lq_backend *live = lq_backend_live_new(&err);
@@ -90,17 +85,7 @@ int lq_cmd_record(int argc, char **argv)
         const struct lq_scenario *sc = &corpus.sc[i];
         struct lq_result res;
         lq_result_init(&res);
-        if (!live) {
-            res.status = LQ_ST_SKIP;
-            snprintf(res.reason, sizeof(res.reason), "cannot run on the kernel here: %.400s",
-                     err.msg);
-        } else if (fast && lq_scenario_is_slow(sc)) {
-            res.status = LQ_ST_SKIP;
-            snprintf(res.reason, sizeof(res.reason), "slow scenario, left out by --fast");
-        } else if (fatal) {
-            res.status = LQ_ST_ERROR;
-            snprintf(res.reason, sizeof(res.reason), "not run: the harness failed earlier");
-        } else {
+        if (!lq_cli_not_run(sc, true, live, err.msg, fast, fatal, &res)) {
             struct lq_err e = {0};
             if (lq_run_scenario(&r, sc, &res, &e)) {
                 fprintf(stderr, "listenq: %s\n", e.msg);
@@ -257,17 +242,7 @@ int lq_cmd_replay(int argc, char **argv)
         struct lq_profile rp;
         if (lq_profile_resolve(rec->profile, &rp, perr, sizeof(perr)) == 0)
             r.profile = rp; /* the recording's sysctl defaults */
-        if (!live) {
-            res.status = LQ_ST_SKIP;
-            snprintf(res.reason, sizeof(res.reason), "cannot run on the kernel here: %.400s",
-                     err.msg);
-        } else if (fast && lq_scenario_is_slow(&rec->sc)) {
-            res.status = LQ_ST_SKIP;
-            snprintf(res.reason, sizeof(res.reason), "slow scenario, left out by --fast");
-        } else if (fatal) {
-            res.status = LQ_ST_ERROR;
-            snprintf(res.reason, sizeof(res.reason), "not run: the harness failed earlier");
-        } else {
+        if (!lq_cli_not_run(&rec->sc, true, live, err.msg, fast, fatal, &res)) {
             struct lq_err e = {0};
             if (lq_run_scenario(&r, &rec->sc, &res, &e)) {
                 fprintf(stderr, "listenq: %s\n", e.msg);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "model.h"
 #include "print.h"
 #include "strbuf.h"
@@ -128,9 +129,7 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
     for (uint32_t i = 0; i < oa->npkts; i++) {
         const struct lq_obs_pkt *p = &A[i];
         if (p->timing == LQ_PKT_DEFERRED) {
-            c->pool = realloc(c->pool, (c->npool + 1) * sizeof(*c->pool));
-            if (!c->pool)
-                abort();
+            c->pool = lq_grow(c->pool, &c->pool_cap, c->npool + 1, sizeof(*c->pool));
             c->pool[c->npool].p = p;
             c->pool[c->npool].matched = false;
             c->pool[c->npool].consumed = false;

@@ -1,6 +1,8 @@
 /* harness/runner.c: see runner.h. */
 #include "runner.h"
 
+#include "grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +57,7 @@ uint16_t lq_runner_next_port(struct lq_runner *r)
 static void lq_result_exp(struct lq_result *res, uint32_t dir, uint8_t side, uint8_t outcome,
                           const char *why)
 {
-    if (res->nexps == res->exps_cap) {
-        size_t cap = res->exps_cap ? res->exps_cap * 2 : 8;
-        struct lq_exp_result *e = realloc(res->exps, cap * sizeof(*e));
-        if (!e)
-            abort();
-        res->exps = e;
-        res->exps_cap = cap;
-    }
+    res->exps = lq_grow(res->exps, &res->exps_cap, res->nexps + 1, sizeof(*res->exps));
     struct lq_exp_result *e = &res->exps[res->nexps++];
     e->dir = dir;
     e->side = side;

@@ -5,22 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "model.h"
 #include "strbuf.h"
-
-static void *lq_trace_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? *cap * 2 : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, n * elem);
-    if (!q)
-        abort();
-    *cap = n;
-    return q;
-}
 
 void lq_trace_init(struct lq_trace *t, const char *backend)
 {
@@ -46,7 +33,7 @@ void lq_trace_free(struct lq_trace *t)
 
 struct lq_obs *lq_trace_add_obs(struct lq_trace *t)
 {
-    t->obs = lq_trace_grow(t->obs, &t->obs_cap, t->nobs + 1, sizeof(*t->obs));
+    t->obs = lq_grow(t->obs, &t->obs_cap, t->nobs + 1, sizeof(*t->obs));
     struct lq_obs *o = &t->obs[t->nobs++];
     memset(o, 0, sizeof(*o));
     o->first_pkt = (uint32_t)t->npkts;
@@ -58,7 +45,7 @@ struct lq_obs *lq_trace_add_obs(struct lq_trace *t)
 
 struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
 {
-    t->pkts = lq_trace_grow(t->pkts, &t->pkts_cap, t->npkts + 1, sizeof(*t->pkts));
+    t->pkts = lq_grow(t->pkts, &t->pkts_cap, t->npkts + 1, sizeof(*t->pkts));
     struct lq_obs_pkt *p = &t->pkts[t->npkts++];
     memset(p, 0, sizeof(*p));
     p->mss = -1;
@@ -71,7 +58,7 @@ struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
 
 void lq_trace_add_dp(struct lq_trace *t, struct lq_obs *o, uint16_t dp)
 {
-    t->dps = lq_trace_grow(t->dps, &t->dps_cap, t->ndps + 1, sizeof(*t->dps));
+    t->dps = lq_grow(t->dps, &t->dps_cap, t->ndps + 1, sizeof(*t->dps));
     t->dps[t->ndps++] = dp;
     o->ndps++;
 }

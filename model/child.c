@@ -82,18 +82,7 @@ static void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, bool 
     p->timing = LQ_PKT_DEFERRED;
     p->t_ms = due;
     struct lq_seg *s = &p->seg;
-    s->conn = c->conn;
-    s->sport = c->lport;
-    s->dport = c->rport;
-    s->flags = LQ_TH_ACK;
-    s->seq = c->snd_nxt;
-    s->ack = c->rcv_nxt;
-    s->win = (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
-    if (c->tstamp_ok) {
-        s->opt.has_ts = true;
-        s->opt.tsval = lq_model_tsval(m, c->ts_off);
-        s->opt.tsecr = c->ts_recent;
-    }
+    lq_child_ack_seg(m, c, s);
     c->delack = *s;
     c->delack_dp = (uint16_t)dp;
     c->delack_pending = true;

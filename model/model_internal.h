@@ -155,6 +155,7 @@ void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq
 void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
 void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
 void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s);
 bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
                          enum lq_counter mib);
 

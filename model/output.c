@@ -6,6 +6,8 @@
  */
 #include "model_internal.h"
 
+#include <string.h>
+
 /* tcp_select_initial_window(): tcp_full_space() rounded down to a multiple of
  * the MSS it is given (no init_rcv_wnd route metric, no window clamp). */
 uint32_t lq_initial_rcv_wnd(uint16_t mss)
@@ -96,12 +98,10 @@ void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
     }
 }
 
-/* tcp_send_ack() on a child: seq = snd_nxt, ack = rcv_nxt. Sending any ACK
- * cancels a pending delayed ACK (tcp_event_ack_sent). */
-void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+/* The ACK a child sends (tcp_send_ack): seq = snd_nxt, ack = rcv_nxt. */
+void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s)
 {
-    struct lq_model_pkt *p = lq_model_emit(m, dp);
-    struct lq_seg *s = &p->seg;
+    memset(s, 0, sizeof(*s));
     s->conn = c->conn;
     s->sport = c->lport;
     s->dport = c->rport;
@@ -114,6 +114,13 @@ void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
         s->opt.tsval = lq_model_tsval(m, c->ts_off);
         s->opt.tsecr = c->ts_recent;
     }
+}
+
+/* tcp_send_ack() on a child. Sending any ACK cancels a pending delayed ACK
+ * (tcp_event_ack_sent). */
+void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+{
+    lq_child_ack_seg(m, c, &lq_model_emit(m, dp)->seg);
     c->delack_pending = false;
     c->rcv_wup = c->rcv_nxt; /* tcp_select_window() */
 }
