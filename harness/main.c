@@ -4,6 +4,7 @@
 
 #include "bench.h"
 #include "cmd_record.h"
+#include "cmd_model.h"
 #include "cmd_run.h"
 #include "err.h"
 
