@@ -120,6 +120,15 @@ struct lq_paths {
     size_t n;
 };
 
+static void lq_paths_free(struct lq_paths *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
 static int lq_cmp_strp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -196,6 +205,7 @@ int lq_cmd_replay(int argc, char **argv)
     struct lq_err err = {0};
     if (optind >= argc || lq_collect_recordings(argv + optind, argc - optind, &paths, &err)) {
         fprintf(stderr, "listenq replay: %s\n", optind >= argc ? "no recording given" : err.msg);
+        lq_paths_free(&paths);
         return LQ_EXIT_BADINPUT;
     }
     /* Load everything first: a bad recording is bad input before any run. */
@@ -210,14 +220,21 @@ int lq_cmd_replay(int argc, char **argv)
         for (size_t i = 0; recs && i < paths.n; i++)
             lq_recording_free(&recs[i]);
         free(recs);
+        lq_paths_free(&paths);
+        return LQ_EXIT_BADINPUT;
+    }
+    struct lq_profile profile;
+    char perr[256];
+    /* the recording's profile gives the sysctl defaults; else this kernel's */
+    if (lq_profile_resolve(recs[0].profile, &profile, perr, sizeof(perr)) &&
+        lq_cli_profile(NULL, &profile)) {
+        for (size_t i = 0; i < paths.n; i++)
+            lq_recording_free(&recs[i]);
+        free(recs);
+        lq_paths_free(&paths);
         return LQ_EXIT_BADINPUT;
     }
     struct lq_backend *live = lq_backend_live_new(&err);
-    struct lq_profile profile;
-    char perr[256];
-    if (lq_profile_resolve(recs[0].profile, &profile, perr, sizeof(perr)) &&
-        lq_cli_profile(NULL, &profile))
-        return LQ_EXIT_BADINPUT;
     struct lq_runner r;
     lq_runner_init(&r, &profile);
     r.side[LQ_SIDE_KERNEL] = live;
@@ -263,11 +280,9 @@ int lq_cmd_replay(int argc, char **argv)
     if (live)
         live->ops->destroy(live);
     lq_runner_free(&r);
-    for (size_t i = 0; i < paths.n; i++) {
+    for (size_t i = 0; i < paths.n; i++)
         lq_recording_free(&recs[i]);
-        free(paths.v[i]);
-    }
     free(recs);
-    free(paths.v);
+    lq_paths_free(&paths);
     return status;
 }
