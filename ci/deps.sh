@@ -25,7 +25,8 @@ zip|seed corpus archives in the ClusterFuzzLite layout'
 pkgs_matrix='qemu-system-x86|boots each kernel of the matrix in a VM
 busybox-static|the minimal init and shell inside the matrix VM
 cpio|packs the matrix VM initramfs
-kmod|reads kernel module dependencies (veth) for the VM'
+kmod|reads kernel module dependencies (veth) for the VM
+xz-utils|unpacks xz-compressed kernel modules (Debian 6.12) for the VM initramfs'
 
 want=""
 for purpose in "$@"; do
@@ -89,10 +90,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "listenq: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends $missing >&2; then
+# Prefer the system's own release: an extra suite in the apt sources (a
+# newer Debian, backports) must never pull upgrades of the base system in.
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+release_opt=""
+[ -n "$codename" ] && release_opt="-o APT::Default-Release=$codename"
+if ! apt-get install -y --no-install-recommends $release_opt $missing >&2; then
     echo "listenq: apt-get install failed; refreshing the package lists and retrying" >&2
     apt-get update >&2 || { echo "listenq: apt-get update failed" >&2; exit 1; }
-    apt-get install -y --no-install-recommends $missing >&2 || {
+    apt-get install -y --no-install-recommends $release_opt $missing >&2 || {
         echo "listenq: could not install:$missing" >&2
         exit 1
     }
