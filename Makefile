@@ -93,7 +93,8 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/harness/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
 $(BUILD)/obj/harness/capture.o $(BUILD)/obj/harness/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
 $(BUILD)/obj/harness/netns.o $(BUILD)/obj/harness/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
-$(BUILD)/obj/harness/recording.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
+$(BUILD)/obj/harness/recording.o $(BUILD)/obj/harness/matrix.o \
+	$(BUILD)/obj/harness/matrix_report.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)
 	@mkdir -p $(@D)

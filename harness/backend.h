@@ -79,6 +79,9 @@ struct lq_backend_ops {
      * expect line asks for), collecting everything that arrives. May be NULL. */
     int (*settle)(struct lq_backend *b, uint64_t max_ms, uint16_t conn, struct lq_replies *out,
                   struct lq_err *err);
+    /* A reference side that mirrors a kernel takes its clock (jiffies_64,
+     * HZ) from the kernel side: see lq_model_set_clock(). May be NULL. */
+    void (*set_clock)(struct lq_backend *b, uint64_t jiffies64, uint32_t hz);
     /* The kernel's clock for the model (jiffies_64, HZ). May be NULL. */
     int (*clock)(struct lq_backend *b, uint64_t *jiffies64, uint32_t *hz, struct lq_err *err);
     /* The scenario is over: leave nothing behind that a later one could see. */

@@ -165,6 +165,7 @@ static const struct lq_backend_ops lq_model_ops = {
     .wait = lq_mb_wait,
     .state = lq_mb_state,
     .counter = lq_mb_counter,
+    .set_clock = lq_backend_model_set_clock,
     .clock = NULL,
     .end = lq_mb_end,
     .destroy = lq_mb_destroy,

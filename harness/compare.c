@@ -59,6 +59,8 @@ struct lq_cmp {
         bool consumed; /* its timer fired in the model and it was accounted for */
     } * pool;
     size_t npool, pool_cap;
+    bool *used; /* per kernel packet of the event being compared */
+    size_t used_cap;
 };
 
 static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
@@ -121,10 +123,13 @@ static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const str
 static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                         int64_t drift_us)
 {
-    bool used[256] = {false};
-    uint32_t nb = ob->npkts < 256 ? ob->npkts : 256;
-    const struct lq_obs_pkt *B = &c->b->pkts[ob->first_pkt];
-    const struct lq_obs_pkt *A = &c->a->pkts[oa->first_pkt];
+    uint32_t nb = ob->npkts;
+    /* no arithmetic on a trace without packets (its array may be NULL) */
+    const struct lq_obs_pkt *B = nb ? &c->b->pkts[ob->first_pkt] : NULL;
+    const struct lq_obs_pkt *A = oa->npkts ? &c->a->pkts[oa->first_pkt] : NULL;
+    c->used = lq_grow(c->used, &c->used_cap, nb ? nb : 1, sizeof(*c->used));
+    bool *used = c->used;
+    memset(used, 0, (nb ? nb : 1) * sizeof(*used));
 
     for (uint32_t i = 0; i < oa->npkts; i++) {
         const struct lq_obs_pkt *p = &A[i];
@@ -272,5 +277,6 @@ bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
                         b->nobs > n ? "continues" : "stops here");
     }
     free(c.pool);
+    free(c.used);
     return ok;
 }

@@ -306,12 +306,12 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
         struct lq_backend *b = r->side[side];
         if (!b)
             continue;
-        if (side == LQ_SIDE_MODEL && r->side[LQ_SIDE_KERNEL] &&
+        if (side == LQ_SIDE_MODEL && b->ops->set_clock && r->side[LQ_SIDE_KERNEL] &&
             r->side[LQ_SIDE_KERNEL]->ops->clock) {
             uint64_t j;
             uint32_t hz;
             if (r->side[LQ_SIDE_KERNEL]->ops->clock(r->side[LQ_SIDE_KERNEL], &j, &hz, err) == 0)
-                lq_backend_model_set_clock(b, j, hz);
+                b->ops->set_clock(b, j, hz);
         }
         struct lq_err e;
         memset(&e, 0, sizeof(e));

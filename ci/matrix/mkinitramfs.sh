@@ -1,0 +1,172 @@
+#!/bin/sh
+# ci/matrix/mkinitramfs.sh: the initramfs a listenq matrix VM boots.
+#
+#   mkinitramfs.sh --out FILE --listenq BIN --corpus DIR [--release REL]
+#                  [--modroot DIR] [--profile VERSION] [--suite-timeout SECS]
+#                  [--slow] [--no-record] [--run-args "ARGS"]
+#
+# Contents (a gzip'd newc cpio):
+#   /bin/busybox      busybox-static (the shell, mount, insmod, ip, tar...)
+#   /init             the script below: mounts, modules, lo, listenq, results, poweroff
+#   /listenq/listenq  the binary, plus every shared library ldd names, at its own path
+#   /corpus/NAME/     the scenario directory (NAME kept: labels are NAME/scenario)
+#   /modules/         the kernel modules listenq needs (veth, tcp_diag, virtio_blk
+#                     and their dependencies) from MODROOT/lib/modules/REL,
+#                     decompressed, and /modules/order, the insmod order
+# Without --modroot the kernel must have them built in.
+set -eu
+
+die() {
+    echo "mkinitramfs: $*" >&2
+    exit 3
+}
+
+out="" bin="" corpus="" rel="" modroot="" profile="" suite_timeout=540 run_args="" fast=--fast record=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --out) out=$2; shift 2 ;;
+    --listenq) bin=$2; shift 2 ;;
+    --corpus) corpus=$2; shift 2 ;;
+    --release) rel=$2; shift 2 ;;
+    --modroot) modroot=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
+    --suite-timeout) suite_timeout=$2; shift 2 ;;
+    --run-args) run_args=$2; shift 2 ;;
+    --slow) fast=""; shift ;;
+    --no-record) record=""; shift ;;
+    *) echo "mkinitramfs: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$out" ] || [ -z "$bin" ] || [ -z "$corpus" ]; then
+    echo "usage: mkinitramfs.sh --out FILE --listenq BIN --corpus DIR [--release REL --modroot DIR]" >&2
+    exit 2
+fi
+[ -x "$bin" ] || die "no listenq binary at $bin"
+[ -d "$corpus" ] || die "no corpus directory $corpus"
+for tool in cpio gzip; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is needed (Debian package $tool)"
+done
+busybox=""
+for b in /bin/busybox /usr/bin/busybox; do
+    if [ -x "$b" ] && file -L "$b" 2>/dev/null | grep -q 'statically linked'; then busybox=$b; break; fi
+    if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then busybox=$b; break; fi
+done
+[ -n "$busybox" ] || die "a static busybox is needed (Debian package busybox-static)"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/listenq-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/results" \
+    "$stage/modules" "$stage/listenq" "$stage/corpus" "$stage/etc"
+cp "$busybox" "$stage/bin/busybox"
+
+# The binary and its shared libraries (the loader too), each at its own path.
+cp "$bin" "$stage/listenq/listenq"
+ldd "$bin" | awk '/=>/ { if ($3 ~ /^\//) print $3 } !/=>/ { if ($1 ~ /^\//) print $1 }' |
+    while read -r lib; do
+        [ -f "$lib" ] || continue
+        mkdir -p "$stage$(dirname "$lib")"
+        cp -L "$lib" "$stage$lib"
+    done
+# /lib64/ld-linux-x86-64.so.2 must exist where the binary's PT_INTERP says.
+interp=$(ldd "$bin" | awk '!/=>/ && $1 ~ /^\// { print $1 }' | head -n 1)
+if [ -z "$interp" ] || [ ! -f "$stage$interp" ]; then die "cannot find the dynamic loader of $bin"; fi
+
+cp -R "$corpus" "$stage/corpus/"
+cname=$(basename "$corpus")
+
+# Kernel modules, in insmod order (modprobe prints the dependencies first).
+: > "$stage/modules/order"
+if [ -n "$modroot" ]; then
+    [ -n "$rel" ] || die "--modroot needs --release"
+    command -v modprobe >/dev/null 2>&1 || die "modprobe (Debian package kmod) is needed"
+    [ -f "$modroot/lib/modules/$rel/modules.dep" ] || die "no modules.dep in $modroot/lib/modules/$rel (run depmod -b)"
+    want=${LISTENQ_MATRIX_MODULES:-veth tcp_diag virtio_pci virtio_blk af_packet}
+    : > "$stage/deps"
+    for m in $want; do
+        # Dependencies first; "builtin NAME" when it is built in.
+        if ! modprobe -d "$modroot" -S "$rel" --show-depends "$m" >> "$stage/deps" 2>/dev/null; then
+            echo "mkinitramfs: module $m is neither built into $rel nor in $modroot (listenq may skip)" >&2
+        fi
+    done
+    seen=" "
+    sed -n 's/^insmod \([^ ]*\).*/\1/p' "$stage/deps" | while read -r path; do
+        base=$(basename "$path")
+        name=${base%%.ko*}
+        case "$seen" in *" $name "*) continue ;; esac
+        seen="$seen$name "
+        case "$path" in
+        *.ko) cp "$path" "$stage/modules/$name.ko" ;;
+        *.ko.xz) if command -v xz >/dev/null 2>&1; then xz -dc "$path"; else "$busybox" unxz -c "$path"; fi \
+            > "$stage/modules/$name.ko" ;;
+        *.ko.zst) zstd -qdc "$path" > "$stage/modules/$name.ko" ;;
+        *.ko.gz) gzip -dc "$path" > "$stage/modules/$name.ko" ;;
+        *) die "cannot unpack module $path" ;;
+        esac
+        echo "$name" >> "$stage/modules/order"
+    done
+    rm -f "$stage/deps"
+fi
+
+kopt=""
+[ -n "$profile" ] && kopt="--kernel $profile"
+cat > "$stage/init" <<INIT
+#!/bin/busybox sh
+# listenq matrix VM init (generated by ci/matrix/mkinitramfs.sh)
+/bin/busybox --install -s /bin
+export PATH=/bin LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
+mkdir -p /dev/pts /tmp /results
+mount -t tmpfs tmpfs /tmp
+say() { echo "LISTENQ-MATRIX: \$*"; }
+up() { cut -d' ' -f1 /proc/uptime; }
+say "init at \$(up) s, kernel \$(uname -r)"
+while read -r m; do
+    [ -n "\$m" ] || continue
+    insmod "/modules/\$m.ko" || say "insmod \$m failed"
+done < /modules/order
+ip link set lo up
+uname -r > /results/uname-r
+uname -v > /results/uname-v
+echo "boot_s=\$(up)" > /results/timing
+t0=\$(up)
+say "suite starts at \$t0 s"
+cd /
+( timeout $suite_timeout /listenq/listenq run --tap $fast --no-progress --json /results/run.jsonl \\
+      --out /results/out $kopt $run_args /corpus/$cname 2> /results/run.stderr
+  echo \$? > /results/run.rc ) | tee /results/run.tap
+t1=\$(up)
+echo "suite_start_s=\$t0" >> /results/timing
+echo "suite_end_s=\$t1" >> /results/timing
+if [ -n "$record" ] && /listenq/listenq record --help > /results/record.help 2>&1; then
+    say "record starts at \$(up) s"
+    ropt=""
+    [ -n "$fast" ] && grep -q -- '--fast' /results/record.help && ropt="--fast"
+    timeout $suite_timeout /listenq/listenq record \$ropt $kopt --out /results/rec /corpus/$cname \\
+        > /results/record.out 2>&1
+    echo \$? > /results/record.rc
+    echo "record_end_s=\$(up)" >> /results/timing
+else
+    rm -f /results/record.help
+fi
+say "suite exit \$(cat /results/run.rc 2>/dev/null || echo none) after \$t1 s"
+# The results go back as a tar on the second disk, or base64 on the second
+# serial port when the kernel has no virtio_blk.
+i=0
+while [ ! -b /dev/vda ] && [ \$i -lt 20 ]; do sleep 0.1; i=\$((i + 1)); done
+if [ -b /dev/vda ]; then
+    tar -cf /dev/vda -C /results . && sync && say "results written to /dev/vda"
+else
+    say "no /dev/vda: results as base64 on ttyS1"
+    { echo "LISTENQ-RESULTS-BEGIN"; tar -czf - -C /results . | base64; echo "LISTENQ-RESULTS-END"; } > /dev/ttyS1
+fi
+say "done at \$(up) s"
+sync
+poweroff -f
+INIT
+chmod 0755 "$stage/init"
+
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
