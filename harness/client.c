@@ -6,6 +6,7 @@
 
 #define LQ_SEQ_BAD_OFFSET 0x10000000u /* far outside any window, still "after" */
 #define LQ_ACK_BAD_OFFSET 0x20000000u
+#define LQ_ACK_OLD_OFFSET 1000u
 #define LQ_NEWISN_OFFSET  0x40000000u
 #define LQ_REL_RANGE      (1 << 20)
 
@@ -70,11 +71,15 @@ static void lq_client_push_isn(struct lq_client_conn *c, uint32_t isn)
 
 /* The acknowledgement number the client puts in ACK/RST|ACK/FIN segments. */
 static uint32_t lq_client_ack(const struct lq_client *cl, const struct lq_client_conn *c,
-                              uint16_t conn, bool bad)
+                              uint16_t conn, const struct lq_ev_seg *e)
 {
     /* Never received a SYN-ACK: a number fixed by the seed, valid for nothing. */
     uint32_t ack = c->has_srv ? c->srv_isn + 1 : lq_mix(cl->seed, conn, 3);
-    return bad ? ack + LQ_ACK_BAD_OFFSET : ack;
+    if (e->ack_bad)
+        return ack + LQ_ACK_BAD_OFFSET; /* beyond anything the server sent */
+    if (e->ack_old)
+        return ack - LQ_ACK_OLD_OFFSET; /* below what it has had acknowledged */
+    return ack;
 }
 
 static uint32_t lq_client_seq(const struct lq_client_conn *c, const struct lq_ev_seg *e,
@@ -105,11 +110,13 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
             isn = isn + LQ_NEWISN_OFFSET + (lq_mix(cl->seed, d->conn, 4u + c->nisns) & 0xffffu);
         else if (e->isn_mode == LQ_ISN_OFFSET)
             isn = isn + (uint32_t)e->isn_off;
+        /* A new ISN keeps what was learned of the server: an ACK on it then
+         * has a definite relation to every socket of the 4-tuple, on the model
+         * and the kernel alike (a number fixed by the seed would be above
+         * snd_nxt for one and below snd_una for the other). */
         if (e->isn_mode != LQ_ISN_SAME) {
             lq_client_push_isn(c, isn);
             c->fin_sent = false;
-            c->has_srv = false;
-            c->has_srv_ts = false;
         }
         out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0);
         out->seq = isn;
@@ -134,7 +141,7 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
     case LQ_D_ACK:
         out->flags = LQ_TH_ACK | (e->len ? LQ_TH_PSH : 0);
         out->seq = lq_client_seq(c, e, c->snd_nxt);
-        out->ack = lq_client_ack(cl, c, d->conn, e->ack_bad);
+        out->ack = lq_client_ack(cl, c, d->conn, e);
         out->len = e->len;
         if (e->seq_mode == LQ_SEQ_OK)
             c->snd_nxt += e->len;
@@ -144,14 +151,14 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         out->seq = lq_client_seq(c, e, c->snd_nxt);
         out->win = 0;
         if (e->rst_ack)
-            out->ack = lq_client_ack(cl, c, d->conn, e->ack_bad);
+            out->ack = lq_client_ack(cl, c, d->conn, e);
         break;
     case LQ_D_FIN: {
         /* A second FIN is a retransmission of the first. */
         uint32_t right = c->fin_sent ? c->fin_seq : c->snd_nxt;
         out->flags = LQ_TH_FIN | (e->no_ack ? 0 : LQ_TH_ACK);
         out->seq = lq_client_seq(c, e, right);
-        out->ack = e->no_ack ? 0 : lq_client_ack(cl, c, d->conn, e->ack_bad);
+        out->ack = e->no_ack ? 0 : lq_client_ack(cl, c, d->conn, e);
         out->len = e->len;
         if (e->seq_mode == LQ_SEQ_OK && !c->fin_sent) {
             c->fin_sent = true;
@@ -202,7 +209,11 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
             o->seq_rel = LQ_REL_SRV;
         else
             o->seq_rel = LQ_REL_SRV_NEW;
-    } else if (trigger && (trigger->flags & LQ_TH_ACK) && r->seq == trigger->ack) {
+    } else if ((r->flags & LQ_TH_RST) && trigger && (trigger->flags & LQ_TH_ACK) &&
+               r->seq == trigger->ack) {
+        /* tcp_v4_send_reset: an RST to a segment with ACK takes its ack as seq.
+         * Other segments are classified by the server's own numbers, so that
+         * an ACK reads the same whichever event's window it lands in. */
         o->seq_rel = LQ_REL_TRIG_ACK;
     } else if (r->seq == 0) {
         o->seq_rel = LQ_REL_ZERO;

@@ -52,6 +52,7 @@
 
 struct lq_decode_opts {
     bool waits;        /* wait directives may appear (virtual time: model targets) */
+    bool in_scope;     /* only what the model covers against a kernel: no tsval=old */
     size_t max_events; /* directives after the set-up; 0 = LQ_DECODE_MAX_EVENTS */
 };
 

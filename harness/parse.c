@@ -292,9 +292,9 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     const char *usage;
     switch (d->kind) {
     case LQ_D_SYN: usage = "mss=N, ts, sack, wscale=N, newisn, newisn=+N, len=N, fin"; break;
-    case LQ_D_ACK: usage = "ack=bad, seq=bad|+N|-N, len=N, tsval=old, tsecr=bad"; break;
-    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad, tsval=old, tsecr=bad"; break;
-    default: usage = "ack=bad, seq=bad|+N|-N, len=N, noack, tsval=old, tsecr=bad"; break;
+    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old, tsecr=bad"; break;
+    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old, tsecr=bad"; break;
+    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old, tsecr=bad"; break;
     }
     uint32_t seen = 0;
     for (int i = 2; i < p->ntok; i++) {
@@ -350,9 +350,12 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             if (lq_key_is(t, klen, "ack") && v) {
                 bit = 32;
                 if (d->kind == LQ_D_ACK || d->kind == LQ_D_FIN || d->kind == LQ_D_RST) {
-                    if (vlen != 3 || memcmp(v, "bad", 3) != 0)
-                        return lq_perr(p, (uint16_t)(t->col + klen + 1), "expected ack=bad");
-                    s->ack_bad = true;
+                    bool bad = vlen == 3 && memcmp(v, "bad", 3) == 0;
+                    if (!bad && !(vlen == 3 && memcmp(v, "old", 3) == 0))
+                        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                                       "expected ack=bad or ack=old");
+                    s->ack_bad = bad;
+                    s->ack_old = !bad;
                     if (d->kind == LQ_D_RST)
                         s->rst_ack = true;
                     rc = 0;
@@ -399,8 +402,8 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             return lq_perr(p, t->col, "option '%.*s' given twice", (int)klen, t->s);
         seen |= bit;
     }
-    if (s->no_ack && s->ack_bad)
-        return lq_perr(p, p->tok[0].col, "noack and ack=bad contradict each other");
+    if (s->no_ack && (s->ack_bad || s->ack_old))
+        return lq_perr(p, p->tok[0].col, "noack and ack=bad/old contradict each other");
     return 0;
 }
 

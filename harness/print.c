@@ -44,10 +44,14 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_add(out, " ack");
         if (s->ack_bad)
             lq_sb_add(out, " ack=bad");
+        if (s->ack_old)
+            lq_sb_add(out, " ack=old");
         break;
     default: /* ack, fin */
         if (s->ack_bad)
             lq_sb_add(out, " ack=bad");
+        if (s->ack_old)
+            lq_sb_add(out, " ack=old");
         lq_print_seq_opt(s, out);
         if (s->len)
             lq_sb_addf(out, " len=%u", s->len);

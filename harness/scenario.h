@@ -58,6 +58,7 @@ struct lq_ev_seg {
     int64_t isn_off;
     /* ack / rst / fin */
     bool ack_bad;
+    bool ack_old;     /* ack=old: below the right one (an ACK of old data) */
     uint8_t seq_mode; /* enum lq_seq_mode */
     int32_t seq_off;
     uint32_t len; /* payload bytes (syn, ack, fin) */

@@ -110,59 +110,89 @@ static void lq_child_reset(struct lq_model *m, struct lq_child *c)
     lq_model_slot(m, c->conn)->child = -1;
 }
 
+/* In-order data (and FIN) from `from` on: queued, rcv_nxt moves, then the
+ * ACK (tcp_data_queue's queue_and_out, tcp_event_data_recv, tcp_fin). */
+static void lq_child_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
+    bool has_fin = (in->flags & LQ_TH_FIN) != 0;
+    uint32_t data_end = in->seq + in->len;
+    bool new_data = lq_seq_after(data_end, c->rcv_nxt);
+    if (new_data)
+        c->rcv_nxt = data_end;
+    enum lq_dp dp = LQ_DP_CHILD_DATA_ACK;
+    /* tcp_event_data_recv(): the first data initialises the delayed-ACK
+     * engine in quick-ACK mode (tcp_incr_quickack). */
+    if (new_data && !c->ato_set) {
+        uint32_t q = c->rcv_wnd / (2u * LQ_TCP_MSS_DEFAULT);
+        if (q == 0)
+            q = 2;
+        if (q > LQ_TCP_MAX_QUICKACKS)
+            q = LQ_TCP_MAX_QUICKACKS;
+        if (q > c->quick)
+            c->quick = (uint8_t)q;
+        c->ato_set = true;
+    }
+    if (has_fin) {
+        /* tcp_fin(): ESTABLISHED -> CLOSE_WAIT, pingpong (delayed ACK) */
+        c->rcv_nxt += 1;
+        c->fin_received = true;
+        if (c->state == LQ_CHILD_ESTABLISHED)
+            c->state = LQ_CHILD_CLOSE_WAIT;
+        c->pingpong = true;
+        dp = LQ_DP_CHILD_FIN;
+    }
+    lq_model_dp(m, dp);
+    lq_child_ack_snd_check(m, c, false, dp);
+}
+
 /* tcp_data_queue() for data and FIN, then tcp_ack_snd_check(). */
 static void lq_child_data(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
 {
-    bool has_fin = (in->flags & LQ_TH_FIN) != 0;
-    if (!in->len && !has_fin)
+    if (!in->len && !(in->flags & LQ_TH_FIN))
         return;
+    uint32_t end_seq = lq_seg_end_seq(in);
     if (in->seq == c->rcv_nxt) {
-        if (c->fin_received) {
-            /* data or FIN past a FIN already taken: acknowledged at once */
-            lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
-            lq_child_ack_snd_check(m, c, true, LQ_DP_CHILD_OOW_DUPACK);
-            return;
-        }
-        c->rcv_nxt += in->len;
-        enum lq_dp dp = LQ_DP_CHILD_DATA_ACK;
-        if (in->len) {
-            /* tcp_event_data_recv(): the first data initialises the
-             * delayed-ACK engine in quick-ACK mode (tcp_incr_quickack). */
-            if (!c->ato_set) {
-                uint32_t q = c->rcv_wnd / (2u * LQ_TCP_MSS_DEFAULT);
-                if (q == 0)
-                    q = 2;
-                if (q > LQ_TCP_MAX_QUICKACKS)
-                    q = LQ_TCP_MAX_QUICKACKS;
-                if (q > c->quick)
-                    c->quick = (uint8_t)q;
-                c->ato_set = true;
-            }
-        }
-        if (has_fin) {
-            /* tcp_fin(): ESTABLISHED -> CLOSE_WAIT, pingpong (delayed ACK) */
-            c->rcv_nxt += 1;
-            c->fin_received = true;
-            if (c->state == LQ_CHILD_ESTABLISHED)
-                c->state = LQ_CHILD_CLOSE_WAIT;
-            c->pingpong = true;
-            dp = LQ_DP_CHILD_FIN;
-        }
-        lq_model_dp(m, dp);
-        lq_child_ack_snd_check(m, c, false, dp);
+        lq_child_queue(m, c, in);
         return;
     }
-    if (!lq_seq_after(lq_seg_end_seq(in), c->rcv_nxt)) {
-        /* A retransmit: force an immediate ACK (tcp_enter_quickack_mode). */
+    if (!lq_seq_after(end_seq, c->rcv_nxt) || !lq_seq_before(in->seq, c->rcv_nxt + c->rcv_wnd)) {
+        /* A retransmit, or beyond the window: an immediate ACK
+         * (tcp_enter_quickack_mode, "out_of_window"). */
         lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
         c->pingpong = false;
         lq_child_ack_snd_check(m, c, true, LQ_DP_CHILD_OOW_DUPACK);
+        return;
+    }
+    if (lq_seq_before(in->seq, c->rcv_nxt)) {
+        /* Partial packet, seq < rcv_nxt < end_seq: the new part is queued. */
+        lq_child_queue(m, c, in);
         return;
     }
     /* Out of order but in window: queued out of order, ACKed at once
      * (__tcp_ack_snd_check: ofo_possible, dup_ack_counter < 3). */
     lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
     lq_child_ack_snd_check(m, c, true, LQ_DP_CHILD_OOW_DUPACK);
+}
+
+/* tcp_rcv_state_process() step 7 for a child that took a FIN (CLOSE_WAIT):
+ * nothing at or past rcv_nxt is processed; new data below it aborts the
+ * connection (RFC 1122: TCPAbortOnData and an RST); the rest is a duplicate. */
+static void lq_child_after_fin(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
+    if (!lq_seq_before(in->seq, c->rcv_nxt)) {
+        lq_model_dp(m, LQ_DP_CHILD_CLOSE_WAIT_IGNORED);
+        return;
+    }
+    uint32_t end_seq = lq_seg_end_seq(in);
+    uint32_t fin = (in->flags & LQ_TH_FIN) ? 1u : 0u;
+    if (end_seq != in->seq && lq_seq_after(end_seq - fin, c->rcv_nxt)) {
+        lq_model_dp(m, LQ_DP_CHILD_ABORT_ON_DATA);
+        lq_model_count(m, LQ_CTR_TCP_ABORT_ON_DATA);
+        lq_child_reset(m, c);
+        lq_send_reset(m, in, LQ_DP_CHILD_ABORT_ON_DATA);
+        return;
+    }
+    lq_child_data(m, c, in);
 }
 
 /* tcp_sequence(): not entirely before rcv_wup, not starting past the window. */
@@ -233,6 +263,18 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         if (c->state != LQ_CHILD_ESTABLISHED ||
             lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
             lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
+        return;
+    }
+    /* RFC 5961 5.2: an ACK below snd_una - min(max_window, bytes_acked) (the
+     * child sent no data: anything below snd_una) draws a challenge ACK and
+     * the segment is dropped. */
+    if (lq_seq_before(in->ack, c->snd_una)) {
+        lq_model_dp(m, LQ_DP_CHILD_ACK_TOO_OLD);
+        lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
+        return;
+    }
+    if (c->state == LQ_CHILD_CLOSE_WAIT) {
+        lq_child_after_fin(m, c, in);
         return;
     }
     if (!in->len && !(in->flags & LQ_TH_FIN)) {

@@ -30,6 +30,7 @@
     X(TCP_ACK_SKIPPED_CHALLENGE, "TcpExt", "TCPACKSkippedChallenge") \
     X(TCP_ACK_SKIPPED_SEQ, "TcpExt", "TCPACKSkippedSeq")             \
     X(TCP_SYN_CHALLENGE, "TcpExt", "TCPSYNChallenge")                \
+    X(TCP_ABORT_ON_DATA, "TcpExt", "TCPAbortOnData")                 \
     X(PASSIVE_OPENS, "Tcp", "PassiveOpens")                          \
     X(ATTEMPT_FAILS, "Tcp", "AttemptFails")                          \
     X(OUT_RSTS, "Tcp", "OutRsts")                                    \

@@ -229,6 +229,8 @@ static void test_normalize(void)
     normalizes("wait 1500ms", "wait 1500ms\n");
     normalizes("wait 01s\n", "wait 1s\n");
     normalizes("expect acceptq 007\n", "expect acceptq 7\n");
+    normalizes("ack c1 len=5 ack=old\n", "ack c1 ack=old len=5\n");
+    normalizes("rst c1 ack=old\n", "rst c1 ack ack=old\n");
     normalizes("expect counter InSegs +3\n", "expect counter InSegs 3\n");
     normalizes("expect counter InSegs -0\n", "expect counter InSegs 0\n");
     normalizes("syn c1\nexpect accept c1 mss=01448\n", "syn c1\nexpect accept c1 mss=1448\n");
