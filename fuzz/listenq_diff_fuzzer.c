@@ -51,7 +51,6 @@ static struct {
     const char *prefix;
     enum lq_model_bug bug;
     unsigned errors;
-    uint64_t delack_skipped;
     bool count_only;      /* $LISTENQ_DIFF_FINDINGS=count: benchmarks go on past findings */
     uint64_t findings;    /* counted in that mode */
     struct lq_result res; /* kept across inputs: its traces keep their memory */
@@ -206,15 +205,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (res->status == LQ_ST_FAIL && res->div.found) {
             /* the divergence findings count (minimize.h) */
             struct lq_result eff = *res;
-            if (lq_min_divergence(sc, res, &eff.div) && g.count_only)
-                g.findings++;
-            else if (lq_min_divergence(sc, res, &eff.div))
-                lq_diff_finding(data, size, sc, &eff);
-            else if (g.delack_skipped++ == 0)
-                fprintf(stderr,
-                        "%s: skipping divergences that are only a delayed ACK the "
-                        "kernel sent early (a comparator blind spot, minimize.h)\n",
-                        LABEL);
+            if (lq_min_divergence(sc, res, &eff.div)) {
+                if (g.count_only)
+                    g.findings++;
+                else
+                    lq_diff_finding(data, size, sc, &eff);
+            }
         } else if (res->status == LQ_ST_ERROR) {
             lq_diff_harness_error(res->reason);
         } else {

@@ -10,6 +10,7 @@ void lq_replies_clear(struct lq_replies *rs)
 {
     rs->n = 0;
     rs->ndps = 0;
+    rs->beyond = NULL;
 }
 
 void lq_replies_free(struct lq_replies *rs)

@@ -31,6 +31,7 @@ struct lq_replies {
     size_t n, cap;
     uint16_t *dps; /* decision points taken (model) */
     size_t ndps, dps_cap;
+    const char *beyond; /* model: from this call on it cannot predict, and why */
 };
 
 void lq_replies_clear(struct lq_replies *rs);

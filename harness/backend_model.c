@@ -10,6 +10,7 @@ struct lq_model_backend {
     uint64_t jiffies64;
     uint32_t hz;
     uint16_t lport;
+    bool beyond_told; /* lq_model_beyond_scope() was passed on */
 };
 
 static struct lq_model_backend *lq_mb(struct lq_backend *b)
@@ -18,8 +19,14 @@ static struct lq_model_backend *lq_mb(struct lq_backend *b)
 }
 
 /* Copies the model's output of the last call, times relative to `start`. */
-static void lq_model_collect(struct lq_model *m, uint64_t start, struct lq_replies *out)
+static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct lq_replies *out)
 {
+    struct lq_model *m = mb->m;
+    const char *why = lq_model_beyond_scope(m, NULL);
+    if (why && !mb->beyond_told) {
+        out->beyond = why;
+        mb->beyond_told = true;
+    }
     const struct lq_model_out *o = lq_model_output(m);
     for (size_t i = 0; i < o->npkts; i++) {
         struct lq_reply *r = lq_replies_add(out);
@@ -40,6 +47,7 @@ static int lq_mb_begin(struct lq_backend *b, const struct lq_scenario *sc, uint1
     (void)err;
     struct lq_model_backend *mb = lq_mb(b);
     mb->lport = lport;
+    mb->beyond_told = false;
     lq_model_reset(mb->m);
     lq_model_set_clock(mb->m, mb->jiffies64, mb->hz);
     return 0;
@@ -58,7 +66,7 @@ static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_re
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     *rc = lq_model_listen(m, lq_mb(b)->lport, backlog);
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -68,7 +76,7 @@ static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, i
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     *rc = lq_model_setsockopt(m, opt, value);
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -80,7 +88,7 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     uint64_t start = lq_model_now(m);
     b->segments_sent++;
     lq_model_input(m, seg);
-    lq_model_collect(m, start, out);
+    lq_model_collect(lq_mb(b), start, out);
     return 0;
 }
 
@@ -92,7 +100,7 @@ static int lq_mb_accept(struct lq_backend *b, int *result, uint16_t *mss, struct
     uint16_t conn = 0;
     int rc = lq_model_accept(m, &conn, mss);
     *result = rc ? rc : conn;
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -103,7 +111,7 @@ static int lq_mb_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
     struct lq_model *m = lq_mb(b)->m;
     uint64_t start = lq_model_now(m);
     lq_model_advance(m, ms);
-    lq_model_collect(m, start, out);
+    lq_model_collect(lq_mb(b), start, out);
     *waited_us = (int64_t)ms * 1000;
     return 0;
 }

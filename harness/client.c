@@ -34,7 +34,9 @@ int lq_client_init(struct lq_client *cl, const struct lq_scenario *sc, uint16_t 
         struct lq_client_conn *c = &cl->c[i];
         c->port = (uint16_t)(LQ_CLIENT_PORT_BASE + i);
         c->isns[0] = lq_mix(sc->seed, (uint32_t)i, 1);
+        c->isn_idx[0] = 0;
         c->nisns = 1;
+        c->isn_total = 1;
         c->snd_nxt = c->isns[0] + 1;
     }
     cl->tsclock = (lq_mix(sc->seed, 0xffff, 2) & 0x3fffffffu) | 1u;
@@ -63,9 +65,15 @@ static uint32_t lq_client_isn(const struct lq_client_conn *c)
 static void lq_client_push_isn(struct lq_client_conn *c, uint32_t isn)
 {
     if (c->nisns == LQ_CLIENT_ISN_HISTORY) {
-        memmove(c->isns, c->isns + 1, (LQ_CLIENT_ISN_HISTORY - 1) * sizeof(c->isns[0]));
+        /* forget the second oldest: the first stays (the usual reference) */
+        memmove(c->isns + 1, c->isns + 2, (LQ_CLIENT_ISN_HISTORY - 2) * sizeof(c->isns[0]));
+        memmove(c->isn_idx + 1, c->isn_idx + 2,
+                (LQ_CLIENT_ISN_HISTORY - 2) * sizeof(c->isn_idx[0]));
         c->nisns--;
     }
+    c->isn_idx[c->nisns] = c->isn_total;
+    if (c->isn_total < 255)
+        c->isn_total++;
     c->isns[c->nisns++] = isn;
 }
 
@@ -224,17 +232,19 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
         o->seq_rel = LQ_REL_OTHER;
     }
 
-    /* acknowledgement number: relative to the newest client ISN that is near */
+    /* acknowledgement number: relative to the oldest client ISN that is near,
+     * which a later ISN does not change (a delayed ACK seen events later is
+     * classified as its prediction was) */
     if (!(r->flags & LQ_TH_ACK)) {
         o->ack_rel = LQ_REL_NONE;
     } else {
         o->ack_rel = LQ_REL_OTHER;
-        for (int k = c ? c->nisns - 1 : -1; k >= 0; k--) {
+        for (int k = 0; c && k < c->nisns; k++) {
             int32_t off = (int32_t)(r->ack - c->isns[k]);
             if (lq_small(off)) {
                 o->ack_rel = LQ_REL_CLI;
                 o->ack_off = off;
-                o->ack_isn_back = (uint8_t)(c->nisns - 1 - k);
+                o->ack_isn = c->isn_idx[k];
                 break;
             }
         }

@@ -16,13 +16,15 @@
 #include "scenario.h"
 #include "trace.h"
 
-#define LQ_CLIENT_ISN_HISTORY 8
+#define LQ_CLIENT_ISN_HISTORY 32
 #define LQ_CLIENT_PORT_BASE   20000u /* connection i uses port 20000 + i */
 
 struct lq_client_conn {
     uint16_t port;
-    uint32_t isns[LQ_CLIENT_ISN_HISTORY]; /* most recent last */
+    uint32_t isns[LQ_CLIENT_ISN_HISTORY];   /* most recent last; the first is always kept */
+    uint8_t isn_idx[LQ_CLIENT_ISN_HISTORY]; /* each one's number: 0 = the connection's first */
     uint8_t nisns;
+    uint8_t isn_total; /* ISNs used so far (saturates) */
     uint32_t snd_nxt;
     bool syn_sent; /* a SYN was sent for the current ISN */
     bool fin_sent;

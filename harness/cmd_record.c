@@ -28,6 +28,17 @@ static void lq_record_usage(FILE *f)
                "Exit statuses as `run` (expectations are checked on the kernel).\n");
 }
 
+/* A model that paces the kernel run (runner.h), when there is a kernel;
+ * without one (out of memory) the run goes unpaced. */
+static struct lq_backend *lq_cmd_record_pacer(struct lq_runner *r, const struct lq_backend *live,
+                                              const struct lq_profile *profile)
+{
+    struct lq_err e;
+    struct lq_backend *pacer = live ? lq_backend_model_new(profile, &e) : NULL;
+    r->pacer = pacer;
+    return pacer;
+}
+
 int lq_cmd_record(int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
@@ -71,6 +82,7 @@ int lq_cmd_record(int argc, char **argv)
     lq_runner_init(&r, &profile);
     r.side[LQ_SIDE_KERNEL] = live;
     r.counters_every_event = true; /* a recording keeps every observation */
+    struct lq_backend *pacer = lq_cmd_record_pacer(&r, live, &profile);
 
     struct lq_report rep = {0};
     rep.out = stdout;
@@ -110,6 +122,8 @@ int lq_cmd_record(int argc, char **argv)
         status = LQ_EXIT_ERROR;
     if (live)
         live->ops->destroy(live);
+    if (pacer)
+        pacer->ops->destroy(pacer);
     lq_runner_free(&r);
     lq_corpus_free(&corpus);
     return status;
@@ -239,6 +253,7 @@ int lq_cmd_replay(int argc, char **argv)
     lq_runner_init(&r, &profile);
     r.side[LQ_SIDE_KERNEL] = live;
     r.counters_every_event = true;
+    struct lq_backend *pacer = lq_cmd_record_pacer(&r, live, &profile);
 
     char mode[200];
     snprintf(mode, sizeof(mode), "replay of kernel %s", recs[0].release);
@@ -279,6 +294,8 @@ int lq_cmd_replay(int argc, char **argv)
         status = LQ_EXIT_ERROR;
     if (live)
         live->ops->destroy(live);
+    if (pacer)
+        pacer->ops->destroy(pacer);
     lq_runner_free(&r);
     for (size_t i = 0; i < paths.n; i++)
         lq_recording_free(&recs[i]);

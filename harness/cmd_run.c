@@ -162,7 +162,7 @@ int lq_cmd_run(int argc, char **argv)
 
     struct lq_runner runner;
     lq_runner_init(&runner, &profile);
-    struct lq_backend *model = NULL, *live = NULL;
+    struct lq_backend *model = NULL, *live = NULL, *pacer = NULL;
     char skip_all[512] = "";
     if (!kernel_only) {
         model = lq_backend_model_new(&profile, &err);
@@ -185,6 +185,14 @@ int lq_cmd_run(int argc, char **argv)
             snprintf(skip_all, sizeof(skip_all), "%.500s", err.msg);
         }
         runner.side[LQ_SIDE_KERNEL] = live;
+        /* without a model to compare, one still paces the kernel run
+         * (runner.h: pacer) */
+        if (kernel_only && live && !(pacer = lq_backend_model_new(&profile, &err))) {
+            fprintf(stderr, "listenq: %s\n", err.msg);
+            live->ops->destroy(live);
+            return LQ_EXIT_ERROR;
+        }
+        runner.pacer = pacer;
     }
 
     size_t total = corpus.n * (size_t)repeat;
@@ -247,6 +255,8 @@ int lq_cmd_run(int argc, char **argv)
         model->ops->destroy(model);
     if (live)
         live->ops->destroy(live);
+    if (pacer)
+        pacer->ops->destroy(pacer);
     lq_runner_free(&runner);
     lq_corpus_free(&corpus);
     return status;

@@ -16,7 +16,7 @@ static bool lq_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
 {
     return x->conn == y->conn && x->flags == y->flags && x->seq_rel == y->seq_rel &&
            x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
-           x->ack_isn_back == y->ack_isn_back && x->len == y->len && x->mss == y->mss &&
+           x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
            x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts && x->cookie == y->cookie;
 }
 
@@ -262,6 +262,15 @@ bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
     div->frame = -1;
     bool ok = true;
     size_t n = a->nobs < b->nobs ? a->nobs : b->nobs;
+    /* A reference that stops predicting (the model past its scope) is
+     * compared up to that event. */
+    const struct lq_trace *stops = a->beyond ? a : b->beyond ? b : NULL;
+    if (stops) {
+        size_t k = 0;
+        while (k < n && a->obs[k].dir < stops->beyond_dir)
+            k++;
+        n = k;
+    }
     for (size_t i = 0; i < n && ok; i++) {
         if (a->obs[i].dir != b->obs[i].dir) {
             ok =
@@ -270,7 +279,11 @@ bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
         }
         ok = lq_cmp_obs(&c, &a->obs[i], &b->obs[i]);
     }
-    if (ok && a->nobs != b->nobs) {
+    if (ok && stops) {
+        div->beyond = true;
+        div->beyond_dir = stops->beyond_dir;
+        snprintf(div->beyond_why, sizeof(div->beyond_why), "%s", stops->beyond_why);
+    } else if (ok && a->nobs != b->nobs) {
         const struct lq_obs *o = a->nobs > b->nobs ? &a->obs[n] : &b->obs[n];
         ok = lq_diverge(&c, o, NULL, "one trace stops early",
                         a->nobs > n ? "continues" : "stops here",

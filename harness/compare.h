@@ -26,6 +26,11 @@ struct lq_divergence {
     size_t ndps;
     int32_t frame; /* a kernel frame involved (pcap index), or -1 */
     bool counters; /* the difference is in the counters */
+    /* No divergence before the model's scope ended at directive beyond_dir
+     * (the comparison stopped there). */
+    bool beyond;
+    uint32_t beyond_dir;
+    char beyond_why[200];
 };
 
 /* Timer tolerance: a kernel timer packet may come at most this much later

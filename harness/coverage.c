@@ -22,6 +22,11 @@ size_t lq_coverage_report(const struct lq_coverage *c, const struct lq_profile *
             lq_sb_addf(out, "  unreachable %-38s %s\n", info->name, why);
             continue;
         }
+        if ((why = lq_dp_not_a_decision((enum lq_dp)dp))) {
+            lq_sb_addf(out, "  %-11s %-38s %s\n", c->hits[dp] ? "REACHED" : "not counted",
+                       info->name, why);
+            continue;
+        }
         reachable++;
         if (c->hits[dp]) {
             covered++;

@@ -64,10 +64,10 @@ static bool mx_model_same(const struct lq_trace *a, const struct lq_trace *b)
             const struct lq_obs_pkt *p = &a->pkts[x->first_pkt + k],
                                     *q = &b->pkts[y->first_pkt + k];
             if (p->conn != q->conn || p->flags != q->flags || p->seq_rel != q->seq_rel ||
-                p->ack_rel != q->ack_rel || p->ack_isn_back != q->ack_isn_back ||
-                p->seq_off != q->seq_off || p->ack_off != q->ack_off || p->len != q->len ||
-                p->mss != q->mss || p->wscale != q->wscale || p->sack != q->sack ||
-                p->ts != q->ts || p->cookie != q->cookie || p->timing != q->timing)
+                p->ack_rel != q->ack_rel || p->ack_isn != q->ack_isn || p->seq_off != q->seq_off ||
+                p->ack_off != q->ack_off || p->len != q->len || p->mss != q->mss ||
+                p->wscale != q->wscale || p->sack != q->sack || p->ts != q->ts ||
+                p->cookie != q->cookie || p->timing != q->timing)
                 return false;
         }
     }

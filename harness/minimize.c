@@ -17,32 +17,13 @@ static bool lq_dp_is_demux(uint16_t dp)
     return dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER;
 }
 
-/* Out of the model's scope (docs/model.md, "What is not modelled") by the
- * directive at upto: a segment with an old timestamp (tsval=old) that
- * reached an established socket, where PAWS is not modelled. */
-static bool lq_min_out_of_scope(const struct lq_scenario *sc, const struct lq_trace *model,
-                                uint32_t upto)
-{
-    for (size_t i = 0; i < model->nobs && model->obs[i].dir <= upto; i++) {
-        const struct lq_obs *o = &model->obs[i];
-        const struct lq_directive *d = o->dir < sc->n ? &sc->d[o->dir] : NULL;
-        if (!d || !lq_dir_is_segment(d->kind) || !d->u.seg.tsval_old)
-            continue;
-        for (uint32_t k = 0; k < o->ndps; k++)
-            if (model->dps[o->first_dp + k] == LQ_DP_RCV_CHILD)
-                return true;
-    }
-    return false;
-}
-
 bool lq_min_divergence(const struct lq_scenario *sc, const struct lq_result *res,
                        struct lq_divergence *div)
 {
     if (res->status != LQ_ST_FAIL || !res->div.found)
         return false;
+    (void)sc;
     *div = res->div;
-    if (res->ran[LQ_SIDE_MODEL] && lq_min_out_of_scope(sc, &res->trace[LQ_SIDE_MODEL], div->dir))
-        return false;
     return true;
 }
 

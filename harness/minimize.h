@@ -26,18 +26,9 @@
 #include "runner.h"
 #include "strbuf.h"
 
-/* The first divergence of res as findings count it (filled into *div):
- * the comparator's, except where that is only a delayed ACK the model
- * schedules and the kernel sends early, when the next segment arrives. The
- * client classifies that packet's seq as "the trigger's ack" in the kernel
- * trace and as "srv_isn + 1" in the model's deferred prediction, the same
- * number, so the comparator's deferred-ACK pool misses it. The traces are
- * compared again with that relation made the same (TRIG_ACK + k becomes
- * srv_isn + 1 + k for replies to a good ACK, FIN or RST|ACK after a SYN-ACK);
- * false when they then agree. False too when, by the divergence, a segment
- * went where the model does not go (docs/model.md, "What is not modelled"):
- * an old timestamp (tsval=old) to an established socket, whose PAWS check
- * the model leaves out. */
+/* The first divergence of res as findings count it (filled into *div);
+ * false when res did not diverge. Nothing past the end of the model's scope
+ * is one: the comparison stops there (docs/model.md, "Scope"). */
 bool lq_min_divergence(const struct lq_scenario *sc, const struct lq_result *res,
                        struct lq_divergence *div);
 

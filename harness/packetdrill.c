@@ -16,10 +16,12 @@
 #define LQ_PD_SRV_TS_BASE 1000u  /* the server's first TSval, as the script writes it */
 
 /* The sysctls the listenq harness fixes in its namespaces (backend_live.c). */
-static const char *const lq_pd_fixed[] = {
-    "net.ipv4.tcp_no_metrics_save=1", "net.ipv4.tcp_rmem=\"4096 131072 6291456\"",
-    "net.ipv4.tcp_challenge_ack_limit=2147483647", "net.ipv4.tcp_invalid_ratelimit=500",
-    "net.ipv4.tcp_min_snd_mss=48"};
+static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
+                                          "net.ipv4.tcp_rmem=\"4096 131072 6291456\"",
+                                          "net.ipv4.tcp_challenge_ack_limit=2147483647",
+                                          "net.ipv4.tcp_invalid_ratelimit=500",
+                                          "net.ipv4.tcp_min_snd_mss=48",
+                                          "net.ipv4.tcp_comp_sack_nr=0"};
 
 struct lq_pd {
     const struct lq_scenario *sc;

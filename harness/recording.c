@@ -44,10 +44,10 @@ static json_t *lq_pkt_json(const struct lq_obs_pkt *p)
     return json_pack(
         "{s:i, s:i, s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, s:b, s:s, s:I, s:i}", "conn",
         p->conn, "flags", p->flags, "seq_rel", lq_rel_names[p->seq_rel], "seq_off", p->seq_off,
-        "ack_rel", lq_rel_names[p->ack_rel], "ack_isn_back", p->ack_isn_back, "ack_off", p->ack_off,
-        "len", (int)p->len, "mss", p->mss, "wscale", p->wscale, "sack", p->sack, "ts", p->ts,
-        "cookie", p->cookie, "timing", lq_timing_names[p->timing], "t_us", (json_int_t)p->t_us,
-        "frame", p->frame);
+        "ack_rel", lq_rel_names[p->ack_rel], "ack_isn", p->ack_isn, "ack_off", p->ack_off, "len",
+        (int)p->len, "mss", p->mss, "wscale", p->wscale, "sack", p->sack, "ts", p->ts, "cookie",
+        p->cookie, "timing", lq_timing_names[p->timing], "t_us", (json_int_t)p->t_us, "frame",
+        p->frame);
 }
 
 static json_t *lq_trace_json(const struct lq_scenario *sc, const struct lq_trace *t)
@@ -140,7 +140,7 @@ static int lq_rec_bad(struct lq_err *err, const char *path, const char *what)
 static int lq_load_pkt(json_t *jp, struct lq_obs_pkt *p)
 {
     const char *seq_rel = NULL, *ack_rel = NULL, *timing = NULL;
-    int conn = 0, flags = 0, seq_off = 0, isn_back = 0, ack_off = 0, len = 0, mss = -1, wscale = -1,
+    int conn = 0, flags = 0, seq_off = 0, isn_idx = 0, ack_off = 0, len = 0, mss = -1, wscale = -1,
         sack = 0, ts = 0, cookie = 0, frame = -1;
     json_int_t t_us = 0;
     json_error_t e;
@@ -148,9 +148,9 @@ static int lq_load_pkt(json_t *jp, struct lq_obs_pkt *p)
                        "{s:i, s:i, s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, s:b, s:s, "
                        "s:I, s?i}",
                        "conn", &conn, "flags", &flags, "seq_rel", &seq_rel, "seq_off", &seq_off,
-                       "ack_rel", &ack_rel, "ack_isn_back", &isn_back, "ack_off", &ack_off, "len",
-                       &len, "mss", &mss, "wscale", &wscale, "sack", &sack, "ts", &ts, "cookie",
-                       &cookie, "timing", &timing, "t_us", &t_us, "frame", &frame))
+                       "ack_rel", &ack_rel, "ack_isn", &isn_idx, "ack_off", &ack_off, "len", &len,
+                       "mss", &mss, "wscale", &wscale, "sack", &sack, "ts", &ts, "cookie", &cookie,
+                       "timing", &timing, "t_us", &t_us, "frame", &frame))
         return -1;
     int sr = lq_name_lookup(lq_rel_names, sizeof(lq_rel_names) / sizeof(*lq_rel_names), seq_rel);
     int ar = lq_name_lookup(lq_rel_names, sizeof(lq_rel_names) / sizeof(*lq_rel_names), ack_rel);
@@ -163,7 +163,7 @@ static int lq_load_pkt(json_t *jp, struct lq_obs_pkt *p)
     p->seq_rel = (uint8_t)sr;
     p->seq_off = seq_off;
     p->ack_rel = (uint8_t)ar;
-    p->ack_isn_back = (uint8_t)isn_back;
+    p->ack_isn = (uint8_t)isn_idx;
     p->ack_off = ack_off;
     p->len = (uint32_t)len;
     p->mss = mss;
@@ -258,7 +258,11 @@ int lq_recording_load(const char *json_path, struct lq_recording *rec, struct lq
         goto out;
     }
     if (strcmp(format, LQ_RECORDING_FORMAT) != 0) {
-        lq_rec_bad(err, json_path, "unknown format (expected " LQ_RECORDING_FORMAT ")");
+        lq_rec_bad(err, json_path,
+                   strncmp(format, "listenq-recording/", 18) == 0
+                       ? "made by another version of listenq (format " LQ_RECORDING_FORMAT
+                         " expected): record it again"
+                       : "unknown format (expected " LQ_RECORDING_FORMAT ")");
         goto out;
     }
     struct lq_err pe;

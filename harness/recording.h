@@ -18,7 +18,7 @@
 #include "scenario.h"
 #include "trace.h"
 
-#define LQ_RECORDING_FORMAT "listenq-recording/1"
+#define LQ_RECORDING_FORMAT "listenq-recording/2"
 
 struct lq_recording {
     char *json_path;

@@ -57,6 +57,11 @@ void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res
             }
         }
     }
+    if (d->beyond)
+        lq_sb_addf(out,
+                   "%sthe model's scope ends at line %u (%s): nothing from there on is "
+                   "compared\n",
+                   indent, sc->d[d->beyond_dir].line, d->beyond_why);
     for (size_t i = 0; i < res->nexps; i++) {
         const struct lq_exp_result *e = &res->exps[i];
         if (e->outcome != LQ_EXP_FAILS)
@@ -109,6 +114,11 @@ void lq_report_json(const struct lq_scenario *sc, const struct lq_result *res, c
     if (res->status == LQ_ST_SKIP || res->status == LQ_ST_ERROR) {
         lq_sb_add(out, ",\"reason\":");
         lq_sb_add_json(out, res->reason);
+    }
+    if (res->div.beyond) {
+        lq_sb_addf(out, ",\"beyond_model\":{\"line\":%u,\"why\":", sc->d[res->div.beyond_dir].line);
+        lq_sb_add_json(out, res->div.beyond_why);
+        lq_sb_add(out, "}");
     }
     if (res->div.found) {
         const struct lq_divergence *d = &res->div;
@@ -207,7 +217,7 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
     const char *label = lq_corpus_label(sc);
     struct lq_strbuf det;
     lq_sb_init(&det);
-    if (res->status != LQ_ST_PASS || r->verbose)
+    if (res->status != LQ_ST_PASS || r->verbose || res->div.beyond)
         lq_report_details(sc, res, pcap, r->tap ? "# " : "      ", &det);
     double ms = (double)res->elapsed_us / 1000.0;
     r->junit_secs += ms / 1000.0;

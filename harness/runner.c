@@ -24,12 +24,15 @@ void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile)
     r->profile = *profile;
     r->port_next = LQ_PORT_FIRST;
     r->settle_ms = 300;
+    lq_result_init(&r->pace_res);
 }
 
 void lq_runner_free(struct lq_runner *r)
 {
     lq_replies_free(&r->replies);
     lq_client_free(&r->client);
+    free(r->tick_ack_conn);
+    lq_result_free(&r->pace_res);
 }
 
 void lq_result_init(struct lq_result *res)
@@ -83,7 +86,55 @@ static void lq_runner_take(struct lq_runner *r, struct lq_trace *t, struct lq_ob
     }
     for (size_t i = 0; i < r->replies.ndps; i++)
         lq_trace_add_dp(t, o, r->replies.dps[i]);
+    if (r->replies.beyond && !t->beyond) {
+        t->beyond = true;
+        t->beyond_dir = o->dir;
+        snprintf(t->beyond_why, sizeof(t->beyond_why), "%s", r->replies.beyond);
+    }
     lq_replies_clear(&r->replies);
+}
+
+/* Waits (bounded) for a packet to conn that a timer of the kernel sends a
+ * little after the event t->obs[idx], and adds what came to that event. */
+static int lq_runner_settle(struct lq_runner *r, struct lq_backend *b, struct lq_trace *t,
+                            size_t idx, uint16_t conn, uint64_t max_ms, int64_t t0,
+                            struct lq_err *err)
+{
+    int64_t s0 = lq_now_us();
+    if (b->ops->settle(b, max_ms, conn, &r->replies, err))
+        return -1;
+    struct lq_obs *lo = &t->obs[idx];
+    /* appended packets must stay contiguous with the event's own */
+    if (lo->first_pkt + lo->npkts == t->npkts) {
+        for (size_t k = 0; k < r->replies.n; k++)
+            r->replies.r[k].t_us += s0 - t0 - lo->t_us;
+        lq_runner_take(r, t, lo, NULL);
+    }
+    lq_replies_clear(&r->replies);
+    return 0;
+}
+
+/* From the model's trace: the events after which it fires a delayed ACK due
+ * at the next jiffy (an ACK timer with ato 0, as a FIN on a child without
+ * data arms). On a kernel that timer runs in real time and would fire while
+ * later events already arrive; the kernel run waits for it instead. */
+static void lq_runner_tick_acks(struct lq_runner *r, const struct lq_scenario *sc,
+                                const struct lq_trace *mt)
+{
+    r->tick_ack_conn =
+        lq_grow(r->tick_ack_conn, &r->tick_ack_cap, sc->n ? sc->n : 1, sizeof(*r->tick_ack_conn));
+    for (size_t i = 0; i < sc->n; i++)
+        r->tick_ack_conn[i] = -1;
+    for (size_t i = 0; i < mt->nobs; i++) {
+        const struct lq_obs *o = &mt->obs[i];
+        if (o->dir >= sc->n || sc->d[o->dir].kind == LQ_D_WAIT)
+            continue;
+        for (uint32_t k = 0; k < o->npkts; k++) {
+            const struct lq_obs_pkt *p = &mt->pkts[o->first_pkt + k];
+            if (p->timing == LQ_PKT_DEFERRED_FIRED)
+                r->tick_ack_conn[o->dir] = p->conn;
+        }
+    }
 }
 
 struct lq_named {
@@ -171,22 +222,20 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
             }
             enum lq_expect_outcome out =
                 lq_expect_check(sc, i, t, last, last, last_accept, nok, ndelta, why, sizeof(why));
+            if (t->beyond) {
+                /* past what the model predicts: nothing to hold it to */
+                snprintf(why, sizeof(why), "beyond the model from line %u",
+                         sc->d[t->beyond_dir].line);
+                lq_result_exp(res, i, (uint8_t)side, LQ_EXP_UNCHECKED, why);
+                continue;
+            }
             /* A packet the kernel sends from a timer a little later (a
              * delayed ACK): wait for it, bounded, before calling it missing. */
             if (out == LQ_EXP_FAILS && x->kind == LQ_X_PKT && have_last && b->ops->settle) {
-                int64_t s0 = lq_now_us();
-                if (b->ops->settle(b, r->settle_ms, x->conn, &r->replies, err)) {
+                if (lq_runner_settle(r, b, t, last_idx, x->conn, (uint64_t)r->settle_ms, t0, err)) {
                     rc = -1;
                     break;
                 }
-                struct lq_obs *lo = &t->obs[last_idx];
-                /* appended packets must stay contiguous with the event's own */
-                if (lo->first_pkt + lo->npkts == t->npkts) {
-                    for (size_t k = 0; k < r->replies.n; k++)
-                        r->replies.r[k].t_us += s0 - t0 - lo->t_us;
-                    lq_runner_take(r, t, lo, NULL);
-                }
-                lq_replies_clear(&r->replies);
                 out = lq_expect_check(sc, i, t, &t->obs[last_idx], &t->obs[last_idx], last_accept,
                                       nok, ndelta, why, sizeof(why));
             }
@@ -247,6 +296,16 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
         }
         if (rc)
             break;
+        if (side == LQ_SIDE_KERNEL && r->tick_ack_ready && i < r->tick_ack_cap &&
+            r->tick_ack_conn[i] >= 0 && b->ops->settle) {
+            uint32_t hz = r->kernel_hz ? r->kernel_hz : 100;
+            if (lq_runner_settle(r, b, t, t->nobs - 1, (uint16_t)r->tick_ack_conn[i],
+                                 3000u / hz + 5u, t0, err)) {
+                rc = -1;
+                break;
+            }
+            o = &t->obs[t->nobs - 1];
+        }
         if (b->ops->state(b, &st, lq_needs_counters(sc, i, every), err)) {
             rc = -1;
             break;
@@ -297,22 +356,47 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
                     struct lq_err *err)
 {
     int64_t t0 = lq_now_us();
+    memset(&res->div, 0, sizeof(res->div));
+    res->div.frame = -1;
     res->lport = lq_runner_next_port(r);
     res->status = LQ_ST_PASS;
-    /* The kernel runs first: its clock (jiffies) seeds the model's. */
-    static const enum lq_side order[] = {LQ_SIDE_KERNEL, LQ_SIDE_MODEL};
+    /* The kernel's clock (jiffies, HZ) seeds the model's; the model runs
+     * first, so the kernel run can wait where the model fires a delayed ACK
+     * at the next jiffy (lq_runner_tick_acks). */
+    struct lq_backend *kern = r->side[LQ_SIDE_KERNEL];
+    struct lq_backend *model = r->side[LQ_SIDE_MODEL];
+    struct lq_backend *pacer = model ? model : kern ? r->pacer : NULL;
+    r->kernel_hz = 0;
+    if (kern && kern->ops->clock) {
+        uint64_t j;
+        uint32_t hz;
+        if (kern->ops->clock(kern, &j, &hz, err) == 0) {
+            r->kernel_hz = hz;
+            if (pacer && pacer->ops->set_clock)
+                pacer->ops->set_clock(pacer, j, hz);
+        }
+    }
+    if (r->tick_ack_conn && r->tick_ack_cap)
+        r->tick_ack_conn[0] = -1;
+    r->tick_ack_ready = false;
+    if (kern && pacer && pacer != model) {
+        struct lq_err e;
+        lq_trace_reset(&r->pace_res.trace[LQ_SIDE_MODEL], "model");
+        r->pace_res.nexps = r->pace_res.nexp_failed = 0;
+        r->side[LQ_SIDE_MODEL] = pacer;
+        int prc = lq_run_side(r, LQ_SIDE_MODEL, sc, res->lport, &r->pace_res, false, &e);
+        r->side[LQ_SIDE_MODEL] = NULL;
+        if (prc == 0) {
+            lq_runner_tick_acks(r, sc, &r->pace_res.trace[LQ_SIDE_MODEL]);
+            r->tick_ack_ready = true;
+        }
+    }
+    static const enum lq_side order[] = {LQ_SIDE_MODEL, LQ_SIDE_KERNEL};
     for (int k = 0; k < 2; k++) {
         enum lq_side side = order[k];
         struct lq_backend *b = r->side[side];
         if (!b)
             continue;
-        if (side == LQ_SIDE_MODEL && b->ops->set_clock && r->side[LQ_SIDE_KERNEL] &&
-            r->side[LQ_SIDE_KERNEL]->ops->clock) {
-            uint64_t j;
-            uint32_t hz;
-            if (r->side[LQ_SIDE_KERNEL]->ops->clock(r->side[LQ_SIDE_KERNEL], &j, &hz, err) == 0)
-                b->ops->set_clock(b, j, hz);
-        }
         struct lq_err e;
         memset(&e, 0, sizeof(e));
         if (lq_run_side(r, side, sc, res->lport, res, r->counters_every_event, &e)) {
@@ -323,6 +407,17 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
             return e.status == LQ_EXIT_SKIP || e.status == LQ_EXIT_BADINPUT ? 0 : -1;
         }
         res->ran[side] = true;
+        if (side == LQ_SIDE_MODEL && kern) {
+            lq_runner_tick_acks(r, sc, &res->trace[LQ_SIDE_MODEL]);
+            r->tick_ack_ready = true;
+        }
+    }
+    const struct lq_trace *mt = &res->trace[LQ_SIDE_MODEL];
+    if (res->ran[LQ_SIDE_MODEL] && !res->ran[LQ_SIDE_KERNEL] && mt->beyond) {
+        /* no comparison: the model's own expectations stop there */
+        res->div.beyond = true;
+        res->div.beyond_dir = mt->beyond_dir;
+        snprintf(res->div.beyond_why, sizeof(res->div.beyond_why), "%s", mt->beyond_why);
     }
     if (res->ran[LQ_SIDE_MODEL] && res->ran[LQ_SIDE_KERNEL]) {
         if (!lq_compare_traces(sc, &res->trace[LQ_SIDE_MODEL], &res->trace[LQ_SIDE_KERNEL],

@@ -51,6 +51,16 @@ struct lq_runner {
      * first event where they part. */
     bool counters_every_event;
     size_t reruns; /* scenarios run again for that */
+    /* A model run only to pace the kernel when side[LQ_SIDE_MODEL] is NULL
+     * (record, replay): NULL or a model backend, not owned. */
+    struct lq_backend *pacer;
+    /* Per directive: the connection whose delayed ACK the model fires at the
+     * next jiffy, which the kernel run waits for (-1: none). */
+    int32_t *tick_ack_conn;
+    size_t tick_ack_cap;
+    bool tick_ack_ready; /* filled for the scenario being run */
+    uint32_t kernel_hz;  /* the kernel's HZ, when its backend says */
+    struct lq_result pace_res;
 };
 
 void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile);

@@ -19,6 +19,9 @@ void lq_trace_reset(struct lq_trace *t, const char *backend)
 {
     t->nobs = t->npkts = t->ndps = 0;
     t->failed = false;
+    t->beyond = false;
+    t->beyond_dir = 0;
+    t->beyond_why[0] = 0;
     memset(t->ctr_present, 0, sizeof(t->ctr_present));
     snprintf(t->backend, sizeof(t->backend), "%s", backend);
 }
@@ -72,7 +75,7 @@ const struct lq_obs *lq_trace_find(const struct lq_trace *t, uint32_t dir)
 }
 
 static void lq_rel_format(struct lq_strbuf *out, const char *field, uint8_t rel, int32_t off,
-                          uint8_t isn_back)
+                          uint8_t isn)
 {
     switch (rel) {
     case LQ_REL_NONE: return;
@@ -83,8 +86,8 @@ static void lq_rel_format(struct lq_strbuf *out, const char *field, uint8_t rel,
     case LQ_REL_SRV: lq_sb_addf(out, " %s=srv_isn", field); break;
     case LQ_REL_TRIG_ACK: lq_sb_addf(out, " %s=its_ack", field); break;
     case LQ_REL_CLI:
-        if (isn_back)
-            lq_sb_addf(out, " %s=isn[-%u]", field, isn_back);
+        if (isn)
+            lq_sb_addf(out, " %s=isn#%u", field, isn);
         else
             lq_sb_addf(out, " %s=isn", field);
         break;
@@ -112,7 +115,7 @@ void lq_obs_pkt_format(const struct lq_obs_pkt *p, const char *conn_name, struct
     lq_sb_addf(out, "%s %s", kind, conn_name);
     lq_rel_format(out, "seq", p->seq_rel, p->seq_off, 0);
     if (f & LQ_TH_ACK)
-        lq_rel_format(out, "ack", p->ack_rel, p->ack_off, p->ack_isn_back);
+        lq_rel_format(out, "ack", p->ack_rel, p->ack_off, p->ack_isn);
     if (p->len)
         lq_sb_addf(out, " len=%u", p->len);
     if (f & LQ_TH_SYN) {

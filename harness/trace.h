@@ -23,7 +23,7 @@ enum lq_rel {
     LQ_REL_COOKIE,   /* SYN-ACK whose ISN is a SYN cookie */
     LQ_REL_TRIG_ACK, /* equals the ack field of the segment that drew it (+ off) */
     LQ_REL_ZERO,     /* 0 */
-    LQ_REL_CLI,      /* one of the client's ISNs (isn_back: 0 = newest) + off */
+    LQ_REL_CLI,      /* one of the client's ISNs (ack_isn: 0 = the first) + off */
     LQ_REL_OTHER,    /* none of the above */
 };
 
@@ -31,7 +31,7 @@ struct lq_obs_pkt {
     uint16_t conn;
     uint8_t flags;
     uint8_t seq_rel, ack_rel; /* enum lq_rel */
-    uint8_t ack_isn_back;     /* LQ_REL_CLI: which client ISN, 0 = the newest */
+    uint8_t ack_isn;          /* LQ_REL_CLI: which of the connection's ISNs, 0 = the first */
     int32_t seq_off, ack_off;
     uint32_t len;
     int32_t mss;    /* MSS option value, -1 when absent */
@@ -72,6 +72,11 @@ struct lq_trace {
     size_t ndps, dps_cap;
     bool ctr_present[LQ_CTR_COUNT]; /* the backend can observe this counter */
     bool failed;                    /* the backend stopped with an error */
+    /* The model: from directive beyond_dir on, it makes no prediction
+     * (docs/model.md, "Scope"), and why. */
+    bool beyond;
+    uint32_t beyond_dir;
+    char beyond_why[200];
 };
 
 void lq_trace_init(struct lq_trace *t, const char *backend);

@@ -1,17 +1,30 @@
-/* model/child.c: the full socket a completed handshake creates.
+/* model/child.c: the full socket a completed handshake creates, and its ACKs.
  *
  * Creation mirrors tcp_v4_syn_recv_sock() / tcp_create_openreq_child()
- * (tcp_ipv4.c, tcp_minisocks.c) and the MSS of tcp_sync_mss() (tcp_output.c).
- * Input mirrors what the listen path needs of tcp_rcv_state_process() in
- * SYN_RECV and tcp_rcv_established() (tcp_input.c): tcp_validate_incoming()
- * (sequence, RST and SYN checks with their challenge ACKs), the ACK check,
- * in-order data and FIN (tcp_data_queue, tcp_fin), and the quick/delayed
- * ACK choice (__tcp_ack_snd_check). Out of scope, and kept out of the fuzzers'
- * reach: PAWS on established sockets, SACK blocks, window updates, urgent data.
+ * (tcp_ipv4.c, tcp_minisocks.c) and the MSS of tcp_sync_mss() (tcp_output.c);
+ * tcp_child_process() the SYN_RECV step of tcp_rcv_state_process(). The ACK
+ * machinery is the kernel's: __tcp_ack_snd_check() chooses between an
+ * immediate ACK and tcp_send_delayed_ack(); tcp_event_ack_sent() and
+ * tcp_select_window() (tcp_output.c) run for every ACK sent; the delayed-ACK
+ * timer is tcp_delack_timer_handler() (tcp_timer.c). What a segment does to
+ * the child is in child_rcv.c.
  */
 #include "model_internal.h"
 
-#define LQ_TCP_MAX_QUICKACKS 16u
+/* In jiffies, from include/net/tcp.h. */
+#define LQ_ATO_MIN(hz)          ((hz) / 25u) /* TCP_ATO_MIN */
+#define LQ_DELACK_MIN(hz)       ((hz) / 25u) /* TCP_DELACK_MIN */
+#define LQ_DELACK_MAX(hz)       ((hz) / 5u)  /* TCP_DELACK_MAX */
+#define LQ_RTO_MIN(hz)          ((hz) / 5u)  /* TCP_RTO_MIN */
+#define LQ_TIMEOUT_FALLBACK(hz) (3u * (hz))  /* TCP_TIMEOUT_FALLBACK */
+#define LQ_TCP_RMEM0            131072u      /* tcp_rmem[1]: the listener's sk_rcvbuf */
+#define LQ_TCP_RMEM2            6291456u     /* tcp_rmem[2] as the harness sets it */
+
+static uint32_t lq_min3(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
 
 /* tcp_sync_mss(): min(pmtu - 40, mss_clamp), at least tcp_min_snd_mss, less
  * the timestamp option when it is in use; then tcp_bound_to_half_wnd() with
@@ -31,7 +44,16 @@ static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_wi
     return (uint16_t)mss;
 }
 
-int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in)
+/* icsk_rto after the handshake: tcp_synack_rtt_meas() gave a sample of
+ * microseconds (rto = srtt/8 + max(mdev, rto_min), rounded up to a jiffy),
+ * or tcp_init_metrics() fell back to TCP_TIMEOUT_FALLBACK. */
+static uint32_t lq_child_rto(const struct lq_model *m, const struct lq_child *c)
+{
+    return c->srtt_known ? LQ_RTO_MIN(m->hz) + 1u : LQ_TIMEOUT_FALLBACK(m->hz);
+}
+
+int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
+                            bool cookie)
 {
     int c = lq_model_child_alloc(m);
     struct lq_child *ch = &m->children[c];
@@ -43,55 +65,140 @@ int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const 
     ch->snt_isn = req->snt_isn;
     ch->snd_nxt = ch->snd_una = req->snt_isn + 1;
     ch->rcv_nxt = ch->rcv_wup = req->rcv_nxt;
-    ch->rcv_wnd = req->rcv_wnd;
+    ch->rcv_wnd = req->rcv_wnd; /* newtp->rcv_wnd = req->rsk_rcv_wnd */
+    ch->edge_lo = ch->edge_hi = ch->rcv_wup + ch->rcv_wnd;
     ch->tstamp_ok = req->tstamp_ok;
     ch->sack_ok = req->sack_ok;
     ch->wscale_ok = req->wscale_ok;
     ch->snd_wscale = req->snd_wscale;
     ch->rcv_wscale = req->rcv_wscale;
     ch->ts_recent = req->ts_recent;
+    ch->tsval_max = in->opt.has_ts ? in->opt.tsval : req->ts_recent;
     ch->ts_off = req->ts_off;
     /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
     uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
     ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window);
+    ch->advmss = LQ_ROUTE_ADVMSS; /* tcp_mss_clamp(dst_metric_advmss(dst)) */
     ch->last_oow_ack = 0;
+    /* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
+     * (a cookie records none), else the third ACK's TSecr. */
+    ch->srtt_known = (!cookie && req->num_retrans == 0) ||
+                     (req->tstamp_ok && in->opt.has_ts && in->opt.tsecr != 0);
+    ch->lrcvtime = lq_model_jiffies(m); /* newicsk->icsk_ack.lrcvtime = tcp_jiffies32 */
     lq_model_slot(m, req->conn)->child = c;
     /* tcp_create_openreq_child() */
     lq_model_count(m, LQ_CTR_PASSIVE_OPENS);
     return c;
 }
 
-/* inet_csk_ack_scheduled() answered: now or by the delayed-ACK timer. */
-static void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, bool ack_now,
-                                   enum lq_dp dp)
+/* tcp_initialize_rcv_mss(): the receiver's first guess of the peer's MSS. */
+static void lq_tcp_initialize_rcv_mss(struct lq_child *c)
 {
-    /* tcp_in_quickack_mode(): quick && !pingpong */
-    if (ack_now || (c->quick && !c->pingpong)) {
-        lq_send_child_ack(m, c, dp);
-        if (c->quick) /* tcp_event_ack_sent -> tcp_dec_quickack_mode */
-            c->quick--;
+    uint32_t hint = c->advmss < c->mss_cache ? c->advmss : c->mss_cache;
+    if (hint > c->rcv_wnd / 2u)
+        hint = c->rcv_wnd / 2u;
+    if (hint > LQ_TCP_MSS_DEFAULT)
+        hint = LQ_TCP_MSS_DEFAULT;
+    if (hint < LQ_TCP_MIN_MSS)
+        hint = LQ_TCP_MIN_MSS;
+    c->rcv_mss = (uint16_t)hint;
+}
+
+/* tcp_child_process() -> tcp_rcv_state_process() in TCP_SYN_RECV: the segment
+ * that completed the handshake makes the child ESTABLISHED and is then
+ * processed as data (step 7, tcp_data_queue), then tcp_ack_snd_check(). */
+void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
+{
+    struct lq_child *c = &m->children[ci];
+    lq_model_dp(m, LQ_DP_CHILD_SYNRECV_DONE);
+    c->state = LQ_CHILD_ESTABLISHED;
+    c->snd_una = in->ack;
+    lq_tcp_initialize_rcv_mss(c);
+    lq_child_data_queue(m, c, in);
+    if (c->state != LQ_CHILD_CLOSED && (c->ack_pending & LQ_ACK_SCHED))
+        lq_child_ack_snd_check(m, c, LQ_DP_CHILD_DATA_ACK);
+}
+
+/* tcp_reset() -> tcp_done(): CLOSE, unhashed; a queued child stays queued. */
+void lq_child_reset(struct lq_model *m, struct lq_child *c)
+{
+    if (c->state == LQ_CHILD_ESTABLISHED || c->state == LQ_CHILD_CLOSE_WAIT)
+        lq_model_count(m, LQ_CTR_ESTAB_RESETS); /* tcp_set_state(TCP_CLOSE) */
+    c->state = LQ_CHILD_CLOSED;
+    c->hashed = false;
+    c->ack_pending = 0; /* inet_csk_clear_xmit_timers */
+    lq_model_slot(m, c->conn)->child = -1;
+}
+
+/* The largest window tcp_select_window() can select: tcp_space() of a
+ * receive buffer that grows only once the socket is accepted
+ * (tcp_rcvbuf_grow). Not 65535 << rcv_wscale: that bounds only the field
+ * sent, while tp->rcv_wnd keeps the window selected, and window_clamp
+ * follows the buffer once tcp_measure_rcv_mss rescales it. */
+static uint32_t lq_child_window_max(const struct lq_child *c)
+{
+    uint32_t cap = c->accepted ? LQ_TCP_RMEM2 : LQ_TCP_RMEM0;
+    return cap + (1u << c->rcv_wscale); /* + ALIGN() */
+}
+
+/* tcp_dec_quickack_mode() in one world. */
+static void lq_dec_quickack(uint8_t *quick, uint32_t *ato, uint32_t hz)
+{
+    if (!*quick)
         return;
+    if (*quick == 1) {
+        *quick = 0;
+        *ato = LQ_ATO_MIN(hz); /* "Leaving quickack mode we deflate ATO." */
+    } else {
+        (*quick)--;
     }
-    /* tcp_send_delayed_ack(): ato is 0 until the first data segment, then
-     * TCP_ATO_MIN; a 0 ato fires at the next jiffy. */
-    uint64_t delay = c->ato_set ? LQ_TCP_ATO_MIN_MS : 1000u / m->hz;
-    uint64_t due = m->now_ms + delay;
-    if (c->delack_pending && c->delack_due <= due)
-        due = c->delack_due; /* "Use new timeout only if there wasn't an older one earlier." */
-    struct lq_model_pkt *p = lq_model_emit(m, dp);
-    p->timing = LQ_PKT_DEFERRED;
-    p->t_ms = due;
-    struct lq_seg *s = &p->seg;
-    lq_child_ack_seg(m, c, s);
-    c->delack = *s;
-    c->delack_dp = (uint16_t)dp;
-    c->delack_pending = true;
-    c->delack_due = due;
+}
+
+/* Every ACK the child sends: tcp_select_window() then tcp_event_ack_sent(). */
+static void lq_child_ack_sent(struct lq_model *m, struct lq_child *c)
+{
+    /* tcp_select_window(): the new right edge is rcv_nxt + __tcp_select_window(),
+     * from free receive-buffer space, but never left of the old one ("Never
+     * shrink the offered window": new_win = ALIGN(cur_win, 1 << rcv_wscale)).
+     * Without data, __tcp_select_window() is at most ALIGN(rcv_ssthresh),
+     * and tcp_init_buffer_space() cut rcv_ssthresh to window_clamp =
+     * tcp_full_space - advmss ("Force reservation of one segment"): while
+     * the offered window is larger, it stays and only the ALIGN() moves the
+     * edge. Otherwise the model knows the edge as a range. */
+    uint32_t align = 1u << c->rcv_wscale;
+    uint32_t cur = c->edge_lo - c->rcv_nxt;
+    if (!c->data_seen && c->edge_lo == c->edge_hi && lq_seq_after(c->edge_lo, c->rcv_nxt) &&
+        cur > LQ_FULL_SPACE - c->advmss + align - 1u) {
+        cur = (cur + align - 1u) & ~(align - 1u);
+        c->edge_lo = c->edge_hi = c->rcv_nxt + cur;
+    } else {
+        if (lq_seq_before(c->edge_lo, c->rcv_nxt))
+            c->edge_lo = c->rcv_nxt;
+        uint32_t hi = c->rcv_nxt + lq_child_window_max(c);
+        if (lq_seq_after(hi, c->edge_hi))
+            c->edge_hi = hi;
+    }
+    c->rcv_wup = c->rcv_nxt;
+    c->rcv_wnd = c->edge_lo - c->rcv_wup;
+    /* tcp_dec_quickack_mode(): only an ACK of something scheduled counts */
+    if (c->ack_pending & LQ_ACK_SCHED) {
+        lq_dec_quickack(&c->quick, &c->ato, m->hz);
+        lq_dec_quickack(&c->quick_hi, &c->ato_hi, m->hz);
+    }
+    /* inet_csk_clear_xmit_timer(sk, ICSK_TIME_DACK) */
+    c->ack_pending = 0;
+}
+
+/* tcp_send_ack() on a child. */
+void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+{
+    lq_child_ack_sent(m, c);
+    lq_child_ack_seg(m, c, &lq_model_emit(m, dp)->seg);
 }
 
 /* tcp_send_challenge_ack(): per-socket rate limit, then the (unlimited by
  * default) per-netns quota. */
-static void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 {
     if (lq_oow_rate_limited(m, NULL, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE))
         return;
@@ -99,200 +206,50 @@ static void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum 
     lq_send_child_ack(m, c, dp);
 }
 
-/* tcp_reset() -> tcp_done(): CLOSE, unhashed; a queued child stays queued. */
-static void lq_child_reset(struct lq_model *m, struct lq_child *c)
+/* tcp_incr_quickack() in one world. */
+static void lq_incr_quickack(const struct lq_child *c, uint8_t *quick)
 {
-    if (c->state == LQ_CHILD_ESTABLISHED || c->state == LQ_CHILD_CLOSE_WAIT)
-        lq_model_count(m, LQ_CTR_ESTAB_RESETS); /* tcp_set_state(TCP_CLOSE) */
-    c->state = LQ_CHILD_CLOSED;
-    c->hashed = false;
-    c->delack_pending = false;
-    lq_model_slot(m, c->conn)->child = -1;
+    uint32_t q = c->rcv_wnd / (2u * c->rcv_mss);
+    if (q == 0)
+        q = 2;
+    if (q > LQ_TCP_MAX_QUICKACKS)
+        q = LQ_TCP_MAX_QUICKACKS;
+    if (q > *quick)
+        *quick = (uint8_t)q;
 }
 
-/* In-order data (and FIN) from `from` on: queued, rcv_nxt moves, then the
- * ACK (tcp_data_queue's queue_and_out, tcp_event_data_recv, tcp_fin). */
-static void lq_child_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+/* tcp_enter_quickack_mode(): a retransmission or out-of-window data. */
+void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c)
 {
-    bool has_fin = (in->flags & LQ_TH_FIN) != 0;
-    uint32_t data_end = in->seq + in->len;
-    bool new_data = lq_seq_after(data_end, c->rcv_nxt);
-    if (new_data)
-        c->rcv_nxt = data_end;
-    enum lq_dp dp = LQ_DP_CHILD_DATA_ACK;
-    /* tcp_event_data_recv(): the first data initialises the delayed-ACK
-     * engine in quick-ACK mode (tcp_incr_quickack). */
-    if (new_data && !c->ato_set) {
-        uint32_t q = c->rcv_wnd / (2u * LQ_TCP_MSS_DEFAULT);
-        if (q == 0)
-            q = 2;
-        if (q > LQ_TCP_MAX_QUICKACKS)
-            q = LQ_TCP_MAX_QUICKACKS;
-        if (q > c->quick)
-            c->quick = (uint8_t)q;
-        c->ato_set = true;
-    }
-    if (has_fin) {
-        /* tcp_fin(): ESTABLISHED -> CLOSE_WAIT, pingpong (delayed ACK) */
-        c->rcv_nxt += 1;
-        c->fin_received = true;
-        if (c->state == LQ_CHILD_ESTABLISHED)
-            c->state = LQ_CHILD_CLOSE_WAIT;
-        c->pingpong = true;
-        dp = LQ_DP_CHILD_FIN;
-    }
-    lq_model_dp(m, dp);
-    lq_child_ack_snd_check(m, c, false, dp);
+    lq_incr_quickack(c, &c->quick);
+    lq_incr_quickack(c, &c->quick_hi);
+    c->pingpong = false; /* inet_csk_exit_pingpong_mode */
+    c->ato = c->ato_hi = LQ_ATO_MIN(m->hz);
 }
 
-/* tcp_data_queue() for data and FIN, then tcp_ack_snd_check(). */
-static void lq_child_data(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+/* tcp_delack_timer_handler() for c, at its due time. */
+static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c)
 {
-    if (!in->len && !(in->flags & LQ_TH_FIN))
-        return;
-    uint32_t end_seq = lq_seg_end_seq(in);
-    if (in->seq == c->rcv_nxt) {
-        lq_child_queue(m, c, in);
-        return;
-    }
-    if (!lq_seq_after(end_seq, c->rcv_nxt) || !lq_seq_before(in->seq, c->rcv_nxt + c->rcv_wnd)) {
-        /* A retransmit, or beyond the window: an immediate ACK
-         * (tcp_enter_quickack_mode, "out_of_window"). */
-        lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
-        c->pingpong = false;
-        lq_child_ack_snd_check(m, c, true, LQ_DP_CHILD_OOW_DUPACK);
-        return;
-    }
-    if (lq_seq_before(in->seq, c->rcv_nxt)) {
-        /* Partial packet, seq < rcv_nxt < end_seq: the new part is queued. */
-        lq_child_queue(m, c, in);
-        return;
-    }
-    /* Out of order but in window: queued out of order, ACKed at once
-     * (__tcp_ack_snd_check: ofo_possible, dup_ack_counter < 3). */
-    lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
-    lq_child_ack_snd_check(m, c, true, LQ_DP_CHILD_OOW_DUPACK);
-}
-
-/* tcp_rcv_state_process() step 7 for a child that took a FIN (CLOSE_WAIT):
- * nothing at or past rcv_nxt is processed; new data below it aborts the
- * connection (RFC 1122: TCPAbortOnData and an RST); the rest is a duplicate. */
-static void lq_child_after_fin(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
-{
-    if (!lq_seq_before(in->seq, c->rcv_nxt)) {
-        lq_model_dp(m, LQ_DP_CHILD_CLOSE_WAIT_IGNORED);
-        return;
-    }
-    uint32_t end_seq = lq_seg_end_seq(in);
-    uint32_t fin = (in->flags & LQ_TH_FIN) ? 1u : 0u;
-    if (end_seq != in->seq && lq_seq_after(end_seq - fin, c->rcv_nxt)) {
-        lq_model_dp(m, LQ_DP_CHILD_ABORT_ON_DATA);
-        lq_model_count(m, LQ_CTR_TCP_ABORT_ON_DATA);
-        lq_child_reset(m, c);
-        lq_send_reset(m, in, LQ_DP_CHILD_ABORT_ON_DATA);
-        return;
-    }
-    lq_child_data(m, c, in);
-}
-
-/* tcp_sequence(): not entirely before rcv_wup, not starting past the window. */
-static bool lq_child_sequence_ok(const struct lq_child *c, const struct lq_seg *in)
-{
-    uint32_t end_seq = lq_seg_end_seq(in);
-    if (lq_seq_before(end_seq, c->rcv_wup))
-        return false;
-    uint32_t limit = c->rcv_nxt + c->rcv_wnd;
-    if (lq_seq_after(end_seq, limit) && lq_seq_after(in->seq, limit))
-        return false;
-    return true;
-}
-
-void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
-{
-    struct lq_child *c = &m->children[ci];
-    if (!(in->flags & (LQ_TH_ACK | LQ_TH_RST | LQ_TH_SYN))) {
-        lq_model_dp(m, LQ_DP_CHILD_NO_ACK_DROP);
-        return;
-    }
-    /* tcp_validate_incoming() */
-    if (!lq_child_sequence_ok(c, in)) {
-        if (in->flags & LQ_TH_RST) {
-            /* tcp_reset_check(): an RST at rcv_nxt - 1 after a FIN */
-            if (in->seq == c->rcv_nxt - 1 && c->state == LQ_CHILD_CLOSE_WAIT) {
-                lq_model_dp(m, LQ_DP_CHILD_RST_RESET);
-                lq_child_reset(m, c);
-            }
-            return;
+    uint64_t saved = m->now_ms;
+    m->now_ms = c->delack_due;
+    c->ack_pending &= (uint8_t)~LQ_ACK_TIMER;
+    if (c->ack_pending & LQ_ACK_SCHED) {
+        if (!c->pingpong) {
+            /* "Delayed ACK missed: inflate ATO." */
+            c->ato = lq_min3(c->ato << 1, lq_child_rto(m, c), LQ_DELACK_MAX(m->hz));
+            c->ato_hi = lq_min3(c->ato_hi << 1, lq_child_rto(m, c), LQ_DELACK_MAX(m->hz));
+        } else {
+            /* "Delayed ACK missed: leave pingpong mode and deflate ATO." */
+            c->pingpong = false;
+            c->ato = c->ato_hi = LQ_ATO_MIN(m->hz);
         }
-        if (in->flags & LQ_TH_SYN)
-            goto syn_challenge;
-        lq_model_dp(m, LQ_DP_CHILD_OOW_DUPACK);
-        if (!lq_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ))
-            lq_send_child_ack(m, c, LQ_DP_CHILD_OOW_DUPACK); /* tcp_send_dupack */
-        return;
+        enum lq_dp dp = (enum lq_dp)c->delack_dp;
+        lq_child_ack_sent(m, c);
+        struct lq_model_pkt *p = lq_model_emit(m, dp);
+        lq_child_ack_seg(m, c, &p->seg);
+        p->timing = LQ_PKT_DEFERRED_FIRED;
     }
-    if (in->flags & LQ_TH_RST) {
-        if (in->seq == c->rcv_nxt ||
-            (in->seq == c->rcv_nxt - 1 && c->state == LQ_CHILD_CLOSE_WAIT)) {
-            lq_model_dp(m, LQ_DP_CHILD_RST_RESET);
-            lq_child_reset(m, c);
-            return;
-        }
-        lq_model_dp(m, LQ_DP_CHILD_RST_CHALLENGE);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_RST_CHALLENGE);
-        return;
-    }
-    if (in->flags & LQ_TH_SYN) {
-    syn_challenge:
-        lq_model_dp(m, LQ_DP_CHILD_SYN_CHALLENGE);
-        lq_model_count(m, LQ_CTR_TCP_SYN_CHALLENGE);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_SYN_CHALLENGE);
-        return;
-    }
-    if (!(in->flags & LQ_TH_ACK)) {
-        lq_model_dp(m, LQ_DP_CHILD_NO_ACK_DROP);
-        return;
-    }
-    /* tcp_ack(): an ACK of data never sent is dropped (with a challenge ACK
-     * where RFC 5961 5.2 is implemented); an old one is ignored. */
-    if (lq_seq_after(in->ack, c->snd_nxt)) {
-        lq_model_dp(m, LQ_DP_CHILD_ACK_UNSENT);
-        /* tcp_rcv_established() calls tcp_ack() without FLAG_NO_CHALLENGE_ACK
-         * (answered since 7.1); tcp_rcv_state_process() (CLOSE_WAIT) sends the
-         * challenge ACK itself for "old ack during closing" in every version. */
-        if (c->state != LQ_CHILD_ESTABLISHED ||
-            lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
-            lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
-        return;
-    }
-    /* RFC 5961 5.2: an ACK below snd_una - min(max_window, bytes_acked) (the
-     * child sent no data: anything below snd_una) draws a challenge ACK and
-     * the segment is dropped. */
-    if (lq_seq_before(in->ack, c->snd_una)) {
-        lq_model_dp(m, LQ_DP_CHILD_ACK_TOO_OLD);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
-        return;
-    }
-    if (c->state == LQ_CHILD_CLOSE_WAIT) {
-        lq_child_after_fin(m, c, in);
-        return;
-    }
-    if (!in->len && !(in->flags & LQ_TH_FIN)) {
-        lq_model_dp(m, LQ_DP_CHILD_PURE_ACK);
-        return;
-    }
-    lq_child_data(m, c, in);
-}
-
-/* tcp_child_process(): the segment that completed the handshake moves the
- * child from SYN_RECV to ESTABLISHED and is then processed as data. */
-void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
-{
-    struct lq_child *c = &m->children[ci];
-    lq_model_dp(m, LQ_DP_CHILD_SYNRECV_DONE);
-    c->state = LQ_CHILD_ESTABLISHED;
-    c->snd_una = in->ack;
-    lq_child_data(m, c, in);
+    m->now_ms = saved;
 }
 
 /* The delayed-ACK timers due by `until`, in time order. */
@@ -302,21 +259,159 @@ void lq_child_timers(struct lq_model *m, uint64_t until)
         struct lq_child *next = NULL;
         for (size_t i = 0; i < m->nchildren; i++) {
             struct lq_child *c = &m->children[i];
-            if (c->delack_pending && c->delack_due <= until &&
+            if ((c->ack_pending & LQ_ACK_TIMER) && c->delack_due <= until &&
                 (!next || c->delack_due < next->delack_due))
                 next = c;
         }
         if (!next)
             return;
-        uint64_t saved = m->now_ms;
-        m->now_ms = next->delack_due;
-        struct lq_model_pkt *p = lq_model_emit(m, (enum lq_dp)next->delack_dp);
-        p->seg = next->delack;
-        p->timing = LQ_PKT_DEFERRED_FIRED;
-        next->delack_pending = false;
-        next->rcv_wup = next->rcv_nxt;
-        if (next->quick)
-            next->quick--;
-        m->now_ms = saved;
+        lq_child_delack_fire(m, next);
     }
+}
+
+/* The delay tcp_send_delayed_ack() takes from icsk_ack.ato, in jiffies. */
+static uint32_t lq_child_delack_ato(const struct lq_model *m, const struct lq_child *c,
+                                    uint32_t ato)
+{
+    uint32_t hz = m->hz;
+    if (ato > LQ_DELACK_MIN(hz)) {
+        uint32_t max_ato = hz / 2u;
+        if (c->pingpong || (c->ack_pending & LQ_ACK_PUSHED))
+            max_ato = LQ_DELACK_MAX(hz);
+        /* an RTT of microseconds bounds it to TCP_DELACK_MIN */
+        if (c->srtt_known && LQ_DELACK_MIN(hz) < max_ato)
+            max_ato = LQ_DELACK_MIN(hz);
+        if (ato > max_ato)
+            ato = max_ato;
+    }
+    /* tcp_delack_max(): min(TCP_DELACK_MAX, rto_min - 1) since 6.7 */
+    uint32_t cap = LQ_DELACK_MAX(hz);
+    if (lq_profile_has(&m->profile, LQ_CHG_DELACK_MAX_RTO_MIN))
+        cap = LQ_RTO_MIN(hz) - 1u;
+    return ato < cap ? ato : cap;
+}
+
+/* tcp_send_delayed_ack(): "If delack timer is about to expire, send ACK now." */
+bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_child *c)
+{
+    if (!(c->ack_pending & LQ_ACK_TIMER))
+        return false;
+    uint32_t now = lq_model_jiffies(m);
+    return (int32_t)(c->delack_timeout - (now + (lq_child_delack_ato(m, c, c->ato) >> 2))) <= 0;
+}
+
+/* tcp_send_delayed_ack() */
+static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+{
+    uint32_t hz = m->hz;
+    uint32_t ato = lq_child_delack_ato(m, c, c->ato);
+    uint32_t ato_hi = lq_child_delack_ato(m, c, c->ato_hi);
+    if (ato != ato_hi) {
+        /* the worlds differ on the delay: predicted at the later one, the
+         * child followed no further */
+        lq_model_dp(m, LQ_DP_CHILD_ACK_TIMING_UNMODELLED);
+        c->ack_timing_unknown = true;
+        if (ato_hi > ato)
+            ato = ato_hi;
+    }
+    uint32_t timeout = lq_model_jiffies(m) + ato;
+    uint64_t due = m->now_ms + ((uint64_t)ato * 1000u + hz - 1u) / hz;
+    bool armed = (c->ack_pending & LQ_ACK_TIMER) != 0;
+    if (armed) {
+        if (lq_child_delack_about_to_expire(m, c)) {
+            /* "If delack timer is about to expire, send ACK now." On a kernel
+             * its timer runs in real time and may have fired already: either
+             * way the ACK is out, so it is predicted as a delayed one. */
+            lq_child_ack_sent(m, c);
+            struct lq_model_pkt *p = lq_model_emit(m, dp);
+            p->timing = LQ_PKT_DEFERRED;
+            lq_child_ack_seg(m, c, &p->seg);
+            return;
+        }
+        /* "Use new timeout only if there wasn't a older one earlier." */
+        if ((int32_t)(timeout - c->delack_timeout) >= 0) {
+            timeout = c->delack_timeout;
+            due = c->delack_due;
+        }
+    }
+    c->ack_pending |= LQ_ACK_SCHED | LQ_ACK_TIMER;
+    c->delack_timeout = timeout;
+    c->delack_due = due;
+    c->delack_dp = (uint16_t)dp;
+    /* One prediction per ACK the timer will send. */
+    if (armed && c->delack_ack == c->rcv_nxt)
+        return;
+    c->delack_ack = c->rcv_nxt;
+    struct lq_model_pkt *p = lq_model_emit(m, dp);
+    p->timing = LQ_PKT_DEFERRED;
+    p->t_ms = due;
+    lq_child_ack_seg(m, c, &p->seg);
+    /* An ato of 0 (no data yet) fires at the next jiffy: before the next
+     * event, which the harness makes sure of on a kernel by waiting for this
+     * ACK (runner.c, lq_runner_tick_acks). */
+    if (ato == 0)
+        lq_child_delack_fire(m, c);
+}
+
+/* __tcp_ack_snd_check(sk, 1), reached with an ACK scheduled. Its first test,
+ * "more than one full frame received and the window's right edge advances
+ * far enough" (__tcp_select_window() >= rcv_wnd), depends on receive-buffer
+ * space; where it or the quick-ACK count decides, the ACK leaves now or from
+ * the timer and the model says it does not know which. */
+void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+{
+    bool frame = c->rcv_nxt - c->rcv_wup > c->rcv_mss;
+    bool now = (c->ack_pending & LQ_ACK_NOW) || (!c->pingpong && c->quick > 0);
+    bool maybe = !now && (frame || (!c->pingpong && c->quick_hi > 0));
+    /* The out-of-order queue is not empty: SACK compression is off
+     * (tcp_comp_sack_nr = 0, docs/harness.md), so this ACK goes now. */
+    if (!now && c->nofo)
+        now = true;
+    if (now) {
+        lq_send_child_ack(m, c, dp);
+        return;
+    }
+    if (maybe) {
+        /* The ACK is predicted as a delayed one, which the comparison also
+         * accepts early; what the child does next is out of reach. */
+        lq_model_dp(m, LQ_DP_CHILD_ACK_TIMING_UNMODELLED);
+        c->ack_timing_unknown = true;
+    } else {
+        lq_model_dp(m, LQ_DP_CHILD_ACK_DELAYED);
+    }
+    lq_child_send_delayed_ack(m, c, dp);
+}
+
+/* tcp_event_data_recv()'s delayed-ACK engine in one world. */
+static void lq_event_data_ato(struct lq_model *m, struct lq_child *c, uint8_t *quick, uint32_t *ato,
+                              uint32_t since)
+{
+    uint32_t rto = lq_child_rto(m, c);
+    if (!*ato) {
+        /* "The _first_ data packet received, initialize delayed ACK engine." */
+        lq_incr_quickack(c, quick);
+        *ato = LQ_ATO_MIN(m->hz);
+    } else if (since <= LQ_ATO_MIN(m->hz) / 2u) {
+        /* "The fastest case is the first." */
+        *ato = (*ato >> 1) + LQ_ATO_MIN(m->hz) / 2u;
+    } else if (since < *ato) {
+        *ato = lq_min3((*ato >> 1) + since, rto, LQ_DELACK_MAX(m->hz));
+    } else if (since > rto) {
+        /* "Too long gap. Apparently sender failed to restart window" */
+        lq_incr_quickack(c, quick);
+    }
+}
+
+/* tcp_event_data_recv() for a payload of len bytes (in order or not). */
+void lq_child_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len)
+{
+    c->ack_pending |= LQ_ACK_SCHED; /* inet_csk_schedule_ack */
+    uint32_t now = lq_model_jiffies(m);
+    lq_event_data_ato(m, c, &c->quick, &c->ato, now - c->lrcvtime);
+    lq_event_data_ato(m, c, &c->quick_hi, &c->ato_hi, now - c->lrcvtime);
+    c->lrcvtime = now;
+    /* tcp_grow_window() for skb->len >= 128 may set "quick |= 1", when the
+     * receive buffer has room the model does not measure. */
+    if (len >= 128u)
+        c->quick_hi |= 1u;
 }

@@ -24,6 +24,14 @@ int lq_dp_by_name(const char *name)
     return -1;
 }
 
+const char *lq_dp_not_a_decision(enum lq_dp dp)
+{
+    if (dp == LQ_DP_CHILD_BEYOND_MODEL)
+        return "not a kernel decision: where the model stops predicting (docs/model.md, Scope); "
+               "conformance scenarios stay inside";
+    return NULL;
+}
+
 const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
 {
     switch (dp) {
@@ -44,6 +52,10 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
                    ? NULL
                    : "the SYN-RECV challenge ACK arrived in 7.2 (6.18.42, 6.12.105, 6.6.153, "
                      "6.1.191)";
+    case LQ_DP_CHILD_SEQ_INVALID_END:
+        return lq_profile_has(p, LQ_CHG_BEYOND_WINDOW_DROP)
+                   ? NULL
+                   : "tcp_sequence checks a segment's end since 6.17 only";
     default: return NULL;
     }
 }

@@ -23,4 +23,8 @@ struct lq_profile;
  * can be reached. */
 const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp);
 
+/* Why dp is no decision of the kernel a scenario should cover (the point
+ * where the model says it cannot predict), or NULL. */
+const char *lq_dp_not_a_decision(enum lq_dp dp);
+
 #endif

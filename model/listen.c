@@ -20,8 +20,7 @@ static uint32_t lq_roundup_pow_of_two(uint32_t n)
 
 int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
 {
-    m->nout = 0;
-    m->ndps = 0;
+    lq_model_begin(m);
     /* __sys_listen_socket: somaxconn read at listen() time; the unsigned
      * comparison turns a negative backlog into somaxconn. */
     int64_t somaxconn = m->sysctl[LQ_SYSCTL_SOMAXCONN];
@@ -79,8 +78,7 @@ static int lq_secs_to_retrans(int seconds, int timeout, int rto_max)
 
 int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
 {
-    m->nout = 0;
-    m->ndps = 0;
+    lq_model_begin(m);
     switch (opt) {
     case LQ_SOCKOPT_DEFER_ACCEPT:
         /* do_tcp_setsockopt: TCP_DEFER_ACCEPT. Translate value in seconds to

@@ -84,9 +84,12 @@ void lq_model_reset(struct lq_model *m)
     m->last_overflow = 0;
     m->synflood_warned = false;
     m->broken = NULL;
+    m->beyond = NULL;
+    m->beyond_event = 0;
+    m->events = 0;
     m->acceptq_head = m->acceptq_len = 0;
     for (size_t i = 0; i < m->nconns_cap; i++)
-        m->conns[i].req = m->conns[i].child = -1;
+        m->conns[i] = (struct lq_conn_slot){.req = -1, .child = -1};
     if (m->nreqs_hw)
         memset(m->req_used, 0, m->nreqs_hw * sizeof(*m->req_used));
     m->nreqs_hw = 0;
@@ -123,10 +126,12 @@ int64_t lq_model_sysctl(const struct lq_model *m, enum lq_sysctl s)
 
 /* ---- output ---- */
 
-static void lq_model_begin(struct lq_model *m)
+/* Every call starts a new output. */
+void lq_model_begin(struct lq_model *m)
 {
     m->nout = 0;
     m->ndps = 0;
+    m->events++;
 }
 
 void lq_model_dp(struct lq_model *m, enum lq_dp dp)
@@ -222,7 +227,7 @@ struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn)
         size_t old = m->nconns_cap;
         m->conns = lq_grow(m->conns, &m->nconns_cap, (size_t)conn + 1, sizeof(*m->conns));
         for (size_t i = old; i < m->nconns_cap; i++)
-            m->conns[i].req = m->conns[i].child = -1;
+            m->conns[i] = (struct lq_conn_slot){.req = -1, .child = -1};
     }
     return &m->conns[conn];
 }
@@ -291,6 +296,23 @@ void lq_model_acceptq_push(struct lq_model *m, int child)
                          sizeof(*m->acceptq));
     m->acceptq[m->acceptq_head + m->acceptq_len++] = child;
     m->children[child].queued = true;
+}
+
+/* The model cannot say what happens next (docs/model.md, Scope): the first
+ * reason stands; the comparison stops at this call. */
+void lq_model_beyond(struct lq_model *m, const char *why)
+{
+    if (!m->beyond) {
+        m->beyond = why;
+        m->beyond_event = m->events;
+    }
+}
+
+const char *lq_model_beyond_scope(const struct lq_model *m, uint32_t *event)
+{
+    if (event)
+        *event = m->beyond_event;
+    return m->beyond;
 }
 
 /* tcp_listendrop() */

@@ -111,6 +111,11 @@ void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q);
 const uint64_t *lq_model_counters(const struct lq_model *m); /* [LQ_CTR_COUNT], since reset */
 uint64_t lq_model_now(const struct lq_model *m);
 
+/* NULL while the model can predict what the kernel does; else why it cannot
+ * (a static string), and *event: the call (counted from 1 since the reset)
+ * from which on its output is no prediction. docs/model.md, "Scope". */
+const char *lq_model_beyond_scope(const struct lq_model *m, uint32_t *event);
+
 /* For invariant checks (fuzzers, tests): every internal bookkeeping rule
  * holds. Returns NULL, or a static description of the first broken one. */
 const char *lq_model_check_invariants(const struct lq_model *m);

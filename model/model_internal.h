@@ -51,6 +51,38 @@ struct lq_req {
 
 enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
 
+#define LQ_TCP_MIN_MSS       88u /* TCP_MIN_MSS */
+#define LQ_TCP_NUM_SACKS     4   /* TCP_NUM_SACKS */
+#define LQ_TCP_MAX_QUICKACKS 16u
+/* The model follows a child's receive path while its queues hold little:
+ * an estimate of their memory (lq_rcv_truesize, at least the kernel's skb
+ * truesize for a frame the harness injects) stays below this, half of what
+ * makes tcp_select_window() reset the quick-ACK credit (free space below
+ * half the buffer) and far from pruning. Further on, the receive buffer's
+ * memory accounting decides, which the model does not mirror
+ * (docs/model.md, "Scope"). */
+#define LQ_RCV_RMEM_SCOPE 32768u
+#define LQ_OFO_MAX        32 /* LQ_RCV_RMEM_SCOPE / lq_rcv_truesize(0) */
+
+/* icsk_ack.pending bits (enum inet_csk_ack_state_t) */
+enum {
+    LQ_ACK_SCHED = 1,
+    LQ_ACK_TIMER = 2,
+    LQ_ACK_PUSHED = 4,
+    LQ_ACK_PUSHED2 = 8,
+    LQ_ACK_NOW = 16,
+};
+
+/* An skb of the out-of-order queue, [seq, end) with FIN counted in end. */
+struct lq_ofo_skb {
+    uint32_t seq, end;
+    bool fin;
+};
+
+struct lq_sack_block {
+    uint32_t start, end;
+};
+
 /* A full socket created from a request or a cookie: struct tcp_sock. */
 struct lq_child {
     uint16_t conn;
@@ -61,26 +93,58 @@ struct lq_child {
     bool accepted; /* returned by accept(); the harness holds it open */
     uint32_t snt_isn, snd_nxt, snd_una;
     uint32_t rcv_nxt, rcv_wup;
-    uint32_t rcv_wnd;
+    uint32_t rcv_wnd; /* the window last advertised (its lower bound once uncertain) */
+    /* The right edge rcv_wup + rcv_wnd as a range: exact until the child
+     * first selects a window (tcp_select_window), which depends on memory
+     * accounting; it never moves left. */
+    uint32_t edge_lo, edge_hi;
     bool fin_received;
     bool tstamp_ok, sack_ok, wscale_ok;
     uint8_t snd_wscale, rcv_wscale;
     uint32_t ts_recent, ts_off;
+    uint32_t tsval_max; /* the newest TSval the client sent this socket */
     uint16_t mss_cache; /* getsockopt(TCP_MAXSEG) */
+    uint16_t advmss;    /* tp->advmss */
+    uint16_t rcv_mss;   /* icsk_ack.rcv_mss */
+    uint16_t last_seg_size;
     uint32_t last_oow_ack;
-    bool ato_set;  /* icsk_ack.ato != 0: a first data segment was seen */
-    uint8_t quick; /* icsk_ack.quick */
-    bool pingpong; /* inet_csk_in_pingpong_mode */
-    bool delack_pending;
-    uint64_t delack_due;
-    struct lq_seg delack; /* the ACK the delayed-ACK timer will send */
-    uint16_t delack_dp;   /* the decision point that scheduled it */
+    bool srtt_known; /* the handshake gave an RTT sample (tcp_synack_rtt_meas) */
+    /* icsk_ack */
+    uint8_t ack_pending; /* LQ_ACK_* */
+    /* icsk_ack.quick and .ato in two worlds: without tcp_grow_window()'s
+     * "quick |= 1" (which depends on buffer space) and with it wherever it
+     * may have happened; a decision the two worlds disagree on is beyond the
+     * model. */
+    uint8_t quick, quick_hi;
+    uint32_t ato, ato_hi; /* jiffies */
+    bool pingpong;
+    uint32_t lrcvtime;       /* icsk_ack.lrcvtime, jiffies */
+    uint32_t delack_timeout; /* icsk_ack.timeout, jiffies */
+    uint64_t delack_due;     /* ... in model time */
+    uint32_t delack_ack;     /* the rcv_nxt it was last predicted with */
+    uint16_t delack_dp;      /* the decision point that scheduled it */
+    /* An ACK went out now or from the delayed-ACK timer, depending on what
+     * the model does not mirror: later segments to this child are beyond it. */
+    bool ack_timing_unknown;
+    /* Receive queues (nobody ever reads). */
+    uint16_t rcvq_skbs;
+    uint32_t rcvq_bytes;
+    uint32_t rmem_est; /* estimated sk_rmem_alloc of both queues */
+    bool data_seen;    /* a payload byte was ever queued */
+    struct lq_ofo_skb ofo[LQ_OFO_MAX];
+    uint8_t nofo;
+    struct lq_sack_block sacks[LQ_TCP_NUM_SACKS]; /* selective_acks[] */
+    uint8_t num_sacks;
 };
 
 /* Per connection: at most one socket is hashed for its 4-tuple. */
 struct lq_conn_slot {
     int req;   /* index into reqs, -1 */
     int child; /* index into children of the hashed child, -1 */
+    /* Not kernel state: the last cookie SYN-ACK's TSval, whose low bits a
+     * TSecr must carry for the model to decode it as the kernel does. */
+    bool has_cookie_tsval;
+    uint32_t cookie_tsval;
 };
 
 struct lq_model {
@@ -123,7 +187,10 @@ struct lq_model {
     uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
     uint32_t isn_seq; /* feeds the made-up ISNs */
     uint64_t counters[LQ_CTR_COUNT];
-    const char *broken; /* first bookkeeping rule a rule file saw broken */
+    const char *broken;    /* first bookkeeping rule a rule file saw broken */
+    const char *beyond;    /* why the model cannot predict this scenario further */
+    uint32_t beyond_event; /* ... from this call on (events counted from 1) */
+    uint32_t events;
 
     /* Output of the last call. */
     struct lq_model_pkt *out;
@@ -133,6 +200,7 @@ struct lq_model {
 };
 
 /* model.c */
+void lq_model_begin(struct lq_model *m);
 void lq_model_dp(struct lq_model *m, enum lq_dp dp);
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
 void lq_model_count(struct lq_model *m, enum lq_counter c);
@@ -149,12 +217,12 @@ int lq_model_child_alloc(struct lq_model *m);
 void lq_model_acceptq_push(struct lq_model *m, int child);
 bool lq_model_acceptq_is_full(const struct lq_model *m);
 void lq_model_listendrop(struct lq_model *m);
+void lq_model_beyond(struct lq_model *m, const char *why);
 
 /* output.c: the segments the kernel builds */
 void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp);
 void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
 void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
-void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
 void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s);
 bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
                          enum lq_counter mib);
@@ -180,11 +248,22 @@ uint32_t lq_cookie_v4_init_sequence(struct lq_model *m, const struct lq_seg *syn
 uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req *req);
 void lq_tcp_synq_overflow(struct lq_model *m);
 
-/* child.c */
-int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in);
+/* child.c: the child socket, its ACKs and delayed-ACK timer */
+int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
+                            bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
-void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
+void lq_child_reset(struct lq_model *m, struct lq_child *c);
+void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c);
+void lq_child_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len);
+bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_child *c);
 void lq_child_timers(struct lq_model *m, uint64_t until);
+
+/* child_rcv.c: a segment to the child (tcp_rcv_established, tcp_rcv_state_process) */
+void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
+void lq_child_data_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 
 /* reqsk_timer.c */
 void lq_reqsk_timers(struct lq_model *m, uint64_t until);

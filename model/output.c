@@ -47,6 +47,11 @@ void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq
             req->snt_tsval_first = tsval;
         }
         req->snt_tsval_last = tsval;
+        if (cookie) {
+            struct lq_conn_slot *slot = lq_model_slot(m, req->conn);
+            slot->has_cookie_tsval = true;
+            slot->cookie_tsval = tsval;
+        }
         s->opt.has_ts = true;
         s->opt.tsval = tsval;
         s->opt.tsecr = req->ts_recent;
@@ -114,15 +119,6 @@ void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct
         s->opt.tsval = lq_model_tsval(m, c->ts_off);
         s->opt.tsecr = c->ts_recent;
     }
-}
-
-/* tcp_send_ack() on a child. Sending any ACK cancels a pending delayed ACK
- * (tcp_event_ack_sent). */
-void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
-{
-    lq_child_ack_seg(m, c, &lq_model_emit(m, dp)->seg);
-    c->delack_pending = false;
-    c->rcv_wup = c->rcv_nxt; /* tcp_select_window() */
 }
 
 /* tcp_oow_rate_limited() / __tcp_oow_rate_limited(): at most one

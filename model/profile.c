@@ -88,6 +88,32 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.14", "6.13.6, 6.12.18, 6.6.81, 6.1.130"},
          {6, 14, 0},
          {{6, 13, 6}, {6, 12, 18}, {6, 6, 81}, {6, 1, 130}, {0, 0, 0}}},
+    [LQ_CHG_DELACK_MAX_RTO_MIN] =
+        {{"delack_max_rto_min",
+          "the delayed-ACK timeout is capped at rto_min - 1 jiffy (tcp_delack_max), not "
+          "TCP_DELACK_MAX (\"tcp: derive delack_max from rto_min\")",
+          "6.7", "6.6.11"},
+         {6, 7, 0},
+         {{6, 6, 11}, {0, 0, 0}}},
+    [LQ_CHG_OFO_MEASURES_RCV_MSS] =
+        {{"ofo_measures_rcv_mss",
+          "out-of-order data updates rcv_mss too (\"tcp: call tcp_measure_rcv_mss() for ooo "
+          "packets\")",
+          "6.17", "6.12.42"},
+         {6, 17, 0},
+         {{6, 12, 42}, {0, 0, 0}}},
+    [LQ_CHG_BEYOND_WINDOW_DROP] =
+        {{"beyond_window_drop",
+          "tcp_sequence drops a segment ending past the window while data is queued "
+          "(TCP_INVALID_END_SEQUENCE, BeyondWindow); commit 9ca48d616ed7",
+          "6.17", "none"},
+         {6, 17, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_FIN_BEYOND_WINDOW] = {{"fin_beyond_window",
+                                   "... but lets a FIN end one past it; commit 1e3bb184e941", "7.0",
+                                   "6.19.y and 6.18.y (point releases unknown: not resolved)"},
+                                  {7, 0, 0},
+                                  {{0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

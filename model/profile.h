@@ -40,6 +40,19 @@ enum lq_change {
      * updates req->ts_recent before it owns the request ("tcp: Defer
      * ts_recent changes until req is owned"). */
     LQ_CHG_TS_RECENT_DEFERRED,
+    /* 6.7 (6.6.11): tcp_delack_max() = min(TCP_DELACK_MAX, rto_min - 1)
+     * ("tcp: derive delack_max from rto_min"). */
+    LQ_CHG_DELACK_MAX_RTO_MIN,
+    /* 6.17 (6.12.42): tcp_data_queue_ofo() measures rcv_mss too ("tcp: call
+     * tcp_measure_rcv_mss() for ooo packets"). */
+    LQ_CHG_OFO_MEASURES_RCV_MSS,
+    /* 6.17: tcp_sequence() drops a segment whose end_seq is past the window
+     * while the receive queue holds data ("tcp: do not accept packets beyond
+     * window", 9ca48d616ed7). */
+    LQ_CHG_BEYOND_WINDOW_DROP,
+    /* 7.0 (6.19.y, 6.18.y): ... except for a FIN one past it ("tcp:
+     * re-enable acceptance of FIN packets when RWIN is 0", 1e3bb184e941). */
+    LQ_CHG_FIN_BEYOND_WINDOW,
     LQ_CHG_COUNT
 };
 

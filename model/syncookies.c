@@ -133,6 +133,20 @@ static bool lq_cookie_timestamp_decode(const struct lq_model *m, const struct lq
     return m->sysctl[LQ_SYSCTL_WINDOW_SCALING] != 0;
 }
 
+/* Whether the option bits of tsecr are those of a cookie TSval this
+ * connection was sent (the peer echoes it, or a number a multiple of 64
+ * below it): any other TSecr carries the low bits of the kernel's
+ * millisecond clock plus its secret per-connection offset, which the model
+ * cannot know. */
+static bool lq_tsecr_decodable(struct lq_model *m, uint16_t conn, uint32_t tsecr)
+{
+    const struct lq_conn_slot *slot = lq_model_slot(m, conn);
+    if (!slot->has_cookie_tsval)
+        return false;
+    int32_t d = (int32_t)(tsecr - slot->cookie_tsval);
+    return d > -(1 << 24) && d <= 0 && (d & (int32_t)((1u << LQ_TSBITS) - 1u)) == 0;
+}
+
 /* cookie_v4_check() for a non-SYN segment to the listener. */
 enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg *in, int *child)
 {
@@ -161,6 +175,12 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
     req.snt_isn = in->ack - 1;
     req.mss = lq_msstab[mssind];
     uint32_t ts_off = (in->opt.has_ts && in->opt.tsecr) ? lq_model_ts_off(m, in->conn) : 0;
+    if (in->opt.has_ts && in->opt.tsecr && m->sysctl[LQ_SYSCTL_TIMESTAMPS] &&
+        !lq_tsecr_decodable(m, in->conn, in->opt.tsecr)) {
+        lq_model_beyond(m, "a cookie ACK whose TSecr echoes no cookie TSval: its option bits "
+                           "come from the kernel's clock and secret timestamp offset");
+        return LQ_COOKIE_DROP;
+    }
     if (!lq_cookie_timestamp_decode(m, in, ts_off, &req)) {
         lq_model_dp(m, LQ_DP_COOKIE_TS_DECODE_FAIL);
         return LQ_COOKIE_LISTENER;
@@ -179,7 +199,7 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
         return LQ_COOKIE_DROP;
     }
     lq_model_dp(m, LQ_DP_COOKIE_CHILD);
-    *child = lq_tcp_v4_syn_recv_sock(m, &req, in);
+    *child = lq_tcp_v4_syn_recv_sock(m, &req, in, true);
     lq_model_acceptq_push(m, *child);
     return LQ_COOKIE_CHILD;
 }

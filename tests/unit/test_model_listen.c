@@ -11,39 +11,11 @@
 #include <stdlib.h>
 
 #include "model_internal.h"
-#include "tap.h"
+#include "model_test.h"
 
 #define LPORT 8080
 
 /* ---- helpers (each test file is self-contained) ---- */
-
-static int inv_broken;
-
-static void inv(const struct lq_model *m, const char *step)
-{
-    const char *b = lq_model_check_invariants(m);
-    if (b) {
-        inv_broken++;
-        tap_diag("invariant broken after %s: %s", step, b);
-    }
-}
-
-static struct lq_model *mk(const char *ver)
-{
-    struct lq_profile p;
-    char err[256];
-    if (lq_profile_resolve(ver, &p, err, (int)sizeof(err)) != 0) {
-        printf("Bail out! %s\n", err);
-        exit(1);
-    }
-    struct lq_model *m = lq_model_new(&p);
-    if (!m) {
-        printf("Bail out! lq_model_new\n");
-        exit(1);
-    }
-    inv(m, "new");
-    return m;
-}
 
 static uint32_t cisn(uint16_t conn)
 {

@@ -17,7 +17,8 @@
     "sysctl -q net.ipv4.tcp_rmem=\"4096 131072 6291456\"\n"   \
     "sysctl -q net.ipv4.tcp_challenge_ack_limit=2147483647\n" \
     "sysctl -q net.ipv4.tcp_invalid_ratelimit=500\n"          \
-    "sysctl -q net.ipv4.tcp_min_snd_mss=48\n"
+    "sysctl -q net.ipv4.tcp_min_snd_mss=48\n"                 \
+    "sysctl -q net.ipv4.tcp_comp_sack_nr=0\n"
 
 #define SOCKET_LINES                                           \
     "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"            \

@@ -79,17 +79,23 @@ int main(void)
     check_changes("6.1", base61, 4096);
     check_changes("6.6", base61, 4096);
 
-    /* 6.12.0: f4dca95fc0f6 (6.10) native (SRC 6.12.117 has tcp_synack_window);
-     * `>` from 6.12.10, challenge from 6.12.105. */
-    check_changes("6.12", base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP), 4096);
+    /* 6.12.0: f4dca95fc0f6 (6.10) and "tcp: derive delack_max from rto_min" (6.7,
+     * R2-I) native (SRC 6.12.117 has tcp_synack_window and tcp_delack_max); `>` from
+     * 6.12.10, challenge from 6.12.105, ooo rcv_mss from 6.12.42. */
+    check_changes("6.12", base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN),
+                  4096);
 
     /* 6.18.0: `>` (6.13), the deferred ts_recent (6.14) and the TSecr check (6.15)
      * native; the SYN-RECV challenge ACK only from 6.18.42 (Q2, OSV ">=6.13
      * <6.18.42"); tcp_ack()'s challenge ACK for unsent data (42726ec644cb, 7.1)
      * only from 6.18.33 (round 2, R1: "[PATCH 6.18 713/957]"). */
+    /* The D series of R2 (9ca48d616ed7 and "tcp: call tcp_measure_rcv_mss() for
+     * ooo packets") is 6.17: native in 6.18.0; its FIN fix E (1e3bb184e941) is 7.0. */
     check_changes("6.18",
                   base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_SYNQ_FULL_GT) |
-                      BIT(LQ_CHG_TSECR_CHECK) | BIT(LQ_CHG_TS_RECENT_DEFERRED),
+                      BIT(LQ_CHG_TSECR_CHECK) | BIT(LQ_CHG_TS_RECENT_DEFERRED) |
+                      BIT(LQ_CHG_DELACK_MAX_RTO_MIN) | BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) |
+                      BIT(LQ_CHG_BEYOND_WINDOW_DROP),
                   4096);
 
     /* 7.2.12 (SRC): every change. */
@@ -144,6 +150,21 @@ int main(void)
     check_has("6.1.130", LQ_CHG_TS_RECENT_DEFERRED, true, "backported to 6.1.130");
     check_has("6.14", LQ_CHG_TS_RECENT_DEFERRED, true, "mainline 6.14");
     check_has("5.10.223", LQ_CHG_TS_RECENT_DEFERRED, false, "SRC 5.10.223 updates it early");
+
+    /* R2-I: ChangeLog-6.6.11 (DEB); SRC 6.1.192 still uses icsk_delack_max. */
+    check_has("6.6.10", LQ_CHG_DELACK_MAX_RTO_MIN, false, "before the 6.6.11 backport");
+    check_has("6.6.11", LQ_CHG_DELACK_MAX_RTO_MIN, true, "ChangeLog-6.6.11");
+    check_has("6.1.192", LQ_CHG_DELACK_MAX_RTO_MIN, false, "SRC 6.1.192 has no tcp_delack_max");
+    /* R2-D: ChangeLog-6.12.42 carries only the ooo rcv_mss patch of the series;
+     * SRC 6.1.192 does not measure ooo packets. */
+    check_has("6.12.41", LQ_CHG_OFO_MEASURES_RCV_MSS, false, "before ChangeLog-6.12.42");
+    check_has("6.12.42", LQ_CHG_OFO_MEASURES_RCV_MSS, true, "ChangeLog-6.12.42");
+    check_has("6.1.192", LQ_CHG_OFO_MEASURES_RCV_MSS, false, "SRC 6.1.192");
+    check_has("6.12.117", LQ_CHG_BEYOND_WINDOW_DROP, false, "SRC 6.12.117: seq-only tcp_sequence");
+    check_has("6.16", LQ_CHG_BEYOND_WINDOW_DROP, false, "before mainline 6.17");
+    check_has("6.17", LQ_CHG_BEYOND_WINDOW_DROP, true, "mainline 6.17");
+    check_has("6.19", LQ_CHG_FIN_BEYOND_WINDOW, false, "mainline 7.0 (6.19.y point unknown)");
+    check_has("7.0", LQ_CHG_FIN_BEYOND_WINDOW, true, "mainline 7.0");
 
     /* Q4: the 65535 cap is 6.10; 6.1.192 still uses req->rsk_rcv_wnd (SRC). */
     check_has("6.9", LQ_CHG_SYNACK_WINDOW_CAP, false, "before 6.10");
