@@ -10,7 +10,7 @@
 #include "err.h"
 #include "matrix.h"
 
-#define LISTENQ_VERSION "0.1.0"
+#define LISTENQ_VERSION "0.2.0"
 
 static void lq_usage(FILE *f)
 {
