@@ -26,18 +26,9 @@
 #include "fsutil.h"
 #include "profile.h"
 #include "recording.h"
+#include "spawn.h"
 
 enum { MX_FETCH_S = 900, MX_BUILD_S = 300 };
-
-static volatile pid_t mx_child;
-
-static void mx_on_signal(int sig)
-{
-    if (mx_child > 0)
-        kill(-mx_child, SIGTERM);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
 
 /* snprintf that truncates silently (paths and messages here are bounded). */
 static void mx_fmt(char *out, size_t cap, const char *fmt, ...)
@@ -55,65 +46,6 @@ static double mx_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Runs argv in its own process group with stdout and stderr to files (NULL:
- * inherited); kills the group after timeout_s. Returns the exit status, 124
- * on timeout, 127 when it could not start. */
-static int mx_spawn(char *const argv[], const char *out, const char *errf, int timeout_s)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return 127;
-    if (pid == 0) {
-        setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        const char *files[2] = {out, errf};
-        for (int i = 0; i < 2; i++) {
-            if (!files[i])
-                continue;
-            int fd = open(files[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0 || dup2(fd, 1 + i) < 0)
-                _exit(127);
-            close(fd);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    mx_child = pid;
-    double deadline = mx_now() + timeout_s;
-    int st = 0, killed = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR))
-            break;
-        if (!killed && mx_now() > deadline) {
-            kill(-pid, SIGTERM);
-            killed = 1;
-            deadline = mx_now() + 10;
-        } else if (killed == 1 && mx_now() > deadline) {
-            kill(-pid, SIGKILL);
-            killed = 2;
-        }
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    }
-    mx_child = 0;
-    if (killed)
-        return 124;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* Appends the arguments up to NULL to av (at most cap - 1 in all). */
-static void mx_push(char **av, int *n, int cap, ...)
-{
-    va_list ap;
-    va_start(ap, cap);
-    for (char *a = va_arg(ap, char *); a && *n < cap - 1; a = va_arg(ap, char *))
-        av[(*n)++] = a;
-    va_end(ap);
-    av[*n] = NULL;
 }
 
 /* Copies /proc/self/exe to DIR/listenq (mode 0755). */
@@ -315,7 +247,7 @@ static int mx_prepare(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
                 "matrix: %s: finding Debian's kernel package (apt-cache, apt-get download)\n",
                 k->spec);
         char *argv[] = {"sh", sh, (char *)k->spec, (char *)o->cache, NULL};
-        int rc = mx_spawn(argv, out, err, MX_FETCH_S);
+        int rc = lq_spawn(argv, out, err, MX_FETCH_S);
         if (rc) {
             char last[400];
             mx_last_line(err, last, sizeof(last));
@@ -362,7 +294,7 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
         char rm[PATH_MAX + 32];
         mx_fmt(rm, sizeof(rm), "%s/rec", res);
         char *rmv[] = {"rm", "-rf", res, NULL};
-        mx_spawn(rmv, NULL, NULL, 60);
+        lq_spawn(rmv, NULL, NULL, 60);
         if (lq_mkdir_p(res, &e))
             return mx_fail(k, LQ_MX_FAILED, "%s", e.msg);
         struct utsname u;
@@ -380,28 +312,28 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
         mx_fmt(err, sizeof(err), "%s/run.stderr", res);
         char *av[24];
         int n = 0;
-        mx_push(av, &n, 24, (char *)o->self, "run", "--tap", "--no-progress", "--json", a, "--out",
-                b, (char *)o->corpus, NULL);
+        lq_argv_push(av, &n, 24, (char *)o->self, "run", "--tap", "--no-progress", "--json", a,
+                     "--out", b, (char *)o->corpus, NULL);
         if (!o->slow)
-            mx_push(av, &n, 24, "--fast", NULL);
+            lq_argv_push(av, &n, 24, "--fast", NULL);
         if (k->profile_opt)
-            mx_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
+            lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
         double t0 = mx_now();
-        int rc = mx_spawn(av, c, err, o->timeout);
+        int rc = lq_spawn(av, c, err, o->timeout);
         k->suite_s = mx_now() - t0;
         if (rc == 124)
             return mx_fail(k, LQ_MX_FAILED, "the suite did not finish within %d s", o->timeout);
         if (o->record) {
             n = 0;
-            mx_push(av, &n, 24, (char *)o->self, "record", "--no-progress", "--out", rm,
-                    (char *)o->corpus, NULL);
+            lq_argv_push(av, &n, 24, (char *)o->self, "record", "--no-progress", "--out", rm,
+                         (char *)o->corpus, NULL);
             if (!o->slow)
-                mx_push(av, &n, 24, "--fast", NULL);
+                lq_argv_push(av, &n, 24, "--fast", NULL);
             if (k->profile_opt)
-                mx_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
+                lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
             mx_fmt(c, sizeof(c), "%s/record.out", res);
             t0 = mx_now();
-            mx_spawn(av, c, c, o->timeout);
+            lq_spawn(av, c, c, o->timeout);
             k->record_s = mx_now() - t0;
         }
         char t[160]; /* the same timing file a VM writes */
@@ -421,17 +353,17 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
     mx_fmt(stmo, sizeof(stmo), "%d", o->timeout > 120 ? o->timeout - 60 : o->timeout * 3 / 4);
     char *mk[24];
     int n = 0;
-    mx_push(mk, &n, 24, "sh", sh, "--out", initrd, "--listenq", (char *)o->self, "--corpus",
-            (char *)o->corpus, "--suite-timeout", stmo, NULL);
+    lq_argv_push(mk, &n, 24, "sh", sh, "--out", initrd, "--listenq", (char *)o->self, "--corpus",
+                 (char *)o->corpus, "--suite-timeout", stmo, NULL);
     if (k->modroot[0])
-        mx_push(mk, &n, 24, "--modroot", k->modroot, "--release", k->release, NULL);
+        lq_argv_push(mk, &n, 24, "--modroot", k->modroot, "--release", k->release, NULL);
     if (k->profile_opt)
-        mx_push(mk, &n, 24, "--profile", (char *)k->profile_opt, NULL);
+        lq_argv_push(mk, &n, 24, "--profile", (char *)k->profile_opt, NULL);
     if (o->slow)
-        mx_push(mk, &n, 24, "--slow", NULL);
+        lq_argv_push(mk, &n, 24, "--slow", NULL);
     if (!o->record)
-        mx_push(mk, &n, 24, "--no-record", NULL);
-    if (mx_spawn(mk, NULL, elog, MX_BUILD_S)) {
+        lq_argv_push(mk, &n, 24, "--no-record", NULL);
+    if (lq_spawn(mk, NULL, elog, MX_BUILD_S)) {
         char last[400];
         mx_last_line(elog, last, sizeof(last));
         return mx_fail(k, LQ_MX_FAILED, "building the initramfs failed: %s", last);
@@ -447,7 +379,7 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
                   initrd,      "--results", res,        "--log",          log,
                   "--timeout", tmo,         "--accel",  (char *)o->accel, "--mem",
                   mem,         NULL};
-    int rc = mx_spawn(vm, NULL, elog, o->timeout + 60);
+    int rc = lq_spawn(vm, NULL, elog, o->timeout + 60);
     if (rc) {
         char last[400];
         mx_last_line(elog, last, sizeof(last));
@@ -750,9 +682,7 @@ int lq_cmd_matrix(int argc, char **argv)
         fprintf(stderr, "matrix: KVM was unusable on this host before (%s): TCG\n", kvmf);
         o.accel = "tcg";
     }
-    signal(SIGINT, mx_on_signal);
-    signal(SIGTERM, mx_on_signal);
-    signal(SIGHUP, mx_on_signal);
+    lq_spawn_forward_signals();
 
     for (int j = 0; j < nk; j++) {
         struct lq_mx_kernel *k = &ks[j];
