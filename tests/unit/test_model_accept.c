@@ -14,60 +14,13 @@
 #include "model.h"
 #include "model_test.h"
 
-#define LPORT 8080
-
 /* ---- helpers (each test file is self-contained) ---- */
-
-static uint32_t cisn(uint16_t conn)
-{
-    return 1000u + (uint32_t)conn * 100000u;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 64240;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
-}
 
 static int accept1(struct lq_model *m, uint16_t *conn, uint16_t *mss)
 {
     int rc = lq_model_accept(m, conn, mss);
     inv(m, "accept");
     return rc;
-}
-
-static struct lq_model *listener(const char *ver, int backlog)
-{
-    struct lq_model *m = mk(ver);
-    lq_model_listen(m, LPORT, backlog);
-    inv(m, "listen");
-    return m;
-}
-
-static int acceptq(const struct lq_model *m)
-{
-    struct lq_model_queues q;
-    lq_model_queues(m, &q);
-    return q.acceptq;
-}
-
-static uint64_t ctr(const struct lq_model *m, enum lq_counter c)
-{
-    return lq_model_counters(m)[c];
 }
 
 struct hs {

@@ -16,8 +16,7 @@
 #include "model.h"
 #include "model_test.h"
 
-#define LPORT 8080
-#define HZ    250u
+#define HZ 250u
 
 static struct lq_model *mk_listening(const char *ver)
 {
@@ -27,26 +26,6 @@ static struct lq_model *mk_listening(const char *ver)
     lq_model_listen(m, LPORT, 8);
     inv(m, "listen");
     return m;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 65535;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
 }
 
 /* An established child: rcv_nxt = isn + 1, snd_nxt = srv + 1. */
@@ -106,16 +85,6 @@ static bool acked_later(const struct lq_model *m, const struct child *c, uint32_
     const struct lq_model_out *o = lq_model_output(m);
     return o->npkts == 1 && o->pkts[0].timing == LQ_PKT_DEFERRED &&
            o->pkts[0].seg.ack == c->isn + 1u + upto && o->pkts[0].t_ms == lq_model_now(m) + in_ms;
-}
-
-static size_t npkts(const struct lq_model *m)
-{
-    return lq_model_output(m)->npkts;
-}
-
-static uint64_t ctr(const struct lq_model *m, enum lq_counter k)
-{
-    return lq_model_counters(m)[k];
 }
 
 static bool beyond(const struct lq_model *m)

@@ -12,42 +12,7 @@
 #include "model.h"
 #include "model_test.h"
 
-#define LPORT 8080
-
 /* ---- helpers (each test file is self-contained) ---- */
-
-static uint32_t cisn(uint16_t conn)
-{
-    return 1000u + (uint32_t)conn * 100000u;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 64240;
-    return s;
-}
-
-static struct lq_seg mksyn(uint16_t conn)
-{
-    struct lq_seg s = mkseg(conn, LQ_TH_SYN, cisn(conn), 0);
-    s.opt.has_mss = true;
-    s.opt.mss = 1460;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
-}
 
 static void syn(struct lq_model *m, uint16_t conn)
 {
@@ -58,33 +23,6 @@ static void listen_n(struct lq_model *m, int backlog)
 {
     lq_model_listen(m, LPORT, backlog);
     inv(m, "listen");
-}
-
-static const struct lq_model_pkt *synack_of(const struct lq_model *m, uint16_t conn)
-{
-    const struct lq_model_out *o = lq_model_output(m);
-    for (size_t i = 0; i < o->npkts; i++)
-        if (o->pkts[i].seg.conn == conn &&
-            (o->pkts[i].seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK))
-            return &o->pkts[i];
-    return NULL;
-}
-
-static size_t npkts(const struct lq_model *m)
-{
-    return lq_model_output(m)->npkts;
-}
-
-static uint64_t ctr(const struct lq_model *m, enum lq_counter c)
-{
-    return lq_model_counters(m)[c];
-}
-
-static struct lq_model_queues queues(const struct lq_model *m)
-{
-    struct lq_model_queues q;
-    lq_model_queues(m, &q);
-    return q;
 }
 
 static bool handshake(struct lq_model *m, uint16_t conn)

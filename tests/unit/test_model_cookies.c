@@ -13,63 +13,7 @@
 #include "model_internal.h"
 #include "model_test.h"
 
-#define LPORT 8080
-
 /* ---- helpers (each test file is self-contained) ---- */
-
-static uint32_t cisn(uint16_t conn)
-{
-    return 1000u + (uint32_t)conn * 100000u;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 64240;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
-}
-
-static void advance(struct lq_model *m, uint64_t ms)
-{
-    lq_model_advance(m, ms);
-    inv(m, "advance");
-}
-
-static uint64_t ctr(const struct lq_model *m, enum lq_counter c)
-{
-    return lq_model_counters(m)[c];
-}
-
-static struct lq_model_queues queues(const struct lq_model *m)
-{
-    struct lq_model_queues q;
-    lq_model_queues(m, &q);
-    return q;
-}
-
-static size_t npkts(const struct lq_model *m)
-{
-    return lq_model_output(m)->npkts;
-}
-
-static const struct lq_seg *pkt0(const struct lq_model *m)
-{
-    const struct lq_model_out *o = lq_model_output(m);
-    return o->npkts ? &o->pkts[0].seg : NULL;
-}
 
 /* A listener answering every SYN with a cookie (tcp_syncookies = 2). */
 static struct lq_model *cookie_listener(const char *ver, int backlog)

@@ -13,34 +13,7 @@
 #include "model_internal.h"
 #include "model_test.h"
 
-#define LPORT 8080
-
 /* ---- helpers (each test file is self-contained) ---- */
-
-static uint32_t cisn(uint16_t conn)
-{
-    return 1000u + (uint32_t)conn * 100000u;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 64240;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
-}
 
 static void syn(struct lq_model *m, uint16_t conn)
 {
@@ -48,17 +21,6 @@ static void syn(struct lq_model *m, uint16_t conn)
     s.opt.has_mss = true;
     s.opt.mss = 1460;
     input(m, s);
-}
-
-/* The SYN-ACK the last call sent to conn, or NULL. */
-static const struct lq_model_pkt *synack_of(const struct lq_model *m, uint16_t conn)
-{
-    const struct lq_model_out *o = lq_model_output(m);
-    for (size_t i = 0; i < o->npkts; i++)
-        if (o->pkts[i].seg.conn == conn &&
-            (o->pkts[i].seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK))
-            return &o->pkts[i];
-    return NULL;
 }
 
 /* SYN then the third ACK; returns whether a child was queued. */

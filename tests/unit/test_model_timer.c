@@ -14,48 +14,7 @@
 #include "model.h"
 #include "model_test.h"
 
-#define LPORT 8080
-
 /* ---- helpers (each test file is self-contained) ---- */
-
-static uint32_t cisn(uint16_t conn)
-{
-    return 1000u + (uint32_t)conn * 100000u;
-}
-
-static struct lq_seg mkseg(uint16_t conn, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-    struct lq_seg s;
-    memset(&s, 0, sizeof(s));
-    s.conn = conn;
-    s.sport = (uint16_t)(20000 + conn);
-    s.dport = LPORT;
-    s.flags = flags;
-    s.seq = seq;
-    s.ack = ack;
-    s.win = 64240;
-    return s;
-}
-
-static void input(struct lq_model *m, struct lq_seg s)
-{
-    lq_model_input(m, &s);
-    inv(m, "input");
-}
-
-static void advance(struct lq_model *m, uint64_t ms)
-{
-    lq_model_advance(m, ms);
-    inv(m, "advance");
-}
-
-static struct lq_seg mksyn(uint16_t conn)
-{
-    struct lq_seg s = mkseg(conn, LQ_TH_SYN, cisn(conn), 0);
-    s.opt.has_mss = true;
-    s.opt.mss = 1460;
-    return s;
-}
 
 /* SYN; returns the server ISN. */
 static uint32_t syn(struct lq_model *m, uint16_t conn)
@@ -65,28 +24,11 @@ static uint32_t syn(struct lq_model *m, uint16_t conn)
     return o->npkts ? o->pkts[0].seg.seq : 0;
 }
 
-static uint64_t ctr(const struct lq_model *m, enum lq_counter c)
-{
-    return lq_model_counters(m)[c];
-}
-
 static int synq(const struct lq_model *m)
 {
     struct lq_model_queues q;
     lq_model_queues(m, &q);
     return q.synq;
-}
-
-static int acceptq(const struct lq_model *m)
-{
-    struct lq_model_queues q;
-    lq_model_queues(m, &q);
-    return q.acceptq;
-}
-
-static size_t npkts(const struct lq_model *m)
-{
-    return lq_model_output(m)->npkts;
 }
 
 static bool took(const struct lq_model *m, enum lq_dp dp)
@@ -114,14 +56,6 @@ static void expect_resends(struct lq_model *m, uint64_t total, const uint64_t *w
         for (size_t i = 0; i < o->npkts; i++)
             tap_diag("  got SYN-ACK %zu at %llu ms", i, (unsigned long long)(o->pkts[i].t_ms - t0));
     ok(same, "%s: %zu SYN-ACK retransmissions at the expected times", what, n);
-}
-
-static struct lq_model *listener(const char *ver, int backlog)
-{
-    struct lq_model *m = mk(ver);
-    lq_model_listen(m, LPORT, backlog);
-    inv(m, "listen");
-    return m;
 }
 
 /* ---- the default timeline ---- */
