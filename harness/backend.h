@@ -19,11 +19,12 @@
 /* A segment the backend sent (or predicts). */
 struct lq_reply {
     struct lq_seg seg;
-    bool cookie;    /* a SYN-ACK carrying a SYN cookie */
-    uint8_t timing; /* enum lq_pkt_timing */
-    int64_t t_us;   /* since the call began; the due time for deferred ones */
-    uint16_t dp;    /* model: decision point that sent it; others LQ_DP_UNKNOWN */
-    int32_t frame;  /* live: index of the captured frame in the scenario's pcap record */
+    bool cookie;     /* a SYN-ACK carrying a SYN cookie */
+    uint8_t timing;  /* enum lq_pkt_timing */
+    int64_t t_us;    /* since the call began; the due time for deferred ones */
+    uint16_t dp;     /* model: decision point that sent it; others LQ_DP_UNKNOWN */
+    int32_t frame;   /* live: index of the captured frame in the scenario's pcap record */
+    bool next_jiffy; /* model: fired at the next jiffy, before this event */
 };
 
 struct lq_replies {

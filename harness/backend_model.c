@@ -35,6 +35,7 @@ static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct
         r->timing = o->pkts[i].timing;
         r->t_us = (int64_t)(o->pkts[i].t_ms - start) * 1000;
         r->dp = o->pkts[i].dp;
+        r->next_jiffy = o->pkts[i].next_jiffy;
     }
     for (size_t i = 0; i < o->ndps; i++)
         lq_replies_add_dp(out, o->dps[i]);

@@ -12,7 +12,7 @@
 #include "print.h"
 #include "strbuf.h"
 
-static bool lq_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
+bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
 {
     return x->conn == y->conn && x->flags == y->flags && x->seq_rel == y->seq_rel &&
            x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
@@ -145,7 +145,7 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             continue;
         bool found = false;
         for (uint32_t j = 0; j < nb && !found; j++) {
-            if (used[j] || !lq_pkt_same(p, &B[j]))
+            if (used[j] || !lq_obs_pkt_same(p, &B[j]))
                 continue;
             if (p->timing == LQ_PKT_TIMER) {
                 /* since the start of the event (the wait) */
@@ -168,7 +168,8 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
         if (used[j])
             continue;
         for (size_t k = 0; k < c->npool; k++)
-            if (!c->pool[k].matched && !c->pool[k].consumed && lq_pkt_same(c->pool[k].p, &B[j])) {
+            if (!c->pool[k].matched && !c->pool[k].consumed &&
+                lq_obs_pkt_same(c->pool[k].p, &B[j])) {
                 c->pool[k].matched = used[j] = true;
                 break;
             }
@@ -179,7 +180,7 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             continue;
         bool ok = false;
         for (size_t k = 0; k < c->npool; k++) {
-            if (c->pool[k].consumed || !lq_pkt_same(c->pool[k].p, &A[i]))
+            if (c->pool[k].consumed || !lq_obs_pkt_same(c->pool[k].p, &A[i]))
                 continue;
             c->pool[k].consumed = true;
             ok = c->pool[k].matched;

@@ -42,6 +42,9 @@ struct lq_divergence {
 #define LQ_TIMER_SLACK_MS  60
 #define LQ_TIMER_EARLY_MS  5
 
+/* The same packet by what the comparison looks at (relations, options). */
+bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y);
+
 /* Compares trace a (the reference: model or recording) with trace b (the
  * kernel). Returns true when they agree; otherwise fills div. */
 bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,

@@ -64,6 +64,12 @@ static void lq_describe_pkts(const struct lq_scenario *sc, const struct lq_trace
     lq_sb_free(&b);
 }
 
+bool lq_expect_pkt_holds(const struct lq_scenario *sc, uint32_t dir, const struct lq_obs_pkt *p)
+{
+    const struct lq_expect *x = &sc->d[dir].u.expect;
+    return x->kind == LQ_X_PKT && lq_pkt_matches(x, p);
+}
+
 enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t dir,
                                        const struct lq_trace *t, const struct lq_obs *last,
                                        const struct lq_obs *now, const struct lq_obs *last_accept,

@@ -20,6 +20,9 @@ enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t di
                                        bool named_ok, int64_t named_delta, char *why,
                                        size_t whylen);
 
+/* Whether packet p meets the packet expectation at directive dir. */
+bool lq_expect_pkt_holds(const struct lq_scenario *sc, uint32_t dir, const struct lq_obs_pkt *p);
+
 /* Does this expectation look at the packets of the last event? */
 bool lq_expect_is_packet(const struct lq_expect *x);
 

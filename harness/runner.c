@@ -31,7 +31,7 @@ void lq_runner_free(struct lq_runner *r)
 {
     lq_replies_free(&r->replies);
     lq_client_free(&r->client);
-    free(r->tick_ack_conn);
+    free(r->tick_ack);
     lq_result_free(&r->pace_res);
 }
 
@@ -83,6 +83,7 @@ static void lq_runner_take(struct lq_runner *r, struct lq_trace *t, struct lq_ob
         p->t_us = rep->t_us;
         p->dp = rep->dp;
         p->frame = rep->frame;
+        p->next_jiffy = rep->next_jiffy;
     }
     for (size_t i = 0; i < r->replies.ndps; i++)
         lq_trace_add_dp(t, o, r->replies.dps[i]);
@@ -114,27 +115,54 @@ static int lq_runner_settle(struct lq_runner *r, struct lq_backend *b, struct lq
     return 0;
 }
 
-/* From the model's trace: the events after which it fires a delayed ACK due
- * at the next jiffy (an ACK timer with ato 0, as a FIN on a child without
- * data arms). On a kernel that timer runs in real time and would fire while
- * later events already arrive; the kernel run waits for it instead. */
+/* From the model's trace: the delayed ACKs due at the next jiffy (an ACK
+ * timer with ato 0, as a FIN on a child without data arms), which the model
+ * fires before the following event. On a kernel that timer runs in real
+ * time and may fire while the next events already arrive: the kernel run
+ * waits for the ACK after the event that armed it and moves it to the next
+ * event, where the model has it. */
 static void lq_runner_tick_acks(struct lq_runner *r, const struct lq_scenario *sc,
                                 const struct lq_trace *mt)
 {
-    r->tick_ack_conn =
-        lq_grow(r->tick_ack_conn, &r->tick_ack_cap, sc->n ? sc->n : 1, sizeof(*r->tick_ack_conn));
+    r->tick_ack = lq_grow(r->tick_ack, &r->tick_ack_cap, sc->n ? sc->n : 1, sizeof(*r->tick_ack));
     for (size_t i = 0; i < sc->n; i++)
-        r->tick_ack_conn[i] = -1;
-    for (size_t i = 0; i < mt->nobs; i++) {
+        r->tick_ack[i] = NULL;
+    for (size_t i = 1; i < mt->nobs; i++) {
         const struct lq_obs *o = &mt->obs[i];
-        if (o->dir >= sc->n || sc->d[o->dir].kind == LQ_D_WAIT)
-            continue;
         for (uint32_t k = 0; k < o->npkts; k++) {
             const struct lq_obs_pkt *p = &mt->pkts[o->first_pkt + k];
-            if (p->timing == LQ_PKT_DEFERRED_FIRED)
-                r->tick_ack_conn[o->dir] = p->conn;
+            if (p->next_jiffy && mt->obs[i - 1].dir < sc->n)
+                r->tick_ack[mt->obs[i - 1].dir] = p;
         }
     }
+}
+
+/* After event t->obs[idx] on the kernel: wait for the delayed ACK the model
+ * fires before the next event, then move it from this event to tick_stash. */
+static int lq_runner_tick_wait(struct lq_runner *r, struct lq_backend *b, struct lq_trace *t,
+                               size_t idx, const struct lq_obs_pkt *want, int64_t t0,
+                               struct lq_err *err)
+{
+    struct lq_obs *o = &t->obs[idx];
+    bool seen = false;
+    for (uint32_t k = 0; k < o->npkts && !seen; k++)
+        seen = lq_obs_pkt_same(&t->pkts[o->first_pkt + k], want);
+    uint32_t hz = r->kernel_hz ? r->kernel_hz : 100;
+    if (!seen && lq_runner_settle(r, b, t, idx, want->conn, 3000u / hz + 5u, t0, err))
+        return -1;
+    o = &t->obs[idx];
+    /* this event's packets are the last of the trace */
+    for (uint32_t k = o->npkts; k-- > 0;) {
+        struct lq_obs_pkt *p = &t->pkts[o->first_pkt + k];
+        if (!lq_obs_pkt_same(p, want) || r->ntick_stash == sizeof(r->tick_stash) / sizeof(*p))
+            continue;
+        r->tick_stash[r->ntick_stash++] = *p;
+        *p = t->pkts[o->first_pkt + o->npkts - 1];
+        o->npkts--;
+        t->npkts--;
+        break;
+    }
+    return 0;
 }
 
 struct lq_named {
@@ -222,6 +250,9 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
             }
             enum lq_expect_outcome out =
                 lq_expect_check(sc, i, t, last, last, last_accept, nok, ndelta, why, sizeof(why));
+            for (size_t k = 0; out == LQ_EXP_FAILS && k < r->ntick_stash; k++)
+                if (lq_expect_pkt_holds(sc, i, &r->tick_stash[k]))
+                    out = LQ_EXP_HOLDS; /* the delayed ACK this event drew */
             if (t->beyond) {
                 /* past what the model predicts: nothing to hold it to */
                 snprintf(why, sizeof(why), "beyond the model from line %u",
@@ -246,6 +277,10 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
         struct lq_obs *o = lq_trace_add_obs(t);
         o->dir = i;
         o->t_us = side == LQ_SIDE_MODEL ? 0 : lq_now_us() - t0;
+        /* The delayed ACK moved from the event before comes first. */
+        for (size_t k = 0; k < r->ntick_stash; k++)
+            *lq_trace_add_pkt(t, o) = r->tick_stash[k];
+        r->ntick_stash = 0;
         struct lq_seg seg;
         int res_i = 0;
         uint16_t mss = 0;
@@ -296,16 +331,6 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
         }
         if (rc)
             break;
-        if (side == LQ_SIDE_KERNEL && r->tick_ack_ready && i < r->tick_ack_cap &&
-            r->tick_ack_conn[i] >= 0 && b->ops->settle) {
-            uint32_t hz = r->kernel_hz ? r->kernel_hz : 100;
-            if (lq_runner_settle(r, b, t, t->nobs - 1, (uint16_t)r->tick_ack_conn[i],
-                                 3000u / hz + 5u, t0, err)) {
-                rc = -1;
-                break;
-            }
-            o = &t->obs[t->nobs - 1];
-        }
         if (b->ops->state(b, &st, lq_needs_counters(sc, i, every), err)) {
             rc = -1;
             break;
@@ -318,6 +343,11 @@ static int lq_run_side(struct lq_runner *r, enum lq_side side, const struct lq_s
             o->ctr[k] = (int64_t)(st.ctr[k] - base.ctr[k]);
         have_last = true;
         last_idx = t->nobs - 1;
+        if (side == LQ_SIDE_KERNEL && r->tick_ack_ready && i < r->tick_ack_cap && r->tick_ack[i] &&
+            b->ops->settle && lq_runner_tick_wait(r, b, t, last_idx, r->tick_ack[i], t0, err)) {
+            rc = -1;
+            break;
+        }
     }
     free(named);
     struct lq_err e2;
@@ -376,9 +406,8 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
                 pacer->ops->set_clock(pacer, j, hz);
         }
     }
-    if (r->tick_ack_conn && r->tick_ack_cap)
-        r->tick_ack_conn[0] = -1;
     r->tick_ack_ready = false;
+    r->ntick_stash = 0;
     if (kern && pacer && pacer != model) {
         struct lq_err e;
         lq_trace_reset(&r->pace_res.trace[LQ_SIDE_MODEL], "model");

@@ -54,12 +54,16 @@ struct lq_runner {
     /* A model run only to pace the kernel when side[LQ_SIDE_MODEL] is NULL
      * (record, replay): NULL or a model backend, not owned. */
     struct lq_backend *pacer;
-    /* Per directive: the connection whose delayed ACK the model fires at the
-     * next jiffy, which the kernel run waits for (-1: none). */
-    int32_t *tick_ack_conn;
+    /* Per directive (an event): the delayed ACK the model fires at the next
+     * jiffy, before the following event (a packet of the model's trace, or
+     * NULL). The kernel run waits for it after this event and hands it to
+     * the next one (tick_stash). */
+    const struct lq_obs_pkt **tick_ack;
     size_t tick_ack_cap;
     bool tick_ack_ready; /* filled for the scenario being run */
-    uint32_t kernel_hz;  /* the kernel's HZ, when its backend says */
+    struct lq_obs_pkt tick_stash[4];
+    size_t ntick_stash;
+    uint32_t kernel_hz; /* the kernel's HZ, when its backend says */
     struct lq_result pace_res;
 };
 

@@ -38,10 +38,11 @@ struct lq_obs_pkt {
     int16_t wscale; /* -1 when absent */
     bool sack, ts;
     bool cookie;
-    uint8_t timing; /* enum lq_pkt_timing */
-    int64_t t_us;   /* since the event began (the due time for deferred ones) */
-    uint16_t dp;    /* model: decision point that sent it; others: 0xffff */
-    int32_t frame;  /* kernel: index of the frame in the scenario's capture, else -1 */
+    uint8_t timing;  /* enum lq_pkt_timing */
+    int64_t t_us;    /* since the event began (the due time for deferred ones) */
+    uint16_t dp;     /* model: decision point that sent it; others: 0xffff */
+    int32_t frame;   /* kernel: index of the frame in the scenario's capture, else -1 */
+    bool next_jiffy; /* model: a delayed ACK fired at the next jiffy, before this event */
 };
 
 #define LQ_ACCEPT_NONE INT32_MIN

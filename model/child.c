@@ -228,7 +228,7 @@ void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c)
 }
 
 /* tcp_delack_timer_handler() for c, at its due time. */
-static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c)
+static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c, bool next_jiffy)
 {
     uint64_t saved = m->now_ms;
     m->now_ms = c->delack_due;
@@ -248,6 +248,7 @@ static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c)
         struct lq_model_pkt *p = lq_model_emit(m, dp);
         lq_child_ack_seg(m, c, &p->seg);
         p->timing = LQ_PKT_DEFERRED_FIRED;
+        p->next_jiffy = next_jiffy;
     }
     m->now_ms = saved;
 }
@@ -265,7 +266,7 @@ void lq_child_timers(struct lq_model *m, uint64_t until)
         }
         if (!next)
             return;
-        lq_child_delack_fire(m, next);
+        lq_child_delack_fire(m, next, false);
     }
 }
 
@@ -335,6 +336,7 @@ static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, en
         }
     }
     c->ack_pending |= LQ_ACK_SCHED | LQ_ACK_TIMER;
+    c->delack_next_jiffy = false;
     c->delack_timeout = timeout;
     c->delack_due = due;
     c->delack_dp = (uint16_t)dp;
@@ -346,11 +348,23 @@ static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, en
     p->timing = LQ_PKT_DEFERRED;
     p->t_ms = due;
     lq_child_ack_seg(m, c, &p->seg);
-    /* An ato of 0 (no data yet) fires at the next jiffy: before the next
-     * event, which the harness makes sure of on a kernel by waiting for this
-     * ACK (runner.c, lq_runner_tick_acks). */
-    if (ato == 0)
-        lq_child_delack_fire(m, c);
+    /* An ato of 0 (no data yet) fires at the next jiffy: before whatever
+     * comes next (lq_child_fire_next_jiffy), which the harness makes sure of
+     * on a kernel by waiting for this ACK (runner.c, lq_runner_tick_acks). */
+    c->delack_next_jiffy = ato == 0;
+}
+
+/* At the start of every call: the delayed ACKs due at the next jiffy fire
+ * before the event, as they do on a kernel between two events. */
+void lq_child_fire_next_jiffy(struct lq_model *m)
+{
+    for (size_t i = 0; i < m->nchildren; i++) {
+        struct lq_child *c = &m->children[i];
+        if (c->delack_next_jiffy && (c->ack_pending & LQ_ACK_TIMER)) {
+            c->delack_next_jiffy = false;
+            lq_child_delack_fire(m, c, true);
+        }
+    }
 }
 
 /* __tcp_ack_snd_check(sk, 1), reached with an ACK scheduled. Its first test,

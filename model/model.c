@@ -132,6 +132,7 @@ void lq_model_begin(struct lq_model *m)
     m->nout = 0;
     m->ndps = 0;
     m->events++;
+    lq_child_fire_next_jiffy(m);
 }
 
 void lq_model_dp(struct lq_model *m, enum lq_dp dp)

@@ -38,10 +38,11 @@ enum lq_pkt_timing {
 /* A segment the model predicts the kernel sends. */
 struct lq_model_pkt {
     struct lq_seg seg;
-    bool cookie;    /* a SYN-ACK whose ISN is a SYN cookie */
-    uint8_t timing; /* enum lq_pkt_timing */
-    uint64_t t_ms;  /* virtual time of sending (the due time when deferred) */
-    uint16_t dp;    /* the decision point that sent it (enum lq_dp) */
+    bool cookie;     /* a SYN-ACK whose ISN is a SYN cookie */
+    uint8_t timing;  /* enum lq_pkt_timing */
+    uint64_t t_ms;   /* virtual time of sending (the due time when deferred) */
+    uint16_t dp;     /* the decision point that sent it (enum lq_dp) */
+    bool next_jiffy; /* a delayed ACK due at the next jiffy, fired before this call's event */
 };
 
 /* What the last call produced. Valid until the next call. */

@@ -122,6 +122,7 @@ struct lq_child {
     uint32_t delack_timeout; /* icsk_ack.timeout, jiffies */
     uint64_t delack_due;     /* ... in model time */
     uint32_t delack_ack;     /* the rcv_nxt it was last predicted with */
+    bool delack_next_jiffy;  /* ato 0: it fires before the next call */
     uint16_t delack_dp;      /* the decision point that scheduled it */
     /* An ACK went out now or from the delayed-ACK timer, depending on what
      * the model does not mirror: later segments to this child are beyond it. */
@@ -259,6 +260,7 @@ void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp d
 void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c);
 void lq_child_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len);
 bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_child *c);
+void lq_child_fire_next_jiffy(struct lq_model *m);
 void lq_child_timers(struct lq_model *m, uint64_t until);
 
 /* child_rcv.c: a segment to the child (tcp_rcv_established, tcp_rcv_state_process) */

@@ -45,12 +45,12 @@ static struct child open_child(struct lq_model *m, uint16_t conn, bool sack)
     s.opt.mss = 1460;
     s.opt.sack_perm = sack;
     input(m, s);
-    const struct lq_model_out *o = lq_model_output(m);
-    if (o->npkts != 1 || o->pkts[0].seg.win != 64240) {
+    const struct lq_model_pkt *sa = synack_of(m, conn);
+    if (!sa || sa->seg.win != 64240) {
         printf("Bail out! no SYN-ACK with window 64240\n");
         exit(1);
     }
-    c.srv = o->pkts[0].seg.seq;
+    c.srv = sa->seg.seq;
     input(m, mkseg(conn, LQ_TH_ACK, c.isn + 1, c.srv + 1));
     return c;
 }
@@ -130,11 +130,15 @@ static void test_fin_delayed(void)
     struct lq_model *m = mk_listening("6.18.44");
     struct child c = open_child(m, 0, false);
     data(m, &c, 0, 0, true);
+    const struct lq_model_out *f = lq_model_output(m);
+    ok(f->npkts == 1 && f->pkts[0].timing == LQ_PKT_DEFERRED && f->pkts[0].seg.ack == c.isn + 2 &&
+           f->pkts[0].t_ms <= lq_model_now(m) + 1000u / HZ,
+       "a bare FIN on a child without data: ato 0, the ACK is due at the next jiffy (4 ms)");
+    data(m, &c, 1, 0, false);
     const struct lq_model_out *o = lq_model_output(m);
-    ok(o->npkts == 2 && o->pkts[0].timing == LQ_PKT_DEFERRED &&
-           o->pkts[1].timing == LQ_PKT_DEFERRED_FIRED && o->pkts[1].seg.ack == c.isn + 2 &&
-           o->pkts[1].t_ms <= lq_model_now(m) + 1000u / HZ,
-       "a bare FIN on a child without data: ato 0, the ACK leaves at the next jiffy (4 ms)");
+    ok(o->npkts == 1 && o->pkts[0].timing == LQ_PKT_DEFERRED_FIRED && o->pkts[0].next_jiffy &&
+           o->pkts[0].seg.ack == c.isn + 2,
+       "... and leaves before the next event");
     struct child d = open_child(m, 1, false);
     data(m, &d, 0, 100, false);
     ok(acked_now(m, &d, 100), "data first: a quick ACK");
@@ -261,19 +265,19 @@ static struct child fin_child(struct lq_model *m, uint16_t conn)
     s.opt.has_mss = true;
     s.opt.mss = 1460;
     input(m, s);
-    c.srv = lq_model_output(m)->pkts[0].seg.seq;
+    c.srv = synack_of(m, conn)->seg.seq;
     input(m, mkseg(conn, LQ_TH_ACK | LQ_TH_FIN, c.isn + 1, c.srv + 1));
     return c;
 }
 
-/* A FIN-only third ACK leaves the child in CLOSE_WAIT with the FIN queued,
- * its ACK delayed and no window selected yet: the limit is still isn + 1 +
- * 64240. A data segment starting 5 bytes before the limit and ending past
- * it: up to 6.16 tcp_sequence passes it (seq <= limit) and CLOSE_WAIT
- * ignores it; from 6.17 it is TCP_INVALID_END_SEQUENCE (the receive queue
- * holds the FIN), a duplicate ACK. A FIN ending one past the limit: 6.17
- * drops it too, 7.0 lets it through ("allow the FIN to extend beyond the
- * window"). */
+/* A FIN-only third ACK leaves the child in CLOSE_WAIT with the FIN queued;
+ * its ACK leaves at the next jiffy, and with no data __tcp_select_window()
+ * stays below the window offered, so the edge stays at isn + 1 + 64240. A
+ * data segment starting 5 bytes before the edge and ending past it: up to
+ * 6.16 tcp_sequence passes it (seq <= limit) and CLOSE_WAIT ignores it; from
+ * 6.17 it is TCP_INVALID_END_SEQUENCE (the receive queue holds the FIN), a
+ * duplicate ACK. A FIN ending one past the edge: 6.17 drops it too, 7.0
+ * lets it through ("allow the FIN to extend beyond the window"). */
 static void test_beyond_window_end(void)
 {
     const struct {
@@ -283,6 +287,7 @@ static void test_beyond_window_end(void)
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct lq_model *m = mk_listening(rows[i].ver);
         struct child c = fin_child(m, 0), d = fin_child(m, 1);
+        advance(m, 5); /* the FINs' ACKs leave at the next jiffy; the edge stays */
         data(m, &c, 64240 - 5, 10, false);
         ok(rows[i].data_dupack ? acked_now(m, &c, 1) : now_pkts(m) == 0,
            "%s: data across the window edge with the FIN queued: %s", rows[i].ver,
