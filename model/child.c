@@ -352,12 +352,17 @@ static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, en
      * comes next (lq_child_fire_next_jiffy), which the harness makes sure of
      * on a kernel by waiting for this ACK (runner.c, lq_runner_tick_acks). */
     c->delack_next_jiffy = ato == 0;
+    if (c->delack_next_jiffy)
+        m->next_jiffy_acks++;
 }
 
 /* At the start of every call: the delayed ACKs due at the next jiffy fire
  * before the event, as they do on a kernel between two events. */
 void lq_child_fire_next_jiffy(struct lq_model *m)
 {
+    if (!m->next_jiffy_acks)
+        return;
+    m->next_jiffy_acks = 0;
     for (size_t i = 0; i < m->nchildren; i++) {
         struct lq_child *c = &m->children[i];
         if (c->delack_next_jiffy && (c->ack_pending & LQ_ACK_TIMER)) {

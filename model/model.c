@@ -95,6 +95,7 @@ void lq_model_reset(struct lq_model *m)
     m->nreqs_hw = 0;
     m->nreq_free = 0;
     m->nchildren = 0;
+    m->next_jiffy_acks = 0;
     m->now_ms = 0;
     m->born_seq = 0;
     m->arm_seq = 0;

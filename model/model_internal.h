@@ -182,8 +182,9 @@ struct lq_model {
     size_t nchildren, nchildren_cap;
 
     uint64_t now_ms;
-    uint64_t jiffies0; /* jiffies_64 when the scenario started */
-    uint32_t hz;       /* CONFIG_HZ of the kernel being mirrored */
+    size_t next_jiffy_acks; /* children whose delayed ACK fires before the next call (or 0) */
+    uint64_t jiffies0;      /* jiffies_64 when the scenario started */
+    uint32_t hz;            /* CONFIG_HZ of the kernel being mirrored */
     uint64_t born_seq;
     uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
     uint32_t isn_seq; /* feeds the made-up ISNs */
