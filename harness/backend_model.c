@@ -22,7 +22,7 @@ static struct lq_model_backend *lq_mb(struct lq_backend *b)
 static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct lq_replies *out)
 {
     struct lq_model *m = mb->m;
-    const char *why = lq_model_beyond_scope(m, NULL);
+    const char *why = lq_model_beyond_scope(m);
     if (why && !mb->beyond_told) {
         out->beyond = why;
         mb->beyond_told = true;

@@ -98,21 +98,6 @@ static void lq_sack_remove(struct lq_child *c)
     c->num_sacks = (uint8_t)n;
 }
 
-/* The TCP header length of a segment as the client builds it (frame.c). */
-static uint32_t lq_seg_header_len(const struct lq_seg *s)
-{
-    uint32_t n = 20u;
-    if (s->opt.has_mss)
-        n += 4u;
-    if (s->opt.has_ts)
-        n += 12u;
-    if (s->opt.has_wscale)
-        n += 4u;
-    if (s->opt.sack_perm && !s->opt.has_ts)
-        n += 4u;
-    return n;
-}
-
 /* tcp_measure_rcv_mss(): the peer's MSS as the sizes of its segments show it. */
 static void lq_tcp_measure_rcv_mss(struct lq_child *c, const struct lq_seg *in)
 {
@@ -125,7 +110,7 @@ static void lq_tcp_measure_rcv_mss(struct lq_child *c, const struct lq_seg *in)
             c->ack_pending |= LQ_ACK_PUSHED;
         return;
     }
-    len += lq_seg_header_len(in);
+    len += lq_seg_tcp_header_len(in);
     /* TCP_REMNANT: FIN, URG, SYN, PSH */
     bool remnant = (in->flags & (LQ_TH_FIN | LQ_TH_URG | LQ_TH_SYN | LQ_TH_PSH)) != 0;
     if (len >= LQ_TCP_MSS_DEFAULT + 20u || (len >= LQ_TCP_MIN_MSS + 20u && !remnant)) {
@@ -332,9 +317,9 @@ static enum lq_dp lq_tcp_data_queue(struct lq_model *m, struct lq_child *c, cons
         return LQ_DP_CHILD_BEYOND_MODEL;
     }
     bool filled = false, had_fin = c->fin_received;
-    if (seq == c->rcv_nxt || (lq_seq_before(seq, c->rcv_nxt) && lq_seq_after(end, c->rcv_nxt) &&
-                              lq_seq_before(seq, lo))) {
-        /* In sequence (or a partial packet, seq < rcv_nxt < end_seq). */
+    /* In sequence, or a partial packet (seq < rcv_nxt < end_seq, so inside
+     * the window: the kernel's out-of-window test before it cannot hold). */
+    if (seq == c->rcv_nxt || (lq_seq_before(seq, c->rcv_nxt) && lq_seq_after(end, c->rcv_nxt))) {
         if (!lq_child_charge_skb(m, c, in->len))
             return LQ_DP_CHILD_BEYOND_MODEL;
         bool fin = (in->flags & LQ_TH_FIN) != 0;
@@ -561,24 +546,24 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
     }
     if (!lq_tcp_validate_incoming(m, c, in) || !lq_tcp_ack(m, c, in))
         return;
-    bool slow_path = c->state == LQ_CHILD_CLOSE_WAIT;
-    if (c->state == LQ_CHILD_CLOSE_WAIT && !lq_child_close_wait(m, c, in)) {
-        if (c->state == LQ_CHILD_CLOSED)
-            return;
-    } else {
-        bool pure = lq_seg_end_seq(in) == in->seq;
-        if (pure && c->state == LQ_CHILD_ESTABLISHED) {
-            lq_model_dp(m, LQ_DP_CHILD_PURE_ACK);
-            /* In sequence with nothing out of order, it may take the fast
-             * path (no tcp_ack_snd_check); otherwise the slow path
-             * re-checks a pending delayed ACK. */
-            slow_path = in->seq != c->rcv_nxt || c->nofo;
-        } else {
+    bool pure = lq_seg_end_seq(in) == in->seq;
+    bool slow_path = true; /* tcp_rcv_state_process, tcp_rcv_established's slow path */
+    if (c->state == LQ_CHILD_CLOSE_WAIT) {
+        if (lq_child_close_wait(m, c, in)) {
             if (pure)
                 lq_model_dp(m, LQ_DP_CHILD_PURE_ACK);
             lq_child_data_queue(m, c, in);
-            slow_path = true;
+        } else if (c->state == LQ_CHILD_CLOSED) {
+            return;
         }
+    } else if (pure) {
+        lq_model_dp(m, LQ_DP_CHILD_PURE_ACK);
+        /* In sequence with nothing out of order, it may take the fast path
+         * (no tcp_ack_snd_check); otherwise the slow path re-checks a
+         * pending delayed ACK. */
+        slow_path = in->seq != c->rcv_nxt || c->nofo;
+    } else {
+        lq_child_data_queue(m, c, in);
     }
     if (m->beyond || c->state == LQ_CHILD_CLOSED || !(c->ack_pending & LQ_ACK_SCHED))
         return;

@@ -85,8 +85,6 @@ void lq_model_reset(struct lq_model *m)
     m->synflood_warned = false;
     m->broken = NULL;
     m->beyond = NULL;
-    m->beyond_event = 0;
-    m->events = 0;
     m->acceptq_head = m->acceptq_len = 0;
     for (size_t i = 0; i < m->nconns_cap; i++)
         m->conns[i] = (struct lq_conn_slot){.req = -1, .child = -1};
@@ -132,7 +130,6 @@ void lq_model_begin(struct lq_model *m)
 {
     m->nout = 0;
     m->ndps = 0;
-    m->events++;
     lq_child_fire_next_jiffy(m);
 }
 
@@ -304,16 +301,12 @@ void lq_model_acceptq_push(struct lq_model *m, int child)
  * reason stands; the comparison stops at this call. */
 void lq_model_beyond(struct lq_model *m, const char *why)
 {
-    if (!m->beyond) {
+    if (!m->beyond)
         m->beyond = why;
-        m->beyond_event = m->events;
-    }
 }
 
-const char *lq_model_beyond_scope(const struct lq_model *m, uint32_t *event)
+const char *lq_model_beyond_scope(const struct lq_model *m)
 {
-    if (event)
-        *event = m->beyond_event;
     return m->beyond;
 }
 

@@ -113,9 +113,9 @@ const uint64_t *lq_model_counters(const struct lq_model *m); /* [LQ_CTR_COUNT], 
 uint64_t lq_model_now(const struct lq_model *m);
 
 /* NULL while the model can predict what the kernel does; else why it cannot
- * (a static string), and *event: the call (counted from 1 since the reset)
- * from which on its output is no prediction. docs/model.md, "Scope". */
-const char *lq_model_beyond_scope(const struct lq_model *m, uint32_t *event);
+ * (a static string): from the call where this became non-NULL on, its
+ * output is no prediction. docs/model.md, "Scope". */
+const char *lq_model_beyond_scope(const struct lq_model *m);
 
 /* For invariant checks (fuzzers, tests): every internal bookkeeping rule
  * holds. Returns NULL, or a static description of the first broken one. */

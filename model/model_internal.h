@@ -189,10 +189,8 @@ struct lq_model {
     uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
     uint32_t isn_seq; /* feeds the made-up ISNs */
     uint64_t counters[LQ_CTR_COUNT];
-    const char *broken;    /* first bookkeeping rule a rule file saw broken */
-    const char *beyond;    /* why the model cannot predict this scenario further */
-    uint32_t beyond_event; /* ... from this call on (events counted from 1) */
-    uint32_t events;
+    const char *broken; /* first bookkeeping rule a rule file saw broken */
+    const char *beyond; /* why the model cannot predict this scenario further */
 
     /* Output of the last call. */
     struct lq_model_pkt *out;

@@ -63,4 +63,22 @@ static inline uint32_t lq_seg_end_seq(const struct lq_seg *s)
     return s->seq + s->len + ((s->flags & LQ_TH_SYN) ? 1 : 0) + ((s->flags & LQ_TH_FIN) ? 1 : 0);
 }
 
+/* The TCP header length of a segment with these options as harness/frame.c
+ * lays them out (the kernel's `skb->data - skb_transport_header(skb)`):
+ * MSS 4, timestamps 12 (SACK-permitted in their padding), window scale 4,
+ * SACK-permitted alone 4. tests/unit/test_frame.c holds the two together. */
+static inline uint32_t lq_seg_tcp_header_len(const struct lq_seg *s)
+{
+    uint32_t n = 20u;
+    if (s->opt.has_mss)
+        n += 4u;
+    if (s->opt.has_ts)
+        n += 12u;
+    if (s->opt.has_wscale)
+        n += 4u;
+    if (s->opt.sack_perm && !s->opt.has_ts)
+        n += 4u;
+    return n;
+}
+
 #endif

@@ -341,6 +341,24 @@ static void test_round_trip(void)
     is_int(bad, 0, "2000 random segments survive builder -> parser unchanged");
 }
 
+/* The model's idea of a segment's header length (segment.h, for
+ * tcp_measure_rcv_mss) is the length of the options frame.c writes. */
+static void test_header_len(void)
+{
+    int same = 0, n = 0;
+    for (unsigned bits = 0; bits < 16; bits++, n++) {
+        struct lq_seg s;
+        memset(&s, 0, sizeof(s));
+        s.opt.has_mss = bits & 1;
+        s.opt.has_ts = (bits >> 1) & 1;
+        s.opt.has_wscale = (bits >> 2) & 1;
+        s.opt.sack_perm = (bits >> 3) & 1;
+        uint8_t buf[LQ_FRAME_TCPOPT_MAX];
+        same += lq_seg_tcp_header_len(&s) == 20u + lq_frame_tcp_options(&s.opt, buf);
+    }
+    is_int(same, n, "lq_seg_tcp_header_len matches frame.c's options for all 16 option sets");
+}
+
 int main(void)
 {
     test_synack();
@@ -350,5 +368,6 @@ int main(void)
     test_bad_options();
     test_builder();
     test_round_trip();
+    test_header_len();
     return tap_done();
 }

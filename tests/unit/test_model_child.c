@@ -89,7 +89,7 @@ static bool acked_later(const struct lq_model *m, const struct child *c, uint32_
 
 static bool beyond(const struct lq_model *m)
 {
-    return lq_model_beyond_scope(m, NULL) != NULL;
+    return lq_model_beyond_scope(m) != NULL;
 }
 
 /* tcp_incr_quickack(): min(rcv_wnd / (2 * rcv_mss), 16) = min(64240 / 1072, 16)
