@@ -29,7 +29,7 @@ endif
 # Flags every listenq object is built with; the user's CFLAGS come after the
 # warnings so that they can tune optimisation, never silence -Werror.
 LQ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Imodel -Iharness
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -I. -Iharness
 LQ_DEPFLAGS = -MMD -MP
 
 PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
@@ -57,10 +57,10 @@ endif
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 MODEL_SRC := $(sort $(wildcard model/*.c))
-HARNESS_SRC := $(sort $(filter-out harness/main.c,$(wildcard harness/*.c)))
+HARNESS_SRC := $(sort $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c)))
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ := $(BUILD)/obj/harness/main.o
+MAIN_OBJ := $(BUILD)/obj/harness/cli/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBMODEL := $(BUILD)/libmodel.a
@@ -90,11 +90,11 @@ $(BUILD)/obj/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -c -o $@ $<
 
 # Only the modules that talk to a library see its headers.
-$(BUILD)/obj/harness/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
-$(BUILD)/obj/harness/capture.o $(BUILD)/obj/harness/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
-$(BUILD)/obj/harness/netns.o $(BUILD)/obj/harness/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
-$(BUILD)/obj/harness/recording.o $(BUILD)/obj/harness/matrix.o \
-	$(BUILD)/obj/harness/matrix_report.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
+$(BUILD)/obj/harness/live/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
+$(BUILD)/obj/harness/live/capture.o $(BUILD)/obj/harness/wire/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
+$(BUILD)/obj/harness/live/netns.o $(BUILD)/obj/harness/live/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
+$(BUILD)/obj/harness/replay/recording.o $(BUILD)/obj/harness/matrix/matrix.o \
+	$(BUILD)/obj/harness/matrix/matrix_report.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)
 	@mkdir -p $(@D)
@@ -119,7 +119,7 @@ unit: $(TEST_BIN) $(BUILD)/listenq-test
 
 # The same command with test-only switches (--model-bug: a deliberately wrong
 # model rule, for the tests that show the differential runner catches it).
-$(BUILD)/obj-test/cmd_run.o: harness/cmd_run.c
+$(BUILD)/obj-test/cmd_run.o: harness/cli/cmd_run.c
 	@mkdir -p $(@D)
 	$(say) CC $< "(test switches)"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -DLQ_TEST_SWITCHES -c -o $@ $<

@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz/build.sh OUTDIR CLANG CFLAGS LIBS LDFLAGS: builds the libFuzzer targets.
 #
-# Compiles model/*.c, harness/*.c (not main.c) and the shared fuzz/ code once
+# Compiles model/*.c, harness/*/*.c (not harness/cli/main.c) and the shared fuzz/ code once
 # with CFLAGS (where -fsanitize=fuzzer becomes fuzzer-no-link for objects),
 # then links into OUTDIR:
 #   listenq_model_fuzzer listenq_parse_fuzzer listenq_diff_fuzzer
@@ -60,7 +60,7 @@ plainld=$(printf '%s\n' "$ldflags" | sed -e 's/-fsanitize=fuzzer,/-fsanitize=/g'
     -e 's/,fuzzer\([, ]\|$\)/\1/g' -e 's/-fsanitize=fuzzer\( \|$\)/\1/g')
 case "$plainld" in *-fsanitize=*) ;; *) plainld="$plainld -fsanitize=address" ;; esac
 
-inc="-Imodel -Iharness -Ifuzz"
+inc="-I. -Iharness -Ifuzz"
 extra=""
 if command -v pkg-config >/dev/null 2>&1; then
     extra="$(pkg-config --cflags libpcap libmnl 2>/dev/null || true)"
@@ -77,7 +77,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$cc $base $ccflags $parsecov" ]; then
     rm -f "$out"/obj/*.o
     printf '%s\n' "$cc $base $ccflags $parsecov" >"$stamp"
 fi
-newest_header=$(ls -t model/*.h model/*.def harness/*.h fuzz/*.h fuzz/build.sh fuzz/*.allowlist \
+newest_header=$(ls -t model/*.h model/*.def harness/*/*.h fuzz/*.h fuzz/build.sh fuzz/*.allowlist \
     fuzz/*.ignorelist 2>/dev/null | head -n 1)
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -94,8 +94,8 @@ compile() {
 }
 
 srcs=""
-for f in model/*.c harness/*.c fuzz/fuzz_common.c fuzz/invariants.c; do
-    case "$f" in harness/main.c) continue ;; esac
+for f in model/*.c harness/*/*.c fuzz/fuzz_common.c fuzz/invariants.c; do
+    case "$f" in harness/cli/main.c) continue ;; esac
     srcs="$srcs $f"
 done
 export cc base ccflags newest_header
@@ -121,7 +121,7 @@ ar rcs "$lib" $objs
 # (objects on the link line come before the archive's).
 parseobjs=""
 if [ -n "$parsecov" ]; then
-    for f in harness/parse.c harness/print.c harness/scenario.c; do
+    for f in harness/lang/parse.c harness/lang/print.c harness/lang/scenario.c; do
         o="$out/obj/parsecov_$(basename "$f" .c).o"
         compile "$f" "$o" $parsecov
         parseobjs="$parseobjs $o"
@@ -150,9 +150,9 @@ if [ "${LQ_FUZZ_NO_TEST:-0}" != 1 ]; then
         $ldflags $libs
     cp fuzz/listenq_diff_fuzzer.dict "$out/test/listenq_diff_fuzzer.dict"
     # the CLI with the test switches (--model-bug for run, minimize, fuzz)
-    compile harness/main.c "$out/obj/test_main.o"
-    compile harness/cmd_fuzz.c "$out/obj/test_cmd_fuzz.o" -DLQ_TEST_SWITCHES
-    compile harness/cmd_run.c "$out/obj/test_cmd_run.o" -DLQ_TEST_SWITCHES
+    compile harness/cli/main.c "$out/obj/test_main.o"
+    compile harness/cli/cmd_fuzz.c "$out/obj/test_cmd_fuzz.o" -DLQ_TEST_SWITCHES
+    compile harness/cli/cmd_run.c "$out/obj/test_cmd_run.o" -DLQ_TEST_SWITCHES
     echo "  LD  $out/test/listenq"
     # shellcheck disable=SC2086
     $cc $ccflags -o "$out/test/listenq" "$out/obj/test_main.o" "$out/obj/test_cmd_fuzz.o" \

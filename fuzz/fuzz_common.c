@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "runner.h"
+#include "run/runner.h"
 
 void lq_fuzz_result_reuse(struct lq_result *res)
 {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model/model.h"
 
 /* The model profile of a target: $LISTENQ_KERNEL (a profile name or
  * version) when set, else `fallback` (NULL: the running kernel's). Exits

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h"
-#include "print.h"
-#include "strbuf.h"
+#include "model/model_internal.h"
+#include "lang/print.h"
+#include "util/strbuf.h"
 
 enum lq_inv_step {
     LQ_STEP_SYSCTL,

@@ -29,7 +29,7 @@
 #ifndef LISTENQ_FUZZ_INVARIANTS_H
 #define LISTENQ_FUZZ_INVARIANTS_H
 
-#include "backend.h"
+#include "run/backend.h"
 
 /* Wraps a model backend (taking ownership: destroying the wrapper destroys
  * it); NULL when memory ran out. */

@@ -25,16 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "decode.h"
-#include "fsutil.h"
+#include "run/backend.h"
+#include "lang/decode.h"
+#include "util/fsutil.h"
 #include "fuzz_common.h"
 #include "invariants.h"
-#include "minimize.h"
-#include "pcapout.h"
-#include "print.h"
-#include "report.h"
-#include "runner.h"
+#include "findings/minimize.h"
+#include "wire/pcapout.h"
+#include "lang/print.h"
+#include "report/report.h"
+#include "run/runner.h"
 
 #define LABEL "listenq_diff_fuzzer"
 /* Harness errors (not findings) in a row before the process gives up on the

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "decode.h"
+#include "lang/decode.h"
 #include "fuzz_common.h"
 #include "invariants.h"
-#include "runner.h"
+#include "run/runner.h"
 
 #define LABEL "listenq_model_fuzzer"
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
-#include "print.h"
+#include "lang/parse.h"
+#include "lang/print.h"
 
 #define LABEL "listenq_parse_fuzzer"
 

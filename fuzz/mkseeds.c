@@ -4,7 +4,7 @@
  *
  * Every scenario named (.lq files, directories of them) is encoded into the
  * bytes the decoder turns back into it, or into its nearest decodable
- * scenario (harness/decode.h): MODEL_DIR gets the listenq_model_fuzzer
+ * scenario (harness/lang/decode.h): MODEL_DIR gets the listenq_model_fuzzer
  * encoding (waits kept), DIFF_DIR the listenq_diff_fuzzer one (no waits, at
  * most LQ_DECODE_DIFF_MAX_EVENTS events). One file per scenario, named after
  * it; a file whose bytes are unchanged is not rewritten.
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "corpus.h"
-#include "decode.h"
-#include "fsutil.h"
+#include "lang/corpus.h"
+#include "lang/decode.h"
+#include "util/fsutil.h"
 
 static int lq_write_seed(const char *dir, const char *label, const struct lq_scenario *sc,
                          const struct lq_decode_opts *o)

@@ -63,7 +63,7 @@ static inline uint32_t lq_seg_end_seq(const struct lq_seg *s)
     return s->seq + s->len + ((s->flags & LQ_TH_SYN) ? 1 : 0) + ((s->flags & LQ_TH_FIN) ? 1 : 0);
 }
 
-/* The TCP header length of a segment with these options as harness/frame.c
+/* The TCP header length of a segment with these options as harness/wire/frame.c
  * lays them out (the kernel's `skb->data - skb_transport_header(skb)`):
  * MSS 4, timestamps 12 (SACK-permitted in their padding), window scale 4,
  * SACK-permitted alone 4. tests/unit/test_frame.c holds the two together. */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "parse.h"
-#include "print.h"
+#include "lang/decode.h"
+#include "lang/parse.h"
+#include "lang/print.h"
 #include "tap.h"
 
 static uint64_t rng_state = 0x1234567890abcdefull;

@@ -1,4 +1,4 @@
-/* tests/unit/test_frame.c: harness/frame.c against hand-written frames.
+/* tests/unit/test_frame.c: harness/wire/frame.c against hand-written frames.
  *
  * The frames below were written out byte by byte (checksums included) by a
  * separate script, not by lq_frame_build_*; the builder is compared with
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
+#include "wire/frame.h"
 #include "tap.h"
 
 /* 198.18.0.1:8080 -> 198.18.0.2:40000 SYN-ACK, MSS 1460, SACK_PERM, TS

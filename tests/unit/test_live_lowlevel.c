@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "diag.h"
-#include "frame.h"
-#include "inject.h"
-#include "netns.h"
-#include "snmp.h"
+#include "live/capture.h"
+#include "live/diag.h"
+#include "wire/frame.h"
+#include "live/inject.h"
+#include "live/netns.h"
+#include "live/snmp.h"
 #include "tap.h"
 
 enum {

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "minimize.h"
-#include "parse.h"
-#include "print.h"
+#include "run/backend.h"
+#include "findings/minimize.h"
+#include "lang/parse.h"
+#include "lang/print.h"
 #include "tap.h"
 
 struct sides {

@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "model_internal.h"
+#include "model/model_internal.h"
 #include "model_test.h"
 
 /* ---- helpers (each test file is self-contained) ---- */

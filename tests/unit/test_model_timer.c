@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "model.h"
+#include "model/model.h"
 #include "model_test.h"
 
 /* ---- helpers (each test file is self-contained) ---- */

@@ -8,8 +8,8 @@
  */
 #include <string.h>
 
-#include "packetdrill.h"
-#include "parse.h"
+#include "findings/packetdrill.h"
+#include "lang/parse.h"
 #include "tap.h"
 
 #define SYSCTLS_FIXED                                         \

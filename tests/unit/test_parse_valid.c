@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse.h"
+#include "lang/parse.h"
 #include "tap.h"
 
 /* Parses text as "v.lq"; a failure is reported and leaves sc empty. */

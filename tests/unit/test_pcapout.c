@@ -1,4 +1,4 @@
-/* tests/unit/test_pcapout.c: harness/pcapout.c and harness/fsutil.c.
+/* tests/unit/test_pcapout.c: harness/wire/pcapout.c and harness/util/fsutil.c.
  *
  * pcap files are read back with libpcap itself; failures must leave neither
  * a half file nor a temporary file behind.
@@ -13,8 +13,8 @@
 
 #include <pcap/pcap.h>
 
-#include "fsutil.h"
-#include "pcapout.h"
+#include "util/fsutil.h"
+#include "wire/pcapout.h"
 #include "tap.h"
 
 static char dir[256];

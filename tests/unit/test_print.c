@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
-#include "print.h"
+#include "lang/parse.h"
+#include "lang/print.h"
 #include "tap.h"
 
 /* A TAP "# TODO" result: reported, not counted as a failure. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "model/profile.h"
 #include "tap.h"
 
 #define BIT(c) (1u << (c))

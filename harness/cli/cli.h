@@ -1,0 +1,40 @@
+/* harness/cli/cli.h: what the listenq commands share.
+ *
+ * Only the command layer prints; these helpers print their errors to stderr
+ * and return the exit status the command should use.
+ */
+#ifndef LISTENQ_HARNESS_CLI_H
+#define LISTENQ_HARNESS_CLI_H
+
+#include <stdbool.h>
+
+#include "run/backend.h"
+#include "lang/corpus.h"
+#include "model/model.h"
+#include "run/runner.h"
+
+/* Resolves --kernel VERSION, or the running kernel's profile; prints an
+ * error and returns -1 when the version is unknown. */
+int lq_cli_profile(const char *kernel_opt, struct lq_profile *out);
+
+/* Loads FILE|DIR arguments; prints every parse error. 0, or the exit status. */
+int lq_cli_load_corpus(struct lq_corpus *c, char *const *args, int nargs);
+
+/* Parses the options of a command that takes only --kernel VERSION and
+ * --help; usage is its help text (first line: the synopsis). Returns -1 to
+ * go on (with *kernel_opt set and optind at the first argument), else the
+ * exit status (0 after --help). */
+int lq_cli_kernel_opts(int argc, char **argv, const char *usage, const char **kernel_opt);
+
+/* Whether a scenario is to be reported as skipped or not run instead of
+ * running: no live backend (live_err says why), --fast on a slow scenario,
+ * or the harness failed earlier. Fills res when so. */
+bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct lq_backend *live,
+                    const char *live_err, bool fast, bool fatal, struct lq_result *res);
+
+/* Writes the live backend's frames of the last scenario as OUTDIR/<label>.pcap;
+ * returns the path (to free) or NULL. */
+char *lq_cli_failure_pcap(struct lq_backend *live, const struct lq_scenario *sc, const char *outdir,
+                          struct lq_err *err);
+
+#endif

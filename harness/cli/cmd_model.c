@@ -1,0 +1,227 @@
+/* harness/cli/cmd_model.c: the commands that need the model only: `explain`,
+ * `coverage`, `profiles`, `fmt`. */
+#include "cmd_model.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report/coverage.h"
+#include "report/explain.h"
+#include "util/fsutil.h"
+#include "lang/parse.h"
+#include "lang/print.h"
+
+/* A single-file model run for explain; 0 or an exit status. */
+static int lq_model_run_one(const char *path, const struct lq_profile *profile,
+                            struct lq_scenario *sc, struct lq_result *res)
+{
+    struct lq_err err = {0};
+    if (lq_parse_file(path, sc, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return err.status;
+    }
+    struct lq_runner r;
+    lq_runner_init(&r, profile);
+    struct lq_backend *m = lq_backend_model_new(profile, &err);
+    if (!m)
+        return LQ_EXIT_ERROR;
+    r.side[LQ_SIDE_MODEL] = m;
+    lq_result_init(res);
+    int rc = lq_run_scenario(&r, sc, res, &err);
+    m->ops->destroy(m);
+    lq_runner_free(&r);
+    if (rc) {
+        fprintf(stderr, "listenq: %s\n", err.msg);
+        return LQ_EXIT_ERROR;
+    }
+    return 0;
+}
+
+int lq_cmd_explain(int argc, char **argv)
+{
+    const char *kernel_opt;
+    int rc =
+        lq_cli_kernel_opts(argc, argv,
+                           "usage: listenq explain [--kernel VERSION] FILE\n"
+                           "Prints the model's trace of a scenario as a client/kernel ladder: the\n"
+                           "decision points taken (with their kernel function), the packets, the\n"
+                           "queues and the counter changes after every event.\n",
+                           &kernel_opt);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: listenq explain [--kernel VERSION] FILE\n");
+        return LQ_EXIT_BADINPUT;
+    }
+    struct lq_profile profile;
+    if (lq_cli_profile(kernel_opt, &profile))
+        return LQ_EXIT_BADINPUT;
+    struct lq_scenario sc;
+    struct lq_result res;
+    rc = lq_model_run_one(argv[optind], &profile, &sc, &res);
+    if (rc)
+        return rc;
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+    lq_explain(&sc, &res, &profile, &out);
+    fputs(lq_sb_str(&out), stdout);
+    lq_sb_free(&out);
+    rc = res.nexp_failed ? LQ_EXIT_FAIL : 0;
+    lq_result_free(&res);
+    lq_scenario_free(&sc);
+    return rc;
+}
+
+int lq_cmd_coverage(int argc, char **argv)
+{
+    const char *kernel_opt;
+    int rc = lq_cli_kernel_opts(
+        argc, argv,
+        "usage: listenq coverage [--kernel VERSION] FILE|DIR...\n"
+        "Runs the scenarios on the model and lists the decision points they reach\n"
+        "and miss; the last line is covered/total for the profile.\n",
+        &kernel_opt);
+    if (rc >= 0)
+        return rc;
+    if (optind >= argc) {
+        fprintf(stderr, "usage: listenq coverage [--kernel VERSION] FILE|DIR...\n");
+        return LQ_EXIT_BADINPUT;
+    }
+    struct lq_profile profile;
+    if (lq_cli_profile(kernel_opt, &profile))
+        return LQ_EXIT_BADINPUT;
+    struct lq_corpus corpus;
+    struct lq_err err = {0};
+    if ((rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind)))
+        return rc;
+    struct lq_runner r;
+    lq_runner_init(&r, &profile);
+    struct lq_backend *m = lq_backend_model_new(&profile, &err);
+    if (!m)
+        return LQ_EXIT_ERROR;
+    r.side[LQ_SIDE_MODEL] = m;
+    struct lq_coverage cov;
+    memset(&cov, 0, sizeof(cov));
+    for (size_t i = 0; i < corpus.n; i++) {
+        struct lq_result res;
+        lq_result_init(&res);
+        if (lq_run_scenario(&r, &corpus.sc[i], &res, &err) == 0)
+            lq_coverage_add(&cov, &res.trace[LQ_SIDE_MODEL]);
+        lq_result_free(&res);
+    }
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+    lq_coverage_report(&cov, &profile, &out);
+    fputs(lq_sb_str(&out), stdout);
+    lq_sb_free(&out);
+    m->ops->destroy(m);
+    lq_runner_free(&r);
+    lq_corpus_free(&corpus);
+    return 0;
+}
+
+int lq_cmd_profiles(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stdout, "usage: listenq profiles\n"
+                        "Lists the listen-path changes the model knows, where each landed, and\n"
+                        "which of them each named profile has.\n");
+        return 0;
+    }
+    printf("| change | what | mainline | stable backports |\n|---|---|---|---|\n");
+    for (int c = 0; c < LQ_CHG_COUNT; c++) {
+        const struct lq_change_info *ci = lq_change_info((enum lq_change)c);
+        printf("| `%s` | %s | %s | %s |\n", ci->id, ci->summary, ci->mainline, ci->backports);
+    }
+    printf("\n| profile |");
+    for (int c = 0; c < LQ_CHG_COUNT; c++)
+        printf(" `%s` |", lq_change_info((enum lq_change)c)->id);
+    printf(" somaxconn |\n|---|");
+    for (int c = 0; c <= LQ_CHG_COUNT; c++)
+        printf("---|");
+    printf("\n");
+    static const char *const extra[] = {"6.1.192", "6.12.117", "6.18.44", NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *names = pass ? extra : lq_profile_names;
+        for (int i = 0; names[i]; i++) {
+            struct lq_profile p;
+            char err[128];
+            if (lq_profile_resolve(names[i], &p, err, sizeof(err)))
+                continue;
+            printf("| %s |", p.name);
+            for (int c = 0; c < LQ_CHG_COUNT; c++)
+                printf(" %s |", lq_profile_has(&p, (enum lq_change)c) ? "yes" : "-");
+            printf(" %d |\n", p.somaxconn_default);
+        }
+    }
+    return 0;
+}
+
+int lq_cmd_fmt(int argc, char **argv)
+{
+    bool write = false, check = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "-w") == 0)
+            write = true;
+        else if (strcmp(argv[first], "--check") == 0)
+            check = true;
+        else {
+            fprintf(
+                strcmp(argv[first], "--help") == 0 ? stdout : stderr,
+                "usage: listenq fmt [-w | --check] FILE...\n"
+                "Prints each scenario in canonical form (docs/scenario-format.md); -w rewrites\n"
+                "the files (atomically), --check exits 1 when one is not canonical.\n");
+            return strcmp(argv[first], "--help") == 0 ? 0 : LQ_EXIT_BADINPUT;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "usage: listenq fmt [-w | --check] FILE...\n");
+        return LQ_EXIT_BADINPUT;
+    }
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        struct lq_scenario sc;
+        struct lq_err err = {0};
+        if (lq_parse_file(argv[i], &sc, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            status = LQ_EXIT_BADINPUT;
+            continue;
+        }
+        struct lq_strbuf out;
+        lq_sb_init(&out);
+        lq_print_scenario(&sc, &out);
+        if (write || check) {
+            FILE *f = fopen(argv[i], "rb");
+            struct lq_strbuf old;
+            lq_sb_init(&old);
+            char buf[8192];
+            size_t n;
+            while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+                lq_sb_addn(&old, buf, n);
+            if (f)
+                fclose(f);
+            bool same =
+                old.len == out.len && memcmp(lq_sb_str(&old), lq_sb_str(&out), out.len) == 0;
+            if (!same && check) {
+                printf("%s: not canonical\n", argv[i]);
+                if (!status)
+                    status = LQ_EXIT_FAIL;
+            }
+            if (!same && write && lq_write_file_atomic(argv[i], out.s, out.len, &err)) {
+                fprintf(stderr, "listenq: %s\n", err.msg);
+                status = LQ_EXIT_ERROR;
+            }
+            lq_sb_free(&old);
+        } else {
+            fputs(lq_sb_str(&out), stdout);
+        }
+        lq_sb_free(&out);
+        lq_scenario_free(&sc);
+    }
+    return status;
+}

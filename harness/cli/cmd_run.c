@@ -1,0 +1,263 @@
+/* harness/cli/cmd_run.c: `listenq run`, `listenq explain`, `listenq coverage`. */
+#include "cmd_run.h"
+
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "run/backend.h"
+#include "lang/corpus.h"
+#include "report/coverage.h"
+#include "report/explain.h"
+#include "util/fsutil.h"
+#include "lang/parse.h"
+#include "lang/print.h"
+#include "wire/pcapout.h"
+#include "report/report.h"
+#include "run/runner.h"
+
+static void lq_run_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: listenq run [options] FILE|DIR...\n"
+            "Runs scenarios on the model and on this machine's kernel, compares them and checks\n"
+            "their expectations. Exit: 0 all conform, 1 a divergence or failed expectation,\n"
+            "2 bad input, 4 cannot run here (skipped).\n"
+            "  --model-only        run on the model only (no privileges needed)\n"
+            "  --kernel-only       run on the kernel only (expectations only)\n"
+            "  --kernel VERSION    model profile (default: the running kernel's)\n"
+            "  --fast              leave out slow scenarios (those with wait)\n"
+            "  --tap               KTAP output (TAP version 13) instead of the human report\n"
+            "  --junit FILE        also write a JUnit XML report\n"
+            "  --json FILE         also write one JSON object per scenario per line\n"
+            "  --out DIR           where divergence pcaps and divergences.jsonl go (default: out)\n"
+            "  --shuffle SEED      run the scenarios in a seeded random order\n"
+            "  --repeat N          run every scenario N times\n"
+            "  -v, --verbose       details for passing scenarios too\n"
+            "  --no-progress       no progress line on a terminal\n");
+#ifdef LQ_TEST_SWITCHES
+    fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule "
+               "(synq_full_ge, acceptq_n)\n");
+#endif
+}
+
+static void lq_shuffle(size_t *idx, size_t n, uint64_t seed)
+{
+    uint64_t x = seed ? seed : 1;
+    for (size_t i = n; i > 1; i--) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t j = (size_t)(x % i);
+        size_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}
+
+int lq_cmd_run(int argc, char **argv)
+{
+    enum {
+        O_MODEL_ONLY = 1000,
+        O_KERNEL_ONLY,
+        O_KERNEL,
+        O_FAST,
+        O_TAP,
+        O_JUNIT,
+        O_JSON,
+        O_OUT,
+        O_SHUFFLE,
+        O_REPEAT,
+        O_NOPROGRESS,
+        O_BUG
+    };
+    static const struct option opts[] = {{"model-only", no_argument, 0, O_MODEL_ONLY},
+                                         {"kernel-only", no_argument, 0, O_KERNEL_ONLY},
+                                         {"kernel", required_argument, 0, O_KERNEL},
+                                         {"fast", no_argument, 0, O_FAST},
+                                         {"tap", no_argument, 0, O_TAP},
+                                         {"junit", required_argument, 0, O_JUNIT},
+                                         {"json", required_argument, 0, O_JSON},
+                                         {"out", required_argument, 0, O_OUT},
+                                         {"shuffle", required_argument, 0, O_SHUFFLE},
+                                         {"repeat", required_argument, 0, O_REPEAT},
+                                         {"verbose", no_argument, 0, 'v'},
+                                         {"no-progress", no_argument, 0, O_NOPROGRESS},
+                                         {"model-bug", required_argument, 0, O_BUG},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    bool model_only = false, kernel_only = false, fast = false, tap = false, verbose = false;
+    bool progress = true, shuffle = false;
+    const char *kernel_opt = NULL, *junit = NULL, *json = NULL, *outdir = "out";
+    uint64_t shuffle_seed = 0;
+    long repeat = 1;
+    enum lq_model_bug bug = LQ_BUG_NONE;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL_ONLY: model_only = true; break;
+        case O_KERNEL_ONLY: kernel_only = true; break;
+        case O_KERNEL: kernel_opt = optarg; break;
+        case O_FAST: fast = true; break;
+        case O_TAP: tap = true; break;
+        case O_JUNIT: junit = optarg; break;
+        case O_JSON: json = optarg; break;
+        case O_OUT: outdir = optarg; break;
+        case O_SHUFFLE:
+            shuffle = true;
+            shuffle_seed = strtoull(optarg, NULL, 0);
+            break;
+        case O_REPEAT:
+            repeat = strtol(optarg, NULL, 10);
+            if (repeat < 1 || repeat > 1000000) {
+                fprintf(stderr, "listenq run: --repeat takes 1..1000000\n");
+                return LQ_EXIT_BADINPUT;
+            }
+            break;
+        case 'v': verbose = true; break;
+        case O_NOPROGRESS: progress = false; break;
+        case O_BUG:
+#ifdef LQ_TEST_SWITCHES
+            if (strcmp(optarg, "synq_full_ge") == 0)
+                bug = LQ_BUG_SYNQ_FULL_GE;
+            else if (strcmp(optarg, "acceptq_n") == 0)
+                bug = LQ_BUG_ACCEPTQ_N;
+            else {
+                fprintf(stderr, "listenq run: unknown --model-bug %s\n", optarg);
+                return LQ_EXIT_BADINPUT;
+            }
+            break;
+#else
+            fprintf(stderr, "listenq run: --model-bug exists only in test builds "
+                            "(make build/listenq-test)\n");
+            return LQ_EXIT_BADINPUT;
+#endif
+        case 'h': lq_run_usage(stdout); return 0;
+        default: lq_run_usage(stderr); return LQ_EXIT_BADINPUT;
+        }
+    }
+    if (optind >= argc) {
+        lq_run_usage(stderr);
+        return LQ_EXIT_BADINPUT;
+    }
+    if (model_only && kernel_only) {
+        fprintf(stderr, "listenq run: --model-only and --kernel-only exclude each other\n");
+        return LQ_EXIT_BADINPUT;
+    }
+    struct lq_profile profile;
+    if (lq_cli_profile(kernel_opt, &profile))
+        return LQ_EXIT_BADINPUT;
+
+    struct lq_corpus corpus;
+    struct lq_err err = {0};
+    int rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind);
+    if (rc)
+        return rc;
+
+    struct lq_runner runner;
+    lq_runner_init(&runner, &profile);
+    struct lq_backend *model = NULL, *live = NULL, *pacer = NULL;
+    char skip_all[512] = "";
+    if (!kernel_only) {
+        model = lq_backend_model_new(&profile, &err);
+        if (!model) {
+            fprintf(stderr, "listenq: %s\n", err.msg);
+            return LQ_EXIT_ERROR;
+        }
+        lq_backend_model_set_bug(model, bug);
+        runner.side[LQ_SIDE_MODEL] = model;
+    }
+    if (!model_only) {
+        live = lq_backend_live_new(&err);
+        if (!live) {
+            if (err.status != LQ_EXIT_SKIP) {
+                fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
+                if (model)
+                    model->ops->destroy(model);
+                return LQ_EXIT_ERROR;
+            }
+            snprintf(skip_all, sizeof(skip_all), "%.500s", err.msg);
+        }
+        runner.side[LQ_SIDE_KERNEL] = live;
+        /* without a model to compare, one still paces the kernel run
+         * (runner.h: pacer) */
+        if (kernel_only && live && !(pacer = lq_backend_model_new(&profile, &err))) {
+            fprintf(stderr, "listenq: %s\n", err.msg);
+            live->ops->destroy(live);
+            return LQ_EXIT_ERROR;
+        }
+        runner.pacer = pacer;
+    }
+
+    size_t total = corpus.n * (size_t)repeat;
+    size_t *order = calloc(total ? total : 1, sizeof(*order));
+    if (!order)
+        return LQ_EXIT_ERROR;
+    for (size_t i = 0; i < total; i++)
+        order[i] = i % corpus.n;
+    if (shuffle)
+        lq_shuffle(order, total, shuffle_seed);
+
+    struct lq_report rep = {0};
+    rep.out = stdout;
+    rep.tap = tap;
+    rep.verbose = verbose;
+    rep.progress = progress && isatty(STDERR_FILENO) && !tap;
+    rep.junit_path = junit;
+    rep.json_path = json;
+    rep.kernel_release = live ? live->release : "";
+    rep.profile_name = profile.name;
+    rep.profile = &profile;
+    rep.mode = model_only ? "model" : kernel_only ? "kernel" : "model vs kernel";
+    lq_report_begin(&rep, total);
+
+    int fatal = 0;
+    for (size_t k = 0; k < total; k++) {
+        const struct lq_scenario *sc = &corpus.sc[order[k]];
+        struct lq_result res;
+        lq_result_init(&res);
+        char *pcap = NULL;
+        if (!lq_cli_not_run(sc, !model_only, live, skip_all, fast, fatal, &res)) {
+            struct lq_err e = {0};
+            if (lq_run_scenario(&runner, sc, &res, &e)) {
+                fprintf(stderr, "listenq: %s\n", e.msg);
+                fatal = 1;
+            }
+            if (res.status == LQ_ST_FAIL && live) {
+                struct lq_err pe;
+                pcap = lq_cli_failure_pcap(live, sc, outdir, &pe);
+                struct lq_strbuf j;
+                lq_sb_init(&j);
+                lq_report_json(sc, &res, pcap, live->release, &profile, &j);
+                char jpath[4096];
+                snprintf(jpath, sizeof(jpath), "%s/divergences.jsonl", outdir);
+                if (lq_mkdir_p(outdir, &pe) == 0)
+                    lq_append_line_durable(jpath, lq_sb_str(&j), &pe);
+                lq_sb_free(&j);
+            }
+        }
+        lq_report_scenario(&rep, sc, &res, pcap);
+        free(pcap);
+        lq_result_free(&res);
+    }
+    lq_report_end(&rep);
+    int status = lq_report_exit_status(&rep);
+    if (fatal && status == LQ_EXIT_OK)
+        status = LQ_EXIT_ERROR;
+    free(order);
+    if (model)
+        model->ops->destroy(model);
+    if (live)
+        live->ops->destroy(live);
+    if (pacer)
+        pacer->ops->destroy(pacer);
+    lq_runner_free(&runner);
+    lq_corpus_free(&corpus);
+    return status;
+}

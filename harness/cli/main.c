@@ -1,0 +1,82 @@
+/* harness/cli/main.c: the listenq command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cmd_fuzz.h"
+#include "cmd_record.h"
+#include "cmd_model.h"
+#include "cmd_run.h"
+#include "util/err.h"
+#include "matrix/matrix.h"
+
+#define LISTENQ_VERSION "0.2.0"
+
+static void lq_usage(FILE *f)
+{
+    fprintf(f, "usage: listenq COMMAND [options] [args]\n"
+               "A conformance and fuzzing harness for the Linux TCP listen queues.\n\n"
+               "commands:\n"
+               "  run FILE|DIR...       run scenarios on the model and the kernel, compare\n"
+               "  explain FILE          the model's trace of a scenario, event by event\n"
+               "  coverage FILE|DIR...  which model decision points scenarios reach\n"
+               "  record --out DIR FILE|DIR...  store the kernel's answers (pcap + JSON trace)\n"
+               "  replay DIR|FILE.json...       compare this kernel with a recording\n"
+               "  matrix [--kernel SPEC]...     the fast suite on kernels in VMs, one table\n"
+               "  fmt [-w|--check] FILE...  print (or rewrite) scenarios in canonical form\n"
+               "  profiles              the kernel profiles and the changes they differ by\n"
+               "  decode [--no-wait] INPUT  a fuzzer input as the .lq scenario it runs\n"
+               "  minimize FILE         shrink a diverging scenario (writes FILE.min.lq, pcap)\n"
+               "  export --packetdrill FILE  a packetdrill script for a scenario\n"
+               "  fuzz [--jobs N] [--time S] [--out DIR]  differential fuzzing, findings\n"
+               "  bench                 performance figures (name: value lines)\n"
+               "  version               print the version\n"
+               "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
+               "failed expectation, 2 bad input, 3 harness error, 4 cannot run here (skip).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        lq_usage(stderr);
+        return LQ_EXIT_BADINPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return lq_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return lq_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return lq_cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "record") == 0)
+        return lq_cmd_record(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return lq_cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "matrix") == 0)
+        return lq_cmd_matrix(argc - 1, argv + 1);
+    if (strcmp(cmd, "fmt") == 0)
+        return lq_cmd_fmt(argc - 1, argv + 1);
+    if (strcmp(cmd, "profiles") == 0)
+        return lq_cmd_profiles(argc - 1, argv + 1);
+    if (strcmp(cmd, "decode") == 0)
+        return lq_cmd_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "minimize") == 0)
+        return lq_cmd_minimize(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return lq_cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "fuzz") == 0)
+        return lq_cmd_fuzz(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return lq_cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("listenq %s\n", LISTENQ_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        lq_usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "listenq: unknown command '%s'\n", cmd);
+    lq_usage(stderr);
+    return LQ_EXIT_BADINPUT;
+}

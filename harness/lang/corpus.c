@@ -1,0 +1,159 @@
+/* harness/lang/corpus.c: see corpus.h. */
+#include "corpus.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+#include "util/strbuf.h"
+
+struct lq_paths {
+    char **v;
+    size_t n, cap;
+};
+
+static int lq_paths_add(struct lq_paths *p, const char *path)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        char **v = realloc(p->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        p->v = v;
+        p->cap = cap;
+    }
+    if (!(p->v[p->n] = strdup(path)))
+        return -1;
+    p->n++;
+    return 0;
+}
+
+static int lq_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int lq_collect_dir(struct lq_paths *p, const char *dir, int depth, struct lq_err *err)
+{
+    if (depth > 16)
+        return lq_errf(err, LQ_EXIT_BADINPUT, "%s: directories nested too deep", dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open directory", dir);
+    struct lq_paths here = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+            continue;
+        if (lq_paths_add(&here, path)) {
+            closedir(d);
+            return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+        }
+    }
+    closedir(d);
+    qsort(here.v, here.n, sizeof(*here.v), lq_cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < here.n && !rc; i++) {
+        struct stat st;
+        if (stat(here.v[i], &st))
+            continue;
+        size_t len = strlen(here.v[i]);
+        if (S_ISDIR(st.st_mode))
+            rc = lq_collect_dir(p, here.v[i], depth + 1, err);
+        else if (len > 3 && strcmp(here.v[i] + len - 3, ".lq") == 0 && lq_paths_add(p, here.v[i]))
+            rc = lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+    }
+    for (size_t i = 0; i < here.n; i++)
+        free(here.v[i]);
+    free(here.v);
+    return rc;
+}
+
+int lq_corpus_load(struct lq_corpus *c, char *const *args, int nargs, char **errs,
+                   struct lq_err *err)
+{
+    memset(c, 0, sizeof(*c));
+    *errs = NULL;
+    struct lq_paths p = {0};
+    int rc = 0;
+    for (int i = 0; i < nargs && !rc; i++) {
+        struct stat st;
+        if (stat(args[i], &st)) {
+            rc = lq_errno(err, LQ_EXIT_BADINPUT, "%s", args[i]);
+            break;
+        }
+        if (S_ISDIR(st.st_mode))
+            rc = lq_collect_dir(&p, args[i], 0, err);
+        else if (lq_paths_add(&p, args[i]))
+            rc = lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+    }
+    if (!rc && p.n == 0)
+        rc = lq_errf(err, LQ_EXIT_BADINPUT, "no scenario (*.lq) found in the arguments");
+    struct lq_strbuf errors;
+    lq_sb_init(&errors);
+    if (!rc) {
+        c->sc = calloc(p.n, sizeof(*c->sc));
+        if (!c->sc)
+            rc = lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < p.n; i++) {
+        struct lq_err e;
+        if (lq_parse_file(p.v[i], &c->sc[c->n], &e)) {
+            lq_sb_addf(&errors, "%s\n", e.msg);
+            if (e.status != LQ_EXIT_BADINPUT)
+                rc = lq_errf(err, e.status, "%s", e.msg);
+            continue;
+        }
+        c->n++;
+    }
+    for (size_t i = 0; i < p.n; i++)
+        free(p.v[i]);
+    free(p.v);
+    if (!rc && errors.len) {
+        *errs = strdup(lq_sb_str(&errors));
+        rc = lq_errf(err, LQ_EXIT_BADINPUT, "bad scenario input");
+    }
+    lq_sb_free(&errors);
+    if (rc)
+        lq_corpus_free(c);
+    return rc;
+}
+
+void lq_corpus_free(struct lq_corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        lq_scenario_free(&c->sc[i]);
+    free(c->sc);
+    free(c->label_root);
+    memset(c, 0, sizeof(*c));
+}
+
+const char *lq_corpus_label(const struct lq_scenario *sc)
+{
+    if (!sc->path)
+        return sc->name ? sc->name : "scenario";
+    /* The last two path components without .lq: "conformance/acceptq_full". */
+    const char *end = sc->path + strlen(sc->path);
+    const char *p = end;
+    int slashes = 0;
+    while (p > sc->path) {
+        if (p[-1] == '/' && ++slashes == 2)
+            break;
+        p--;
+    }
+    static __thread char label[256];
+    size_t len = (size_t)(end - p);
+    if (len > 3 && strcmp(end - 3, ".lq") == 0)
+        len -= 3;
+    if (len >= sizeof(label))
+        len = sizeof(label) - 1;
+    memcpy(label, p, len);
+    label[len] = '\0';
+    return label;
+}

@@ -1,0 +1,83 @@
+/* harness/lang/decode.h: fuzzer bytes -> scenario, and back (docs/fuzzing.md).
+ *
+ * Structure-aware: every byte string decodes to a valid scenario (no parse
+ * step, nothing to reject), and one byte is one choice, so libFuzzer's small
+ * mutations make small changes to the scenario. The layout aims at the
+ * interesting region of the listen path: a set-up prefix (tcp_syncookies,
+ * a small backlog, somaxconn, tcp_abort_on_overflow, tcp_max_syn_backlog,
+ * TCP_DEFER_ACCEPT, tcp_synack_retries, TCP_SYNCNT) and then events of 2..8
+ * connections against that backlog.
+ *
+ *   byte 0  tcp_syncookies       & 3: 0, 1, 2, or left at the default
+ *   byte 1  listen backlog       & 7: 0..4, 1, 2, or (byte >> 3) & 7 picks 5, 8,
+ *                                16, 128, 4096, -1, 65536, 3
+ *   byte 2  net.core.somaxconn   (& 3) == 3: one of 0..4, 8, 128, 4096 ((>> 2) & 7)
+ *   byte 3  bit 0 tcp_abort_on_overflow=1; (>> 1 & 3) == 3: tcp_max_syn_backlog
+ *           from ((>> 3) & 15): 0..8, 10, 12, 16, 20, 32, 64, -1
+ *   byte 4  (& 3) == 3: TCP_DEFER_ACCEPT 1, 2, 3, 10 ((>> 2) & 3);
+ *           ((>> 4) & 3) == 3: tcp_synack_retries 0..3 (>> 6)
+ *   byte 5  & 7: 4 tcp_timestamps=2, 5 tcp_timestamps=0, 6 tcp_sack=0,
+ *           7 tcp_window_scaling=0; ((>> 3) & 3) == 3: TCP_SYNCNT 1..8 (>> 5)
+ *   byte 6  connections: 2 + byte % 7 (named c1..c8)
+ *   then events, two bytes each (fixed, so that changing a byte
+ *   never shifts the meaning of the rest): an opcode (low nibble: what; bits
+ *   4..6: the connection, modulo their number; bit 7: a variant) and an
+ *   argument, which some opcodes ignore: SYN (options, ISN: same, new, +1 or +100000;
+ *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK
+ *   (bit 7: with 100 bytes), an ACK variant (ack=bad, seq=bad, seq=+N/-N,
+ *   len=N, tsval=old, tsecr=bad), RST (exact, +N, -N, bad, ack, ack=bad),
+ *   FIN (noack, len, ack=bad, seq), accept, listen again, wait (only when
+ *   waits are allowed; otherwise the opcode and its argument are skipped) and
+ *   a mid-run setting (tcp_syncookies, tcp_abort_on_overflow,
+ *   TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
+ *
+ * The encoder maps a scenario back to bytes (for seed corpora): exact for
+ * scenarios the decoder produces (decode(encode(s)) == s), the nearest
+ * decodable choice for anything else.
+ */
+#ifndef LISTENQ_HARNESS_DECODE_H
+#define LISTENQ_HARNESS_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+
+#define LQ_DECODE_HEADER 7
+/* Event caps: the model targets take more; the differential target keeps
+ * every input to a few milliseconds on a kernel. */
+#define LQ_DECODE_MAX_EVENTS      64
+#define LQ_DECODE_DIFF_MAX_EVENTS 24
+
+struct lq_decode_opts {
+    bool waits;        /* wait directives may appear (virtual time: model targets) */
+    bool in_scope;     /* only what the model covers against a kernel: no tsval=old */
+    size_t max_events; /* directives after the set-up; 0 = LQ_DECODE_MAX_EVENTS */
+};
+
+/* The options of each target, so `listenq decode` reproduces what a fuzzer ran. */
+void lq_decode_opts_model(struct lq_decode_opts *o);
+void lq_decode_opts_diff(struct lq_decode_opts *o);
+
+/* Decodes data into sc (initialised here). 0, or -1 when memory ran out. */
+int lq_decode(const uint8_t *data, size_t len, const struct lq_decode_opts *o,
+              struct lq_scenario *sc);
+
+/* As lq_decode into a scenario that an earlier lq_decode_reuse (or
+ * lq_scenario_init) left in sc, keeping its directive array: what a fuzzer
+ * calls for every input. 0, or -1 when memory ran out (sc freed). */
+int lq_decode_reuse(const uint8_t *data, size_t len, const struct lq_decode_opts *o,
+                    struct lq_scenario *sc);
+
+/* Empties sc (from lq_decode_reuse) but keeps its directive array: a fuzzer
+ * calls it at the end of every input, so that an input frees what it
+ * allocates (libFuzzer looks for leaks when the counts differ). */
+void lq_decode_clear(struct lq_scenario *sc);
+
+/* Bytes that decode to sc, or to the nearest scenario the decoder can make;
+ * *out is malloc'ed. 0, or -1 when memory ran out. */
+int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint8_t **out,
+              size_t *len);
+
+#endif

@@ -1,0 +1,783 @@
+/* harness/lang/parse.c: the .lq scenario parser.
+ *
+ * Line-oriented: one directive per line, '#' starts a comment, tokens are
+ * separated by blanks. Every error names the source, line and column and
+ * says what was expected (the tests in tests/unit/test_parse.c cover each).
+ */
+#include "parse.h"
+
+#include "counter_names.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LQ_MAX_TOKENS 32
+#define LQ_MAX_LINE   4096
+#define LQ_MAX_FILE   (64u << 20)
+#define LQ_MAX_NAME   64
+
+struct lq_tok {
+    const char *s;
+    size_t len;
+    uint16_t col;
+};
+
+struct lq_parser {
+    const char *where;
+    uint32_t line;
+    struct lq_scenario *sc;
+    struct lq_err *err;
+    struct lq_tok tok[LQ_MAX_TOKENS];
+    int ntok;
+    bool seen_event;
+};
+
+static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return lq_errf(p->err, LQ_EXIT_BADINPUT, "%s:%u:%u: %s", p->where, p->line, col, what);
+}
+
+/* Memory ran out: the harness failed, not the input. */
+static int lq_poom(struct lq_parser *p, uint16_t col)
+{
+    lq_perr(p, col, "out of memory");
+    if (p->err)
+        p->err->status = LQ_EXIT_ERROR;
+    return -1;
+}
+
+static bool lq_tok_is(const struct lq_tok *t, const char *word)
+{
+    return t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
+}
+
+/* Copies a token into buf for messages and lookups (truncated, NUL-terminated). */
+static const char *lq_tok_str(const struct lq_tok *t, char *buf, size_t cap)
+{
+    size_t n = t->len < cap - 1 ? t->len : cap - 1;
+    memcpy(buf, t->s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Splits "key=value": returns the length of key, and value/vlen (NULL if no '='). */
+static size_t lq_tok_kv(const struct lq_tok *t, const char **value, size_t *vlen)
+{
+    const char *eq = memchr(t->s, '=', t->len);
+    if (!eq) {
+        *value = NULL;
+        *vlen = 0;
+        return t->len;
+    }
+    *value = eq + 1;
+    *vlen = t->len - (size_t)(eq + 1 - t->s);
+    return (size_t)(eq - t->s);
+}
+
+static bool lq_key_is(const struct lq_tok *t, size_t klen, const char *key)
+{
+    return klen == strlen(key) && memcmp(t->s, key, klen) == 0;
+}
+
+/* Strict decimal integer: optional sign (when allowed), digits only, in [lo, hi]. */
+static bool lq_parse_int(const char *s, size_t len, bool allow_sign, int64_t lo, int64_t hi,
+                         int64_t *out)
+{
+    char buf[32];
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    size_t i = 0;
+    if (buf[0] == '+' || buf[0] == '-') {
+        if (!allow_sign)
+            return false;
+        i = 1;
+    }
+    if (!buf[i])
+        return false;
+    for (size_t k = i; buf[k]; k++)
+        if (!isdigit((unsigned char)buf[k]))
+            return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool lq_valid_name(const struct lq_tok *t)
+{
+    static const char *const reserved[] = {"none",    "accept", "acceptq", "synq", "counter",
+                                           "backlog", "EAGAIN", "EINVAL",  NULL};
+    if (!t->len || t->len > LQ_MAX_NAME || !(isalpha((unsigned char)t->s[0]) || t->s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < t->len; i++) {
+        char c = t->s[i];
+        if (!(isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'))
+            return false;
+    }
+    for (int i = 0; reserved[i]; i++)
+        if (lq_tok_is(t, reserved[i]))
+            return false;
+    return true;
+}
+
+static int lq_conn_arg(struct lq_parser *p, const char *verb, bool must_exist, uint16_t *conn)
+{
+    char buf[80];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
+                       "'%s' needs a connection name (for example: %s c1)", verb, verb);
+    const struct lq_tok *t = &p->tok[1];
+    if (!lq_valid_name(t))
+        return lq_perr(p, t->col,
+                       "'%s' is not a connection name (expected a letter followed by letters, "
+                       "digits, '_', '-' or '.'; not a keyword)",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    lq_tok_str(t, buf, sizeof(buf));
+    if (must_exist) {
+        for (size_t i = 0; i < p->sc->nconns; i++)
+            if (strcmp(p->sc->conns[i], buf) == 0) {
+                *conn = (uint16_t)i;
+                return 0;
+            }
+        return lq_perr(p, t->col, "unknown connection '%s': no event before this line uses it",
+                       buf);
+    }
+    int c = lq_scenario_conn(p->sc, buf);
+    if (c < 0 && p->sc->nconns < LQ_MAX_CONNS)
+        return lq_poom(p, t->col);
+    if (c < 0)
+        return lq_perr(p, t->col, "too many connections (at most %u)", LQ_MAX_CONNS);
+    *conn = (uint16_t)c;
+    return 0;
+}
+
+static int lq_no_more(struct lq_parser *p, int from, const char *usage)
+{
+    if (p->ntok > from) {
+        char buf[80];
+        return lq_perr(p, p->tok[from].col, "unexpected '%s' (expected: %s)",
+                       lq_tok_str(&p->tok[from], buf, sizeof(buf)), usage);
+    }
+    return 0;
+}
+
+static int lq_parse_sysctl(struct lq_parser *p, struct lq_directive *d)
+{
+    static const char usage[] = "sysctl NAME=VALUE, NAME one of net.core.somaxconn, "
+                                "net.ipv4.tcp_max_syn_backlog, net.ipv4.tcp_syncookies, "
+                                "net.ipv4.tcp_abort_on_overflow, net.ipv4.tcp_synack_retries, "
+                                "net.ipv4.tcp_timestamps, net.ipv4.tcp_sack, "
+                                "net.ipv4.tcp_window_scaling";
+    char buf[128];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
+    const struct lq_tok *t = &p->tok[1];
+    const char *v;
+    size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
+    if (!v)
+        return lq_perr(p, t->col, "expected NAME=VALUE after 'sysctl', found '%s'",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    struct lq_tok key = {t->s, klen, t->col};
+    int id = lq_sysctl_by_name(lq_tok_str(&key, buf, sizeof(buf)));
+    if (id < 0)
+        return lq_perr(p, t->col, "unknown sysctl '%s' (expected %s)", buf, usage + 7);
+    int64_t value;
+    if (!lq_parse_int(v, vlen, true, INT32_MIN, INT32_MAX, &value))
+        return lq_perr(p, (uint16_t)(t->col + klen + 1), "expected an integer value for %s", buf);
+    if (!lq_sysctl_in_range((enum lq_sysctl)id, value))
+        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                       "%s=%" PRId64 " is out of range: the kernel accepts %" PRId64 "..%" PRId64,
+                       buf, value, lq_sysctl_min((enum lq_sysctl)id),
+                       lq_sysctl_max((enum lq_sysctl)id));
+    d->u.sysctl.id = (uint8_t)id;
+    d->u.sysctl.value = value;
+    return lq_no_more(p, 2, "sysctl NAME=VALUE");
+}
+
+static int lq_parse_number_arg(struct lq_parser *p, const char *verb, bool sign, int64_t lo,
+                               int64_t hi, int64_t *out)
+{
+    char buf[80];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "'%s' needs a number", verb);
+    if (!lq_parse_int(p->tok[1].s, p->tok[1].len, sign, lo, hi, out))
+        return lq_perr(p, p->tok[1].col,
+                       "expected an integer in %" PRId64 "..%" PRId64 " after '%s', found '%s'", lo,
+                       hi, verb, lq_tok_str(&p->tok[1], buf, sizeof(buf)));
+    return lq_no_more(p, 2, verb);
+}
+
+static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    static const char usage[] = "sockopt TCP_DEFER_ACCEPT=SECONDS or sockopt TCP_SYNCNT=N";
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
+    const struct lq_tok *t = &p->tok[1];
+    const char *v;
+    size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
+    if (lq_key_is(t, klen, "TCP_DEFER_ACCEPT"))
+        d->u.sockopt.opt = LQ_SOCKOPT_DEFER_ACCEPT;
+    else if (lq_key_is(t, klen, "TCP_SYNCNT"))
+        d->u.sockopt.opt = LQ_SOCKOPT_SYNCNT;
+    else
+        return lq_perr(p, t->col, "unknown socket option '%s' (expected %s)",
+                       lq_tok_str(t, buf, sizeof(buf)), usage);
+    int64_t value;
+    if (!v || !lq_parse_int(v, vlen, true, INT32_MIN, INT32_MAX, &value))
+        return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)), "expected =INTEGER after %.*s",
+                       (int)klen, t->s);
+    if (d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT && (value < 1 || value > 127))
+        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                       "TCP_SYNCNT=%" PRId64 " is out of range: the kernel accepts 1..127", value);
+    d->u.sockopt.value = (int32_t)value;
+    return lq_no_more(p, 2, usage);
+}
+
+static int lq_parse_seq_opt(struct lq_parser *p, const struct lq_tok *t, const char *v, size_t vlen,
+                            size_t klen, struct lq_ev_seg *s)
+{
+    int64_t off;
+    if (vlen == 3 && memcmp(v, "bad", 3) == 0) {
+        s->seq_mode = LQ_SEQ_BAD;
+        return 0;
+    }
+    if (vlen && (v[0] == '+' || v[0] == '-') &&
+        lq_parse_int(v, vlen, true, -1000000000, 1000000000, &off)) {
+        s->seq_mode = off ? LQ_SEQ_OFFSET : LQ_SEQ_OK;
+        s->seq_off = (int32_t)off;
+        return 0;
+    }
+    return lq_perr(
+        p, (uint16_t)(t->col + klen + 1),
+        "expected seq=bad or seq=+N / seq=-N (an offset from the right sequence number)");
+}
+
+static int lq_parse_len_opt(struct lq_parser *p, const struct lq_tok *t, const char *v, size_t vlen,
+                            size_t klen, struct lq_ev_seg *s)
+{
+    int64_t len;
+    if (!v || !lq_parse_int(v, vlen, false, 0, LQ_MAX_LEN, &len))
+        return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                       "expected len=N with N in 0..%u (payload bytes)", LQ_MAX_LEN);
+    s->len = (uint32_t)len;
+    return 0;
+}
+
+static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const char *verb)
+{
+    char buf[80];
+    struct lq_ev_seg *s = &d->u.seg;
+    s->wscale = -1;
+    if (lq_conn_arg(p, verb, false, &d->conn))
+        return -1;
+    const char *usage;
+    switch (d->kind) {
+    case LQ_D_SYN: usage = "mss=N, ts, sack, wscale=N, newisn, newisn=+N, len=N, fin"; break;
+    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old, tsecr=bad"; break;
+    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old, tsecr=bad"; break;
+    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old, tsecr=bad"; break;
+    }
+    uint32_t seen = 0;
+    for (int i = 2; i < p->ntok; i++) {
+        const struct lq_tok *t = &p->tok[i];
+        const char *v;
+        size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
+        uint32_t bit = 0;
+        int rc = -2;
+        if (d->kind == LQ_D_SYN) {
+            int64_t n;
+            if (lq_key_is(t, klen, "mss")) {
+                bit = 1;
+                if (!v || !lq_parse_int(v, vlen, false, 0, 65535, &n))
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected mss=N with N in 0..65535");
+                s->has_mss = true;
+                s->mss = (uint16_t)n;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "wscale")) {
+                bit = 2;
+                if (!v || !lq_parse_int(v, vlen, false, 0, 255, &n))
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected wscale=N with N in 0..255");
+                s->wscale = (int16_t)n;
+                rc = 0;
+            } else if (lq_tok_is(t, "ts")) {
+                bit = 4;
+                s->ts = true;
+                rc = 0;
+            } else if (lq_tok_is(t, "sack")) {
+                bit = 8;
+                s->sack = true;
+                rc = 0;
+            } else if (lq_tok_is(t, "fin")) {
+                bit = 512;
+                s->syn_fin = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "newisn")) {
+                bit = 16;
+                if (!v) {
+                    s->isn_mode = LQ_ISN_NEW;
+                } else if (lq_parse_int(v, vlen, true, -2147483647, 2147483647, &n) && n) {
+                    s->isn_mode = LQ_ISN_OFFSET;
+                    s->isn_off = n;
+                } else {
+                    return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                                   "expected newisn or newisn=+N (a non-zero offset from the "
+                                   "previous ISN)");
+                }
+                rc = 0;
+            }
+        } else {
+            if (lq_key_is(t, klen, "ack") && v) {
+                bit = 32;
+                if (d->kind == LQ_D_ACK || d->kind == LQ_D_FIN || d->kind == LQ_D_RST) {
+                    bool bad = vlen == 3 && memcmp(v, "bad", 3) == 0;
+                    if (!bad && !(vlen == 3 && memcmp(v, "old", 3) == 0))
+                        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                                       "expected ack=bad or ack=old");
+                    s->ack_bad = bad;
+                    s->ack_old = !bad;
+                    if (d->kind == LQ_D_RST)
+                        s->rst_ack = true;
+                    rc = 0;
+                }
+            } else if (lq_tok_is(t, "ack") && d->kind == LQ_D_RST) {
+                bit = 64;
+                s->rst_ack = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "seq")) {
+                bit = 128;
+                if (!v)
+                    return lq_perr(p, (uint16_t)(t->col + klen), "expected seq=bad or seq=+N");
+                rc = lq_parse_seq_opt(p, t, v, vlen, klen, s);
+            } else if (lq_tok_is(t, "noack") && d->kind == LQ_D_FIN) {
+                bit = 1024;
+                s->no_ack = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tsval")) {
+                bit = 2048;
+                if (!v || vlen != 3 || memcmp(v, "old", 3) != 0)
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected tsval=old");
+                s->tsval_old = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tsecr")) {
+                bit = 4096;
+                if (!v || vlen != 3 || memcmp(v, "bad", 3) != 0)
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected tsecr=bad");
+                s->tsecr_bad = true;
+                rc = 0;
+            }
+        }
+        if (rc == -2 && lq_key_is(t, klen, "len") && d->kind != LQ_D_RST) {
+            bit = 256;
+            rc = lq_parse_len_opt(p, t, v, vlen, klen, s);
+        }
+        if (rc == -2)
+            return lq_perr(p, t->col, "unknown option '%s' for %s (expected %s)",
+                           lq_tok_str(t, buf, sizeof(buf)), verb, usage);
+        if (rc)
+            return -1;
+        if (seen & bit)
+            return lq_perr(p, t->col, "option '%.*s' given twice", (int)klen, t->s);
+        seen |= bit;
+    }
+    if (s->no_ack && (s->ack_bad || s->ack_old))
+        return lq_perr(p, p->tok[0].col, "noack and ack=bad/old contradict each other");
+    return 0;
+}
+
+static int lq_parse_wait(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
+                       "'wait' needs a duration (for example: wait 1500ms, wait 2s)");
+    const struct lq_tok *t = &p->tok[1];
+    size_t n = t->len;
+    int64_t mult;
+    if (n > 2 && memcmp(t->s + n - 2, "ms", 2) == 0) {
+        mult = 1;
+        n -= 2;
+    } else if (n > 1 && t->s[n - 1] == 's') {
+        mult = 1000;
+        n -= 1;
+    } else {
+        return lq_perr(p, t->col, "expected a duration like 1500ms or 2s, found '%s'",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    }
+    int64_t v;
+    if (!lq_parse_int(t->s, n, false, 1, LQ_MAX_WAIT_MS, &v) || v * mult > LQ_MAX_WAIT_MS)
+        return lq_perr(p, t->col, "expected a duration between 1ms and %us, found '%s'",
+                       LQ_MAX_WAIT_MS / 1000, lq_tok_str(t, buf, sizeof(buf)));
+    d->u.wait_ms = (uint64_t)(v * mult);
+    return lq_no_more(p, 2, "wait DURATION");
+}
+
+static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
+{
+    char buf[80];
+    const struct lq_tok *kind = &p->tok[2];
+    if (lq_tok_is(kind, "synack"))
+        x->pkt = LQ_PK_SYNACK;
+    else if (lq_tok_is(kind, "ack"))
+        x->pkt = LQ_PK_ACK;
+    else if (lq_tok_is(kind, "rst"))
+        x->pkt = LQ_PK_RST;
+    else
+        return lq_perr(p, kind->col, "expected synack, ack or rst after the connection, found '%s'",
+                       lq_tok_str(kind, buf, sizeof(buf)));
+    uint32_t seen = 0;
+    for (int i = 3; i < p->ntok; i++) {
+        const struct lq_tok *t = &p->tok[i];
+        if (x->pkt != LQ_PK_SYNACK)
+            return lq_perr(p, t->col, "'%s' takes no options (only synack does)",
+                           x->pkt == LQ_PK_ACK ? "ack" : "rst");
+        const char *v;
+        size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
+        int64_t n;
+        uint32_t bit;
+        if (lq_key_is(t, klen, "mss") && v) {
+            bit = 1;
+            if (!lq_parse_int(v, vlen, false, 0, 65535, &n))
+                return lq_perr(p, (uint16_t)(t->col + 4), "expected mss=N with N in 0..65535");
+            x->mss = (int32_t)n;
+        } else if (lq_key_is(t, klen, "wscale") && v) {
+            bit = 2;
+            if (!lq_parse_int(v, vlen, false, 0, 14, &n))
+                return lq_perr(p, (uint16_t)(t->col + 7), "expected wscale=N with N in 0..14");
+            x->wscale = (int16_t)n;
+            x->wscale_tri = LQ_TRI_YES;
+        } else if (lq_tok_is(t, "nowscale")) {
+            bit = 2;
+            x->wscale_tri = LQ_TRI_NO;
+        } else if (lq_tok_is(t, "sack") || lq_tok_is(t, "nosack")) {
+            bit = 4;
+            x->sack_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
+        } else if (lq_tok_is(t, "ts") || lq_tok_is(t, "nots")) {
+            bit = 8;
+            x->ts_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
+        } else if (lq_tok_is(t, "cookie") || lq_tok_is(t, "nocookie")) {
+            bit = 16;
+            x->cookie_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
+        } else {
+            return lq_perr(p, t->col,
+                           "unknown synack check '%s' (expected mss=N, wscale=N, nowscale, sack, "
+                           "nosack, ts, nots, cookie, nocookie)",
+                           lq_tok_str(t, buf, sizeof(buf)));
+        }
+        if (seen & bit)
+            return lq_perr(p, t->col, "'%s' contradicts or repeats an earlier check on this line",
+                           lq_tok_str(t, buf, sizeof(buf)));
+        seen |= bit;
+    }
+    return 0;
+}
+
+static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    struct lq_expect *x = &d->u.expect;
+    x->mss = -1;
+    x->wscale = -1;
+    static const char usage[] =
+        "expect none | expect accept NAME [mss=N] | expect accept EAGAIN | expect acceptq N | "
+        "expect synq N | expect backlog N | expect counter NAME N | expect NAME synack|ack|rst "
+        "[checks]";
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
+    const struct lq_tok *w = &p->tok[1];
+    int64_t n;
+    if (lq_tok_is(w, "none")) {
+        x->kind = LQ_X_NONE;
+        return lq_no_more(p, 2, "expect none");
+    }
+    if (lq_tok_is(w, "acceptq") || lq_tok_is(w, "synq") || lq_tok_is(w, "backlog")) {
+        x->kind = w->s[0] == 'a' ? LQ_X_ACCEPTQ : w->s[0] == 's' ? LQ_X_SYNQ : LQ_X_BACKLOG;
+        if (p->ntok < 3 || !lq_parse_int(p->tok[2].s, p->tok[2].len, false, 0, INT32_MAX, &n))
+            return lq_perr(p, p->ntok < 3 ? (uint16_t)(w->col + w->len) : p->tok[2].col,
+                           "expected a count after 'expect %.*s'", (int)w->len, w->s);
+        x->value = n;
+        return lq_no_more(p, 3, "expect acceptq|synq|backlog N");
+    }
+    if (lq_tok_is(w, "counter")) {
+        x->kind = LQ_X_COUNTER;
+        if (p->ntok < 3)
+            return lq_perr(
+                p, (uint16_t)(w->col + w->len),
+                "expected a counter name (for example: expect counter ListenOverflows 1)");
+        const struct lq_tok *name = &p->tok[2];
+        bool name_ok = name->len <= LQ_MAX_NAME;
+        for (size_t i = 0; name_ok && i < name->len; i++)
+            name_ok = isalnum((unsigned char)name->s[i]) || name->s[i] == ':' || name->s[i] == '_';
+        if (!name_ok)
+            return lq_perr(p, name->col,
+                           "'%s' is not a counter name (at most %d letters, digits, '_' and ':')",
+                           lq_tok_str(name, buf, sizeof(buf)), LQ_MAX_NAME);
+        if (!lq_counter_name_known(lq_tok_str(name, buf, sizeof(buf))))
+            return lq_perr(p, name->col,
+                           "unknown counter '%s' (expected a TcpExt or Tcp counter name as in "
+                           "/proc/net/netstat and /proc/net/snmp, e.g. ListenOverflows)",
+                           buf);
+        if (p->ntok < 4 ||
+            !lq_parse_int(p->tok[3].s, p->tok[3].len, true, INT64_MIN / 2, INT64_MAX / 2, &n))
+            return lq_perr(p, p->ntok < 4 ? (uint16_t)(name->col + name->len) : p->tok[3].col,
+                           "expected the change of %s since the scenario started (an integer)",
+                           lq_tok_str(name, buf, sizeof(buf)));
+        /* the known names are far fewer than the table's 1024: only memory can fail */
+        int idx = lq_scenario_counter_name(p->sc, lq_tok_str(name, buf, sizeof(buf)));
+        if (idx < 0)
+            return lq_poom(p, name->col);
+        x->counter = (uint32_t)idx;
+        x->value = n;
+        return lq_no_more(p, 4, "expect counter NAME N");
+    }
+    if (lq_tok_is(w, "accept")) {
+        x->kind = LQ_X_ACCEPT;
+        if (p->ntok < 3)
+            return lq_perr(p, (uint16_t)(w->col + w->len),
+                           "expected a connection name or EAGAIN after 'expect accept'");
+        if (lq_tok_is(&p->tok[2], "EAGAIN") || lq_tok_is(&p->tok[2], "EINVAL")) {
+            x->accept_errno = p->tok[2].s[1] == 'A' ? EAGAIN : EINVAL;
+            return lq_no_more(p, 3, "expect accept EAGAIN");
+        }
+        struct lq_tok saved = p->tok[1];
+        p->tok[1] = p->tok[2];
+        int rc = lq_conn_arg(p, "expect accept", true, &x->conn);
+        p->tok[1] = saved;
+        if (rc)
+            return -1;
+        if (p->ntok > 3) {
+            const struct lq_tok *t = &p->tok[3];
+            const char *v;
+            size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
+            if (!lq_key_is(t, klen, "mss") || !v)
+                return lq_perr(p, t->col, "unexpected '%s' (expected mss=N)",
+                               lq_tok_str(t, buf, sizeof(buf)));
+            if (!lq_parse_int(v, vlen, false, 0, 65535, &n))
+                return lq_perr(p, (uint16_t)(t->col + 4), "expected mss=N with N in 0..65535");
+            x->mss = (int32_t)n;
+        }
+        return lq_no_more(p, 4, "expect accept NAME [mss=N]");
+    }
+    x->kind = LQ_X_PKT;
+    if (!lq_valid_name(w))
+        return lq_perr(p, w->col, "unexpected '%s' (expected %s)", lq_tok_str(w, buf, sizeof(buf)),
+                       usage);
+    if (lq_conn_arg(p, "expect", true, &x->conn))
+        return -1;
+    if (p->ntok < 3)
+        return lq_perr(p, (uint16_t)(w->col + w->len),
+                       "expected synack, ack or rst after 'expect %.*s'", (int)w->len, w->s);
+    return lq_parse_expect_pkt(p, x);
+}
+
+static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
+{
+    /* comment */
+    const char *hash = memchr(line, '#', len);
+    size_t code_len = hash ? (size_t)(hash - line) : len;
+    p->ntok = 0;
+    for (size_t i = 0; i < code_len;) {
+        while (i < code_len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+            i++;
+        if (i >= code_len)
+            break;
+        size_t start = i;
+        while (i < code_len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+            i++;
+        if (p->ntok == LQ_MAX_TOKENS)
+            return lq_perr(p, (uint16_t)(start + 1), "too many words on one line (at most %d)",
+                           LQ_MAX_TOKENS);
+        for (size_t k = start; k < i; k++)
+            if ((unsigned char)line[k] < 0x20 || (unsigned char)line[k] >= 0x7f)
+                return lq_perr(p, (uint16_t)(k + 1),
+                               "unexpected byte 0x%02x (scenarios are printable ASCII)",
+                               (unsigned char)line[k]);
+        p->tok[p->ntok++] = (struct lq_tok){line + start, i - start, (uint16_t)(start + 1)};
+    }
+    struct lq_directive *d;
+    if (p->ntok == 0) {
+        d = lq_scenario_add(p->sc, hash ? LQ_D_COMMENT : LQ_D_BLANK);
+        if (!d && p->sc->n < LQ_MAX_DIRECTIVES)
+            return lq_poom(p, 1);
+        if (!d)
+            return lq_perr(p, 1, "too many lines (at most %u)", LQ_MAX_DIRECTIVES);
+        d->line = p->line;
+        d->col = 1;
+        if (hash) {
+            size_t clen = len - (size_t)(hash - line);
+            while (clen &&
+                   (hash[clen - 1] == '\r' || hash[clen - 1] == ' ' || hash[clen - 1] == '\t'))
+                clen--;
+            d->comment = strndup(hash, clen);
+            if (!d->comment)
+                return lq_poom(p, 1);
+        }
+        return 0;
+    }
+    static const struct {
+        const char *word;
+        uint8_t kind;
+    } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL}, {"listen", LQ_D_LISTEN},
+                 {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},       {"ack", LQ_D_ACK},
+                 {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},       {"accept", LQ_D_ACCEPT},
+                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}};
+    uint8_t kind = LQ_D_KIND_COUNT;
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (lq_tok_is(&p->tok[0], verbs[i].word))
+            kind = verbs[i].kind;
+    if (kind == LQ_D_KIND_COUNT) {
+        char buf[80];
+        return lq_perr(p, p->tok[0].col,
+                       "unknown directive '%s' (expected seed, sysctl, listen, sockopt, syn, ack, "
+                       "rst, fin, accept, wait or expect)",
+                       lq_tok_str(&p->tok[0], buf, sizeof(buf)));
+    }
+    d = lq_scenario_add(p->sc, kind);
+    if (!d && p->sc->n < LQ_MAX_DIRECTIVES)
+        return lq_poom(p, 1);
+    if (!d)
+        return lq_perr(p, 1, "too many lines (at most %u)", LQ_MAX_DIRECTIVES);
+    d->line = p->line;
+    d->col = p->tok[0].col;
+    if (hash) {
+        size_t clen = len - (size_t)(hash - line);
+        while (clen && (hash[clen - 1] == '\r' || hash[clen - 1] == ' ' || hash[clen - 1] == '\t'))
+            clen--;
+        d->comment = strndup(hash, clen);
+        if (!d->comment)
+            return lq_poom(p, 1);
+    }
+    int64_t n = 0;
+    int rc = 0;
+    switch (kind) {
+    case LQ_D_SEED:
+        rc = lq_parse_number_arg(p, "seed", false, 0, INT64_MAX, &n);
+        d->u.seed = (uint64_t)n;
+        if (!rc)
+            p->sc->seed = d->u.seed;
+        break;
+    case LQ_D_SYSCTL: rc = lq_parse_sysctl(p, d); break;
+    case LQ_D_LISTEN:
+        rc = lq_parse_number_arg(p, "listen", true, INT32_MIN, INT32_MAX, &n);
+        d->u.backlog = (int32_t)n;
+        break;
+    case LQ_D_SOCKOPT: rc = lq_parse_sockopt(p, d); break;
+    case LQ_D_SYN: rc = lq_parse_segment(p, d, "syn"); break;
+    case LQ_D_ACK: rc = lq_parse_segment(p, d, "ack"); break;
+    case LQ_D_RST: rc = lq_parse_segment(p, d, "rst"); break;
+    case LQ_D_FIN: rc = lq_parse_segment(p, d, "fin"); break;
+    case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept"); break;
+    case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
+    case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
+    }
+    return rc;
+}
+
+int lq_parse_text(const char *text, size_t len, const char *where, struct lq_scenario *sc,
+                  struct lq_err *err)
+{
+    struct lq_parser p = {.where = where ? where : "<input>", .sc = sc, .err = err};
+    lq_scenario_init(sc);
+    size_t pos = 0;
+    while (pos < len) {
+        p.line++;
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        if (llen > LQ_MAX_LINE) {
+            lq_perr(&p, LQ_MAX_LINE, "line longer than %d bytes", LQ_MAX_LINE);
+            lq_scenario_free(sc);
+            return -1;
+        }
+        if (memchr(text + pos, '\0', llen)) {
+            lq_perr(&p, (uint16_t)((const char *)memchr(text + pos, '\0', llen) - (text + pos) + 1),
+                    "unexpected NUL byte (scenarios are text)");
+            lq_scenario_free(sc);
+            return -1;
+        }
+        if (lq_parse_line(&p, text + pos, llen)) {
+            lq_scenario_free(sc);
+            return -1;
+        }
+        pos += llen + (nl ? 1 : 0);
+    }
+    return 0;
+}
+
+int lq_parse_file(const char *path, struct lq_scenario *sc, struct lq_err *err)
+{
+    lq_scenario_init(sc); /* empty on every error, as lq_parse_text leaves it */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open", path);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            /* one byte more than the limit tells a file of exactly the limit from a larger one */
+            if (len > LQ_MAX_FILE) {
+                free(buf);
+                fclose(f);
+                return lq_errf(err, LQ_EXIT_BADINPUT, "%s: larger than %u MiB", path,
+                               LQ_MAX_FILE >> 20);
+            }
+            cap = cap ? cap * 2 : 8192;
+            if (cap > LQ_MAX_FILE + 1)
+                cap = LQ_MAX_FILE + 1;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return lq_errf(err, LQ_EXIT_ERROR, "%s: out of memory", path);
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return lq_errno(err, LQ_EXIT_BADINPUT, "%s: read error", path);
+    }
+    int rc = lq_parse_text(buf, len, path, sc, err);
+    free(buf);
+    if (rc)
+        return rc;
+    sc->path = strdup(path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t blen = strlen(base);
+    if (blen > 3 && strcmp(base + blen - 3, ".lq") == 0)
+        blen -= 3;
+    sc->name = strndup(base, blen);
+    if (!sc->path || !sc->name) {
+        lq_scenario_free(sc);
+        return lq_errf(err, LQ_EXIT_ERROR, "%s: out of memory", path);
+    }
+    return 0;
+}

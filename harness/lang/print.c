@@ -1,0 +1,156 @@
+/* harness/lang/print.c: the canonical printer (see print.h). */
+#include "print.h"
+
+#include <errno.h>
+#include <inttypes.h>
+
+static void lq_print_seq_opt(const struct lq_ev_seg *s, struct lq_strbuf *out)
+{
+    if (s->seq_mode == LQ_SEQ_BAD)
+        lq_sb_add(out, " seq=bad");
+    else if (s->seq_mode == LQ_SEQ_OFFSET)
+        lq_sb_addf(out, " seq=%+" PRId32, s->seq_off);
+}
+
+static void lq_print_segment(const struct lq_scenario *sc, const struct lq_directive *d,
+                             struct lq_strbuf *out)
+{
+    static const char *const verb[] = {
+        [LQ_D_SYN] = "syn", [LQ_D_ACK] = "ack", [LQ_D_RST] = "rst", [LQ_D_FIN] = "fin"};
+    const struct lq_ev_seg *s = &d->u.seg;
+    lq_sb_addf(out, "%s %s", verb[d->kind], sc->conns[d->conn]);
+    switch (d->kind) {
+    case LQ_D_SYN:
+        if (s->has_mss)
+            lq_sb_addf(out, " mss=%u", s->mss);
+        if (s->ts)
+            lq_sb_add(out, " ts");
+        if (s->sack)
+            lq_sb_add(out, " sack");
+        if (s->wscale >= 0)
+            lq_sb_addf(out, " wscale=%d", s->wscale);
+        if (s->isn_mode == LQ_ISN_NEW)
+            lq_sb_add(out, " newisn");
+        else if (s->isn_mode == LQ_ISN_OFFSET)
+            lq_sb_addf(out, " newisn=%+" PRId64, s->isn_off);
+        if (s->len)
+            lq_sb_addf(out, " len=%u", s->len);
+        if (s->syn_fin)
+            lq_sb_add(out, " fin");
+        return;
+    case LQ_D_RST:
+        lq_print_seq_opt(s, out);
+        if (s->rst_ack)
+            lq_sb_add(out, " ack");
+        if (s->ack_bad)
+            lq_sb_add(out, " ack=bad");
+        if (s->ack_old)
+            lq_sb_add(out, " ack=old");
+        break;
+    default: /* ack, fin */
+        if (s->ack_bad)
+            lq_sb_add(out, " ack=bad");
+        if (s->ack_old)
+            lq_sb_add(out, " ack=old");
+        lq_print_seq_opt(s, out);
+        if (s->len)
+            lq_sb_addf(out, " len=%u", s->len);
+        if (s->no_ack)
+            lq_sb_add(out, " noack");
+        break;
+    }
+    if (s->tsval_old)
+        lq_sb_add(out, " tsval=old");
+    if (s->tsecr_bad)
+        lq_sb_add(out, " tsecr=bad");
+}
+
+static void lq_print_tri(struct lq_strbuf *out, uint8_t tri, const char *yes, const char *no)
+{
+    if (tri == LQ_TRI_YES)
+        lq_sb_addf(out, " %s", yes);
+    else if (tri == LQ_TRI_NO)
+        lq_sb_addf(out, " %s", no);
+}
+
+static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect *x,
+                            struct lq_strbuf *out)
+{
+    static const char *const pk[] = {
+        [LQ_PK_SYNACK] = "synack", [LQ_PK_ACK] = "ack", [LQ_PK_RST] = "rst"};
+    switch (x->kind) {
+    case LQ_X_NONE: lq_sb_add(out, "expect none"); break;
+    case LQ_X_ACCEPTQ: lq_sb_addf(out, "expect acceptq %" PRId64, x->value); break;
+    case LQ_X_SYNQ: lq_sb_addf(out, "expect synq %" PRId64, x->value); break;
+    case LQ_X_BACKLOG: lq_sb_addf(out, "expect backlog %" PRId64, x->value); break;
+    case LQ_X_COUNTER:
+        lq_sb_addf(out, "expect counter %s %" PRId64, sc->counter_names[x->counter], x->value);
+        break;
+    case LQ_X_ACCEPT:
+        if (x->accept_errno)
+            lq_sb_addf(out, "expect accept %s", x->accept_errno == EAGAIN ? "EAGAIN" : "EINVAL");
+        else
+            lq_sb_addf(out, "expect accept %s", sc->conns[x->conn]);
+        if (x->mss >= 0)
+            lq_sb_addf(out, " mss=%d", x->mss);
+        break;
+    case LQ_X_PKT:
+        lq_sb_addf(out, "expect %s %s", sc->conns[x->conn], pk[x->pkt]);
+        if (x->mss >= 0)
+            lq_sb_addf(out, " mss=%d", x->mss);
+        if (x->wscale_tri == LQ_TRI_YES)
+            lq_sb_addf(out, " wscale=%d", x->wscale);
+        else if (x->wscale_tri == LQ_TRI_NO)
+            lq_sb_add(out, " nowscale");
+        lq_print_tri(out, x->sack_tri, "sack", "nosack");
+        lq_print_tri(out, x->ts_tri, "ts", "nots");
+        lq_print_tri(out, x->cookie_tri, "cookie", "nocookie");
+        break;
+    }
+}
+
+void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive *d,
+                        struct lq_strbuf *out)
+{
+    switch (d->kind) {
+    case LQ_D_BLANK:
+    case LQ_D_COMMENT: break;
+    case LQ_D_SEED: lq_sb_addf(out, "seed %" PRIu64, d->u.seed); break;
+    case LQ_D_SYSCTL:
+        lq_sb_addf(out, "sysctl %s=%" PRId64, lq_sysctl_name((enum lq_sysctl)d->u.sysctl.id),
+                   d->u.sysctl.value);
+        break;
+    case LQ_D_LISTEN: lq_sb_addf(out, "listen %" PRId32, d->u.backlog); break;
+    case LQ_D_SOCKOPT:
+        lq_sb_addf(out, "sockopt %s=%" PRId32,
+                   d->u.sockopt.opt == LQ_SOCKOPT_DEFER_ACCEPT ? "TCP_DEFER_ACCEPT" : "TCP_SYNCNT",
+                   d->u.sockopt.value);
+        break;
+    case LQ_D_SYN:
+    case LQ_D_ACK:
+    case LQ_D_RST:
+    case LQ_D_FIN: lq_print_segment(sc, d, out); break;
+    case LQ_D_ACCEPT: lq_sb_add(out, "accept"); break;
+    case LQ_D_WAIT:
+        if (d->u.wait_ms % 1000 == 0)
+            lq_sb_addf(out, "wait %" PRIu64 "s", d->u.wait_ms / 1000);
+        else
+            lq_sb_addf(out, "wait %" PRIu64 "ms", d->u.wait_ms);
+        break;
+    case LQ_D_EXPECT: lq_print_expect(sc, &d->u.expect, out); break;
+    }
+}
+
+void lq_print_scenario(const struct lq_scenario *sc, struct lq_strbuf *out)
+{
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct lq_directive *d = &sc->d[i];
+        lq_print_directive(sc, d, out);
+        if (d->comment) {
+            if (d->kind != LQ_D_COMMENT)
+                lq_sb_addc(out, ' ');
+            lq_sb_add(out, d->comment);
+        }
+        lq_sb_addc(out, '\n');
+    }
+}

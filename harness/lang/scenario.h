@@ -1,0 +1,160 @@
+/* harness/lang/scenario.h: a scenario is plain data (docs/scenario-format.md).
+ *
+ * The parser (parse.c) and the fuzzers' decoder produce it; the printer
+ * (print.c) writes it back as canonical text; the runner drives backends with
+ * it. A scenario is a list of directives in file order: set-up (sysctl,
+ * listen, sockopt, seed), events (syn, ack, rst, fin, accept, wait) and
+ * expectations, plus comments and blank lines kept for the printer.
+ */
+#ifndef LISTENQ_HARNESS_SCENARIO_H
+#define LISTENQ_HARNESS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/counters.h"
+#include "model/model.h"
+
+enum lq_dir_kind {
+    LQ_D_BLANK,   /* an empty line (kept for printing) */
+    LQ_D_COMMENT, /* a line that is only a comment */
+    LQ_D_SEED,    /* seed N */
+    LQ_D_SYSCTL,  /* sysctl net.ipv4.tcp_syncookies=0 */
+    LQ_D_LISTEN,  /* listen N */
+    LQ_D_SOCKOPT, /* sockopt TCP_DEFER_ACCEPT=3 */
+    LQ_D_SYN,     /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] [fin] */
+    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old] [tsecr=bad] */
+    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old] [tsecr=bad] */
+    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old] [tsecr=bad] */
+    LQ_D_ACCEPT,  /* accept */
+    LQ_D_WAIT,    /* wait 1500ms | wait 2s */
+    LQ_D_EXPECT,  /* expect ... */
+    LQ_D_KIND_COUNT
+};
+
+/* How a segment's sequence number relates to the right one. */
+enum lq_seq_mode {
+    LQ_SEQ_OK,     /* the client's next sequence number */
+    LQ_SEQ_BAD,    /* far outside any window (+2^28) */
+    LQ_SEQ_OFFSET, /* the right one plus seq_off (in or near the window) */
+};
+
+/* How a SYN's ISN relates to the connection's previous one. */
+enum lq_isn_mode {
+    LQ_ISN_SAME,   /* a retransmitted SYN */
+    LQ_ISN_NEW,    /* newisn: another ISN, far from the old (out of window) */
+    LQ_ISN_OFFSET, /* newisn=N: the old ISN plus N */
+};
+
+struct lq_ev_seg {
+    /* syn */
+    bool has_mss;
+    uint16_t mss;
+    int16_t wscale; /* -1: no window-scale option */
+    bool sack;
+    bool ts;
+    uint8_t isn_mode; /* enum lq_isn_mode */
+    int64_t isn_off;
+    /* ack / rst / fin */
+    bool ack_bad;
+    bool ack_old;     /* ack=old: below the right one (an ACK of old data) */
+    uint8_t seq_mode; /* enum lq_seq_mode */
+    int32_t seq_off;
+    uint32_t len; /* payload bytes (syn, ack, fin) */
+    bool rst_ack; /* rst ... ack: RST|ACK */
+    /* extensions */
+    bool syn_fin;   /* syn ... fin: SYN|FIN */
+    bool no_ack;    /* fin ... noack: a bare FIN */
+    bool tsval_old; /* tsval=old: a timestamp older than the SYN's (PAWS) */
+    bool tsecr_bad; /* tsecr=bad: an echo of no TSval the server sent */
+};
+
+enum lq_expect_kind {
+    LQ_X_PKT,     /* expect c1 synack|ack|rst [options] */
+    LQ_X_NONE,    /* expect none */
+    LQ_X_ACCEPT,  /* expect accept c1 [mss=N] | expect accept EAGAIN */
+    LQ_X_ACCEPTQ, /* expect acceptq N */
+    LQ_X_SYNQ,    /* expect synq N */
+    LQ_X_COUNTER, /* expect counter Name N */
+    LQ_X_BACKLOG, /* expect backlog N: sk_max_ack_backlog (extension) */
+};
+
+enum lq_pkt_kind { LQ_PK_SYNACK, LQ_PK_ACK, LQ_PK_RST, LQ_PK_KIND_COUNT };
+
+/* Tri-state option checks: absent from the line, must be present, must be absent. */
+enum lq_tri { LQ_TRI_ANY, LQ_TRI_YES, LQ_TRI_NO };
+
+struct lq_expect {
+    uint8_t kind;                                     /* enum lq_expect_kind */
+    uint8_t pkt;                                      /* enum lq_pkt_kind */
+    uint16_t conn;                                    /* LQ_X_PKT, LQ_X_ACCEPT with a connection */
+    int32_t mss;                                      /* -1: not checked */
+    int16_t wscale;                                   /* -1: not checked */
+    uint8_t wscale_tri, sack_tri, ts_tri, cookie_tri; /* enum lq_tri */
+    int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
+    int64_t value;        /* acceptq, synq, counter, backlog */
+    uint32_t counter;     /* index into lq_scenario.counter_names */
+};
+
+struct lq_directive {
+    uint8_t kind; /* enum lq_dir_kind */
+    uint32_t line;
+    uint16_t col;
+    uint16_t conn; /* segment events */
+    union {
+        struct {
+            uint8_t id; /* enum lq_sysctl */
+            int64_t value;
+        } sysctl;
+        int32_t backlog;
+        struct {
+            uint8_t opt; /* enum lq_sockopt */
+            int32_t value;
+        } sockopt;
+        uint64_t seed;
+        struct lq_ev_seg seg;
+        uint64_t wait_ms;
+        struct lq_expect expect;
+    } u;
+    char *comment; /* LQ_D_COMMENT text, or a trailing comment ("# ..."); owned */
+};
+
+struct lq_scenario {
+    char *path; /* where it was read from, or NULL */
+    char *name; /* file name without directory and .lq */
+    struct lq_directive *d;
+    size_t n, cap;
+    char **conns; /* connection names, index = conn */
+    size_t nconns;
+    char **counter_names; /* names in expect counter lines */
+    size_t ncounter_names;
+    uint64_t seed; /* the last seed directive, or LQ_DEFAULT_SEED */
+};
+
+#define LQ_DEFAULT_SEED   1u
+#define LQ_MAX_CONNS      4096u
+#define LQ_MAX_DIRECTIVES 200000u
+#define LQ_MAX_WAIT_MS    (600u * 1000u)
+#define LQ_MAX_LEN        1400u
+
+bool lq_dir_is_event(uint8_t kind);
+bool lq_dir_is_segment(uint8_t kind);
+
+void lq_scenario_init(struct lq_scenario *sc);
+void lq_scenario_free(struct lq_scenario *sc);
+/* Appends a directive (zeroed except kind); returns it, NULL at LQ_MAX_DIRECTIVES. */
+struct lq_directive *lq_scenario_add(struct lq_scenario *sc, uint8_t kind);
+/* The index of a connection name, adding it; -1 past LQ_MAX_CONNS. */
+int lq_scenario_conn(struct lq_scenario *sc, const char *name);
+int lq_scenario_counter_name(struct lq_scenario *sc, const char *name);
+/* Deep copy; 0 or -1 on memory failure. */
+int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src);
+/* Total virtual time the waits of the scenario take. */
+uint64_t lq_scenario_wait_ms(const struct lq_scenario *sc);
+/* A scenario with a wait is slow: it takes real seconds on a kernel. */
+bool lq_scenario_is_slow(const struct lq_scenario *sc);
+/* Structural equality (ignores line/column positions and comments). */
+bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b);
+
+#endif

@@ -1,0 +1,701 @@
+/* harness/live/backend_live.c: the running kernel behind the backend interface.
+ *
+ * The kernel under test lives in a private server namespace; the harness
+ * injects the client's frames and captures the server's replies on the other
+ * end of a veth (netns.c, inject.c, capture.c). After every event an ICMP echo
+ * goes through the same veth: its reply is the ordering barrier that proves
+ * the kernel has answered everything sent before it, so "the kernel sent
+ * nothing" is never concluded from a sleep. Queue lengths come from TCP_INFO
+ * and inet_diag (diag.c), counters from the namespace's /proc (snmp.c).
+ */
+#include "run/backend.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "diag.h"
+#include "wire/frame.h"
+#include "inject.h"
+#include "netns.h"
+#include "wire/pcapout.h"
+#include "snmp.h"
+
+#define LQ_LIVE_BARRIER_MS 1000 /* an echo reply later than this: the veth is broken */
+#define LQ_LIVE_ECHO_ID    0x4c51
+#define LQ_LIVE_FRAME_MAX  1600
+
+struct lq_live_frame {
+    uint64_t ts_ns;
+    uint32_t len, orig_len;
+    uint8_t data[]; /* len bytes */
+};
+
+struct lq_live {
+    struct lq_netns ns;
+    struct lq_inject *inj;
+    struct lq_capture *cap;
+    struct lq_diag diag;
+    struct lq_snmp snmp;
+    bool diag_open, snmp_open;
+    int listener;
+    uint16_t lport;
+    int *accepted;
+    size_t naccepted, accepted_cap;
+    int64_t sysctl[LQ_SYSCTL_COUNT];
+    bool sysctl_known[LQ_SYSCTL_COUNT];
+    uint16_t echo_seq;
+    /* the scenario's frames, for a pcap */
+    struct lq_live_frame **frames;
+    struct lq_pcap_rec *recs;
+    size_t nframes, frames_cap;
+    /* the call in progress */
+    uint64_t call_ns;
+    struct lq_replies *out;
+    bool barrier_seen;
+    uint16_t barrier_seq;
+    int want_conn; /* settle(): stop at the first frame to this client port */
+    bool want_seen;
+    /* request socks after the last event: their client ports */
+    uint16_t synq_ports[256];
+    int nsynq;
+    /* client port <-> connection, learned from the injected segments */
+    struct {
+        uint16_t port, conn;
+    } * ports;
+    size_t nports, ports_cap;
+    /* clock */
+    struct lq_backend *self;
+    uint32_t hz;
+    int64_t jiffies_at_mono0; /* jiffies_64 at mono0_ns */
+    uint64_t mono0_ns;
+    bool clock_ok;
+};
+
+static struct lq_live *lq_lv(struct lq_backend *b)
+{
+    return b->priv;
+}
+
+static uint64_t lq_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void lq_live_record(struct lq_live *lv, uint64_t ts_ns, const uint8_t *data, uint32_t len,
+                           uint32_t orig_len)
+{
+    if (lv->nframes == lv->frames_cap) {
+        size_t cap = lv->frames_cap ? lv->frames_cap * 2 : 64;
+        struct lq_live_frame **f = realloc(lv->frames, cap * sizeof(*f));
+        if (!f)
+            return;
+        lv->frames = f;
+        lv->frames_cap = cap;
+    }
+    struct lq_live_frame *fr = malloc(sizeof(*fr) + len);
+    if (!fr)
+        return;
+    fr->ts_ns = ts_ns;
+    fr->len = len;
+    fr->orig_len = orig_len;
+    memcpy(fr->data, data, len);
+    lv->frames[lv->nframes++] = fr;
+}
+
+static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn)
+{
+    for (size_t i = 0; i < lv->nports; i++)
+        if (lv->ports[i].port == port)
+            return;
+    if (lv->nports == lv->ports_cap) {
+        size_t cap = lv->ports_cap ? lv->ports_cap * 2 : 32;
+        void *p = realloc(lv->ports, cap * sizeof(*lv->ports));
+        if (!p)
+            return;
+        lv->ports = p;
+        lv->ports_cap = cap;
+    }
+    lv->ports[lv->nports].port = port;
+    lv->ports[lv->nports].conn = conn;
+    lv->nports++;
+}
+
+static int lq_live_conn_of_port(const struct lq_live *lv, uint16_t port)
+{
+    for (size_t i = 0; i < lv->nports; i++)
+        if (lv->ports[i].port == port)
+            return lv->ports[i].conn;
+    return -1;
+}
+
+static int lq_live_port_of_conn(const struct lq_live *lv, uint16_t conn)
+{
+    for (size_t i = 0; i < lv->nports; i++)
+        if (lv->ports[i].conn == conn)
+            return lv->ports[i].port;
+    return -1;
+}
+
+static void lq_live_clear_frames(struct lq_live *lv)
+{
+    for (size_t i = 0; i < lv->nframes; i++)
+        free(lv->frames[i]);
+    lv->nframes = 0;
+}
+
+/* Capture callback: TCP frames from the listener port become replies; the
+ * echo reply with the barrier's sequence number ends the wait. */
+static int lq_live_on_frame(void *arg, const struct lq_frame *f)
+{
+    struct lq_live *lv = arg;
+    const struct lq_frame_info *fi = &f->info;
+    if (fi->is_echo_reply) {
+        lq_live_record(lv, f->ts_ns, f->data, f->caplen, f->len);
+        if (fi->echo_id == LQ_LIVE_ECHO_ID && fi->echo_seq == lv->barrier_seq) {
+            lv->barrier_seen = true;
+            return 1;
+        }
+        return 0;
+    }
+    if (!fi->is_tcp || fi->seg.sport != lv->lport)
+        return 0;
+    lq_live_record(lv, f->ts_ns, f->data, f->caplen, f->len);
+    if (lv->out) {
+        struct lq_reply *r = lq_replies_add(lv->out);
+        r->seg = fi->seg;
+        r->seg.conn = 0;
+        r->timing = LQ_PKT_NOW;
+        r->t_us = (int64_t)(f->ts_ns - lv->call_ns) / 1000;
+        r->dp = 0xffff;
+        r->frame = (int32_t)lv->nframes - 1;
+    }
+    if (lv->want_conn >= 0 && fi->seg.dport == (uint16_t)lv->want_conn) {
+        lv->want_seen = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* Collects frames until deadline_ns (CLOCK_MONOTONIC) or until the callback
+ * says stop. */
+static int lq_live_collect_until(struct lq_live *lv, uint64_t deadline_ns, bool stop_on_want,
+                                 struct lq_err *err)
+{
+    for (;;) {
+        uint64_t now = lq_mono_ns();
+        if (lv->barrier_seen || (stop_on_want && lv->want_seen))
+            return 0;
+        if (now >= deadline_ns)
+            return 1; /* timed out */
+        int ms = (int)((deadline_ns - now + 999999) / 1000000);
+        if (lq_capture_poll(lv->cap, ms, lq_live_on_frame, lv, err) < 0)
+            return -1;
+    }
+}
+
+/* The ordering barrier: an echo request through the veth after everything
+ * sent so far; its reply comes after every frame the kernel produced before
+ * handling it. */
+static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
+{
+    uint8_t buf[128];
+    size_t flen;
+    lv->barrier_seq = ++lv->echo_seq;
+    lv->barrier_seen = false;
+    if (lq_inject_echo(lv->inj, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen, err))
+        return -1;
+    lv->self->frames_sent++;
+    lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
+    int rc = lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_BARRIER_MS * 1000000ull, false, err);
+    if (rc < 0)
+        return -1;
+    if (!lv->barrier_seen)
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "the ordering barrier (ICMP echo %u) got no reply within %d ms",
+                       lv->barrier_seq, LQ_LIVE_BARRIER_MS);
+    lv->barrier_seen = false;
+    return 0;
+}
+
+static int lq_live_refresh_synq(struct lq_live *lv, struct lq_err *err)
+{
+    int n = 0;
+    if (lq_diag_synq(&lv->diag, lv->lport, lv->synq_ports, 256, &n, err))
+        return -1;
+    lv->nsynq = n;
+    return 0;
+}
+
+static bool lq_live_in_synq(const struct lq_live *lv, uint16_t port)
+{
+    for (int i = 0; i < lv->nsynq && i < 256; i++)
+        if (lv->synq_ports[i] == port)
+            return true;
+    return false;
+}
+
+/* Marks SYN-ACKs of this call that left no request sock behind: cookies. */
+static void lq_live_mark_cookies(struct lq_live *lv, struct lq_replies *out, size_t from)
+{
+    for (size_t i = from; i < out->n; i++) {
+        struct lq_reply *r = &out->r[i];
+        if ((r->seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK) &&
+            r->timing == LQ_PKT_NOW)
+            r->cookie = !lq_live_in_synq(lv, r->seg.dport);
+    }
+}
+
+static int lq_live_sysctl_set(struct lq_live *lv, enum lq_sysctl s, int64_t v, struct lq_err *err)
+{
+    if (lv->sysctl_known[s] && lv->sysctl[s] == v)
+        return 0;
+    char val[32];
+    snprintf(val, sizeof(val), "%lld", (long long)v);
+    if (lq_sysctl_write(lq_sysctl_name(s), val, err))
+        return -1;
+    lv->sysctl[s] = v;
+    lv->sysctl_known[s] = true;
+    return 0;
+}
+
+/* ---- ops ---- */
+
+static int lq_live_begin(struct lq_backend *b, const struct lq_scenario *sc, uint16_t lport,
+                         struct lq_err *err)
+{
+    (void)sc;
+    struct lq_live *lv = lq_lv(b);
+    lq_live_clear_frames(lv);
+    lv->lport = lport;
+    lv->nsynq = 0;
+    lv->nports = 0;
+    if (lq_capture_set_port(lv->cap, lport, err))
+        return -1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "socket");
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(lport), .sin_addr = lv->ns.server_ip};
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+        lq_errno(err, LQ_EXIT_ERROR, "bind 198.18.0.1:%u", lport);
+        close(fd);
+        return -1;
+    }
+    lv->listener = fd;
+    return 0;
+}
+
+static int lq_live_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, struct lq_err *err)
+{
+    return lq_live_sysctl_set(lq_lv(b), s, value, err);
+}
+
+static int lq_live_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+                          struct lq_err *err)
+{
+    (void)err;
+    (void)out;
+    struct lq_live *lv = lq_lv(b);
+    *rc = listen(lv->listener, backlog) ? -errno : 0;
+    return 0;
+}
+
+static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+                           struct lq_replies *out, struct lq_err *err)
+{
+    (void)err;
+    (void)out;
+    struct lq_live *lv = lq_lv(b);
+    int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT : TCP_SYNCNT;
+    *rc = setsockopt(lv->listener, IPPROTO_TCP, name, &value, sizeof(value)) ? -errno : 0;
+    return 0;
+}
+
+static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
+                           struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    uint8_t buf[LQ_LIVE_FRAME_MAX + 128];
+    size_t flen;
+    size_t from = out->n;
+    lv->out = out;
+    lv->want_conn = -1;
+    lq_live_learn_port(lv, seg->sport, seg->conn);
+    if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
+        goto fail;
+    lv->call_ns = lq_inject_last_ns(lv->inj);
+    b->segments_sent++;
+    b->frames_sent++;
+    lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
+    if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
+        goto fail;
+    lq_live_mark_cookies(lv, out, from);
+    lv->out = NULL;
+    return 0;
+fail:
+    lv->out = NULL;
+    return -1;
+}
+
+static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
+                          struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    struct sockaddr_in peer;
+    socklen_t plen = sizeof(peer);
+    *mss = 0;
+    int fd = accept4(lv->listener, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        *result = -errno;
+    } else {
+        int v = 0;
+        socklen_t vl = sizeof(v);
+        if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, &vl) == 0)
+            *mss = (uint16_t)v;
+        int conn = lq_live_conn_of_port(lv, ntohs(peer.sin_port));
+        *result = conn >= 0 ? conn : -EPROTO; /* a peer no segment came from */
+        if (lv->naccepted == lv->accepted_cap) {
+            size_t cap = lv->accepted_cap ? lv->accepted_cap * 2 : 16;
+            int *a = realloc(lv->accepted, cap * sizeof(*a));
+            if (!a) {
+                close(fd);
+                return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+            }
+            lv->accepted = a;
+            lv->accepted_cap = cap;
+        }
+        lv->accepted[lv->naccepted++] = fd; /* held open until the scenario ends */
+    }
+    /* Anything the kernel sent meanwhile (timers) belongs to this event. */
+    lv->out = out;
+    lv->want_conn = -1;
+    lv->call_ns = lq_capture_now_ns();
+    int rc = lq_live_barrier(lv, err);
+    lv->out = NULL;
+    return rc;
+}
+
+static int lq_live_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
+                        int64_t *waited_us, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    lv->out = out;
+    lv->want_conn = -1;
+    lv->barrier_seen = false;
+    lv->call_ns = lq_capture_now_ns();
+    uint64_t start = lq_mono_ns();
+    size_t from = out->n;
+    int rc = lq_live_collect_until(lv, start + ms * 1000000ull, false, err);
+    if (rc >= 0)
+        rc = lq_live_barrier(lv, err);
+    *waited_us = (int64_t)(lq_mono_ns() - start) / 1000;
+    for (size_t i = from; i < out->n; i++)
+        out->r[i].timing = LQ_PKT_TIMER;
+    lv->out = NULL;
+    if (rc < 0)
+        return -1;
+    return lq_live_refresh_synq(lv, err);
+}
+
+static int lq_live_settle(struct lq_backend *b, uint64_t max_ms, uint16_t conn,
+                          struct lq_replies *out, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    lv->out = out;
+    lv->want_conn = lq_live_port_of_conn(lv, conn);
+    lv->want_seen = false;
+    lv->barrier_seen = false;
+    lv->call_ns = lq_capture_now_ns();
+    size_t from = out->n;
+    int rc = lq_live_collect_until(lv, lq_mono_ns() + max_ms * 1000000ull, true, err);
+    lv->want_conn = -1;
+    if (rc >= 0)
+        rc = lq_live_barrier(lv, err);
+    for (size_t i = from; i < out->n; i++)
+        out->r[i].timing = LQ_PKT_DEFERRED;
+    lv->out = NULL;
+    return rc < 0 ? -1 : 0;
+}
+
+static int lq_live_state(struct lq_backend *b, struct lq_state *st, bool with_counters,
+                         struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    memset(&ti, 0, sizeof(ti));
+    if (getsockopt(lv->listener, IPPROTO_TCP, TCP_INFO, &ti, &len))
+        return lq_errno(err, LQ_EXIT_ERROR, "getsockopt(TCP_INFO) on the listener");
+    /* tcp_get_info(): for a listener, unacked = sk_ack_backlog and sacked =
+     * sk_max_ack_backlog. */
+    bool listening = ti.tcpi_state == 10; /* TCP_LISTEN */
+    st->acceptq = listening ? (int32_t)ti.tcpi_unacked : 0;
+    st->backlog = listening ? (int32_t)ti.tcpi_sacked : 0;
+    if (lq_live_refresh_synq(lv, err))
+        return -1;
+    st->synq = lv->nsynq;
+    st->nsynq_ports = lv->nsynq < 64 ? lv->nsynq : 64;
+    memcpy(st->synq_ports, lv->synq_ports, (size_t)st->nsynq_ports * sizeof(uint16_t));
+    for (int k = 0; k < LQ_CTR_COUNT; k++)
+        st->ctr_present[k] = lq_snmp_has(&lv->snmp, (enum lq_counter)k);
+    st->ctr_valid = false;
+    if (!with_counters)
+        return 0;
+    if (lq_snmp_read(&lv->snmp, st->ctr, err))
+        return -1;
+    st->ctr_valid = true;
+    return 0;
+}
+
+static int lq_live_counter(struct lq_backend *b, const char *name, int64_t *value,
+                           struct lq_err *err)
+{
+    uint64_t v;
+    if (lq_snmp_read_named(&lq_lv(b)->snmp, name, &v, err))
+        return -1;
+    *value = (int64_t)v;
+    return 0;
+}
+
+static int lq_live_clock(struct lq_backend *b, uint64_t *jiffies64, uint32_t *hz,
+                         struct lq_err *err)
+{
+    (void)err;
+    struct lq_live *lv = lq_lv(b);
+    if (!lv->clock_ok) {
+        *jiffies64 = 0x40000000u;
+        *hz = 1000;
+        return 0;
+    }
+    uint64_t now = lq_mono_ns();
+    int64_t j = lv->jiffies_at_mono0 + (int64_t)((now - lv->mono0_ns) / (1000000000u / lv->hz));
+    *jiffies64 = (uint64_t)j;
+    *hz = lv->hz;
+    return 0;
+}
+
+static void lq_live_close_linger0(int fd)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(fd);
+}
+
+/* Leaves nothing a later scenario could see: accepted sockets and the
+ * listener are closed with an RST (SO_LINGER 0; closing the listener resets
+ * the children still queued), and each remaining request sock, which would
+ * go on firing its SYN-ACK timer for up to a minute, is dropped by a segment
+ * to its 4-tuple now that its listener is closed (tcp_v4_rcv drops a request
+ * whose listener is not listening). */
+static int lq_live_end(struct lq_backend *b, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    for (size_t i = 0; i < lv->naccepted; i++)
+        lq_live_close_linger0(lv->accepted[i]);
+    lv->naccepted = 0;
+    if (lv->listener >= 0) {
+        if (lq_live_refresh_synq(lv, err))
+            return -1;
+        lq_live_close_linger0(lv->listener);
+        lv->listener = -1;
+    }
+    for (int round = 0; round < 3 && lv->nsynq; round++) {
+        for (int i = 0; i < lv->nsynq && i < 256; i++) {
+            struct lq_seg rst = {
+                .sport = lv->synq_ports[i], .dport = lv->lport, .flags = LQ_TH_RST};
+            uint8_t buf[128];
+            size_t flen;
+            if (lq_inject_tcp(lv->inj, &rst, buf, sizeof(buf), &flen, err))
+                return -1;
+            b->frames_sent++;
+        }
+        if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
+            return -1;
+    }
+    if (lv->nsynq)
+        return lq_errf(err, LQ_EXIT_ERROR, "%d request socks of port %u survived the purge",
+                       lv->nsynq, lv->lport);
+    return 0;
+}
+
+static void lq_live_destroy(struct lq_backend *b)
+{
+    if (!b)
+        return;
+    struct lq_live *lv = lq_lv(b);
+    for (size_t i = 0; i < lv->naccepted; i++)
+        close(lv->accepted[i]);
+    if (lv->listener >= 0)
+        close(lv->listener);
+    if (lv->inj)
+        lq_inject_close(lv->inj);
+    if (lv->cap)
+        lq_capture_close(lv->cap);
+    if (lv->diag_open)
+        lq_diag_close(&lv->diag);
+    if (lv->snmp_open)
+        lq_snmp_close(&lv->snmp);
+    lq_netns_teardown(&lv->ns);
+    lq_live_clear_frames(lv);
+    free(lv->frames);
+    free(lv->recs);
+    free(lv->accepted);
+    free(lv->ports);
+    free(lv);
+    free(b);
+}
+
+size_t lq_backend_live_frames(struct lq_backend *b, const struct lq_pcap_rec **recs)
+{
+    struct lq_live *lv = lq_lv(b);
+    free(lv->recs);
+    lv->recs = calloc(lv->nframes ? lv->nframes : 1, sizeof(*lv->recs));
+    if (!lv->recs)
+        return 0;
+    for (size_t i = 0; i < lv->nframes; i++) {
+        lv->recs[i].ts_ns = lv->frames[i]->ts_ns;
+        lv->recs[i].len = lv->frames[i]->len;
+        lv->recs[i].data = lv->frames[i]->data;
+        lv->recs[i].orig_len = lv->frames[i]->orig_len;
+    }
+    *recs = lv->recs;
+    return lv->nframes;
+}
+
+/* jiffies_64 and HZ from /proc/timer_list ("now at N nsecs", "jiffies: N"):
+ * jiffies_64 = INITIAL_JIFFIES (2^32 - 300 HZ) + HZ * uptime. */
+static void lq_live_calibrate_clock(struct lq_live *lv)
+{
+    FILE *f = fopen("/proc/timer_list", "r");
+    if (!f)
+        return;
+    char line[256];
+    unsigned long long now_ns = 0, jiffies = 0;
+    bool have_now = false, have_j = false;
+    while (fgets(line, sizeof(line), f) && !(have_now && have_j)) {
+        if (!have_now && sscanf(line, "now at %llu nsecs", &now_ns) == 1)
+            have_now = true;
+        else if (!have_j && sscanf(line, "jiffies: %llu", &jiffies) == 1)
+            have_j = true;
+    }
+    fclose(f);
+    if (!have_now || !have_j)
+        return;
+    static const uint32_t candidates[] = {100, 250, 300, 1000};
+    double best = 1e18;
+    for (size_t i = 0; i < 4; i++) {
+        double c = candidates[i];
+        double predicted = 4294967296.0 - 300.0 * c + c * (double)now_ns / 1e9;
+        double d = predicted - (double)jiffies;
+        if (d < 0)
+            d = -d;
+        if (d < best) {
+            best = d;
+            lv->hz = candidates[i];
+        }
+    }
+    if (best > 2.0 * lv->hz) /* no candidate fits: do not guess */
+        return;
+    lv->jiffies_at_mono0 = (int64_t)jiffies;
+    lv->mono0_ns = now_ns;
+    lv->clock_ok = true;
+}
+
+static const struct lq_backend_ops lq_live_ops = {
+    .name = "kernel",
+    .begin = lq_live_begin,
+    .sysctl = lq_live_sysctl,
+    .listen = lq_live_listen,
+    .sockopt = lq_live_sockopt,
+    .segment = lq_live_segment,
+    .accept = lq_live_accept,
+    .wait = lq_live_wait,
+    .state = lq_live_state,
+    .counter = lq_live_counter,
+    .settle = lq_live_settle,
+    .clock = lq_live_clock,
+    .end = lq_live_end,
+    .destroy = lq_live_destroy,
+};
+
+/* Server-namespace settings every scenario relies on (docs/harness.md). */
+static const struct {
+    const char *name, *value;
+} lq_live_fixed_sysctls[] = {
+    {"net.ipv4.tcp_no_metrics_save", "1"},              /* tcp_peer_is_proven() is never true */
+    {"net.ipv4.tcp_rmem", "4096 131072 6291456"},       /* rcv_wscale 7, initial window 64 KiB */
+    {"net.ipv4.tcp_challenge_ack_limit", "2147483647"}, /* as 6.0+: no global quota */
+    {"net.ipv4.tcp_invalid_ratelimit", "500"},
+    {"net.ipv4.tcp_fastopen", "1"}, /* client only: no Fast Open listener */
+    {"net.ipv4.tcp_min_snd_mss", "48"},
+    /* no SACK compression: an ACK for out-of-order data leaves at once, not
+     * from an hrtimer racing the next event (absent before 4.19: the same) */
+    {"net.ipv4.tcp_comp_sack_nr", "0"},
+};
+
+struct lq_backend *lq_backend_live_new(struct lq_err *err)
+{
+    struct lq_backend *b = calloc(1, sizeof(*b));
+    struct lq_live *lv = calloc(1, sizeof(*lv));
+    if (!b || !lv) {
+        free(b);
+        free(lv);
+        lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+        return NULL;
+    }
+    b->ops = &lq_live_ops;
+    b->priv = lv;
+    lv->self = b;
+    lv->ns = (struct lq_netns)LQ_NETNS_INIT;
+    lv->listener = -1;
+    lv->want_conn = -1;
+    lv->hz = 1000;
+    lq_live_calibrate_clock(lv);
+    if (lq_netns_setup(&lv->ns, err))
+        goto fail;
+    if (lq_netns_enter(&lv->ns, LQ_NS_CLIENT, err))
+        goto fail;
+    lv->inj = lq_inject_open(lv->ns.client_ifname, lv->ns.client_mac, lv->ns.server_mac,
+                             lv->ns.client_ip, lv->ns.server_ip, err);
+    if (!lv->inj)
+        goto fail;
+    lv->cap = lq_capture_open(lv->ns.client_ifname, err);
+    if (!lv->cap)
+        goto fail;
+    if (lq_netns_enter(&lv->ns, LQ_NS_SERVER, err))
+        goto fail;
+    if (lq_diag_open(&lv->diag, err))
+        goto fail;
+    lv->diag_open = true;
+    if (lq_snmp_open(&lv->snmp, err))
+        goto fail;
+    lv->snmp_open = true;
+    for (size_t i = 0; i < sizeof(lq_live_fixed_sysctls) / sizeof(lq_live_fixed_sysctls[0]); i++) {
+        if (!lq_sysctl_exists(lq_live_fixed_sysctls[i].name))
+            continue;
+        if (lq_sysctl_write(lq_live_fixed_sysctls[i].name, lq_live_fixed_sysctls[i].value, err))
+            goto fail;
+    }
+    FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
+    if (f) {
+        if (fgets(b->release, sizeof(b->release), f))
+            b->release[strcspn(b->release, "\n")] = '\0';
+        fclose(f);
+    }
+    return b;
+fail:
+    lq_live_destroy(b);
+    return NULL;
+}

@@ -1,0 +1,43 @@
+/* harness/live/inject.h: sends client frames on the client end of the veth (libnet).
+ *
+ * Open it while the calling thread is in the client namespace: libnet's
+ * packet socket is bound to that namespace for good. Frames are built by
+ * libnet (checksums included), culled into the caller's buffer and written
+ * as exactly those bytes, so what is recorded is what was sent.
+ */
+#ifndef LISTENQ_HARNESS_INJECT_H
+#define LISTENQ_HARNESS_INJECT_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "model/segment.h"
+
+struct lq_inject;
+
+/* src/dst: the client's and the server's MAC and IPv4 address. ifname must
+ * be up (libnet checks). Not root: LQ_EXIT_SKIP. */
+struct lq_inject *lq_inject_open(const char *ifname, const uint8_t src_mac[6],
+                                 const uint8_t dst_mac[6], struct in_addr src, struct in_addr dst,
+                                 struct lq_err *err);
+/* Sends one TCP frame for seg: flags, seq, ack, win, the options of seg->opt
+ * laid out as Linux does (see lq_frame_tcp_options), seg->len payload bytes
+ * of lq_frame_payload_byte(). IP: DF, TTL 64, an id counting up from 1 per
+ * frame of this handle. The frame goes into buf (cap bytes), its length into
+ * *flen. */
+int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, size_t cap,
+                  size_t *flen, struct lq_err *err);
+/* Sends an ICMP echo request without payload. */
+int lq_inject_echo(struct lq_inject *in, uint16_t id, uint16_t seq, uint8_t *buf, size_t cap,
+                   size_t *flen, struct lq_err *err);
+/* CLOCK_REALTIME (the clock of captured frames) read just before the last
+ * frame was written: the server answers inside that write, so a stamp taken
+ * after the call would sort the answer before the question in a pcap. */
+uint64_t lq_inject_last_ns(const struct lq_inject *in);
+/* The IP id the next frame will carry. */
+uint16_t lq_inject_next_ip_id(const struct lq_inject *in);
+void lq_inject_close(struct lq_inject *in);
+
+#endif

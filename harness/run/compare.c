@@ -1,0 +1,296 @@
+/* harness/run/compare.c: see compare.h. */
+#include "compare.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/grow.h"
+#include "model/model.h"
+#include "lang/print.h"
+#include "util/strbuf.h"
+
+bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
+{
+    return x->conn == y->conn && x->flags == y->flags && x->seq_rel == y->seq_rel &&
+           x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
+           x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
+           x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts && x->cookie == y->cookie;
+}
+
+static const char *lq_conn_name(const struct lq_scenario *sc, uint16_t c)
+{
+    return c < sc->nconns ? sc->conns[c] : "?";
+}
+
+static void lq_fmt_pkt(const struct lq_scenario *sc, const struct lq_obs_pkt *p,
+                       struct lq_strbuf *b)
+{
+    lq_obs_pkt_format(p, lq_conn_name(sc, p->conn), b);
+    if (p->timing == LQ_PKT_TIMER || p->timing == LQ_PKT_DEFERRED ||
+        p->timing == LQ_PKT_DEFERRED_FIRED)
+        lq_sb_addf(b, " @%" PRId64 "ms", p->t_us / 1000);
+}
+
+static void lq_fmt_pkts(const struct lq_scenario *sc, const struct lq_trace *t,
+                        const struct lq_obs *o, struct lq_strbuf *b)
+{
+    if (!o->npkts) {
+        lq_sb_add(b, "no packet");
+        return;
+    }
+    for (uint32_t i = 0; i < o->npkts; i++) {
+        if (i)
+            lq_sb_add(b, "; ");
+        lq_fmt_pkt(sc, &t->pkts[o->first_pkt + i], b);
+    }
+}
+
+struct lq_cmp {
+    const struct lq_scenario *sc;
+    const struct lq_trace *a, *b;
+    struct lq_divergence *div;
+    /* deferred predictions of a still outstanding */
+    struct {
+        const struct lq_obs_pkt *p;
+        bool matched;  /* a kernel packet was seen for it */
+        bool consumed; /* its timer fired in the model and it was accounted for */
+    } * pool;
+    size_t npool, pool_cap;
+    bool *used; /* per kernel packet of the event being compared */
+    size_t used_cap;
+};
+
+static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
+                       const char *what, const char *a_text, const char *b_text)
+{
+    struct lq_divergence *d = c->div;
+    d->found = true;
+    d->dir = oa->dir;
+    snprintf(d->what, sizeof(d->what), "%s", what);
+    snprintf(d->a_name, sizeof(d->a_name), "%s", c->a->backend);
+    snprintf(d->b_name, sizeof(d->b_name), "%s", c->b->backend);
+    snprintf(d->a_side, sizeof(d->a_side), "%s", a_text);
+    snprintf(d->b_side, sizeof(d->b_side), "%s", b_text);
+    d->ndps = 0;
+    for (uint32_t i = 0; i < oa->ndps && d->ndps < sizeof(d->dps) / sizeof(d->dps[0]); i++)
+        d->dps[d->ndps++] = c->a->dps[oa->first_dp + i];
+    d->frame = -1;
+    for (uint32_t i = 0; ob && i < ob->npkts; i++)
+        if (c->b->pkts[ob->first_pkt + i].frame >= 0) {
+            d->frame = c->b->pkts[ob->first_pkt + i].frame;
+            break;
+        }
+    return false;
+}
+
+enum lq_pkt_diff { LQ_MISSING, LQ_MISSING_DELACK, LQ_EXTRA };
+
+static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
+                            enum lq_pkt_diff kind)
+{
+    char what[160];
+    const char *a = c->a->backend, *b = c->b->backend;
+    bool predicts = strcmp(a, "model") == 0;
+    switch (kind) {
+    case LQ_MISSING:
+        snprintf(what, sizeof(what), "the %s did not send a packet the %s %s", b, a,
+                 predicts ? "predicts" : "has");
+        break;
+    case LQ_MISSING_DELACK:
+        snprintf(what, sizeof(what), "the %s did not send the delayed ACK the %s %s", b, a,
+                 predicts ? "predicts" : "has");
+        break;
+    case LQ_EXTRA:
+        snprintf(what, sizeof(what), "the %s sent a packet the %s %s", b, a,
+                 predicts ? "does not predict" : "does not have");
+        break;
+    }
+    struct lq_strbuf x, y;
+    lq_sb_init(&x);
+    lq_sb_init(&y);
+    lq_fmt_pkts(c->sc, c->a, oa, &x);
+    lq_fmt_pkts(c->sc, c->b, ob, &y);
+    lq_diverge(c, oa, ob, what, lq_sb_str(&x), lq_sb_str(&y));
+    lq_sb_free(&x);
+    lq_sb_free(&y);
+    return false;
+}
+
+/* Packets of one event. */
+static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
+                        int64_t drift_us)
+{
+    uint32_t nb = ob->npkts;
+    /* no arithmetic on a trace without packets (its array may be NULL) */
+    const struct lq_obs_pkt *B = nb ? &c->b->pkts[ob->first_pkt] : NULL;
+    const struct lq_obs_pkt *A = oa->npkts ? &c->a->pkts[oa->first_pkt] : NULL;
+    c->used = lq_grow(c->used, &c->used_cap, nb ? nb : 1, sizeof(*c->used));
+    bool *used = c->used;
+    memset(used, 0, (nb ? nb : 1) * sizeof(*used));
+
+    for (uint32_t i = 0; i < oa->npkts; i++) {
+        const struct lq_obs_pkt *p = &A[i];
+        if (p->timing == LQ_PKT_DEFERRED) {
+            c->pool = lq_grow(c->pool, &c->pool_cap, c->npool + 1, sizeof(*c->pool));
+            c->pool[c->npool].p = p;
+            c->pool[c->npool].matched = false;
+            c->pool[c->npool].consumed = false;
+            c->npool++;
+            continue;
+        }
+        if (p->timing == LQ_PKT_DEFERRED_FIRED)
+            continue;
+        bool found = false;
+        for (uint32_t j = 0; j < nb && !found; j++) {
+            if (used[j] || !lq_obs_pkt_same(p, &B[j]))
+                continue;
+            if (p->timing == LQ_PKT_TIMER) {
+                /* since the start of the event (the wait) */
+                int64_t due = p->t_us, got = B[j].t_us;
+                int64_t late = (oa->t_us + due) * LQ_TIMER_SLACK_PCT / 100 +
+                               LQ_TIMER_SLACK_MS * 1000 + (drift_us > 0 ? drift_us : 0);
+                if (got < due - LQ_TIMER_EARLY_MS * 1000 - (drift_us > 0 ? drift_us : 0) ||
+                    got > due + late)
+                    continue;
+            }
+            used[j] = found = true;
+        }
+        if (!found)
+            return lq_diverge_pkts(c, oa, ob, LQ_MISSING);
+    }
+    /* Kernel packets left: delayed ACKs predicted by this or an earlier event
+     * (the kernel's timer runs in real time, so one may show up in any later
+     * event's window, or never when a later ACK supersedes it). */
+    for (uint32_t j = 0; j < nb; j++) {
+        if (used[j])
+            continue;
+        for (size_t k = 0; k < c->npool; k++)
+            if (!c->pool[k].matched && !c->pool[k].consumed &&
+                lq_obs_pkt_same(c->pool[k].p, &B[j])) {
+                c->pool[k].matched = used[j] = true;
+                break;
+            }
+    }
+    /* A delayed ACK whose timer fired in the model's wait must have been sent by now. */
+    for (uint32_t i = 0; i < oa->npkts; i++) {
+        if (A[i].timing != LQ_PKT_DEFERRED_FIRED)
+            continue;
+        bool ok = false;
+        for (size_t k = 0; k < c->npool; k++) {
+            if (c->pool[k].consumed || !lq_obs_pkt_same(c->pool[k].p, &A[i]))
+                continue;
+            c->pool[k].consumed = true;
+            ok = c->pool[k].matched;
+            break;
+        }
+        if (!ok)
+            return lq_diverge_pkts(c, oa, ob, LQ_MISSING_DELACK);
+    }
+    for (uint32_t j = 0; j < nb; j++)
+        if (!used[j])
+            return lq_diverge_pkts(c, oa, ob, LQ_EXTRA);
+    return true;
+}
+
+static void lq_fmt_accept(const struct lq_scenario *sc, const struct lq_obs *o, char *buf, size_t n)
+{
+    if (o->accept >= 0)
+        snprintf(buf, n, "accept() = %s, TCP_MAXSEG %d", lq_conn_name(sc, (uint16_t)o->accept),
+                 o->accept_mss);
+    else if (o->accept == -EAGAIN)
+        snprintf(buf, n, "accept() = EAGAIN");
+    else if (o->accept == LQ_ACCEPT_NONE)
+        snprintf(buf, n, "no accept()");
+    else
+        snprintf(buf, n, "accept() = %s", strerror(-o->accept));
+}
+
+static bool lq_cmp_obs(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob)
+{
+    char x[256], y[256];
+    int64_t drift = (ob->t_us - oa->t_us);
+    if (!lq_cmp_pkts(c, oa, ob, drift))
+        return false;
+    if (oa->accept != ob->accept || (oa->accept >= 0 && oa->accept_mss != ob->accept_mss)) {
+        lq_fmt_accept(c->sc, oa, x, sizeof(x));
+        lq_fmt_accept(c->sc, ob, y, sizeof(y));
+        return lq_diverge(c, oa, ob, "accept() differs", x, y);
+    }
+    if (oa->rc != ob->rc) {
+        snprintf(x, sizeof(x), "returns %s", oa->rc ? strerror(-oa->rc) : "0");
+        snprintf(y, sizeof(y), "returns %s", ob->rc ? strerror(-ob->rc) : "0");
+        return lq_diverge(c, oa, ob, "the call's result differs", x, y);
+    }
+    if (oa->acceptq != ob->acceptq || oa->backlog != ob->backlog || oa->synq != ob->synq) {
+        snprintf(x, sizeof(x), "accept queue %d/%d, SYN queue %d", oa->acceptq, oa->backlog,
+                 oa->synq);
+        snprintf(y, sizeof(y), "accept queue %d/%d, SYN queue %d", ob->acceptq, ob->backlog,
+                 ob->synq);
+        return lq_diverge(c, oa, ob, "queue lengths differ", x, y);
+    }
+    if (oa->ctr_valid && ob->ctr_valid) {
+        struct lq_strbuf sa, sb;
+        lq_sb_init(&sa);
+        lq_sb_init(&sb);
+        for (int k = 0; k < LQ_CTR_COUNT; k++) {
+            if (!c->a->ctr_present[k] || !c->b->ctr_present[k] || oa->ctr[k] == ob->ctr[k])
+                continue;
+            lq_sb_addf(&sa, "%s%s %+" PRId64, sa.len ? ", " : "", lq_counter_name(k), oa->ctr[k]);
+            lq_sb_addf(&sb, "%s%s %+" PRId64, sb.len ? ", " : "", lq_counter_name(k), ob->ctr[k]);
+        }
+        if (sa.len) {
+            lq_diverge(c, oa, ob, "counters differ (change since the scenario started)",
+                       lq_sb_str(&sa), lq_sb_str(&sb));
+            c->div->counters = true;
+            lq_sb_free(&sa);
+            lq_sb_free(&sb);
+            return false;
+        }
+        lq_sb_free(&sa);
+        lq_sb_free(&sb);
+    }
+    return true;
+}
+
+bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
+                       const struct lq_trace *b, struct lq_divergence *div)
+{
+    struct lq_cmp c = {.sc = sc, .a = a, .b = b, .div = div};
+    memset(div, 0, sizeof(*div));
+    div->frame = -1;
+    bool ok = true;
+    size_t n = a->nobs < b->nobs ? a->nobs : b->nobs;
+    /* A reference that stops predicting (the model past its scope) is
+     * compared up to that event. */
+    const struct lq_trace *stops = a->beyond ? a : b->beyond ? b : NULL;
+    if (stops) {
+        size_t k = 0;
+        while (k < n && a->obs[k].dir < stops->beyond_dir)
+            k++;
+        n = k;
+    }
+    for (size_t i = 0; i < n && ok; i++) {
+        if (a->obs[i].dir != b->obs[i].dir) {
+            ok =
+                lq_diverge(&c, &a->obs[i], &b->obs[i], "the traces cover different events", "", "");
+            break;
+        }
+        ok = lq_cmp_obs(&c, &a->obs[i], &b->obs[i]);
+    }
+    if (ok && stops) {
+        div->beyond = true;
+        div->beyond_dir = stops->beyond_dir;
+        snprintf(div->beyond_why, sizeof(div->beyond_why), "%s", stops->beyond_why);
+    } else if (ok && a->nobs != b->nobs) {
+        const struct lq_obs *o = a->nobs > b->nobs ? &a->obs[n] : &b->obs[n];
+        ok = lq_diverge(&c, o, NULL, "one trace stops early",
+                        a->nobs > n ? "continues" : "stops here",
+                        b->nobs > n ? "continues" : "stops here");
+    }
+    free(c.pool);
+    free(c.used);
+    return ok;
+}

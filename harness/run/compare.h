@@ -1,0 +1,53 @@
+/* harness/run/compare.h: where two traces of one scenario first part.
+ *
+ * Packets are compared by relation (trace.h), in order for those sent
+ * synchronously; timer packets (SYN-ACK retransmissions, delayed ACKs) by
+ * time within a tolerance (docs/harness.md, "Timers"). Then accept results,
+ * queue lengths and counter changes. */
+#ifndef LISTENQ_HARNESS_COMPARE_H
+#define LISTENQ_HARNESS_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lang/scenario.h"
+#include "trace.h"
+
+#define LQ_DIV_TEXT 1024
+
+struct lq_divergence {
+    bool found;
+    uint32_t dir;                /* the directive where the traces first part */
+    char a_name[16], b_name[16]; /* the traces' backends: "model", "recording", "kernel" */
+    char what[160];              /* "packets differ", "accept queue length differs", ... */
+    char a_side[LQ_DIV_TEXT];    /* what the first trace (model) shows there */
+    char b_side[LQ_DIV_TEXT];    /* what the second trace (kernel) shows there */
+    uint16_t dps[24];            /* decision points of the first trace at that event */
+    size_t ndps;
+    int32_t frame; /* a kernel frame involved (pcap index), or -1 */
+    bool counters; /* the difference is in the counters */
+    /* No divergence before the model's scope ended at directive beyond_dir
+     * (the comparison stopped there). */
+    bool beyond;
+    uint32_t beyond_dir;
+    char beyond_why[200];
+};
+
+/* Timer tolerance: a kernel timer packet may come at most this much later
+ * than the model's due time, beyond the drift between the runs' clocks:
+ * LQ_TIMER_SLACK_PCT percent of the due time since the scenario started plus
+ * LQ_TIMER_SLACK_MS (the timer wheel rounds up by up to 12.5%, plus a tick
+ * and scheduling). It may never come earlier than LQ_TIMER_EARLY_MS. */
+#define LQ_TIMER_SLACK_PCT 13
+#define LQ_TIMER_SLACK_MS  60
+#define LQ_TIMER_EARLY_MS  5
+
+/* The same packet by what the comparison looks at (relations, options). */
+bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y);
+
+/* Compares trace a (the reference: model or recording) with trace b (the
+ * kernel). Returns true when they agree; otherwise fills div. */
+bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
+                       const struct lq_trace *b, struct lq_divergence *div);
+
+#endif

@@ -1,0 +1,139 @@
+/* harness/run/trace.c: see trace.h. */
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/grow.h"
+#include "model/model.h"
+#include "util/strbuf.h"
+
+void lq_trace_init(struct lq_trace *t, const char *backend)
+{
+    memset(t, 0, sizeof(*t));
+    snprintf(t->backend, sizeof(t->backend), "%s", backend);
+}
+
+void lq_trace_reset(struct lq_trace *t, const char *backend)
+{
+    t->nobs = t->npkts = t->ndps = 0;
+    t->failed = false;
+    t->beyond = false;
+    t->beyond_dir = 0;
+    t->beyond_why[0] = 0;
+    memset(t->ctr_present, 0, sizeof(t->ctr_present));
+    snprintf(t->backend, sizeof(t->backend), "%s", backend);
+}
+
+void lq_trace_free(struct lq_trace *t)
+{
+    free(t->obs);
+    free(t->pkts);
+    free(t->dps);
+    memset(t, 0, sizeof(*t));
+}
+
+struct lq_obs *lq_trace_add_obs(struct lq_trace *t)
+{
+    t->obs = lq_grow(t->obs, &t->obs_cap, t->nobs + 1, sizeof(*t->obs));
+    struct lq_obs *o = &t->obs[t->nobs++];
+    memset(o, 0, sizeof(*o));
+    o->first_pkt = (uint32_t)t->npkts;
+    o->first_dp = (uint32_t)t->ndps;
+    o->accept = LQ_ACCEPT_NONE;
+    o->accept_mss = -1;
+    return o;
+}
+
+struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
+{
+    t->pkts = lq_grow(t->pkts, &t->pkts_cap, t->npkts + 1, sizeof(*t->pkts));
+    struct lq_obs_pkt *p = &t->pkts[t->npkts++];
+    memset(p, 0, sizeof(*p));
+    p->mss = -1;
+    p->wscale = -1;
+    p->dp = LQ_DP_UNKNOWN;
+    p->frame = -1;
+    o->npkts++;
+    return p;
+}
+
+void lq_trace_add_dp(struct lq_trace *t, struct lq_obs *o, uint16_t dp)
+{
+    t->dps = lq_grow(t->dps, &t->dps_cap, t->ndps + 1, sizeof(*t->dps));
+    t->dps[t->ndps++] = dp;
+    o->ndps++;
+}
+
+const struct lq_obs *lq_trace_find(const struct lq_trace *t, uint32_t dir)
+{
+    for (size_t i = 0; i < t->nobs; i++)
+        if (t->obs[i].dir == dir)
+            return &t->obs[i];
+    return NULL;
+}
+
+static void lq_rel_format(struct lq_strbuf *out, const char *field, uint8_t rel, int32_t off,
+                          uint8_t isn)
+{
+    switch (rel) {
+    case LQ_REL_NONE: return;
+    case LQ_REL_SRV_NEW: lq_sb_addf(out, " %s=new-isn", field); return;
+    case LQ_REL_COOKIE: lq_sb_addf(out, " %s=cookie", field); return;
+    case LQ_REL_ZERO: lq_sb_addf(out, " %s=0", field); return;
+    case LQ_REL_OTHER: lq_sb_addf(out, " %s=?", field); return;
+    case LQ_REL_SRV: lq_sb_addf(out, " %s=srv_isn", field); break;
+    case LQ_REL_TRIG_ACK: lq_sb_addf(out, " %s=its_ack", field); break;
+    case LQ_REL_CLI:
+        if (isn)
+            lq_sb_addf(out, " %s=isn#%u", field, isn);
+        else
+            lq_sb_addf(out, " %s=isn", field);
+        break;
+    }
+    if (off)
+        lq_sb_addf(out, "%+d", off);
+}
+
+void lq_obs_pkt_format(const struct lq_obs_pkt *p, const char *conn_name, struct lq_strbuf *out)
+{
+    const char *kind;
+    uint8_t f = p->flags;
+    if ((f & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK))
+        kind = "SYN-ACK";
+    else if (f & LQ_TH_RST)
+        kind = (f & LQ_TH_ACK) ? "RST|ACK" : "RST";
+    else if (f & LQ_TH_FIN)
+        kind = "FIN|ACK";
+    else if (f & LQ_TH_SYN)
+        kind = "SYN";
+    else if (f & LQ_TH_ACK)
+        kind = "ACK";
+    else
+        kind = "segment";
+    lq_sb_addf(out, "%s %s", kind, conn_name);
+    lq_rel_format(out, "seq", p->seq_rel, p->seq_off, 0);
+    if (f & LQ_TH_ACK)
+        lq_rel_format(out, "ack", p->ack_rel, p->ack_off, p->ack_isn);
+    if (p->len)
+        lq_sb_addf(out, " len=%u", p->len);
+    if (f & LQ_TH_SYN) {
+        lq_sb_add(out, " <");
+        if (p->mss >= 0)
+            lq_sb_addf(out, "mss %d", p->mss);
+        else
+            lq_sb_add(out, "no mss");
+        if (p->wscale >= 0)
+            lq_sb_addf(out, ",wscale %d", p->wscale);
+        if (p->sack)
+            lq_sb_add(out, ",sack");
+        if (p->ts)
+            lq_sb_add(out, ",ts");
+        lq_sb_add(out, ">");
+    } else if (p->ts) {
+        lq_sb_add(out, " <ts>");
+    }
+    if (p->cookie)
+        lq_sb_add(out, " cookie");
+}

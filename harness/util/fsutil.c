@@ -1,0 +1,173 @@
+/* harness/util/fsutil.c: see fsutil.h. */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { TEMP_ATTEMPTS = 64 };
+
+/* Writes all of data, resuming after short writes and EINTR. */
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* fsync of the directory holding path, so the rename itself is durable. */
+static int fsync_parent(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof(dir)) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+/* Creates a fresh temporary file next to path; its name goes to tmp. O_EXCL
+ * with a new name per attempt instead of mkstemp(), whose 0600 mode would
+ * ignore the umask. */
+static int open_temp(const char *path, char *tmp, size_t cap)
+{
+    static unsigned counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    for (int i = 0; i < TEMP_ATTEMPTS; i++) {
+        int n = snprintf(tmp, cap, "%s.tmp.%ld.%lx", path, (long)getpid(),
+                         (unsigned long)ts.tv_nsec + counter++);
+        if (n < 0 || (size_t)n >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err)
+{
+    char tmp[PATH_MAX];
+    int fd = open_temp(path, tmp, sizeof(tmp));
+    if (fd < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot create a temporary file for %s", path);
+    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", tmp);
+        goto fail;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", tmp);
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        lq_errno(err, LQ_EXIT_ERROR, "cannot rename %s to %s", tmp, path);
+        goto fail;
+    }
+    if (fsync_parent(path) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot sync the directory of %s", path);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return -1;
+}
+
+int lq_append_line_durable(const char *path, const char *line, struct lq_err *err)
+{
+    size_t len = strlen(line);
+    struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
+    int iovcnt = len > 0 && line[len - 1] == '\n' ? 1 : 2;
+    size_t want = len + (iovcnt == 2 ? 1 : 0);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot open %s", path);
+    ssize_t w;
+    do
+        w = writev(fd, iov, iovcnt);
+    while (w < 0 && errno == EINTR);
+    if (w < 0 || (size_t)w != want) {
+        /* A short append is not retried: the rest would land after another
+         * writer's line. The reader sees a torn last line and must skip it. */
+        if (w >= 0)
+            errno = EIO;
+        lq_errno(err, LQ_EXIT_ERROR, "cannot append to %s", path);
+        close(fd);
+        return -1;
+    }
+    if (fdatasync(fd) < 0) {
+        lq_errno(err, LQ_EXIT_ERROR, "cannot sync %s", path);
+        close(fd);
+        return -1;
+    }
+    if (close(fd) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot close %s", path);
+    return 0;
+}
+
+int lq_mkdir_p(const char *path, struct lq_err *err)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    if (n == 0)
+        return lq_errf(err, LQ_EXIT_ERROR, "mkdir: empty path");
+    if (n >= sizeof(buf))
+        return lq_errf(err, LQ_EXIT_ERROR, "mkdir: path too long: %.64s...", path);
+    memcpy(buf, path, n + 1);
+    /* Each prefix ending before a '/', then the whole path. */
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return lq_errno(err, LQ_EXIT_ERROR, "cannot create directory %s", buf);
+        buf[i] = saved;
+    }
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot create directory %s", path);
+    if (!S_ISDIR(st.st_mode))
+        return lq_errf(err, LQ_EXIT_ERROR, "%s exists and is not a directory", path);
+    return 0;
+}

@@ -1,0 +1,23 @@
+/* harness/util/fsutil.h: file writes that a killed run never leaves half done. */
+#ifndef LISTENQ_HARNESS_FSUTIL_H
+#define LISTENQ_HARNESS_FSUTIL_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Replaces path with data: a temporary file in the same directory, fsync,
+ * rename over path, fsync of the directory. On failure path is untouched and
+ * the temporary file is removed. The new file's mode is 0666 minus umask. */
+int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err);
+
+/* Appends line to path (created when missing) with one writev() on an O_APPEND
+ * descriptor, so concurrent appenders never interleave inside a line, then
+ * fdatasync. A '\n' is added when line does not end with one. */
+int lq_append_line_durable(const char *path, const char *line, struct lq_err *err);
+
+/* mkdir -p: creates path and its missing parents (mode 0777 minus umask).
+ * An existing directory is fine; an existing non-directory is an error. */
+int lq_mkdir_p(const char *path, struct lq_err *err);
+
+#endif

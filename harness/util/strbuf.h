@@ -1,0 +1,28 @@
+/* harness/util/strbuf.h: a growable string for printers and reporters. */
+#ifndef LISTENQ_HARNESS_STRBUF_H
+#define LISTENQ_HARNESS_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lq_strbuf {
+    char *s; /* always NUL-terminated once anything was added */
+    size_t len;
+    size_t cap;
+    bool oom; /* an allocation failed: the content is truncated */
+};
+
+void lq_sb_init(struct lq_strbuf *b);
+void lq_sb_free(struct lq_strbuf *b);
+void lq_sb_reset(struct lq_strbuf *b);
+void lq_sb_add(struct lq_strbuf *b, const char *s);
+void lq_sb_addn(struct lq_strbuf *b, const char *s, size_t n);
+void lq_sb_addf(struct lq_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lq_sb_addc(struct lq_strbuf *b, char c);
+/* A JSON string literal, quotes included. */
+void lq_sb_add_json(struct lq_strbuf *b, const char *s);
+/* Text escaped for XML attribute and element content. */
+void lq_sb_add_xml(struct lq_strbuf *b, const char *s);
+const char *lq_sb_str(const struct lq_strbuf *b); /* "" when empty */
+
+#endif

@@ -1,0 +1,303 @@
+/* harness/wire/frame.c: see frame.h. */
+#include "frame.h"
+
+#include <string.h>
+
+enum {
+    ETHERTYPE_IPV4 = 0x0800,
+    PROTO_ICMP = 1,
+    PROTO_TCP = 6,
+    ICMP_ECHOREPLY_TYPE = 0,
+    ICMP_ECHO_TYPE = 8,
+    IP_DF_BIT = 0x4000,
+    IP_MF_BIT = 0x2000,
+    IP_OFFMASK = 0x1fff,
+};
+
+enum {
+    OPT_EOL = 0,
+    OPT_NOP = 1,
+    OPT_MSS = 2,
+    OPT_WS = 3,
+    OPT_SACK_PERM = 4,
+    OPT_TS = 8,
+};
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* One's-complement sum of big-endian 16-bit words, not yet folded. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (; n >= 2; p += 2, n -= 2)
+        sum += get16(p);
+    if (n)
+        sum += (uint32_t)p[0] << 8;
+    return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* The TCP pseudo-header: addresses as stored in the IP header. */
+static uint32_t csum_pseudo(const uint8_t *ip, uint8_t proto, uint16_t l4len)
+{
+    uint32_t sum = csum_add(0, ip + 12, 8);
+    return sum + proto + l4len;
+}
+
+static void parse_tcp_options(const uint8_t *p, size_t n, struct lq_tcpopt *o)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t kind = p[i];
+        if (kind == OPT_EOL)
+            return;
+        if (kind == OPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n)
+            return;
+        uint8_t olen = p[i + 1];
+        if (olen < 2 || olen > n - i)
+            return; /* malformed: tcp_parse_options() stops here too */
+        const uint8_t *v = p + i + 2;
+        switch (kind) {
+        case OPT_MSS:
+            if (olen == 4) {
+                o->has_mss = true;
+                o->mss = get16(v);
+            }
+            break;
+        case OPT_WS:
+            if (olen == 3) {
+                o->has_wscale = true;
+                o->wscale = v[0];
+            }
+            break;
+        case OPT_SACK_PERM:
+            if (olen == 2)
+                o->sack_perm = true;
+            break;
+        case OPT_TS:
+            if (olen == 10) {
+                o->has_ts = true;
+                o->tsval = get32(v);
+                o->tsecr = get32(v + 4);
+            }
+            break;
+        default: break;
+        }
+        i += olen;
+    }
+}
+
+/* Returns the IPv4 header, its length and the IP total length, or NULL. */
+static const uint8_t *ipv4_header(const uint8_t *data, size_t len, size_t *ihl, size_t *tot)
+{
+    if (len < LQ_FRAME_ETH_LEN + LQ_FRAME_IP_LEN || get16(data + 12) != ETHERTYPE_IPV4)
+        return NULL;
+    const uint8_t *ip = data + LQ_FRAME_ETH_LEN;
+    size_t avail = len - LQ_FRAME_ETH_LEN;
+    *ihl = (size_t)(ip[0] & 0x0f) * 4;
+    *tot = get16(ip + 2);
+    if ((ip[0] >> 4) != 4 || *ihl < LQ_FRAME_IP_LEN || *ihl > avail || *tot < *ihl)
+        return NULL;
+    /* A fragment does not carry a whole segment. */
+    if (get16(ip + 6) & (IP_MF_BIT | IP_OFFMASK))
+        return NULL;
+    return ip;
+}
+
+int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
+{
+    size_t ihl, tot;
+    memset(out, 0, sizeof(*out));
+    const uint8_t *ip = ipv4_header(data, len, &ihl, &tot);
+    if (!ip)
+        return -1;
+    size_t avail = len - LQ_FRAME_ETH_LEN; /* bytes captured from the IP header on */
+    const uint8_t *l4 = ip + ihl;
+    size_t l4avail = avail - ihl;
+    size_t l4len = tot - ihl;
+    memcpy(&out->src_ip, ip + 12, 4);
+    memcpy(&out->dst_ip, ip + 16, 4);
+
+    if (ip[9] == PROTO_TCP) {
+        if (l4avail < LQ_FRAME_TCP_LEN || l4len < LQ_FRAME_TCP_LEN)
+            return -1;
+        size_t doff = (size_t)(l4[12] >> 4) * 4;
+        if (doff < LQ_FRAME_TCP_LEN || doff > l4avail || doff > l4len)
+            return -1;
+        struct lq_seg *s = &out->seg;
+        out->is_tcp = true;
+        s->sport = get16(l4);
+        s->dport = get16(l4 + 2);
+        s->seq = get32(l4 + 4);
+        s->ack = get32(l4 + 8);
+        s->flags = l4[13];
+        s->win = get16(l4 + 14);
+        s->len = (uint32_t)(l4len - doff);
+        parse_tcp_options(l4 + LQ_FRAME_TCP_LEN, doff - LQ_FRAME_TCP_LEN, &s->opt);
+        return 0;
+    }
+    if (ip[9] == PROTO_ICMP) {
+        if (l4avail < LQ_FRAME_ICMP_ECHO_LEN || l4len < LQ_FRAME_ICMP_ECHO_LEN)
+            return -1;
+        out->is_echo_reply = l4[0] == ICMP_ECHOREPLY_TYPE;
+        out->is_echo_request = l4[0] == ICMP_ECHO_TYPE;
+        if (out->is_echo_reply || out->is_echo_request) {
+            out->echo_id = get16(l4 + 4);
+            out->echo_seq = get16(l4 + 6);
+        }
+        return 0;
+    }
+    return -1;
+}
+
+bool lq_frame_csum_ok(const uint8_t *data, size_t len)
+{
+    size_t ihl, tot;
+    const uint8_t *ip = ipv4_header(data, len, &ihl, &tot);
+    if (!ip || tot > len - LQ_FRAME_ETH_LEN)
+        return false;
+    if (csum_fold(csum_add(0, ip, ihl)) != 0)
+        return false;
+    const uint8_t *l4 = ip + ihl;
+    uint16_t l4len = (uint16_t)(tot - ihl);
+    uint32_t sum;
+    if (ip[9] == PROTO_TCP)
+        sum = csum_pseudo(ip, PROTO_TCP, l4len);
+    else if (ip[9] == PROTO_ICMP)
+        sum = 0;
+    else
+        return false;
+    return csum_fold(csum_add(sum, l4, l4len)) == 0;
+}
+
+size_t lq_frame_tcp_options(const struct lq_tcpopt *opt, uint8_t out[LQ_FRAME_TCPOPT_MAX])
+{
+    size_t n = 0;
+    if (opt->has_mss) {
+        out[n++] = OPT_MSS;
+        out[n++] = 4;
+        put16(out + n, opt->mss);
+        n += 2;
+    }
+    if (opt->has_ts) {
+        /* SACK_PERM rides in the two bytes TS would pad with NOPs. */
+        out[n++] = opt->sack_perm ? OPT_SACK_PERM : OPT_NOP;
+        out[n++] = opt->sack_perm ? 2 : OPT_NOP;
+        out[n++] = OPT_TS;
+        out[n++] = 10;
+        put32(out + n, opt->tsval);
+        put32(out + n + 4, opt->tsecr);
+        n += 8;
+    }
+    if (opt->has_wscale) {
+        out[n++] = OPT_NOP;
+        out[n++] = OPT_WS;
+        out[n++] = 3;
+        out[n++] = opt->wscale;
+    }
+    if (opt->sack_perm && !opt->has_ts) {
+        out[n++] = OPT_NOP;
+        out[n++] = OPT_NOP;
+        out[n++] = OPT_SACK_PERM;
+        out[n++] = 2;
+    }
+    return n;
+}
+
+static void put_eth_ip(uint8_t *buf, const struct lq_frame_ends *e, uint16_t ip_id, uint8_t proto,
+                       size_t tot)
+{
+    memcpy(buf, e->dst_mac, 6);
+    memcpy(buf + 6, e->src_mac, 6);
+    put16(buf + 12, ETHERTYPE_IPV4);
+    uint8_t *ip = buf + LQ_FRAME_ETH_LEN;
+    ip[0] = 0x45;
+    ip[1] = 0;
+    put16(ip + 2, (uint16_t)tot);
+    put16(ip + 4, ip_id);
+    put16(ip + 6, IP_DF_BIT);
+    ip[8] = LQ_FRAME_TTL;
+    ip[9] = proto;
+    put16(ip + 10, 0);
+    memcpy(ip + 12, &e->src_ip, 4);
+    memcpy(ip + 16, &e->dst_ip, 4);
+    put16(ip + 10, csum_fold(csum_add(0, ip, LQ_FRAME_IP_LEN)));
+}
+
+int lq_frame_build_tcp(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
+                       const struct lq_seg *seg)
+{
+    uint8_t opts[LQ_FRAME_TCPOPT_MAX];
+    size_t optlen = lq_frame_tcp_options(&seg->opt, opts);
+    size_t tcplen = LQ_FRAME_TCP_LEN + optlen + seg->len;
+    size_t tot = LQ_FRAME_IP_LEN + tcplen;
+    if (tot > 0xffff || cap < LQ_FRAME_ETH_LEN + tot)
+        return -1;
+    put_eth_ip(buf, e, ip_id, PROTO_TCP, tot);
+    uint8_t *ip = buf + LQ_FRAME_ETH_LEN;
+    uint8_t *th = ip + LQ_FRAME_IP_LEN;
+    put16(th, seg->sport);
+    put16(th + 2, seg->dport);
+    put32(th + 4, seg->seq);
+    put32(th + 8, seg->ack);
+    th[12] = (uint8_t)(((LQ_FRAME_TCP_LEN + optlen) / 4) << 4);
+    th[13] = seg->flags;
+    put16(th + 14, seg->win);
+    put16(th + 16, 0);
+    put16(th + 18, 0);
+    memcpy(th + LQ_FRAME_TCP_LEN, opts, optlen);
+    uint8_t *payload = th + LQ_FRAME_TCP_LEN + optlen;
+    for (size_t i = 0; i < seg->len; i++)
+        payload[i] = lq_frame_payload_byte(i);
+    uint32_t sum = csum_pseudo(ip, PROTO_TCP, (uint16_t)tcplen);
+    put16(th + 16, csum_fold(csum_add(sum, th, tcplen)));
+    return (int)(LQ_FRAME_ETH_LEN + tot);
+}
+
+int lq_frame_build_echo(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
+                        bool reply, uint16_t id, uint16_t seq)
+{
+    size_t tot = LQ_FRAME_IP_LEN + LQ_FRAME_ICMP_ECHO_LEN;
+    if (cap < LQ_FRAME_ETH_LEN + tot)
+        return -1;
+    put_eth_ip(buf, e, ip_id, PROTO_ICMP, tot);
+    uint8_t *ic = buf + LQ_FRAME_ETH_LEN + LQ_FRAME_IP_LEN;
+    ic[0] = reply ? ICMP_ECHOREPLY_TYPE : ICMP_ECHO_TYPE;
+    ic[1] = 0;
+    put16(ic + 2, 0);
+    put16(ic + 4, id);
+    put16(ic + 6, seq);
+    put16(ic + 2, csum_fold(csum_add(0, ic, LQ_FRAME_ICMP_ECHO_LEN)));
+    return (int)(LQ_FRAME_ETH_LEN + tot);
+}

@@ -1,0 +1,76 @@
+/* harness/wire/frame.h: Ethernet/IPv4/TCP and ICMP echo frames, built and parsed.
+ *
+ * Pure code with no library, so the parser can be tested (and fuzzed) without
+ * privileges, and the builder gives an independent second implementation of
+ * what harness/live/inject.c produces with libnet: tests compare the two byte for
+ * byte. Addresses and ports in struct lq_seg are host order; the IPv4
+ * addresses in struct lq_frame_info and struct lq_frame_ends are network order
+ * (as in struct in_addr).
+ */
+#ifndef LISTENQ_HARNESS_FRAME_H
+#define LISTENQ_HARNESS_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/segment.h"
+
+enum {
+    LQ_FRAME_ETH_LEN = 14,
+    LQ_FRAME_IP_LEN = 20,  /* the builder never sends IP options */
+    LQ_FRAME_TCP_LEN = 20, /* without options */
+    LQ_FRAME_ICMP_ECHO_LEN = 8,
+    LQ_FRAME_TCPOPT_MAX = 40,
+    LQ_FRAME_TTL = 64,
+};
+
+struct lq_frame_info {
+    bool is_tcp, is_echo_reply, is_echo_request;
+    struct lq_seg seg; /* conn = 0; len from the IP total length, not the capture length */
+    uint16_t echo_id, echo_seq;
+    uint32_t src_ip, dst_ip; /* network order */
+};
+
+/* Parses an Ethernet II frame. 0 when it is IPv4 carrying TCP or ICMP (any
+ * ICMP type: is_echo_* say whether it is an echo), -1 when it is anything else,
+ * a fragment, or its headers are truncated. The TCP payload may be cut by the
+ * snap length: seg.len still counts it. Options are read as they are on the
+ * wire (MSS, WS, SACK_PERM, TS), whatever the flags; parsing stops at EOL or at
+ * a malformed option, as tcp_parse_options() does. */
+int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out);
+
+/* True when the IPv4 header checksum and the TCP or ICMP checksum are right.
+ * False when the frame is not IPv4 TCP/ICMP or is shorter than its IP length
+ * (a frame cut by the snap length cannot be checked). */
+bool lq_frame_csum_ok(const uint8_t *data, size_t len);
+
+/* The two ends of a frame the builder writes. */
+struct lq_frame_ends {
+    uint8_t src_mac[6], dst_mac[6];
+    uint32_t src_ip, dst_ip; /* network order */
+};
+
+/* Byte i of the payload listenq sends in data segments. */
+static inline uint8_t lq_frame_payload_byte(size_t i)
+{
+    return (uint8_t)('a' + i % 26);
+}
+
+/* Writes opt as Linux's tcp_options_write() lays options out: MSS; then
+ * SACK_PERM+TS together, or NOP NOP TS; then NOP WS; then NOP NOP SACK_PERM
+ * when there is no TS. Returns the length (a multiple of 4, at most 40). */
+size_t lq_frame_tcp_options(const struct lq_tcpopt *opt, uint8_t out[LQ_FRAME_TCPOPT_MAX]);
+
+/* Writes an Ethernet/IPv4/TCP frame for seg (IP id ip_id, DF, TTL 64, payload
+ * of seg->len pattern bytes, urgent pointer 0) with correct checksums. Returns
+ * the frame length, or -1 when cap is too small. */
+int lq_frame_build_tcp(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
+                       const struct lq_seg *seg);
+
+/* Writes an ICMP echo request (or reply) without payload. Returns the frame
+ * length, or -1 when cap is too small. */
+int lq_frame_build_echo(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
+                        bool reply, uint16_t id, uint16_t seq);
+
+#endif
