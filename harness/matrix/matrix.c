@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "lang/corpus.h"
 #include "util/fsutil.h"
 #include "model/profile.h"
@@ -664,10 +663,15 @@ int lq_cmd_matrix(int argc, char **argv)
     }
     o.corpus = corpus_abs;
     struct lq_corpus corpus;
-    char *cargs[] = {corpus_abs};
-    int rc = lq_cli_load_corpus(&corpus, cargs, 1);
-    if (rc)
-        return rc;
+    char *cargs[] = {corpus_abs}, *cerrs = NULL;
+    if (lq_corpus_load(&corpus, cargs, 1, &cerrs, &e)) {
+        if (cerrs)
+            fputs(cerrs, stderr);
+        else
+            fprintf(stderr, "listenq matrix: %s\n", e.msg);
+        free(cerrs);
+        return e.status ? e.status : LQ_EXIT_BADINPUT;
+    }
     char **labels = calloc(corpus.n + 1, sizeof(*labels));
     for (size_t i = 0; labels && i < corpus.n; i++)
         labels[i] = strdup(lq_corpus_label(&corpus.sc[i]));
