@@ -94,7 +94,9 @@ $(BUILD)/obj/harness/live/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
 $(BUILD)/obj/harness/live/capture.o $(BUILD)/obj/harness/wire/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
 $(BUILD)/obj/harness/live/netns.o $(BUILD)/obj/harness/live/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
 $(BUILD)/obj/harness/replay/recording.o $(BUILD)/obj/harness/matrix/matrix.o \
-	$(BUILD)/obj/harness/matrix/matrix_report.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
+	$(BUILD)/obj/harness/matrix/matrix_report.o $(BUILD)/obj/harness/util/json.o \
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard harness/report/*.c)) \
+	$(BUILD)/obj/harness/cli/cmd_fuzz.o: LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)
 	@mkdir -p $(@D)

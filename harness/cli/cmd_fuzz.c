@@ -27,6 +27,8 @@
 #include "wire/pcapout.h"
 #include "lang/print.h"
 #include "report/report.h"
+#include "report/result_json.h"
+#include "util/json.h"
 #include "run/runner.h"
 
 /* Test builds plant a model bug by name (the fuzz test build of the CLI). */
@@ -540,9 +542,9 @@ static char **lq_fz_crashes(const char *dir, size_t *n)
 struct lq_fz_group {
     int dp;
     size_t count;
-    struct lq_strbuf inputs; /* JSON array items */
-    char *json;              /* the finding's JSON object without its closing brace */
-    char *summary;           /* one line for the list */
+    json_t *inputs; /* the crash inputs that led to it */
+    json_t *json;   /* the finding's JSON object */
+    char *summary;  /* one line for the list */
 };
 
 int lq_cmd_fuzz(int argc, char **argv)
@@ -706,7 +708,7 @@ int lq_cmd_fuzz(int argc, char **argv)
         if (!g) {
             g = &groups[ngroups];
             g->dp = sig.dp;
-            lq_sb_init(&g->inputs);
+            g->inputs = json_array();
             char base[PATH_MAX];
             if (snprintf(base, sizeof(base), "%s/%02zu-%s", findings, ngroups + 1,
                          lq_min_sig_dp_name(&sig)) >= (int)sizeof(base)) {
@@ -731,30 +733,23 @@ int lq_cmd_fuzz(int argc, char **argv)
                         rc < 0 ? err.msg : "does not diverge again");
                 lq_finding_min_free(&m);
                 lq_sb_free(&t);
-                lq_sb_free(&g->inputs);
+                json_decref(g->inputs);
                 lq_scenario_free(&sc);
                 flaky++;
                 continue;
             }
             ngroups++;
-            lq_report_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL, s.live ? s.live->release : "",
-                           &profile, &t);
-            if (t.len && t.s[t.len - 1] == '}')
-                t.s[--t.len] = '\0';
-            lq_sb_add(&t, ",\"decision_point\":");
-            lq_sb_add_json(&t, lq_min_sig_dp_name(&m.sig));
+            g->json = lq_result_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL,
+                                     s.live ? s.live->release : "", &profile);
             struct lq_strbuf sg;
             lq_sb_init(&sg);
             lq_min_sig_format(&m.sig, &sg);
-            lq_sb_add(&t, ",\"signature\":");
-            lq_sb_add_json(&t, lq_sb_str(&sg));
-            lq_sb_add(&t, ",\"minimized\":");
-            lq_sb_add_json(&t, m.lq);
-            lq_sb_add(&t, ",\"packetdrill\":");
-            lq_sb_add_json(&t, m.pkt);
-            lq_sb_add(&t, ",\"original\":");
-            lq_sb_add_json(&t, orig);
-            g->json = strdup(lq_sb_str(&t));
+            json_object_set_new(g->json, "decision_point",
+                                lq_json_text(lq_min_sig_dp_name(&m.sig)));
+            json_object_set_new(g->json, "signature", lq_json_text(lq_sb_str(&sg)));
+            json_object_set_new(g->json, "minimized", lq_json_text(m.lq));
+            json_object_set_new(g->json, "packetdrill", lq_json_text(m.pkt));
+            json_object_set_new(g->json, "original", lq_json_text(orig));
             lq_sb_reset(&t);
             lq_sb_addf(&t, "%s: %s (%zu directives)\n       %s%s%s%s%s", lq_sb_str(&sg), m.lq,
                        m.st.after, m.pcap[0] ? m.pcap : "", m.pcap[0] ? "  " : "", m.pkt,
@@ -768,17 +763,24 @@ int lq_cmd_fuzz(int argc, char **argv)
             lq_finding_min_free(&m);
         }
         g->count++;
-        lq_sb_addf(&g->inputs, "%s", g->inputs.len ? "," : "");
-        lq_sb_add_json(&g->inputs, crashes[i]);
+        json_array_append_new(g->inputs, lq_json_text(crashes[i]));
         lq_scenario_free(&sc);
     }
 
     /* the JSON lines, one per finding */
     struct lq_strbuf j;
     lq_sb_init(&j);
-    for (size_t k = 0; k < ngroups; k++)
-        lq_sb_addf(&j, "%s,\"count\":%zu,\"inputs\":[%s]}\n", groups[k].json ? groups[k].json : "{",
-                   groups[k].count, lq_sb_str(&groups[k].inputs));
+    for (size_t k = 0; k < ngroups; k++) {
+        json_t *o = groups[k].json ? groups[k].json : json_object();
+        json_object_set_new(o, "count", json_integer((json_int_t)groups[k].count));
+        json_object_set(o, "inputs", groups[k].inputs);
+        char *line = lq_json_line(o);
+        if (o != groups[k].json)
+            json_decref(o);
+        if (line)
+            lq_sb_addf(&j, "%s\n", line);
+        free(line);
+    }
     char jpath[PATH_MAX + 32];
     snprintf(jpath, sizeof(jpath), "%s/findings.jsonl", findings);
     if (lq_write_file_atomic(jpath, lq_sb_str(&j), j.len, &err))
@@ -797,9 +799,9 @@ int lq_cmd_fuzz(int argc, char **argv)
         printf("%zu crash input%s did not diverge again (see %s)\n", flaky, flaky == 1 ? "" : "s",
                logpath);
     for (size_t k = 0; k < ngroups; k++) {
-        free(groups[k].json);
+        json_decref(groups[k].json);
         free(groups[k].summary);
-        lq_sb_free(&groups[k].inputs);
+        json_decref(groups[k].inputs);
     }
     free(groups);
     for (size_t i = 0; i < ncrash; i++)

@@ -9,6 +9,7 @@
 
 #include "lang/corpus.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "lang/parse.h"
 #include "lang/print.h"
 #include "util/strbuf.h"
@@ -108,16 +109,18 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
         if (e->side != side)
             continue;
         static const char *const out[] = {"holds", "fails", "unchecked"};
-        json_array_append_new(exps, json_pack("{s:i, s:s, s:s}", "line", (int)sc->d[e->dir].line,
-                                              "outcome", out[e->outcome], "why", e->why));
+        json_array_append_new(exps,
+                              json_pack("{s:i, s:s, s:o}", "line", (int)sc->d[e->dir].line,
+                                        "outcome", out[e->outcome], "why", lq_json_text(e->why)));
     }
     static const char *const st[] = {"pass", "fail", "skip", "error"};
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "format",
-                             LQ_RECORDING_FORMAT, "scenario", lq_corpus_label(sc), "kernel",
-                             release ? release : "", "kernel_version", kversion ? kversion : "",
-                             "profile", profile ? profile : "", "status", st[res->status], "text",
-                             lq_sb_str(&text), "pcap", pcap_name, "expectations", exps, "trace",
-                             lq_trace_json(sc, &res->trace[side]));
+    /* text and names may hold any byte (a comment, a file name): made UTF-8 */
+    json_t *root = json_pack(
+        "{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "format", LQ_RECORDING_FORMAT,
+        "scenario", lq_json_text(lq_corpus_label(sc)), "kernel", lq_json_text(release),
+        "kernel_version", lq_json_text(kversion), "profile", lq_json_text(profile), "status",
+        st[res->status], "text", lq_json_text(lq_sb_str(&text)), "pcap", lq_json_text(pcap_name),
+        "expectations", exps, "trace", lq_trace_json(sc, &res->trace[side]));
     lq_sb_free(&text);
     if (!root)
         return lq_errf(err, LQ_EXIT_ERROR, "cannot build the recording of %s", flat);

@@ -1,10 +1,13 @@
 /* harness/report/report.h: reporters format results; they never decide.
  *
  * Human (default): one line per scenario, details under failures, a summary.
- * --tap: KTAP as kernel selftests print it (TAP version 13, ok N name,
- * # SKIP reason, # Totals). --junit FILE and --json FILE (one JSON object
- * per scenario per line) alongside either. Files are kept complete on disk as
- * the run goes (JSON lines appended durably, JUnit replaced atomically), so a
+ * --tap: KTAP as kernel selftests print it (TAP version 13, 1..N, for each
+ * scenario its `# ` diagnostics first and then `ok N name`, `# SKIP reason`,
+ * a `# Totals:` line): the kernel's kunit_parser gives a test the diagnostics
+ * before its result line, and names are escaped (ktap.h). --junit FILE
+ * (junit.h) and --json FILE (one JSON object per scenario per line,
+ * result_json.h) alongside either. Files are kept complete on disk as the
+ * run goes (JSON lines appended durably, JUnit replaced atomically), so a
  * killed run loses nothing already reported.
  */
 #ifndef LISTENQ_HARNESS_REPORT_H
@@ -13,6 +16,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "junit.h"
 #include "run/runner.h"
 #include "util/strbuf.h"
 
@@ -29,9 +33,8 @@ struct lq_report {
     const struct lq_profile *profile;
     size_t total, index;
     size_t passed, failed, skipped, errors;
-    struct lq_strbuf junit_cases;
+    struct lq_junit junit;
     int64_t started_us, last_junit_us, last_progress_us;
-    double junit_secs;
     char first_error[512];
 };
 
@@ -47,7 +50,7 @@ int lq_report_exit_status(const struct lq_report *r);
  * line starting with `indent`. */
 void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res, const char *pcap,
                        const char *indent, struct lq_strbuf *out);
-/* The JSON object for one scenario (no newline). */
+/* The JSON object for one scenario as one line (no newline); result_json.h. */
 void lq_report_json(const struct lq_scenario *sc, const struct lq_result *res, const char *pcap,
                     const char *kernel_release, const struct lq_profile *profile,
                     struct lq_strbuf *out);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void lq_sb_init(struct lq_strbuf *b)
 {
     memset(b, 0, sizeof(*b));
@@ -83,41 +85,29 @@ void lq_sb_addf(struct lq_strbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void lq_sb_add_json(struct lq_strbuf *b, const char *s)
-{
-    lq_sb_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': lq_sb_add(b, "\\\""); break;
-        case '\\': lq_sb_add(b, "\\\\"); break;
-        case '\n': lq_sb_add(b, "\\n"); break;
-        case '\r': lq_sb_add(b, "\\r"); break;
-        case '\t': lq_sb_add(b, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                lq_sb_addf(b, "\\u%04x", *p);
-            else
-                lq_sb_addc(b, (char)*p);
-        }
-    }
-    lq_sb_addc(b, '"');
-}
-
 void lq_sb_add_xml(struct lq_strbuf *b, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    uint32_t cp;
+    for (size_t i = 0; i < n;) {
+        size_t k = lq_utf8_seq(p + i, n - i, &cp);
+        if (!k || !lq_xml_char_ok(cp)) {
+            /* not UTF-8, or a character XML 1.0 forbids even as a reference */
+            lq_sb_add(b, LQ_UTF8_REPLACEMENT);
+            i += k ? k : 1;
+            continue;
+        }
+        switch (cp) {
         case '&': lq_sb_add(b, "&amp;"); break;
         case '<': lq_sb_add(b, "&lt;"); break;
         case '>': lq_sb_add(b, "&gt;"); break;
         case '"': lq_sb_add(b, "&quot;"); break;
         case '\'': lq_sb_add(b, "&apos;"); break;
-        default:
-            if (*p < 0x20 && *p != '\n' && *p != '\t')
-                lq_sb_addf(b, "&#%u;", *p); /* not valid XML 1.0, but never silent */
-            else
-                lq_sb_addc(b, (char)*p);
+        case '\r': lq_sb_add(b, "&#13;"); break; /* kept through end-of-line handling */
+        default: lq_sb_addn(b, s + i, k);
         }
+        i += k;
     }
 }
 

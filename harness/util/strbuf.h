@@ -19,9 +19,9 @@ void lq_sb_add(struct lq_strbuf *b, const char *s);
 void lq_sb_addn(struct lq_strbuf *b, const char *s, size_t n);
 void lq_sb_addf(struct lq_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lq_sb_addc(struct lq_strbuf *b, char c);
-/* A JSON string literal, quotes included. */
-void lq_sb_add_json(struct lq_strbuf *b, const char *s);
-/* Text escaped for XML attribute and element content. */
+/* Text escaped for XML attribute and element content; bytes that are not
+ * UTF-8 and characters XML 1.0 forbids become U+FFFD (utf8.h). JSON has no
+ * counterpart here: it is written with jansson (json.h). */
 void lq_sb_add_xml(struct lq_strbuf *b, const char *s);
 const char *lq_sb_str(const struct lq_strbuf *b); /* "" when empty */
 
