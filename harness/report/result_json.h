@@ -1,7 +1,7 @@
 /* harness/report/result_json.h: one scenario's result as a JSON object.
  *
- * The format is documented in docs/json.md (with a JSON Schema,
- * docs/listenq-result.schema.json): "format" and "version" head every
+ * The format is documented in docs/reports.md (with a JSON Schema,
+ * docs/schemas/listenq-result.schema.json): "format" and "version" head every
  * object; the two sides are named by their role in the comparison
  * ("reference": the model or a recording; "subject": the kernel under test),
  * each with its backend's name as a field. Written with jansson, so it is
