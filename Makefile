@@ -6,6 +6,9 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 DOCDIR ?= $(PREFIX)/share/doc/listenq
 DATADIR ?= $(PREFIX)/share/listenq
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+VERSION := $(shell sed -n 's/^\#define LISTENQ_VERSION "\(.*\)"/\1/p' harness/cli/main.c)
 
 CC ?= cc
 CLANG ?= clang
@@ -67,7 +70,7 @@ LIBMODEL := $(BUILD)/libmodel.a
 LIBLISTENQ := $(BUILD)/liblistenq.a
 LISTENQ := $(BUILD)/listenq
 
-.PHONY: all check test unit run bench fuzz fuzz-smoke clean install uninstall format \
+.PHONY: all check test unit run bench fuzz fuzz-smoke clean install install-files uninstall format \
 	format-check deps-build deps-check deps-run deps-fuzz matrix help lint
 
 all: $(LISTENQ)
@@ -80,7 +83,7 @@ help:
 	@echo 'make fuzz          build the libFuzzer targets (clang) into build/fuzz/'
 	@echo 'make matrix        run the fast suite on several kernels in VMs (see docs/matrix.md)'
 	@echo 'make format        reformat the C sources; make format-check only checks'
-	@echo 'make install       install listenq under $$(DESTDIR)$$(PREFIX)'
+	@echo 'make install       install listenq, its data, man page and completion under $$(DESTDIR)$$(PREFIX)'
 	@echo 'make clean         remove build/'
 	@echo 'Variables: CC CFLAGS CPPFLAGS LDFLAGS SANITIZE=address,undefined PREFIX DESTDIR'
 
@@ -88,6 +91,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(LQ_DEPFLAGS) -c -o $@ $<
+
+# Where an installed listenq finds its data (util/datadir.h; a tree installed
+# elsewhere with DESTDIR is found next to the binary).
+$(BUILD)/obj/harness/util/datadir.o: LQ_CFLAGS += -DLQ_DATADIR='"$(DATADIR)"'
 
 # Only the modules that talk to a library see its headers.
 $(BUILD)/obj/harness/live/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
@@ -185,15 +192,35 @@ format-check:
 lint:
 	@sh ci/lint.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)
+# Everything the installed tool needs: the binary, its data (the corpus, the
+# reference recordings, the matrix scripts; util/datadir.h finds them next to
+# the binary, so a DESTDIR tree works wherever it is), a man page made from
+# docs/cli.md, bash completion and the docs. install-files installs what is
+# built already (LISTENQ=path to choose the binary).
+MAN_PAGE := $(BUILD)/listenq.1
+$(MAN_PAGE): docs/cli.md dist/mkman.sh harness/cli/main.c
+	@mkdir -p $(@D)
+	$(say) MAN $@
+	$(Q)sh dist/mkman.sh "$(VERSION)" "$(DOCDIR)" <docs/cli.md >$@.tmp && mv $@.tmp $@
+
+install: all $(MAN_PAGE)
+	@$(MAKE) --no-print-directory install-files
+
+install-files: $(MAN_PAGE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/ci/matrix \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(LISTENQ) $(DESTDIR)$(BINDIR)/listenq
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	cp -R docs $(DESTDIR)$(DOCDIR)/
-	cp -R corpus $(DESTDIR)$(DATADIR)/
+	rm -rf $(DESTDIR)$(DATADIR)/corpus $(DESTDIR)$(DATADIR)/pcaps
+	cp -R corpus pcaps $(DESTDIR)$(DATADIR)/
+	install -m 0755 ci/matrix/*.sh $(DESTDIR)$(DATADIR)/ci/matrix/
+	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/listenq.1
+	install -m 0644 dist/listenq.bash-completion $(DESTDIR)$(BASHCOMPDIR)/listenq
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/listenq
+	rm -f $(DESTDIR)$(BINDIR)/listenq $(DESTDIR)$(MANDIR)/man1/listenq.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/listenq
 	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)
 
 clean:

@@ -23,6 +23,7 @@
 
 #include "run/backend.h"
 #include "cli.h"
+#include "util/datadir.h"
 #include "lang/corpus.h"
 #include "run/runner.h"
 
@@ -140,7 +141,9 @@ int lq_cmd_bench(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *kernel_opt = NULL;
-    char *corpus_dir = "corpus/conformance";
+    static char corpus_def[4096];
+    lq_data_path("corpus/conformance", corpus_def, sizeof(corpus_def));
+    char *corpus_dir = corpus_def;
     bool quick = false;
     int ch;
     optind = 1;

@@ -20,6 +20,7 @@
 #include "run/backend.h"
 #include "lang/decode.h"
 #include "findings/finding.h"
+#include "util/datadir.h"
 #include "util/fsutil.h"
 #include "findings/minimize.h"
 #include "findings/packetdrill.h"
@@ -622,11 +623,9 @@ int lq_cmd_fuzz(int argc, char **argv)
         lq_finding_sides_close(&s);
         return LQ_EXIT_ERROR;
     }
-    if (!seeds) {
-        struct stat st;
-        if (stat("corpus/seeds/diff", &st) == 0 && S_ISDIR(st.st_mode))
-            seeds = "corpus/seeds/diff";
-    }
+    static char seeds_def[PATH_MAX];
+    if (!seeds && lq_data_path("corpus/seeds/diff", seeds_def, sizeof(seeds_def)) == 0)
+        seeds = seeds_def;
 
     /* the fuzzer's command line */
     char a_fork[32], a_time[48], a_prefix[PATH_MAX + 32], a_dict[PATH_MAX + 16];

@@ -14,6 +14,7 @@
 #include "lang/corpus.h"
 #include "report/coverage.h"
 #include "report/explain.h"
+#include "util/datadir.h"
 #include "util/fsutil.h"
 #include "lang/parse.h"
 #include "lang/print.h"
@@ -24,10 +25,11 @@
 static void lq_run_usage(FILE *f)
 {
     fprintf(f,
-            "usage: listenq run [options] FILE|DIR...\n"
+            "usage: listenq run [options] [FILE|DIR...]\n"
             "Runs scenarios on the model and on this machine's kernel, compares them and checks\n"
             "their expectations. Exit: 0 all conform, 1 a divergence or failed expectation,\n"
-            "2 bad input, 4 cannot run here (skipped).\n"
+            "2 bad input, 4 cannot run here (skipped). Without FILE|DIR: the conformance\n"
+            "suite (corpus/conformance here, else the installed one).\n"
             "  --model-only        run on the model only (no privileges needed)\n"
             "  --kernel-only       run on the kernel only (expectations only)\n"
             "  --kernel VERSION    model profile (default: the running kernel's)\n"
@@ -142,9 +144,20 @@ int lq_cmd_run(int argc, char **argv)
         default: lq_run_usage(stderr); return LQ_EXIT_BADINPUT;
         }
     }
-    if (optind >= argc) {
-        lq_run_usage(stderr);
-        return LQ_EXIT_BADINPUT;
+    /* no FILE|DIR: the conformance suite, in this tree or installed */
+    static char conformance[4096];
+    char *def_args[] = {conformance};
+    char **args = argv + optind;
+    int nargs = argc - optind;
+    if (!nargs) {
+        if (lq_data_path("corpus/conformance", conformance, sizeof(conformance))) {
+            fprintf(stderr, "listenq run: no FILE|DIR given and no corpus/conformance here "
+                            "or installed (LISTENQ_DATADIR)\n");
+            lq_run_usage(stderr);
+            return LQ_EXIT_BADINPUT;
+        }
+        args = def_args;
+        nargs = 1;
     }
     if (model_only && kernel_only) {
         fprintf(stderr, "listenq run: --model-only and --kernel-only exclude each other\n");
@@ -156,7 +169,7 @@ int lq_cmd_run(int argc, char **argv)
 
     struct lq_corpus corpus;
     struct lq_err err = {0};
-    int rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind);
+    int rc = lq_cli_load_corpus(&corpus, args, nargs);
     if (rc)
         return rc;
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lang/corpus.h"
+#include "util/datadir.h"
 #include "util/fsutil.h"
 #include "model/profile.h"
 #include "replay/recording.h"
@@ -535,15 +536,16 @@ static void mx_usage(FILE *f)
             "                    (default: running 6.1 6.12)\n"
             "  --modules DIR     the lib/modules/<release> of the bzImage before it\n"
             "  --profile VERSION model profile for the kernel before it (default: its uname)\n"
-            "  --corpus DIR      scenarios (default: corpus/conformance)\n"
-            "  --cache DIR       kernels, initramfs, logs, results (default: build/matrix-cache)\n"
+            "  --corpus DIR      scenarios (default: corpus/conformance, here or installed)\n"
+            "  --cache DIR       kernels, initramfs, logs, results (default: build/matrix-cache\n"
+            "                    in a source tree, else ~/.cache/listenq/matrix-cache)\n"
             "  --timeout SECS    per VM, killed after it (default: 600)\n"
             "  --accel auto|kvm|tcg  (default: auto)\n"
             "  --mem MIB         VM memory (default: 1024)\n"
             "  --no-record       do not run `listenq record` in the VM\n"
             "  --slow            the slow (timer) scenarios too (the fast suite leaves them out)\n"
             "  --reuse           judge the results already in the cache, run only what is missing\n"
-            "  --scripts DIR     the ci/matrix helpers (default: next to the binary)\n"
+            "  --scripts DIR     the ci/matrix helpers (default: here, or installed)\n"
             "Exit: 0 every kernel agrees with its profile, 1 a disagreement, 2 bad input,\n"
             "3 a kernel could not be run, 4 none can run here.\n");
 }
@@ -560,12 +562,7 @@ int lq_cmd_matrix(int argc, char **argv)
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     static struct lq_mx_kernel ks[LQ_MX_MAX_K];
     memset(ks, 0, sizeof(ks));
-    struct lq_mx_opts o = {.cache = "build/matrix-cache",
-                           .corpus = "corpus/conformance",
-                           .accel = "auto",
-                           .timeout = 600,
-                           .mem = 1024,
-                           .record = true};
+    struct lq_mx_opts o = {.accel = "auto", .timeout = 600, .mem = 1024, .record = true};
     int nk = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -625,14 +622,20 @@ int lq_cmd_matrix(int argc, char **argv)
     if (sl > 10 && strcmp(o.self + sl - 10, " (deleted)") == 0)
         o.self[sl - 10] = '\0'; /* rebuilt since it started */
     static char scripts[PATH_MAX + 32], cache[PATH_MAX], corpus_abs[PATH_MAX];
+    static char corpus_def[PATH_MAX], cache_def[PATH_MAX];
     if (!o.scripts)
         o.scripts = getenv("LISTENQ_MATRIX_SCRIPTS");
-    if (!o.scripts) {
-        char *slash = strrchr(o.self, '/');
-        mx_fmt(scripts, sizeof(scripts), "%.*s/../ci/matrix", (int)(slash - o.self), o.self);
-        if (access(scripts, R_OK))
-            mx_fmt(scripts, sizeof(scripts), "ci/matrix");
+    if (!o.scripts) { /* a source tree or an installed one (util/datadir.h) */
+        lq_data_path("ci/matrix", scripts, sizeof(scripts));
         o.scripts = scripts;
+    }
+    if (!o.corpus) {
+        lq_data_path("corpus/conformance", corpus_def, sizeof(corpus_def));
+        o.corpus = corpus_def;
+    }
+    if (!o.cache) {
+        lq_cache_path("matrix-cache", cache_def, sizeof(cache_def));
+        o.cache = cache_def;
     }
     struct lq_err e;
     if (lq_mkdir_p(o.cache, &e) || !realpath(o.cache, cache)) {

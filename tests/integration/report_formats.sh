@@ -28,8 +28,9 @@ is $? 1 "the same run with --tap exits 1"
 if "$PY3" -c 'import jsonschema' 2>/dev/null; then
     "$PY3" tests/integration/json_check.py docs/schemas/listenq-result.schema.json "$TMP/r.jsonl" \
         >"$TMP/jcheck" 2>&1
-    ok $? "every JSON line is strict UTF-8 and valid against docs/schemas/listenq-result.schema.json"
-    [ $? -eq 0 ] || sed 's/^/# /' "$TMP/jcheck" | head -n 10
+    rc=$?
+    ok $rc "every JSON line is strict UTF-8 and valid against docs/schemas/listenq-result.schema.json"
+    [ $rc -eq 0 ] || sed 's/^/# /' "$TMP/jcheck" | head -n 10
 else
     skip "JSON valid against its schema" "python3-jsonschema is not installed (ci/deps.sh check)"
 fi
