@@ -70,7 +70,7 @@ LIBMODEL := $(BUILD)/libmodel.a
 LIBLISTENQ := $(BUILD)/liblistenq.a
 LISTENQ := $(BUILD)/listenq
 
-.PHONY: all check test unit run bench fuzz fuzz-smoke clean install install-files uninstall format \
+.PHONY: all check test unit run bench fuzz fuzz-smoke clean install install-files kselftest-install kselftest-install-files uninstall format \
 	format-check deps-build deps-check deps-run deps-fuzz matrix help lint
 
 all: $(LISTENQ)
@@ -217,6 +217,27 @@ install-files: $(MAN_PAGE)
 	install -m 0755 ci/matrix/*.sh $(DESTDIR)$(DATADIR)/ci/matrix/
 	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/listenq.1
 	install -m 0644 dist/listenq.bash-completion $(DESTDIR)$(BASHCOMPDIR)/listenq
+
+# A kselftest target: DESTDIR/listenq laid out as tools/testing/selftests/listenq
+# (run scripts, config fragment, settings, the binary and its data) and
+# DESTDIR/kselftest-list.txt, for the kernel's run_kselftest.sh
+# (docs/ci-integration.md, "kselftest and NIPA").
+KSFT_PROGS := conformance.sh replay.sh
+kselftest-install: all
+	@$(MAKE) --no-print-directory kselftest-install-files
+
+kselftest-install-files:
+	@test -n "$(DESTDIR)" || { echo 'usage: make kselftest-install DESTDIR=DIR' >&2; exit 2; }
+	install -d $(DESTDIR)/listenq
+	install -m 0755 $(LISTENQ) $(DESTDIR)/listenq/listenq
+	install -m 0755 $(KSFT_PROGS:%=dist/kselftest/%) $(DESTDIR)/listenq/
+	install -m 0644 dist/kselftest/config dist/kselftest/settings dist/kselftest/Makefile \
+		$(DESTDIR)/listenq/
+	rm -rf $(DESTDIR)/listenq/corpus $(DESTDIR)/listenq/pcaps
+	cp -R corpus pcaps $(DESTDIR)/listenq/
+	touch $(DESTDIR)/kselftest-list.txt
+	for t in $(KSFT_PROGS); do grep -qx "listenq:$$t" $(DESTDIR)/kselftest-list.txt || \
+		echo "listenq:$$t" >>$(DESTDIR)/kselftest-list.txt; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/listenq $(DESTDIR)$(MANDIR)/man1/listenq.1 \

@@ -63,6 +63,13 @@ struct lq_cmp {
     size_t used_cap;
 };
 
+static int lq_slow_factor = 1;
+
+void lq_compare_set_slow_factor(int factor)
+{
+    lq_slow_factor = factor < 1 ? 1 : factor;
+}
+
 static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                        const char *what, const char *a_text, const char *b_text)
 {
@@ -150,9 +157,12 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             if (p->timing == LQ_PKT_TIMER) {
                 /* since the start of the event (the wait) */
                 int64_t due = p->t_us, got = B[j].t_us;
-                int64_t late = (oa->t_us + due) * LQ_TIMER_SLACK_PCT / 100 +
-                               LQ_TIMER_SLACK_MS * 1000 + (drift_us > 0 ? drift_us : 0);
-                if (got < due - LQ_TIMER_EARLY_MS * 1000 - (drift_us > 0 ? drift_us : 0) ||
+                int64_t late =
+                    ((oa->t_us + due) * LQ_TIMER_SLACK_PCT / 100 + LQ_TIMER_SLACK_MS * 1000) *
+                        lq_slow_factor +
+                    (drift_us > 0 ? drift_us : 0);
+                if (got < due - LQ_TIMER_EARLY_MS * 1000 * lq_slow_factor -
+                              (drift_us > 0 ? drift_us : 0) ||
                     got > due + late)
                     continue;
             }

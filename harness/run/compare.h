@@ -42,6 +42,11 @@ struct lq_divergence {
 #define LQ_TIMER_SLACK_MS  60
 #define LQ_TIMER_EARLY_MS  5
 
+/* On a slow machine (a debug kernel with KASAN or lockdep; kselftest's
+ * KSFT_MACHINE_SLOW=yes) both tolerances are multiplied by factor (>= 1).
+ * Process-wide: set once, before any comparison (cli/main.c). */
+void lq_compare_set_slow_factor(int factor);
+
 /* The same packet by what the comparison looks at (relations, options). */
 bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y);
 
