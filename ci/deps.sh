@@ -22,7 +22,8 @@ iproute2|ip(8): the tests check that no interface or namespace is left behind
 linux-source-6.12|the KTAP readers of the kernel (kunit_parser.py, the kselftest runner) that the tests feed
 perl|prove and TAP::Parser read the KTAP output in the tests
 libxml2-utils|xmllint: the tests check the JUnit output is well-formed (and valid, given the schemas)
-python3-jsonschema|the tests validate the JSON outputs against their schemas'
+python3-jsonschema|the tests validate the JSON outputs against their schemas
+python3-yaml|the tests check the LAVA test definition as the test-definitions validator does'
 pkgs_fuzz='clang|libFuzzer targets (make fuzz)
 libclang-rt-14-dev|clang sanitizer and libFuzzer runtimes
 zip|seed corpus archives in the ClusterFuzzLite layout'

@@ -5,6 +5,7 @@
 
 #include "bench.h"
 #include "cmd_fuzz.h"
+#include "cmd_kcidb.h"
 #include "cmd_record.h"
 #include "cmd_model.h"
 #include "cmd_run.h"
@@ -34,6 +35,7 @@ static void lq_usage(FILE *f)
                "  minimize FILE         shrink a diverging scenario (writes FILE.min.lq, pcap)\n"
                "  export --packetdrill FILE  a packetdrill script for a scenario\n"
                "  fuzz [--jobs N] [--time S] [--out DIR]  differential fuzzing, findings\n"
+               "  kcidb RESULTS.jsonl... results as a KCIDB submission (KernelCI)\n"
                "  bench                 performance figures (name: value lines)\n"
                "  version               print the version\n"
                "`listenq COMMAND --help` describes a command. Exit status: 0 ok, 1 divergence or\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
         return lq_cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "fuzz") == 0)
         return lq_cmd_fuzz(argc - 1, argv + 1);
+    if (strcmp(cmd, "kcidb") == 0)
+        return lq_cmd_kcidb(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return lq_cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
