@@ -3,6 +3,8 @@
 #include "cmd_model.h"
 
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +68,11 @@ int lq_cmd_explain(int argc, char **argv)
         return rc;
     struct lq_strbuf out;
     lq_sb_init(&out);
-    lq_explain(&sc, &res, &profile, &out);
+    /* the user's locale says whether the terminal takes UTF-8 (LC_ALL=C: no) */
+    setlocale(LC_CTYPE, "");
+    bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+    setlocale(LC_CTYPE, "C");
+    lq_explain(&sc, &res, &profile, utf8, &out);
     fputs(lq_sb_str(&out), stdout);
     lq_sb_free(&out);
     rc = res.nexp_failed ? LQ_EXIT_FAIL : 0;
@@ -171,12 +177,13 @@ int lq_cmd_fmt(int argc, char **argv)
         else if (strcmp(argv[first], "--check") == 0)
             check = true;
         else {
+            bool help = strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0;
             fprintf(
-                strcmp(argv[first], "--help") == 0 ? stdout : stderr,
+                help ? stdout : stderr,
                 "usage: listenq fmt [-w | --check] FILE...\n"
                 "Prints each scenario in canonical form (docs/scenario-format.md); -w rewrites\n"
                 "the files (atomically), --check exits 1 when one is not canonical.\n");
-            return strcmp(argv[first], "--help") == 0 ? 0 : LQ_EXIT_BADINPUT;
+            return help ? 0 : LQ_EXIT_BADINPUT;
         }
     }
     if (first >= argc) {

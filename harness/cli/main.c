@@ -86,6 +86,12 @@ int main(int argc, char **argv)
         printf("listenq %s\n", LISTENQ_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* listenq help COMMAND: that command's own help */
+        static char help_opt[] = "--help";
+        char *sub[] = {argv[0], argv[2], help_opt, NULL};
+        return main(3, sub);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         lq_usage(stdout);
         return 0;

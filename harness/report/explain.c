@@ -30,13 +30,20 @@ static void lq_explain_counters(const struct lq_obs *o, const struct lq_obs *pre
 }
 
 void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
-                const struct lq_profile *profile, struct lq_strbuf *out)
+                const struct lq_profile *profile, bool utf8, struct lq_strbuf *out)
 {
+    /* box drawing only where the terminal's character set has it */
+    const char *arrow = utf8 ? "──▶" : "-->",
+               *to_kernel = utf8 ? "──────────────▶" : "-------------->",
+               *to_client = utf8 ? "◀──────────────" : "<--------------", *bar = utf8 ? "│" : "|",
+               *dot = utf8 ? "·" : ",";
     const struct lq_trace *t = &res->trace[LQ_SIDE_MODEL];
     lq_sb_addf(out, "scenario %s, model of Linux %s\n", sc->path ? sc->path : "(text)",
                profile->name);
-    lq_sb_add(out, "client ──▶ kernel: what the scenario sends; kernel ──▶ client: what the model "
-                   "predicts the kernel sends.\n");
+    lq_sb_addf(out,
+               "client %s kernel: what the scenario sends; kernel %s client: what the model "
+               "predicts the kernel sends.\n",
+               arrow, arrow);
     lq_sb_add(out, "Numbers are relations: isn = the client's ISN, srv_isn = the ISN of the "
                    "SYN-ACK the client last saw.\n\n");
     const struct lq_obs *prev = NULL;
@@ -72,13 +79,13 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
         }
         const struct lq_obs *o = &t->obs[oi];
         if (lq_dir_is_segment(d->kind))
-            lq_sb_addf(out, "line %-4u %-34s ──────────────▶\n", d->line, lq_sb_str(&line));
+            lq_sb_addf(out, "line %-4u %-34s %s\n", d->line, lq_sb_str(&line), to_kernel);
         else
             lq_sb_addf(out, "line %-4u %s\n", d->line, lq_sb_str(&line));
         for (uint32_t k = 0; k < o->ndps; k++) {
             const struct lq_dp_info *info = lq_dp_info((enum lq_dp)t->dps[o->first_dp + k]);
             if (info)
-                lq_sb_addf(out, "          │ %-38s %s\n", info->name, info->kfunc);
+                lq_sb_addf(out, "          %s %-38s %s\n", bar, info->name, info->kfunc);
         }
         for (uint32_t k = 0; k < o->npkts; k++) {
             const struct lq_obs_pkt *p = &t->pkts[o->first_pkt + k];
@@ -98,7 +105,7 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
                          p->t_us / 1000);
                 when = buf;
             }
-            lq_sb_addf(out, "          ◀────────────── %s%s\n", lq_sb_str(&pk), when);
+            lq_sb_addf(out, "          %s %s%s\n", to_client, lq_sb_str(&pk), when);
             lq_sb_free(&pk);
         }
         if (o->accept != LQ_ACCEPT_NONE) {
@@ -114,8 +121,8 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
         }
         if (o->rc)
             lq_sb_addf(out, "          returns -1 (errno %d)\n", -o->rc);
-        lq_sb_addf(out, "          queues: accept %d/%d, SYN %d · counters: ", o->acceptq,
-                   o->backlog, o->synq);
+        lq_sb_addf(out, "          queues: accept %d/%d, SYN %d %s counters: ", o->acceptq,
+                   o->backlog, o->synq, dot);
         lq_explain_counters(o, prev, out);
         lq_sb_add(out, "\n");
         prev = o;

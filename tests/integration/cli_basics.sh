@@ -53,6 +53,31 @@ ok $? "explain names the decision point and its kernel function"
 grep -q "SYN-ACK c3 .*cookie" "$TMP/explain"
 ok $? "explain shows the cookie SYN-ACK"
 
+LC_ALL=C "$LISTENQ" explain corpus/conformance/synq_full_cookie.lq >"$TMP/explain.c" 2>&1
+is "$(tr -d '\000-\177' <"$TMP/explain.c" | wc -c | tr -d ' ')" 0 "explain under LC_ALL=C prints ASCII only"
+grep -q -- '-------------->' "$TMP/explain.c"
+ok $? "explain under LC_ALL=C draws its arrows in ASCII"
+if locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
+    LC_ALL=C.UTF-8 "$LISTENQ" explain corpus/conformance/synq_full_cookie.lq | grep -q '──▶'
+    ok $? "explain under a UTF-8 locale draws box lines"
+else
+    skip "explain under a UTF-8 locale draws box lines" "no C.UTF-8 locale here"
+fi
+"$LISTENQ" help run >"$TMP/help" 2>&1
+is $? 0 "help run exits 0"
+head -n 1 "$TMP/help" | grep -q '^usage: listenq run '
+ok $? "help run prints the run command's usage, not the general help"
+"$LISTENQ" help frobnicate >/dev/null 2>&1
+is $? 2 "help of an unknown command: exit 2"
+"$LISTENQ" fmt -h >"$TMP/help" 2>&1
+is $? 0 "fmt -h exits 0, as fmt --help"
+grep -q '^usage: listenq fmt' "$TMP/help"
+ok $? "fmt -h prints its usage"
+for c in $("$LISTENQ" help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
+    grep -q "listenq $c\|\`$c[\` ]" docs/cli.md || echo "# $c is not in docs/cli.md"
+done >"$TMP/undoc"
+is "$(cat "$TMP/undoc")" "" "every command of listenq help is in docs/cli.md"
+
 "$LISTENQ" run --model-only --tap --no-progress corpus/conformance >"$TMP/tap" 2>&1
 is $? 0 "TAP run exits 0"
 grep -q "scope ends" "$TMP/tap"
