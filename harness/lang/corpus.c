@@ -45,11 +45,15 @@ static int lq_collect_dir(struct lq_paths *p, const char *dir, int depth, struct
         return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open directory", dir);
     struct lq_paths here = {0};
     struct dirent *e;
+    /* "corpus/conformance/" (a shell completes it so) names the same files
+     * as "corpus/conformance": no "//" in the paths, so no empty label part */
+    size_t dl = strlen(dir);
+    const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
         char path[4096];
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+        if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir, sep, e->d_name) >= sizeof(path))
             continue;
         if (lq_paths_add(&here, path)) {
             closedir(d);

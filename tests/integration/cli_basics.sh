@@ -63,6 +63,9 @@ if locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
 else
     skip "explain under a UTF-8 locale draws box lines" "no C.UTF-8 locale here"
 fi
+"$LISTENQ" run --model-only --tap corpus/conformance/ 2>&1 | grep -c '^ok [0-9]* conformance/' >"$TMP/slash"
+is "$(cat "$TMP/slash")" "$(ls corpus/conformance/*.lq | wc -l | tr -d ' ')" \
+    "a folder given with a trailing slash keeps the scenarios' labels (conformance/NAME)"
 "$LISTENQ" help run >"$TMP/help" 2>&1
 is $? 0 "help run exits 0"
 head -n 1 "$TMP/help" | grep -q '^usage: listenq run '
