@@ -405,14 +405,39 @@ static void mx_timing(struct lq_mx_kernel *k)
     k->record_s = r1 > 0 ? r1 - s1 : -1;
 }
 
-static size_t mx_lines(json_t *arr, const char *side, uint32_t *out)
+/* The role of a failed expectation: "reference" (the model here) or
+ * "subject" (the kernel); results of before format version 1 (a cache of
+ * --reuse) said "side": "model"/"kernel". */
+static const char *mx_role(json_t *e)
+{
+    const char *r = json_string_value(json_object_get(e, "role"));
+    if (r)
+        return r;
+    const char *s = json_string_value(json_object_get(e, "side"));
+    return !s                         ? ""
+           : strcmp(s, "model") == 0  ? "reference"
+           : strcmp(s, "kernel") == 0 ? "subject"
+                                      : s;
+}
+
+/* What one side of a divergence observed: v1 {"reference": {"observed": ..}},
+ * before it {"model": ..}. */
+static void mx_observed(json_t *d, const char *role, const char *legacy, char *out, size_t cap)
+{
+    json_t *side = json_object_get(d, role);
+    const char *s = json_is_object(side) ? json_string_value(json_object_get(side, "observed"))
+                                         : json_string_value(json_object_get(d, legacy));
+    mx_fmt(out, cap, "%s", s ? s : "");
+}
+
+static size_t mx_lines(json_t *arr, const char *role, uint32_t *out)
 {
     size_t n = 0, i;
     json_t *e;
     json_array_foreach(arr, i, e)
     {
-        const char *s = json_string_value(json_object_get(e, "side"));
-        if (s && strcmp(s, side) == 0 && n < LQ_MX_LINES)
+        const char *s = mx_role(e);
+        if (strcmp(s, role) == 0 && n < LQ_MX_LINES)
             out[n++] = (uint32_t)json_integer_value(json_object_get(e, "line"));
     }
     return n;
@@ -466,8 +491,8 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
                 c->div_line = (uint32_t)json_integer_value(json_object_get(d, "line"));
                 mx_str(d, "what", c->div_what, sizeof(c->div_what));
                 mx_str(d, "event", c->div_event, sizeof(c->div_event));
-                mx_str(d, "model", c->div_model, sizeof(c->div_model));
-                mx_str(d, "kernel", c->div_kernel, sizeof(c->div_kernel));
+                mx_observed(d, "reference", "model", c->div_model, sizeof(c->div_model));
+                mx_observed(d, "subject", "kernel", c->div_kernel, sizeof(c->div_kernel));
                 json_t *dps = json_object_get(d, "decision_points"), *e;
                 size_t j;
                 json_array_foreach(dps, j, e)
@@ -480,15 +505,14 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
                 }
             }
             json_t *ef = json_object_get(o, "expectations_failed");
-            c->nk = mx_lines(ef, "kernel", c->kfail);
-            c->nm = mx_lines(ef, "model", c->mfail);
+            c->nk = mx_lines(ef, "subject", c->kfail);
+            c->nm = mx_lines(ef, "reference", c->mfail);
             size_t j;
             json_t *e;
             json_array_foreach(ef, j, e)
             {
-                const char *side = json_string_value(json_object_get(e, "side"));
                 uint32_t ln = (uint32_t)json_integer_value(json_object_get(e, "line"));
-                if (!c->kwhy[0] && side && strcmp(side, "kernel") == 0 &&
+                if (!c->kwhy[0] && strcmp(mx_role(e), "subject") == 0 &&
                     !lq_mx_has_line(c->mfail, c->nm, ln))
                     mx_fmt(c->kwhy, sizeof(c->kwhy), "line %u `%s`: %s", ln,
                            json_string_value(json_object_get(e, "expect")),
