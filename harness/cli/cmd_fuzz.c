@@ -31,6 +31,7 @@
 #include "report/result_json.h"
 #include "util/json.h"
 #include "run/runner.h"
+#include "util/grow.h"
 
 /* Test builds plant a model bug by name (the fuzz test build of the CLI). */
 static int lq_fz_bug(const char *name, enum lq_model_bug *bug, const char *cmd)
@@ -520,17 +521,9 @@ static char **lq_fz_crashes(const char *dir, size_t *n)
         if (strncmp(nm, "crash-", 6) != 0 || (len > 3 && strcmp(nm + len - 3, ".lq") == 0) ||
             (len > 5 && strcmp(nm + len - 5, ".pcap") == 0))
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nv = realloc(v, cap * sizeof(*v));
-            if (!nv)
-                break;
-            v = nv;
-        }
+        v = lq_grow(v, &cap, *n + 1, sizeof(*v));
         size_t plen = strlen(dir) + len + 2;
-        v[*n] = malloc(plen);
-        if (!v[*n])
-            break;
+        v[*n] = lq_xmalloc(plen);
         snprintf(v[*n], plen, "%s/%s", dir, nm);
         (*n)++;
     }

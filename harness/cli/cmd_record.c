@@ -19,6 +19,7 @@
 #include "lang/corpus.h"
 #include "replay/recording.h"
 #include "report/report.h"
+#include "util/grow.h"
 
 static void lq_record_usage(FILE *f)
 {
@@ -131,7 +132,7 @@ int lq_cmd_record(int argc, char **argv)
 
 struct lq_paths {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 static void lq_paths_free(struct lq_paths *p)
@@ -150,12 +151,8 @@ static int lq_cmp_strp(const void *a, const void *b)
 
 static void lq_add_path(struct lq_paths *p, const char *s)
 {
-    char **v = realloc(p->v, (p->n + 1) * sizeof(*v));
-    if (!v)
-        return;
-    p->v = v;
-    if ((v[p->n] = strdup(s)))
-        p->n++;
+    p->v = lq_grow(p->v, &p->cap, p->n + 1, sizeof(*p->v));
+    p->v[p->n++] = lq_xstrdup(s);
 }
 
 /* FILE.json arguments, or every *.json in DIR arguments. */

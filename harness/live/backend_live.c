@@ -27,6 +27,7 @@
 #include "netns.h"
 #include "wire/pcapout.h"
 #include "snmp.h"
+#include "util/grow.h"
 
 #define LQ_LIVE_BARRIER_MS 1000 /* an echo reply later than this: the veth is broken */
 #define LQ_LIVE_ECHO_ID    0x4c51
@@ -55,7 +56,7 @@ struct lq_live {
     /* the scenario's frames, for a pcap */
     struct lq_live_frame **frames;
     struct lq_pcap_rec *recs;
-    size_t nframes, frames_cap;
+    size_t nframes, frames_cap, recs_cap;
     /* the call in progress */
     uint64_t call_ns;
     struct lq_replies *out;
@@ -94,17 +95,8 @@ static uint64_t lq_mono_ns(void)
 static void lq_live_record(struct lq_live *lv, uint64_t ts_ns, const uint8_t *data, uint32_t len,
                            uint32_t orig_len)
 {
-    if (lv->nframes == lv->frames_cap) {
-        size_t cap = lv->frames_cap ? lv->frames_cap * 2 : 64;
-        struct lq_live_frame **f = realloc(lv->frames, cap * sizeof(*f));
-        if (!f)
-            return;
-        lv->frames = f;
-        lv->frames_cap = cap;
-    }
-    struct lq_live_frame *fr = malloc(sizeof(*fr) + len);
-    if (!fr)
-        return;
+    lv->frames = lq_grow(lv->frames, &lv->frames_cap, lv->nframes + 1, sizeof(*lv->frames));
+    struct lq_live_frame *fr = lq_xmalloc(sizeof(*fr) + len);
     fr->ts_ns = ts_ns;
     fr->len = len;
     fr->orig_len = orig_len;
@@ -117,14 +109,7 @@ static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn)
     for (size_t i = 0; i < lv->nports; i++)
         if (lv->ports[i].port == port)
             return;
-    if (lv->nports == lv->ports_cap) {
-        size_t cap = lv->ports_cap ? lv->ports_cap * 2 : 32;
-        void *p = realloc(lv->ports, cap * sizeof(*lv->ports));
-        if (!p)
-            return;
-        lv->ports = p;
-        lv->ports_cap = cap;
-    }
+    lv->ports = lq_grow(lv->ports, &lv->ports_cap, lv->nports + 1, sizeof(*lv->ports));
     lv->ports[lv->nports].port = port;
     lv->ports[lv->nports].conn = conn;
     lv->nports++;
@@ -366,16 +351,8 @@ static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, stru
             *mss = (uint16_t)v;
         int conn = lq_live_conn_of_port(lv, ntohs(peer.sin_port));
         *result = conn >= 0 ? conn : -EPROTO; /* a peer no segment came from */
-        if (lv->naccepted == lv->accepted_cap) {
-            size_t cap = lv->accepted_cap ? lv->accepted_cap * 2 : 16;
-            int *a = realloc(lv->accepted, cap * sizeof(*a));
-            if (!a) {
-                close(fd);
-                return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
-            }
-            lv->accepted = a;
-            lv->accepted_cap = cap;
-        }
+        lv->accepted =
+            lq_grow(lv->accepted, &lv->accepted_cap, lv->naccepted + 1, sizeof(*lv->accepted));
         lv->accepted[lv->naccepted++] = fd; /* held open until the scenario ends */
     }
     /* Anything the kernel sent meanwhile (timers) belongs to this event. */
@@ -560,10 +537,7 @@ static void lq_live_destroy(struct lq_backend *b)
 size_t lq_backend_live_frames(struct lq_backend *b, const struct lq_pcap_rec **recs)
 {
     struct lq_live *lv = lq_lv(b);
-    free(lv->recs);
-    lv->recs = calloc(lv->nframes ? lv->nframes : 1, sizeof(*lv->recs));
-    if (!lv->recs)
-        return 0;
+    lv->recs = lq_grow(lv->recs, &lv->recs_cap, lv->nframes, sizeof(*lv->recs));
     for (size_t i = 0; i < lv->nframes; i++) {
         lv->recs[i].ts_ns = lv->frames[i]->ts_ns;
         lv->recs[i].len = lv->frames[i]->len;

@@ -1,6 +1,8 @@
 /* harness/util/strbuf.c: see strbuf.h. */
 #include "strbuf.h"
 
+#include "grow.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,29 +28,15 @@ void lq_sb_reset(struct lq_strbuf *b)
         b->s[0] = '\0';
 }
 
-static bool lq_sb_reserve(struct lq_strbuf *b, size_t extra)
+static void lq_sb_reserve(struct lq_strbuf *b, size_t extra)
 {
-    if (b->oom)
-        return false;
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) {
-        b->oom = true;
-        return false;
-    }
-    b->s = s;
-    b->cap = cap;
-    return true;
+    if (b->len + extra + 1 > b->cap)
+        b->s = lq_grow(b->s, &b->cap, b->len + extra + 1, 1);
 }
 
 void lq_sb_addn(struct lq_strbuf *b, const char *s, size_t n)
 {
-    if (!lq_sb_reserve(b, n))
-        return;
+    lq_sb_reserve(b, n);
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
@@ -77,8 +65,7 @@ void lq_sb_addf(struct lq_strbuf *b, const char *fmt, ...)
         lq_sb_addn(b, tmp, (size_t)n);
         return;
     }
-    if (!lq_sb_reserve(b, (size_t)n))
-        return;
+    lq_sb_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

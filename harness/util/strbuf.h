@@ -8,8 +8,8 @@
 struct lq_strbuf {
     char *s; /* always NUL-terminated once anything was added */
     size_t len;
-    size_t cap;
-    bool oom; /* an allocation failed: the content is truncated */
+    size_t cap; /* grown by lq_grow: out of memory ends the process (grow.h) */
+    bool oom;   /* set by a writer whose encoder failed: the content is incomplete */
 };
 
 void lq_sb_init(struct lq_strbuf *b);
