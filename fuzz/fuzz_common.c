@@ -53,13 +53,10 @@ const char *lq_fuzz_artifact_prefix(int argc, char **argv)
 enum lq_model_bug lq_fuzz_env_bug(const char *label)
 {
     const char *s = getenv("LISTENQ_MODEL_BUG");
-    if (!s || !*s || strcmp(s, "none") == 0)
-        return LQ_BUG_NONE;
-    if (strcmp(s, "synq_full_ge") == 0)
-        return LQ_BUG_SYNQ_FULL_GE;
-    if (strcmp(s, "acceptq_n") == 0)
-        return LQ_BUG_ACCEPTQ_N;
-    fprintf(stderr, "%s: unknown LISTENQ_MODEL_BUG=%s (synq_full_ge, acceptq_n)\n", label, s);
+    enum lq_model_bug bug = LQ_BUG_NONE;
+    if (!s || !*s || lq_model_bug_by_name(s, &bug) == 0)
+        return bug;
+    fprintf(stderr, "%s: unknown LISTENQ_MODEL_BUG=%s (%s)\n", label, s, LQ_MODEL_BUG_NAMES);
     exit(2);
 }
 

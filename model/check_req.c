@@ -170,7 +170,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     }
 
     /* syn_recv_sock = tcp_v4_syn_recv_sock(): sk_acceptq_is_full -> exit_overflow */
-    if (lq_model_acceptq_is_full(m)) {
+    if (lq_sk_acceptq_is_full(m)) {
         lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
         lq_model_listendrop(m);
         if (!m->sysctl[LQ_SYSCTL_ABORT_ON_OVERFLOW]) {

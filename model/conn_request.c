@@ -40,7 +40,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     int64_t syncookies = m->sysctl[LQ_SYSCTL_SYNCOOKIES];
     bool want_cookie = false;
 
-    if (syncookies == 2 || lq_reqsk_queue_limit_reached(m)) {
+    if (syncookies == 2 || lq_inet_csk_reqsk_queue_is_full(m)) {
         lq_model_dp(m, syncookies == 2 ? LQ_DP_CONNREQ_ALWAYS_COOKIE
                                        : (syncookies ? LQ_DP_CONNREQ_SYNQ_FULL_COOKIE
                                                      : LQ_DP_CONNREQ_SYNQ_FULL_DROP));
@@ -49,7 +49,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
             goto drop;
     }
 
-    if (lq_model_acceptq_is_full(m)) {
+    if (lq_sk_acceptq_is_full(m)) {
         /* Before 4.9 only "if (sk_acceptq_is_full(sk) &&
          * inet_csk_reqsk_queue_young(sk) > 1)" dropped the SYN. */
         if (lq_profile_has(&m->profile, LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) || m->young > 1) {

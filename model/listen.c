@@ -100,12 +100,13 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
 
 /* inet_csk_reqsk_queue_is_full(): qlen > N from 6.13 (and its backports),
  * qlen >= N from 4.4 to then; before 4.4, qlen >> max_qlen_log (legacy). */
-uint32_t lq_reqsk_queue_limit_reached(const struct lq_model *m)
+bool lq_inet_csk_reqsk_queue_is_full(const struct lq_model *m)
 {
     uint32_t qlen = (uint32_t)m->qlen;
     if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG))
         return qlen >= m->legacy_qlen_limit;
-    if (lq_profile_has(&m->profile, LQ_CHG_SYNQ_FULL_GT) && m->bug != LQ_BUG_SYNQ_FULL_GE)
-        return qlen > m->max_ack_backlog;
+    if (lq_profile_has(&m->profile, LQ_CHG_SYNQ_FULL_GT))
+        return LQ_TEST_SEAM(m, LQ_BUG_SYNQ_FULL_GE, qlen >= m->max_ack_backlog,
+                            qlen > m->max_ack_backlog);
     return qlen >= m->max_ack_backlog;
 }

@@ -102,11 +102,6 @@ void lq_model_reset(struct lq_model *m)
     m->nout = m->ndps = 0;
 }
 
-void lq_model_set_bug(struct lq_model *m, enum lq_model_bug bug)
-{
-    m->bug = bug;
-}
-
 const struct lq_profile *lq_model_profile(const struct lq_model *m)
 {
     return &m->profile;
@@ -274,18 +269,17 @@ int lq_model_child_alloc(struct lq_model *m)
 }
 
 /* sk_acceptq_is_full(): sk_ack_backlog > sk_max_ack_backlog, so N + 1 fit. */
-bool lq_model_acceptq_is_full(const struct lq_model *m)
+bool lq_sk_acceptq_is_full(const struct lq_model *m)
 {
-    if (m->bug == LQ_BUG_ACCEPTQ_N)
-        return m->acceptq_len >= m->max_ack_backlog;
-    return m->acceptq_len > m->max_ack_backlog;
+    return LQ_TEST_SEAM(m, LQ_BUG_ACCEPTQ_N, m->acceptq_len >= m->max_ack_backlog,
+                        m->acceptq_len > m->max_ack_backlog);
 }
 
 void lq_model_acceptq_push(struct lq_model *m, int child)
 {
     /* Every caller checked sk_acceptq_is_full() first: N + 1 at most, until a
      * re-listen lowers N under a queue that is already longer. */
-    if (lq_model_acceptq_is_full(m) && !m->broken)
+    if (lq_sk_acceptq_is_full(m) && !m->broken)
         m->broken = "a child was queued while the accept queue was full";
     if (m->acceptq_head + m->acceptq_len + 1 > m->acceptq_cap && m->acceptq_head) {
         memmove(m->acceptq, m->acceptq + m->acceptq_head, m->acceptq_len * sizeof(*m->acceptq));

@@ -63,13 +63,19 @@ struct lq_model_queues {
 enum lq_sockopt { LQ_SOCKOPT_DEFER_ACCEPT, LQ_SOCKOPT_SYNCNT, LQ_SOCKOPT_COUNT };
 
 /* Fault injection for tests of the harness itself: a deliberately wrong
- * rule, so that the differential runner and fuzzer can be shown to catch it. */
+ * rule, so that the differential runner and fuzzer can be shown to catch it
+ * (model/test_seams.c). */
 enum lq_model_bug {
     LQ_BUG_NONE = 0,
     LQ_BUG_SYNQ_FULL_GE, /* use qlen >= N even where the profile says qlen > N */
     LQ_BUG_ACCEPTQ_N,    /* accept queue full at acceptq >= N instead of > N */
     LQ_BUG_COUNT
 };
+/* The names the command line and $LISTENQ_MODEL_BUG use, in one table. */
+#define LQ_MODEL_BUG_NAMES "synq_full_ge, acceptq_n"
+/* "none", "synq_full_ge", "acceptq_n": 0 with *bug, or -1 for an unknown name. */
+int lq_model_bug_by_name(const char *name, enum lq_model_bug *bug);
+const char *lq_model_bug_name(enum lq_model_bug bug);
 
 struct lq_model *lq_model_new(const struct lq_profile *profile);
 void lq_model_free(struct lq_model *m);

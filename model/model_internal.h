@@ -215,7 +215,7 @@ void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_m
 void lq_model_req_free(struct lq_model *m, int r);
 int lq_model_child_alloc(struct lq_model *m);
 void lq_model_acceptq_push(struct lq_model *m, int child);
-bool lq_model_acceptq_is_full(const struct lq_model *m);
+bool lq_sk_acceptq_is_full(const struct lq_model *m);
 void lq_model_listendrop(struct lq_model *m);
 void lq_model_beyond(struct lq_model *m, const char *why);
 
@@ -230,7 +230,12 @@ bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *
 uint32_t lq_initial_rcv_wnd(uint16_t mss);
 
 /* listen.c */
-uint32_t lq_reqsk_queue_limit_reached(const struct lq_model *m);
+bool lq_inet_csk_reqsk_queue_is_full(const struct lq_model *m);
+
+/* test_seams.c: a rule's planted bug (enum lq_model_bug), for the tests of
+ * the harness. LQ_TEST_SEAM(m, planted, wrong, right) is `wrong` when the test
+ * planted that bug, else `right`: the rule as the kernel has it. */
+#define LQ_TEST_SEAM(m, planted, wrong, right) ((m)->bug == (planted) ? (wrong) : (right))
 
 /* conn_request.c */
 void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in);

@@ -192,7 +192,7 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
     req.rcv_wnd = lq_initial_rcv_wnd(req.mss);
 
     /* tcp_get_cookie_sock() -> tcp_v4_syn_recv_sock() */
-    if (lq_model_acceptq_is_full(m)) {
+    if (lq_sk_acceptq_is_full(m)) {
         lq_model_dp(m, LQ_DP_COOKIE_ACCEPTQ_FULL);
         lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
         lq_model_listendrop(m);

@@ -29,6 +29,21 @@ int lq_cli_profile(const char *kernel_opt, struct lq_profile *out)
     return 0;
 }
 
+int lq_cli_model_bug(const char *cmd, const char *name, bool test_build, enum lq_model_bug *bug)
+{
+    if (!test_build) {
+        fprintf(stderr,
+                "listenq %s: --model-bug exists only in test builds (build/listenq-test, "
+                "build/fuzz/test/listenq)\n",
+                cmd);
+        return -1;
+    }
+    if (lq_model_bug_by_name(name, bug) == 0)
+        return 0;
+    fprintf(stderr, "listenq %s: unknown --model-bug %s (%s)\n", cmd, name, LQ_MODEL_BUG_NAMES);
+    return -1;
+}
+
 int lq_cli_load_corpus(struct lq_corpus *c, char *const *args, int nargs)
 {
     struct lq_err err = {0};

@@ -13,6 +13,19 @@
 #include "model/model.h"
 #include "run/runner.h"
 
+/* 1 in the test builds of a command (-DLQ_TEST_SWITCHES: --model-bug and
+ * the like), 0 in the listenq users get. */
+#ifdef LQ_TEST_SWITCHES
+#define LQ_TEST_BUILD 1
+#else
+#define LQ_TEST_BUILD 0
+#endif
+
+/* --model-bug NAME of command cmd: 0 with *bug (the model's table,
+ * lq_model_bug_by_name), or -1 with the error printed (an unknown name, or
+ * not a test build). */
+int lq_cli_model_bug(const char *cmd, const char *name, bool test_build, enum lq_model_bug *bug);
+
 /* Resolves --kernel VERSION, or the running kernel's profile; prints an
  * error and returns -1 when the version is unknown. */
 int lq_cli_profile(const char *kernel_opt, struct lq_profile *out);

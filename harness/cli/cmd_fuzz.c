@@ -1,6 +1,8 @@
 /* harness/cli/cmd_fuzz.c: `listenq decode`, `minimize`, `export`, `fuzz`. */
 #include "cmd_fuzz.h"
 
+#include "cli.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -32,30 +34,6 @@
 #include "util/json.h"
 #include "run/runner.h"
 #include "util/grow.h"
-
-/* Test builds plant a model bug by name (the fuzz test build of the CLI). */
-static int lq_fz_bug(const char *name, enum lq_model_bug *bug, const char *cmd)
-{
-#ifdef LQ_TEST_SWITCHES
-    if (strcmp(name, "synq_full_ge") == 0)
-        *bug = LQ_BUG_SYNQ_FULL_GE;
-    else if (strcmp(name, "acceptq_n") == 0)
-        *bug = LQ_BUG_ACCEPTQ_N;
-    else if (strcmp(name, "none") == 0)
-        *bug = LQ_BUG_NONE;
-    else {
-        fprintf(stderr, "listenq %s: unknown --model-bug %s\n", cmd, name);
-        return -1;
-    }
-    return 0;
-#else
-    (void)name;
-    (void)bug;
-    fprintf(stderr, "listenq %s: --model-bug exists only in test builds (make fuzz: %s)\n", cmd,
-            "build/fuzz/test/listenq");
-    return -1;
-#endif
-}
 
 /* ---- listenq decode ---- */
 
@@ -147,9 +125,10 @@ static void lq_minimize_usage(FILE *f)
                "  --max-runs N      run at most N scenarios (default 2000)\n"
                "  -q, --quiet       no progress lines\n");
 #ifdef LQ_TEST_SWITCHES
-    fprintf(f, "  --model-bug NAME  test build only: plant a wrong model rule "
-               "(synq_full_ge, acceptq_n)\n"
-               "  --against-model   test build only: the correct model stands for the kernel\n");
+    fprintf(f,
+            "  --model-bug NAME  test build only: plant a wrong model rule (%s)\n"
+            "  --against-model   test build only: the correct model stands for the kernel\n",
+            LQ_MODEL_BUG_NAMES);
 #endif
 }
 
@@ -184,7 +163,7 @@ int lq_cmd_minimize(int argc, char **argv)
             }
             break;
         case O_BUG:
-            if (lq_fz_bug(optarg, &bug, "minimize"))
+            if (lq_cli_model_bug("minimize", optarg, LQ_TEST_BUILD, &bug))
                 return LQ_EXIT_BADINPUT;
             break;
         case O_AGAINST:
@@ -346,8 +325,10 @@ static void lq_fuzz_usage(FILE *f)
             "  --kernel VERSION  model profile (default: the running kernel's)\n"
             "  --max-runs N   minimization runs per finding (default 2000)\n");
 #ifdef LQ_TEST_SWITCHES
-    fprintf(f, "  --model-bug NAME  test build only: plant a wrong model rule in the fuzzer\n"
-               "                    and the minimizer (synq_full_ge, acceptq_n)\n");
+    fprintf(f,
+            "  --model-bug NAME  test build only: plant a wrong model rule in the fuzzer\n"
+            "                    and the minimizer (%s)\n",
+            LQ_MODEL_BUG_NAMES);
 #endif
 }
 
@@ -581,7 +562,7 @@ int lq_cmd_fuzz(int argc, char **argv)
         case O_KERNEL: kernel_opt = optarg; break;
         case O_MAXRUNS: max_runs = strtol(optarg, NULL, 10); break;
         case O_BUG:
-            if (lq_fz_bug(optarg, &bug, "fuzz"))
+            if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &bug))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'h': lq_fuzz_usage(stdout); return 0;
@@ -651,7 +632,7 @@ int lq_cmd_fuzz(int argc, char **argv)
     args[na] = NULL;
 
     if (bug)
-        setenv("LISTENQ_MODEL_BUG", lq_finding_bug_name(bug), 1);
+        setenv("LISTENQ_MODEL_BUG", lq_model_bug_name(bug), 1);
     if (kernel_opt)
         setenv("LISTENQ_KERNEL", kernel_opt, 1);
     fprintf(stderr, "listenq fuzz: %s, %ld job%s, %lds, output in %s (log: %s)\n", fuzzer, jobs,

@@ -43,8 +43,8 @@ static void lq_run_usage(FILE *f)
             "  -v, --verbose       details for passing scenarios too\n"
             "  --no-progress       no progress line on a terminal\n");
 #ifdef LQ_TEST_SWITCHES
-    fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule "
-               "(synq_full_ge, acceptq_n)\n");
+    fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule (%s)\n",
+            LQ_MODEL_BUG_NAMES);
 #endif
 }
 
@@ -125,21 +125,9 @@ int lq_cmd_run(int argc, char **argv)
         case 'v': verbose = true; break;
         case O_NOPROGRESS: progress = false; break;
         case O_BUG:
-#ifdef LQ_TEST_SWITCHES
-            if (strcmp(optarg, "synq_full_ge") == 0)
-                bug = LQ_BUG_SYNQ_FULL_GE;
-            else if (strcmp(optarg, "acceptq_n") == 0)
-                bug = LQ_BUG_ACCEPTQ_N;
-            else {
-                fprintf(stderr, "listenq run: unknown --model-bug %s\n", optarg);
+            if (lq_cli_model_bug("run", optarg, LQ_TEST_BUILD, &bug))
                 return LQ_EXIT_BADINPUT;
-            }
             break;
-#else
-            fprintf(stderr, "listenq run: --model-bug exists only in test builds "
-                            "(make build/listenq-test)\n");
-            return LQ_EXIT_BADINPUT;
-#endif
         case 'h': lq_run_usage(stdout); return 0;
         default: lq_run_usage(stderr); return LQ_EXIT_BADINPUT;
         }

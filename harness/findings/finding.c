@@ -70,11 +70,6 @@ int lq_finding_read(const char *path, uint8_t **data, size_t *len, struct lq_err
     return 0;
 }
 
-const char *lq_finding_bug_name(enum lq_model_bug bug)
-{
-    return bug == LQ_BUG_SYNQ_FULL_GE ? "synq_full_ge" : bug == LQ_BUG_ACCEPTQ_N ? "acceptq_n" : "";
-}
-
 /* path without a trailing ".lq" (malloc'ed). */
 char *lq_finding_base(const char *path)
 {

@@ -17,7 +17,6 @@
 /* The model profile of --kernel (the running kernel's by default); 0 or an
  * exit status, the error printed for cmd. */
 int lq_finding_profile(const char *kernel_opt, struct lq_profile *out, const char *cmd);
-const char *lq_finding_bug_name(enum lq_model_bug bug);
 /* A whole file, at most 1 MiB (a fuzz input). */
 int lq_finding_read(const char *path, uint8_t **data, size_t *len, struct lq_err *err);
 /* path without a trailing ".lq" (malloc'ed). */
