@@ -83,6 +83,7 @@ help:
 	@echo 'make fuzz          build the libFuzzer targets (clang) into build/fuzz/'
 	@echo 'make matrix        run the fast suite on several kernels in VMs (see docs/matrix.md)'
 	@echo 'make format        reformat the C sources; make format-check only checks'
+	@echo 'make lint          static checks of the C sources (cppcheck, ci/lint.sh)'
 	@echo 'make install       install listenq, its data, man page and completion under $$(DESTDIR)$$(PREFIX)'
 	@echo 'make clean         remove build/'
 	@echo 'Variables: CC CFLAGS CPPFLAGS LDFLAGS SANITIZE=address,undefined PREFIX DESTDIR'
@@ -191,6 +192,7 @@ format-check:
 	@sh ci/format-check.sh
 
 lint:
+	@sh ci/deps.sh lint
 	@sh ci/lint.sh
 
 # Everything the installed tool needs: the binary, its data (the corpus, the

@@ -2,7 +2,7 @@
 # ci/deps.sh PURPOSE... : make sure the Debian packages a listenq job needs are
 # installed, installing the missing ones with apt-get (and saying which, and why).
 #
-# PURPOSE is one or more of: build, check, run, fuzz, matrix.
+# PURPOSE is one or more of: build, check, run, fuzz, matrix, lint.
 # Exit status: 0 all present (or installed), 1 something is missing and could not
 # be installed here (not root, not Debian/Ubuntu, or apt-get failed).
 set -u
@@ -27,6 +27,7 @@ python3-yaml|the tests check the LAVA test definition as the test-definitions va
 pkgs_fuzz='clang|libFuzzer targets (make fuzz)
 libclang-rt-14-dev|clang sanitizer and libFuzzer runtimes
 zip|seed corpus archives in the ClusterFuzzLite layout'
+pkgs_lint='cppcheck|static checks of the C sources (make lint, ci/lint.sh)'
 pkgs_matrix='qemu-system-x86|boots each kernel of the matrix in a VM
 busybox-static|the minimal init and shell inside the matrix VM
 cpio|packs the matrix VM initramfs
@@ -45,7 +46,8 @@ $pkgs_check" ;;
 $pkgs_fuzz" ;;
     matrix) list="$pkgs_build
 $pkgs_matrix" ;;
-    *) echo "ci/deps.sh: unknown purpose '$purpose' (build, check, run, fuzz, matrix)" >&2; exit 2 ;;
+    lint) list=$pkgs_lint ;;
+    *) echo "ci/deps.sh: unknown purpose '$purpose' (build, check, run, fuzz, matrix, lint)" >&2; exit 2 ;;
     esac
     want="$want
 $list"

@@ -184,7 +184,7 @@ int lq_cmd_bench(int argc, char **argv)
     /* the suite on the model */
     r.side[LQ_SIDE_MODEL] = model;
     size_t events = 0, scenarios = 0;
-    double spent = 0, passes[64];
+    double spent = 0, passes[64] = {0};
     int np = 0;
     double t0 = lq_bench_now();
     while ((lq_bench_now() - t0 < secs || np < 3) && np < 64)
@@ -223,7 +223,7 @@ int lq_cmd_bench(int argc, char **argv)
         struct lq_scenario one;
         lq_scenario_init(&one);
         lq_scenario_conn(&one, "c");
-        double ev[200];
+        double ev[200] = {0};
         int nev = 0;
         struct lq_err e;
         if (live->ops->begin(live, &one, lq_runner_next_port(&r), &e) == 0) {

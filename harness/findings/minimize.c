@@ -312,7 +312,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         LQ_VARIANT(s->no_ack, x->no_ack = false);
         break;
     case LQ_D_LISTEN: {
-        int64_t vals[4];
+        int64_t vals[4] = {0};
         size_t k = lq_min_smaller(d->u.backlog < 0 ? 1 : d->u.backlog, 0, vals, 4);
         for (size_t i = 0; i < k; i++)
             LQ_VARIANT(true, v[n].u.backlog = (int32_t)vals[i]);
@@ -322,7 +322,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         enum lq_sysctl id = (enum lq_sysctl)d->u.sysctl.id;
         int64_t def = lq_model_sysctl_default(&r->profile, id);
         LQ_VARIANT(d->u.sysctl.value != def, v[n].u.sysctl.value = def);
-        int64_t vals[4];
+        int64_t vals[4] = {0};
         size_t k = lq_min_smaller(d->u.sysctl.value, lq_sysctl_min(id) > 0 ? lq_sysctl_min(id) : 0,
                                   vals, 4);
         for (size_t i = 0; i < k; i++)
@@ -330,7 +330,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         break;
     }
     case LQ_D_SOCKOPT: {
-        int64_t vals[4];
+        int64_t vals[4] = {0};
         int64_t floor = d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT ? 1 : 0;
         size_t k = lq_min_smaller(d->u.sockopt.value, floor, vals, 4);
         for (size_t i = 0; i < k; i++)

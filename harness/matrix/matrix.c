@@ -313,11 +313,11 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
         char *av[24];
         int n = 0;
         lq_argv_push(av, &n, 24, (char *)o->self, "run", "--tap", "--no-progress", "--json", a,
-                     "--out", b, (char *)o->corpus, NULL);
+                     "--out", b, (char *)o->corpus, (char *)NULL);
         if (!o->slow)
-            lq_argv_push(av, &n, 24, "--fast", NULL);
+            lq_argv_push(av, &n, 24, "--fast", (char *)NULL);
         if (k->profile_opt)
-            lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
+            lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, (char *)NULL);
         double t0 = mx_now();
         int rc = lq_spawn(av, c, err, o->timeout);
         k->suite_s = mx_now() - t0;
@@ -326,11 +326,11 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
         if (o->record) {
             n = 0;
             lq_argv_push(av, &n, 24, (char *)o->self, "record", "--no-progress", "--out", rm,
-                         (char *)o->corpus, NULL);
+                         (char *)o->corpus, (char *)NULL);
             if (!o->slow)
-                lq_argv_push(av, &n, 24, "--fast", NULL);
+                lq_argv_push(av, &n, 24, "--fast", (char *)NULL);
             if (k->profile_opt)
-                lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, NULL);
+                lq_argv_push(av, &n, 24, "--kernel", (char *)k->profile_opt, (char *)NULL);
             mx_fmt(c, sizeof(c), "%s/record.out", res);
             t0 = mx_now();
             lq_spawn(av, c, c, o->timeout);
@@ -354,15 +354,15 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
     char *mk[24];
     int n = 0;
     lq_argv_push(mk, &n, 24, "sh", sh, "--out", initrd, "--listenq", (char *)o->self, "--corpus",
-                 (char *)o->corpus, "--suite-timeout", stmo, NULL);
+                 (char *)o->corpus, "--suite-timeout", stmo, (char *)NULL);
     if (k->modroot[0])
-        lq_argv_push(mk, &n, 24, "--modroot", k->modroot, "--release", k->release, NULL);
+        lq_argv_push(mk, &n, 24, "--modroot", k->modroot, "--release", k->release, (char *)NULL);
     if (k->profile_opt)
-        lq_argv_push(mk, &n, 24, "--profile", (char *)k->profile_opt, NULL);
+        lq_argv_push(mk, &n, 24, "--profile", (char *)k->profile_opt, (char *)NULL);
     if (o->slow)
-        lq_argv_push(mk, &n, 24, "--slow", NULL);
+        lq_argv_push(mk, &n, 24, "--slow", (char *)NULL);
     if (!o->record)
-        lq_argv_push(mk, &n, 24, "--no-record", NULL);
+        lq_argv_push(mk, &n, 24, "--no-record", (char *)NULL);
     if (lq_spawn(mk, NULL, elog, MX_BUILD_S)) {
         char last[400];
         mx_last_line(elog, last, sizeof(last));
