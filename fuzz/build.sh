@@ -152,10 +152,12 @@ if [ "${LQ_FUZZ_NO_TEST:-0}" != 1 ]; then
     # the CLI with the test switches (--model-bug for run, minimize, fuzz)
     compile harness/cli/main.c "$out/obj/test_main.o"
     compile harness/cli/cmd_fuzz.c "$out/obj/test_cmd_fuzz.o" -DLQ_TEST_SWITCHES
+    compile harness/cli/cmd_finding.c "$out/obj/test_cmd_finding.o" -DLQ_TEST_SWITCHES
     compile harness/cli/cmd_run.c "$out/obj/test_cmd_run.o" -DLQ_TEST_SWITCHES
     echo "  LD  $out/test/listenq"
     # shellcheck disable=SC2086
     $cc $ccflags -o "$out/test/listenq" "$out/obj/test_main.o" "$out/obj/test_cmd_fuzz.o" \
+        "$out/obj/test_cmd_finding.o" \
         "$out/obj/test_cmd_run.o" "$lib" $plainld $libs
     compile fuzz/mkseeds.c "$out/obj/mkseeds.o"
     echo "  LD  $out/listenq-mkseeds"

@@ -1,4 +1,7 @@
-/* harness/cli/cmd_fuzz.c: `listenq decode`, `minimize`, `export`, `fuzz`. */
+/* harness/cli/cmd_fuzz.c: `listenq fuzz`: the differential fuzzer in
+ * libFuzzer's fork mode, then its crash inputs as findings, one per first
+ * differing decision point (docs/fuzzing.md). decode, minimize and export
+ * are in cmd_finding.c. */
 #include "cmd_fuzz.h"
 
 #include "cli.h"
@@ -13,300 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "run/backend.h"
-#include "lang/decode.h"
 #include "findings/finding.h"
-#include "util/datadir.h"
 #include "util/fsutil.h"
 #include "findings/minimize.h"
-#include "findings/packetdrill.h"
-#include "lang/parse.h"
-#include "wire/pcapout.h"
 #include "lang/print.h"
 #include "report/report.h"
 #include "report/result_json.h"
-#include "util/json.h"
 #include "run/runner.h"
+#include "util/datadir.h"
 #include "util/grow.h"
-
-/* ---- listenq decode ---- */
-
-static void lq_decode_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: listenq decode [--no-wait] [-o FILE] INPUT\n"
-            "Writes the scenario a fuzzer input (bytes) runs as canonical .lq text, so a\n"
-            "crash input becomes a scenario for listenq run, explain and minimize.\n"
-            "  --no-wait       decode as listenq_diff_fuzzer does (no waits, at most %d\n"
-            "                  events); default: as listenq_model_fuzzer (waits, %d events)\n"
-            "  -o, --out FILE  write to FILE (atomically) instead of standard output\n",
-            LQ_DECODE_DIFF_MAX_EVENTS, LQ_DECODE_MAX_EVENTS);
-}
-
-int lq_cmd_decode(int argc, char **argv)
-{
-    static const struct option opts[] = {{"no-wait", no_argument, 0, 'W'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    bool no_wait = false;
-    const char *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'W': no_wait = true; break;
-        case 'o': out = optarg; break;
-        case 'h': lq_decode_usage(stdout); return 0;
-        default: lq_decode_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    if (optind != argc - 1) {
-        lq_decode_usage(stderr);
-        return LQ_EXIT_BADINPUT;
-    }
-    struct lq_err err = {0};
-    uint8_t *data;
-    size_t len;
-    if (lq_finding_read(argv[optind], &data, &len, &err)) {
-        fprintf(stderr, "listenq decode: %s\n", err.msg);
-        return err.status;
-    }
-    struct lq_decode_opts o;
-    if (no_wait)
-        lq_decode_opts_diff(&o);
-    else
-        lq_decode_opts_model(&o);
-    struct lq_scenario sc;
-    int rc = lq_decode(data, len, &o, &sc);
-    free(data);
-    if (rc) {
-        fprintf(stderr, "listenq decode: out of memory\n");
-        return LQ_EXIT_ERROR;
-    }
-    struct lq_strbuf t;
-    lq_sb_init(&t);
-    lq_print_scenario(&sc, &t);
-    int status = 0;
-    if (out) {
-        if (lq_write_file_atomic(out, lq_sb_str(&t), t.len, &err)) {
-            fprintf(stderr, "listenq decode: %s\n", err.msg);
-            status = err.status ? err.status : LQ_EXIT_ERROR;
-        }
-    } else {
-        fputs(lq_sb_str(&t), stdout);
-    }
-    lq_sb_free(&t);
-    lq_scenario_free(&sc);
-    return status;
-}
-
-/* ---- listenq minimize ---- */
-
-static void lq_minimize_usage(FILE *f)
-{
-    fprintf(f, "usage: listenq minimize [options] FILE\n"
-               "Shrinks a scenario where the model and this kernel diverge to a minimal one that\n"
-               "diverges the same way (same event kind and connection, same kind of difference,\n"
-               "same first differing decision point): directives are removed (delta debugging),\n"
-               "options simplified, connections renamed c1, c2, ... Writes FILE.min.lq (FILE\n"
-               "without .lq), its pcap FILE.min.pcap and a packetdrill script FILE.min.pkt.\n"
-               "Exit: 0 minimized, 1 FILE does not diverge here, 2 bad input, 3 harness error,\n"
-               "4 cannot run on the kernel here.\n"
-               "  --kernel VERSION  model profile (default: the running kernel's)\n"
-               "  --decode          FILE is a listenq_diff_fuzzer input (bytes), not .lq text\n"
-               "  --out BASE        write BASE.min.lq, BASE.min.pcap, BASE.min.pkt\n"
-               "  --max-runs N      run at most N scenarios (default 2000)\n"
-               "  -q, --quiet       no progress lines\n");
-#ifdef LQ_TEST_SWITCHES
-    fprintf(f,
-            "  --model-bug NAME  test build only: plant a wrong model rule (%s)\n"
-            "  --against-model   test build only: the correct model stands for the kernel\n",
-            LQ_MODEL_BUG_NAMES);
-#endif
-}
-
-int lq_cmd_minimize(int argc, char **argv)
-{
-    enum { O_KERNEL = 1000, O_DECODE, O_OUT, O_MAXRUNS, O_BUG, O_AGAINST };
-    static const struct option opts[] = {{"kernel", required_argument, 0, O_KERNEL},
-                                         {"decode", no_argument, 0, O_DECODE},
-                                         {"out", required_argument, 0, O_OUT},
-                                         {"max-runs", required_argument, 0, O_MAXRUNS},
-                                         {"model-bug", required_argument, 0, O_BUG},
-                                         {"against-model", no_argument, 0, O_AGAINST},
-                                         {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *kernel_opt = NULL, *out = NULL;
-    bool decode = false, quiet = false, against = false;
-    long max_runs = 0;
-    enum lq_model_bug bug = LQ_BUG_NONE;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        switch (c) {
-        case O_KERNEL: kernel_opt = optarg; break;
-        case O_DECODE: decode = true; break;
-        case O_OUT: out = optarg; break;
-        case O_MAXRUNS:
-            max_runs = strtol(optarg, NULL, 10);
-            if (max_runs < 1 || max_runs > 1000000) {
-                fprintf(stderr, "listenq minimize: --max-runs takes 1..1000000\n");
-                return LQ_EXIT_BADINPUT;
-            }
-            break;
-        case O_BUG:
-            if (lq_cli_model_bug("minimize", optarg, LQ_TEST_BUILD, &bug))
-                return LQ_EXIT_BADINPUT;
-            break;
-        case O_AGAINST:
-#ifdef LQ_TEST_SWITCHES
-            against = true;
-            break;
-#else
-            fprintf(stderr, "listenq minimize: --against-model exists only in test builds\n");
-            return LQ_EXIT_BADINPUT;
-#endif
-        case 'q': quiet = true; break;
-        case 'h': lq_minimize_usage(stdout); return 0;
-        default: lq_minimize_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    if (optind != argc - 1) {
-        lq_minimize_usage(stderr);
-        return LQ_EXIT_BADINPUT;
-    }
-    const char *path = argv[optind];
-    struct lq_profile profile;
-    if (lq_finding_profile(kernel_opt, &profile, "minimize"))
-        return LQ_EXIT_BADINPUT;
-    struct lq_scenario sc;
-    struct lq_err err = {0};
-    if (lq_finding_load(path, decode, &sc, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return err.status ? err.status : LQ_EXIT_BADINPUT;
-    }
-    struct lq_finding_sides s;
-    int status = lq_finding_sides_open(&s, &profile, bug, against, "minimize");
-    if (status) {
-        lq_scenario_free(&sc);
-        return status;
-    }
-    char *base = lq_finding_base(out ? out : path);
-    struct lq_finding_min m;
-    int rc = lq_finding_minimize_to(&s.runner, s.live, &profile, bug, &sc, path, base,
-                                    quiet ? NULL : stderr, (size_t)max_runs, &m, &err);
-    if (rc < 0) {
-        fprintf(stderr, "listenq minimize: %s\n", err.msg);
-        status = err.status == LQ_EXIT_SKIP ? LQ_EXIT_SKIP : LQ_EXIT_ERROR;
-    } else if (rc > 0) {
-        fprintf(stderr, "listenq minimize: %s does not diverge here: nothing to minimize\n", path);
-        status = LQ_EXIT_FAIL;
-    } else {
-        struct lq_strbuf t;
-        lq_sb_init(&t);
-        lq_min_sig_format(&m.sig, &t);
-        printf("%s: %zu -> %zu directives in %zu runs; diverges at %s\n", path, m.st.before,
-               m.st.after, m.st.runs, lq_sb_str(&t));
-        lq_sb_reset(&t);
-        lq_print_scenario(&m.min, &t);
-        printf("%s", lq_sb_str(&t));
-        lq_sb_reset(&t);
-        lq_report_details(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL, "  ", &t);
-        printf("%s", lq_sb_str(&t));
-        printf("wrote %s%s%s%s%s\n", m.lq, m.pcap[0] ? ", " : "", m.pcap, m.pkt[0] ? ", " : "",
-               m.pkt);
-        if (!m.reproduced)
-            printf("note: the final run did not diverge the same way (a flaky divergence?)\n");
-        lq_sb_free(&t);
-    }
-    lq_finding_min_free(&m);
-    free(base);
-    lq_finding_sides_close(&s);
-    lq_scenario_free(&sc);
-    return status;
-}
-
-/* ---- listenq export ---- */
-
-static void lq_export_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: listenq export --packetdrill [--conn NAME] [--kernel VERSION] [-o FILE] FILE\n"
-            "Writes a packetdrill script for a scenario: one connection's part (the first, or\n"
-            "--conn), the replies the model expects, and a comment listing what was left out.\n"
-            "  --packetdrill     the format (the only one)\n"
-            "  --conn NAME       the connection to export\n"
-            "  --kernel VERSION  model profile (default: the running kernel's)\n"
-            "  -o, --out FILE    write to FILE (atomically) instead of standard output\n");
-}
-
-int lq_cmd_export(int argc, char **argv)
-{
-    enum { O_PD = 1000, O_CONN, O_KERNEL };
-    static const struct option opts[] = {{"packetdrill", no_argument, 0, O_PD},
-                                         {"conn", required_argument, 0, O_CONN},
-                                         {"kernel", required_argument, 0, O_KERNEL},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    bool pd = false;
-    const char *conn = NULL, *kernel_opt = NULL, *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case O_PD: pd = true; break;
-        case O_CONN: conn = optarg; break;
-        case O_KERNEL: kernel_opt = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': lq_export_usage(stdout); return 0;
-        default: lq_export_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    if (!pd || optind != argc - 1) {
-        if (!pd)
-            fprintf(stderr, "listenq export: say which format (--packetdrill)\n");
-        lq_export_usage(stderr);
-        return LQ_EXIT_BADINPUT;
-    }
-    struct lq_profile profile;
-    if (lq_finding_profile(kernel_opt, &profile, "export"))
-        return LQ_EXIT_BADINPUT;
-    struct lq_scenario sc;
-    struct lq_err err = {0};
-    if (lq_parse_file(argv[optind], &sc, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return err.status ? err.status : LQ_EXIT_BADINPUT;
-    }
-    struct lq_strbuf t;
-    lq_sb_init(&t);
-    struct lq_pd_opts po = {.conn = conn, .source = argv[optind]};
-    int status = 0;
-    if (lq_export_packetdrill(&sc, &profile, &po, &t, &err)) {
-        fprintf(stderr, "listenq export: %s\n", err.msg);
-        status = err.status ? err.status : LQ_EXIT_BADINPUT;
-    } else if (out) {
-        if (lq_write_file_atomic(out, lq_sb_str(&t), t.len, &err)) {
-            fprintf(stderr, "listenq export: %s\n", err.msg);
-            status = LQ_EXIT_ERROR;
-        }
-    } else {
-        fputs(lq_sb_str(&t), stdout);
-    }
-    lq_sb_free(&t);
-    lq_scenario_free(&sc);
-    return status;
-}
-
-/* ---- listenq fuzz ---- */
+#include "util/json.h"
 
 static void lq_fuzz_usage(FILE *f)
 {
@@ -514,15 +237,15 @@ static char **lq_fz_crashes(const char *dir, size_t *n)
     return v;
 }
 
-struct lq_fz_group {
-    int dp;
-    size_t count;
-    json_t *inputs; /* the crash inputs that led to it */
-    json_t *json;   /* the finding's JSON object */
-    char *summary;  /* one line for the list */
+struct lq_fz_opts {
+    long jobs, secs, max_runs;
+    const char *outdir, *fuzzer_opt, *seeds, *kernel_opt;
+    enum lq_model_bug bug;
+    int first_extra; /* argv index of the libFuzzer flags after "--" */
 };
 
-int lq_cmd_fuzz(int argc, char **argv)
+/* -1 to go on, else the exit status. */
+static int lq_fz_parse_opts(int argc, char **argv, struct lq_fz_opts *o)
 {
     enum { O_JOBS = 1000, O_TIME, O_OUT, O_FUZZER, O_SEEDS, O_KERNEL, O_MAXRUNS, O_BUG };
     static const struct option opts[] = {{"jobs", required_argument, 0, O_JOBS},
@@ -535,86 +258,60 @@ int lq_cmd_fuzz(int argc, char **argv)
                                          {"model-bug", required_argument, 0, O_BUG},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    long jobs = 1, secs = 60, max_runs = 0;
-    const char *outdir = "fuzz-out", *fuzzer_opt = NULL, *seeds = NULL, *kernel_opt = NULL;
-    enum lq_model_bug bug = LQ_BUG_NONE;
+    *o = (struct lq_fz_opts){.jobs = 1, .secs = 60, .outdir = "fuzz-out", .bug = LQ_BUG_NONE};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_JOBS:
-            jobs = strtol(optarg, NULL, 10);
-            if (jobs < 1 || jobs > 1024) {
+            o->jobs = strtol(optarg, NULL, 10);
+            if (o->jobs < 1 || o->jobs > 1024) {
                 fprintf(stderr, "listenq fuzz: --jobs takes 1..1024\n");
                 return LQ_EXIT_BADINPUT;
             }
             break;
         case O_TIME:
-            secs = strtol(optarg, NULL, 10);
-            if (secs < 1 || secs > 30L * 24 * 3600) {
+            o->secs = strtol(optarg, NULL, 10);
+            if (o->secs < 1 || o->secs > 30L * 24 * 3600) {
                 fprintf(stderr, "listenq fuzz: --time takes 1..2592000 seconds\n");
                 return LQ_EXIT_BADINPUT;
             }
             break;
-        case O_OUT: outdir = optarg; break;
-        case O_FUZZER: fuzzer_opt = optarg; break;
-        case O_SEEDS: seeds = optarg; break;
-        case O_KERNEL: kernel_opt = optarg; break;
-        case O_MAXRUNS: max_runs = strtol(optarg, NULL, 10); break;
+        case O_OUT: o->outdir = optarg; break;
+        case O_FUZZER: o->fuzzer_opt = optarg; break;
+        case O_SEEDS: o->seeds = optarg; break;
+        case O_KERNEL: o->kernel_opt = optarg; break;
+        case O_MAXRUNS: o->max_runs = strtol(optarg, NULL, 10); break;
         case O_BUG:
-            if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &bug))
+            if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &o->bug))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'h': lq_fuzz_usage(stdout); return 0;
         default: lq_fuzz_usage(stderr); return LQ_EXIT_BADINPUT;
         }
     }
-    char fuzzer[PATH_MAX];
-    if (lq_fz_find_fuzzer(fuzzer_opt, fuzzer, sizeof(fuzzer))) {
-        fprintf(stderr,
-                "listenq fuzz: no listenq_diff_fuzzer (%s); build it with `make fuzz` (clang with "
-                "libFuzzer) or give --fuzzer PATH\n",
-                fuzzer);
-        return LQ_EXIT_SKIP;
-    }
-    struct lq_profile profile;
-    if (lq_finding_profile(kernel_opt, &profile, "fuzz"))
-        return LQ_EXIT_BADINPUT;
-    /* the kernel side first: without it there is nothing to compare */
-    struct lq_finding_sides s;
-    int status = lq_finding_sides_open(&s, &profile, bug, false, "fuzz");
-    if (status)
-        return status;
+    o->first_extra = optind;
+    return -1;
+}
 
-    char corpus[PATH_MAX], artifacts[PATH_MAX], findings[PATH_MAX], logpath[PATH_MAX];
-    snprintf(corpus, sizeof(corpus), "%s/corpus", outdir);
-    snprintf(artifacts, sizeof(artifacts), "%s/artifacts", outdir);
-    snprintf(findings, sizeof(findings), "%s/findings", outdir);
-    snprintf(logpath, sizeof(logpath), "%s/fuzzer.log", outdir);
-    struct lq_err err = {0};
-    if (lq_mkdir_p(corpus, &err) || lq_mkdir_p(artifacts, &err) || lq_mkdir_p(findings, &err)) {
-        fprintf(stderr, "listenq fuzz: %s\n", err.msg);
-        lq_finding_sides_close(&s);
-        return LQ_EXIT_ERROR;
-    }
-    static char seeds_def[PATH_MAX];
-    if (!seeds && lq_data_path("corpus/seeds/diff", seeds_def, sizeof(seeds_def)) == 0)
-        seeds = seeds_def;
+struct lq_fz_dirs {
+    char corpus[PATH_MAX], artifacts[PATH_MAX], findings[PATH_MAX], log[PATH_MAX];
+};
 
-    /* the fuzzer's command line */
+/* Runs the fuzzer in fork mode until its time is up; its exit status, 127
+ * when it could not be started. */
+static int lq_fz_fuzz(const struct lq_fz_opts *o, const char *fuzzer, const struct lq_fz_dirs *d,
+                      int argc, char **argv, struct lq_fz_progress *prog)
+{
     char a_fork[32], a_time[48], a_prefix[PATH_MAX + 32], a_dict[PATH_MAX + 16];
-    snprintf(a_fork, sizeof(a_fork), "-fork=%ld", jobs);
-    snprintf(a_time, sizeof(a_time), "-max_total_time=%ld", secs);
-    snprintf(a_prefix, sizeof(a_prefix), "-artifact_prefix=%s/", artifacts);
+    snprintf(a_fork, sizeof(a_fork), "-fork=%ld", o->jobs);
+    snprintf(a_time, sizeof(a_time), "-max_total_time=%ld", o->secs);
+    snprintf(a_prefix, sizeof(a_prefix), "-artifact_prefix=%s/", d->artifacts);
     snprintf(a_dict, sizeof(a_dict), "-dict=%s.dict", fuzzer);
-    size_t nextra = (size_t)(argc - optind); /* libFuzzer flags after "--" */
-    char **args = calloc(16 + nextra, sizeof(*args));
-    if (!args) {
-        lq_finding_sides_close(&s);
-        return LQ_EXIT_ERROR;
-    }
+    size_t nextra = (size_t)(argc - o->first_extra); /* libFuzzer flags after "--" */
+    char **args = lq_xcalloc(16 + nextra, sizeof(*args));
     size_t na = 0;
-    args[na++] = fuzzer;
+    args[na++] = (char *)fuzzer;
     args[na++] = a_fork;
     args[na++] = "-ignore_crashes=1";
     args[na++] = "-ignore_timeouts=1";
@@ -624,162 +321,279 @@ int lq_cmd_fuzz(int argc, char **argv)
     args[na++] = "-print_final_stats=1";
     if (access(a_dict + 6, R_OK) == 0)
         args[na++] = a_dict;
-    for (int i = optind; i < argc; i++)
+    for (int i = o->first_extra; i < argc; i++)
         args[na++] = argv[i];
-    args[na++] = corpus;
-    if (seeds)
-        args[na++] = (char *)seeds;
+    args[na++] = (char *)d->corpus;
+    if (o->seeds)
+        args[na++] = (char *)o->seeds;
     args[na] = NULL;
 
-    if (bug)
-        setenv("LISTENQ_MODEL_BUG", lq_model_bug_name(bug), 1);
-    if (kernel_opt)
-        setenv("LISTENQ_KERNEL", kernel_opt, 1);
-    fprintf(stderr, "listenq fuzz: %s, %ld job%s, %lds, output in %s (log: %s)\n", fuzzer, jobs,
-            jobs == 1 ? "" : "s", secs, outdir, logpath);
-    struct lq_fz_progress prog;
-    memset(&prog, 0, sizeof(prog));
-    int frc = lq_fz_run_fuzzer(args, logpath, secs, &prog);
+    if (o->bug)
+        setenv("LISTENQ_MODEL_BUG", lq_model_bug_name(o->bug), 1);
+    if (o->kernel_opt)
+        setenv("LISTENQ_KERNEL", o->kernel_opt, 1);
+    fprintf(stderr, "listenq fuzz: %s, %ld job%s, %lds, output in %s (log: %s)\n", fuzzer, o->jobs,
+            o->jobs == 1 ? "" : "s", o->secs, o->outdir, d->log);
+    memset(prog, 0, sizeof(*prog));
+    int rc = lq_fz_run_fuzzer(args, d->log, o->secs, prog);
     free(args);
-    if (frc == 127) {
-        lq_finding_sides_close(&s);
-        return LQ_EXIT_ERROR;
-    }
+    return rc;
+}
 
-    /* findings */
-    size_t ncrash = 0;
-    char **crashes = lq_fz_crashes(artifacts, &ncrash);
-    struct lq_fz_group *groups = calloc(ncrash ? ncrash : 1, sizeof(*groups));
-    size_t ngroups = 0, flaky = 0;
-    for (size_t i = 0; i < ncrash && groups; i++) {
-        struct lq_scenario sc;
-        if (lq_finding_load(crashes[i], true, &sc, &err)) {
+/* A crash input, run once more on the finding's sides. */
+struct lq_fz_input {
+    const char *path;
+    struct lq_scenario sc;
+    struct lq_min_sig sig; /* found = false: it did not diverge again */
+    uint32_t div_dir;      /* where it diverged */
+    bool counters;         /* the divergence is in the counters only */
+};
+
+/* Which input of a finding becomes its minimal scenario: one whose traces
+ * part in packets rather than only in counters (a counter difference needs
+ * more set-up to show: it is the rarer, longer reproducer of the same
+ * decision point), then the one that parts earliest, then the shortest. */
+static bool lq_fz_better(const struct lq_fz_input *a, const struct lq_fz_input *b)
+{
+    if (a->counters != b->counters)
+        return !a->counters;
+    if (a->div_dir != b->div_dir)
+        return a->div_dir < b->div_dir;
+    return a->sc.n < b->sc.n;
+}
+
+/* Decodes and runs every crash input; 0 of them diverging again is no error. */
+static struct lq_fz_input *lq_fz_classify(struct lq_finding_sides *s, char **crashes, size_t n,
+                                          size_t *flaky)
+{
+    struct lq_fz_input *in = lq_xcalloc(n, sizeof(*in));
+    for (size_t i = 0; i < n; i++) {
+        struct lq_err err = {0};
+        in[i].path = crashes[i];
+        lq_scenario_init(&in[i].sc);
+        if (lq_finding_load(crashes[i], true, &in[i].sc, &err)) {
             fprintf(stderr, "listenq fuzz: %s\n", err.msg);
             continue;
         }
         struct lq_result res;
         lq_result_init(&res);
-        struct lq_min_sig sig;
-        if (lq_run_scenario(&s.runner, &sc, &res, &err) == 0)
-            lq_min_signature(&sc, &res, &sig);
-        else
-            sig.found = false;
+        if (lq_run_scenario(&s->runner, &in[i].sc, &res, &err) == 0)
+            lq_min_signature(&in[i].sc, &res, &in[i].sig);
+        in[i].div_dir = res.div.dir;
+        in[i].counters = res.div.counters;
         lq_result_free(&res);
-        if (!sig.found) {
+        if (!in[i].sig.found) {
             fprintf(stderr,
                     "listenq fuzz: %s does not diverge again (flaky, or an invariant "
                     "failure of the model checks): kept as it is\n",
                     crashes[i]);
-            flaky++;
-            lq_scenario_free(&sc);
-            continue;
+            (*flaky)++;
         }
+    }
+    return in;
+}
+
+struct lq_fz_group {
+    int dp;
+    size_t count, best; /* inputs, and the index of the one minimized */
+    json_t *inputs;     /* the crash inputs that led to it */
+    json_t *json;       /* the finding's JSON object */
+    char *summary;      /* one line for the list */
+};
+
+/* Minimizes the group's best input into BASE.min.lq (.pcap, .pkt) and
+ * builds its JSON line and summary; -1 when it did not diverge again. */
+static int lq_fz_minimize_group(struct lq_finding_sides *s, const struct lq_profile *profile,
+                                const struct lq_fz_opts *o, const char *findings, size_t number,
+                                struct lq_fz_input *in, struct lq_fz_group *g)
+{
+    char base[PATH_MAX];
+    if (snprintf(base, sizeof(base), "%s/%02zu-%s", findings, number,
+                 lq_min_sig_dp_name(&in->sig)) >= (int)sizeof(base))
+        return -1;
+    /* the decoded input beside the minimal one */
+    char orig[PATH_MAX + 8];
+    snprintf(orig, sizeof(orig), "%s.lq", base);
+    struct lq_strbuf t;
+    lq_sb_init(&t);
+    lq_sb_addf(&t, "# decoded from %s (listenq decode --no-wait)\n", in->path);
+    lq_print_scenario(&in->sc, &t);
+    struct lq_err err = {0};
+    lq_write_file_atomic(orig, lq_sb_str(&t), t.len, &err);
+    lq_sb_reset(&t);
+    fprintf(stderr, "listenq fuzz: minimizing %s ...\n", in->path);
+    struct lq_finding_min m;
+    int rc = lq_finding_minimize_to(&s->runner, s->live, profile, o->bug, &in->sc, orig, base, NULL,
+                                    (size_t)o->max_runs, &m, &err);
+    if (rc) {
+        fprintf(stderr, "listenq fuzz: %s: %s\n", in->path,
+                rc < 0 ? err.msg : "does not diverge again");
+        lq_finding_min_free(&m);
+        lq_sb_free(&t);
+        return -1;
+    }
+    g->json = lq_result_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL,
+                             s->live ? s->live->release : "", profile);
+    struct lq_strbuf sg;
+    lq_sb_init(&sg);
+    lq_min_sig_format(&m.sig, &sg);
+    json_object_set_new(g->json, "decision_point", lq_json_text(lq_min_sig_dp_name(&m.sig)));
+    json_object_set_new(g->json, "signature", lq_json_text(lq_sb_str(&sg)));
+    json_object_set_new(g->json, "minimized", lq_json_text(m.lq));
+    json_object_set_new(g->json, "packetdrill", lq_json_text(m.pkt));
+    json_object_set_new(g->json, "original", lq_json_text(orig));
+    lq_sb_reset(&t);
+    lq_sb_addf(&t, "%s: %s (%zu directives)\n       %s%s%s%s", lq_sb_str(&sg), m.lq, m.st.after,
+               m.pcap[0] ? m.pcap : "", m.pcap[0] ? "  " : "", m.pkt,
+               m.reproduced ? ""
+                            : "\n       (the minimal scenario diverged only some of the time)");
+    g->summary = lq_xstrdup(lq_sb_str(&t));
+    lq_sb_free(&sg);
+    lq_sb_free(&t);
+    lq_finding_min_free(&m);
+    return 0;
+}
+
+/* Groups the inputs that diverged by first differing decision point, in
+ * the order the groups first appear; returns how many. */
+static size_t lq_fz_group(const struct lq_fz_input *in, size_t n, struct lq_fz_group *groups)
+{
+    size_t ngroups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i].sig.found)
+            continue;
         struct lq_fz_group *g = NULL;
-        for (size_t k = 0; k < ngroups; k++)
-            if (groups[k].dp == sig.dp)
+        for (size_t k = 0; k < ngroups && !g; k++)
+            if (groups[k].dp == in[i].sig.dp)
                 g = &groups[k];
         if (!g) {
-            g = &groups[ngroups];
-            g->dp = sig.dp;
+            g = &groups[ngroups++];
+            g->dp = in[i].sig.dp;
+            g->best = i;
             g->inputs = json_array();
-            char base[PATH_MAX];
-            if (snprintf(base, sizeof(base), "%s/%02zu-%s", findings, ngroups + 1,
-                         lq_min_sig_dp_name(&sig)) >= (int)sizeof(base)) {
-                lq_scenario_free(&sc);
-                continue;
-            }
-            /* the decoded input beside the minimal one */
-            char orig[PATH_MAX + 8];
-            snprintf(orig, sizeof(orig), "%s.lq", base);
-            struct lq_strbuf t;
-            lq_sb_init(&t);
-            lq_sb_addf(&t, "# decoded from %s (listenq decode --no-wait)\n", crashes[i]);
-            lq_print_scenario(&sc, &t);
-            lq_write_file_atomic(orig, lq_sb_str(&t), t.len, &err);
-            lq_sb_reset(&t);
-            fprintf(stderr, "listenq fuzz: minimizing %s ...\n", crashes[i]);
-            struct lq_finding_min m;
-            int rc = lq_finding_minimize_to(&s.runner, s.live, &profile, bug, &sc, orig, base, NULL,
-                                            (size_t)max_runs, &m, &err);
-            if (rc) {
-                fprintf(stderr, "listenq fuzz: %s: %s\n", crashes[i],
-                        rc < 0 ? err.msg : "does not diverge again");
-                lq_finding_min_free(&m);
-                lq_sb_free(&t);
-                json_decref(g->inputs);
-                lq_scenario_free(&sc);
-                flaky++;
-                continue;
-            }
-            ngroups++;
-            g->json = lq_result_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL,
-                                     s.live ? s.live->release : "", &profile);
-            struct lq_strbuf sg;
-            lq_sb_init(&sg);
-            lq_min_sig_format(&m.sig, &sg);
-            json_object_set_new(g->json, "decision_point",
-                                lq_json_text(lq_min_sig_dp_name(&m.sig)));
-            json_object_set_new(g->json, "signature", lq_json_text(lq_sb_str(&sg)));
-            json_object_set_new(g->json, "minimized", lq_json_text(m.lq));
-            json_object_set_new(g->json, "packetdrill", lq_json_text(m.pkt));
-            json_object_set_new(g->json, "original", lq_json_text(orig));
-            lq_sb_reset(&t);
-            lq_sb_addf(&t, "%s: %s (%zu directives)\n       %s%s%s%s%s", lq_sb_str(&sg), m.lq,
-                       m.st.after, m.pcap[0] ? m.pcap : "", m.pcap[0] ? "  " : "", m.pkt,
-                       m.reproduced ? ""
-                                    : "\n       (the minimal scenario diverged only some "
-                                      "of the time)",
-                       "");
-            g->summary = strdup(lq_sb_str(&t));
-            lq_sb_free(&sg);
-            lq_sb_free(&t);
-            lq_finding_min_free(&m);
+        } else if (lq_fz_better(&in[i], &in[g->best])) {
+            g->best = i;
         }
         g->count++;
-        json_array_append_new(g->inputs, lq_json_text(crashes[i]));
-        lq_scenario_free(&sc);
+        json_array_append_new(g->inputs, lq_json_text(in[i].path));
     }
+    return ngroups;
+}
 
-    /* the JSON lines, one per finding */
+/* findings.jsonl (one line per finding) and the summary on stdout. */
+static void lq_fz_report(const struct lq_fz_dirs *d, const struct lq_fz_progress *prog,
+                         size_t ncrash, const struct lq_fz_group *groups, size_t ngroups,
+                         size_t flaky)
+{
     struct lq_strbuf j;
     lq_sb_init(&j);
+    size_t nfound = 0;
     for (size_t k = 0; k < ngroups; k++) {
-        json_t *o = groups[k].json ? groups[k].json : json_object();
+        json_t *o = groups[k].json;
+        if (!o)
+            continue;
         json_object_set_new(o, "count", json_integer((json_int_t)groups[k].count));
         json_object_set(o, "inputs", groups[k].inputs);
         char *line = lq_json_line(o);
-        if (o != groups[k].json)
-            json_decref(o);
         if (line)
             lq_sb_addf(&j, "%s\n", line);
         free(line);
     }
     char jpath[PATH_MAX + 32];
-    snprintf(jpath, sizeof(jpath), "%s/findings.jsonl", findings);
+    snprintf(jpath, sizeof(jpath), "%s/findings.jsonl", d->findings);
+    struct lq_err err = {0};
     if (lq_write_file_atomic(jpath, lq_sb_str(&j), j.len, &err))
         fprintf(stderr, "listenq fuzz: %s\n", err.msg);
     lq_sb_free(&j);
+    for (size_t k = 0; k < ngroups; k++)
+        nfound += groups[k].json != NULL;
 
     printf("listenq fuzz: %" PRIu64 " executions, corpus %" PRIu64 ", %zu crash input%s, %zu "
            "finding%s%s\n",
-           prog.execs, prog.corpus, ncrash, ncrash == 1 ? "" : "s", ngroups,
-           ngroups == 1 ? "" : "s", ngroups ? ":" : "");
-    for (size_t k = 0; k < ngroups; k++)
-        printf("  %zu. x%zu %s\n", k + 1, groups[k].count, groups[k].summary);
-    if (ngroups)
+           prog->execs, prog->corpus, ncrash, ncrash == 1 ? "" : "s", nfound,
+           nfound == 1 ? "" : "s", nfound ? ":" : "");
+    for (size_t k = 0, shown = 0; k < ngroups; k++)
+        if (groups[k].json)
+            printf("  %zu. x%zu %s\n", ++shown, groups[k].count, groups[k].summary);
+    if (nfound)
         printf("JSON: %s\n", jpath);
     if (flaky)
         printf("%zu crash input%s did not diverge again (see %s)\n", flaky, flaky == 1 ? "" : "s",
-               logpath);
+               d->log);
+}
+
+int lq_cmd_fuzz(int argc, char **argv)
+{
+    struct lq_fz_opts o;
+    int status = lq_fz_parse_opts(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    char fuzzer[PATH_MAX];
+    if (lq_fz_find_fuzzer(o.fuzzer_opt, fuzzer, sizeof(fuzzer))) {
+        fprintf(stderr,
+                "listenq fuzz: no listenq_diff_fuzzer (%s); build it with `make fuzz` (clang with "
+                "libFuzzer) or give --fuzzer PATH\n",
+                fuzzer);
+        return LQ_EXIT_SKIP;
+    }
+    struct lq_profile profile;
+    if (lq_finding_profile(o.kernel_opt, &profile, "fuzz"))
+        return LQ_EXIT_BADINPUT;
+    /* the kernel side first: without it there is nothing to compare */
+    struct lq_finding_sides s;
+    status = lq_finding_sides_open(&s, &profile, o.bug, false, "fuzz");
+    if (status)
+        return status;
+
+    struct lq_fz_dirs d;
+    snprintf(d.corpus, sizeof(d.corpus), "%s/corpus", o.outdir);
+    snprintf(d.artifacts, sizeof(d.artifacts), "%s/artifacts", o.outdir);
+    snprintf(d.findings, sizeof(d.findings), "%s/findings", o.outdir);
+    snprintf(d.log, sizeof(d.log), "%s/fuzzer.log", o.outdir);
+    struct lq_err err = {0};
+    if (lq_mkdir_p(d.corpus, &err) || lq_mkdir_p(d.artifacts, &err) ||
+        lq_mkdir_p(d.findings, &err)) {
+        fprintf(stderr, "listenq fuzz: %s\n", err.msg);
+        lq_finding_sides_close(&s);
+        return LQ_EXIT_ERROR;
+    }
+    static char seeds_def[PATH_MAX];
+    if (!o.seeds && lq_data_path("corpus/seeds/diff", seeds_def, sizeof(seeds_def)) == 0)
+        o.seeds = seeds_def;
+    struct lq_fz_progress prog;
+    if (lq_fz_fuzz(&o, fuzzer, &d, argc, argv, &prog) == 127) {
+        lq_finding_sides_close(&s);
+        return LQ_EXIT_ERROR;
+    }
+
+    /* the findings: every crash input run once more, grouped, the best of
+     * each group minimized */
+    size_t ncrash = 0, flaky = 0;
+    char **crashes = lq_fz_crashes(d.artifacts, &ncrash);
+    struct lq_fz_input *in = lq_fz_classify(&s, crashes, ncrash, &flaky);
+    struct lq_fz_group *groups = lq_xcalloc(ncrash, sizeof(*groups));
+    size_t ngroups = lq_fz_group(in, ncrash, groups), nfound = 0;
+    for (size_t k = 0; k < ngroups; k++) {
+        if (lq_fz_minimize_group(&s, &profile, &o, d.findings, nfound + 1, &in[groups[k].best],
+                                 &groups[k]) == 0)
+            nfound++;
+        else
+            flaky += groups[k].count;
+    }
+    lq_fz_report(&d, &prog, ncrash, groups, ngroups, flaky);
+
     for (size_t k = 0; k < ngroups; k++) {
         json_decref(groups[k].json);
         free(groups[k].summary);
         json_decref(groups[k].inputs);
     }
     free(groups);
-    for (size_t i = 0; i < ncrash; i++)
+    for (size_t i = 0; i < ncrash; i++) {
+        lq_scenario_free(&in[i].sc);
         free(crashes[i]);
+    }
+    free(in);
     free(crashes);
     lq_finding_sides_close(&s);
-    return ngroups ? LQ_EXIT_FAIL : 0;
+    return nfound ? LQ_EXIT_FAIL : 0;
 }
