@@ -14,7 +14,8 @@ void lq_fuzz_result_reuse(struct lq_result *res)
     res->exps = NULL;
     res->nexps = res->exps_cap = res->nexp_failed = 0;
     res->status = LQ_ST_PASS;
-    res->ran[LQ_SIDE_MODEL] = res->ran[LQ_SIDE_KERNEL] = false;
+    for (int k = 0; k < LQ_ROLE_COUNT; k++)
+        res->ran[k] = false;
     memset(&res->div, 0, sizeof(res->div));
     res->div.frame = -1;
     res->reason[0] = '\0';

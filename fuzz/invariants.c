@@ -27,7 +27,7 @@ struct lq_inv {
     struct lq_model *m;
     const struct lq_scenario *sc;
     const char *label;
-    bool in_directives; /* past the runner's default sysctls */
+    bool in_directives; /* past begin(): calls are the scenario's events */
     size_t cursor;      /* the next event directive to match a call to */
     long cur_dir;       /* the directive of the step being checked, -1: defaults */
     uint64_t prev_ctr[LQ_CTR_COUNT];
@@ -234,10 +234,10 @@ static void lq_inv_advance(struct lq_inv *v)
 }
 
 static void lq_inv_after(struct lq_inv *v, enum lq_inv_step k, const struct lq_replies *out,
-                         size_t n0, size_t ndps0)
+                         size_t n0)
 {
-    const uint16_t *dps = out && out->dps ? out->dps + ndps0 : NULL;
-    size_t ndps = dps ? out->ndps - ndps0 : 0;
+    const uint16_t *dps = NULL;
+    size_t ndps = out ? lq_backend_decisions(v->inner, &dps) : 0;
     const struct lq_reply *pk = out && out->r ? out->r + n0 : NULL;
     size_t npk = pk ? out->n - n0 : 0;
     v->steps++;
@@ -249,12 +249,11 @@ static void lq_inv_after(struct lq_inv *v, enum lq_inv_step k, const struct lq_r
 
 /* ---- forwarding ops ---- */
 
-static int lq_inv_begin(struct lq_backend *b, const struct lq_scenario *sc, uint16_t lport,
-                        struct lq_err *err)
+static int lq_inv_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
-    int rc = v->inner->ops->begin(v->inner, sc, lport, err);
-    v->sc = sc;
+    int rc = lq_backend_begin(v->inner, bg, err);
+    v->sc = bg->sc;
     v->in_directives = false;
     v->cursor = 0;
     v->cur_dir = -1;
@@ -263,20 +262,21 @@ static int lq_inv_begin(struct lq_backend *b, const struct lq_scenario *sc, uint
     const char *what = lq_inv_check_model(v->m);
     if (!rc && what)
         lq_inv_fail(v, LQ_STEP_SYSCTL, what);
+    /* the set-up (the runner's default sysctls, the same for every
+     * scenario) is checked as one step; every later call is an event */
+    if (!rc)
+        lq_inv_after(v, LQ_STEP_SYSCTL, NULL, 0);
+    v->in_directives = true;
     return rc;
 }
 
 static int lq_inv_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
-    int rc = v->inner->ops->sysctl(v->inner, s, value, err);
-    /* the runner's defaults (the same for every scenario) are checked
-     * together, when it first reads the state */
-    if (!v->in_directives)
-        return rc;
+    int rc = lq_backend_sysctl(v->inner, s, value, err);
     lq_inv_advance(v);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_SYSCTL, NULL, 0, 0);
+        lq_inv_after(v, LQ_STEP_SYSCTL, NULL, 0);
     return rc;
 }
 
@@ -285,10 +285,10 @@ static int lq_inv_listen(struct lq_backend *b, int backlog, int *res, struct lq_
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
-    size_t n0 = out->n, d0 = out->ndps;
-    int rc = v->inner->ops->listen(v->inner, backlog, res, out, err);
+    size_t n0 = out->n;
+    int rc = lq_backend_listen(v->inner, backlog, res, out, err);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_LISTEN, out, n0, d0);
+        lq_inv_after(v, LQ_STEP_LISTEN, out, n0);
     return rc;
 }
 
@@ -297,10 +297,10 @@ static int lq_inv_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, 
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
-    size_t n0 = out->n, d0 = out->ndps;
-    int rc = v->inner->ops->sockopt(v->inner, opt, value, res, out, err);
+    size_t n0 = out->n;
+    int rc = lq_backend_sockopt(v->inner, opt, value, res, out, err);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_SOCKOPT, out, n0, d0);
+        lq_inv_after(v, LQ_STEP_SOCKOPT, out, n0);
     return rc;
 }
 
@@ -309,11 +309,10 @@ static int lq_inv_segment(struct lq_backend *b, const struct lq_seg *seg, struct
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
-    size_t n0 = out->n, d0 = out->ndps;
-    int rc = v->inner->ops->segment(v->inner, seg, out, err);
-    b->segments_sent = v->inner->segments_sent;
+    size_t n0 = out->n;
+    int rc = lq_backend_segment(v->inner, seg, out, err);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_SEGMENT, out, n0, d0);
+        lq_inv_after(v, LQ_STEP_SEGMENT, out, n0);
     return rc;
 }
 
@@ -322,10 +321,10 @@ static int lq_inv_accept(struct lq_backend *b, int *result, uint16_t *mss, struc
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
-    size_t n0 = out->n, d0 = out->ndps;
-    int rc = v->inner->ops->accept(v->inner, result, mss, out, err);
+    size_t n0 = out->n;
+    int rc = lq_backend_accept(v->inner, result, mss, out, err);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_ACCEPT, out, n0, d0);
+        lq_inv_after(v, LQ_STEP_ACCEPT, out, n0);
     return rc;
 }
 
@@ -334,40 +333,44 @@ static int lq_inv_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
-    size_t n0 = out->n, d0 = out->ndps;
-    int rc = v->inner->ops->wait(v->inner, ms, out, waited_us, err);
+    size_t n0 = out->n;
+    int rc = lq_backend_wait(v->inner, ms, out, waited_us, err);
     if (!rc)
-        lq_inv_after(v, LQ_STEP_WAIT, out, n0, d0);
+        lq_inv_after(v, LQ_STEP_WAIT, out, n0);
     return rc;
 }
 
 static int lq_inv_state(struct lq_backend *b, struct lq_state *st, bool with_counters,
                         struct lq_err *err)
 {
-    struct lq_inv *v = lq_inv(b);
-    /* the runner reads the state once after its default sysctls: from here
-     * on, calls belong to directives */
-    if (!v->in_directives) {
-        v->in_directives = true;
-        v->cur_dir = -1;
-        lq_inv_after(v, LQ_STEP_SYSCTL, NULL, 0, 0);
-    }
-    return v->inner->ops->state(v->inner, st, with_counters, err);
+    return lq_backend_state(lq_inv(b)->inner, st, with_counters, err);
 }
 
 static int lq_inv_counter(struct lq_backend *b, const char *name, int64_t *value,
                           struct lq_err *err)
 {
-    struct lq_inv *v = lq_inv(b);
-    if (!v->inner->ops->counter)
-        return lq_errf(err, LQ_EXIT_SKIP, "no counter %s", name);
-    return v->inner->ops->counter(v->inner, name, value, err);
+    return lq_backend_counter(lq_inv(b)->inner, name, value, err);
+}
+
+static size_t lq_inv_decisions(struct lq_backend *b, const uint16_t **dps)
+{
+    return lq_backend_decisions(lq_inv(b)->inner, dps);
+}
+
+static const char *lq_inv_scope_end(struct lq_backend *b)
+{
+    return lq_backend_scope_end(lq_inv(b)->inner);
+}
+
+static void lq_inv_stats(struct lq_backend *b, struct lq_backend_stats *st)
+{
+    lq_backend_stats(lq_inv(b)->inner, st);
 }
 
 static int lq_inv_end(struct lq_backend *b, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
-    int rc = v->inner->ops->end(v->inner, err);
+    int rc = lq_backend_end(v->inner, err);
     v->sc = NULL;
     return rc;
 }
@@ -377,20 +380,14 @@ static void lq_inv_destroy(struct lq_backend *b)
     if (!b)
         return;
     struct lq_inv *v = lq_inv(b);
-    if (v->inner)
-        v->inner->ops->destroy(v->inner);
+    lq_backend_destroy(v->inner);
     free(v);
 }
 
-static void lq_inv_set_clock(struct lq_backend *b, uint64_t jiffies64, uint32_t hz)
-{
-    struct lq_backend *in = lq_inv(b)->inner;
-    if (in->ops->set_clock)
-        in->ops->set_clock(in, jiffies64, hz);
-}
-
+/* A model with its checks: what the model declares (backend_model.h). */
 static const struct lq_backend_ops lq_inv_ops = {
     .name = "model",
+    .caps = LQ_CAP_PREDICTS | LQ_CAP_PACES,
     .begin = lq_inv_begin,
     .sysctl = lq_inv_sysctl,
     .listen = lq_inv_listen,
@@ -399,21 +396,22 @@ static const struct lq_backend_ops lq_inv_ops = {
     .accept = lq_inv_accept,
     .wait = lq_inv_wait,
     .state = lq_inv_state,
-    .counter = lq_inv_counter,
-    .settle = NULL,
-    .set_clock = lq_inv_set_clock,
-    .clock = NULL,
     .end = lq_inv_end,
     .destroy = lq_inv_destroy,
+    .counter = lq_inv_counter,
+    .decisions = lq_inv_decisions,
+    .scope_end = lq_inv_scope_end,
+    .stats = lq_inv_stats,
 };
 
 struct lq_backend *lq_inv_wrap(struct lq_backend *model)
 {
-    struct lq_inv *v = calloc(1, sizeof(*v));
+    struct lq_model *m = lq_backend_model_get(model);
+    struct lq_inv *v = m ? calloc(1, sizeof(*v)) : NULL;
     if (!v)
         return NULL;
     v->inner = model;
-    v->m = lq_backend_model_get(model);
+    v->m = m;
     v->label = "listenq";
     v->self.ops = &lq_inv_ops;
     v->self.priv = v;

@@ -29,10 +29,10 @@
 #ifndef LISTENQ_FUZZ_INVARIANTS_H
 #define LISTENQ_FUZZ_INVARIANTS_H
 
-#include "run/backend.h"
+#include "run/backend_model.h"
 
 /* Wraps a model backend (taking ownership: destroying the wrapper destroys
- * it); NULL when memory ran out. */
+ * it); NULL when memory ran out or `model` is no model backend. */
 struct lq_backend *lq_inv_wrap(struct lq_backend *model);
 /* The wrapped model backend (to plant a test bug, read its model). */
 struct lq_backend *lq_inv_inner(struct lq_backend *b);

@@ -25,8 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/backend.h"
 #include "lang/decode.h"
+#include "live/backend_live.h"
+#include "run/backend_model.h"
 #include "util/fsutil.h"
 #include "fuzz_common.h"
 #include "invariants.h"
@@ -88,18 +89,15 @@ static void lq_diff_fallback(const char *why)
 {
     fprintf(stderr, "%s: no live kernel here (%s); running the model invariant checks only\n",
             LABEL, why);
-    if (g.live) {
-        g.live->ops->destroy(g.live);
-        g.live = NULL;
-    }
-    if (g.model)
-        g.model->ops->destroy(g.model);
+    lq_backend_destroy(g.live);
+    g.live = NULL;
+    lq_backend_destroy(g.model);
     g.model = lq_inv_wrap(lq_diff_model());
     if (!g.model)
         abort();
     lq_inv_set_label(g.model, LABEL);
-    g.runner.side[LQ_SIDE_MODEL] = g.model;
-    g.runner.side[LQ_SIDE_KERNEL] = NULL;
+    g.runner.backend[LQ_ROLE_REFERENCE] = g.model;
+    g.runner.backend[LQ_ROLE_SUBJECT] = NULL;
 }
 
 static void lq_diff_setup(void)
@@ -120,8 +118,8 @@ static void lq_diff_setup(void)
         return;
     }
     g.model = lq_diff_model();
-    g.runner.side[LQ_SIDE_MODEL] = g.model;
-    g.runner.side[LQ_SIDE_KERNEL] = g.live;
+    g.runner.backend[LQ_ROLE_REFERENCE] = g.model;
+    g.runner.backend[LQ_ROLE_SUBJECT] = g.live;
     fprintf(stderr, "%s: model profile %s vs kernel %s%s\n", LABEL, g.profile.name, g.live->release,
             g.bug ? " (planted model bug)" : "");
 }
@@ -134,14 +132,14 @@ static void lq_diff_harness_error(const char *msg)
         lq_diff_fallback("too many harness errors");
         return;
     }
-    g.live->ops->destroy(g.live);
+    lq_backend_destroy(g.live);
     struct lq_err err = {0};
     g.live = lq_backend_live_new(&err);
     if (!g.live) {
         lq_diff_fallback(err.msg);
         return;
     }
-    g.runner.side[LQ_SIDE_KERNEL] = g.live;
+    g.runner.backend[LQ_ROLE_SUBJECT] = g.live;
 }
 
 static void lq_diff_finding(const uint8_t *data, size_t size, const struct lq_scenario *sc,
@@ -152,7 +150,7 @@ static void lq_diff_finding(const uint8_t *data, size_t size, const struct lq_sc
     struct lq_err err = {0};
 
     const struct lq_pcap_rec *recs;
-    size_t n = lq_backend_live_frames(g.live, &recs);
+    size_t n = lq_backend_frames(g.live, &recs);
     char pcap[4096] = "";
     snprintf(path, sizeof(path), "%scrash-%s.pcap", g.prefix, hex);
     if (n && lq_pcap_write_atomic(path, recs, n, &err) == 0)

@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     lq_inv_set_label(inv, LABEL);
     lq_runner_init(&lq_runner_g, &profile);
-    lq_runner_g.side[LQ_SIDE_MODEL] = inv;
+    lq_runner_g.backend[LQ_ROLE_REFERENCE] = inv;
     lq_decode_opts_model(&lq_opts_g);
     lq_result_init(&lq_res_g);
     lq_scenario_init(&lq_sc_g);

@@ -247,8 +247,7 @@ static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c, bool ne
         lq_child_ack_sent(m, c);
         struct lq_model_pkt *p = lq_model_emit(m, dp);
         lq_child_ack_seg(m, c, &p->seg);
-        p->timing = LQ_PKT_DEFERRED_FIRED;
-        p->next_jiffy = next_jiffy;
+        p->timing = next_jiffy ? LQ_PKT_NEXT_JIFFY : LQ_PKT_DEFERRED_FIRED;
     }
     m->now_ms = saved;
 }
@@ -350,7 +349,7 @@ static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, en
     lq_child_ack_seg(m, c, &p->seg);
     /* An ato of 0 (no data yet) fires at the next jiffy: before whatever
      * comes next (lq_child_fire_next_jiffy), which the harness makes sure of
-     * on a kernel by waiting for this ACK (runner.c, lq_runner_tick_acks). */
+     * on a kernel by pacing it (docs/harness.md, "Timers due at the next jiffy"). */
     c->delack_next_jiffy = ato == 0;
     if (c->delack_next_jiffy)
         m->next_jiffy_acks++;

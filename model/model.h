@@ -33,16 +33,25 @@ enum lq_pkt_timing {
                             * later ACK may supersede it, so it is optional until... */
     LQ_PKT_DEFERRED_FIRED, /* ...its timer fires in lq_model_advance(): by then
                             * it must have been sent (possibly earlier) */
+    LQ_PKT_NEXT_JIFFY,     /* a DEFERRED_FIRED one whose timer was due at the next
+                            * jiffy after the last call: it fires at the start of
+                            * this call, before its event (on a kernel: between the
+                            * two events) */
 };
+
+/* A delayed ACK whose timer fired (in a wait, or at the next jiffy). */
+static inline bool lq_pkt_timer_fired(uint8_t timing)
+{
+    return timing == LQ_PKT_DEFERRED_FIRED || timing == LQ_PKT_NEXT_JIFFY;
+}
 
 /* A segment the model predicts the kernel sends. */
 struct lq_model_pkt {
     struct lq_seg seg;
-    bool cookie;     /* a SYN-ACK whose ISN is a SYN cookie */
-    uint8_t timing;  /* enum lq_pkt_timing */
-    uint64_t t_ms;   /* virtual time of sending (the due time when deferred) */
-    uint16_t dp;     /* the decision point that sent it (enum lq_dp) */
-    bool next_jiffy; /* a delayed ACK due at the next jiffy, fired before this call's event */
+    bool cookie;    /* a SYN-ACK whose ISN is a SYN cookie */
+    uint8_t timing; /* enum lq_pkt_timing */
+    uint64_t t_ms;  /* virtual time of sending (the due time when deferred) */
+    uint16_t dp;    /* the decision point that sent it (enum lq_dp) */
 };
 
 /* What the last call produced. Valid until the next call. */

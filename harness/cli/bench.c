@@ -21,10 +21,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "run/backend.h"
 #include "cli.h"
 #include "util/datadir.h"
 #include "lang/corpus.h"
+#include "live/backend_live.h"
+#include "run/backend_model.h"
 #include "run/runner.h"
 
 static double lq_bench_now(void)
@@ -182,7 +183,7 @@ int lq_cmd_bench(int argc, char **argv)
     int failed = 0;
 
     /* the suite on the model */
-    r.side[LQ_SIDE_MODEL] = model;
+    r.backend[LQ_ROLE_REFERENCE] = model;
     size_t events = 0, scenarios = 0;
     double spent = 0, passes[64] = {0};
     int np = 0;
@@ -197,7 +198,7 @@ int lq_cmd_bench(int argc, char **argv)
         printf("# live figures skipped: %s\n", err.msg);
     } else {
         /* model vs kernel, once per pass */
-        r.side[LQ_SIDE_KERNEL] = live;
+        r.backend[LQ_ROLE_SUBJECT] = live;
         np = 0;
         for (int i = 0; i < (quick ? 2 : 5); i++) {
             events = scenarios = 0;
@@ -207,17 +208,19 @@ int lq_cmd_bench(int argc, char **argv)
         printf("live_fast_suite_scenarios: %zu\n", scenarios);
 
         /* the kernel alone, repeated */
-        r.side[LQ_SIDE_MODEL] = NULL;
+        r.backend[LQ_ROLE_REFERENCE] = NULL;
         events = scenarios = 0;
-        uint64_t seg0 = live->segments_sent, fr0 = live->frames_sent;
+        struct lq_backend_stats st0, st1;
+        lq_backend_stats(live, &st0);
         spent = 0;
         t0 = lq_bench_now();
         while (lq_bench_now() - t0 < secs * 2)
             spent += lq_bench_pass(&r, &corpus, &events, &scenarios, &failed);
         printf("live_scenarios_per_sec: %.0f\n", (double)scenarios / spent);
         printf("live_events_per_scenario: %.1f\n", (double)events / (double)scenarios);
-        printf("live_packets_per_sec: %.0f\n", (double)(live->segments_sent - seg0) / spent);
-        printf("live_frames_per_sec: %.0f\n", (double)(live->frames_sent - fr0) / spent);
+        lq_backend_stats(live, &st1);
+        printf("live_packets_per_sec: %.0f\n", (double)(st1.segments - st0.segments) / spent);
+        printf("live_frames_per_sec: %.0f\n", (double)(st1.frames - st0.frames) / spent);
 
         /* one SYN event with its barrier */
         struct lq_scenario one;
@@ -226,11 +229,16 @@ int lq_cmd_bench(int argc, char **argv)
         double ev[200] = {0};
         int nev = 0;
         struct lq_err e;
-        if (live->ops->begin(live, &one, lq_runner_next_port(&r), &e) == 0) {
+        struct lq_begin bg = {.sc = &one, .lport = lq_runner_next_port(&r)};
+        for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
+            bg.sysctl[s] = lq_model_sysctl_default(&profile, (enum lq_sysctl)s);
+        if (lq_backend_clock(live, &bg.clock, &e) != 0)
+            bg.clock = (struct lq_clock){.jiffies64 = 0x40000000u, .hz = 1000};
+        if (lq_backend_begin(live, &bg, &e) == 0) {
             int rc;
             struct lq_replies reps = {0};
-            live->ops->sysctl(live, LQ_SYSCTL_SYNCOOKIES, 0, &e);
-            live->ops->listen(live, 4096, &rc, &reps, &e);
+            lq_backend_sysctl(live, LQ_SYSCTL_SYNCOOKIES, 0, &e);
+            lq_backend_listen(live, 4096, &rc, &reps, &e);
             for (int i = 0; i < 200; i++) {
                 struct lq_seg syn = {.conn = 0,
                                      .sport = (uint16_t)(40000 + i),
@@ -238,23 +246,23 @@ int lq_cmd_bench(int argc, char **argv)
                                      .flags = LQ_TH_SYN,
                                      .seq = 7u * (uint32_t)i,
                                      .win = 65535};
-                syn.dport = (uint16_t)(r.port_next - 1);
+                syn.dport = bg.lport;
                 double a = lq_bench_now();
-                if (live->ops->segment(live, &syn, &reps, &e))
+                if (lq_backend_segment(live, &syn, &reps, &e))
                     break;
                 ev[nev++] = (lq_bench_now() - a) * 1e6;
                 lq_replies_clear(&reps);
             }
-            live->ops->end(live, &e);
+            lq_backend_end(live, &e);
             lq_replies_free(&reps);
         }
         lq_scenario_free(&one);
         printf("live_event_us: %.1f\n", lq_median(ev, (size_t)nev));
-        live->ops->destroy(live);
+        lq_backend_destroy(live);
     }
     if (failed)
         printf("# %d scenario runs did not pass during the benchmark\n", failed);
-    model->ops->destroy(model);
+    lq_backend_destroy(model);
     lq_runner_free(&r);
     lq_corpus_free(&corpus);
     return failed ? LQ_EXIT_FAIL : 0;

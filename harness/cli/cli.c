@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "live/backend_live.h"
+#include "run/backend_model.h"
 #include "util/fsutil.h"
 #include "wire/pcapout.h"
 
@@ -97,11 +99,11 @@ bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct l
     return true;
 }
 
-char *lq_cli_failure_pcap(struct lq_backend *live, const struct lq_scenario *sc, const char *outdir,
+char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, const char *outdir,
                           struct lq_err *err)
 {
     const struct lq_pcap_rec *recs;
-    size_t n = lq_backend_live_frames(live, &recs);
+    size_t n = b ? lq_backend_frames(b, &recs) : 0;
     if (!n)
         return NULL;
     if (lq_mkdir_p(outdir, err))
@@ -117,4 +119,91 @@ char *lq_cli_failure_pcap(struct lq_backend *live, const struct lq_scenario *sc,
     if (lq_pcap_write_atomic(path, recs, n, err))
         return NULL;
     return strdup(path);
+}
+
+/* A failed scenario's evidence: the subject's frames as a pcap and a line
+ * in divergences.jsonl. Returns the pcap's path (to free) or NULL. */
+static char *lq_cli_evidence(const struct lq_cli_suite *s, const struct lq_scenario *sc,
+                             const struct lq_result *res)
+{
+    struct lq_backend *subject = s->runner->backend[LQ_ROLE_SUBJECT];
+    struct lq_err pe;
+    char *pcap = lq_cli_failure_pcap(subject, sc, s->outdir, &pe);
+    struct lq_strbuf j;
+    lq_sb_init(&j);
+    lq_report_json(sc, res, pcap, subject ? subject->release : "", s->profile, &j);
+    char jpath[4096];
+    snprintf(jpath, sizeof(jpath), "%s/divergences.jsonl", s->outdir);
+    if (lq_mkdir_p(s->outdir, &pe) == 0)
+        lq_append_line_durable(jpath, lq_sb_str(&j), &pe);
+    lq_sb_free(&j);
+    return pcap;
+}
+
+int lq_cli_run_suite(const struct lq_cli_suite *s)
+{
+    int fatal = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const struct lq_scenario *sc = s->sc[k];
+        struct lq_result res;
+        lq_result_init(&res);
+        char *pcap = NULL;
+        if (!lq_cli_not_run(sc, s->need_live, s->live, s->live_err, s->fast, fatal, &res)) {
+            struct lq_err e = {0};
+            if (lq_run_scenario(s->runner, sc, &res, &e)) {
+                fprintf(stderr, "listenq: %s\n", e.msg);
+                fatal = 1;
+            }
+            if (res.status == LQ_ST_FAIL && s->outdir && s->live)
+                pcap = lq_cli_evidence(s, sc, &res);
+            if (s->after)
+                s->after(s->arg, sc, &res, &fatal);
+        }
+        lq_report_scenario(s->report, sc, &res, pcap);
+        free(pcap);
+        lq_result_free(&res);
+    }
+    lq_report_end(s->report);
+    int status = lq_report_exit_status(s->report);
+    if (fatal && status == LQ_EXIT_OK)
+        status = LQ_EXIT_ERROR;
+    return status;
+}
+
+int lq_cli_sides_open(struct lq_cli_sides *s, const struct lq_profile *profile,
+                      enum lq_model_bug bug, bool against_model, const char *cmd)
+{
+    memset(s, 0, sizeof(*s));
+    struct lq_err err = {0};
+    lq_runner_init(&s->runner, profile);
+    s->model = lq_backend_model_new(profile, &err);
+    if (!s->model) {
+        fprintf(stderr, "listenq %s: %s\n", cmd, err.msg);
+        lq_runner_free(&s->runner);
+        return LQ_EXIT_ERROR;
+    }
+    lq_backend_model_set_bug(s->model, bug);
+    if (against_model)
+        s->subject = lq_backend_model_new(profile, &err);
+    else
+        s->subject = lq_backend_live_new(&err);
+    if (!s->subject) {
+        fprintf(stderr, "listenq %s: cannot run on the kernel here: %s\n", cmd, err.msg);
+        lq_backend_destroy(s->model);
+        lq_runner_free(&s->runner);
+        memset(s, 0, sizeof(*s));
+        return err.status == LQ_EXIT_SKIP ? LQ_EXIT_SKIP : LQ_EXIT_ERROR;
+    }
+    s->runner.backend[LQ_ROLE_REFERENCE] = s->model;
+    s->runner.backend[LQ_ROLE_SUBJECT] = s->subject;
+    return 0;
+}
+
+void lq_cli_sides_close(struct lq_cli_sides *s)
+{
+    lq_backend_destroy(s->model);
+    lq_backend_destroy(s->subject);
+    if (s->model || s->subject)
+        lq_runner_free(&s->runner);
+    memset(s, 0, sizeof(*s));
 }

@@ -8,9 +8,10 @@
 
 #include <stdbool.h>
 
-#include "run/backend.h"
 #include "lang/corpus.h"
 #include "model/model.h"
+#include "report/report.h"
+#include "run/backend.h"
 #include "run/runner.h"
 
 /* 1 in the test builds of a command (-DLQ_TEST_SWITCHES: --model-bug and
@@ -40,14 +41,51 @@ int lq_cli_load_corpus(struct lq_corpus *c, char *const *args, int nargs);
 int lq_cli_kernel_opts(int argc, char **argv, const char *usage, const char **kernel_opt);
 
 /* Whether a scenario is to be reported as skipped or not run instead of
- * running: no live backend (live_err says why), --fast on a slow scenario,
- * or the harness failed earlier. Fills res when so. */
+ * running: no live backend where one is needed (live_err says why), --fast
+ * on a slow scenario, or the harness failed earlier. Fills res when so. */
 bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct lq_backend *live,
                     const char *live_err, bool fast, bool fatal, struct lq_result *res);
 
-/* Writes the live backend's frames of the last scenario as OUTDIR/<label>.pcap;
- * returns the path (to free) or NULL. */
-char *lq_cli_failure_pcap(struct lq_backend *live, const struct lq_scenario *sc, const char *outdir,
+/* Writes the frames backend b kept of the last scenario (lq_backend_frames)
+ * as OUTDIR/<label>.pcap; returns the path (to free), or NULL when it kept
+ * none or writing failed (err). */
+char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, const char *outdir,
                           struct lq_err *err);
+
+/* A suite of scenarios through a runner, reported as it goes: what `run`,
+ * `record` and `replay` share. */
+struct lq_cli_suite {
+    struct lq_runner *runner;
+    struct lq_report *report; /* begun by the caller */
+    const struct lq_scenario *const *sc;
+    size_t n;
+    bool fast;               /* slow scenarios are reported as skipped */
+    bool need_live;          /* a live kernel is one of the backends: */
+    struct lq_backend *live; /* NULL: every scenario is skipped, live_err says why */
+    const char *live_err;
+    /* Where a failure's pcap (the subject's frames) and divergences.jsonl
+     * go when a live kernel ran; NULL: none are written. */
+    const char *outdir;
+    const struct lq_profile *profile;
+    /* Called after each scenario that ran; sets *fatal on a harness error. */
+    void (*after)(void *arg, const struct lq_scenario *sc, const struct lq_result *res, int *fatal);
+    void *arg;
+};
+
+/* Runs the suite and ends the report; returns the exit status. */
+int lq_cli_run_suite(const struct lq_cli_suite *s);
+
+/* The runner's backends for a finding: the model (with a planted bug in
+ * test builds) as the reference, the kernel as the subject, or the correct
+ * model (--against-model: tests that need no privileges). */
+struct lq_cli_sides {
+    struct lq_runner runner;
+    struct lq_backend *model, *subject;
+};
+
+/* 0, or an exit status with the reason printed for cmd. */
+int lq_cli_sides_open(struct lq_cli_sides *s, const struct lq_profile *profile,
+                      enum lq_model_bug bug, bool against_model, const char *cmd);
+void lq_cli_sides_close(struct lq_cli_sides *s);
 
 #endif

@@ -177,15 +177,15 @@ int lq_cmd_minimize(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return err.status ? err.status : LQ_EXIT_BADINPUT;
     }
-    struct lq_finding_sides s;
-    int status = lq_finding_sides_open(&s, &profile, bug, against, "minimize");
+    struct lq_cli_sides s;
+    int status = lq_cli_sides_open(&s, &profile, bug, against, "minimize");
     if (status) {
         lq_scenario_free(&sc);
         return status;
     }
     char *base = lq_finding_base(out ? out : path);
     struct lq_finding_min m;
-    int rc = lq_finding_minimize_to(&s.runner, s.live, &profile, bug, &sc, path, base,
+    int rc = lq_finding_minimize_to(&s.runner, &profile, bug, &sc, path, base,
                                     quiet ? NULL : stderr, (size_t)max_runs, &m, &err);
     if (rc < 0) {
         fprintf(stderr, "listenq minimize: %s\n", err.msg);
@@ -213,7 +213,7 @@ int lq_cmd_minimize(int argc, char **argv)
     }
     lq_finding_min_free(&m);
     free(base);
-    lq_finding_sides_close(&s);
+    lq_cli_sides_close(&s);
     lq_scenario_free(&sc);
     return status;
 }

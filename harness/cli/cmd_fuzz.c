@@ -244,56 +244,6 @@ struct lq_fz_opts {
     int first_extra; /* argv index of the libFuzzer flags after "--" */
 };
 
-/* -1 to go on, else the exit status. */
-static int lq_fz_parse_opts(int argc, char **argv, struct lq_fz_opts *o)
-{
-    enum { O_JOBS = 1000, O_TIME, O_OUT, O_FUZZER, O_SEEDS, O_KERNEL, O_MAXRUNS, O_BUG };
-    static const struct option opts[] = {{"jobs", required_argument, 0, O_JOBS},
-                                         {"time", required_argument, 0, O_TIME},
-                                         {"out", required_argument, 0, O_OUT},
-                                         {"fuzzer", required_argument, 0, O_FUZZER},
-                                         {"seeds", required_argument, 0, O_SEEDS},
-                                         {"kernel", required_argument, 0, O_KERNEL},
-                                         {"max-runs", required_argument, 0, O_MAXRUNS},
-                                         {"model-bug", required_argument, 0, O_BUG},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    *o = (struct lq_fz_opts){.jobs = 1, .secs = 60, .outdir = "fuzz-out", .bug = LQ_BUG_NONE};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case O_JOBS:
-            o->jobs = strtol(optarg, NULL, 10);
-            if (o->jobs < 1 || o->jobs > 1024) {
-                fprintf(stderr, "listenq fuzz: --jobs takes 1..1024\n");
-                return LQ_EXIT_BADINPUT;
-            }
-            break;
-        case O_TIME:
-            o->secs = strtol(optarg, NULL, 10);
-            if (o->secs < 1 || o->secs > 30L * 24 * 3600) {
-                fprintf(stderr, "listenq fuzz: --time takes 1..2592000 seconds\n");
-                return LQ_EXIT_BADINPUT;
-            }
-            break;
-        case O_OUT: o->outdir = optarg; break;
-        case O_FUZZER: o->fuzzer_opt = optarg; break;
-        case O_SEEDS: o->seeds = optarg; break;
-        case O_KERNEL: o->kernel_opt = optarg; break;
-        case O_MAXRUNS: o->max_runs = strtol(optarg, NULL, 10); break;
-        case O_BUG:
-            if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &o->bug))
-                return LQ_EXIT_BADINPUT;
-            break;
-        case 'h': lq_fuzz_usage(stdout); return 0;
-        default: lq_fuzz_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    o->first_extra = optind;
-    return -1;
-}
-
 struct lq_fz_dirs {
     char corpus[PATH_MAX], artifacts[PATH_MAX], findings[PATH_MAX], log[PATH_MAX];
 };
@@ -363,7 +313,7 @@ static bool lq_fz_better(const struct lq_fz_input *a, const struct lq_fz_input *
 }
 
 /* Decodes and runs every crash input; 0 of them diverging again is no error. */
-static struct lq_fz_input *lq_fz_classify(struct lq_finding_sides *s, char **crashes, size_t n,
+static struct lq_fz_input *lq_fz_classify(struct lq_cli_sides *s, char **crashes, size_t n,
                                           size_t *flaky)
 {
     struct lq_fz_input *in = lq_xcalloc(n, sizeof(*in));
@@ -403,7 +353,7 @@ struct lq_fz_group {
 
 /* Minimizes the group's best input into BASE.min.lq (.pcap, .pkt) and
  * builds its JSON line and summary; -1 when it did not diverge again. */
-static int lq_fz_minimize_group(struct lq_finding_sides *s, const struct lq_profile *profile,
+static int lq_fz_minimize_group(struct lq_cli_sides *s, const struct lq_profile *profile,
                                 const struct lq_fz_opts *o, const char *findings, size_t number,
                                 struct lq_fz_input *in, struct lq_fz_group *g)
 {
@@ -423,7 +373,7 @@ static int lq_fz_minimize_group(struct lq_finding_sides *s, const struct lq_prof
     lq_sb_reset(&t);
     fprintf(stderr, "listenq fuzz: minimizing %s ...\n", in->path);
     struct lq_finding_min m;
-    int rc = lq_finding_minimize_to(&s->runner, s->live, profile, o->bug, &in->sc, orig, base, NULL,
+    int rc = lq_finding_minimize_to(&s->runner, profile, o->bug, &in->sc, orig, base, NULL,
                                     (size_t)o->max_runs, &m, &err);
     if (rc) {
         fprintf(stderr, "listenq fuzz: %s: %s\n", in->path,
@@ -432,8 +382,8 @@ static int lq_fz_minimize_group(struct lq_finding_sides *s, const struct lq_prof
         lq_sb_free(&t);
         return -1;
     }
-    g->json = lq_result_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL,
-                             s->live ? s->live->release : "", profile);
+    g->json =
+        lq_result_json(&m.min, &m.res, m.pcap[0] ? m.pcap : NULL, s->subject->release, profile);
     struct lq_strbuf sg;
     lq_sb_init(&sg);
     lq_min_sig_format(&m.sig, &sg);
@@ -524,10 +474,60 @@ static void lq_fz_report(const struct lq_fz_dirs *d, const struct lq_fz_progress
 
 int lq_cmd_fuzz(int argc, char **argv)
 {
-    struct lq_fz_opts o;
-    int status = lq_fz_parse_opts(argc, argv, &o);
-    if (status >= 0)
-        return status;
+    enum { O_JOBS = 1000, O_TIME, O_OUT, O_FUZZER, O_SEEDS, O_KERNEL, O_MAXRUNS, O_BUG };
+    static const struct option opts[] = {{"jobs", required_argument, 0, O_JOBS},
+                                         {"time", required_argument, 0, O_TIME},
+                                         {"out", required_argument, 0, O_OUT},
+                                         {"fuzzer", required_argument, 0, O_FUZZER},
+                                         {"seeds", required_argument, 0, O_SEEDS},
+                                         {"kernel", required_argument, 0, O_KERNEL},
+                                         {"max-runs", required_argument, 0, O_MAXRUNS},
+                                         {"model-bug", required_argument, 0, O_BUG},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    long jobs = 1, secs = 60, max_runs = 0;
+    const char *outdir = "fuzz-out", *fuzzer_opt = NULL, *seeds = NULL, *kernel_opt = NULL;
+    enum lq_model_bug bug = LQ_BUG_NONE;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_JOBS:
+            jobs = strtol(optarg, NULL, 10);
+            if (jobs < 1 || jobs > 1024) {
+                fprintf(stderr, "listenq fuzz: --jobs takes 1..1024\n");
+                return LQ_EXIT_BADINPUT;
+            }
+            break;
+        case O_TIME:
+            secs = strtol(optarg, NULL, 10);
+            if (secs < 1 || secs > 30L * 24 * 3600) {
+                fprintf(stderr, "listenq fuzz: --time takes 1..2592000 seconds\n");
+                return LQ_EXIT_BADINPUT;
+            }
+            break;
+        case O_OUT: outdir = optarg; break;
+        case O_FUZZER: fuzzer_opt = optarg; break;
+        case O_SEEDS: seeds = optarg; break;
+        case O_KERNEL: kernel_opt = optarg; break;
+        case O_MAXRUNS: max_runs = strtol(optarg, NULL, 10); break;
+        case O_BUG:
+            if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &bug))
+                return LQ_EXIT_BADINPUT;
+            break;
+        case 'h': lq_fuzz_usage(stdout); return 0;
+        default: lq_fuzz_usage(stderr); return LQ_EXIT_BADINPUT;
+        }
+    }
+    struct lq_fz_opts o = {.jobs = jobs,
+                           .secs = secs,
+                           .max_runs = max_runs,
+                           .outdir = outdir,
+                           .fuzzer_opt = fuzzer_opt,
+                           .seeds = seeds,
+                           .kernel_opt = kernel_opt,
+                           .bug = bug,
+                           .first_extra = optind};
     char fuzzer[PATH_MAX];
     if (lq_fz_find_fuzzer(o.fuzzer_opt, fuzzer, sizeof(fuzzer))) {
         fprintf(stderr,
@@ -540,8 +540,8 @@ int lq_cmd_fuzz(int argc, char **argv)
     if (lq_finding_profile(o.kernel_opt, &profile, "fuzz"))
         return LQ_EXIT_BADINPUT;
     /* the kernel side first: without it there is nothing to compare */
-    struct lq_finding_sides s;
-    status = lq_finding_sides_open(&s, &profile, o.bug, false, "fuzz");
+    struct lq_cli_sides s;
+    int status = lq_cli_sides_open(&s, &profile, o.bug, false, "fuzz");
     if (status)
         return status;
 
@@ -554,7 +554,7 @@ int lq_cmd_fuzz(int argc, char **argv)
     if (lq_mkdir_p(d.corpus, &err) || lq_mkdir_p(d.artifacts, &err) ||
         lq_mkdir_p(d.findings, &err)) {
         fprintf(stderr, "listenq fuzz: %s\n", err.msg);
-        lq_finding_sides_close(&s);
+        lq_cli_sides_close(&s);
         return LQ_EXIT_ERROR;
     }
     static char seeds_def[PATH_MAX];
@@ -562,7 +562,7 @@ int lq_cmd_fuzz(int argc, char **argv)
         o.seeds = seeds_def;
     struct lq_fz_progress prog;
     if (lq_fz_fuzz(&o, fuzzer, &d, argc, argv, &prog) == 127) {
-        lq_finding_sides_close(&s);
+        lq_cli_sides_close(&s);
         return LQ_EXIT_ERROR;
     }
 
@@ -594,6 +594,6 @@ int lq_cmd_fuzz(int argc, char **argv)
     }
     free(in);
     free(crashes);
-    lq_finding_sides_close(&s);
+    lq_cli_sides_close(&s);
     return nfound ? LQ_EXIT_FAIL : 0;
 }

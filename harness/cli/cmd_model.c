@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "lang/parse.h"
 #include "lang/print.h"
+#include "run/backend_model.h"
 
 /* A single-file model run for explain; 0 or an exit status. */
 static int lq_model_run_one(const char *path, const struct lq_profile *profile,
@@ -30,10 +31,10 @@ static int lq_model_run_one(const char *path, const struct lq_profile *profile,
     struct lq_backend *m = lq_backend_model_new(profile, &err);
     if (!m)
         return LQ_EXIT_ERROR;
-    r.side[LQ_SIDE_MODEL] = m;
+    r.backend[LQ_ROLE_REFERENCE] = m;
     lq_result_init(res);
     int rc = lq_run_scenario(&r, sc, res, &err);
-    m->ops->destroy(m);
+    lq_backend_destroy(m);
     lq_runner_free(&r);
     if (rc) {
         fprintf(stderr, "listenq: %s\n", err.msg);
@@ -108,14 +109,14 @@ int lq_cmd_coverage(int argc, char **argv)
     struct lq_backend *m = lq_backend_model_new(&profile, &err);
     if (!m)
         return LQ_EXIT_ERROR;
-    r.side[LQ_SIDE_MODEL] = m;
+    r.backend[LQ_ROLE_REFERENCE] = m;
     struct lq_coverage cov;
     memset(&cov, 0, sizeof(cov));
     for (size_t i = 0; i < corpus.n; i++) {
         struct lq_result res;
         lq_result_init(&res);
         if (lq_run_scenario(&r, &corpus.sc[i], &res, &err) == 0)
-            lq_coverage_add(&cov, &res.trace[LQ_SIDE_MODEL]);
+            lq_coverage_add(&cov, &res.trace[LQ_ROLE_REFERENCE]);
         lq_result_free(&res);
     }
     struct lq_strbuf out;
@@ -123,7 +124,7 @@ int lq_cmd_coverage(int argc, char **argv)
     lq_coverage_report(&cov, &profile, &out);
     fputs(lq_sb_str(&out), stdout);
     lq_sb_free(&out);
-    m->ops->destroy(m);
+    lq_backend_destroy(m);
     lq_runner_free(&r);
     lq_corpus_free(&corpus);
     return 0;

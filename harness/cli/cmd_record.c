@@ -13,8 +13,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "run/backend.h"
 #include "cli.h"
+#include "live/backend_live.h"
+#include "run/backend_model.h"
 #include "run/compare.h"
 #include "lang/corpus.h"
 #include "replay/recording.h"
@@ -29,8 +30,8 @@ static void lq_record_usage(FILE *f)
                "Exit statuses as `run` (expectations are checked on the kernel).\n");
 }
 
-/* A model that paces the kernel run (runner.h), when there is a kernel;
- * without one (out of memory) the run goes unpaced. */
+/* A backend that can pace the kernel run (runner.h: pacer), when there is
+ * a kernel: the model; without one (out of memory) the run goes unpaced. */
 static struct lq_backend *lq_cmd_record_pacer(struct lq_runner *r, const struct lq_backend *live,
                                               const struct lq_profile *profile)
 {
@@ -81,7 +82,7 @@ int lq_cmd_record(int argc, char **argv)
     struct lq_backend *live = lq_backend_live_new(&err);
     struct lq_runner r;
     lq_runner_init(&r, &profile);
-    r.side[LQ_SIDE_KERNEL] = live;
+    r.backend[LQ_ROLE_SUBJECT] = live;
     r.counters_every_event = true; /* a recording keeps every observation */
     struct lq_backend *pacer = lq_cmd_record_pacer(&r, live, &profile);
 
@@ -104,10 +105,10 @@ int lq_cmd_record(int argc, char **argv)
                 fprintf(stderr, "listenq: %s\n", e.msg);
                 fatal = 1;
             }
-            if (res.ran[LQ_SIDE_KERNEL]) {
+            if (res.ran[LQ_ROLE_SUBJECT]) {
                 const struct lq_pcap_rec *recs;
-                size_t n = lq_backend_live_frames(live, &recs);
-                if (lq_recording_write(outdir, sc, &res, LQ_SIDE_KERNEL, live->release, u.version,
+                size_t n = lq_backend_frames(live, &recs);
+                if (lq_recording_write(outdir, sc, &res, LQ_ROLE_SUBJECT, live->release, u.version,
                                        profile.name, recs, n, &e)) {
                     fprintf(stderr, "listenq: %s\n", e.msg);
                     fatal = 1;
@@ -122,9 +123,9 @@ int lq_cmd_record(int argc, char **argv)
     if (fatal && status == LQ_EXIT_OK)
         status = LQ_EXIT_ERROR;
     if (live)
-        live->ops->destroy(live);
+        lq_backend_destroy(live);
     if (pacer)
-        pacer->ops->destroy(pacer);
+        lq_backend_destroy(pacer);
     lq_runner_free(&r);
     lq_corpus_free(&corpus);
     return status;
@@ -248,7 +249,7 @@ int lq_cmd_replay(int argc, char **argv)
     struct lq_backend *live = lq_backend_live_new(&err);
     struct lq_runner r;
     lq_runner_init(&r, &profile);
-    r.side[LQ_SIDE_KERNEL] = live;
+    r.backend[LQ_ROLE_SUBJECT] = live;
     r.counters_every_event = true;
     struct lq_backend *pacer = lq_cmd_record_pacer(&r, live, &profile);
 
@@ -276,8 +277,8 @@ int lq_cmd_replay(int argc, char **argv)
             if (lq_run_scenario(&r, &rec->sc, &res, &e)) {
                 fprintf(stderr, "listenq: %s\n", e.msg);
                 fatal = 1;
-            } else if (res.ran[LQ_SIDE_KERNEL] &&
-                       !lq_compare_traces(&rec->sc, &rec->trace, &res.trace[LQ_SIDE_KERNEL],
+            } else if (res.ran[LQ_ROLE_SUBJECT] &&
+                       !lq_compare_traces(&rec->sc, &rec->trace, &res.trace[LQ_ROLE_SUBJECT],
                                           &res.div)) {
                 res.status = LQ_ST_FAIL;
             }
@@ -290,9 +291,9 @@ int lq_cmd_replay(int argc, char **argv)
     if (fatal && status == LQ_EXIT_OK)
         status = LQ_EXIT_ERROR;
     if (live)
-        live->ops->destroy(live);
+        lq_backend_destroy(live);
     if (pacer)
-        pacer->ops->destroy(pacer);
+        lq_backend_destroy(pacer);
     lq_runner_free(&r);
     for (size_t i = 0; i < paths.n; i++)
         lq_recording_free(&recs[i]);

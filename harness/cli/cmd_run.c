@@ -10,17 +10,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "run/backend.h"
 #include "lang/corpus.h"
-#include "report/coverage.h"
-#include "report/explain.h"
-#include "util/datadir.h"
-#include "util/fsutil.h"
-#include "lang/parse.h"
-#include "lang/print.h"
-#include "wire/pcapout.h"
+#include "live/backend_live.h"
 #include "report/report.h"
+#include "run/backend_model.h"
 #include "run/runner.h"
+#include "util/datadir.h"
+#include "util/grow.h"
 
 static void lq_run_usage(FILE *f)
 {
@@ -60,6 +56,63 @@ static void lq_shuffle(size_t *idx, size_t n, uint64_t seed)
         idx[i - 1] = idx[j];
         idx[j] = t;
     }
+}
+
+/* The backends of `run`: the model as the reference (with a planted bug in
+ * test builds) unless --kernel-only, the kernel as the subject unless
+ * --model-only; with --kernel-only a model paces the kernel (runner.h). */
+struct lq_run_backends {
+    struct lq_runner runner;
+    struct lq_backend *model, *live, *pacer;
+    char skip_all[512]; /* why the kernel cannot run here */
+};
+
+/* 0, or the exit status with the error printed. */
+static int lq_run_open_backends(struct lq_run_backends *bk, const struct lq_profile *profile,
+                                bool model_only, bool kernel_only, enum lq_model_bug bug)
+{
+    memset(bk, 0, sizeof(*bk));
+    struct lq_err err = {0};
+    lq_runner_init(&bk->runner, profile);
+    if (!kernel_only) {
+        bk->model = lq_backend_model_new(profile, &err);
+        if (!bk->model)
+            goto fail;
+        lq_backend_model_set_bug(bk->model, bug);
+        bk->runner.backend[LQ_ROLE_REFERENCE] = bk->model;
+    }
+    if (model_only)
+        return 0;
+    bk->live = lq_backend_live_new(&err);
+    if (!bk->live) {
+        if (err.status != LQ_EXIT_SKIP) {
+            fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
+            lq_backend_destroy(bk->model);
+            lq_runner_free(&bk->runner);
+            return LQ_EXIT_ERROR;
+        }
+        snprintf(bk->skip_all, sizeof(bk->skip_all), "%.500s", err.msg);
+        return 0;
+    }
+    bk->runner.backend[LQ_ROLE_SUBJECT] = bk->live;
+    if (kernel_only && !(bk->pacer = lq_backend_model_new(profile, &err)))
+        goto fail;
+    bk->runner.pacer = bk->pacer;
+    return 0;
+fail:
+    fprintf(stderr, "listenq: %s\n", err.msg);
+    lq_backend_destroy(bk->model);
+    lq_backend_destroy(bk->live);
+    lq_runner_free(&bk->runner);
+    return LQ_EXIT_ERROR;
+}
+
+static void lq_run_close_backends(struct lq_run_backends *bk)
+{
+    lq_backend_destroy(bk->model);
+    lq_backend_destroy(bk->live);
+    lq_backend_destroy(bk->pacer);
+    lq_runner_free(&bk->runner);
 }
 
 int lq_cmd_run(int argc, char **argv)
@@ -156,54 +209,26 @@ int lq_cmd_run(int argc, char **argv)
         return LQ_EXIT_BADINPUT;
 
     struct lq_corpus corpus;
-    struct lq_err err = {0};
     int rc = lq_cli_load_corpus(&corpus, args, nargs);
     if (rc)
         return rc;
 
-    struct lq_runner runner;
-    lq_runner_init(&runner, &profile);
-    struct lq_backend *model = NULL, *live = NULL, *pacer = NULL;
-    char skip_all[512] = "";
-    if (!kernel_only) {
-        model = lq_backend_model_new(&profile, &err);
-        if (!model) {
-            fprintf(stderr, "listenq: %s\n", err.msg);
-            return LQ_EXIT_ERROR;
-        }
-        lq_backend_model_set_bug(model, bug);
-        runner.side[LQ_SIDE_MODEL] = model;
+    struct lq_run_backends bk;
+    rc = lq_run_open_backends(&bk, &profile, model_only, kernel_only, bug);
+    if (rc) {
+        lq_corpus_free(&corpus);
+        return rc;
     }
-    if (!model_only) {
-        live = lq_backend_live_new(&err);
-        if (!live) {
-            if (err.status != LQ_EXIT_SKIP) {
-                fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
-                if (model)
-                    model->ops->destroy(model);
-                return LQ_EXIT_ERROR;
-            }
-            snprintf(skip_all, sizeof(skip_all), "%.500s", err.msg);
-        }
-        runner.side[LQ_SIDE_KERNEL] = live;
-        /* without a model to compare, one still paces the kernel run
-         * (runner.h: pacer) */
-        if (kernel_only && live && !(pacer = lq_backend_model_new(&profile, &err))) {
-            fprintf(stderr, "listenq: %s\n", err.msg);
-            live->ops->destroy(live);
-            return LQ_EXIT_ERROR;
-        }
-        runner.pacer = pacer;
-    }
-
     size_t total = corpus.n * (size_t)repeat;
-    size_t *order = calloc(total ? total : 1, sizeof(*order));
-    if (!order)
-        return LQ_EXIT_ERROR;
+    const struct lq_scenario **order = lq_xcalloc(total, sizeof(*order));
+    size_t *idx = lq_xcalloc(total, sizeof(*idx));
     for (size_t i = 0; i < total; i++)
-        order[i] = i % corpus.n;
+        idx[i] = i % corpus.n;
     if (shuffle)
-        lq_shuffle(order, total, shuffle_seed);
+        lq_shuffle(idx, total, shuffle_seed);
+    for (size_t i = 0; i < total; i++)
+        order[i] = &corpus.sc[idx[i]];
+    free(idx);
 
     struct lq_report rep = {0};
     rep.out = stdout;
@@ -212,53 +237,24 @@ int lq_cmd_run(int argc, char **argv)
     rep.progress = progress && isatty(STDERR_FILENO) && !tap;
     rep.junit_path = junit;
     rep.json_path = json;
-    rep.kernel_release = live ? live->release : "";
+    rep.kernel_release = bk.live ? bk.live->release : "";
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = model_only ? "model" : kernel_only ? "kernel" : "model vs kernel";
     lq_report_begin(&rep, total);
-
-    int fatal = 0;
-    for (size_t k = 0; k < total; k++) {
-        const struct lq_scenario *sc = &corpus.sc[order[k]];
-        struct lq_result res;
-        lq_result_init(&res);
-        char *pcap = NULL;
-        if (!lq_cli_not_run(sc, !model_only, live, skip_all, fast, fatal, &res)) {
-            struct lq_err e = {0};
-            if (lq_run_scenario(&runner, sc, &res, &e)) {
-                fprintf(stderr, "listenq: %s\n", e.msg);
-                fatal = 1;
-            }
-            if (res.status == LQ_ST_FAIL && live) {
-                struct lq_err pe;
-                pcap = lq_cli_failure_pcap(live, sc, outdir, &pe);
-                struct lq_strbuf j;
-                lq_sb_init(&j);
-                lq_report_json(sc, &res, pcap, live->release, &profile, &j);
-                char jpath[4096];
-                snprintf(jpath, sizeof(jpath), "%s/divergences.jsonl", outdir);
-                if (lq_mkdir_p(outdir, &pe) == 0)
-                    lq_append_line_durable(jpath, lq_sb_str(&j), &pe);
-                lq_sb_free(&j);
-            }
-        }
-        lq_report_scenario(&rep, sc, &res, pcap);
-        free(pcap);
-        lq_result_free(&res);
-    }
-    lq_report_end(&rep);
-    int status = lq_report_exit_status(&rep);
-    if (fatal && status == LQ_EXIT_OK)
-        status = LQ_EXIT_ERROR;
+    struct lq_cli_suite suite = {.runner = &bk.runner,
+                                 .report = &rep,
+                                 .sc = order,
+                                 .n = total,
+                                 .fast = fast,
+                                 .need_live = !model_only,
+                                 .live = bk.live,
+                                 .live_err = bk.skip_all,
+                                 .outdir = outdir,
+                                 .profile = &profile};
+    int status = lq_cli_run_suite(&suite);
     free(order);
-    if (model)
-        model->ops->destroy(model);
-    if (live)
-        live->ops->destroy(live);
-    if (pacer)
-        pacer->ops->destroy(pacer);
-    lq_runner_free(&runner);
+    lq_run_close_backends(&bk);
     lq_corpus_free(&corpus);
     return status;
 }

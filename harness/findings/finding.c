@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/backend.h"
 #include "lang/decode.h"
 #include "util/fsutil.h"
 #include "minimize.h"
@@ -120,11 +119,10 @@ void lq_finding_min_free(struct lq_finding_min *m)
 /* Minimizes sc, runs the result once more and writes BASE.min.lq (with a
  * header saying where it came from), BASE.min.pcap and BASE.min.pkt.
  * 0, 1 when sc does not diverge, -1 on a harness error. */
-int lq_finding_minimize_to(struct lq_runner *r, struct lq_backend *live,
-                           const struct lq_profile *profile, enum lq_model_bug bug,
-                           const struct lq_scenario *sc, const char *source, const char *base,
-                           FILE *progress, size_t max_runs, struct lq_finding_min *m,
-                           struct lq_err *err)
+int lq_finding_minimize_to(struct lq_runner *r, const struct lq_profile *profile,
+                           enum lq_model_bug bug, const struct lq_scenario *sc, const char *source,
+                           const char *base, FILE *progress, size_t max_runs,
+                           struct lq_finding_min *m, struct lq_err *err)
 {
     memset(m, 0, sizeof(*m));
     lq_scenario_init(&m->min);
@@ -151,8 +149,9 @@ int lq_finding_minimize_to(struct lq_runner *r, struct lq_backend *live,
         m->res.div = dv;
 
     snprintf(m->pcap, sizeof(m->pcap), "%s.min.pcap", base);
+    struct lq_backend *subject = r->backend[LQ_ROLE_SUBJECT];
     const struct lq_pcap_rec *recs = NULL;
-    size_t n = live ? lq_backend_live_frames(live, &recs) : 0;
+    size_t n = subject ? lq_backend_frames(subject, &recs) : 0;
     if (!n || lq_pcap_write_atomic(m->pcap, recs, n, &e))
         m->pcap[0] = '\0';
 
@@ -164,8 +163,16 @@ int lq_finding_minimize_to(struct lq_runner *r, struct lq_backend *live,
                source, m->st.before, m->st.after, m->st.runs);
     lq_sb_addf(&t, "# diverges at %s\n", lq_sb_str(&sigtext));
     lq_sb_addf(&t, "# first differing decision point: %s\n", lq_min_sig_dp_name(&m->sig));
-    lq_sb_addf(&t, "# model profile %s vs %s%s%s\n", profile->name, live ? "kernel " : "the model",
-               live ? live->release : "", bug ? " (test build: planted model bug)" : "");
+    /* what the subject stands for: "kernel 6.18.44-...", or "the model" */
+    char who[200];
+    if (!subject)
+        snprintf(who, sizeof(who), "nothing");
+    else if (lq_backend_has(subject, LQ_CAP_PREDICTS))
+        snprintf(who, sizeof(who), "the %s", lq_backend_name(subject));
+    else
+        snprintf(who, sizeof(who), "%s %.128s", lq_backend_name(subject), subject->release);
+    lq_sb_addf(&t, "# model profile %s vs %s%s\n", profile->name, who,
+               bug ? " (test build: planted model bug)" : "");
     if (!m->reproduced)
         lq_sb_add(&t,
                   "# note: the last run of this scenario did not diverge the same way (flaky?)\n");
@@ -186,42 +193,4 @@ int lq_finding_minimize_to(struct lq_runner *r, struct lq_backend *live,
     lq_sb_free(&t);
     lq_sb_free(&sigtext);
     return 0;
-}
-
-int lq_finding_sides_open(struct lq_finding_sides *s, const struct lq_profile *profile,
-                          enum lq_model_bug bug, bool against_model, const char *cmd)
-{
-    memset(s, 0, sizeof(*s));
-    struct lq_err err = {0};
-    lq_runner_init(&s->runner, profile);
-    s->model = lq_backend_model_new(profile, &err);
-    if (!s->model) {
-        fprintf(stderr, "listenq %s: %s\n", cmd, err.msg);
-        return LQ_EXIT_ERROR;
-    }
-    lq_backend_model_set_bug(s->model, bug);
-    if (against_model) {
-        s->other = lq_backend_model_new(profile, &err);
-    } else {
-        s->other = s->live = lq_backend_live_new(&err);
-    }
-    if (!s->other) {
-        fprintf(stderr, "listenq %s: cannot run on the kernel here: %s\n", cmd, err.msg);
-        s->model->ops->destroy(s->model);
-        s->model = NULL;
-        return err.status == LQ_EXIT_SKIP ? LQ_EXIT_SKIP : LQ_EXIT_ERROR;
-    }
-    s->runner.side[LQ_SIDE_MODEL] = s->model;
-    s->runner.side[LQ_SIDE_KERNEL] = s->other;
-    return 0;
-}
-
-void lq_finding_sides_close(struct lq_finding_sides *s)
-{
-    if (s->model)
-        s->model->ops->destroy(s->model);
-    if (s->other)
-        s->other->ops->destroy(s->other);
-    lq_runner_free(&s->runner);
-    memset(s, 0, sizeof(*s));
 }

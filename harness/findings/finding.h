@@ -1,7 +1,8 @@
-/* harness/findings/finding.h: what the fuzzing commands (harness/cli/cmd_fuzz.c) share:
- * the profile and planted-bug options, loading a scenario or a fuzz input,
- * the runner's two sides a finding runs on, and minimizing a finding to its
- * .min.lq, .min.pcap and .min.pkt (docs/fuzzing.md). */
+/* harness/findings/finding.h: what the fuzzing commands (harness/cli/cmd_fuzz.c,
+ * cmd_finding.c) share: the profile option, loading a scenario or a fuzz
+ * input, and minimizing a finding to its .min.lq, .min.pcap and .min.pkt
+ * (docs/fuzzing.md). The runner a finding runs on is the caller's: the
+ * model as the reference, the kernel (or a second model) as the subject. */
 #ifndef LISTENQ_HARNESS_FINDING_H
 #define LISTENQ_HARNESS_FINDING_H
 
@@ -10,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "run/backend.h"
 #include "minimize.h"
 #include "run/runner.h"
 
@@ -35,26 +35,14 @@ struct lq_finding_min {
 };
 
 void lq_finding_min_free(struct lq_finding_min *m);
-/* Minimizes sc, runs the result once more and writes BASE.min.lq (with a
- * header saying where it came from), BASE.min.pcap and BASE.min.pkt.
- * 0, 1 when sc does not diverge, -1 on a harness error. */
-int lq_finding_minimize_to(struct lq_runner *r, struct lq_backend *live,
-                           const struct lq_profile *profile, enum lq_model_bug bug,
-                           const struct lq_scenario *sc, const char *source, const char *base,
-                           FILE *progress, size_t max_runs, struct lq_finding_min *m,
-                           struct lq_err *err);
-
-/* The runner's backends for a finding: the model (with a planted bug in test
- * builds) against the kernel, or against the correct model (--against-model). */
-struct lq_finding_sides {
-    struct lq_runner runner;
-    struct lq_backend *model, *other;
-    struct lq_backend *live; /* == other when it is the kernel */
-};
-
-/* 0, or an exit status with the reason printed for cmd. */
-int lq_finding_sides_open(struct lq_finding_sides *s, const struct lq_profile *profile,
-                          enum lq_model_bug bug, bool against_model, const char *cmd);
-void lq_finding_sides_close(struct lq_finding_sides *s);
+/* Minimizes sc on runner r, runs the result once more and writes
+ * BASE.min.lq (with a header saying where it came from), BASE.min.pcap (the
+ * subject's frames, when it keeps them) and BASE.min.pkt (the model with
+ * `bug` planted, as the reference). 0, 1 when sc does not diverge, -1 on a
+ * harness error. */
+int lq_finding_minimize_to(struct lq_runner *r, const struct lq_profile *profile,
+                           enum lq_model_bug bug, const struct lq_scenario *sc, const char *source,
+                           const char *base, FILE *progress, size_t max_runs,
+                           struct lq_finding_min *m, struct lq_err *err);
 
 #endif

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/backend.h"
-#include "run/client.h"
 #include "lang/print.h"
+#include "run/backend_model.h"
+#include "run/runner.h"
+#include "util/grow.h"
 
 #define LQ_PD_LPORT       8080u  /* packetdrill's default local port */
 #define LQ_PD_CLI_TS_BASE 10000u /* the client's first TSval, as the script writes it */
@@ -152,7 +153,7 @@ static void lq_pd_inbound(struct lq_pd *p, const struct lq_seg *s)
 }
 
 /* "> S. 0:0(0) ack 1 <...>" for a reply to the exported connection. */
-static void lq_pd_outbound(struct lq_pd *p, const struct lq_reply *r, uint64_t at_ms)
+static void lq_pd_outbound(struct lq_pd *p, const struct lq_obs_pkt *r, uint64_t at_ms)
 {
     const struct lq_seg *s = &r->seg;
     bool synack = (s->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
@@ -171,7 +172,7 @@ static void lq_pd_outbound(struct lq_pd *p, const struct lq_reply *r, uint64_t a
     uint32_t seq = p->have_srv ? s->seq - p->srv_isn0 : s->seq;
     if (synack && new_isn)
         seq = 0; /* as packetdrill writes a SYN-ACK; the comment says why it fails */
-    bool deferred = r->timing == LQ_PKT_DEFERRED || r->timing == LQ_PKT_DEFERRED_FIRED;
+    bool deferred = r->timing == LQ_PKT_DEFERRED || lq_pkt_timer_fired(r->timing);
     struct lq_strbuf *b = &p->body;
     if (deferred) {
         p->any_delack = true;
@@ -202,11 +203,17 @@ static void lq_pd_outbound(struct lq_pd *p, const struct lq_reply *r, uint64_t a
     lq_sb_addc(b, '\n');
 }
 
-static void lq_pd_dps(struct lq_pd *p, const struct lq_replies *rs)
+/* The trace's packets of observation o. */
+static const struct lq_obs_pkt *lq_pd_pkts(const struct lq_trace *t, const struct lq_obs *o)
+{
+    return o->npkts ? &t->pkts[o->first_pkt] : NULL;
+}
+
+static void lq_pd_dps(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o)
 {
     bool first = true;
-    for (size_t i = 0; i < rs->ndps; i++) {
-        uint16_t dp = rs->dps[i];
+    for (uint32_t i = 0; i < o->ndps; i++) {
+        uint16_t dp = t->dps[o->first_dp + i];
         if (dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER)
             continue;
         const struct lq_dp_info *info = lq_dp_info((enum lq_dp)dp);
@@ -215,15 +222,17 @@ static void lq_pd_dps(struct lq_pd *p, const struct lq_replies *rs)
     }
 }
 
-static void lq_pd_replies(struct lq_pd *p, const struct lq_replies *rs)
+/* The replies to the exported connection that an event drew. */
+static void lq_pd_replies(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o)
 {
+    const struct lq_obs_pkt *pk = lq_pd_pkts(t, o);
     uint64_t last = 0;
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct lq_reply *r = &rs->r[i];
-        if (r->seg.conn != p->conn || r->timing == LQ_PKT_DEFERRED_FIRED)
+    for (uint32_t i = 0; i < o->npkts; i++) {
+        const struct lq_obs_pkt *r = &pk[i];
+        if (r->conn != p->conn || lq_pkt_timer_fired(r->timing))
             continue; /* a fired delayed ACK was written where it was scheduled */
         uint64_t at = r->t_us > 0 ? (uint64_t)r->t_us / 1000 : 0;
-        bool deferred = r->timing == LQ_PKT_DEFERRED || r->timing == LQ_PKT_DEFERRED_FIRED;
+        bool deferred = r->timing == LQ_PKT_DEFERRED;
         if (deferred || at < last) {
             lq_pd_outbound(p, r, at);
         } else {
@@ -231,6 +240,29 @@ static void lq_pd_replies(struct lq_pd *p, const struct lq_replies *rs)
             last = at;
         }
     }
+}
+
+/* A wait: timer packets at their due times, the rest of the wait after. */
+static void lq_pd_wait(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o,
+                       uint64_t wait_ms)
+{
+    const struct lq_obs_pkt *pk = lq_pd_pkts(t, o);
+    uint64_t last = 0;
+    p->any_wait = true;
+    for (uint32_t k = 0; k < o->npkts; k++) {
+        const struct lq_obs_pkt *r = &pk[k];
+        if (r->conn != p->conn || lq_pkt_timer_fired(r->timing))
+            continue;
+        uint64_t at = (uint64_t)(r->t_us > 0 ? r->t_us : 0) / 1000;
+        if (r->timing == LQ_PKT_DEFERRED) {
+            lq_pd_outbound(p, r, at);
+            continue;
+        }
+        lq_pd_outbound(p, r, at >= last ? at - last : 0);
+        if (at > last)
+            last = at;
+    }
+    p->pending_ms += wait_ms > last ? wait_ms - last : 0;
 }
 
 /* "5, 7, 9" style lists of directive lines. */
@@ -260,46 +292,124 @@ static void lq_pd_socket(struct lq_pd *p)
                         "+0 bind(3, ..., ...) = 0\n");
 }
 
-int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile *profile,
-                          const struct lq_pd_opts *o, struct lq_strbuf *out, struct lq_err *err)
+/* The connection to export: asked for, else the first one a segment uses. */
+static int lq_pd_pick_conn(const struct lq_scenario *sc, const struct lq_pd_opts *o, uint16_t *conn,
+                           bool *found, struct lq_err *err)
+{
+    *found = false;
+    if (o && o->conn) {
+        for (size_t i = 0; i < sc->nconns; i++)
+            if (strcmp(sc->conns[i], o->conn) == 0) {
+                *conn = (uint16_t)i;
+                *found = true;
+            }
+        if (!*found)
+            return lq_errf(err, LQ_EXIT_BADINPUT, "no connection named %s in the scenario",
+                           o->conn);
+        return 0;
+    }
+    for (size_t i = 0; i < sc->n && !*found; i++)
+        if (lq_dir_is_segment(sc->d[i].kind)) {
+            *conn = sc->d[i].conn;
+            *found = true;
+        }
+    return 0;
+}
+
+/* One directive of sc into the script body; `obs` is its observation in
+ * the trace (NULL for a directive without one). */
+static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
+                            const struct lq_obs *obs, bool *leading, int64_t *setup,
+                            struct lq_strbuf *other)
+{
+    const struct lq_scenario *sc = p->sc;
+    const struct lq_directive *d = &sc->d[i];
+    uint32_t line = lq_pd_line(sc, i);
+    switch (d->kind) {
+    case LQ_D_SYSCTL:
+        if (*leading && d->u.sysctl.id < LQ_SYSCTL_COUNT) {
+            setup[d->u.sysctl.id] = d->u.sysctl.value;
+        } else {
+            lq_pd_time(p);
+            lq_sb_addf(&p->body, "`sysctl -q %s=%" PRId64 "`\n",
+                       lq_sysctl_name((enum lq_sysctl)d->u.sysctl.id), d->u.sysctl.value);
+        }
+        return;
+    case LQ_D_SEED:
+    case LQ_D_BLANK:
+    case LQ_D_COMMENT: return;
+    case LQ_D_EXPECT: lq_pd_note_line(&p->left_expects, line); return;
+    default: break;
+    }
+    *leading = false;
+    lq_pd_socket(p);
+    if (!obs)
+        return; /* the run stopped before it */
+    switch (d->kind) {
+    case LQ_D_LISTEN:
+        lq_pd_time(p);
+        lq_sb_addf(&p->body, "listen(3, %" PRId32 ")", d->u.backlog);
+        lq_pd_errno_line(&p->body, obs->rc);
+        lq_pd_dps(p, t, obs);
+        lq_sb_addc(&p->body, '\n');
+        break;
+    case LQ_D_SOCKOPT:
+        lq_pd_time(p);
+        lq_sb_addf(&p->body, "setsockopt(3, SOL_TCP, %s, [%" PRId32 "], 4)",
+                   d->u.sockopt.opt == LQ_SOCKOPT_DEFER_ACCEPT ? "TCP_DEFER_ACCEPT" : "TCP_SYNCNT",
+                   d->u.sockopt.value);
+        lq_pd_errno_line(&p->body, obs->rc);
+        lq_sb_addc(&p->body, '\n');
+        break;
+    case LQ_D_SYN:
+    case LQ_D_ACK:
+    case LQ_D_RST:
+    case LQ_D_FIN:
+        if (d->conn != p->conn) {
+            lq_pd_note_line(&other[d->conn], line);
+            break;
+        }
+        lq_pd_inbound(p, &obs->sent);
+        lq_pd_dps(p, t, obs);
+        lq_sb_addc(&p->body, '\n');
+        lq_pd_replies(p, t, obs);
+        break;
+    case LQ_D_ACCEPT: {
+        int res = obs->accept;
+        if (res >= 0 && res != p->conn) {
+            lq_sb_addf(&p->left_accepts, "%sline %u (%s)", p->left_accepts.len ? ", " : "", line,
+                       sc->conns[res]);
+            break;
+        }
+        lq_pd_time(p);
+        if (res >= 0) {
+            int fd = p->next_fd++;
+            lq_sb_addf(&p->body, "accept(3, ..., ...) = %d\n", fd);
+            lq_sb_addf(&p->body, "+0 getsockopt(%d, SOL_TCP, TCP_MAXSEG, [%d], [4]) = 0\n", fd,
+                       obs->accept_mss);
+        } else {
+            lq_sb_add(&p->body, "accept(3, ..., ...)");
+            lq_pd_errno_line(&p->body, res);
+            lq_sb_addc(&p->body, '\n');
+        }
+        break;
+    }
+    case LQ_D_WAIT: lq_pd_wait(p, t, obs, d->u.wait_ms); break;
+    default: break;
+    }
+}
+
+int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_trace *t,
+                                const struct lq_profile *profile, const struct lq_pd_opts *o,
+                                struct lq_strbuf *out, struct lq_err *err)
 {
     struct lq_pd p;
     memset(&p, 0, sizeof(p));
     p.sc = sc;
     p.next_fd = 4;
-    /* the exported connection: asked for, else the first one a segment uses */
-    bool found = false;
-    if (o && o->conn) {
-        for (size_t i = 0; i < sc->nconns; i++)
-            if (strcmp(sc->conns[i], o->conn) == 0) {
-                p.conn = (uint16_t)i;
-                found = true;
-            }
-        if (!found)
-            return lq_errf(err, LQ_EXIT_BADINPUT, "no connection named %s in the scenario",
-                           o->conn);
-    } else {
-        for (size_t i = 0; i < sc->n && !found; i++)
-            if (lq_dir_is_segment(sc->d[i].kind)) {
-                p.conn = sc->d[i].conn;
-                found = true;
-            }
-    }
-
-    struct lq_backend *m = lq_backend_model_new(profile, err);
-    if (!m)
+    bool found;
+    if (lq_pd_pick_conn(sc, o, &p.conn, &found, err))
         return -1;
-    if (o && o->bug)
-        lq_backend_model_set_bug(m, o->bug);
-    struct lq_client cl;
-    if (lq_client_init(&cl, sc, LQ_PD_LPORT)) {
-        m->ops->destroy(m);
-        return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
-    }
-    m->ops->begin(m, sc, LQ_PD_LPORT, err);
-    for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
-        m->ops->sysctl(m, (enum lq_sysctl)s, lq_model_sysctl_default(profile, (enum lq_sysctl)s),
-                       err);
 
     lq_sb_init(&p.body);
     lq_sb_init(&p.left_accepts);
@@ -311,133 +421,16 @@ int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile 
         setup[s] = lq_model_sysctl_default(profile, (enum lq_sysctl)s);
 
     /* other connections: their lines, by name */
-    struct lq_strbuf *other = calloc(sc->nconns ? sc->nconns : 1, sizeof(*other));
-    if (!other) {
-        lq_client_free(&cl);
-        m->ops->destroy(m);
-        return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
-    }
+    struct lq_strbuf *other = lq_xcalloc(sc->nconns, sizeof(*other));
     for (size_t i = 0; i < sc->nconns; i++)
         lq_sb_init(&other[i]);
-
-    struct lq_replies rs;
-    memset(&rs, 0, sizeof(rs));
     bool leading = true;
+    size_t oi = 0;
     for (size_t i = 0; i < sc->n; i++) {
-        const struct lq_directive *d = &sc->d[i];
-        uint32_t line = lq_pd_line(sc, i);
-        lq_replies_clear(&rs);
-        int rc = 0, res = 0;
-        uint16_t mss = 0;
-        switch (d->kind) {
-        case LQ_D_SYSCTL:
-            m->ops->sysctl(m, (enum lq_sysctl)d->u.sysctl.id, d->u.sysctl.value, err);
-            if (leading && d->u.sysctl.id < LQ_SYSCTL_COUNT) {
-                setup[d->u.sysctl.id] = d->u.sysctl.value;
-            } else {
-                lq_pd_time(&p);
-                lq_sb_addf(&p.body, "`sysctl -q %s=%" PRId64 "`\n",
-                           lq_sysctl_name((enum lq_sysctl)d->u.sysctl.id), d->u.sysctl.value);
-            }
-            continue;
-        case LQ_D_SEED:
-        case LQ_D_BLANK:
-        case LQ_D_COMMENT: continue;
-        case LQ_D_EXPECT: lq_pd_note_line(&p.left_expects, line); continue;
-        default: break;
-        }
-        leading = false;
-        lq_pd_socket(&p);
-        switch (d->kind) {
-        case LQ_D_LISTEN:
-            m->ops->listen(m, d->u.backlog, &rc, &rs, err);
-            lq_pd_time(&p);
-            lq_sb_addf(&p.body, "listen(3, %" PRId32 ")", d->u.backlog);
-            lq_pd_errno_line(&p.body, rc);
-            lq_pd_dps(&p, &rs);
-            lq_sb_addc(&p.body, '\n');
-            break;
-        case LQ_D_SOCKOPT:
-            m->ops->sockopt(m, (enum lq_sockopt)d->u.sockopt.opt, d->u.sockopt.value, &rc, &rs,
-                            err);
-            lq_pd_time(&p);
-            lq_sb_addf(&p.body, "setsockopt(3, SOL_TCP, %s, [%" PRId32 "], 4)",
-                       d->u.sockopt.opt == LQ_SOCKOPT_DEFER_ACCEPT ? "TCP_DEFER_ACCEPT"
-                                                                   : "TCP_SYNCNT",
-                       d->u.sockopt.value);
-            lq_pd_errno_line(&p.body, rc);
-            lq_sb_addc(&p.body, '\n');
-            break;
-        case LQ_D_SYN:
-        case LQ_D_ACK:
-        case LQ_D_RST:
-        case LQ_D_FIN: {
-            struct lq_seg seg;
-            lq_client_build(&cl, d, &seg);
-            m->ops->segment(m, &seg, &rs, err);
-            if (d->conn == p.conn) {
-                lq_pd_inbound(&p, &seg);
-                lq_pd_dps(&p, &rs);
-                lq_sb_addc(&p.body, '\n');
-            } else {
-                lq_pd_note_line(&other[d->conn], line);
-            }
-            for (size_t k = 0; k < rs.n; k++) {
-                struct lq_obs_pkt tmp;
-                lq_client_classify(&cl, rs.r[k].timing == LQ_PKT_NOW ? &seg : NULL, &rs.r[k].seg,
-                                   rs.r[k].cookie, &tmp);
-            }
-            if (d->conn == p.conn)
-                lq_pd_replies(&p, &rs);
-            break;
-        }
-        case LQ_D_ACCEPT:
-            m->ops->accept(m, &res, &mss, &rs, err);
-            if (res >= 0 && res != p.conn) {
-                lq_sb_addf(&p.left_accepts, "%sline %u (%s)", p.left_accepts.len ? ", " : "", line,
-                           sc->conns[res]);
-                break;
-            }
-            lq_pd_time(&p);
-            if (res >= 0) {
-                int fd = p.next_fd++;
-                lq_sb_addf(&p.body, "accept(3, ..., ...) = %d\n", fd);
-                lq_sb_addf(&p.body, "+0 getsockopt(%d, SOL_TCP, TCP_MAXSEG, [%u], [4]) = 0\n", fd,
-                           mss);
-            } else {
-                lq_sb_add(&p.body, "accept(3, ..., ...)");
-                lq_pd_errno_line(&p.body, res);
-                lq_sb_addc(&p.body, '\n');
-            }
-            break;
-        case LQ_D_WAIT: {
-            int64_t waited;
-            p.any_wait = true;
-            m->ops->wait(m, d->u.wait_ms, &rs, &waited, err);
-            for (size_t k = 0; k < rs.n; k++) {
-                struct lq_obs_pkt tmp;
-                lq_client_classify(&cl, NULL, &rs.r[k].seg, rs.r[k].cookie, &tmp);
-            }
-            /* timer packets at their due times, the rest of the wait after */
-            uint64_t last = 0;
-            for (size_t k = 0; k < rs.n; k++) {
-                const struct lq_reply *r = &rs.r[k];
-                if (r->seg.conn != p.conn || r->timing == LQ_PKT_DEFERRED_FIRED)
-                    continue;
-                uint64_t at = (uint64_t)(r->t_us > 0 ? r->t_us : 0) / 1000;
-                if (r->timing == LQ_PKT_DEFERRED) {
-                    lq_pd_outbound(&p, r, at);
-                    continue;
-                }
-                lq_pd_outbound(&p, r, at >= last ? at - last : 0);
-                if (at > last)
-                    last = at;
-            }
-            p.pending_ms += d->u.wait_ms > last ? d->u.wait_ms - last : 0;
-            break;
-        }
-        default: break;
-        }
+        while (oi < t->nobs && t->obs[oi].dir < i)
+            oi++;
+        const struct lq_obs *obs = oi < t->nobs && t->obs[oi].dir == i ? &t->obs[oi] : NULL;
+        lq_pd_directive(&p, t, i, obs, &leading, setup, other);
     }
     struct lq_strbuf init;
     lq_sb_init(&init);
@@ -453,9 +446,9 @@ int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile 
     lq_sb_addf(out, "// packetdrill script exported by listenq from %s: connection %s\n",
                o && o->source ? o->source : (sc->name ? sc->name : "a scenario"), cname);
     lq_sb_addf(out,
-               "// The expected replies (>) are the model's (listenq profile %s), not a kernel\n"
-               "// run's: a kernel that diverges from the model fails this script there.\n",
-               profile->name);
+               "// The expected replies (>) are the %s's (listenq profile %s), not a kernel\n"
+               "// run's: a kernel that diverges from the %s fails this script there.\n",
+               t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
     lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace):\n"
@@ -523,9 +516,33 @@ int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile 
     lq_sb_free(&p.body);
     lq_sb_free(&p.left_accepts);
     lq_sb_free(&p.left_expects);
-    lq_replies_free(&rs);
-    lq_client_free(&cl);
-    m->ops->end(m, err);
-    m->ops->destroy(m);
     return 0;
+}
+
+int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile *profile,
+                          const struct lq_pd_opts *o, struct lq_strbuf *out, struct lq_err *err)
+{
+    uint16_t conn;
+    bool found;
+    if (lq_pd_pick_conn(sc, o, &conn, &found, err))
+        return -1;
+    struct lq_backend *m = lq_backend_model_new(profile, err);
+    if (!m)
+        return -1;
+    lq_backend_model_set_bug(m, o ? o->bug : LQ_BUG_NONE);
+    struct lq_runner r;
+    lq_runner_init(&r, profile);
+    r.backend[LQ_ROLE_REFERENCE] = m;
+    r.port_next = LQ_PD_LPORT;
+    struct lq_result res;
+    lq_result_init(&res);
+    int rc = lq_run_scenario(&r, sc, &res, err);
+    if (rc == 0 && !res.ran[LQ_ROLE_REFERENCE])
+        rc = lq_errf(err, LQ_EXIT_ERROR, "%s", res.reason);
+    if (rc == 0)
+        rc = lq_export_packetdrill_trace(sc, &res.trace[LQ_ROLE_REFERENCE], profile, o, out, err);
+    lq_result_free(&res);
+    lq_runner_free(&r);
+    lq_backend_destroy(m);
+    return rc;
 }

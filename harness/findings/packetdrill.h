@@ -6,19 +6,20 @@
  * comment at the top lists what was left out: the other connections and
  * their accept() calls, delayed ACKs packetdrill cannot time, SYN cookie
  * values (shown as *: the kernel makes them). The expected replies are the
- * model's (the script says so): the scenario runs on the model while the
- * script is written, with the same client listenq injects (sequence numbers,
- * options in the same layout, timestamps), numbered as packetdrill numbers
- * them (relative to the ISNs). The sysctls are set as packetdrill scripts
- * do, with `sysctl -q ...` commands; the listenq harness's fixed ones come
+ * model's (the script says so): the script is written from the trace of a
+ * model run through the runner, which keeps the client's concrete segments
+ * (sequence numbers, options in the same layout, timestamps) and the
+ * model's, numbered here as packetdrill numbers them (relative to the ISNs). The sysctls are set as
+ * packetdrill scripts do, with `sysctl -q ...` commands; the listenq harness's fixed ones come
  * first, so that the script sees the kernel the way listenq does.
  */
 #ifndef LISTENQ_HARNESS_PACKETDRILL_H
 #define LISTENQ_HARNESS_PACKETDRILL_H
 
-#include "util/err.h"
-#include "model/model.h"
 #include "lang/scenario.h"
+#include "model/model.h"
+#include "run/trace.h"
+#include "util/err.h"
 #include "util/strbuf.h"
 
 struct lq_pd_opts {
@@ -27,7 +28,14 @@ struct lq_pd_opts {
     enum lq_model_bug bug; /* test builds: the model's planted bug (said in the header) */
 };
 
-/* Writes the script for sc to out. 0, or -1 with err (an unknown --conn). */
+/* Writes the script for sc to out from t, the trace of a run of sc whose
+ * replies the script expects (a model's). 0, or -1 with err (an unknown
+ * --conn). */
+int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_trace *t,
+                                const struct lq_profile *profile, const struct lq_pd_opts *o,
+                                struct lq_strbuf *out, struct lq_err *err);
+/* Runs sc on the model of profile (with o->bug planted) through the runner,
+ * then writes the script of that run as lq_export_packetdrill_trace does. */
 int lq_export_packetdrill(const struct lq_scenario *sc, const struct lq_profile *profile,
                           const struct lq_pd_opts *o, struct lq_strbuf *out, struct lq_err *err);
 

@@ -8,7 +8,7 @@
  * nothing" is never concluded from a sleep. Queue lengths come from TCP_INFO
  * and inet_diag (diag.c), counters from the namespace's /proc (snmp.c).
  */
-#include "run/backend.h"
+#include "backend_live.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -72,8 +72,8 @@ struct lq_live {
         uint16_t port, conn;
     } * ports;
     size_t nports, ports_cap;
+    struct lq_backend_stats stats;
     /* clock */
-    struct lq_backend *self;
     uint32_t hz;
     int64_t jiffies_at_mono0; /* jiffies_64 at mono0_ns */
     uint64_t mono0_ns;
@@ -161,7 +161,6 @@ static int lq_live_on_frame(void *arg, const struct lq_frame *f)
         r->seg.conn = 0;
         r->timing = LQ_PKT_NOW;
         r->t_us = (int64_t)(f->ts_ns - lv->call_ns) / 1000;
-        r->dp = 0xffff;
         r->frame = (int32_t)lv->nframes - 1;
     }
     if (lv->want_conn >= 0 && fi->seg.dport == (uint16_t)lv->want_conn) {
@@ -199,7 +198,7 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
     lv->barrier_seen = false;
     if (lq_inject_echo(lv->inj, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen, err))
         return -1;
-    lv->self->frames_sent++;
+    lv->stats.frames++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
     int rc = lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_BARRIER_MS * 1000000ull, false, err);
     if (rc < 0)
@@ -255,11 +254,10 @@ static int lq_live_sysctl_set(struct lq_live *lv, enum lq_sysctl s, int64_t v, s
 
 /* ---- ops ---- */
 
-static int lq_live_begin(struct lq_backend *b, const struct lq_scenario *sc, uint16_t lport,
-                         struct lq_err *err)
+static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
-    (void)sc;
     struct lq_live *lv = lq_lv(b);
+    uint16_t lport = bg->lport;
     lq_live_clear_frames(lv);
     lv->lport = lport;
     lv->nsynq = 0;
@@ -279,6 +277,9 @@ static int lq_live_begin(struct lq_backend *b, const struct lq_scenario *sc, uin
         return -1;
     }
     lv->listener = fd;
+    for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
+        if (lq_live_sysctl_set(lv, (enum lq_sysctl)s, bg->sysctl[s], err))
+            return -1;
     return 0;
 }
 
@@ -321,8 +322,8 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
         goto fail;
     lv->call_ns = lq_inject_last_ns(lv->inj);
-    b->segments_sent++;
-    b->frames_sent++;
+    lv->stats.segments++;
+    lv->stats.frames++;
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
     if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
         goto fail;
@@ -423,8 +424,6 @@ static int lq_live_state(struct lq_backend *b, struct lq_state *st, bool with_co
     if (lq_live_refresh_synq(lv, err))
         return -1;
     st->synq = lv->nsynq;
-    st->nsynq_ports = lv->nsynq < 64 ? lv->nsynq : 64;
-    memcpy(st->synq_ports, lv->synq_ports, (size_t)st->nsynq_ports * sizeof(uint16_t));
     for (int k = 0; k < LQ_CTR_COUNT; k++)
         st->ctr_present[k] = lq_snmp_has(&lv->snmp, (enum lq_counter)k);
     st->ctr_valid = false;
@@ -446,20 +445,21 @@ static int lq_live_counter(struct lq_backend *b, const char *name, int64_t *valu
     return 0;
 }
 
-static int lq_live_clock(struct lq_backend *b, uint64_t *jiffies64, uint32_t *hz,
-                         struct lq_err *err)
+/* The kernel's jiffies_64 and HZ now (lq_live_calibrate_clock); without
+ * /proc/timer_list, the defaults the model would take. */
+static int lq_live_clock(struct lq_backend *b, struct lq_clock *clock, struct lq_err *err)
 {
     (void)err;
     struct lq_live *lv = lq_lv(b);
     if (!lv->clock_ok) {
-        *jiffies64 = 0x40000000u;
-        *hz = 1000;
+        clock->jiffies64 = 0x40000000u;
+        clock->hz = 1000;
         return 0;
     }
     uint64_t now = lq_mono_ns();
     int64_t j = lv->jiffies_at_mono0 + (int64_t)((now - lv->mono0_ns) / (1000000000u / lv->hz));
-    *jiffies64 = (uint64_t)j;
-    *hz = lv->hz;
+    clock->jiffies64 = (uint64_t)j;
+    clock->hz = lv->hz;
     return 0;
 }
 
@@ -496,7 +496,7 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
             size_t flen;
             if (lq_inject_tcp(lv->inj, &rst, buf, sizeof(buf), &flen, err))
                 return -1;
-            b->frames_sent++;
+            lv->stats.frames++;
         }
         if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
             return -1;
@@ -534,7 +534,7 @@ static void lq_live_destroy(struct lq_backend *b)
     free(b);
 }
 
-size_t lq_backend_live_frames(struct lq_backend *b, const struct lq_pcap_rec **recs)
+static size_t lq_live_frames(struct lq_backend *b, const struct lq_pcap_rec **recs)
 {
     struct lq_live *lv = lq_lv(b);
     lv->recs = lq_grow(lv->recs, &lv->recs_cap, lv->nframes, sizeof(*lv->recs));
@@ -587,8 +587,14 @@ static void lq_live_calibrate_clock(struct lq_live *lv)
     lv->clock_ok = true;
 }
 
+static void lq_live_stats(struct lq_backend *b, struct lq_backend_stats *st)
+{
+    *st = lq_lv(b)->stats;
+}
+
 static const struct lq_backend_ops lq_live_ops = {
     .name = "kernel",
+    .caps = LQ_CAP_REALTIME,
     .begin = lq_live_begin,
     .sysctl = lq_live_sysctl,
     .listen = lq_live_listen,
@@ -597,11 +603,13 @@ static const struct lq_backend_ops lq_live_ops = {
     .accept = lq_live_accept,
     .wait = lq_live_wait,
     .state = lq_live_state,
+    .end = lq_live_end,
+    .destroy = lq_live_destroy,
     .counter = lq_live_counter,
     .settle = lq_live_settle,
     .clock = lq_live_clock,
-    .end = lq_live_end,
-    .destroy = lq_live_destroy,
+    .frames = lq_live_frames,
+    .stats = lq_live_stats,
 };
 
 /* Server-namespace settings every scenario relies on (docs/harness.md). */
@@ -631,7 +639,6 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     }
     b->ops = &lq_live_ops;
     b->priv = lv;
-    lv->self = b;
     lv->ns = (struct lq_netns)LQ_NETNS_INIT;
     lv->listener = -1;
     lv->want_conn = -1;

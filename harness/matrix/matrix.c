@@ -410,14 +410,19 @@ static void mx_timing(struct lq_mx_kernel *k)
  * --reuse) said "side": "model"/"kernel". */
 static const char *mx_role(json_t *e)
 {
+    /* the old format's side names, as run gave them their roles */
+    static const struct {
+        const char *side;
+        enum lq_role role;
+    } old[] = {{"model", LQ_ROLE_REFERENCE}, {"kernel", LQ_ROLE_SUBJECT}};
     const char *r = json_string_value(json_object_get(e, "role"));
     if (r)
         return r;
     const char *s = json_string_value(json_object_get(e, "side"));
-    return !s                         ? ""
-           : strcmp(s, "model") == 0  ? "reference"
-           : strcmp(s, "kernel") == 0 ? "subject"
-                                      : s;
+    for (size_t i = 0; s && i < sizeof(old) / sizeof(old[0]); i++)
+        if (strcmp(s, old[i].side) == 0)
+            return lq_role_name(old[i].role);
+    return s ? s : "";
 }
 
 /* What one side of a divergence observed: v1 {"reference": {"observed": ..}},
@@ -491,8 +496,8 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
                 c->div_line = (uint32_t)json_integer_value(json_object_get(d, "line"));
                 mx_str(d, "what", c->div_what, sizeof(c->div_what));
                 mx_str(d, "event", c->div_event, sizeof(c->div_event));
-                mx_observed(d, "reference", "model", c->div_model, sizeof(c->div_model));
-                mx_observed(d, "subject", "kernel", c->div_kernel, sizeof(c->div_kernel));
+                mx_observed(d, lq_role_name(LQ_ROLE_REFERENCE), "model", c->div_model, sizeof(c->div_model));
+                mx_observed(d, lq_role_name(LQ_ROLE_SUBJECT), "kernel", c->div_kernel, sizeof(c->div_kernel));
                 json_t *dps = json_object_get(d, "decision_points"), *e;
                 size_t j;
                 json_array_foreach(dps, j, e)
@@ -505,14 +510,14 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
                 }
             }
             json_t *ef = json_object_get(o, "expectations_failed");
-            c->nk = mx_lines(ef, "subject", c->kfail);
-            c->nm = mx_lines(ef, "reference", c->mfail);
+            c->nk = mx_lines(ef, lq_role_name(LQ_ROLE_SUBJECT), c->kfail);
+            c->nm = mx_lines(ef, lq_role_name(LQ_ROLE_REFERENCE), c->mfail);
             size_t j;
             json_t *e;
             json_array_foreach(ef, j, e)
             {
                 uint32_t ln = (uint32_t)json_integer_value(json_object_get(e, "line"));
-                if (!c->kwhy[0] && strcmp(mx_role(e), "subject") == 0 &&
+                if (!c->kwhy[0] && strcmp(mx_role(e), lq_role_name(LQ_ROLE_SUBJECT)) == 0 &&
                     !lq_mx_has_line(c->mfail, c->nm, ln))
                     mx_fmt(c->kwhy, sizeof(c->kwhy), "line %u `%s`: %s", ln,
                            json_string_value(json_object_get(e, "expect")),

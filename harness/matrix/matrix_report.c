@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/backend.h"
+#include "run/backend_model.h"
 #include "run/compare.h"
 #include "model/decision.h"
 #include "matrix.h"
@@ -39,9 +39,9 @@ static int mx_model(const struct lq_scenario *sc, const struct lq_profile *p, st
         lq_runner_free(&r);
         return -1;
     }
-    r.side[LQ_SIDE_MODEL] = m;
+    r.backend[LQ_ROLE_REFERENCE] = m;
     int rc = lq_run_scenario(&r, sc, res, &err);
-    m->ops->destroy(m);
+    lq_backend_destroy(m);
     lq_runner_free(&r);
     return rc;
 }
@@ -83,7 +83,8 @@ static bool mx_model_differs(const struct lq_scenario *sc, const struct lq_profi
     bool differs = false;
     *first_a = *first_b = -1;
     if (mx_model(sc, a, &ra) == 0 && mx_model(sc, b, &rb) == 0) {
-        const struct lq_trace *ta = &ra.trace[LQ_SIDE_MODEL], *tb = &rb.trace[LQ_SIDE_MODEL];
+        const struct lq_trace *ta = &ra.trace[LQ_ROLE_REFERENCE],
+                              *tb = &rb.trace[LQ_ROLE_REFERENCE];
         size_t n = ta->ndps < tb->ndps ? ta->ndps : tb->ndps, i = 0;
         while (i < n && ta->dps[i] == tb->dps[i])
             i++;
@@ -108,7 +109,7 @@ static const char *mx_dp_before_line(const struct lq_scenario *sc, const struct 
     struct lq_result r;
     name[0] = '\0';
     if (mx_model(sc, p, &r) == 0) {
-        const struct lq_trace *t = &r.trace[LQ_SIDE_MODEL];
+        const struct lq_trace *t = &r.trace[LQ_ROLE_REFERENCE];
         for (size_t i = 0; i < t->nobs; i++) {
             const struct lq_obs *ob = &t->obs[i];
             if (sc->d[ob->dir].line < line && ob->ndps) {
@@ -145,7 +146,7 @@ static int mx_rec_agrees_with(const struct lq_mx_kernel *k, size_t i, const stru
     int agrees = 0;
     struct lq_divergence d;
     if (mx_model(sc, prof, &r) == 0)
-        agrees = lq_compare_traces(sc, &r.trace[LQ_SIDE_MODEL], &k->recs[i].trace, &d);
+        agrees = lq_compare_traces(sc, &r.trace[LQ_ROLE_REFERENCE], &k->recs[i].trace, &d);
     lq_result_free(&r);
     return agrees;
 }

@@ -21,7 +21,8 @@ static const char *const lq_rel_names[] = {
 static const char *const lq_timing_names[] = {[LQ_PKT_NOW] = "now",
                                               [LQ_PKT_TIMER] = "timer",
                                               [LQ_PKT_DEFERRED] = "deferred",
-                                              [LQ_PKT_DEFERRED_FIRED] = "deferred_fired"};
+                                              [LQ_PKT_DEFERRED_FIRED] = "deferred_fired",
+                                              [LQ_PKT_NEXT_JIFFY] = "next_jiffy"};
 
 static int lq_name_lookup(const char *const *names, size_t n, const char *s)
 {
@@ -88,8 +89,9 @@ static json_t *lq_trace_json(const struct lq_scenario *sc, const struct lq_trace
 }
 
 int lq_recording_write(const char *dir, const struct lq_scenario *sc, const struct lq_result *res,
-                       int side, const char *release, const char *kversion, const char *profile,
-                       const struct lq_pcap_rec *recs, size_t nrecs, struct lq_err *err)
+                       enum lq_role role, const char *release, const char *kversion,
+                       const char *profile, const struct lq_pcap_rec *recs, size_t nrecs,
+                       struct lq_err *err)
 {
     char flat[256], path[4096], pcap_name[300];
     lq_flat_label(sc, flat, sizeof(flat));
@@ -106,7 +108,7 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
     json_t *exps = json_array();
     for (size_t i = 0; i < res->nexps; i++) {
         const struct lq_exp_result *e = &res->exps[i];
-        if (e->side != side)
+        if (e->role != role)
             continue;
         static const char *const out[] = {"holds", "fails", "unchecked"};
         json_array_append_new(exps,
@@ -120,7 +122,7 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
         "scenario", lq_json_text(lq_corpus_label(sc)), "kernel", lq_json_text(release),
         "kernel_version", lq_json_text(kversion), "profile", lq_json_text(profile), "status",
         st[res->status], "text", lq_json_text(lq_sb_str(&text)), "pcap", lq_json_text(pcap_name),
-        "expectations", exps, "trace", lq_trace_json(sc, &res->trace[side]));
+        "expectations", exps, "trace", lq_trace_json(sc, &res->trace[role]));
     lq_sb_free(&text);
     if (!root)
         return lq_errf(err, LQ_EXIT_ERROR, "cannot build the recording of %s", flat);
@@ -177,7 +179,6 @@ static int lq_load_pkt(json_t *jp, struct lq_obs_pkt *p)
     p->timing = (uint8_t)tm;
     p->t_us = t_us;
     p->frame = frame;
-    p->dp = LQ_DP_UNKNOWN;
     return 0;
 }
 
@@ -189,7 +190,7 @@ static int lq_load_trace(json_t *jt, struct lq_trace *t, const struct lq_scenari
                     "observations", &obs) ||
         !json_is_array(present) || !json_is_array(obs))
         return -1;
-    lq_trace_init(t, "recording");
+    lq_trace_reset(t, LQ_ROLE_REFERENCE, "recording", false);
     size_t i;
     json_t *v;
     json_array_foreach(present, i, v)

@@ -32,11 +32,12 @@ struct lq_recording {
     struct lq_trace trace; /* the kernel side */
 };
 
-/* Writes DIR/<label with '/' as '-'>.json and .pcap atomically. `side` is
- * the trace of res to record (the kernel's). */
+/* Writes DIR/<label with '/' as '-'>.json and .pcap atomically: the trace
+ * of res in role `role` (the kernel's) and its expectation results. */
 int lq_recording_write(const char *dir, const struct lq_scenario *sc, const struct lq_result *res,
-                       int side, const char *release, const char *kversion, const char *profile,
-                       const struct lq_pcap_rec *recs, size_t nrecs, struct lq_err *err);
+                       enum lq_role role, const char *release, const char *kversion,
+                       const char *profile, const struct lq_pcap_rec *recs, size_t nrecs,
+                       struct lq_err *err);
 /* Loads a recording; parse errors name the file (LQ_EXIT_BADINPUT). */
 int lq_recording_load(const char *json_path, struct lq_recording *rec, struct lq_err *err);
 void lq_recording_free(struct lq_recording *rec);

@@ -37,7 +37,7 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
                *to_kernel = utf8 ? "──────────────▶" : "-------------->",
                *to_client = utf8 ? "◀──────────────" : "<--------------", *bar = utf8 ? "│" : "|",
                *dot = utf8 ? "·" : ",";
-    const struct lq_trace *t = &res->trace[LQ_SIDE_MODEL];
+    const struct lq_trace *t = &res->trace[LQ_ROLE_REFERENCE];
     lq_sb_addf(out, "scenario %s, model of Linux %s\n", sc->path ? sc->path : "(text)",
                profile->name);
     lq_sb_addf(out,
@@ -56,7 +56,8 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
         lq_sb_init(&line);
         lq_print_directive(sc, d, &line);
         if (d->kind == LQ_D_EXPECT) {
-            while (ei < res->nexps && res->exps[ei].dir < i)
+            while (ei < res->nexps &&
+                   (res->exps[ei].dir < i || res->exps[ei].role != LQ_ROLE_REFERENCE))
                 ei++;
             const char *verdict = "?";
             const char *why = "";

@@ -67,8 +67,9 @@ void lq_junit_message(const struct lq_scenario *sc, const struct lq_result *res,
         const struct lq_exp_result *e = &res->exps[i];
         if (e->outcome != LQ_EXP_FAILS)
             continue;
-        lq_sb_addf(out, "expectation failed at line %u on the %s (", sc->d[e->dir].line,
-                   lq_result_backend(res, e->side));
+        char side[32];
+        lq_result_side_name(res, (enum lq_role)e->role, side, sizeof(side));
+        lq_sb_addf(out, "expectation failed at line %u on the %s (", sc->d[e->dir].line, side);
         lq_print_directive(sc, &sc->d[e->dir], out);
         lq_sb_addf(out, "): %s", e->why);
         return;

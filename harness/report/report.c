@@ -58,8 +58,10 @@ void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res
         const struct lq_exp_result *e = &res->exps[i];
         if (e->outcome != LQ_EXP_FAILS)
             continue;
+        char side[32];
+        lq_result_side_name(res, (enum lq_role)e->role, side, sizeof(side));
         lq_sb_addf(out, "%sexpectation failed at line %u on the %s: ", indent, sc->d[e->dir].line,
-                   lq_result_backend(res, e->side));
+                   side);
         lq_directive_text(sc, e->dir, out);
         lq_sb_addf(out, "\n%s  %s\n", indent, e->why);
     }

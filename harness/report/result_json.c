@@ -6,19 +6,9 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 
-const char *lq_result_role(int side)
+const char *lq_result_backend(const struct lq_result *res, enum lq_role role)
 {
-    /* runner.h: side 0 holds the reference (model, or a recording in
-     * replay), side 1 the subject (the kernel). */
-    return side == LQ_SIDE_MODEL ? "reference" : "subject";
-}
-
-const char *lq_result_backend(const struct lq_result *res, int side)
-{
-    const char *b = res->trace[side].backend;
-    if (b[0])
-        return b;
-    return side == LQ_SIDE_MODEL ? "model" : "kernel";
+    return res->trace[role].backend;
 }
 
 static const char *lq_status_word(enum lq_status s)
@@ -56,11 +46,11 @@ static json_t *lq_sysctls_json(const struct lq_scenario *sc, const struct lq_pro
     return o;
 }
 
-static json_t *lq_side_json(const struct lq_result *res, int side)
+static json_t *lq_side_json(const struct lq_result *res, enum lq_role role)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "backend", lq_json_text(lq_result_backend(res, side)));
-    json_object_set_new(o, "ran", json_boolean(res->ran[side]));
+    json_object_set_new(o, "backend", lq_json_text(lq_result_backend(res, role)));
+    json_object_set_new(o, "ran", json_boolean(res->ran[role]));
     return o;
 }
 
@@ -79,8 +69,8 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
     json_object_set_new(o, "kernel", lq_json_text(kernel_release));
     json_object_set_new(o, "profile", lq_json_text(profile ? profile->name : ""));
     json_object_set_new(o, "family", json_string("ipv4"));
-    json_object_set_new(o, "reference", lq_side_json(res, LQ_SIDE_MODEL));
-    json_object_set_new(o, "subject", lq_side_json(res, LQ_SIDE_KERNEL));
+    json_object_set_new(o, lq_role_name(LQ_ROLE_REFERENCE), lq_side_json(res, LQ_ROLE_REFERENCE));
+    json_object_set_new(o, lq_role_name(LQ_ROLE_SUBJECT), lq_side_json(res, LQ_ROLE_SUBJECT));
     json_object_set_new(o, "sysctls", lq_sysctls_json(sc, profile));
     if (res->status == LQ_ST_SKIP || res->status == LQ_ST_ERROR)
         json_object_set_new(o, "reason", lq_json_text(res->reason));
@@ -118,8 +108,9 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
             continue;
         json_t *x = json_object();
         json_object_set_new(x, "line", json_integer(sc->d[e->dir].line));
-        json_object_set_new(x, "role", json_string(lq_result_role(e->side)));
-        json_object_set_new(x, "backend", lq_json_text(lq_result_backend(res, e->side)));
+        json_object_set_new(x, "role", json_string(lq_role_name((enum lq_role)e->role)));
+        json_object_set_new(x, "backend",
+                            lq_json_text(lq_result_backend(res, (enum lq_role)e->role)));
         json_object_set_new(x, "expect", lq_directive_json(sc, e->dir));
         json_object_set_new(x, "why", lq_json_text(e->why));
         json_array_append_new(exps, x);

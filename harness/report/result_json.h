@@ -18,10 +18,9 @@
 #define LQ_RESULT_FORMAT  "listenq-result"
 #define LQ_RESULT_VERSION 1
 
-/* The role of a side of the runner ("reference", "subject"). */
-const char *lq_result_role(int side);
-/* The backend that produced a side ("model", "recording", "kernel"). */
-const char *lq_result_backend(const struct lq_result *res, int side);
+/* The backend in a role of the run ("model", "recording", "kernel"; "" when
+ * the run had none in that role). The role's name is lq_role_name(). */
+const char *lq_result_backend(const struct lq_result *res, enum lq_role role);
 
 /* A new reference (json_decref it); NULL only when out of memory. */
 json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res, const char *pcap,

@@ -9,15 +9,14 @@
 void lq_replies_clear(struct lq_replies *rs)
 {
     rs->n = 0;
-    rs->ndps = 0;
-    rs->beyond = NULL;
+    rs->at_us = -1;
 }
 
 void lq_replies_free(struct lq_replies *rs)
 {
     free(rs->r);
-    free(rs->dps);
     memset(rs, 0, sizeof(*rs));
+    rs->at_us = -1;
 }
 
 struct lq_reply *lq_replies_add(struct lq_replies *rs)
@@ -27,10 +26,4 @@ struct lq_reply *lq_replies_add(struct lq_replies *rs)
     memset(r, 0, sizeof(*r));
     r->frame = -1;
     return r;
-}
-
-void lq_replies_add_dp(struct lq_replies *rs, uint16_t dp)
-{
-    rs->dps = lq_grow(rs->dps, &rs->dps_cap, rs->ndps + 1, sizeof(*rs->dps));
-    rs->dps[rs->ndps++] = dp;
 }

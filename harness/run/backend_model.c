@@ -1,16 +1,16 @@
-/* harness/run/backend_model.c: the reference model behind the backend interface. */
-#include "backend.h"
+/* harness/run/backend_model.c: see backend_model.h. */
+#include "backend_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 struct lq_model_backend {
     struct lq_model *m;
-    uint64_t jiffies64;
-    uint32_t hz;
     uint16_t lport;
-    bool beyond_told; /* lq_model_beyond_scope() was passed on */
+    uint64_t segments;
 };
 
 static struct lq_model_backend *lq_mb(struct lq_backend *b)
@@ -19,14 +19,8 @@ static struct lq_model_backend *lq_mb(struct lq_backend *b)
 }
 
 /* Copies the model's output of the last call, times relative to `start`. */
-static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct lq_replies *out)
+static void lq_model_collect(struct lq_model *m, uint64_t start, struct lq_replies *out)
 {
-    struct lq_model *m = mb->m;
-    const char *why = lq_model_beyond_scope(m);
-    if (why && !mb->beyond_told) {
-        out->beyond = why;
-        mb->beyond_told = true;
-    }
     const struct lq_model_out *o = lq_model_output(m);
     for (size_t i = 0; i < o->npkts; i++) {
         struct lq_reply *r = lq_replies_add(out);
@@ -34,23 +28,18 @@ static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct
         r->cookie = o->pkts[i].cookie;
         r->timing = o->pkts[i].timing;
         r->t_us = (int64_t)(o->pkts[i].t_ms - start) * 1000;
-        r->dp = o->pkts[i].dp;
-        r->next_jiffy = o->pkts[i].next_jiffy;
     }
-    for (size_t i = 0; i < o->ndps; i++)
-        lq_replies_add_dp(out, o->dps[i]);
 }
 
-static int lq_mb_begin(struct lq_backend *b, const struct lq_scenario *sc, uint16_t lport,
-                       struct lq_err *err)
+static int lq_mb_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
-    (void)sc;
     (void)err;
     struct lq_model_backend *mb = lq_mb(b);
-    mb->lport = lport;
-    mb->beyond_told = false;
+    mb->lport = bg->lport;
     lq_model_reset(mb->m);
-    lq_model_set_clock(mb->m, mb->jiffies64, mb->hz);
+    lq_model_set_clock(mb->m, bg->clock.jiffies64, bg->clock.hz);
+    for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
+        lq_model_set_sysctl(mb->m, (enum lq_sysctl)s, bg->sysctl[s]);
     return 0;
 }
 
@@ -67,7 +56,7 @@ static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_re
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     *rc = lq_model_listen(m, lq_mb(b)->lport, backlog);
-    lq_model_collect(lq_mb(b), lq_model_now(m), out);
+    lq_model_collect(m, lq_model_now(m), out);
     return 0;
 }
 
@@ -77,7 +66,7 @@ static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, i
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     *rc = lq_model_setsockopt(m, opt, value);
-    lq_model_collect(lq_mb(b), lq_model_now(m), out);
+    lq_model_collect(m, lq_model_now(m), out);
     return 0;
 }
 
@@ -87,9 +76,9 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     uint64_t start = lq_model_now(m);
-    b->segments_sent++;
+    lq_mb(b)->segments++;
     lq_model_input(m, seg);
-    lq_model_collect(lq_mb(b), start, out);
+    lq_model_collect(m, start, out);
     return 0;
 }
 
@@ -101,7 +90,7 @@ static int lq_mb_accept(struct lq_backend *b, int *result, uint16_t *mss, struct
     uint16_t conn = 0;
     int rc = lq_model_accept(m, &conn, mss);
     *result = rc ? rc : conn;
-    lq_model_collect(lq_mb(b), lq_model_now(m), out);
+    lq_model_collect(m, lq_model_now(m), out);
     return 0;
 }
 
@@ -112,7 +101,7 @@ static int lq_mb_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
     struct lq_model *m = lq_mb(b)->m;
     uint64_t start = lq_model_now(m);
     lq_model_advance(m, ms);
-    lq_model_collect(lq_mb(b), start, out);
+    lq_model_collect(m, start, out);
     *waited_us = (int64_t)ms * 1000;
     return 0;
 }
@@ -134,7 +123,6 @@ static int lq_mb_state(struct lq_backend *b, struct lq_state *st, bool with_coun
         st->ctr[i] = c[i];
         st->ctr_present[i] = true;
     }
-    st->nsynq_ports = 0;
     return 0;
 }
 
@@ -147,6 +135,23 @@ static int lq_mb_counter(struct lq_backend *b, const char *name, int64_t *value,
     return 0;
 }
 
+static size_t lq_mb_decisions(struct lq_backend *b, const uint16_t **dps)
+{
+    const struct lq_model_out *o = lq_model_output(lq_mb(b)->m);
+    *dps = o->dps;
+    return o->ndps;
+}
+
+static const char *lq_mb_scope_end(struct lq_backend *b)
+{
+    return lq_model_beyond_scope(lq_mb(b)->m);
+}
+
+static void lq_mb_stats(struct lq_backend *b, struct lq_backend_stats *st)
+{
+    st->segments = lq_mb(b)->segments;
+}
+
 static int lq_mb_end(struct lq_backend *b, struct lq_err *err)
 {
     (void)b;
@@ -156,8 +161,6 @@ static int lq_mb_end(struct lq_backend *b, struct lq_err *err)
 
 static void lq_mb_destroy(struct lq_backend *b)
 {
-    if (!b)
-        return;
     lq_model_free(lq_mb(b)->m);
     free(b->priv);
     free(b);
@@ -165,6 +168,7 @@ static void lq_mb_destroy(struct lq_backend *b)
 
 static const struct lq_backend_ops lq_model_ops = {
     .name = "model",
+    .caps = LQ_CAP_PREDICTS | LQ_CAP_PACES,
     .begin = lq_mb_begin,
     .sysctl = lq_mb_sysctl,
     .listen = lq_mb_listen,
@@ -173,43 +177,42 @@ static const struct lq_backend_ops lq_model_ops = {
     .accept = lq_mb_accept,
     .wait = lq_mb_wait,
     .state = lq_mb_state,
-    .counter = lq_mb_counter,
-    .set_clock = lq_backend_model_set_clock,
-    .clock = NULL,
     .end = lq_mb_end,
     .destroy = lq_mb_destroy,
+    .counter = lq_mb_counter,
+    .decisions = lq_mb_decisions,
+    .scope_end = lq_mb_scope_end,
+    .stats = lq_mb_stats,
 };
 
 struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct lq_err *err)
 {
-    struct lq_backend *b = calloc(1, sizeof(*b));
-    struct lq_model_backend *mb = calloc(1, sizeof(*mb));
-    if (!b || !mb || !(mb->m = lq_model_new(profile))) {
-        free(b);
-        free(mb);
+    struct lq_model *m = lq_model_new(profile);
+    if (!m) {
         lq_errf(err, LQ_EXIT_ERROR, "out of memory");
         return NULL;
     }
-    mb->jiffies64 = 0x40000000u;
-    mb->hz = 1000;
+    struct lq_backend *b = lq_xcalloc(1, sizeof(*b));
+    struct lq_model_backend *mb = lq_xcalloc(1, sizeof(*mb));
+    mb->m = m;
     b->ops = &lq_model_ops;
     b->priv = mb;
     snprintf(b->release, sizeof(b->release), "model %s", profile->name);
     return b;
 }
 
-void lq_backend_model_set_clock(struct lq_backend *b, uint64_t jiffies64, uint32_t hz)
+bool lq_backend_is_model(const struct lq_backend *b)
 {
-    lq_mb(b)->jiffies64 = jiffies64;
-    lq_mb(b)->hz = hz;
+    return b && b->ops == &lq_model_ops;
 }
 
 void lq_backend_model_set_bug(struct lq_backend *b, enum lq_model_bug bug)
 {
-    lq_model_set_bug(lq_mb(b)->m, bug);
+    if (lq_backend_is_model(b))
+        lq_model_set_bug(lq_mb(b)->m, bug);
 }
 
 struct lq_model *lq_backend_model_get(struct lq_backend *b)
 {
-    return lq_mb(b)->m;
+    return lq_backend_is_model(b) ? lq_mb(b)->m : NULL;
 }

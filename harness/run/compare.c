@@ -29,8 +29,7 @@ static void lq_fmt_pkt(const struct lq_scenario *sc, const struct lq_obs_pkt *p,
                        struct lq_strbuf *b)
 {
     lq_obs_pkt_format(p, lq_conn_name(sc, p->conn), b);
-    if (p->timing == LQ_PKT_TIMER || p->timing == LQ_PKT_DEFERRED ||
-        p->timing == LQ_PKT_DEFERRED_FIRED)
+    if (p->timing == LQ_PKT_TIMER || p->timing == LQ_PKT_DEFERRED || lq_pkt_timer_fired(p->timing))
         lq_sb_addf(b, " @%" PRId64 "ms", p->t_us / 1000);
 }
 
@@ -55,11 +54,11 @@ struct lq_cmp {
     /* deferred predictions of a still outstanding */
     struct {
         const struct lq_obs_pkt *p;
-        bool matched;  /* a kernel packet was seen for it */
-        bool consumed; /* its timer fired in the model and it was accounted for */
+        bool matched;  /* a packet of the subject was seen for it */
+        bool consumed; /* its timer fired in the reference and it was accounted for */
     } * pool;
     size_t npool, pool_cap;
-    bool *used; /* per kernel packet of the event being compared */
+    bool *used; /* per packet of the subject at the event being compared */
     size_t used_cap;
 };
 
@@ -77,8 +76,8 @@ static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct l
     d->found = true;
     d->dir = oa->dir;
     snprintf(d->what, sizeof(d->what), "%s", what);
-    snprintf(d->a_name, sizeof(d->a_name), "%s", c->a->backend);
-    snprintf(d->b_name, sizeof(d->b_name), "%s", c->b->backend);
+    lq_trace_side_name(c->a, c->b, d->a_name, sizeof(d->a_name));
+    lq_trace_side_name(c->b, c->a, d->b_name, sizeof(d->b_name));
     snprintf(d->a_side, sizeof(d->a_side), "%s", a_text);
     snprintf(d->b_side, sizeof(d->b_side), "%s", b_text);
     d->ndps = 0;
@@ -98,9 +97,10 @@ enum lq_pkt_diff { LQ_MISSING, LQ_MISSING_DELACK, LQ_EXTRA };
 static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                             enum lq_pkt_diff kind)
 {
-    char what[160];
-    const char *a = c->a->backend, *b = c->b->backend;
-    bool predicts = strcmp(a, "model") == 0;
+    char what[160], a[32], b[32];
+    lq_trace_side_name(c->a, c->b, a, sizeof(a));
+    lq_trace_side_name(c->b, c->a, b, sizeof(b));
+    bool predicts = c->a->predicts;
     switch (kind) {
     case LQ_MISSING:
         snprintf(what, sizeof(what), "the %s did not send a packet the %s %s", b, a,
@@ -148,7 +148,7 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             c->npool++;
             continue;
         }
-        if (p->timing == LQ_PKT_DEFERRED_FIRED)
+        if (lq_pkt_timer_fired(p->timing))
             continue;
         bool found = false;
         for (uint32_t j = 0; j < nb && !found; j++) {
@@ -171,9 +171,10 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
         if (!found)
             return lq_diverge_pkts(c, oa, ob, LQ_MISSING);
     }
-    /* Kernel packets left: delayed ACKs predicted by this or an earlier event
-     * (the kernel's timer runs in real time, so one may show up in any later
-     * event's window, or never when a later ACK supersedes it). */
+    /* The subject's packets left: delayed ACKs the reference scheduled at
+     * this or an earlier event (a kernel's timer runs in real time, so one
+     * may show up in any later event's window, or never when a later ACK
+     * supersedes it). */
     for (uint32_t j = 0; j < nb; j++) {
         if (used[j])
             continue;
@@ -184,9 +185,10 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
                 break;
             }
     }
-    /* A delayed ACK whose timer fired in the model's wait must have been sent by now. */
+    /* A delayed ACK whose timer fired in the reference (in a wait, or at the
+     * next jiffy) must have been sent by now. */
     for (uint32_t i = 0; i < oa->npkts; i++) {
-        if (A[i].timing != LQ_PKT_DEFERRED_FIRED)
+        if (!lq_pkt_timer_fired(A[i].timing))
             continue;
         bool ok = false;
         for (size_t k = 0; k < c->npool; k++) {

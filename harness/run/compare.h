@@ -1,9 +1,14 @@
 /* harness/run/compare.h: where two traces of one scenario first part.
  *
- * Packets are compared by relation (trace.h), in order for those sent
- * synchronously; timer packets (SYN-ACK retransmissions, delayed ACKs) by
- * time within a tolerance (docs/harness.md, "Timers"). Then accept results,
- * queue lengths and counter changes. */
+ * The reference trace (model, recording) against the subject's (a kernel,
+ * or another model). Packets are compared by relation (trace.h), in order
+ * for those sent synchronously; timer packets (SYN-ACK retransmissions) by
+ * time within a tolerance (docs/harness.md, "Timers"); a delayed ACK the
+ * reference schedules (deferred, or due at the next jiffy) may show in any
+ * later event's window of the subject, or never when a later ACK
+ * supersedes it, but must have come once the reference's timer fired. The
+ * tolerances live here, not in the runner. Then accept results, queue
+ * lengths and counter changes. */
 #ifndef LISTENQ_HARNESS_COMPARE_H
 #define LISTENQ_HARNESS_COMPARE_H
 
@@ -17,14 +22,16 @@
 
 struct lq_divergence {
     bool found;
-    uint32_t dir;                /* the directive where the traces first part */
-    char a_name[16], b_name[16]; /* the traces' backends: "model", "recording", "kernel" */
-    char what[160];              /* "packets differ", "accept queue length differs", ... */
-    char a_side[LQ_DIV_TEXT];    /* what the first trace (model) shows there */
-    char b_side[LQ_DIV_TEXT];    /* what the second trace (kernel) shows there */
-    uint16_t dps[24];            /* decision points of the first trace at that event */
+    uint32_t dir; /* the directive where the traces first part */
+    /* how the sides are named (lq_trace_side_name): "model", "kernel",
+     * "recording", "model (subject)" when both are models */
+    char a_name[32], b_name[32];
+    char what[160];           /* "the kernel sent a packet the model does not predict", ... */
+    char a_side[LQ_DIV_TEXT]; /* what the reference trace shows there */
+    char b_side[LQ_DIV_TEXT]; /* what the subject's trace shows there */
+    uint16_t dps[24];         /* decision points of the reference at that event */
     size_t ndps;
-    int32_t frame; /* a kernel frame involved (pcap index), or -1 */
+    int32_t frame; /* a frame of the subject involved (its frames' index), or -1 */
     bool counters; /* the difference is in the counters */
     /* No divergence before the model's scope ended at directive beyond_dir
      * (the comparison stopped there). */
@@ -50,8 +57,8 @@ void lq_compare_set_slow_factor(int factor);
 /* The same packet by what the comparison looks at (relations, options). */
 bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y);
 
-/* Compares trace a (the reference: model or recording) with trace b (the
- * kernel). Returns true when they agree; otherwise fills div. */
+/* Compares trace a (the reference) with trace b (the subject). Returns true
+ * when they agree; otherwise fills div. */
 bool lq_compare_traces(const struct lq_scenario *sc, const struct lq_trace *a,
                        const struct lq_trace *b, struct lq_divergence *div);
 

@@ -10,7 +10,8 @@
 enum lq_expect_outcome { LQ_EXP_HOLDS, LQ_EXP_FAILS, LQ_EXP_UNCHECKED };
 
 /* Checks expectation directive `dir` of sc against trace t, whose last event
- * observation (before dir) is `last` (NULL: no event yet). For named
+ * observation (before dir) is `last` (NULL: no event yet); a packet
+ * expectation also counts what t carries over to the next event. For named
  * counters the caller supplies the change (named_delta) and whether the
  * backend could observe it. why gets a one-line explanation when it fails
  * or cannot be checked. */
@@ -19,9 +20,6 @@ enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t di
                                        const struct lq_obs *now, const struct lq_obs *last_accept,
                                        bool named_ok, int64_t named_delta, char *why,
                                        size_t whylen);
-
-/* Whether packet p meets the packet expectation at directive dir. */
-bool lq_expect_pkt_holds(const struct lq_scenario *sc, uint32_t dir, const struct lq_obs_pkt *p);
 
 /* Does this expectation look at the packets of the last event? */
 bool lq_expect_is_packet(const struct lq_expect *x);

@@ -1,9 +1,15 @@
-/* harness/run/runner.h: runs a scenario through one or two backends.
+/* harness/run/runner.h: runs a scenario through a reference and a subject.
  *
- * The runner owns the scripted client (client.c): it turns each directive into
- * calls on the backends, classifies what comes back into a trace (trace.h),
- * checks `expect` lines on every trace as it goes, and finally compares the
- * traces (compare.c). It never asks which backend it holds.
+ * The runner owns the scripted client (client.c): it turns each directive
+ * into calls on a backend, classifies what comes back into a trace
+ * (trace.h), checks `expect` lines on every trace as it goes, and finally
+ * compares the subject's trace with the reference's (compare.c). It holds a
+ * reference and a subject, any two backends (model and kernel, recording
+ * and kernel, model and model), and never asks which ones: what it needs to
+ * know a backend declares (backend.h: capabilities, optional ops).
+ *
+ * A runner keeps no global state: one runner with its backends per thread
+ * or process can run beside others.
  */
 #ifndef LISTENQ_HARNESS_RUNNER_H
 #define LISTENQ_HARNESS_RUNNER_H
@@ -15,20 +21,19 @@
 #include "lang/scenario.h"
 #include "trace.h"
 
-enum lq_side { LQ_SIDE_MODEL, LQ_SIDE_KERNEL, LQ_SIDE_COUNT };
 enum lq_status { LQ_ST_PASS, LQ_ST_FAIL, LQ_ST_SKIP, LQ_ST_ERROR };
 
 struct lq_exp_result {
     uint32_t dir;
-    uint8_t side;    /* enum lq_side */
+    uint8_t role;    /* enum lq_role: whose trace it was checked on */
     uint8_t outcome; /* enum lq_expect_outcome */
     char why[256];
 };
 
 struct lq_result {
     enum lq_status status;
-    struct lq_trace trace[LQ_SIDE_COUNT];
-    bool ran[LQ_SIDE_COUNT];
+    struct lq_trace trace[LQ_ROLE_COUNT];
+    bool ran[LQ_ROLE_COUNT];
     struct lq_exp_result *exps;
     size_t nexps, exps_cap;
     size_t nexp_failed;
@@ -38,32 +43,39 @@ struct lq_result {
     uint16_t lport;
 };
 
+/* Pacing (docs/harness.md, "Timers due at the next jiffy"): per directive,
+ * the packet that a timer due at the next jiffy sends before the following
+ * event, as a backend that can pace (LQ_CAP_PACES) has it; a real-time
+ * subject waits for it after that directive and files it under the next
+ * event. */
+struct lq_pacing {
+    const struct lq_obs_pkt **after; /* [directive]: a packet of the pacing trace, or NULL */
+    size_t cap;
+    bool ready; /* filled for the scenario being run */
+    uint32_t hz;
+};
+
 struct lq_runner {
-    struct lq_backend *side[LQ_SIDE_COUNT]; /* NULL: that side does not run */
-    struct lq_profile profile;              /* for the sysctl defaults */
-    uint16_t port_next;                     /* listener ports, one per scenario */
-    struct lq_replies replies;
-    struct lq_client client;
-    int settle_ms; /* how long to wait for a delayed packet an expect line asks for */
+    /* The backends by role: the subject is held to the reference. Either
+     * may be NULL; with one, only its expectations are checked. Not owned. */
+    struct lq_backend *backend[LQ_ROLE_COUNT];
+    /* A backend that can pace (LQ_CAP_PACES), run first, for pacing only,
+     * when the subject runs in real time and the reference cannot pace
+     * (none, or a recording). NULL: such a subject runs unpaced. Not owned. */
+    struct lq_backend *pacer;
+    struct lq_profile profile; /* for the sysctl defaults */
+    uint16_t port_next;        /* listener ports, one per scenario */
+    int settle_ms;             /* how long to wait for a delayed packet an expect line asks for */
     /* Counters after every event (slow on a kernel). Off: read at the start,
      * where an expect line needs them and at the end; a scenario whose
      * counters end up different is run again with them on, to find the
      * first event where they part. */
     bool counters_every_event;
     size_t reruns; /* scenarios run again for that */
-    /* A model run only to pace the kernel when side[LQ_SIDE_MODEL] is NULL
-     * (record, replay): NULL or a model backend, not owned. */
-    struct lq_backend *pacer;
-    /* Per directive (an event): the delayed ACK the model fires at the next
-     * jiffy, before the following event (a packet of the model's trace, or
-     * NULL). The kernel run waits for it after this event and hands it to
-     * the next one (tick_stash). */
-    const struct lq_obs_pkt **tick_ack;
-    size_t tick_ack_cap;
-    bool tick_ack_ready; /* filled for the scenario being run */
-    struct lq_obs_pkt tick_stash[4];
-    size_t ntick_stash;
-    uint32_t kernel_hz; /* the kernel's HZ, when its backend says */
+    /* scratch, kept across scenarios */
+    struct lq_replies replies;
+    struct lq_client client;
+    struct lq_pacing pacing;
     struct lq_result pace_res;
 };
 
@@ -77,5 +89,7 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
                     struct lq_err *err);
 /* The listener port the next scenario gets. */
 uint16_t lq_runner_next_port(struct lq_runner *r);
+/* How reports name a side of res: lq_trace_side_name of its trace. */
+void lq_result_side_name(const struct lq_result *res, enum lq_role role, char *buf, size_t len);
 
 #endif

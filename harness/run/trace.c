@@ -9,29 +9,47 @@
 #include "model/model.h"
 #include "util/strbuf.h"
 
-void lq_trace_init(struct lq_trace *t, const char *backend)
+const char *lq_role_name(enum lq_role role)
 {
-    memset(t, 0, sizeof(*t));
-    snprintf(t->backend, sizeof(t->backend), "%s", backend);
+    return role == LQ_ROLE_REFERENCE ? "reference" : "subject";
 }
 
-void lq_trace_reset(struct lq_trace *t, const char *backend)
+void lq_trace_init(struct lq_trace *t, enum lq_role role)
 {
+    memset(t, 0, sizeof(*t));
+    t->role = (uint8_t)role;
+}
+
+void lq_trace_reset(struct lq_trace *t, enum lq_role role, const char *backend, bool predicts)
+{
+    t->role = (uint8_t)role;
     t->nobs = t->npkts = t->ndps = 0;
     t->failed = false;
     t->beyond = false;
     t->beyond_dir = 0;
     t->beyond_why[0] = 0;
+    t->ncarry = 0;
+    t->predicts = predicts;
     memset(t->ctr_present, 0, sizeof(t->ctr_present));
     snprintf(t->backend, sizeof(t->backend), "%s", backend);
 }
 
 void lq_trace_free(struct lq_trace *t)
 {
+    uint8_t role = t->role;
     free(t->obs);
     free(t->pkts);
     free(t->dps);
-    memset(t, 0, sizeof(*t));
+    lq_trace_init(t, (enum lq_role)role);
+}
+
+void lq_trace_side_name(const struct lq_trace *t, const struct lq_trace *other, char *buf,
+                        size_t len)
+{
+    if (other && strcmp(t->backend, other->backend) == 0)
+        snprintf(buf, len, "%s (%s)", t->backend, lq_role_name((enum lq_role)t->role));
+    else
+        snprintf(buf, len, "%s", t->backend[0] ? t->backend : "?");
 }
 
 struct lq_obs *lq_trace_add_obs(struct lq_trace *t)
@@ -43,6 +61,13 @@ struct lq_obs *lq_trace_add_obs(struct lq_trace *t)
     o->first_dp = (uint32_t)t->ndps;
     o->accept = LQ_ACCEPT_NONE;
     o->accept_mss = -1;
+    /* what came after the last event and belongs to this one comes first */
+    for (size_t k = 0; k < t->ncarry; k++) {
+        t->pkts = lq_grow(t->pkts, &t->pkts_cap, t->npkts + 1, sizeof(*t->pkts));
+        t->pkts[t->npkts++] = t->carry[k];
+        o->npkts++;
+    }
+    t->ncarry = 0;
     return o;
 }
 
@@ -53,7 +78,6 @@ struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
     memset(p, 0, sizeof(*p));
     p->mss = -1;
     p->wscale = -1;
-    p->dp = LQ_DP_UNKNOWN;
     p->frame = -1;
     o->npkts++;
     return p;
@@ -64,6 +88,18 @@ void lq_trace_add_dp(struct lq_trace *t, struct lq_obs *o, uint16_t dp)
     t->dps = lq_grow(t->dps, &t->dps_cap, t->ndps + 1, sizeof(*t->dps));
     t->dps[t->ndps++] = dp;
     o->ndps++;
+}
+
+void lq_trace_carry(struct lq_trace *t, struct lq_obs *o, uint32_t k)
+{
+    if (t->ncarry == LQ_TRACE_CARRY_MAX || k >= o->npkts || o->first_pkt + o->npkts != t->npkts)
+        return;
+    t->carry[t->ncarry++] = t->pkts[o->first_pkt + k];
+    /* the last packet takes its place (the order of the rest is kept but
+     * for that one) */
+    t->pkts[o->first_pkt + k] = t->pkts[o->first_pkt + o->npkts - 1];
+    o->npkts--;
+    t->npkts--;
 }
 
 const struct lq_obs *lq_trace_find(const struct lq_trace *t, uint32_t dir)

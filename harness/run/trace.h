@@ -4,7 +4,12 @@
  * (abstracted by the client into relations: "seq = the SYN-ACK's ISN + 1",
  * never raw values), the accept() result, queue lengths and counter deltas.
  * Two traces of the same scenario (model, kernel, recording) are compared
- * observation by observation (compare.c).
+ * observation by observation (compare.c). A trace knows its role in the run
+ * (the reference or the subject) and its backend's name, as data.
+ *
+ * Beside the relations a trace keeps the concrete segments (the client's,
+ * and each reply as it came), so that what is built on a run (the
+ * packetdrill exporter) needs no run of its own.
  */
 #ifndef LISTENQ_HARNESS_TRACE_H
 #define LISTENQ_HARNESS_TRACE_H
@@ -14,6 +19,13 @@
 #include <stdint.h>
 
 #include "model/counters.h"
+#include "model/segment.h"
+
+/* A trace's role in a run: what the other is held to, or what is held to it. */
+enum lq_role { LQ_ROLE_REFERENCE, LQ_ROLE_SUBJECT, LQ_ROLE_COUNT };
+
+/* "reference", "subject" */
+const char *lq_role_name(enum lq_role role);
 
 /* How a sequence or acknowledgement number relates to what the client knows. */
 enum lq_rel {
@@ -38,15 +50,13 @@ struct lq_obs_pkt {
     int16_t wscale; /* -1 when absent */
     bool sack, ts;
     bool cookie;
-    uint8_t timing;  /* enum lq_pkt_timing */
-    int64_t t_us;    /* since the event began (the due time for deferred ones) */
-    uint16_t dp;     /* model: decision point that sent it; others: 0xffff */
-    int32_t frame;   /* kernel: index of the frame in the scenario's capture, else -1 */
-    bool next_jiffy; /* model: a delayed ACK fired at the next jiffy, before this event */
+    uint8_t timing;    /* enum lq_pkt_timing */
+    int64_t t_us;      /* since the event began (the due time for deferred ones) */
+    int32_t frame;     /* the frame that shows it in its backend's frames, else -1 */
+    struct lq_seg seg; /* the segment as it came (numbers the backend's own) */
 };
 
 #define LQ_ACCEPT_NONE INT32_MIN
-#define LQ_DP_UNKNOWN  0xffffu
 
 struct lq_obs {
     uint32_t dir;       /* directive index in the scenario */
@@ -58,13 +68,22 @@ struct lq_obs {
     int32_t acceptq, backlog, synq;
     bool ctr_valid;
     int64_t ctr[LQ_CTR_COUNT]; /* change since the scenario started */
-    uint32_t first_dp, ndps;   /* model decision points, into lq_trace.dps */
+    uint32_t first_dp, ndps;   /* decision points (a model's), into lq_trace.dps */
     int64_t t_us;              /* when the event began, since the scenario began */
     int64_t wait_us;           /* wait: how long the backend really waited */
+    bool sent_valid;           /* a segment event: */
+    struct lq_seg sent;        /* the client's segment */
 };
 
+/* Packets that came after an event but belong to the next one (a delayed
+ * ACK due at the next jiffy, paced: docs/harness.md): lq_trace_add_obs puts
+ * them first in the next observation. */
+#define LQ_TRACE_CARRY_MAX 4
+
 struct lq_trace {
-    char backend[16];
+    uint8_t role;     /* enum lq_role */
+    char backend[16]; /* the backend's name (lq_backend_name), for reports */
+    bool predicts;    /* its packets are predictions (LQ_CAP_PREDICTS) */
     struct lq_obs *obs;
     size_t nobs, obs_cap;
     struct lq_obs_pkt *pkts;
@@ -73,21 +92,33 @@ struct lq_trace {
     size_t ndps, dps_cap;
     bool ctr_present[LQ_CTR_COUNT]; /* the backend can observe this counter */
     bool failed;                    /* the backend stopped with an error */
-    /* The model: from directive beyond_dir on, it makes no prediction
-     * (docs/model.md, "Scope"), and why. */
+    /* From directive beyond_dir on its answers are no longer to be held
+     * against another's (the model past its scope: docs/model.md, "Scope"),
+     * and why (lq_backend_scope_end). */
     bool beyond;
     uint32_t beyond_dir;
     char beyond_why[200];
+    struct lq_obs_pkt carry[LQ_TRACE_CARRY_MAX];
+    size_t ncarry;
 };
 
-void lq_trace_init(struct lq_trace *t, const char *backend);
-void lq_trace_reset(struct lq_trace *t, const char *backend);
+void lq_trace_init(struct lq_trace *t, enum lq_role role);
+/* Empties t for a new run of the backend named `backend`, keeping its memory. */
+void lq_trace_reset(struct lq_trace *t, enum lq_role role, const char *backend, bool predicts);
 void lq_trace_free(struct lq_trace *t);
 struct lq_obs *lq_trace_add_obs(struct lq_trace *t);
 struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o);
 void lq_trace_add_dp(struct lq_trace *t, struct lq_obs *o, uint16_t dp);
 /* The observation of directive dir, or NULL. */
 const struct lq_obs *lq_trace_find(const struct lq_trace *t, uint32_t dir);
+/* Moves packet k of observation o (the last of the trace) to the carry. */
+void lq_trace_carry(struct lq_trace *t, struct lq_obs *o, uint32_t k);
+
+/* How reports name the side of trace t, whose other side is `other` (or
+ * NULL): its backend's name, with its role when both name the same
+ * backend ("model (reference)"). */
+void lq_trace_side_name(const struct lq_trace *t, const struct lq_trace *other, char *buf,
+                        size_t len);
 
 /* "SYN-ACK c1 seq=isn' ack=isn+1 <mss 1460 ws 7 sack ts> cookie" for reports. */
 struct lq_strbuf;

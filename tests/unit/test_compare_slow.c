@@ -16,8 +16,10 @@
 static bool agree(const struct lq_scenario *sc, int64_t late_ms)
 {
     struct lq_trace a, b;
-    lq_trace_init(&a, "model");
-    lq_trace_init(&b, "kernel");
+    lq_trace_init(&a, LQ_ROLE_REFERENCE);
+    lq_trace_init(&b, LQ_ROLE_SUBJECT);
+    lq_trace_reset(&a, LQ_ROLE_REFERENCE, "model", true);
+    lq_trace_reset(&b, LQ_ROLE_SUBJECT, "kernel", false);
     struct lq_trace *t[2] = {&a, &b};
     for (int k = 0; k < 2; k++) {
         for (uint32_t d = 0; d < sc->n; d++) {

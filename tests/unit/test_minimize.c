@@ -1,16 +1,16 @@
 /* tests/unit/test_minimize.c: `listenq minimize` shrinks a diverging
  * scenario to a minimal one that diverges the same way.
  *
- * The divergence is planted: the "model" side of the runner has a wrong rule
- * (lq_backend_model_set_bug) and the correct model stands for the kernel, so
- * no privileges are needed. A scenario with padding (other connections,
+ * The divergence is planted: the runner's reference is a model with a wrong
+ * rule (lq_backend_model_set_bug) and its subject the correct model, so no
+ * privileges are needed. A scenario with padding (other connections,
  * sysctls, socket options, accept calls, waits, expectations) shrinks to the
  * few lines the planted rule needs, with the same signature.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/backend.h"
+#include "run/backend_model.h"
 #include "findings/minimize.h"
 #include "lang/parse.h"
 #include "lang/print.h"
@@ -28,14 +28,14 @@ static void sides_open(struct sides *s, const struct lq_profile *p, enum lq_mode
     s->bugged = lq_backend_model_new(p, &err);
     s->correct = lq_backend_model_new(p, &err);
     lq_backend_model_set_bug(s->bugged, bug);
-    s->r.side[LQ_SIDE_MODEL] = s->bugged;
-    s->r.side[LQ_SIDE_KERNEL] = s->correct;
+    s->r.backend[LQ_ROLE_REFERENCE] = s->bugged;
+    s->r.backend[LQ_ROLE_SUBJECT] = s->correct;
 }
 
 static void sides_close(struct sides *s)
 {
-    s->bugged->ops->destroy(s->bugged);
-    s->correct->ops->destroy(s->correct);
+    lq_backend_destroy(s->bugged);
+    lq_backend_destroy(s->correct);
     lq_runner_free(&s->r);
 }
 
@@ -130,8 +130,9 @@ static void test_signature_format(const struct lq_profile *p)
     struct lq_strbuf t;
     lq_sb_init(&t);
     lq_min_sig_format(&sig, &t);
+    /* two models: the sides are named by role, not as a "kernel" */
     is_str(lq_sb_str(&t),
-           "syn c1: the kernel sent a packet the model does not predict "
+           "syn c1: the model (subject) sent a packet the model (reference) does not predict "
            "[conn_request.synq_full_drop]",
            "the signature: directive, connection, what, decision point");
     lq_sb_free(&t);

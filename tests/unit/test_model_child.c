@@ -136,8 +136,7 @@ static void test_fin_delayed(void)
        "a bare FIN on a child without data: ato 0, the ACK is due at the next jiffy (4 ms)");
     data(m, &c, 1, 0, false);
     const struct lq_model_out *o = lq_model_output(m);
-    ok(o->npkts == 1 && o->pkts[0].timing == LQ_PKT_DEFERRED_FIRED && o->pkts[0].next_jiffy &&
-           o->pkts[0].seg.ack == c.isn + 2,
+    ok(o->npkts == 1 && o->pkts[0].timing == LQ_PKT_NEXT_JIFFY && o->pkts[0].seg.ack == c.isn + 2,
        "... and leaves before the next event");
     struct child d = open_child(m, 1, false);
     data(m, &d, 0, 100, false);

@@ -1,0 +1,18 @@
+/* harness/live/backend_live.h: the running kernel as a backend, in private
+ * network namespaces (docs/harness.md, "The live backend").
+ *
+ * Its timers run in real time (LQ_CAP_REALTIME): it can be paced and waits
+ * for late packets (settle); it keeps the frames of the current scenario
+ * (lq_backend_frames), reads the kernel's clock (lq_backend_clock) and
+ * counts what it injects (lq_backend_stats).
+ */
+#ifndef LISTENQ_HARNESS_BACKEND_LIVE_H
+#define LISTENQ_HARNESS_BACKEND_LIVE_H
+
+#include "run/backend.h"
+
+/* NULL with err: LQ_EXIT_SKIP when this process lacks the privileges (the
+ * message says which), LQ_EXIT_ERROR when the namespaces cannot be made. */
+struct lq_backend *lq_backend_live_new(struct lq_err *err);
+
+#endif
