@@ -99,7 +99,8 @@ $(BUILD)/obj/harness/util/datadir.o: LQ_CFLAGS += -DLQ_DATADIR='"$(DATADIR)"'
 
 # Only the modules that talk to a library see its headers.
 $(BUILD)/obj/harness/live/inject.o: LQ_CFLAGS += $(LIBNET_CFLAGS)
-$(BUILD)/obj/harness/live/capture.o $(BUILD)/obj/harness/wire/pcapout.o: LQ_CFLAGS += $(PCAP_CFLAGS)
+$(BUILD)/obj/harness/live/capture.o $(BUILD)/obj/harness/wire/pcapout.o \
+	$(BUILD)/obj/harness/wire/pcapin.o: LQ_CFLAGS += $(PCAP_CFLAGS)
 $(BUILD)/obj/harness/live/netns.o $(BUILD)/obj/harness/live/diag.o: LQ_CFLAGS += $(MNL_CFLAGS)
 $(BUILD)/obj/harness/replay/recording.o $(BUILD)/obj/harness/matrix/matrix.o \
 	$(BUILD)/obj/harness/matrix/matrix_report.o $(BUILD)/obj/harness/util/json.o \

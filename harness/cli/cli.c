@@ -148,6 +148,8 @@ int lq_cli_run_suite(const struct lq_cli_suite *s)
         struct lq_result res;
         lq_result_init(&res);
         char *pcap = NULL;
+        if (s->before)
+            s->before(s->arg, sc);
         if (!lq_cli_not_run(sc, s->need_live, s->live, s->live_err, s->fast, fatal, &res)) {
             struct lq_err e = {0};
             if (lq_run_scenario(s->runner, sc, &res, &e)) {

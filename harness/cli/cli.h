@@ -67,6 +67,8 @@ struct lq_cli_suite {
      * go when a live kernel ran; NULL: none are written. */
     const char *outdir;
     const struct lq_profile *profile;
+    /* Called before each scenario (NULL: nothing). */
+    void (*before)(void *arg, const struct lq_scenario *sc);
     /* Called after each scenario that ran; sets *fatal on a harness error. */
     void (*after)(void *arg, const struct lq_scenario *sc, const struct lq_result *res, int *fatal);
     void *arg;

@@ -410,7 +410,7 @@ static int lq_run_side(struct lq_runner *r, struct lq_backend *b, enum lq_role r
     int rc = lq_side_begin(&s, lport, clock, err);
     for (uint32_t i = 0; i < sc->n && rc == 0; i++) {
         uint8_t kind = sc->d[i].kind;
-        if (kind == LQ_D_EXPECT)
+        if (kind == LQ_D_EXPECT && !r->expect_off[role])
             rc = lq_side_expect(&s, i, err);
         else if (lq_dir_is_event(kind))
             rc = lq_side_event(&s, i, err);

@@ -71,6 +71,9 @@ struct lq_runner {
      * counters end up different is run again with them on, to find the
      * first event where they part. */
     bool counters_every_event;
+    /* A role whose expectations are not checked (a recording's were, when
+     * it was made: its JSON holds their outcomes). */
+    bool expect_off[LQ_ROLE_COUNT];
     size_t reruns; /* scenarios run again for that */
     /* scratch, kept across scenarios */
     struct lq_replies replies;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/fsutil.h"
+#include "util/grow.h"
 
 enum {
     PCAP_MAGIC_NSEC = 0xa1b23c4d,
@@ -45,6 +46,19 @@ static uint8_t *put16(uint8_t *p, uint16_t v)
 {
     memcpy(p, &v, 2);
     return p + 2;
+}
+
+void lq_pcap_order(const struct lq_pcap_rec *recs, size_t n, size_t *pos)
+{
+    if (!n)
+        return;
+    struct order *ord = lq_xcalloc(n, sizeof(*ord));
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (struct order){recs[i].ts_ns, i};
+    qsort(ord, n, sizeof(*ord), order_cmp);
+    for (size_t k = 0; k < n; k++)
+        pos[ord[k].idx] = k;
+    free(ord);
 }
 
 int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_t n,

@@ -1,8 +1,11 @@
 #!/bin/sh
 # listenq record stores the kernel's answers; listenq replay compares this
-# kernel with them. A recording replays cleanly on the kernel that made it;
-# a tampered recording is caught; the committed reference recording of this
-# kernel release (pcaps/<release>/) replays cleanly when this is that kernel.
+# kernel with them, the recording being a backend (the reference) and this
+# kernel the subject. A recording replays cleanly on the kernel that made
+# it; a recording of another answer is a divergence, reported as run reports
+# one; the committed reference recording of this kernel release
+# (pcaps/<release>/) replays cleanly when this is that kernel. Recordings
+# that cannot be a kernel's answers: replay_refuses.sh.
 . tests/integration/lib.sh.inc
 why=$(live_unavailable)
 if [ -n "$why" ]; then
@@ -28,20 +31,28 @@ tail -n 1 "$TMP/p" | grep -q "0 failed"
 ok $? "replay summary: 0 failed"
 
 if command -v python3 >/dev/null 2>&1; then
+    # a kernel that answered c3 with a normal SYN-ACK: cookie false and the
+    # relation of a new ISN (an impossible mix is refused: replay_refuses.sh)
     python3 - "$rec/conformance-synq_full_cookie.json" "$TMP/tampered.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for o in d["trace"]["observations"]:
     if o["event"] == "syn c3 mss=1460":
-        o["packets"][0]["cookie"] = False   # the kernel answered c3 with a cookie
+        o["packets"][0]["cookie"] = False
+        o["packets"][0]["seq_rel"] = "srv_new"
+d["pcap"] = "rec/" + d["pcap"]  # the tampered copy sits beside rec/
 json.dump(d, open(sys.argv[2], "w"))
 PY
-    "$LISTENQ" replay --no-progress "$TMP/tampered.json" >"$TMP/t" 2>&1
-    is $? 1 "a tampered recording: exit 1"
+    "$LISTENQ" replay --no-progress --out "$TMP/rout" "$TMP/tampered.json" >"$TMP/t" 2>&1
+    is $? 1 "a recording of another answer: exit 1"
     grep -q "divergence at line 10: syn c3 mss=1460" "$TMP/t"
     ok $? "the divergence names the event"
+    grep -q "recording *: SYN-ACK c3 seq=new-isn" "$TMP/t" && grep -q "kernel *: SYN-ACK c3 seq=cookie" "$TMP/t"
+    ok $? "the recording (reference) and the kernel (subject) side by side"
+    [ -s "$TMP/rout/conformance-synq_full_cookie.pcap" ] && [ -s "$TMP/rout/divergences.jsonl" ]
+    ok $? "as run: the kernel's pcap and a divergences.jsonl line in --out"
 else
-    skip "a tampered recording" "python3 is not installed"
+    skip "a recording of another answer" "python3 is not installed"
 fi
 printf '{"format":"something-else"}\n' >"$TMP/bad.json"
 "$LISTENQ" replay --no-progress "$TMP/bad.json" >"$TMP/b" 2>&1

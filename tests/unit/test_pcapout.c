@@ -1,7 +1,10 @@
-/* tests/unit/test_pcapout.c: harness/wire/pcapout.c and harness/util/fsutil.c.
+/* tests/unit/test_pcapout.c: harness/wire/pcapout.c, pcapin.c and
+ * harness/util/fsutil.c.
  *
  * pcap files are read back with libpcap itself; failures must leave neither
- * a half file nor a temporary file behind.
+ * a half file nor a temporary file behind. The reader (pcapin.c) gives back
+ * what the writer wrote, in the file's order (lq_pcap_order says where each
+ * record went), and refuses a file cut short.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "util/fsutil.h"
+#include "wire/pcapin.h"
 #include "wire/pcapout.h"
 #include "tap.h"
 
@@ -120,6 +124,62 @@ static void test_pcap_roundtrip(void)
         pcap_close(p);
 }
 
+static void test_pcap_read(void)
+{
+    static const uint8_t a[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00, 0xaa};
+    static const uint8_t b[] = {0xff, 0xfe, 0xfd};
+    uint8_t c[300];
+    for (size_t i = 0; i < sizeof(c); i++)
+        c[i] = (uint8_t)i;
+    struct lq_pcap_rec recs[] = {
+        {3000000005ull, sizeof(a), a, 0},
+        {1999999999ull, sizeof(b), b, 0},
+        {1700000000123456789ull, 256, c, 300},
+        {3000000005ull, sizeof(b), b, 0},
+    };
+    /* by time, ties in their order: b (1), a (0), b (3), c (2) */
+    size_t pos[4];
+    lq_pcap_order(recs, 4, pos);
+    ok(pos[0] == 1 && pos[1] == 0 && pos[2] == 3 && pos[3] == 2,
+       "lq_pcap_order: where each record goes in the file");
+    char path[300];
+    path_in(path, sizeof(path), "r.pcap");
+    struct lq_err err = {0};
+    struct lq_pcap_file pf;
+    int rc = lq_pcap_write_atomic(path, recs, 4, &err);
+    ok(rc == 0 && lq_pcap_read(path, &pf, &err) == 0, "written and read back");
+    if (rc || pf.n != 4) {
+        tap_diag("%s", err.msg);
+        return;
+    }
+    bool same = true;
+    for (size_t i = 0; i < 4; i++) {
+        const struct lq_pcap_frame *f = &pf.f[pos[i]];
+        uint32_t len = recs[i].orig_len ? recs[i].orig_len : recs[i].len;
+        same &= f->ts_ns == recs[i].ts_ns && f->caplen == recs[i].len && f->len == len &&
+                memcmp(f->data, recs[i].data, f->caplen) == 0;
+    }
+    ok(same, "every frame: timestamp, lengths and bytes, at its place");
+    lq_pcap_file_free(&pf);
+
+    /* cut inside the last record: refused, the file and frame named */
+    struct stat st;
+    ok(stat(path, &st) == 0 && truncate(path, st.st_size - 5) == 0, "the file cut by 5 bytes");
+    rc = lq_pcap_read(path, &pf, &err);
+    ok(rc == -1 && err.status == LQ_EXIT_BADINPUT && strstr(err.msg, path) &&
+           strstr(err.msg, "frame 3"),
+       "a pcap cut short: bad input naming the file and frame 3 (%s)", err.msg);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd >= 0) {
+        ok(write(fd, "not a pcap at all, no", 21) == 21, "a file that is no pcap");
+        close(fd);
+    }
+    rc = lq_pcap_read(path, &pf, &err);
+    ok(rc == -1 && err.status == LQ_EXIT_BADINPUT && strstr(err.msg, "not a readable pcap"),
+       "no pcap: bad input (%s)", err.msg);
+    unlink(path);
+}
+
 static void test_failures(void)
 {
     struct lq_err err = {0};
@@ -212,6 +272,7 @@ int main(void)
         return tap_done();
     }
     test_pcap_roundtrip();
+    test_pcap_read();
     test_failures();
     test_fsutil();
     char p[300];
