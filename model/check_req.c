@@ -31,7 +31,7 @@ static uint64_t lq_reqsk_timeout(const struct lq_req *req)
 }
 
 /* inet_csk_reqsk_queue_drop(): unhash, qlen--, young-- if it never timed out. */
-void lq_reqsk_queue_drop(struct lq_model *m, int r)
+void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
     if (req->num_timeout == 0)
@@ -44,7 +44,7 @@ void lq_reqsk_queue_drop(struct lq_model *m, int r)
 /* tcp_paws_reject() with the request's ts_recent; ts_recent_stamp is
  * "now - timeout", never old enough to lift the check for a short-lived
  * request, except for an RST once the timeout passed TCP_PAWS_MSL (60 s). */
-static bool lq_paws_reject(const struct lq_req *req, uint32_t tsval, bool rst)
+static bool lq_tcp_paws_reject(const struct lq_req *req, uint32_t tsval, bool rst)
 {
     if ((int32_t)(req->ts_recent - tsval) <= 0)
         return false;
@@ -67,18 +67,18 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     if (in->opt.has_ts && m->sysctl[LQ_SYSCTL_TIMESTAMPS]) {
         if (in->opt.tsecr && req->tstamp_ok && lq_profile_has(&m->profile, LQ_CHG_TSECR_CHECK))
             tsecr_reject = !lq_between(in->opt.tsecr, req->snt_tsval_first, req->snt_tsval_last);
-        paws_reject = lq_paws_reject(req, in->opt.tsval, (flg & LQ_TH_RST) != 0);
+        paws_reject = lq_tcp_paws_reject(req, in->opt.tsval, (flg & LQ_TH_RST) != 0);
     }
 
     /* Check for pure retransmitted SYN. */
     if (in->seq == req->rcv_isn && flg == LQ_TH_SYN && !paws_reject) {
-        if (lq_oow_rate_limited(m, in, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
+        if (lq_tcp_oow_rate_limited(m, in, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
             lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX_LIMITED);
             return LQ_CHECKREQ_DONE;
         }
         /* tcp_rtx_synack(); then the timer is pushed out (mod_timer_pending) */
         lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX);
-        lq_send_synack(m, req, false, LQ_DP_CHECKREQ_SYN_RTX);
+        lq_tcp_v4_send_synack(m, req, false, LQ_DP_CHECKREQ_SYN_RTX);
         lq_model_count(m, LQ_CTR_RETRANS_SEGS);
         lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
         req->num_retrans++;
@@ -104,12 +104,12 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         /* Out of window: send ACK and drop. */
         if (flg & LQ_TH_RST) {
             lq_model_dp(m, LQ_DP_CHECKREQ_OOW_RST);
-        } else if (lq_oow_rate_limited(m, in, &req->last_oow_ack,
-                                       LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
+        } else if (lq_tcp_oow_rate_limited(m, in, &req->last_oow_ack,
+                                           LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
             lq_model_dp(m, LQ_DP_CHECKREQ_OOW_LIMITED);
         } else {
             lq_model_dp(m, LQ_DP_CHECKREQ_OOW_ACK);
-            lq_send_req_ack(m, req, LQ_DP_CHECKREQ_OOW_ACK);
+            lq_tcp_v4_reqsk_send_ack(m, req, LQ_DP_CHECKREQ_OOW_ACK);
         }
         if (paws_reject) {
             lq_model_dp(m, LQ_DP_CHECKREQ_PAWS);
@@ -136,14 +136,15 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
      * in-window RST in SYN-RECEIVED (tcp_reqsk_send_challenge_ack). */
     if ((flg & LQ_TH_RST) && in->seq != req->rcv_nxt &&
         lq_profile_has(&m->profile, LQ_CHG_SYNRECV_RST_CHALLENGE)) {
-        if (lq_oow_rate_limited(m, NULL, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE)) {
+        if (lq_tcp_oow_rate_limited(m, NULL, &req->last_oow_ack,
+                                    LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE)) {
             lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE_LIMITED);
             return LQ_CHECKREQ_DONE;
         }
         /* tcp_challenge_ack_allowed(): tcp_challenge_ack_limit is INT_MAX by default */
         lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE);
         lq_model_count(m, LQ_CTR_TCP_CHALLENGE_ACK);
-        lq_send_req_ack(m, req, LQ_DP_CHECKREQ_RST_CHALLENGE);
+        lq_tcp_v4_reqsk_send_ack(m, req, LQ_DP_CHECKREQ_RST_CHALLENGE);
         return LQ_CHECKREQ_DONE;
     }
 
@@ -172,7 +173,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     /* syn_recv_sock = tcp_v4_syn_recv_sock(): sk_acceptq_is_full -> exit_overflow */
     if (lq_sk_acceptq_is_full(m)) {
         lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
-        lq_model_listendrop(m);
+        lq_tcp_listendrop(m);
         if (!m->sysctl[LQ_SYSCTL_ABORT_ON_OVERFLOW]) {
             lq_model_dp(m, LQ_DP_CHECKREQ_OVERFLOW_KEEP);
             req->acked = true;
@@ -187,22 +188,22 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
      * accept queue. */
     lq_model_dp(m, LQ_DP_CHECKREQ_CHILD);
     struct lq_req copy = *req;
-    lq_reqsk_queue_drop(m, r);
+    lq_inet_csk_reqsk_queue_drop(m, r);
     *child = lq_tcp_v4_syn_recv_sock(m, &copy, in, false);
     /* "if (own_req && tmp_opt.saw_tstamp && !after(seq, rcv_nxt))
      * tcp_sk(child)->rx_opt.ts_recent = tmp_opt.rcv_tsval" */
     if (saw_tstamp && !lq_seq_after(in->seq, copy.rcv_nxt))
         m->children[*child].ts_recent = in->opt.tsval;
-    lq_model_acceptq_push(m, *child);
+    lq_inet_csk_reqsk_queue_add(m, *child);
     return LQ_CHECKREQ_CHILD;
 
 embryonic_reset:
     lq_model_dp(m, reset_dp);
     if (!(flg & LQ_TH_RST))
-        lq_send_reset(m, in, reset_dp);
+        lq_tcp_v4_send_reset(m, in, reset_dp);
     /* inet_csk_reqsk_queue_drop() unlinks it here (single-threaded: always),
      * so EmbryonicRsts counts either way (LQ_CHG_EMBRYONIC_IF_UNLINKED). */
-    lq_reqsk_queue_drop(m, r);
+    lq_inet_csk_reqsk_queue_drop(m, r);
     lq_model_count(m, LQ_CTR_EMBRYONIC_RSTS);
     return LQ_CHECKREQ_DONE;
 }

@@ -116,11 +116,11 @@ void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
     lq_tcp_initialize_rcv_mss(c);
     lq_child_data_queue(m, c, in);
     if (c->state != LQ_CHILD_CLOSED && (c->ack_pending & LQ_ACK_SCHED))
-        lq_child_ack_snd_check(m, c, LQ_DP_CHILD_DATA_ACK);
+        lq_tcp_ack_snd_check(m, c, LQ_DP_CHILD_DATA_ACK);
 }
 
 /* tcp_reset() -> tcp_done(): CLOSE, unhashed; a queued child stays queued. */
-void lq_child_reset(struct lq_model *m, struct lq_child *c)
+void lq_tcp_reset(struct lq_model *m, struct lq_child *c)
 {
     if (c->state == LQ_CHILD_ESTABLISHED || c->state == LQ_CHILD_CLOSE_WAIT)
         lq_model_count(m, LQ_CTR_ESTAB_RESETS); /* tcp_set_state(TCP_CLOSE) */
@@ -190,7 +190,7 @@ static void lq_child_ack_sent(struct lq_model *m, struct lq_child *c)
 }
 
 /* tcp_send_ack() on a child. */
-void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+void lq_tcp_send_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 {
     lq_child_ack_sent(m, c);
     lq_child_ack_seg(m, c, &lq_model_emit(m, dp)->seg);
@@ -198,12 +198,12 @@ void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 
 /* tcp_send_challenge_ack(): per-socket rate limit, then the (unlimited by
  * default) per-netns quota. */
-void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+void lq_tcp_send_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 {
-    if (lq_oow_rate_limited(m, NULL, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE))
+    if (lq_tcp_oow_rate_limited(m, NULL, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE))
         return;
     lq_model_count(m, LQ_CTR_TCP_CHALLENGE_ACK);
-    lq_send_child_ack(m, c, dp);
+    lq_tcp_send_ack(m, c, dp);
 }
 
 /* tcp_incr_quickack() in one world. */
@@ -219,7 +219,7 @@ static void lq_incr_quickack(const struct lq_child *c, uint8_t *quick)
 }
 
 /* tcp_enter_quickack_mode(): a retransmission or out-of-window data. */
-void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c)
+void lq_tcp_enter_quickack_mode(struct lq_model *m, struct lq_child *c)
 {
     lq_incr_quickack(c, &c->quick);
     lq_incr_quickack(c, &c->quick_hi);
@@ -228,7 +228,7 @@ void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c)
 }
 
 /* tcp_delack_timer_handler() for c, at its due time. */
-static void lq_child_delack_fire(struct lq_model *m, struct lq_child *c, bool next_jiffy)
+static void lq_tcp_delack_timer_handler(struct lq_model *m, struct lq_child *c, bool next_jiffy)
 {
     uint64_t saved = m->now_ms;
     m->now_ms = c->delack_due;
@@ -265,7 +265,7 @@ void lq_child_timers(struct lq_model *m, uint64_t until)
         }
         if (!next)
             return;
-        lq_child_delack_fire(m, next, false);
+        lq_tcp_delack_timer_handler(m, next, false);
     }
 }
 
@@ -301,7 +301,7 @@ bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_c
 }
 
 /* tcp_send_delayed_ack() */
-static void lq_child_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 {
     uint32_t hz = m->hz;
     uint32_t ato = lq_child_delack_ato(m, c, c->ato);
@@ -366,7 +366,7 @@ void lq_child_fire_next_jiffy(struct lq_model *m)
         struct lq_child *c = &m->children[i];
         if (c->delack_next_jiffy && (c->ack_pending & LQ_ACK_TIMER)) {
             c->delack_next_jiffy = false;
-            lq_child_delack_fire(m, c, true);
+            lq_tcp_delack_timer_handler(m, c, true);
         }
     }
 }
@@ -376,7 +376,7 @@ void lq_child_fire_next_jiffy(struct lq_model *m)
  * far enough" (__tcp_select_window() >= rcv_wnd), depends on receive-buffer
  * space; where it or the quick-ACK count decides, the ACK leaves now or from
  * the timer and the model says it does not know which. */
-void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+void lq_tcp_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
 {
     bool frame = c->rcv_nxt - c->rcv_wup > c->rcv_mss;
     bool now = (c->ack_pending & LQ_ACK_NOW) || (!c->pingpong && c->quick > 0);
@@ -386,7 +386,7 @@ void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp d
     if (!now && c->nofo)
         now = true;
     if (now) {
-        lq_send_child_ack(m, c, dp);
+        lq_tcp_send_ack(m, c, dp);
         return;
     }
     if (maybe) {
@@ -397,7 +397,7 @@ void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp d
     } else {
         lq_model_dp(m, LQ_DP_CHILD_ACK_DELAYED);
     }
-    lq_child_send_delayed_ack(m, c, dp);
+    lq_tcp_send_delayed_ack(m, c, dp);
 }
 
 /* tcp_event_data_recv()'s delayed-ACK engine in one world. */
@@ -421,7 +421,7 @@ static void lq_event_data_ato(struct lq_model *m, struct lq_child *c, uint8_t *q
 }
 
 /* tcp_event_data_recv() for a payload of len bytes (in order or not). */
-void lq_child_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len)
+void lq_tcp_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len)
 {
     c->ack_pending |= LQ_ACK_SCHED; /* inet_csk_schedule_ack */
     uint32_t now = lq_model_jiffies(m);

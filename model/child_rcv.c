@@ -329,7 +329,7 @@ static enum lq_dp lq_tcp_data_queue(struct lq_model *m, struct lq_child *c, cons
         if (in->len) {
             c->data_seen = true;
             lq_tcp_measure_rcv_mss(c, in);
-            lq_child_event_data_recv(m, c, in->len);
+            lq_tcp_event_data_recv(m, c, in->len);
         }
         if (fin)
             lq_tcp_fin(c);
@@ -352,7 +352,7 @@ static enum lq_dp lq_tcp_data_queue(struct lq_model *m, struct lq_child *c, cons
     if (!lq_seq_after(end, c->rcv_nxt)) {
         /* "A retransmit, 2nd most common case. Force an immediate ack." */
         lq_model_dp(m, LQ_DP_CHILD_DATA_RETRANSMIT);
-        lq_child_enter_quickack_mode(m, c);
+        lq_tcp_enter_quickack_mode(m, c);
         c->ack_pending |= LQ_ACK_SCHED;
         return LQ_DP_CHILD_DATA_RETRANSMIT;
     }
@@ -365,7 +365,7 @@ static enum lq_dp lq_tcp_data_queue(struct lq_model *m, struct lq_child *c, cons
     }
     if (beyond_lo) {
         lq_model_dp(m, LQ_DP_CHILD_DATA_BEYOND_WINDOW);
-        lq_child_enter_quickack_mode(m, c);
+        lq_tcp_enter_quickack_mode(m, c);
         c->ack_pending |= LQ_ACK_SCHED;
         return LQ_DP_CHILD_DATA_BEYOND_WINDOW;
     }
@@ -426,7 +426,7 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
         if (in->flags & LQ_TH_RST) {
             if (lq_tcp_reset_check(c, in)) {
                 lq_model_dp(m, LQ_DP_CHILD_RST_RESET);
-                lq_child_reset(m, c);
+                lq_tcp_reset(m, c);
             }
             return false;
         }
@@ -435,10 +435,10 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
         lq_model_dp(m,
                     v == LQ_SEQ_INVALID_END ? LQ_DP_CHILD_SEQ_INVALID_END : LQ_DP_CHILD_OOW_DUPACK);
         /* tcp_send_dupack() */
-        if (!lq_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ)) {
+        if (!lq_tcp_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ)) {
             if (in->seq != lq_seg_end_seq(in) && lq_seq_before(in->seq, c->rcv_nxt))
-                lq_child_enter_quickack_mode(m, c); /* DelayedACKLost */
-            lq_send_child_ack(m, c, LQ_DP_CHILD_OOW_DUPACK);
+                lq_tcp_enter_quickack_mode(m, c); /* DelayedACKLost */
+            lq_tcp_send_ack(m, c, LQ_DP_CHILD_OOW_DUPACK);
         }
         return false;
     }
@@ -447,7 +447,7 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
          * right-most SACK block. */
         if (in->seq == c->rcv_nxt || lq_tcp_reset_check(c, in)) {
             lq_model_dp(m, LQ_DP_CHILD_RST_RESET);
-            lq_child_reset(m, c);
+            lq_tcp_reset(m, c);
             return false;
         }
         if (c->sack_ok && c->num_sacks) {
@@ -457,19 +457,19 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
                     max_sack = c->sacks[i].end;
             if (in->seq == max_sack) {
                 lq_model_dp(m, LQ_DP_CHILD_RST_AT_SACK);
-                lq_child_reset(m, c);
+                lq_tcp_reset(m, c);
                 return false;
             }
         }
         lq_model_dp(m, LQ_DP_CHILD_RST_CHALLENGE);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_RST_CHALLENGE);
+        lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_RST_CHALLENGE);
         return false;
     }
     if (in->flags & LQ_TH_SYN) {
     syn_challenge:
         lq_model_dp(m, LQ_DP_CHILD_SYN_CHALLENGE);
         lq_model_count(m, LQ_CTR_TCP_SYN_CHALLENGE);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_SYN_CHALLENGE);
+        lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_SYN_CHALLENGE);
         return false;
     }
     return true;
@@ -486,14 +486,14 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
          * challenge ACK itself for "old ack during closing" in every version. */
         if (c->state != LQ_CHILD_ESTABLISHED ||
             lq_profile_has(&m->profile, LQ_CHG_ACK_UNSENT_CHALLENGE))
-            lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
+            lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_ACK_UNSENT);
         return false;
     }
     /* Below snd_una - min(max_window, bytes_acked): the child sent no data,
      * so anything below snd_una. */
     if (lq_seq_before(in->ack, c->snd_una)) {
         lq_model_dp(m, LQ_DP_CHILD_ACK_TOO_OLD);
-        lq_child_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
+        lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
         return false;
     }
     return true;
@@ -514,8 +514,8 @@ static bool lq_child_close_wait(struct lq_model *m, struct lq_child *c, const st
     if (end != in->seq && lq_seq_after(end - fin, c->rcv_nxt)) {
         lq_model_dp(m, LQ_DP_CHILD_ABORT_ON_DATA);
         lq_model_count(m, LQ_CTR_TCP_ABORT_ON_DATA);
-        lq_child_reset(m, c);
-        lq_send_reset(m, in, LQ_DP_CHILD_ABORT_ON_DATA);
+        lq_tcp_reset(m, c);
+        lq_tcp_v4_send_reset(m, in, LQ_DP_CHILD_ABORT_ON_DATA);
         return false;
     }
     return true;
@@ -568,7 +568,7 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
     if (m->beyond || c->state == LQ_CHILD_CLOSED || !(c->ack_pending & LQ_ACK_SCHED))
         return;
     if (slow_path) {
-        lq_child_ack_snd_check(m, c, (enum lq_dp)c->delack_dp);
+        lq_tcp_ack_snd_check(m, c, (enum lq_dp)c->delack_dp);
     } else if (lq_child_delack_about_to_expire(m, c)) {
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "a pure ACK while the delayed ACK is about to fire: the kernel's "

@@ -18,7 +18,7 @@ static bool lq_tcp_syn_flood_action(struct lq_model *m)
 
 /* tcp_parse_options() on a SYN for a listener (estab = 0): each option is
  * taken only while its sysctl allows it. */
-static void lq_parse_syn_options(const struct lq_model *m, const struct lq_seg *in,
+static void lq_tcp_parse_options(const struct lq_model *m, const struct lq_seg *in,
                                  struct lq_req *req, bool *saw_tstamp, uint32_t *tsval)
 {
     req->mss = LQ_TCP_MSS_DEFAULT; /* af_ops->mss_clamp: TCP_MSS_DEFAULT */
@@ -65,7 +65,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     struct lq_req *req = &req_storage;
     bool saw_tstamp;
     uint32_t tsval;
-    lq_parse_syn_options(m, in, req, &saw_tstamp, &tsval);
+    lq_tcp_parse_options(m, in, req, &saw_tstamp, &tsval);
     if (want_cookie && !saw_tstamp) {
         /* tcp_clear_options(): a cookie cannot remember them without TS */
         lq_model_dp(m, LQ_DP_CONNREQ_COOKIE_NO_TS);
@@ -108,12 +108,14 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     req->snt_isn = isn;
 
     if (want_cookie) {
-        /* cookie_record_sent(): the listener remembers the overflow, the
-         * SYN-ACK goes out, the request is freed. */
+        /* cookie_init_sequence() (include/net/tcp.h), called above for the
+         * ISN, also records the overflow (tcp_synq_overflow) and counts
+         * SyncookiesSent; then the SYN-ACK goes out and tcp_conn_request()
+         * frees the request (reqsk_free): nothing is queued. */
         lq_tcp_synq_overflow(m);
         lq_model_count(m, LQ_CTR_SYNCOOKIES_SENT);
         lq_model_dp(m, LQ_DP_CONNREQ_COOKIE_SENT);
-        lq_send_synack(m, req, true, LQ_DP_CONNREQ_COOKIE_SENT);
+        lq_tcp_v4_send_synack(m, req, true, LQ_DP_CONNREQ_COOKIE_SENT);
         return;
     }
 
@@ -127,9 +129,9 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     m->qlen++;
     m->young++;
     lq_model_dp(m, LQ_DP_CONNREQ_QUEUED);
-    lq_send_synack(m, &m->reqs[r], false, LQ_DP_CONNREQ_QUEUED);
+    lq_tcp_v4_send_synack(m, &m->reqs[r], false, LQ_DP_CONNREQ_QUEUED);
     return;
 
 drop:
-    lq_model_listendrop(m);
+    lq_tcp_listendrop(m);
 }

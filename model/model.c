@@ -1,10 +1,10 @@
-/* model/model.c: the model's lifecycle, bookkeeping and tcp_v4_rcv dispatch.
+/* model/model.c: the model's lifecycle and bookkeeping.
  *
- * The rules live in one file per kernel area (listen.c, conn_request.c,
- * check_req.c, syncookies.c, reqsk_timer.c, child.c, output.c); this file
- * holds what they share: output buffers, counters, made-up ISNs and
- * timestamps, socket allocation and the demultiplexing of a segment to a
- * request sock, a child or the listener.
+ * The rules live in one file per kernel area (rcv.c, listen.c,
+ * conn_request.c, check_req.c, syncookies.c, reqsk_timer.c, accept.c,
+ * child.c, child_rcv.c, output.c); this file holds what they share: output
+ * buffers, counters, made-up ISNs and timestamps, socket allocation, and
+ * time passing (lq_model_advance).
  */
 #include "model_internal.h"
 
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *lq_grow(void *p, size_t *cap, size_t need, size_t elem)
+/* The model's growth helper: no error path for memory, so a fuzzer sees it. */
+void *lq_model_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return p;
@@ -130,13 +131,13 @@ void lq_model_begin(struct lq_model *m)
 
 void lq_model_dp(struct lq_model *m, enum lq_dp dp)
 {
-    m->dps = lq_grow(m->dps, &m->dps_cap, m->ndps + 1, sizeof(*m->dps));
+    m->dps = lq_model_grow(m->dps, &m->dps_cap, m->ndps + 1, sizeof(*m->dps));
     m->dps[m->ndps++] = (uint16_t)dp;
 }
 
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp)
 {
-    m->out = lq_grow(m->out, &m->out_cap, m->nout + 1, sizeof(*m->out));
+    m->out = lq_model_grow(m->out, &m->out_cap, m->nout + 1, sizeof(*m->out));
     struct lq_model_pkt *p = &m->out[m->nout++];
     memset(p, 0, sizeof(*p));
     p->t_ms = m->now_ms;
@@ -219,7 +220,7 @@ struct lq_conn_slot *lq_model_slot(struct lq_model *m, uint16_t conn)
 {
     if (conn >= m->nconns_cap) {
         size_t old = m->nconns_cap;
-        m->conns = lq_grow(m->conns, &m->nconns_cap, (size_t)conn + 1, sizeof(*m->conns));
+        m->conns = lq_model_grow(m->conns, &m->nconns_cap, (size_t)conn + 1, sizeof(*m->conns));
         for (size_t i = old; i < m->nconns_cap; i++)
             m->conns[i] = (struct lq_conn_slot){.req = -1, .child = -1};
     }
@@ -234,8 +235,8 @@ int lq_model_req_alloc(struct lq_model *m)
     } else {
         if (m->nreqs_hw == m->nreqs_cap) {
             size_t cap = m->nreqs_cap, cap2 = m->nreqs_cap;
-            m->reqs = lq_grow(m->reqs, &cap, m->nreqs_hw + 1, sizeof(*m->reqs));
-            m->req_used = lq_grow(m->req_used, &cap2, cap, sizeof(*m->req_used));
+            m->reqs = lq_model_grow(m->reqs, &cap, m->nreqs_hw + 1, sizeof(*m->reqs));
+            m->req_used = lq_model_grow(m->req_used, &cap2, cap, sizeof(*m->req_used));
             m->nreqs_cap = cap;
         }
         r = (int)m->nreqs_hw++;
@@ -256,39 +257,18 @@ void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_m
 void lq_model_req_free(struct lq_model *m, int r)
 {
     m->req_used[r] = false;
-    m->req_free = lq_grow(m->req_free, &m->req_free_cap, m->nreq_free + 1, sizeof(*m->req_free));
+    m->req_free =
+        lq_model_grow(m->req_free, &m->req_free_cap, m->nreq_free + 1, sizeof(*m->req_free));
     m->req_free[m->nreq_free++] = r;
 }
 
 int lq_model_child_alloc(struct lq_model *m)
 {
-    m->children = lq_grow(m->children, &m->nchildren_cap, m->nchildren + 1, sizeof(*m->children));
+    m->children =
+        lq_model_grow(m->children, &m->nchildren_cap, m->nchildren + 1, sizeof(*m->children));
     struct lq_child *c = &m->children[m->nchildren];
     memset(c, 0, sizeof(*c));
     return (int)m->nchildren++;
-}
-
-/* sk_acceptq_is_full(): sk_ack_backlog > sk_max_ack_backlog, so N + 1 fit. */
-bool lq_sk_acceptq_is_full(const struct lq_model *m)
-{
-    return LQ_TEST_SEAM(m, LQ_BUG_ACCEPTQ_N, m->acceptq_len >= m->max_ack_backlog,
-                        m->acceptq_len > m->max_ack_backlog);
-}
-
-void lq_model_acceptq_push(struct lq_model *m, int child)
-{
-    /* Every caller checked sk_acceptq_is_full() first: N + 1 at most, until a
-     * re-listen lowers N under a queue that is already longer. */
-    if (lq_sk_acceptq_is_full(m) && !m->broken)
-        m->broken = "a child was queued while the accept queue was full";
-    if (m->acceptq_head + m->acceptq_len + 1 > m->acceptq_cap && m->acceptq_head) {
-        memmove(m->acceptq, m->acceptq + m->acceptq_head, m->acceptq_len * sizeof(*m->acceptq));
-        m->acceptq_head = 0;
-    }
-    m->acceptq = lq_grow(m->acceptq, &m->acceptq_cap, m->acceptq_head + m->acceptq_len + 1,
-                         sizeof(*m->acceptq));
-    m->acceptq[m->acceptq_head + m->acceptq_len++] = child;
-    m->children[child].queued = true;
 }
 
 /* The model cannot say what happens next (docs/model.md, Scope): the first
@@ -305,7 +285,7 @@ const char *lq_model_beyond_scope(const struct lq_model *m)
 }
 
 /* tcp_listendrop() */
-void lq_model_listendrop(struct lq_model *m)
+void lq_tcp_listendrop(struct lq_model *m)
 {
     lq_model_count(m, LQ_CTR_LISTEN_DROPS);
 }
@@ -318,93 +298,7 @@ void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q)
     q->young = m->young;
 }
 
-/* ---- events ---- */
-
-/* tcp_v4_do_rcv() for the listener, then tcp_rcv_state_process() TCP_LISTEN. */
-static void lq_listener_rcv(struct lq_model *m, const struct lq_seg *in)
-{
-    if (!(in->flags & LQ_TH_SYN)) {
-        int child = -1;
-        /* tcp_v4_cookie_check() */
-        switch (lq_cookie_v4_check(m, in, &child)) {
-        case LQ_COOKIE_DROP: return;
-        case LQ_COOKIE_CHILD: lq_tcp_child_process(m, child, in); return;
-        case LQ_COOKIE_LISTENER: break;
-        }
-    }
-    if (in->flags & LQ_TH_ACK) {
-        lq_model_dp(m, LQ_DP_LISTEN_ACK_RESET);
-        lq_send_reset(m, in, LQ_DP_LISTEN_ACK_RESET);
-        return;
-    }
-    if (in->flags & LQ_TH_RST) {
-        lq_model_dp(m, LQ_DP_LISTEN_RST_DISCARD);
-        return;
-    }
-    if (in->flags & LQ_TH_SYN) {
-        if (in->flags & LQ_TH_FIN) {
-            lq_model_dp(m, LQ_DP_LISTEN_SYNFIN_DISCARD);
-            return;
-        }
-        lq_tcp_conn_request(m, in);
-        return;
-    }
-    lq_model_dp(m, LQ_DP_LISTEN_OTHER_DISCARD);
-}
-
-/* tcp_v4_rcv(): find the socket of the 4-tuple (a request sock or an
- * established child in the ehash, else the listener). */
-void lq_model_input(struct lq_model *m, const struct lq_seg *in)
-{
-    lq_model_begin(m);
-    struct lq_conn_slot *slot = lq_model_slot(m, in->conn);
-    if (slot->child >= 0) {
-        lq_model_dp(m, LQ_DP_RCV_CHILD);
-        lq_child_rcv(m, slot->child, in);
-        return;
-    }
-    if (slot->req >= 0 && m->listening) {
-        int child = -1;
-        lq_model_dp(m, LQ_DP_RCV_REQUEST);
-        switch (lq_tcp_check_req(m, slot->req, in, &child)) {
-        case LQ_CHECKREQ_DONE: return;
-        case LQ_CHECKREQ_CHILD: lq_tcp_child_process(m, child, in); return;
-        case LQ_CHECKREQ_LISTENER: break; /* "nsk == sk": on to tcp_v4_do_rcv */
-        }
-    }
-    if (!m->listening) {
-        lq_model_dp(m, LQ_DP_RCV_NO_SOCKET);
-        lq_send_reset(m, in, LQ_DP_RCV_NO_SOCKET);
-        return;
-    }
-    lq_model_dp(m, LQ_DP_RCV_LISTENER);
-    lq_listener_rcv(m, in);
-}
-
-/* inet_csk_accept(), non-blocking. */
-int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss)
-{
-    lq_model_begin(m);
-    if (!m->listening) {
-        lq_model_dp(m, LQ_DP_ACCEPT_NOT_LISTENING);
-        return -EINVAL;
-    }
-    if (!m->acceptq_len) {
-        lq_model_dp(m, LQ_DP_ACCEPT_EMPTY);
-        return -EAGAIN;
-    }
-    lq_model_dp(m, LQ_DP_ACCEPT_FIFO);
-    int c = m->acceptq[m->acceptq_head++];
-    m->acceptq_len--;
-    if (!m->acceptq_len)
-        m->acceptq_head = 0;
-    struct lq_child *ch = &m->children[c];
-    ch->queued = false;
-    ch->accepted = true;
-    *conn = ch->conn;
-    *mss = ch->mss_cache;
-    return 0;
-}
+/* ---- time ---- */
 
 /* Time passes: timers fire in time order (request timers, then delayed ACKs
  * of children due at the same instant). */

@@ -200,6 +200,7 @@ struct lq_model {
 };
 
 /* model.c */
+void *lq_model_grow(void *p, size_t *cap, size_t need, size_t elem);
 void lq_model_begin(struct lq_model *m);
 void lq_model_dp(struct lq_model *m, enum lq_dp dp);
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
@@ -214,18 +215,23 @@ int lq_model_req_alloc(struct lq_model *m);
 void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_ms);
 void lq_model_req_free(struct lq_model *m, int r);
 int lq_model_child_alloc(struct lq_model *m);
-void lq_model_acceptq_push(struct lq_model *m, int child);
-bool lq_sk_acceptq_is_full(const struct lq_model *m);
-void lq_model_listendrop(struct lq_model *m);
+void lq_tcp_listendrop(struct lq_model *m);
 void lq_model_beyond(struct lq_model *m, const char *why);
 
+/* accept.c: the accept queue (inet_csk_accept() is lq_model_accept) */
+void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child);
+bool lq_sk_acceptq_is_full(const struct lq_model *m);
+
+/* rcv.c: tcp_v4_rcv() is lq_model_input(); the listener's tcp_v4_do_rcv()
+ * is static there. */
+
 /* output.c: the segments the kernel builds */
-void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp);
-void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
-void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
+void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp);
+void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
+void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
 void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s);
-bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
-                         enum lq_counter mib);
+bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
+                             enum lq_counter mib);
 
 uint32_t lq_initial_rcv_wnd(uint16_t mss);
 
@@ -244,7 +250,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in);
 enum lq_check_req_result { LQ_CHECKREQ_DONE, LQ_CHECKREQ_LISTENER, LQ_CHECKREQ_CHILD };
 enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
                                           int *child);
-void lq_reqsk_queue_drop(struct lq_model *m, int r);
+void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r);
 
 /* syncookies.c: NULL-like results as tcp_v4_cookie_check */
 enum lq_cookie_result { LQ_COOKIE_LISTENER, LQ_COOKIE_DROP, LQ_COOKIE_CHILD };
@@ -257,12 +263,12 @@ void lq_tcp_synq_overflow(struct lq_model *m);
 int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
                             bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
-void lq_child_reset(struct lq_model *m, struct lq_child *c);
-void lq_send_child_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
-void lq_child_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
-void lq_child_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
-void lq_child_enter_quickack_mode(struct lq_model *m, struct lq_child *c);
-void lq_child_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len);
+void lq_tcp_reset(struct lq_model *m, struct lq_child *c);
+void lq_tcp_send_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_tcp_send_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_tcp_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+void lq_tcp_enter_quickack_mode(struct lq_model *m, struct lq_child *c);
+void lq_tcp_event_data_recv(struct lq_model *m, struct lq_child *c, uint32_t len);
 bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_child *c);
 void lq_child_fire_next_jiffy(struct lq_model *m);
 void lq_child_timers(struct lq_model *m, uint64_t until);

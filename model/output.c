@@ -20,7 +20,7 @@ uint32_t lq_initial_rcv_wnd(uint16_t mss)
 
 /* tcp_make_synack(): seq = snt_isn, ack = rcv_nxt; the MSS option always
  * carries the route's advmss; wscale/TS/SACK as negotiated in the request. */
-void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp)
+void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp)
 {
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
@@ -61,7 +61,7 @@ void lq_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq
 
 /* tcp_v4_send_reset(): never for an RST; seq = SEG.ACK when the segment had
  * ACK, else RST|ACK acknowledging everything it occupied. */
-void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp)
+void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp)
 {
     if (in->flags & LQ_TH_RST) {
         lq_model_dp(m, LQ_DP_SEND_RESET_NOT_FOR_RST);
@@ -85,7 +85,7 @@ void lq_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp)
 
 /* tcp_v4_reqsk_send_ack(): seq = snt_isn + 1, ack = rcv_nxt; a timestamp
  * option only when the request has a ts_recent (tcp_v4_send_ack: if (tsecr)). */
-void lq_send_req_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
+void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
 {
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
@@ -125,8 +125,8 @@ void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct
  * out-of-window answer per tcp_invalid_ratelimit (HZ/2: 500 ms). Segments that
  * occupy sequence space (data, FIN) without SYN are never limited (they are not part of an ACK
  * loop); callers of the __ variant pass in = NULL. */
-bool lq_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
-                         enum lq_counter mib)
+bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
+                             enum lq_counter mib)
 {
     if (in && lq_seg_end_seq(in) != in->seq && !(in->flags & LQ_TH_SYN))
         return false;

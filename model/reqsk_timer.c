@@ -63,7 +63,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
             lq_model_dp(m, LQ_DP_TIMER_RESEND);
             struct lq_model_pkt *first = NULL;
             size_t before_n = m->nout;
-            lq_send_synack(m, req, false, LQ_DP_TIMER_RESEND);
+            lq_tcp_v4_send_synack(m, req, false, LQ_DP_TIMER_RESEND);
             if (m->nout > before_n) {
                 first = &m->out[before_n];
                 first->timing = LQ_PKT_TIMER;
@@ -80,7 +80,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
         return;
     }
     lq_model_dp(m, LQ_DP_TIMER_EXPIRE);
-    lq_reqsk_queue_drop(m, r);
+    lq_inet_csk_reqsk_queue_drop(m, r);
 }
 
 /* Timers fire in expiry order. Timers due together share a timer-wheel

@@ -195,11 +195,11 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
     if (lq_sk_acceptq_is_full(m)) {
         lq_model_dp(m, LQ_DP_COOKIE_ACCEPTQ_FULL);
         lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
-        lq_model_listendrop(m);
+        lq_tcp_listendrop(m);
         return LQ_COOKIE_DROP;
     }
     lq_model_dp(m, LQ_DP_COOKIE_CHILD);
     *child = lq_tcp_v4_syn_recv_sock(m, &req, in, true);
-    lq_model_acceptq_push(m, *child);
+    lq_inet_csk_reqsk_queue_add(m, *child);
     return LQ_COOKIE_CHILD;
 }

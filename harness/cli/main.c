@@ -6,11 +6,11 @@
 #include "bench.h"
 #include "cmd_fuzz.h"
 #include "cmd_kcidb.h"
+#include "cmd_matrix.h"
 #include "cmd_record.h"
 #include "cmd_model.h"
 #include "cmd_run.h"
 #include "util/err.h"
-#include "matrix/matrix.h"
 #include "run/compare.h"
 
 #define LISTENQ_VERSION "0.2.0"

@@ -399,6 +399,51 @@ static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
     }
 }
 
+/* The header's list of what the script leaves out; returns how many. */
+static size_t lq_pd_left_out(const struct lq_pd *p, const struct lq_strbuf *other,
+                             struct lq_strbuf *l)
+{
+    const struct lq_scenario *sc = p->sc;
+    size_t left = 0;
+    for (size_t i = 0; i < sc->nconns; i++)
+        if (other[i].len) {
+            lq_sb_addf(l, "//   - connection %s (lines %s): packetdrill scripts have one\n",
+                       sc->conns[i], lq_sb_str(&other[i]));
+            left++;
+        }
+    if (p->left_accepts.len) {
+        lq_sb_addf(l, "//   - accept() calls that return another connection: %s\n",
+                   lq_sb_str(&p->left_accepts));
+        left++;
+    }
+    if (p->left_expects.len) {
+        lq_sb_addf(l, "//   - expect lines (%s): the replies written here stand for them\n",
+                   lq_sb_str(&p->left_expects));
+        left++;
+    }
+    if (p->any_delack) {
+        lq_sb_add(l, "//   - delayed ACKs: packetdrill cannot time them as the model does;\n"
+                     "//     they are comments where the model expects them\n");
+        left++;
+    }
+    if (p->any_cookie) {
+        lq_sb_add(l, "//   - SYN cookie values (ISN, TS val): the kernel makes them, shown as *\n");
+        left++;
+    }
+    if (p->any_new_isn) {
+        lq_sb_add(l, "//   - a second server ISN on the same 4-tuple: packetdrill numbers every\n"
+                     "//     SYN-ACK from the first\n");
+        left++;
+    }
+    if (p->any_wait) {
+        lq_sb_add(l, "//   - exact timer times: waits are kept as time and timer packets are\n"
+                     "//     written at the model's due times; the kernel's timer wheel is\n"
+                     "//     up to 12.5% late (run with --tolerance_usecs=200000 or more)\n");
+        left++;
+    }
+    return left;
+}
+
 int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_trace *t,
                                 const struct lq_profile *profile, const struct lq_pd_opts *o,
                                 struct lq_strbuf *out, struct lq_err *err)
@@ -453,46 +498,9 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
     lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace):\n"
                    "//   unshare -n packetdrill --ip_version=ipv4 SCRIPT.pkt\n");
-    size_t left = 0;
     struct lq_strbuf l;
     lq_sb_init(&l);
-    for (size_t i = 0; i < sc->nconns; i++)
-        if (other[i].len) {
-            lq_sb_addf(&l, "//   - connection %s (lines %s): packetdrill scripts have one\n",
-                       sc->conns[i], lq_sb_str(&other[i]));
-            left++;
-        }
-    if (p.left_accepts.len) {
-        lq_sb_addf(&l, "//   - accept() calls that return another connection: %s\n",
-                   lq_sb_str(&p.left_accepts));
-        left++;
-    }
-    if (p.left_expects.len) {
-        lq_sb_addf(&l, "//   - expect lines (%s): the replies written here stand for them\n",
-                   lq_sb_str(&p.left_expects));
-        left++;
-    }
-    if (p.any_delack) {
-        lq_sb_add(&l, "//   - delayed ACKs: packetdrill cannot time them as the model does;\n"
-                      "//     they are comments where the model expects them\n");
-        left++;
-    }
-    if (p.any_cookie) {
-        lq_sb_add(&l,
-                  "//   - SYN cookie values (ISN, TS val): the kernel makes them, shown as *\n");
-        left++;
-    }
-    if (p.any_new_isn) {
-        lq_sb_add(&l, "//   - a second server ISN on the same 4-tuple: packetdrill numbers every\n"
-                      "//     SYN-ACK from the first\n");
-        left++;
-    }
-    if (p.any_wait) {
-        lq_sb_add(&l, "//   - exact timer times: waits are kept as time and timer packets are\n"
-                      "//     written at the model's due times; the kernel's timer wheel is\n"
-                      "//     up to 12.5% late (run with --tolerance_usecs=200000 or more)\n");
-        left++;
-    }
+    size_t left = lq_pd_left_out(&p, other, &l);
     if (left) {
         lq_sb_add(out, "// Left out:\n");
         lq_sb_add(out, lq_sb_str(&l));

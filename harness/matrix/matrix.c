@@ -26,6 +26,7 @@
 #include "util/fsutil.h"
 #include "model/profile.h"
 #include "replay/recording.h"
+#include "util/grow.h"
 #include "util/spawn.h"
 
 enum { MX_FETCH_S = 900, MX_BUILD_S = 300 };
@@ -496,8 +497,10 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
                 c->div_line = (uint32_t)json_integer_value(json_object_get(d, "line"));
                 mx_str(d, "what", c->div_what, sizeof(c->div_what));
                 mx_str(d, "event", c->div_event, sizeof(c->div_event));
-                mx_observed(d, lq_role_name(LQ_ROLE_REFERENCE), "model", c->div_model, sizeof(c->div_model));
-                mx_observed(d, lq_role_name(LQ_ROLE_SUBJECT), "kernel", c->div_kernel, sizeof(c->div_kernel));
+                mx_observed(d, lq_role_name(LQ_ROLE_REFERENCE), "model", c->div_model,
+                            sizeof(c->div_model));
+                mx_observed(d, lq_role_name(LQ_ROLE_SUBJECT), "kernel", c->div_kernel,
+                            sizeof(c->div_kernel));
                 json_t *dps = json_object_get(d, "decision_points"), *e;
                 size_t j;
                 json_array_foreach(dps, j, e)
@@ -551,152 +554,64 @@ static int mx_load(struct lq_mx_kernel *k, const struct lq_corpus *corpus, char 
     return 0;
 }
 
-static void mx_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: listenq matrix [options] [--kernel SPEC]...\n"
-            "Boots each kernel in a VM (qemu; KVM when usable, else TCG), runs the fast\n"
-            "conformance suite there with that kernel's profile, and prints one table:\n"
-            "scenario x kernel, the kernel behaviour differences with the profile changes\n"
-            "that explain them, and every model/kernel disagreement (exit 1). docs/matrix.md.\n"
-            "  --kernel SPEC     6.1, 6.12, 6.1.176: Debian's linux-image of that line from\n"
-            "                    this machine's apt sources (bookworm suites); running|host:\n"
-            "                    this machine's kernel; a PATH: your bzImage\n"
-            "                    (default: running 6.1 6.12)\n"
-            "  --modules DIR     the lib/modules/<release> of the bzImage before it\n"
-            "  --profile VERSION model profile for the kernel before it (default: its uname)\n"
-            "  --corpus DIR      scenarios (default: corpus/conformance, here or installed)\n"
-            "  --cache DIR       kernels, initramfs, logs, results (default: build/matrix-cache\n"
-            "                    in a source tree, else ~/.cache/listenq/matrix-cache)\n"
-            "  --timeout SECS    per VM, killed after it (default: 600)\n"
-            "  --accel auto|kvm|tcg  (default: auto)\n"
-            "  --mem MIB         VM memory (default: 1024)\n"
-            "  --no-record       do not run `listenq record` in the VM\n"
-            "  --slow            the slow (timer) scenarios too (the fast suite leaves them out)\n"
-            "  --reuse           judge the results already in the cache, run only what is missing\n"
-            "  --scripts DIR     the ci/matrix helpers (default: here, or installed)\n"
-            "Exit: 0 every kernel agrees with its profile, 1 a disagreement, 2 bad input,\n"
-            "3 a kernel could not be run, 4 none can run here.\n");
-}
+/* ---- a matrix run ---- */
 
-int lq_cmd_matrix(int argc, char **argv)
+int lq_mx_open(struct lq_mx_run *run, struct lq_mx_opts *o)
 {
-    static const struct option opts[] = {
-        {"kernel", required_argument, 0, 'k'},  {"modules", required_argument, 0, 'm'},
-        {"profile", required_argument, 0, 'p'}, {"corpus", required_argument, 0, 'c'},
-        {"cache", required_argument, 0, 'C'},   {"timeout", required_argument, 0, 't'},
-        {"accel", required_argument, 0, 'a'},   {"mem", required_argument, 0, 'M'},
-        {"no-record", no_argument, 0, 'R'},     {"scripts", required_argument, 0, 's'},
-        {"slow", no_argument, 0, 'S'},          {"reuse", no_argument, 0, 'U'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-    static struct lq_mx_kernel ks[LQ_MX_MAX_K];
-    memset(ks, 0, sizeof(ks));
-    struct lq_mx_opts o = {.accel = "auto", .timeout = 600, .mem = 1024, .record = true};
-    int nk = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'k':
-            if (nk == LQ_MX_MAX_K) {
-                fprintf(stderr, "listenq matrix: at most %d kernels\n", LQ_MX_MAX_K);
-                return LQ_EXIT_BADINPUT;
-            }
-            ks[nk++].spec = optarg;
-            break;
-        case 'm':
-        case 'p':
-            if (!nk) {
-                fprintf(stderr, "listenq matrix: --%s goes after the --kernel it is for\n",
-                        c == 'm' ? "modules" : "profile");
-                return LQ_EXIT_BADINPUT;
-            }
-            *(c == 'm' ? &ks[nk - 1].modules : &ks[nk - 1].profile_opt) = optarg;
-            break;
-        case 'c': o.corpus = optarg; break;
-        case 'C': o.cache = optarg; break;
-        case 't': o.timeout = atoi(optarg); break;
-        case 'a': o.accel = optarg; break;
-        case 'M': o.mem = atoi(optarg); break;
-        case 'R': o.record = false; break;
-        case 'S': o.slow = true; break;
-        case 'U': o.reuse = true; break;
-        case 's': o.scripts = optarg; break;
-        case 'h': mx_usage(stdout); return 0;
-        default: mx_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    if (optind < argc || o.timeout < 10 || o.mem < 256 ||
-        (strcmp(o.accel, "auto") && strcmp(o.accel, "kvm") && strcmp(o.accel, "tcg"))) {
-        mx_usage(stderr);
-        return LQ_EXIT_BADINPUT;
-    }
-    if (!nk) {
-        static const char *const def[] = {"running", "6.1", "6.12"};
-        for (; nk < 3; nk++)
-            ks[nk].spec = def[nk];
-    }
-    struct lq_profile tmp;
-    char perr[256];
-    for (int j = 0; j < nk; j++)
-        if (ks[j].profile_opt && lq_profile_resolve(ks[j].profile_opt, &tmp, perr, sizeof(perr))) {
-            fprintf(stderr, "listenq matrix: %s\n", perr);
-            return LQ_EXIT_BADINPUT;
-        }
-    ssize_t sl = readlink("/proc/self/exe", o.self, sizeof(o.self) - 1);
+    memset(run, 0, sizeof(*run));
+    run->lockfd = -1;
+    ssize_t sl = readlink("/proc/self/exe", o->self, sizeof(o->self) - 1);
     if (sl <= 0) {
         fprintf(stderr, "listenq matrix: cannot find this binary (/proc/self/exe)\n");
         return LQ_EXIT_ERROR;
     }
-    o.self[sl] = '\0';
-    if (sl > 10 && strcmp(o.self + sl - 10, " (deleted)") == 0)
-        o.self[sl - 10] = '\0'; /* rebuilt since it started */
-    static char scripts[PATH_MAX + 32], cache[PATH_MAX], corpus_abs[PATH_MAX];
-    static char corpus_def[PATH_MAX], cache_def[PATH_MAX];
-    if (!o.scripts)
-        o.scripts = getenv("LISTENQ_MATRIX_SCRIPTS");
-    if (!o.scripts) { /* a source tree or an installed one (util/datadir.h) */
-        lq_data_path("ci/matrix", scripts, sizeof(scripts));
-        o.scripts = scripts;
+    o->self[sl] = '\0';
+    if (sl > 10 && strcmp(o->self + sl - 10, " (deleted)") == 0)
+        o->self[sl - 10] = '\0'; /* rebuilt since it started */
+    if (!o->scripts)
+        o->scripts = getenv("LISTENQ_MATRIX_SCRIPTS");
+    if (!o->scripts) { /* a source tree or an installed one (util/datadir.h) */
+        lq_data_path("ci/matrix", run->scripts, sizeof(run->scripts));
+        o->scripts = run->scripts;
     }
-    if (!o.corpus) {
-        lq_data_path("corpus/conformance", corpus_def, sizeof(corpus_def));
-        o.corpus = corpus_def;
+    if (!o->corpus) {
+        lq_data_path("corpus/conformance", run->corpus_def, sizeof(run->corpus_def));
+        o->corpus = run->corpus_def;
     }
-    if (!o.cache) {
-        lq_cache_path("matrix-cache", cache_def, sizeof(cache_def));
-        o.cache = cache_def;
+    if (!o->cache) {
+        lq_cache_path("matrix-cache", run->cache_def, sizeof(run->cache_def));
+        o->cache = run->cache_def;
     }
-    struct lq_err e;
-    if (lq_mkdir_p(o.cache, &e) || !realpath(o.cache, cache)) {
-        fprintf(stderr, "listenq matrix: cache %s: %s\n", o.cache, e.msg);
+    struct lq_err e = {0};
+    if (lq_mkdir_p(o->cache, &e) || !realpath(o->cache, run->cache)) {
+        fprintf(stderr, "listenq matrix: cache %s: %s\n", o->cache, e.msg);
         return LQ_EXIT_ERROR;
     }
-    o.cache = cache;
+    o->cache = run->cache;
     /* One matrix per cache at a time (the run folders are per kernel). */
     char lockf[PATH_MAX + 32];
-    mx_fmt(lockf, sizeof(lockf), "%s/lock", cache);
-    int lockfd = open(lockf, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
-        fprintf(stderr, "matrix: another listenq matrix uses %s; waiting for it\n", cache);
-        flock(lockfd, LOCK_EX);
+    mx_fmt(lockf, sizeof(lockf), "%s/lock", run->cache);
+    run->lockfd = open(lockf, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (run->lockfd >= 0 && flock(run->lockfd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+        fprintf(stderr, "matrix: another listenq matrix uses %s; waiting for it\n", run->cache);
+        flock(run->lockfd, LOCK_EX);
     }
     /* The VMs and the host run get a copy of this very binary: a rebuild of
      * build/listenq while the matrix runs must not change what they run. */
     char bin[PATH_MAX + 32];
-    mx_fmt(bin, sizeof(bin), "%s/bin", cache);
+    mx_fmt(bin, sizeof(bin), "%s/bin", run->cache);
     if (mx_copy_self(bin, &e)) {
         fprintf(stderr, "listenq matrix: cannot copy this binary into %s: %s\n", bin, e.msg);
         return LQ_EXIT_ERROR;
     }
-    mx_fmt(o.self, sizeof(o.self), "%s/listenq", bin);
-    if (!realpath(o.corpus, corpus_abs)) {
-        fprintf(stderr, "listenq matrix: no corpus %s\n", o.corpus);
+    mx_fmt(o->self, sizeof(o->self), "%s/listenq", bin);
+    if (!realpath(o->corpus, run->corpus_abs)) {
+        fprintf(stderr, "listenq matrix: no corpus %s\n", o->corpus);
         return LQ_EXIT_BADINPUT;
     }
-    o.corpus = corpus_abs;
-    struct lq_corpus corpus;
-    char *cargs[] = {corpus_abs}, *cerrs = NULL;
-    if (lq_corpus_load(&corpus, cargs, 1, &cerrs, &e)) {
+    o->corpus = run->corpus_abs;
+    char *cargs[] = {run->corpus_abs}, *cerrs = NULL;
+    if (lq_corpus_load(&run->corpus, cargs, 1, &cerrs, &e)) {
         if (cerrs)
             fputs(cerrs, stderr);
         else
@@ -704,61 +619,66 @@ int lq_cmd_matrix(int argc, char **argv)
         free(cerrs);
         return e.status ? e.status : LQ_EXIT_BADINPUT;
     }
-    char **labels = calloc(corpus.n + 1, sizeof(*labels));
-    for (size_t i = 0; labels && i < corpus.n; i++)
-        labels[i] = strdup(lq_corpus_label(&corpus.sc[i]));
+    run->have_corpus = true;
+    run->labels = lq_xcalloc(run->corpus.n + 1, sizeof(*run->labels));
+    for (size_t i = 0; i < run->corpus.n; i++)
+        run->labels[i] = lq_xstrdup(lq_corpus_label(&run->corpus.sc[i]));
     /* A KVM that gave no sign of life once (nested KVM can be slower than
      * TCG) is not probed again on this host kernel: delete the file to retry. */
-    char kvmf[PATH_MAX + 32], kvmrel[256] = "";
-    struct utsname hu;
-    uname(&hu);
-    mx_fmt(kvmf, sizeof(kvmf), "%s/kvm-unusable", o.cache);
-    mx_first_line(kvmf, kvmrel, sizeof(kvmrel));
-    if (strcmp(o.accel, "auto") == 0 && strcmp(kvmrel, hu.release) == 0) {
-        fprintf(stderr, "matrix: KVM was unusable on this host before (%s): TCG\n", kvmf);
-        o.accel = "tcg";
+    char kvmrel[256] = "";
+    uname(&run->host);
+    mx_fmt(run->kvmf, sizeof(run->kvmf), "%s/kvm-unusable", o->cache);
+    mx_first_line(run->kvmf, kvmrel, sizeof(kvmrel));
+    if (strcmp(o->accel, "auto") == 0 && strcmp(kvmrel, run->host.release) == 0) {
+        fprintf(stderr, "matrix: KVM was unusable on this host before (%s): TCG\n", run->kvmf);
+        o->accel = "tcg";
     }
     lq_spawn_forward_signals();
+    return 0;
+}
 
-    for (int j = 0; j < nk; j++) {
-        struct lq_mx_kernel *k = &ks[j];
-        k->cells = calloc(corpus.n, sizeof(*k->cells));
-        k->recs = calloc(corpus.n, sizeof(*k->recs));
-        k->has_rec = calloc(corpus.n, sizeof(*k->has_rec));
-        k->record_s = -1;
-        if (!k->cells || !k->recs || !k->has_rec || !labels)
-            return LQ_EXIT_ERROR;
-        double t0 = mx_now();
-        if (mx_prepare(k, &o))
-            continue;
-        mx_fmt(k->dir, sizeof(k->dir), "%s/runs/%s", o.cache, k->id);
-        if (lq_mkdir_p(k->dir, &e)) {
-            mx_fail(k, LQ_MX_FAILED, "%s", e.msg);
-            continue;
-        }
-        char prev[PATH_MAX + 32];
-        mx_fmt(prev, sizeof(prev), "%s/results/run.jsonl", k->dir);
-        char why[sizeof(k->why)];
-        memcpy(why, k->why, sizeof(why));
-        bool reused = o.reuse && access(prev, R_OK) == 0 && mx_load(k, &corpus, labels) == 0;
-        if (o.reuse && !reused) { /* nothing usable there: run it */
-            memset(k->cells, 0, corpus.n * sizeof(*k->cells));
-            memcpy(k->why, why, sizeof(why));
-            k->state = LQ_MX_PENDING;
-        }
-        if (reused)
-            fprintf(stderr, "matrix: %s: the results in %s/results (--reuse)\n", k->spec, k->dir);
-        else if (mx_execute(k, &o) == 0 && mx_load(k, &corpus, labels) == 0)
-            fprintf(stderr, "matrix: %s: %s (profile %s) done in %.1f s\n", k->spec, k->release,
-                    k->prof.name, mx_now() - t0);
-        char timing[PATH_MAX + 32], fb[256];
-        mx_fmt(timing, sizeof(timing), "%s/vm.timing", k->dir);
-        if (k->in_vm && strcmp(o.accel, "auto") == 0 &&
-            mx_kv(timing, "kvm_fallback", fb, sizeof(fb))) {
-            o.accel = "tcg"; /* KVM was found unusable: do not probe again */
-            lq_write_file_atomic(kvmf, hu.release, strlen(hu.release), &e);
-        }
+void lq_mx_run_kernel(struct lq_mx_run *run, struct lq_mx_opts *o, struct lq_mx_kernel *k)
+{
+    const struct lq_corpus *corpus = &run->corpus;
+    k->cells = lq_xcalloc(corpus->n, sizeof(*k->cells));
+    k->recs = lq_xcalloc(corpus->n, sizeof(*k->recs));
+    k->has_rec = lq_xcalloc(corpus->n, sizeof(*k->has_rec));
+    k->record_s = -1;
+    double t0 = mx_now();
+    if (mx_prepare(k, o))
+        return;
+    struct lq_err e = {0};
+    mx_fmt(k->dir, sizeof(k->dir), "%s/runs/%s", o->cache, k->id);
+    if (lq_mkdir_p(k->dir, &e)) {
+        mx_fail(k, LQ_MX_FAILED, "%s", e.msg);
+        return;
     }
+    char prev[PATH_MAX + 32];
+    mx_fmt(prev, sizeof(prev), "%s/results/run.jsonl", k->dir);
+    char why[sizeof(k->why)];
+    memcpy(why, k->why, sizeof(why));
+    bool reused = o->reuse && access(prev, R_OK) == 0 && mx_load(k, corpus, run->labels) == 0;
+    if (o->reuse && !reused) { /* nothing usable there: run it */
+        memset(k->cells, 0, corpus->n * sizeof(*k->cells));
+        memcpy(k->why, why, sizeof(why));
+        k->state = LQ_MX_PENDING;
+    }
+    if (reused)
+        fprintf(stderr, "matrix: %s: the results in %s/results (--reuse)\n", k->spec, k->dir);
+    else if (mx_execute(k, o) == 0 && mx_load(k, corpus, run->labels) == 0)
+        fprintf(stderr, "matrix: %s: %s (profile %s) done in %.1f s\n", k->spec, k->release,
+                k->prof.name, mx_now() - t0);
+    char timing[PATH_MAX + 32], fb[256];
+    mx_fmt(timing, sizeof(timing), "%s/vm.timing", k->dir);
+    if (k->in_vm && strcmp(o->accel, "auto") == 0 &&
+        mx_kv(timing, "kvm_fallback", fb, sizeof(fb))) {
+        o->accel = "tcg"; /* KVM was found unusable: do not probe again */
+        lq_write_file_atomic(run->kvmf, run->host.release, strlen(run->host.release), &e);
+    }
+}
+
+int lq_mx_finish(struct lq_mx_run *run, const struct lq_mx_opts *o, struct lq_mx_kernel *ks, int nk)
+{
     for (int j = 0; j < nk; j++) /* two kernels with one profile get distinct columns */
         for (int i = 0; i < j; i++)
             if (ks[j].state == LQ_MX_DONE && strcmp(ks[i].col, ks[j].col) == 0) {
@@ -766,32 +686,39 @@ int lq_cmd_matrix(int argc, char **argv)
                 mx_fmt(ks[j].col + len, sizeof(ks[j].col) - len, "#%d", j + 1);
             }
     int disagreements = 0;
-    lq_mx_print(ks, nk, &corpus, labels, &o, &disagreements);
-    int status = LQ_EXIT_OK, done = 0, cannot = 0, failed = 0;
+    lq_mx_print(ks, nk, &run->corpus, run->labels, o, &disagreements);
+    int done = 0, cannot = 0, failed = 0;
     for (int j = 0; j < nk; j++) {
         done += ks[j].state == LQ_MX_DONE;
         cannot += ks[j].state == LQ_MX_CANNOT;
         failed += ks[j].state == LQ_MX_FAILED;
     }
     if (disagreements)
-        status = LQ_EXIT_FAIL;
-    else if (failed || (cannot && done))
-        status = LQ_EXIT_ERROR;
-    else if (!done)
-        status = LQ_EXIT_SKIP;
+        return LQ_EXIT_FAIL;
+    if (failed || (cannot && done))
+        return LQ_EXIT_ERROR;
+    if (!done)
+        return LQ_EXIT_SKIP;
+    return LQ_EXIT_OK;
+}
+
+void lq_mx_close(struct lq_mx_run *run, struct lq_mx_kernel *ks, int nk)
+{
     for (int j = 0; j < nk; j++) {
-        for (size_t i = 0; i < corpus.n; i++)
+        for (size_t i = 0; ks[j].has_rec && i < run->corpus.n; i++)
             if (ks[j].has_rec[i])
                 lq_recording_free(&ks[j].recs[i]);
         free(ks[j].cells);
         free(ks[j].recs);
         free(ks[j].has_rec);
     }
-    for (size_t i = 0; i < corpus.n; i++)
-        free(labels[i]);
-    free(labels);
-    lq_corpus_free(&corpus);
-    if (lockfd >= 0)
-        close(lockfd);
-    return status;
+    for (size_t i = 0; run->labels && i < run->corpus.n; i++)
+        free(run->labels[i]);
+    free(run->labels);
+    if (run->have_corpus)
+        lq_corpus_free(&run->corpus);
+    if (run->lockfd >= 0)
+        close(run->lockfd);
+    memset(run, 0, sizeof(*run));
+    run->lockfd = -1;
 }

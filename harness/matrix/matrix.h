@@ -22,13 +22,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/utsname.h>
 
 #include "lang/corpus.h"
 #include "util/err.h"
 #include "model/profile.h"
 #include "replay/recording.h"
-
-int lq_cmd_matrix(int argc, char **argv);
 
 enum { LQ_MX_MAX_K = 12, LQ_MX_LINES = 24 };
 enum lq_mx_kind { LQ_MX_DEBIAN, LQ_MX_HOST, LQ_MX_IMAGE };
@@ -81,6 +80,29 @@ static inline bool lq_mx_has_line(const uint32_t *v, size_t n, uint32_t line)
             return true;
     return false;
 }
+
+/* What a matrix run holds besides its kernels (lq_mx_open .. lq_mx_close). */
+struct lq_mx_run {
+    struct lq_corpus corpus;
+    bool have_corpus;
+    char **labels; /* per corpus scenario */
+    int lockfd;    /* one matrix per cache */
+    struct utsname host;
+    char kvmf[PATH_MAX + 32]; /* where an unusable KVM is remembered */
+    char scripts[PATH_MAX + 32], cache[PATH_MAX], corpus_abs[PATH_MAX];
+    char corpus_def[PATH_MAX], cache_def[PATH_MAX]; /* the defaults, here or installed */
+};
+
+/* Finds this binary, the scripts and the cache (locked), copies the binary,
+ * loads the corpus: 0, or an exit status with the error printed. o's paths
+ * then point into run. */
+int lq_mx_open(struct lq_mx_run *run, struct lq_mx_opts *o);
+/* Prepares, runs (or with --reuse finds) and reads back one kernel. */
+void lq_mx_run_kernel(struct lq_mx_run *run, struct lq_mx_opts *o, struct lq_mx_kernel *k);
+/* Prints the table and returns the exit status the kernels call for. */
+int lq_mx_finish(struct lq_mx_run *run, const struct lq_mx_opts *o, struct lq_mx_kernel *ks,
+                 int nk);
+void lq_mx_close(struct lq_mx_run *run, struct lq_mx_kernel *ks, int nk);
 
 /* Prints the table, the kernel behaviour differences and the disagreements;
  * *disagreements: how many confirmed model/kernel disagreements there are. */

@@ -302,21 +302,26 @@ static void mx_explain(const struct lq_mx_kernel *a, const struct lq_mx_kernel *
                              : "the model predicts the same behaviour for both profiles");
 }
 
-void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus, char **labels,
-                 const struct lq_mx_opts *o, int *disagreements)
+/* The common prefix of the labels ("conformance/"), left out of the table. */
+static size_t mx_label_prefix(const struct lq_corpus *corpus, char **labels)
 {
-    size_t pre = 0;
-    if (corpus->n) {
-        const char *s = strchr(labels[0], '/');
-        pre = s ? (size_t)(s - labels[0]) + 1 : 0;
-        for (size_t i = 0; i < corpus->n && pre; i++)
-            if (strncmp(labels[i], labels[0], pre))
-                pre = 0;
-    }
+    if (!corpus->n)
+        return 0;
+    const char *s = strchr(labels[0], '/');
+    size_t pre = s ? (size_t)(s - labels[0]) + 1 : 0;
+    for (size_t i = 0; i < corpus->n && pre; i++)
+        if (strncmp(labels[i], labels[0], pre))
+            pre = 0;
+    return pre;
+}
+
+/* The kernels: what each is and how long it took. */
+static void mx_print_kernels(const struct lq_mx_kernel *ks, int nk, const struct lq_mx_opts *o)
+{
     printf("\nlisten-queue conformance matrix: %s, %s, %d kernel%s\n", o->corpus,
            o->slow ? "every scenario" : "fast suite", nk, nk == 1 ? "" : "s");
     for (int j = 0; j < nk; j++) {
-        struct lq_mx_kernel *k = &ks[j];
+        const struct lq_mx_kernel *k = &ks[j];
         printf("  %-10s %s", k->state == LQ_MX_DONE ? k->col : "-", k->spec);
         if (k->package[0])
             printf(": Debian %s %s (%s)", k->package, k->debver, k->suite);
@@ -337,6 +342,12 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
             printf("\n");
         }
     }
+}
+
+/* The table: scenario x kernel, the verdict in each cell, and its legend. */
+static void mx_print_table(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus,
+                           char **labels, size_t pre)
+{
     size_t w = 8;
     for (size_t i = 0; i < corpus->n; i++)
         if (strlen(labels[i]) - pre > w)
@@ -373,49 +384,64 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
         "FAIL dp: the model disagrees with the kernel (dp: the model's deciding decision point)\n"
         "FAIL? dp: it did in the run, but the recording (a second run) agrees with the model\n"
         "skip: not run (slow scenarios are left out of the fast suite); -: no result\n");
+}
 
-    /* Kernel behaviour differences. */
-    struct lq_strbuf out, what;
-    lq_sb_init(&out);
+/* Scenario i where kernels behave differently: the classes of kernels that
+ * behave alike, what differs and the profile changes behind it. */
+static bool mx_behaviour_classes(struct lq_mx_kernel *ks, int nk, size_t i,
+                                 const struct lq_scenario *sc, const char *label,
+                                 struct lq_strbuf *out)
+{
+    int cls[LQ_MX_MAX_K], rep[LQ_MX_MAX_K], ncls = 0;
+    struct lq_strbuf what;
     lq_sb_init(&what);
-    int ndiff = 0;
-    for (size_t i = 0; i < corpus->n; i++) {
-        int cls[LQ_MX_MAX_K], rep[LQ_MX_MAX_K], ncls = 0;
-        for (int j = 0; j < nk; j++) {
-            cls[j] = -1;
-            enum mx_verdict v = mx_verdict(&ks[j], i, &corpus->sc[i]);
-            if (v == MX_V_NONE || v == MX_V_SKIP || v == MX_V_ERROR)
-                continue;
-            for (int c = 0; c < ncls && cls[j] < 0; c++) {
-                lq_sb_reset(&what);
-                if (mx_same_behaviour(&ks[rep[c]], &ks[j], i, &corpus->sc[i], &what))
-                    cls[j] = c;
-            }
-            if (cls[j] < 0) {
-                rep[ncls] = j;
-                cls[j] = ncls++;
-            }
-        }
-        if (ncls < 2)
+    for (int j = 0; j < nk; j++) {
+        cls[j] = -1;
+        enum mx_verdict v = mx_verdict(&ks[j], i, sc);
+        if (v == MX_V_NONE || v == MX_V_SKIP || v == MX_V_ERROR)
             continue;
-        ndiff++;
-        lq_sb_addf(&out, "  %s:", labels[i] + pre);
-        for (int c = 0; c < ncls; c++) {
-            lq_sb_add(&out, c ? " |" : "");
-            for (int j = 0, first = 1; j < nk; j++)
-                if (cls[j] == c) {
-                    lq_sb_addf(&out, "%s %s", first ? "" : ",", ks[j].col);
-                    first = 0;
-                }
-        }
-        lq_sb_add(&out, "\n");
-        for (int c = 1; c < ncls; c++) {
+        for (int c = 0; c < ncls && cls[j] < 0; c++) {
             lq_sb_reset(&what);
-            mx_same_behaviour(&ks[rep[0]], &ks[rep[c]], i, &corpus->sc[i], &what);
-            lq_sb_addf(&out, "    %s vs %s: %s", ks[rep[0]].col, ks[rep[c]].col, lq_sb_str(&what));
-            mx_explain(&ks[rep[0]], &ks[rep[c]], i, &corpus->sc[i], &out);
+            if (mx_same_behaviour(&ks[rep[c]], &ks[j], i, sc, &what))
+                cls[j] = c;
+        }
+        if (cls[j] < 0) {
+            rep[ncls] = j;
+            cls[j] = ncls++;
         }
     }
+    if (ncls < 2) {
+        lq_sb_free(&what);
+        return false;
+    }
+    lq_sb_addf(out, "  %s:", label);
+    for (int c = 0; c < ncls; c++) {
+        lq_sb_add(out, c ? " |" : "");
+        for (int j = 0, first = 1; j < nk; j++)
+            if (cls[j] == c) {
+                lq_sb_addf(out, "%s %s", first ? "" : ",", ks[j].col);
+                first = 0;
+            }
+    }
+    lq_sb_add(out, "\n");
+    for (int c = 1; c < ncls; c++) {
+        lq_sb_reset(&what);
+        mx_same_behaviour(&ks[rep[0]], &ks[rep[c]], i, sc, &what);
+        lq_sb_addf(out, "    %s vs %s: %s", ks[rep[0]].col, ks[rep[c]].col, lq_sb_str(&what));
+        mx_explain(&ks[rep[0]], &ks[rep[c]], i, sc, out);
+    }
+    lq_sb_free(&what);
+    return true;
+}
+
+static void mx_print_differences(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus,
+                                 char **labels, size_t pre)
+{
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+    int ndiff = 0;
+    for (size_t i = 0; i < corpus->n; i++)
+        ndiff += mx_behaviour_classes(ks, nk, i, &corpus->sc[i], labels[i] + pre, &out);
     size_t nrec = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = 0; i < corpus->n; i++)
@@ -424,14 +450,18 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
            ndiff == 1 ? "" : "s",
            nrec ? "the kernels' recordings (listenq record)" : "the run reports: no recordings",
            ndiff ? lq_sb_str(&out) : "  none\n");
+    lq_sb_free(&out);
+}
 
-    /* Disagreements: wrong profiles. */
-    lq_sb_reset(&out);
-    *disagreements = 0;
-    int ran = 0;
+/* Disagreements: wrong profiles. Returns how many are confirmed. */
+static int mx_print_disagreements(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus,
+                                  char **labels)
+{
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+    int disagreements = 0, unconfirmed = 0, ran = 0;
     for (int j = 0; j < nk; j++)
         ran += ks[j].state == LQ_MX_DONE;
-    int unconfirmed = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = 0; i < corpus->n; i++) {
             const struct lq_mx_cell *c = &ks[j].cells[i];
@@ -439,7 +469,7 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
             if (v != MX_V_DISAGREE && v != MX_V_UNCONFIRMED)
                 continue;
             if (v == MX_V_DISAGREE)
-                (*disagreements)++;
+                disagreements++;
             else
                 unconfirmed++;
             if (v == MX_V_DISAGREE)
@@ -463,14 +493,24 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
             if (v == MX_V_DISAGREE)
                 mx_suggest(&ks[j], i, &corpus->sc[i], &out);
         }
-    if (*disagreements || unconfirmed)
+    if (disagreements || unconfirmed)
         printf("\n!! model/kernel disagreements: %d (each means a wrong profile in "
                "model/profile.c), unconfirmed: %d\n%s",
-               *disagreements, unconfirmed, lq_sb_str(&out));
+               disagreements, unconfirmed, lq_sb_str(&out));
     else if (ran)
         printf("\nprofiles: the model agrees with every kernel on every scenario that ran\n");
     else
         printf("\nno kernel brought results back: nothing to judge\n");
     lq_sb_free(&out);
-    lq_sb_free(&what);
+    return disagreements;
+}
+
+void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus, char **labels,
+                 const struct lq_mx_opts *o, int *disagreements)
+{
+    size_t pre = mx_label_prefix(corpus, labels);
+    mx_print_kernels(ks, nk, o);
+    mx_print_table(ks, nk, corpus, labels, pre);
+    mx_print_differences(ks, nk, corpus, labels, pre);
+    *disagreements = mx_print_disagreements(ks, nk, corpus, labels);
 }
