@@ -109,12 +109,8 @@ char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, co
     if (lq_mkdir_p(outdir, err))
         return NULL;
     char path[4096];
-    const char *label = lq_corpus_label(sc);
     char flat[256];
-    size_t k = 0;
-    for (const char *p = label; *p && k < sizeof(flat) - 1; p++)
-        flat[k++] = *p == '/' ? '-' : *p;
-    flat[k] = '\0';
+    lq_corpus_file_name(sc, flat, sizeof(flat));
     snprintf(path, sizeof(path), "%s/%s.pcap", outdir, flat);
     if (lq_pcap_write_atomic(path, recs, n, err))
         return NULL;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "parse.h"
+#include "util/utf8.h"
 #include "util/strbuf.h"
 
 struct lq_paths {
@@ -160,4 +161,25 @@ const char *lq_corpus_label(const struct lq_scenario *sc)
     memcpy(label, p, len);
     label[len] = '\0';
     return label;
+}
+
+void lq_corpus_file_name(const struct lq_scenario *sc, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)lq_corpus_label(sc);
+    size_t n = strlen((const char *)p), k = 0;
+    for (size_t i = 0; i < n && k + 4 < cap;) {
+        uint32_t cp;
+        size_t len = lq_utf8_seq(p + i, n - i, &cp);
+        if (len && cp >= 0x20 && cp != 0x7f && cp != '%') {
+            if (k + len >= cap)
+                break;
+            for (size_t j = 0; j < len; j++)
+                out[k++] = cp == '/' ? '-' : (char)p[i + j];
+            i += len;
+            continue;
+        }
+        k += (size_t)snprintf(out + k, cap - k, "%%%02X", p[i]);
+        i++;
+    }
+    out[k < cap ? k : cap - 1] = '\0';
 }

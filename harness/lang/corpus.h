@@ -22,5 +22,10 @@ int lq_corpus_load(struct lq_corpus *c, char *const *args, int nargs, char **err
 void lq_corpus_free(struct lq_corpus *c);
 /* "conformance/acceptq_full" for corpus/conformance/acceptq_full.lq */
 const char *lq_corpus_label(const struct lq_scenario *sc);
+/* The label as one file name ("conformance-acceptq_full"), the same bytes a
+ * JSON field naming the file holds: '/' becomes '-'; valid UTF-8 is kept but
+ * for control characters and '%', which like every byte of an invalid
+ * sequence become %XX (a label may hold any byte). At most cap - 1 bytes. */
+void lq_corpus_file_name(const struct lq_scenario *sc, char *out, size_t cap);
 
 #endif

@@ -35,15 +35,6 @@ static int lq_name_lookup(const char *const *names, size_t n, const char *s)
     return -1;
 }
 
-static void lq_flat_label(const struct lq_scenario *sc, char *out, size_t cap)
-{
-    const char *label = lq_corpus_label(sc);
-    size_t k = 0;
-    for (const char *p = label; *p && k < cap - 1; p++)
-        out[k++] = *p == '/' ? '-' : *p;
-    out[k] = '\0';
-}
-
 /* frame: the packet's index in the pcap as written (lq_recording_write). */
 static json_t *lq_pkt_json(const struct lq_obs_pkt *p, int32_t frame)
 {
@@ -105,7 +96,7 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
                        struct lq_err *err)
 {
     char flat[256], path[4096], pcap_name[300];
-    lq_flat_label(sc, flat, sizeof(flat));
+    lq_corpus_file_name(sc, flat, sizeof(flat));
     if (lq_mkdir_p(dir, err))
         return -1;
     snprintf(pcap_name, sizeof(pcap_name), "%s.pcap", flat);
