@@ -71,7 +71,7 @@ LIBLISTENQ := $(BUILD)/liblistenq.a
 LISTENQ := $(BUILD)/listenq
 
 .PHONY: all check test unit run bench fuzz fuzz-smoke clean install install-files kselftest-install kselftest-install-files uninstall format \
-	format-check deps-build deps-check deps-run deps-fuzz matrix help lint
+	format-check deps-build deps-check deps-run deps-fuzz matrix help lint coverage-model mutate
 
 all: $(LISTENQ)
 
@@ -82,6 +82,8 @@ help:
 	@echo 'make bench         print performance figures as "name: value" lines'
 	@echo 'make fuzz          build the libFuzzer targets (clang) into build/fuzz/'
 	@echo 'make matrix        run the fast suite on several kernels in VMs (see docs/matrix.md)'
+	@echo 'make coverage-model  branch coverage of model/ by corpus/conformance (gcov, model only)'
+	@echo 'make mutate        mutation testing of the model (slow; MUTATE_FLAGS, see docs/mutation.md)'
 	@echo 'make format        reformat the C sources; make format-check only checks'
 	@echo 'make lint          static checks of the C sources (cppcheck, ci/lint.sh)'
 	@echo 'make install       install listenq, its data, man page and completion under $$(DESTDIR)$$(PREFIX)'
@@ -180,6 +182,16 @@ fuzz-build:
 fuzz-build-if-clang:
 	@if command -v $(CLANG) >/dev/null 2>&1 && [ -d fuzz ] && [ -f fuzz/build.sh ]; then \
 		$(MAKE) --no-print-directory fuzz-build; fi
+
+# Branch coverage of model/ by the conformance corpus, model only (gcov).
+coverage-model: deps-build
+	@sh ci/coverage-model.sh $(BUILD)/coverage
+
+# The mutants of tests/mutants/mutants.txt through the detectors (root for the
+# live ones; the fuzz detector needs clang). Slow: not part of make check.
+MUTATE_FLAGS ?= --fuzz-time 20
+mutate: deps-build
+	@sh ci/mutate.sh --build $(BUILD) $(MUTATE_FLAGS)
 
 matrix: all
 	@sh ci/deps.sh matrix

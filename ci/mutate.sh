@@ -1,0 +1,316 @@
+#!/bin/sh
+# ci/mutate.sh: mutation testing of the model (make mutate).
+#
+# A mutant is one small change to a model rule, written down in
+# tests/mutants/mutants.txt as the exact text it replaces: seen from the
+# other side of the comparison it is a kernel with that rule changed, so a
+# clean live run means something only if the live detectors kill it.
+# Every mutant is built in a tree of its own (a copy of the sources and of
+# the base build under WORK/trees/ID, so only the mutated file recompiles)
+# and run through the detectors:
+#   unit    the unit tests (tests/run.sh BUILD unit)
+#   fast    build/listenq run --fast corpus/conformance   (live)
+#   corpus  build/listenq run corpus/conformance          (live)
+#   fuzz    build/listenq fuzz --jobs 1 --time N          (live, differential)
+# The live detectors run in that order and stop at the first kill; the unit
+# tests always run. The output is a table and the lines
+#   mutation_live_kill_rate: X   (killed by a live detector / non-equivalent)
+#   mutation_kill_rate: X        (killed by any detector / non-equivalent)
+# Mutants marked equivalent run too (a kill contradicts the claim and is
+# reported) but are left out of both rates.
+#
+# usage: ci/mutate.sh [--fuzz-time S] [--detectors LIST] [--only ID,ID...]
+#                     [--mutants FILE] [--build DIR] [--work DIR] [--keep]
+#                     [--no-baseline] [--check]
+#   --check   only verify that every mutant's text still occurs exactly once
+#             in its file (after a rebase: refresh the entries it names)
+# Exit: 0 done (whatever the rates), 1 a claimed-equivalent mutant was killed
+# or the baseline failed a detector, 2 bad mutants file or stale entries,
+# 3 the base build failed.
+set -u
+# The shell reads a script as it runs it: run from a private copy, so that
+# editing or rebasing the tree during a long run changes nothing.
+if [ -z "${LQ_MUTATE_ROOT:-}" ]; then
+    LQ_MUTATE_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+    copy=$(mktemp "${TMPDIR:-/tmp}/listenq-mutate.XXXXXX") || exit 3
+    cp "$0" "$copy" || exit 3
+    LQ_MUTATE_ROOT=$LQ_MUTATE_ROOT LQ_MUTATE_COPY=$copy sh "$copy" "$@"
+    rc=$?
+    rm -f "$copy"
+    exit "$rc"
+fi
+cd "$LQ_MUTATE_ROOT" || exit 3
+
+fuzz_time=20
+detectors=unit,fast,corpus,fuzz
+only=""
+mutants=tests/mutants/mutants.txt
+build=build
+work=""
+keep=0
+baseline=1
+check_only=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --fuzz-time) fuzz_time=$2; shift 2 ;;
+    --detectors) detectors=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --mutants) mutants=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-baseline) baseline=0; shift ;;
+    --check) check_only=1; shift ;;
+    -h | --help) sed -n '2,/^set -u/p' "$LQ_MUTATE_ROOT/ci/mutate.sh" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "ci/mutate.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+work=${work:-$build/mutate}
+case "$build" in /*) echo "ci/mutate.sh: --build must be relative to the source tree" >&2; exit 2 ;; esac
+has_det() { case ",$detectors," in *",$1,"*) return 0 ;; esac; return 1; }
+for d in $(echo "$detectors" | tr ',' ' '); do
+    case "$d" in unit | fast | corpus | fuzz) ;; *)
+        echo "ci/mutate.sh: unknown detector '$d' (unit, fast, corpus, fuzz)" >&2; exit 2 ;;
+    esac
+done
+
+# ---- the mutants file ----
+# Blocks of "key: value" lines separated by blank lines; '#' lines are
+# comments. Keys: id, file, from, to, kernel, equivalent (optional). In from
+# and to, "\n" stands for a newline (the text may span lines) and "\\" for a
+# backslash. Prints one record per line: id US file US from US to US equivalent.
+parse_mutants() {
+    perl -e '
+        use strict; my $f = shift; open(my $h, "<", $f) or die "cannot read $f: $!\n";
+        my (%m, @all, $ln, $start, %seen, $bad); $bad = 0;
+        sub flush { my $s = shift;
+            return unless %m;
+            for my $k (qw(id file from to kernel)) {
+                if (!defined $m{$k} || $m{$k} eq "") {
+                    print STDERR "$f:$s: mutant ", ($m{id} // "?"), " has no \"$k:\" line\n"; $bad = 1; }
+            }
+            if (defined $m{id}) {
+                if ($m{id} !~ /^[A-Za-z0-9_.-]+$/) { print STDERR "$f:$s: bad id \"$m{id}\"\n"; $bad = 1; }
+                if ($seen{$m{id}}++) { print STDERR "$f:$s: duplicate id $m{id}\n"; $bad = 1; }
+            }
+            push @all, { %m }; %m = ();
+        }
+        while (my $l = <$h>) { $ln++; chomp $l;
+            next if $l =~ /^#/;
+            if ($l =~ /^\s*$/) { flush($start); next; }
+            $start = $ln unless %m;
+            if ($l =~ /^(id|file|from|to|kernel|equivalent):\s?(.*)$/) {
+                if (defined $m{$1}) { print STDERR "$f:$ln: second \"$1:\" line\n"; $bad = 1; }
+                $m{$1} = $2;
+            } elsif ($l =~ /^\s+(.*)$/ && %m) { # continuation of kernel/equivalent prose
+                my $last = defined $m{equivalent} ? "equivalent" : "kernel";
+                $m{$last} .= " $1";
+            } else { print STDERR "$f:$ln: expected \"key: value\" (id file from to kernel equivalent)\n"; $bad = 1; }
+        }
+        flush($start);
+        exit 2 if $bad;
+        for my $m (@all) {
+            print join("\x1f", $m->{id}, $m->{file}, $m->{from}, $m->{to}, $m->{equivalent} // ""), "\n";
+        }
+    ' "$1"
+}
+
+# apply_mutant TREE FILE FROM TO: replaces the one occurrence; exit 3 when
+# the text is not there, 4 when it is there more than once.
+apply_mutant() {
+    perl -e '
+        use strict; my ($tree, $file, $from, $to) = @ARGV;
+        for ($from, $to) { s/\\(\\|n)/$1 eq "n" ? "\n" : "\\"/ge; }
+        my $p = "$tree/$file"; open(my $h, "<", $p) or exit 3; local $/; my $t = <$h>; close $h;
+        my $i = index($t, $from); exit 3 if $i < 0;
+        exit 4 if index($t, $from, $i + 1) >= 0;
+        substr($t, $i, length($from)) = $to;
+        open(my $o, ">", "$p.tmp") or exit 5; print $o $t; close $o or exit 5;
+        rename("$p.tmp", $p) or exit 5;
+    ' "$@"
+}
+
+records=$(parse_mutants "$mutants") || exit 2
+tab=$(printf '\037')
+
+# ---- --check: every mutant text still matches once ----
+stale=0
+nmut=0
+printf "%s\n" "$records" | {
+    while IFS="$tab" read -r id file from to equiv; do
+        [ -n "$id" ] || continue
+        tmp="$work/check"
+        mkdir -p "$tmp/$(dirname "$file")"
+        cp "$file" "$tmp/$file" 2>/dev/null || { echo "STALE $id: $file does not exist"; stale=$((stale + 1)); continue; }
+        apply_mutant "$tmp" "$file" "$from" "$to"
+        case $? in
+        0) ;;
+        3) echo "STALE $id: its text no longer matches in $file: $from"; stale=$((stale + 1)) ;;
+        4) echo "STALE $id: its text occurs more than once in $file: $from"; stale=$((stale + 1)) ;;
+        *) echo "STALE $id: cannot write the mutated copy of $file"; stale=$((stale + 1)) ;;
+        esac
+    done
+    rm -rf "$work/check"
+    [ "$stale" -eq 0 ] || {
+        echo "ci/mutate.sh: $stale mutant(s) no longer match the model: refresh tests/mutants/mutants.txt" >&2
+        exit 2
+    }
+} || exit 2
+nmut=$(printf "%s\n" "$records" | grep -c .)
+if [ "$check_only" -eq 1 ]; then
+    echo "ci/mutate.sh: all $nmut mutants match their files exactly once"
+    exit 0
+fi
+
+# ---- the base build ----
+live=1
+if [ "$(id -u)" != 0 ]; then
+    live=0
+    echo "ci/mutate.sh: not root: the live detectors (fast, corpus, fuzz) are skipped" >&2
+fi
+echo "ci/mutate.sh: base build in $build" >&2
+mkdir -p "$work"
+make --no-print-directory -s BUILD="$build" all unit >"$work.base.log" 2>&1 ||
+    { cat "$work.base.log" >&2; echo "ci/mutate.sh: the base build failed" >&2; exit 3; }
+if has_det fuzz && [ "$live" -eq 1 ]; then
+    make --no-print-directory -s BUILD="$build" fuzz-build >>"$work.base.log" 2>&1 ||
+        { cat "$work.base.log" >&2; echo "ci/mutate.sh: the fuzz build failed (make fuzz)" >&2; exit 3; }
+fi
+rm -f "$work.base.log"
+mkdir -p "$work/trees" "$work/logs"
+work=$(cd "$work" && pwd) # the detectors run inside the trees
+
+# make_tree DIR: the sources and the base build's outputs, timestamps kept.
+make_tree() {
+    rm -rf "$1"
+    mkdir -p "$1/$build"
+    cp -a Makefile model harness tests fuzz corpus ci "$1/" || return 1
+    for f in obj obj-test tests libmodel.a liblistenq.a listenq listenq-test; do
+        [ -e "$build/$f" ] && cp -a "$build/$f" "$1/$build/"
+    done
+    if has_det fuzz && [ -d "$build/fuzz" ]; then cp -a "$build/fuzz" "$1/$build/"; fi
+    return 0
+}
+
+# run_detectors TREE LOGPREFIX: sets r_unit r_fast r_corpus r_fuzz to
+# killed, survived, error(...) or '-' (not run).
+run_detectors() {
+    t=$1 lp=$2
+    r_unit=- r_fast=- r_corpus=- r_fuzz=-
+    if has_det unit; then
+        (cd "$t" && sh tests/run.sh "$build" unit) >"$lp.unit" 2>&1
+        line=$(tail -n 1 "$lp.unit")
+        nf=$(echo "$line" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
+        if [ -z "$nf" ]; then r_unit="error"; elif [ "$nf" -gt 0 ]; then r_unit=killed; else r_unit=survived; fi
+    fi
+    [ "$live" -eq 1 ] || return 0
+    dead=0
+    for d in fast corpus fuzz; do
+        has_det "$d" || continue
+        if [ "$dead" -eq 1 ]; then continue; fi
+        case $d in
+        fast) (cd "$t" && "$build/listenq" run --fast --no-progress --out "$lp.out-fast" corpus/conformance) >"$lp.fast" 2>&1 ;;
+        corpus) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-corpus" corpus/conformance) >"$lp.corpus" 2>&1 ;;
+        fuzz)
+            # built only when the cheaper detectors missed the mutant
+            (cd "$t" && make --no-print-directory -s BUILD="$build" fuzz-build) >>"$lp.build" 2>&1 ||
+                { r_fuzz="error(build)"; continue; }
+            (cd "$t" && "$build/listenq" fuzz --jobs 1 --time "$fuzz_time" --out "$lp.out-fuzz") >"$lp.fuzz" 2>&1 ;;
+        esac
+        rc=$?
+        case $rc in
+        0) v=survived ;;
+        1) v=killed ;;
+        2) v=killed ;; # a scenario the mutant parses differently (bad input)
+        4) v=skip ;;
+        *) if [ "$rc" -gt 128 ]; then v=killed; else v="error$rc"; fi ;;
+        esac
+        eval "r_$d=\$v"
+        [ "$v" = killed ] && dead=1
+    done
+    return 0
+}
+
+# ---- baseline: the unmutated tree must pass every detector ----
+bad_base=0
+if [ "$baseline" -eq 1 ]; then
+    echo "ci/mutate.sh: baseline (no mutation)" >&2
+    make_tree "$work/trees/baseline" || exit 3
+    run_detectors "$work/trees/baseline" "$work/logs/baseline"
+    for d in unit fast corpus fuzz; do
+        eval "v=\$r_$d"
+        case $v in killed | error*)
+            echo "ci/mutate.sh: the unmutated model fails detector '$d' ($v, see $work/logs/baseline.$d): it is left out" >&2
+            detectors=$(echo ",$detectors," | sed "s/,$d,/,/; s/^,//; s/,\$//")
+            bad_base=1 ;;
+        esac
+    done
+    [ "$keep" -eq 1 ] || rm -rf "$work/trees/baseline"
+fi
+
+# ---- the mutants ----
+table="$work/table.txt"
+: >"$table"
+n_live=0 n_unit=0 n_surv=0 n_equiv=0 n_stale=0 n_nobuild=0 n_equiv_killed=0
+start=$(date +%s)
+printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' id file unit fast corpus fuzz verdict | tee -a "$table"
+printf "%s\n" "$records" >"$work/records"
+while IFS="$tab" read -r id file from to equiv; do
+    [ -n "$id" ] || continue
+    if [ -n "$only" ]; then
+        case ",$only," in *",$id,"*) ;; *) continue ;; esac
+    fi
+    t="$work/trees/$id"
+    lp="$work/logs/$id"
+    rm -rf "$lp".*
+    make_tree "$t" || exit 3
+    apply_mutant "$t" "$file" "$from" "$to"
+    arc=$?
+    if [ "$arc" -ne 0 ]; then
+        n_stale=$((n_stale + 1))
+        printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" - - - - "STALE (text no longer matches)" | tee -a "$table"
+        rm -rf "$t"
+        continue
+    fi
+    targets=all
+    if has_det unit; then targets="all unit"; fi
+    if ! (cd "$t" && make --no-print-directory -s BUILD="$build" $targets) >"$lp.build" 2>&1; then
+        n_nobuild=$((n_nobuild + 1))
+        printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" - - - - "does not build ($lp.build)" | tee -a "$table"
+        [ "$keep" -eq 1 ] || rm -rf "$t"
+        continue
+    fi
+    run_detectors "$t" "$lp"
+    livek=0
+    for d in fast corpus fuzz; do eval "[ \"\$r_$d\" = killed ] && livek=1"; done
+    if [ -n "$equiv" ]; then
+        n_equiv=$((n_equiv + 1))
+        verdict="equivalent"
+        if [ "$livek" -eq 1 ] || [ "$r_unit" = killed ]; then
+            verdict="equivalent, BUT KILLED: the claim is wrong"
+            [ "$livek" -eq 1 ] && n_equiv_killed=$((n_equiv_killed + 1))
+        fi
+    elif [ "$livek" -eq 1 ]; then
+        n_live=$((n_live + 1)); verdict="killed live"
+    elif [ "$r_unit" = killed ]; then
+        n_unit=$((n_unit + 1)); verdict="killed by unit tests only"
+    else
+        n_surv=$((n_surv + 1)); verdict="SURVIVED"
+    fi
+    printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" "$r_unit" "$r_fast" "$r_corpus" "$r_fuzz" "$verdict" | tee -a "$table"
+    [ "$keep" -eq 1 ] || rm -rf "$t"
+done <"$work/records"
+
+denom=$((n_live + n_unit + n_surv))
+rate() { if [ "$denom" -eq 0 ]; then echo 0; else awk -v a="$1" -v b="$denom" 'BEGIN { printf "%.3f", a / b }'; fi; }
+{
+    echo
+    echo "mutants: $((denom + n_equiv + n_stale + n_nobuild)) ($denom counted: $n_live killed live, $n_unit by unit tests only, $n_surv survived; $n_equiv equivalent; $n_stale stale; $n_nobuild do not build)"
+    echo "detectors: $detectors (fuzz: ${fuzz_time} s each), $(($(date +%s) - start)) s"
+    [ "$live" -eq 1 ] || echo "live detectors skipped: not root"
+    echo "mutation_live_kill_rate: $(rate "$n_live")"
+    echo "mutation_kill_rate: $(rate $((n_live + n_unit)))"
+} | tee -a "$table"
+[ "$n_stale" -eq 0 ] || { echo "ci/mutate.sh: $n_stale stale mutant(s): refresh tests/mutants/mutants.txt" >&2; exit 2; }
+[ "$n_equiv_killed" -eq 0 ] && [ "$bad_base" -eq 0 ] || exit 1
+exit 0
