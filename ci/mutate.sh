@@ -21,7 +21,9 @@
 #
 # usage: ci/mutate.sh [--fuzz-time S] [--detectors LIST] [--only ID,ID...]
 #                     [--mutants FILE] [--build DIR] [--work DIR] [--keep]
-#                     [--no-baseline] [--check]
+#                     [--no-baseline] [--jobs N] [--check]
+#   --jobs N  N mutants at a time (the live detectors mostly wait on timers;
+#             the live harness runs each in namespaces of its own)
 #   --check   only verify that every mutant's text still occurs exactly once
 #             in its file (after a rebase: refresh the entries it names)
 # Exit: 0 done (whatever the rates), 1 a claimed-equivalent mutant was killed
@@ -40,6 +42,7 @@ if [ -z "${LQ_MUTATE_ROOT:-}" ]; then
     exit "$rc"
 fi
 cd "$LQ_MUTATE_ROOT" || exit 3
+root=$LQ_MUTATE_ROOT
 
 fuzz_time=20
 detectors=unit,fast,corpus,fuzz
@@ -50,6 +53,9 @@ work=""
 keep=0
 baseline=1
 check_only=0
+jobs=1
+one=""
+args="$*" # for the per-mutant runs (paths without blanks)
 while [ $# -gt 0 ]; do
     case "$1" in
     --fuzz-time) fuzz_time=$2; shift 2 ;;
@@ -61,6 +67,8 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --no-baseline) baseline=0; shift ;;
     --check) check_only=1; shift ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --one) one=$2; shift 2 ;; # internal: one mutant, its row into WORK/rows
     -h | --help) sed -n '2,/^set -u/p' "$LQ_MUTATE_ROOT/ci/mutate.sh" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ci/mutate.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -132,55 +140,11 @@ apply_mutant() {
 
 records=$(parse_mutants "$mutants") || exit 2
 tab=$(printf '\037')
-
-# ---- --check: every mutant text still matches once ----
-stale=0
-nmut=0
-printf "%s\n" "$records" | {
-    while IFS="$tab" read -r id file from to equiv; do
-        [ -n "$id" ] || continue
-        tmp="$work/check"
-        mkdir -p "$tmp/$(dirname "$file")"
-        cp "$file" "$tmp/$file" 2>/dev/null || { echo "STALE $id: $file does not exist"; stale=$((stale + 1)); continue; }
-        apply_mutant "$tmp" "$file" "$from" "$to"
-        case $? in
-        0) ;;
-        3) echo "STALE $id: its text no longer matches in $file: $from"; stale=$((stale + 1)) ;;
-        4) echo "STALE $id: its text occurs more than once in $file: $from"; stale=$((stale + 1)) ;;
-        *) echo "STALE $id: cannot write the mutated copy of $file"; stale=$((stale + 1)) ;;
-        esac
-    done
-    rm -rf "$work/check"
-    [ "$stale" -eq 0 ] || {
-        echo "ci/mutate.sh: $stale mutant(s) no longer match the model: refresh tests/mutants/mutants.txt" >&2
-        exit 2
-    }
-} || exit 2
-nmut=$(printf "%s\n" "$records" | grep -c .)
-if [ "$check_only" -eq 1 ]; then
-    echo "ci/mutate.sh: all $nmut mutants match their files exactly once"
-    exit 0
-fi
-
-# ---- the base build ----
 live=1
-if [ "$(id -u)" != 0 ]; then
-    live=0
-    echo "ci/mutate.sh: not root: the live detectors (fast, corpus, fuzz) are skipped" >&2
-fi
-echo "ci/mutate.sh: base build in $build" >&2
-mkdir -p "$work"
-make --no-print-directory -s BUILD="$build" all unit >"$work.base.log" 2>&1 ||
-    { cat "$work.base.log" >&2; echo "ci/mutate.sh: the base build failed" >&2; exit 3; }
-if has_det fuzz && [ "$live" -eq 1 ]; then
-    make --no-print-directory -s BUILD="$build" fuzz-build >>"$work.base.log" 2>&1 ||
-        { cat "$work.base.log" >&2; echo "ci/mutate.sh: the fuzz build failed (make fuzz)" >&2; exit 3; }
-fi
-rm -f "$work.base.log"
-mkdir -p "$work/trees" "$work/logs"
-work=$(cd "$work" && pwd) # the detectors run inside the trees
+[ "$(id -u)" = 0 ] || live=0
 
-# make_tree DIR: the sources and the base build's outputs, timestamps kept.
+# make_tree DIR: the sources and the base build's outputs, timestamps kept
+# (only the mutated file recompiles).
 make_tree() {
     rm -rf "$1"
     mkdir -p "$1/$build"
@@ -188,12 +152,19 @@ make_tree() {
     for f in obj obj-test tests libmodel.a liblistenq.a listenq listenq-test; do
         [ -e "$build/$f" ] && cp -a "$build/$f" "$1/$build/"
     done
-    if has_det fuzz && [ -d "$build/fuzz" ]; then cp -a "$build/fuzz" "$1/$build/"; fi
+    if has_det fuzz && [ -d "$build/fuzz" ]; then
+        cp -a "$build/fuzz" "$1/$build/"
+        # fuzz/build.sh recompiles everything when its flags change, and
+        # they name the allowlists by absolute path: point them at the tree
+        st="$1/$build/fuzz/obj/flags"
+        [ -f "$st" ] && sed "s|$root/|$(cd "$1" && pwd)/|g" "$st" >"$st.tmp" && mv "$st.tmp" "$st" &&
+            touch -r "$build/fuzz/obj/flags" "$st"
+    fi
     return 0
 }
 
 # run_detectors TREE LOGPREFIX: sets r_unit r_fast r_corpus r_fuzz to
-# killed, survived, error(...) or '-' (not run).
+# killed, survived, skip, error... or '-' (not run).
 run_detectors() {
     t=$1 lp=$2
     r_unit=- r_fast=- r_corpus=- r_fuzz=-
@@ -207,21 +178,23 @@ run_detectors() {
     dead=0
     for d in fast corpus fuzz; do
         has_det "$d" || continue
-        if [ "$dead" -eq 1 ]; then continue; fi
+        [ "$dead" -eq 0 ] || continue
         case $d in
         fast) (cd "$t" && "$build/listenq" run --fast --no-progress --out "$lp.out-fast" corpus/conformance) >"$lp.fast" 2>&1 ;;
         corpus) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-corpus" corpus/conformance) >"$lp.corpus" 2>&1 ;;
         fuzz)
             # built only when the cheaper detectors missed the mutant
-            (cd "$t" && make --no-print-directory -s BUILD="$build" fuzz-build) >>"$lp.build" 2>&1 ||
-                { r_fuzz="error(build)"; continue; }
+            if ! (cd "$t" && LQ_FUZZ_NO_TEST=1 make --no-print-directory -s BUILD="$build" fuzz-build) >>"$lp.build" 2>&1; then
+                r_fuzz="error(build)"
+                continue
+            fi
             (cd "$t" && "$build/listenq" fuzz --jobs 1 --time "$fuzz_time" --out "$lp.out-fuzz") >"$lp.fuzz" 2>&1 ;;
         esac
         rc=$?
         case $rc in
         0) v=survived ;;
         1) v=killed ;;
-        2) v=killed ;; # a scenario the mutant parses differently (bad input)
+        2) v=killed ;; # the mutant reads a scenario differently (bad input)
         4) v=skip ;;
         *) if [ "$rc" -gt 128 ]; then v=killed; else v="error$rc"; fi ;;
         esac
@@ -230,6 +203,97 @@ run_detectors() {
     done
     return 0
 }
+
+# ---- --one ID (internal): build and run one mutant, write its row ----
+# row: id US file US unit US fast US corpus US fuzz US class US verdict
+if [ -n "$one" ]; then
+    rec=$(printf '%s\n' "$records" | awk -F "$tab" -v id="$one" '$1 == id')
+    [ -n "$rec" ] || { echo "ci/mutate.sh: no mutant '$one'" >&2; exit 2; }
+    IFS="$tab" read -r id file from to equiv <<EOR
+$rec
+EOR
+    t="$work/trees/$id" lp="$work/logs/$id"
+    rm -rf "$lp".*
+    row() { printf '%s\037%s\037%s\037%s\037%s\037%s\037%s\037%s\n' "$id" "$file" "$@" >"$work/rows/$id.tmp" &&
+        mv "$work/rows/$id.tmp" "$work/rows/$id"; }
+    make_tree "$t" || { row - - - - error "cannot copy the tree"; exit 0; }
+    if ! apply_mutant "$t" "$file" "$from" "$to"; then
+        row - - - - stale "STALE (text no longer matches)"
+        rm -rf "$t"
+        exit 0
+    fi
+    targets=all
+    if has_det unit; then targets="all unit"; fi
+    if ! (cd "$t" && make --no-print-directory -s BUILD="$build" $targets) >"$lp.build" 2>&1; then
+        row - - - - nobuild "does not build (logs/$id.build)"
+        [ "$keep" -eq 1 ] || rm -rf "$t"
+        exit 0
+    fi
+    run_detectors "$t" "$lp"
+    livek=0
+    for d in fast corpus fuzz; do eval "[ \"\$r_$d\" = killed ] && livek=1"; done
+    if [ -n "$equiv" ]; then
+        class=equiv verdict=equivalent
+        if [ "$livek" -eq 1 ] || [ "$r_unit" = killed ]; then
+            class=equiv_killed verdict="equivalent, BUT KILLED: the claim is wrong"
+        fi
+    elif [ "$livek" -eq 1 ]; then
+        class=live verdict="killed live"
+    elif [ "$r_unit" = killed ]; then
+        class=unit verdict="killed by unit tests only"
+    else
+        class=survived verdict=SURVIVED
+    fi
+    row "$r_unit" "$r_fast" "$r_corpus" "$r_fuzz" "$class" "$verdict"
+    [ "$keep" -eq 1 ] || rm -rf "$t"
+    exit 0
+fi
+
+# ---- every mutant's text still matches once (also --check) ----
+mkdir -p "$work"
+chk="$work/check.txt"
+: >"$chk"
+printf '%s\n' "$records" | while IFS="$tab" read -r id file from to equiv; do
+    [ -n "$id" ] || continue
+    tmp="$work/check"
+    rm -rf "$tmp"
+    mkdir -p "$tmp/$(dirname "$file")"
+    if ! cp "$file" "$tmp/$file" 2>/dev/null; then
+        echo "STALE $id: $file does not exist" >>"$chk"
+        continue
+    fi
+    apply_mutant "$tmp" "$file" "$from" "$to"
+    case $? in
+    0) ;;
+    3) echo "STALE $id: its text no longer matches in $file: $from" >>"$chk" ;;
+    4) echo "STALE $id: its text occurs more than once in $file: $from" >>"$chk" ;;
+    *) echo "STALE $id: cannot write the mutated copy of $file" >>"$chk" ;;
+    esac
+done
+rm -rf "$work/check"
+nmut=$(printf '%s\n' "$records" | grep -c .)
+if [ -s "$chk" ]; then
+    cat "$chk"
+    echo "ci/mutate.sh: $(grep -c . "$chk") mutant(s) no longer match the model: refresh tests/mutants/mutants.txt" >&2
+    exit 2
+fi
+if [ "$check_only" -eq 1 ]; then
+    echo "ci/mutate.sh: all $nmut mutants match their files exactly once"
+    exit 0
+fi
+
+# ---- the base build ----
+[ "$live" -eq 1 ] || echo "ci/mutate.sh: not root: the live detectors (fast, corpus, fuzz) are skipped" >&2
+echo "ci/mutate.sh: base build in $build" >&2
+make --no-print-directory -s BUILD="$build" all unit >"$work/base.log" 2>&1 ||
+    { cat "$work/base.log" >&2; echo "ci/mutate.sh: the base build failed" >&2; exit 3; }
+if has_det fuzz && [ "$live" -eq 1 ]; then
+    LQ_FUZZ_NO_TEST=1 make --no-print-directory -s BUILD="$build" fuzz-build >>"$work/base.log" 2>&1 ||
+        { cat "$work/base.log" >&2; echo "ci/mutate.sh: the fuzz build failed (make fuzz)" >&2; exit 3; }
+fi
+rm -rf "$work/trees" "$work/rows"
+mkdir -p "$work/trees" "$work/logs" "$work/rows"
+work=$(cd "$work" && pwd) # the detectors run inside the trees
 
 # ---- baseline: the unmutated tree must pass every detector ----
 bad_base=0
@@ -248,69 +312,56 @@ if [ "$baseline" -eq 1 ]; then
     [ "$keep" -eq 1 ] || rm -rf "$work/trees/baseline"
 fi
 
-# ---- the mutants ----
-table="$work/table.txt"
-: >"$table"
-n_live=0 n_unit=0 n_surv=0 n_equiv=0 n_stale=0 n_nobuild=0 n_equiv_killed=0
+# ---- the mutants, --jobs at a time ----
 start=$(date +%s)
-printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' id file unit fast corpus fuzz verdict | tee -a "$table"
-printf "%s\n" "$records" >"$work/records"
-while IFS="$tab" read -r id file from to equiv; do
-    [ -n "$id" ] || continue
-    if [ -n "$only" ]; then
-        case ",$only," in *",$id,"*) ;; *) continue ;; esac
-    fi
-    t="$work/trees/$id"
-    lp="$work/logs/$id"
-    rm -rf "$lp".*
-    make_tree "$t" || exit 3
-    apply_mutant "$t" "$file" "$from" "$to"
-    arc=$?
-    if [ "$arc" -ne 0 ]; then
-        n_stale=$((n_stale + 1))
-        printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" - - - - "STALE (text no longer matches)" | tee -a "$table"
-        rm -rf "$t"
-        continue
-    fi
-    targets=all
-    if has_det unit; then targets="all unit"; fi
-    if ! (cd "$t" && make --no-print-directory -s BUILD="$build" $targets) >"$lp.build" 2>&1; then
-        n_nobuild=$((n_nobuild + 1))
-        printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" - - - - "does not build ($lp.build)" | tee -a "$table"
-        [ "$keep" -eq 1 ] || rm -rf "$t"
-        continue
-    fi
-    run_detectors "$t" "$lp"
-    livek=0
-    for d in fast corpus fuzz; do eval "[ \"\$r_$d\" = killed ] && livek=1"; done
-    if [ -n "$equiv" ]; then
-        n_equiv=$((n_equiv + 1))
-        verdict="equivalent"
-        if [ "$livek" -eq 1 ] || [ "$r_unit" = killed ]; then
-            verdict="equivalent, BUT KILLED: the claim is wrong"
-            [ "$livek" -eq 1 ] && n_equiv_killed=$((n_equiv_killed + 1))
-        fi
-    elif [ "$livek" -eq 1 ]; then
-        n_live=$((n_live + 1)); verdict="killed live"
-    elif [ "$r_unit" = killed ]; then
-        n_unit=$((n_unit + 1)); verdict="killed by unit tests only"
-    else
-        n_surv=$((n_surv + 1)); verdict="SURVIVED"
-    fi
-    printf '%-28s %-22s %-9s %-9s %-9s %-9s %s\n' "$id" "$file" "$r_unit" "$r_fast" "$r_corpus" "$r_fuzz" "$verdict" | tee -a "$table"
-    [ "$keep" -eq 1 ] || rm -rf "$t"
-done <"$work/records"
+ids=$(printf '%s\n' "$records" | awk -F "$tab" -v only=",$only," 'only == ",," || index(only, "," $1 ",")')
+[ -n "$ids" ] || { echo "ci/mutate.sh: no mutant selected" >&2; exit 2; }
+nsel=$(printf '%s\n' "$ids" | grep -c .)
+echo "ci/mutate.sh: $nsel mutants, $jobs at a time, detectors $detectors" >&2
+# shellcheck disable=SC2086
+printf '%s\n' "$ids" | cut -d "$tab" -f 1 |
+    xargs -P "$jobs" -I{} env LQ_MUTATE_ROOT="$root" sh "$LQ_MUTATE_COPY" $args --detectors "$detectors" \
+        --work "$work" --one {}
 
+table="$work/table.txt"
+n_live=0 n_unit=0 n_surv=0 n_equiv=0 n_stale=0 n_nobuild=0 n_err=0 n_equiv_killed=0
+{
+    printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' id file unit fast corpus fuzz verdict
+    for id in $(printf '%s\n' "$ids" | cut -d "$tab" -f 1); do
+        f="$work/rows/$id"
+        if [ ! -s "$f" ]; then
+            printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' "$id" ? - - - - "no result (see $work/logs/$id.*)"
+            continue
+        fi
+        IFS="$tab" read -r rid rfile ru rf rc rz class verdict <"$f"
+        printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' "$rid" "${rfile#model/}" "$ru" "$rf" "$rc" "$rz" "$verdict"
+    done
+} >"$table"
+for f in "$work"/rows/*; do
+    [ -s "$f" ] || continue
+    class=$(cut -d "$tab" -f 7 "$f")
+    case $class in
+    live) n_live=$((n_live + 1)) ;;
+    unit) n_unit=$((n_unit + 1)) ;;
+    survived) n_surv=$((n_surv + 1)) ;;
+    equiv) n_equiv=$((n_equiv + 1)) ;;
+    equiv_killed) n_equiv=$((n_equiv + 1)) n_equiv_killed=$((n_equiv_killed + 1)) ;;
+    stale) n_stale=$((n_stale + 1)) ;;
+    nobuild) n_nobuild=$((n_nobuild + 1)) ;;
+    *) n_err=$((n_err + 1)) ;;
+    esac
+done
 denom=$((n_live + n_unit + n_surv))
 rate() { if [ "$denom" -eq 0 ]; then echo 0; else awk -v a="$1" -v b="$denom" 'BEGIN { printf "%.3f", a / b }'; fi; }
 {
     echo
-    echo "mutants: $((denom + n_equiv + n_stale + n_nobuild)) ($denom counted: $n_live killed live, $n_unit by unit tests only, $n_surv survived; $n_equiv equivalent; $n_stale stale; $n_nobuild do not build)"
-    echo "detectors: $detectors (fuzz: ${fuzz_time} s each), $(($(date +%s) - start)) s"
+    echo "mutants: $nsel ($denom counted: $n_live killed live, $n_unit by unit tests only, $n_surv survived; $n_equiv equivalent; $n_stale stale; $n_nobuild do not build; $n_err errors)"
+    echo "detectors: $detectors (fuzz: ${fuzz_time} s each), $jobs at a time, $(($(date +%s) - start)) s"
     [ "$live" -eq 1 ] || echo "live detectors skipped: not root"
     echo "mutation_live_kill_rate: $(rate "$n_live")"
     echo "mutation_kill_rate: $(rate $((n_live + n_unit)))"
-} | tee -a "$table"
+} >>"$table"
+cat "$table"
 [ "$n_stale" -eq 0 ] || { echo "ci/mutate.sh: $n_stale stale mutant(s): refresh tests/mutants/mutants.txt" >&2; exit 2; }
 [ "$n_equiv_killed" -eq 0 ] && [ "$bad_base" -eq 0 ] || exit 1
 exit 0
