@@ -16,8 +16,12 @@ static const int32_t lq_defer_hdr[4] = {1, 2, 3, 10};
 static const int32_t lq_defer_ev[4] = {0, 1, 3, 10};
 static const uint32_t lq_wait_tab[16] = {200,  500,  999,  1000,  1001,  1500,  2000,  3000,
                                          3500, 5000, 7000, 10000, 15000, 31000, 63000, 130000};
+/* Sequence offsets, boundaries on purpose: the request's window is 64240
+ * without timestamps and 65160 with them (tcp_select_initial_window rounds
+ * 65536 down to the MSS), so +N is the right edge and -N with len=N old
+ * data that ends at rcv_nxt. */
 static const int32_t lq_off_tab[16] = {1,       2,       10,      100,       1000,  1460,
-                                       32767,   65535,   65536,   65537,     70000, 131072,
+                                       32767,   65535,   65536,   65537,     64240, 65160,
                                        1 << 20, 1 << 24, 1 << 28, 1000000000};
 static const uint32_t lq_len_tab[16] = {1,   2,    10,   20,   50,   100,  200, 500,
                                         536, 1000, 1200, 1300, 1399, 1400, 3,   7};
@@ -244,7 +248,13 @@ static void lq_dec_ackv_arg(uint8_t a, struct lq_ev_seg *s)
     case 2: lq_dec_seq(s, n); break;
     case 3: lq_dec_seq(s, -n); break;
     case 4: s->len = lq_len_tab[(a >> 3) & 15]; break;
-    case 5: s->tsval_old = true; break;
+    case 5:
+        /* PAWS: older than the SYN's, or equal to it (the boundary) */
+        if ((a >> 3) & 1)
+            s->tsval_syn = true;
+        else
+            s->tsval_old = true;
+        break;
     case 6: s->tsecr_bad = true; break;
     default:
         s->ack_bad = true;
@@ -561,7 +571,8 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += lq_num_dist(x->len, y->len);
     d += (x->rst_ack != y->rst_ack) * 1000u + (x->syn_fin != y->syn_fin) * 1000u;
     d += (x->no_ack != y->no_ack) * 1000u + (x->tsval_old != y->tsval_old) * 1000u;
-    d += (x->tsecr_bad != y->tsecr_bad) * 1000u;
+    d += (x->tsecr_bad != y->tsecr_bad) * 1000u + (x->tsval_syn != y->tsval_syn) * 1000u;
+    d += (x->tsval_zero != y->tsval_zero) * 1000u + (x->syn_ack != y->syn_ack) * 1000u;
     return d;
 }
 

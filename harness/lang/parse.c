@@ -291,10 +291,12 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
         return -1;
     const char *usage;
     switch (d->kind) {
-    case LQ_D_SYN: usage = "mss=N, ts, sack, wscale=N, newisn, newisn=+N, len=N, fin"; break;
-    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old, tsecr=bad"; break;
-    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old, tsecr=bad"; break;
-    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old, tsecr=bad"; break;
+    case LQ_D_SYN:
+        usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack";
+        break;
+    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn, tsecr=bad"; break;
+    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn, tsecr=bad"; break;
+    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn, tsecr=bad"; break;
     }
     uint32_t seen = 0;
     for (int i = 2; i < p->ntok; i++) {
@@ -331,6 +333,18 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             } else if (lq_tok_is(t, "fin")) {
                 bit = 512;
                 s->syn_fin = true;
+                rc = 0;
+            } else if (lq_tok_is(t, "ack")) {
+                bit = 8192;
+                s->syn_ack = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tsval")) {
+                bit = 2048;
+                if (!v || vlen != 1 || v[0] != '0')
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected tsval=0 (a SYN timestamp of TSval 0)");
+                s->tsval_zero = true;
+                s->ts = true;
                 rc = 0;
             } else if (lq_key_is(t, klen, "newisn")) {
                 bit = 16;
@@ -375,10 +389,12 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsval")) {
                 bit = 2048;
-                if (!v || vlen != 3 || memcmp(v, "old", 3) != 0)
+                bool syn = v && vlen == 3 && memcmp(v, "syn", 3) == 0;
+                if (!syn && (!v || vlen != 3 || memcmp(v, "old", 3) != 0))
                     return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
-                                   "expected tsval=old");
-                s->tsval_old = true;
+                                   "expected tsval=old or tsval=syn");
+                s->tsval_old = !syn;
+                s->tsval_syn = syn;
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsecr")) {
                 bit = 4096;

@@ -25,6 +25,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_addf(out, " mss=%u", s->mss);
         if (s->ts)
             lq_sb_add(out, " ts");
+        if (s->tsval_zero)
+            lq_sb_add(out, " tsval=0");
         if (s->sack)
             lq_sb_add(out, " sack");
         if (s->wscale >= 0)
@@ -37,6 +39,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_addf(out, " len=%u", s->len);
         if (s->syn_fin)
             lq_sb_add(out, " fin");
+        if (s->syn_ack)
+            lq_sb_add(out, " ack");
         return;
     case LQ_D_RST:
         lq_print_seq_opt(s, out);
@@ -61,6 +65,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
     }
     if (s->tsval_old)
         lq_sb_add(out, " tsval=old");
+    if (s->tsval_syn)
+        lq_sb_add(out, " tsval=syn");
     if (s->tsecr_bad)
         lq_sb_add(out, " tsecr=bad");
 }

@@ -64,10 +64,13 @@ struct lq_ev_seg {
     uint32_t len; /* payload bytes (syn, ack, fin) */
     bool rst_ack; /* rst ... ack: RST|ACK */
     /* extensions */
-    bool syn_fin;   /* syn ... fin: SYN|FIN */
-    bool no_ack;    /* fin ... noack: a bare FIN */
-    bool tsval_old; /* tsval=old: a timestamp older than the SYN's (PAWS) */
-    bool tsecr_bad; /* tsecr=bad: an echo of no TSval the server sent */
+    bool syn_fin;    /* syn ... fin: SYN|FIN */
+    bool no_ack;     /* fin ... noack: a bare FIN */
+    bool tsval_old;  /* tsval=old: a timestamp older than the SYN's (PAWS) */
+    bool tsecr_bad;  /* tsecr=bad: an echo of no TSval the server sent */
+    bool tsval_syn;  /* tsval=syn: the TSval of the connection's last syn ts (PAWS: equal) */
+    bool tsval_zero; /* syn ... tsval=0: a SYN timestamp of TSval 0 (implies ts) */
+    bool syn_ack;    /* syn ... ack: SYN|ACK acknowledging the server's ISN + 1 */
 };
 
 enum lq_expect_kind {

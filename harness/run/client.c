@@ -126,8 +126,10 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
             lq_client_push_isn(c, isn);
             c->fin_sent = false;
         }
-        out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0);
+        out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0) | (e->syn_ack ? LQ_TH_ACK : 0);
         out->seq = isn;
+        if (e->syn_ack)
+            out->ack = lq_client_ack(cl, c, d->conn, e);
         out->len = e->len;
         out->opt.has_mss = e->has_mss;
         out->opt.mss = e->mss;
@@ -135,11 +137,11 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         out->opt.has_wscale = e->wscale >= 0;
         out->opt.wscale = (uint8_t)(e->wscale >= 0 ? e->wscale : 0);
         out->opt.has_ts = e->ts;
-        out->opt.tsval = cl->tsclock;
+        out->opt.tsval = e->tsval_zero ? 0 : cl->tsclock;
         out->opt.tsecr = 0;
         c->syn_ts = e->ts;
         if (e->ts)
-            c->syn_tsval = cl->tsclock;
+            c->syn_tsval = out->opt.tsval;
         /* A retransmitted SYN does not take back what the client sent since. */
         if (e->isn_mode != LQ_ISN_SAME || !c->syn_sent)
             c->snd_nxt = isn + 1;
@@ -176,13 +178,16 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         break;
     }
     }
-    if (c->syn_ts || e->tsval_old || e->tsecr_bad) {
+    if (c->syn_ts || e->tsval_old || e->tsval_syn || e->tsecr_bad) {
         out->opt.has_ts = true;
         out->opt.tsval = cl->tsclock;
         out->opt.tsecr = c->has_srv_ts ? c->srv_tsval : 0;
         /* older than anything this client sent: PAWS rejects it */
         if (e->tsval_old)
             out->opt.tsval = c->syn_tsval - 1000u;
+        /* equal to the SYN's: what PAWS compares with (ts_recent) */
+        if (e->tsval_syn)
+            out->opt.tsval = c->syn_tsval;
         /* an echo of no TSval the server sent (below its first) */
         if (e->tsecr_bad)
             out->opt.tsecr = (c->has_srv_ts ? c->srv_tsval : 0x10000) - 0x8000u;

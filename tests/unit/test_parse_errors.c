@@ -324,6 +324,12 @@ static void test_segments(void)
     ERR("ack c1 tsval", 1, 13, "expected tsval=old");
     ERR("ack c1 tsval=new", 1, 14, "expected tsval=old");
     ERR("rst c1 tsval=", 1, 14, "expected tsval=old");
+    ERR("ack c1 tsval=0", 1, 14, "expected tsval=old or tsval=syn");
+    ERR("syn c1 tsval=1", 1, 14, "expected tsval=0 (a SYN timestamp of TSval 0)");
+    ERR("syn c1 tsval", 1, 13, "expected tsval=0");
+    ERR("syn c1 tsval=syn", 1, 14, "expected tsval=0");
+    ERR("syn c1 ack ack", 1, 12, "option 'ack' given twice");
+    ERR("ack c1 tsval=old tsval=syn", 1, 18, "option 'tsval' given twice");
     ERR("fin c1 tsecr", 1, 13, "expected tsecr=bad");
     ERR("fin c1 tsecr=ok", 1, 14, "expected tsecr=bad");
     ERR("rst c1 tsecr=", 1, 14, "expected tsecr=bad");
@@ -333,9 +339,10 @@ static void test_segments(void)
     ERR("fin c1 len=x", 1, 12, "expected len=N");
 
     /* options that do not belong to the verb */
-    ERR("syn c1 ack=bad", 1, 8, "unknown option 'ack=bad' for syn (expected mss=N, ts, sack");
+    ERR("syn c1 ack=bad", 1, 8,
+        "unknown option 'ack=bad' for syn (expected mss=N, ts, tsval=0, sack");
     ERR("syn c1 seq=bad", 1, 8, "unknown option 'seq=bad' for syn");
-    ERR("syn c1 tsval=old", 1, 8, "unknown option 'tsval=old' for syn");
+    ERR("syn c1 tsval=old", 1, 14, "expected tsval=0 (a SYN timestamp of TSval 0)");
     ERR("syn c1 noack", 1, 8, "unknown option 'noack' for syn");
     ERR("syn c1 ts=1", 1, 8, "unknown option 'ts=1' for syn");
     ERR("syn c1 SACK", 1, 8, "unknown option 'SACK' for syn");

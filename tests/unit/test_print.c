@@ -146,6 +146,10 @@ static const char every_directive[] = "# every directive and option, in canonica
                                       "syn c1 mss=0 wscale=255 newisn=+2147483647\n"
                                       "syn c1 newisn=-2147483647 fin\n"
                                       "syn c2 ts\n"
+                                      "syn c2 ts tsval=0 ack\n"
+                                      "ack c2 tsval=syn\n"
+                                      "rst c2 ack tsval=syn\n"
+                                      "fin c2 tsval=syn\n"
                                       "ack c1 ack=bad seq=bad len=1 tsval=old tsecr=bad\n"
                                       "ack c1 seq=+1000000000\n"
                                       "ack c1 seq=-1000000000 len=1400\n"
@@ -223,6 +227,8 @@ static void test_normalize(void)
     normalizes("rst c1 tsecr=bad ack tsval=old seq=bad\n",
                "rst c1 seq=bad ack tsval=old tsecr=bad\n");
     normalizes("fin c1 tsecr=bad noack len=2 seq=bad\n", "fin c1 seq=bad len=2 noack tsecr=bad\n");
+    normalizes("syn c1 ack tsval=0\n", "syn c1 ts tsval=0 ack\n");
+    normalizes("ack c1 tsval=syn len=1\n", "ack c1 len=1 tsval=syn\n");
     normalizes("wait 2000ms\n", "wait 2s\n");
     normalizes("wait 1000ms\n", "wait 1s\n");
     normalizes("wait 600000ms\n", "wait 600s\n");
