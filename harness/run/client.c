@@ -211,6 +211,7 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
     o->wscale = r->opt.has_wscale ? r->opt.wscale : -1;
     o->sack = r->opt.sack_perm;
     o->ts = r->opt.has_ts;
+    o->win = r->win;
     bool synack = (r->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
     o->cookie = synack && cookie;
 

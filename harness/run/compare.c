@@ -12,12 +12,24 @@
 #include "lang/print.h"
 #include "util/strbuf.h"
 
+/* The window of a SYN-ACK (tcp_make_synack: min(rsk_rcv_wnd, 65535),
+ * never scaled) is exact on both sides. A pure ACK's is not compared: a
+ * child's right window edge depends on receive-buffer space, which a
+ * reference may know only as a range. */
+static bool lq_obs_win_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
+{
+    if (!(x->flags & LQ_TH_SYN) || x->win < 0 || y->win < 0)
+        return true;
+    return x->win == y->win;
+}
+
 bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
 {
     return x->conn == y->conn && x->flags == y->flags && x->seq_rel == y->seq_rel &&
            x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
            x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
-           x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts && x->cookie == y->cookie;
+           x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts &&
+           x->cookie == y->cookie && lq_obs_win_same(x, y);
 }
 
 static const char *lq_conn_name(const struct lq_scenario *sc, uint16_t c)

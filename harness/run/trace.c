@@ -78,6 +78,7 @@ struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
     memset(p, 0, sizeof(*p));
     p->mss = -1;
     p->wscale = -1;
+    p->win = -1;
     p->frame = -1;
     o->npkts++;
     return p;
@@ -154,6 +155,8 @@ void lq_obs_pkt_format(const struct lq_obs_pkt *p, const char *conn_name, struct
         lq_rel_format(out, "ack", p->ack_rel, p->ack_off, p->ack_isn);
     if (p->len)
         lq_sb_addf(out, " len=%u", p->len);
+    if ((f & LQ_TH_SYN) && p->win >= 0)
+        lq_sb_addf(out, " win=%d", p->win);
     if (f & LQ_TH_SYN) {
         lq_sb_add(out, " <");
         if (p->mss >= 0)
