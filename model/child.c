@@ -110,6 +110,18 @@ static void lq_tcp_initialize_rcv_mss(struct lq_child *c)
 void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
 {
     struct lq_child *c = &m->children[ci];
+    /* tcp_validate_incoming() step 4, before the child is ESTABLISHED: a
+     * segment with SYN (tcp_check_req truncated it at rcv_isn only for its
+     * own checks) draws a challenge ACK and is discarded. The "pass" for a
+     * SYN-ACK retransmission needs sk->sk_socket, which a child in the
+     * accept queue does not have yet; the child stays in SYN_RECV. */
+    if (in->flags & LQ_TH_SYN) {
+        lq_model_dp(m, LQ_DP_CHILD_SYN_CHALLENGE);
+        lq_model_count(m, LQ_CTR_TCP_SYN_CHALLENGE);
+        lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_SYN_CHALLENGE);
+        c->syn_recv = true;
+        return;
+    }
     lq_model_dp(m, LQ_DP_CHILD_SYNRECV_DONE);
     c->state = LQ_CHILD_ESTABLISHED;
     c->snd_una = in->ack;

@@ -524,6 +524,12 @@ static bool lq_child_close_wait(struct lq_model *m, struct lq_child *c, const st
 void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
 {
     struct lq_child *c = &m->children[ci];
+    if (c->syn_recv) {
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "a child left in SYN_RECV (the segment that completed the handshake "
+                           "had SYN): the SYN_RECV step of tcp_rcv_state_process is not modelled");
+        return;
+    }
     if (c->ack_timing_unknown) {
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "whether the child's last ACK left at once or from its delayed-ACK "

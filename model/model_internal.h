@@ -127,6 +127,8 @@ struct lq_child {
     /* An ACK went out now or from the delayed-ACK timer, depending on what
      * the model does not mirror: later segments to this child are beyond it. */
     bool ack_timing_unknown;
+    bool syn_recv; /* the segment that created it had SYN: tcp_validate_incoming left it in SYN_RECV
+                    */
     /* Receive queues (nobody ever reads). */
     uint16_t rcvq_skbs;
     uint32_t rcvq_bytes;

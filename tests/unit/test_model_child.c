@@ -300,8 +300,40 @@ static void test_beyond_window_end(void)
     }
 }
 
+/* tcp_check_req() takes a SYN|ACK with data at rcv_isn (in window: it ends
+ * past rcv_nxt; "Truncate SYN" for its own checks) and creates the child;
+ * tcp_child_process() -> tcp_rcv_state_process(TCP_SYN_RECV) ->
+ * tcp_validate_incoming() step 4 then sees the SYN and, as the child has no
+ * sk_socket yet, sends a challenge ACK (snd_nxt = srv + 1, rcv_nxt = isn + 1:
+ * the data is not taken) and counts TCPSYNChallenge. The child is queued. */
+static void test_syn_ack_with_data_at_isn(void)
+{
+    struct lq_model *m = mk_listening("6.18.44");
+    uint32_t isn = 5000;
+    struct lq_seg s = mkseg(0, LQ_TH_SYN, isn, 0);
+    s.opt.has_mss = true;
+    s.opt.mss = 1460;
+    input(m, s);
+    const struct lq_model_pkt *sa = synack_of(m, 0);
+    ok(sa != NULL, "SYN-ACK");
+    uint32_t srv = sa ? sa->seg.seq : 0;
+    struct lq_seg sd = mkseg(0, LQ_TH_SYN | LQ_TH_ACK, isn, srv + 1);
+    sd.len = 10;
+    input(m, sd);
+    const struct lq_model_out *o = lq_model_output(m);
+    ok(o->npkts == 1 && o->pkts[0].seg.flags == LQ_TH_ACK && o->pkts[0].seg.seq == srv + 1 &&
+           o->pkts[0].seg.ack == isn + 1,
+       "a challenge ACK at rcv_nxt = isn + 1 (the data is not taken)");
+    is_int((long long)ctr(m, LQ_CTR_TCP_SYN_CHALLENGE), 1, "TCPSYNChallenge");
+    is_int(acceptq(m), 1, "the child is queued");
+    is_int(queues(m).synq, 0, "the request left the SYN queue");
+    ok(!beyond(m), "within the model's scope so far");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_syn_ack_with_data_at_isn();
     test_quick_ack_credit();
     test_fin_delayed();
     test_fin_with_full_frame();
