@@ -165,6 +165,31 @@ int lq_cmd_profiles(int argc, char **argv)
             printf(" %d |\n", p.somaxconn_default);
         }
     }
+    /* A rule is verified live only where a kernel runs it: the kernels
+     * listenq is checked against are the last rows above (this machine's and
+     * the matrix's, docs/matrix.md). A change all of them have leaves the
+     * rule before it (the older profiles') unverified live; one none of them
+     * has is itself unverified. */
+    printf("\nVerified live on %s, %s and %s (this machine and make matrix):\n\n", extra[0],
+           extra[1], extra[2]);
+    printf("| change | the rule before it | the change |\n|---|---|---|\n");
+    for (int c = 0; c < LQ_CHG_COUNT; c++) {
+        int have = 0, n = 0;
+        for (int i = 0; extra[i]; i++) {
+            struct lq_profile p;
+            char err[128];
+            if (lq_profile_resolve(extra[i], &p, err, sizeof(err)))
+                continue;
+            n++;
+            have += lq_profile_has(&p, (enum lq_change)c);
+        }
+        printf("| `%s` | %s | %s |\n", lq_change_info((enum lq_change)c)->id,
+               have < n ? "verified live" : "**unverified live** (model only)",
+               have > 0 ? "verified live" : "**unverified live** (model only)");
+    }
+    printf("\nThe legacy profile (3.12 to 4.3) runs on none of these kernels: the rules it "
+           "differs by\n(the pre-4.4 SYN-queue size, the pre-4.10 \"young > 1\" rule) are "
+           "unverified live.\n");
     return 0;
 }
 
