@@ -13,14 +13,24 @@
 #include "util/strbuf.h"
 
 /* The window of a SYN-ACK (tcp_make_synack: min(rsk_rcv_wnd, 65535),
- * never scaled) is exact on both sides. A pure ACK's is not compared: a
- * child's right window edge depends on receive-buffer space, which a
- * reference may know only as a range. */
+ * never scaled) is exact on both sides. A pure ACK's is compared only
+ * by scale: a child's right window edge depends on receive-buffer space,
+ * which a reference may know only as a range (from the initial 64240 to
+ * tcp_rmem[2] = 6291456 once accepted: a factor under 98), while a field
+ * scaled or not by rcv_wscale 7 differs by a factor of 128. */
+#define LQ_WIN_RANGE_FACTOR 100
 static bool lq_obs_win_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
 {
-    if (!(x->flags & LQ_TH_SYN) || x->win < 0 || y->win < 0)
+    if (x->win < 0 || y->win < 0)
         return true;
-    return x->win == y->win;
+    if (x->flags & LQ_TH_SYN)
+        return x->win == y->win;
+    if (x->flags & (LQ_TH_RST | LQ_TH_FIN))
+        return true; /* an RST's window means nothing (RFC 9293) */
+    if ((x->win == 0) != (y->win == 0))
+        return false;
+    int64_t lo = x->win < y->win ? x->win : y->win, hi = x->win < y->win ? y->win : x->win;
+    return hi < lo * LQ_WIN_RANGE_FACTOR;
 }
 
 bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
