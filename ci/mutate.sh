@@ -258,6 +258,9 @@ chk="$work/check.txt"
 : >"$chk"
 printf '%s\n' "$records" | while IFS="$tab" read -r id file from to equiv; do
     [ -n "$id" ] || continue
+    if [ -n "$only" ]; then
+        case ",$only," in *",$id,"*) ;; *) continue ;; esac
+    fi
     tmp="$work/check"
     rm -rf "$tmp"
     mkdir -p "$tmp/$(dirname "$file")"
@@ -275,6 +278,7 @@ printf '%s\n' "$records" | while IFS="$tab" read -r id file from to equiv; do
 done
 rm -rf "$work/check"
 nmut=$(printf '%s\n' "$records" | grep -c .)
+[ -z "$only" ] || nmut=$(echo "$only" | tr ',' '\n' | grep -c .)
 if [ -s "$chk" ]; then
     cat "$chk"
     echo "ci/mutate.sh: $(grep -c . "$chk") mutant(s) no longer match the model: refresh tests/mutants/mutants.txt" >&2
