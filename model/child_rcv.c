@@ -552,6 +552,12 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
     }
     if (!lq_tcp_validate_incoming(m, c, in) || !lq_tcp_ack(m, c, in))
         return;
+    /* tcp_ack(FLAG_UPDATE_TS_RECENT) -> tcp_replace_ts_recent() (and the
+     * fast path's tcp_store_ts_recent): once the segment is known to be in
+     * window, a TSval at or left of rcv_wup becomes ts_recent (PAWS passed:
+     * older TSvals stopped above). */
+    if (c->tstamp_ok && in->opt.has_ts && !lq_seq_after(in->seq, c->rcv_wup))
+        c->ts_recent = in->opt.tsval;
     bool pure = lq_seg_end_seq(in) == in->seq;
     bool slow_path = true; /* tcp_rcv_state_process, tcp_rcv_established's slow path */
     if (c->state == LQ_CHILD_CLOSE_WAIT) {

@@ -212,6 +212,7 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
     o->sack = r->opt.sack_perm;
     o->ts = r->opt.has_ts;
     o->win = r->win;
+    o->tsecr = r->opt.has_ts ? (int64_t)r->opt.tsecr : -1;
     bool synack = (r->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
     o->cookie = synack && cookie;
 

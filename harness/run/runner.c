@@ -119,6 +119,9 @@ static void lq_side_take(struct lq_side *s, struct lq_obs *o, const struct lq_se
         lq_client_classify(&r->client, rep->timing == LQ_PKT_NOW ? trigger : NULL, &rep->seg,
                            rep->cookie, p);
         p->timing = rep->timing;
+        /* a delayed ACK echoes ts_recent as it is when its timer fires */
+        if (rep->timing == LQ_PKT_DEFERRED || rep->timing == LQ_PKT_DEFERRED_FIRED)
+            p->tsecr = -1;
         p->t_us = rep->t_us;
         p->frame = rep->frame;
         p->seg = rep->seg;

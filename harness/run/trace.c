@@ -79,6 +79,7 @@ struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
     p->mss = -1;
     p->wscale = -1;
     p->win = -1;
+    p->tsecr = -1;
     p->frame = -1;
     o->npkts++;
     return p;

@@ -49,7 +49,8 @@ struct lq_obs_pkt {
     int32_t mss;    /* MSS option value, -1 when absent */
     int16_t wscale; /* -1 when absent */
     bool sack, ts;
-    int32_t win; /* the window field as sent, -1 when unknown (a recording without it) */
+    int32_t win;   /* the window field as sent, -1 when unknown (a recording without it) */
+    int64_t tsecr; /* the TSecr echoed (a number the client sent), -1 when unknown or no TS */
     bool cookie;
     uint8_t timing;    /* enum lq_pkt_timing */
     int64_t t_us;      /* since the event began (the due time for deferred ones) */

@@ -331,8 +331,42 @@ static void test_syn_ack_with_data_at_isn(void)
     lq_model_free(m);
 }
 
+/* tcp_ack(FLAG_UPDATE_TS_RECENT) -> tcp_replace_ts_recent(): a segment in
+ * window whose seq is not after rcv_wup (here: at rcv_nxt = rcv_wup) and
+ * whose TSval passes PAWS becomes ts_recent, so the ACK it draws echoes its
+ * TSval, not the third ACK's. */
+static void test_ts_recent_follows_data(void)
+{
+    struct lq_model *m = mk_listening("6.18.44");
+    uint32_t isn = 7000;
+    struct lq_seg s = mkseg(0, LQ_TH_SYN, isn, 0);
+    s.opt.has_mss = true;
+    s.opt.mss = 1460;
+    s.opt.has_ts = true;
+    s.opt.tsval = 100;
+    input(m, s);
+    const struct lq_model_pkt *sa = synack_of(m, 0);
+    uint32_t srv = sa ? sa->seg.seq : 0;
+    struct lq_seg a = mkseg(0, LQ_TH_ACK, isn + 1, srv + 1);
+    a.opt.has_ts = true;
+    a.opt.tsval = 101;
+    a.opt.tsecr = sa ? sa->seg.opt.tsval : 0;
+    input(m, a);
+    struct lq_seg d = a;
+    d.flags = LQ_TH_ACK | LQ_TH_PSH;
+    d.len = 10;
+    d.opt.tsval = 102;
+    input(m, d);
+    const struct lq_model_out *o = lq_model_output(m);
+    ok(o->npkts == 1 && o->pkts[0].seg.ack == isn + 11 && o->pkts[0].seg.opt.has_ts &&
+           o->pkts[0].seg.opt.tsecr == 102,
+       "the ACK of the data echoes the data's TSval (102), not the third ACK's (101)");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_ts_recent_follows_data();
     test_syn_ack_with_data_at_isn();
     test_quick_ack_credit();
     test_fin_delayed();
