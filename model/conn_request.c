@@ -93,8 +93,12 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     if (!want_cookie) {
         int32_t max_syn_backlog = (int32_t)m->sysctl[LQ_SYSCTL_MAX_SYN_BACKLOG];
         /* "Kill the following clause, if you dislike this way." The peer is
-         * never proven: the harness disables tcp_metrics saving. */
-        if (!syncookies && (max_syn_backlog - m->qlen < (max_syn_backlog >> 2))) {
+         * never proven: the harness disables tcp_metrics saving. The kernel
+         * builds with -fno-strict-overflow, so its int subtraction wraps
+         * (INT_MIN - 1 is INT_MAX): computed in uint32_t, where C defines
+         * the wrap, and converted back (gcc and clang keep the bits). */
+        int32_t room = (int32_t)((uint32_t)max_syn_backlog - (uint32_t)m->qlen);
+        if (!syncookies && room < (max_syn_backlog >> 2)) {
             lq_model_dp(m, LQ_DP_CONNREQ_QUARTER);
             goto drop;
         }

@@ -233,6 +233,30 @@ static void test_quarter_rule(void)
            rows[i].msb, rows[i].first_drop, answered + 1);
         lq_model_free(m);
     }
+    /* tcp_max_syn_backlog = INT_MIN (-2147483648, which proc_dointvec takes)
+     * once a request is queued: the kernel's int arithmetic wraps
+     * (-fno-strict-overflow), INT_MIN - 1 = INT_MAX, which is not below
+     * INT_MIN >> 2 = -536870912: the SYN is queued. With no request queued,
+     * INT_MIN - 0 < -536870912 drops it. */
+    {
+        struct lq_model *m = mk("6.18.44");
+        lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 0);
+        listen_n(m, 1000);
+        syn(m, 1); /* max_syn_backlog 128: queued, qlen 1 */
+        lq_model_set_sysctl(m, LQ_SYSCTL_MAX_SYN_BACKLOG, -2147483647 - 1);
+        syn(m, 2);
+        ok(synack_of(m, 2) && queues(m).synq == 2 && ctr(m, LQ_CTR_LISTEN_DROPS) == 0,
+           "max_syn_backlog INT_MIN, qlen 1: INT_MIN - 1 wraps to INT_MAX, SYN queued");
+        lq_model_free(m);
+        m = mk("6.18.44");
+        lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 0);
+        lq_model_set_sysctl(m, LQ_SYSCTL_MAX_SYN_BACKLOG, -2147483647 - 1);
+        listen_n(m, 1000);
+        syn(m, 1);
+        ok(!synack_of(m, 1) && ctr(m, LQ_CTR_LISTEN_DROPS) == 1,
+           "max_syn_backlog INT_MIN, qlen 0: INT_MIN < INT_MIN >> 2, SYN dropped");
+        lq_model_free(m);
+    }
     /* With cookies on the clause does not apply ("!syncookies &&"). */
     struct lq_model *m = mk("6.18.44");
     lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 1);
