@@ -48,9 +48,9 @@ int lq_finding_profile(const char *kernel_opt, struct lq_profile *out, const cha
 
 int lq_finding_read(const char *path, uint8_t **data, size_t *len, struct lq_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = lq_fopen_regular(path, err);
     if (!f)
-        return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open", path);
+        return -1;
     uint8_t *buf = malloc(LQ_FZ_MAX_INPUT + 1);
     if (!buf) {
         fclose(f);

@@ -2,12 +2,15 @@
 #include "corpus.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "parse.h"
+#include "util/fsutil.h"
 #include "util/utf8.h"
 #include "util/strbuf.h"
 
@@ -62,16 +65,27 @@ static int lq_collect_dir(struct lq_paths *p, const char *dir, int depth, struct
         }
     }
     closedir(d);
-    qsort(here.v, here.n, sizeof(*here.v), lq_cmp_str);
+    if (here.n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(here.v, here.n, sizeof(*here.v), lq_cmp_str);
     int rc = 0;
     for (size_t i = 0; i < here.n && !rc; i++) {
-        struct stat st;
-        if (stat(here.v[i], &st))
-            continue;
         size_t len = strlen(here.v[i]);
+        bool lq = len > 3 && strcmp(here.v[i] + len - 3, ".lq") == 0;
+        struct stat st;
+        if (stat(here.v[i], &st)) {
+            /* a scenario that cannot be read is bad input, not a smaller suite */
+            if (lq)
+                rc = errno == ENOENT ? lq_errf(err, LQ_EXIT_BADINPUT,
+                                               "%s: a symbolic link to a missing file", here.v[i])
+                                     : lq_errno(err, LQ_EXIT_BADINPUT, "%s", here.v[i]);
+            continue;
+        }
         if (S_ISDIR(st.st_mode))
             rc = lq_collect_dir(p, here.v[i], depth + 1, err);
-        else if (len > 3 && strcmp(here.v[i] + len - 3, ".lq") == 0 && lq_paths_add(p, here.v[i]))
+        else if (lq && !S_ISREG(st.st_mode))
+            rc = lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a regular file (%s)", here.v[i],
+                         lq_file_kind(st.st_mode));
+        else if (lq && lq_paths_add(p, here.v[i]))
             rc = lq_errf(err, LQ_EXIT_ERROR, "out of memory");
     }
     for (size_t i = 0; i < here.n; i++)
@@ -95,6 +109,9 @@ int lq_corpus_load(struct lq_corpus *c, char *const *args, int nargs, char **err
         }
         if (S_ISDIR(st.st_mode))
             rc = lq_collect_dir(&p, args[i], 0, err);
+        else if (!S_ISREG(st.st_mode))
+            rc = lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a regular file (%s)", args[i],
+                         lq_file_kind(st.st_mode));
         else if (lq_paths_add(&p, args[i]))
             rc = lq_errf(err, LQ_EXIT_ERROR, "out of memory");
     }

@@ -7,6 +7,7 @@
 #include "parse.h"
 
 #include "counter_names.h"
+#include "util/fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -173,7 +174,8 @@ static int lq_no_more(struct lq_parser *p, int from, const char *usage)
 {
     if (p->ntok > from) {
         char buf[80];
-        return lq_perr(p, p->tok[from].col, "unexpected '%s' (expected: %s)",
+        return lq_perr(p, p->tok[from].col,
+                       "unexpected '%s' at the end of the line (the form is: %s)",
                        lq_tok_str(&p->tok[from], buf, sizeof(buf)), usage);
     }
     return 0;
@@ -212,8 +214,9 @@ static int lq_parse_sysctl(struct lq_parser *p, struct lq_directive *d)
     return lq_no_more(p, 2, "sysctl NAME=VALUE");
 }
 
-static int lq_parse_number_arg(struct lq_parser *p, const char *verb, bool sign, int64_t lo,
-                               int64_t hi, int64_t *out)
+/* "VERB N": usage names the number ("listen BACKLOG"). */
+static int lq_parse_number_arg(struct lq_parser *p, const char *verb, const char *usage, bool sign,
+                               int64_t lo, int64_t hi, int64_t *out)
 {
     char buf[80];
     if (p->ntok < 2)
@@ -222,7 +225,7 @@ static int lq_parse_number_arg(struct lq_parser *p, const char *verb, bool sign,
         return lq_perr(p, p->tok[1].col,
                        "expected an integer in %" PRId64 "..%" PRId64 " after '%s', found '%s'", lo,
                        hi, verb, lq_tok_str(&p->tok[1], buf, sizeof(buf)));
-    return lq_no_more(p, 2, verb);
+    return lq_no_more(p, 2, usage);
 }
 
 static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
@@ -689,14 +692,14 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     int rc = 0;
     switch (kind) {
     case LQ_D_SEED:
-        rc = lq_parse_number_arg(p, "seed", false, 0, INT64_MAX, &n);
+        rc = lq_parse_number_arg(p, "seed", "seed N", false, 0, INT64_MAX, &n);
         d->u.seed = (uint64_t)n;
         if (!rc)
             p->sc->seed = d->u.seed;
         break;
     case LQ_D_SYSCTL: rc = lq_parse_sysctl(p, d); break;
     case LQ_D_LISTEN:
-        rc = lq_parse_number_arg(p, "listen", true, INT32_MIN, INT32_MAX, &n);
+        rc = lq_parse_number_arg(p, "listen", "listen BACKLOG", true, INT32_MIN, INT32_MAX, &n);
         d->u.backlog = (int32_t)n;
         break;
     case LQ_D_SOCKOPT: rc = lq_parse_sockopt(p, d); break;
@@ -704,7 +707,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     case LQ_D_ACK: rc = lq_parse_segment(p, d, "ack"); break;
     case LQ_D_RST: rc = lq_parse_segment(p, d, "rst"); break;
     case LQ_D_FIN: rc = lq_parse_segment(p, d, "fin"); break;
-    case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept"); break;
+    case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept, nothing after it"); break;
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
     }
@@ -744,9 +747,9 @@ int lq_parse_text(const char *text, size_t len, const char *where, struct lq_sce
 int lq_parse_file(const char *path, struct lq_scenario *sc, struct lq_err *err)
 {
     lq_scenario_init(sc); /* empty on every error, as lq_parse_text leaves it */
-    FILE *f = fopen(path, "rb");
+    FILE *f = lq_fopen_regular(path, err);
     if (!f)
-        return lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open", path);
+        return -1;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -145,6 +145,50 @@ int lq_append_line_durable(const char *path, const char *line, struct lq_err *er
     return 0;
 }
 
+const char *lq_file_kind(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFLNK: return "a symbolic link";
+    }
+    return "not a regular file";
+}
+
+FILE *lq_fopen_regular(const char *path, struct lq_err *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot open", path);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        lq_errno(err, LQ_EXIT_BADINPUT, "%s: cannot stat", path);
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a regular file (%s)", path,
+                lq_file_kind(st.st_mode));
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        lq_errno(err, LQ_EXIT_ERROR, "%s: fdopen", path);
+        close(fd);
+    }
+    return f;
+}
+
 int lq_mkdir_p(const char *path, struct lq_err *err)
 {
     char buf[PATH_MAX];

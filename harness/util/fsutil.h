@@ -3,6 +3,7 @@
 #define LISTENQ_HARNESS_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -15,6 +16,15 @@ int lq_write_file_atomic(const char *path, const void *data, size_t len, struct 
  * descriptor, so concurrent appenders never interleave inside a line, then
  * fdatasync. A '\n' is added when line does not end with one. */
 int lq_append_line_durable(const char *path, const char *line, struct lq_err *err);
+
+/* Opens path for reading, refusing anything but a regular file: a FIFO, a
+ * socket or a device would block the reader or never end. The open itself
+ * does not block (O_NONBLOCK, cleared once the file is known to be regular).
+ * NULL with err (status LQ_EXIT_BADINPUT, "PATH: not a regular file (a FIFO)"
+ * or "PATH: cannot open: ...") otherwise. */
+FILE *lq_fopen_regular(const char *path, struct lq_err *err);
+/* What kind of file a st_mode is, for messages: "a directory", "a FIFO"... */
+const char *lq_file_kind(unsigned mode);
 
 /* mkdir -p: creates path and its missing parents (mode 0777 minus umask).
  * An existing directory is fine; an existing non-directory is an error. */

@@ -236,7 +236,7 @@ static void test_setup(void)
     ERR("seed +1", 1, 6, "found '+1'");
     ERR("seed 9223372036854775808", 1, 6, "after 'seed'");
     ERR("seed 0x10", 1, 6, "found '0x10'");
-    ERR("seed 1 2", 1, 8, "unexpected '2' (expected: seed)");
+    ERR("seed 1 2", 1, 8, "unexpected '2' at the end of the line (the form is: seed N)");
 
     ERR("listen", 1, 7, "'listen' needs a number");
     ERR("listen 2147483648", 1, 8,
@@ -244,7 +244,7 @@ static void test_setup(void)
     ERR("listen -2147483649", 1, 8, "after 'listen'");
     ERR("listen 1.5", 1, 8, "found '1.5'");
     ERR("listen -", 1, 8, "found '-'");
-    ERR("listen 1 2", 1, 10, "unexpected '2' (expected: listen)");
+    ERR("listen 1 2", 1, 10, "unexpected '2' at the end of the line (the form is: listen BACKLOG)");
 
     ERR("sysctl", 1, 7, "expected sysctl NAME=VALUE, NAME one of net.core.somaxconn");
     ERR("sysctl net.core.somaxconn", 1, 8,
@@ -274,7 +274,8 @@ static void test_setup(void)
     /* 8 + strlen("net.ipv4.tcp_window_scaling") (27) + 1 = 36 */
     ERR("sysctl net.ipv4.tcp_window_scaling=5", 1, 36, "the kernel accepts 0..1");
     /* "net.core.somaxconn=1" is columns 8..27, the extra word starts at 29 */
-    ERR("sysctl net.core.somaxconn=1 x", 1, 29, "unexpected 'x' (expected: sysctl NAME=VALUE)");
+    ERR("sysctl net.core.somaxconn=1 x", 1, 29,
+        "unexpected 'x' at the end of the line (the form is: sysctl NAME=VALUE)");
 
     ERR("sockopt", 1, 8, "expected sockopt TCP_DEFER_ACCEPT=SECONDS or sockopt TCP_SYNCNT=N");
     ERR("sockopt TCP_NODELAY=1", 1, 9, "unknown socket option 'TCP_NODELAY=1'");
@@ -289,7 +290,8 @@ static void test_setup(void)
     ERR("sockopt TCP_SYNCNT=0", 1, 20, "TCP_SYNCNT=0 is out of range: the kernel accepts 1..127");
     ERR("sockopt TCP_SYNCNT=128", 1, 20, "TCP_SYNCNT=128 is out of range");
     /* "TCP_SYNCNT=3" is columns 9..20 */
-    ERR("sockopt TCP_SYNCNT=3 x", 1, 22, "unexpected 'x' (expected: sockopt TCP_DEFER_ACCEPT");
+    ERR("sockopt TCP_SYNCNT=3 x", 1, 22,
+        "unexpected 'x' at the end of the line (the form is: sockopt TCP_DEFER_ACCEPT");
 }
 
 /* ---- segment events (lq_parse_segment and its option parsers) ---- */
@@ -382,8 +384,10 @@ static void test_segments(void)
 
 static void test_accept_wait(void)
 {
-    ERR("accept now", 1, 8, "unexpected 'now' (expected: accept)");
-    ERR("accept c1", 1, 8, "unexpected 'c1' (expected: accept)");
+    ERR("accept now", 1, 8,
+        "unexpected 'now' at the end of the line (the form is: accept, nothing after it)");
+    ERR("accept c1", 1, 8,
+        "unexpected 'c1' at the end of the line (the form is: accept, nothing after it)");
 
     ERR("wait", 1, 5, "'wait' needs a duration (for example: wait 1500ms, wait 2s)");
     ERR("wait 5", 1, 6, "expected a duration like 1500ms or 2s, found '5'");
@@ -398,7 +402,7 @@ static void test_accept_wait(void)
     ERR("wait +1s", 1, 6, "found '+1s'");
     ERR("wait ms", 1, 6, "found 'ms'");
     ERR("wait 5mss", 1, 6, "found '5mss'");
-    ERR("wait 1s 2s", 1, 9, "unexpected '2s' (expected: wait DURATION)");
+    ERR("wait 1s 2s", 1, 9, "unexpected '2s' at the end of the line (the form is: wait DURATION)");
 }
 
 /* ---- expect (lq_parse_expect, lq_parse_expect_pkt) ---- */
@@ -407,7 +411,7 @@ static void test_expect(void)
 {
     ERR("expect", 1, 7, "expected expect none | expect accept NAME [mss=N]");
     ERR("expect # nothing", 1, 7, "expected expect none");
-    ERR("expect none x", 1, 13, "unexpected 'x' (expected: expect none)");
+    ERR("expect none x", 1, 13, "unexpected 'x' at the end of the line (the form is: expect none)");
     ERR("expect 5", 1, 8, "unexpected '5' (expected expect none |");
     ERR("expect EAGAIN", 1, 8, "unexpected 'EAGAIN' (expected expect none |");
     ERR("expect NONE", 1, 8, "unknown connection 'NONE'");
@@ -417,7 +421,8 @@ static void test_expect(void)
     ERR("expect backlog x", 1, 16, "expected a count after 'expect backlog'");
     ERR("expect acceptq +1", 1, 16, "expected a count after 'expect acceptq'");
     ERR("expect synq 2147483648", 1, 13, "expected a count after 'expect synq'");
-    ERR("expect acceptq 1 2", 1, 18, "unexpected '2' (expected: expect acceptq|synq|backlog N)");
+    ERR("expect acceptq 1 2", 1, 18,
+        "unexpected '2' at the end of the line (the form is: expect acceptq|synq|backlog N)");
     ERR("expect backlog 1 # ok\nexpect synq 0 0", 2, 15, "unexpected '0'");
 
     ERR("expect counter", 1, 15, "expected a counter name (for example: expect counter");
@@ -437,11 +442,13 @@ static void test_expect(void)
     ERR("expect counter ListenDrops 1.5", 1, 28, "expected the change of ListenDrops");
     ERR("expect counter ListenDrops 4611686018427387904", 1, 28, "expected the change of");
     ERR("expect counter ListenDrops 1 2", 1, 30,
-        "unexpected '2' (expected: expect counter NAME N)");
+        "unexpected '2' at the end of the line (the form is: expect counter NAME N)");
 
     ERR("expect accept", 1, 14, "expected a connection name or EAGAIN after 'expect accept'");
-    ERR("expect accept EAGAIN mss=1", 1, 22, "unexpected 'mss=1' (expected: expect accept EAGAIN)");
-    ERR("expect accept EINVAL x", 1, 22, "unexpected 'x' (expected: expect accept EAGAIN)");
+    ERR("expect accept EAGAIN mss=1", 1, 22,
+        "unexpected 'mss=1' at the end of the line (the form is: expect accept EAGAIN)");
+    ERR("expect accept EINVAL x", 1, 22,
+        "unexpected 'x' at the end of the line (the form is: expect accept EAGAIN)");
     ERR("syn c1\nexpect accept c1 foo", 2, 18, "unexpected 'foo' (expected mss=N)");
     ERR("syn c1\nexpect accept c1 mss", 2, 18, "unexpected 'mss' (expected mss=N)");
     ERR("syn c1\nexpect accept c1 wscale=7", 2, 18, "unexpected 'wscale=7' (expected mss=N)");
@@ -449,7 +456,7 @@ static void test_expect(void)
     ERR("syn c1\nexpect accept c1 mss=70000", 2, 22, "expected mss=N with N in 0..65535");
     ERR("syn c1\nexpect accept c1 mss=", 2, 22, "expected mss=N with N in 0..65535");
     ERR("syn c1\nexpect accept c1 mss=1 x", 2, 24,
-        "unexpected 'x' (expected: expect accept NAME [mss=N])");
+        "unexpected 'x' at the end of the line (the form is: expect accept NAME [mss=N])");
 
     ERR("syn c1\nexpect c1", 2, 10, "expected synack, ack or rst after 'expect c1'");
     ERR("syn c1\nexpect c1 fin", 2, 11,
@@ -554,8 +561,17 @@ static void test_files(void)
     snprintf(path, sizeof(path), "%s/missing.lq", tmpdir);
     check_file_err(path, LQ_EXIT_BADINPUT, "cannot open: No such file or directory",
                    "a missing file");
-    /* a directory opens, but reading it fails */
-    check_file_err(tmpdir, LQ_EXIT_BADINPUT, "read error: Is a directory", "a directory");
+    /* only a regular file is read: a directory is refused, and a FIFO (whose
+     * open and read would block forever) is refused without blocking */
+    check_file_err(tmpdir, LQ_EXIT_BADINPUT, "not a regular file (a directory)", "a directory");
+    snprintf(path, sizeof(path), "%s/fifo.lq", tmpdir);
+    if (mkfifo(path, 0600) == 0) {
+        check_file_err(path, LQ_EXIT_BADINPUT, "not a regular file (a FIFO)",
+                       "a FIFO is refused, not read");
+        unlink(path);
+    } else {
+        tap_skip("a FIFO is refused, not read", "mkfifo failed in the temp dir");
+    }
 
     /* a syntax error names the file */
     const char *bad = "listen 1\n\nsyn c1 mss=x\n";
