@@ -160,6 +160,10 @@ int lq_cmd_bench(int argc, char **argv)
             return ch == 'h' ? 0 : LQ_EXIT_BADINPUT;
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "listenq bench: unexpected argument '%s'\n", argv[optind]);
+        return LQ_EXIT_BADINPUT;
+    }
     struct lq_profile profile;
     if (lq_cli_profile(kernel_opt, &profile))
         return LQ_EXIT_BADINPUT;

@@ -10,6 +10,7 @@
 #include "live/backend_live.h"
 #include "run/backend_model.h"
 #include "util/fsutil.h"
+#include "util/num.h"
 #include "wire/pcapout.h"
 
 int lq_cli_profile(const char *kernel_opt, struct lq_profile *out)
@@ -75,6 +76,29 @@ int lq_cli_kernel_opts(int argc, char **argv, const char *usage, const char **ke
         fputs(usage, c == 'h' ? stdout : stderr);
         return c == 'h' ? 0 : LQ_EXIT_BADINPUT;
     }
+    return -1;
+}
+
+int lq_cli_int_opt(const char *cmd, const char *opt, const char *text, long min, long max,
+                   long *out)
+{
+    long long v;
+    if (lq_parse_int(text, min, max, &v) == 0) {
+        *out = (long)v;
+        return 0;
+    }
+    fprintf(stderr, "listenq %s: --%s takes an integer %ld..%ld, not '%s'\n", cmd, opt, min, max,
+            text);
+    return -1;
+}
+
+int lq_cli_u64_opt(const char *cmd, const char *opt, const char *text, uint64_t *out)
+{
+    if (lq_parse_u64(text, out) == 0)
+        return 0;
+    fprintf(stderr,
+            "listenq %s: --%s takes an integer 0..18446744073709551615 (or 0x...), not '%s'\n", cmd,
+            opt, text);
     return -1;
 }
 

@@ -7,6 +7,7 @@
 #define LISTENQ_HARNESS_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lang/corpus.h"
 #include "model/model.h"
@@ -39,6 +40,14 @@ int lq_cli_load_corpus(struct lq_corpus *c, char *const *args, int nargs);
  * go on (with *kernel_opt set and optind at the first argument), else the
  * exit status (0 after --help). */
 int lq_cli_kernel_opts(int argc, char **argv, const char *usage, const char **kernel_opt);
+
+/* A numeric option value, parsed strictly (util/num.h: the whole text, in
+ * [min, max]). 0 with *out set; otherwise prints "listenq CMD: --OPT takes
+ * MIN..MAX, not 'TEXT'" and returns -1 (the command exits 2). */
+int lq_cli_int_opt(const char *cmd, const char *opt, const char *text, long min, long max,
+                   long *out);
+/* The same for an unsigned 64-bit value (decimal or 0x hexadecimal). */
+int lq_cli_u64_opt(const char *cmd, const char *opt, const char *text, uint64_t *out);
 
 /* Whether a scenario is to be reported as skipped or not run instead of
  * running: no live backend where one is needed (live_err says why), --fast

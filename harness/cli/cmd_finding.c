@@ -140,11 +140,8 @@ int lq_cmd_minimize(int argc, char **argv)
         case O_DECODE: decode = true; break;
         case O_OUT: out = optarg; break;
         case O_MAXRUNS:
-            max_runs = strtol(optarg, NULL, 10);
-            if (max_runs < 1 || max_runs > 1000000) {
-                fprintf(stderr, "listenq minimize: --max-runs takes 1..1000000\n");
+            if (lq_cli_int_opt("minimize", "max-runs", optarg, 1, 1000000, &max_runs))
                 return LQ_EXIT_BADINPUT;
-            }
             break;
         case O_BUG:
             if (lq_cli_model_bug("minimize", optarg, LQ_TEST_BUILD, &bug))

@@ -493,24 +493,21 @@ int lq_cmd_fuzz(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_JOBS:
-            jobs = strtol(optarg, NULL, 10);
-            if (jobs < 1 || jobs > 1024) {
-                fprintf(stderr, "listenq fuzz: --jobs takes 1..1024\n");
+            if (lq_cli_int_opt("fuzz", "jobs", optarg, 1, 1024, &jobs))
                 return LQ_EXIT_BADINPUT;
-            }
             break;
         case O_TIME:
-            secs = strtol(optarg, NULL, 10);
-            if (secs < 1 || secs > 30L * 24 * 3600) {
-                fprintf(stderr, "listenq fuzz: --time takes 1..2592000 seconds\n");
+            if (lq_cli_int_opt("fuzz", "time", optarg, 1, 30L * 24 * 3600, &secs))
                 return LQ_EXIT_BADINPUT;
-            }
             break;
         case O_OUT: outdir = optarg; break;
         case O_FUZZER: fuzzer_opt = optarg; break;
         case O_SEEDS: seeds = optarg; break;
         case O_KERNEL: kernel_opt = optarg; break;
-        case O_MAXRUNS: max_runs = strtol(optarg, NULL, 10); break;
+        case O_MAXRUNS:
+            if (lq_cli_int_opt("fuzz", "max-runs", optarg, 1, 1000000, &max_runs))
+                return LQ_EXIT_BADINPUT;
+            break;
         case O_BUG:
             if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &bug))
                 return LQ_EXIT_BADINPUT;

@@ -3,10 +3,12 @@
 #include "cmd_matrix.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "matrix/matrix.h"
 
 static void mx_usage(FILE *f)
@@ -72,9 +74,17 @@ int lq_cmd_matrix(int argc, char **argv)
             break;
         case 'c': o.corpus = optarg; break;
         case 'C': o.cache = optarg; break;
-        case 't': o.timeout = atoi(optarg); break;
+        case 't':
+        case 'M': {
+            /* strictly: "600x" or "-5" is bad input, not 600 or 0 */
+            long v;
+            if (lq_cli_int_opt("matrix", c == 't' ? "timeout" : "mem", optarg, c == 't' ? 10 : 256,
+                               INT_MAX, &v))
+                return LQ_EXIT_BADINPUT;
+            *(c == 't' ? &o.timeout : &o.mem) = (int)v;
+            break;
+        }
         case 'a': o.accel = optarg; break;
-        case 'M': o.mem = atoi(optarg); break;
         case 'R': o.record = false; break;
         case 'S': o.slow = true; break;
         case 'U': o.reuse = true; break;

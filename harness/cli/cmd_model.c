@@ -132,12 +132,16 @@ int lq_cmd_coverage(int argc, char **argv)
 
 int lq_cmd_profiles(int argc, char **argv)
 {
-    (void)argv;
     if (argc > 1) {
-        fprintf(stdout, "usage: listenq profiles\n"
-                        "Lists the listen-path changes the model knows, where each landed, and\n"
-                        "which of them each named profile has.\n");
-        return 0;
+        /* --help is the only thing profiles takes */
+        bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+        if (!help)
+            fprintf(stderr, "listenq profiles: unexpected argument '%s'\n", argv[1]);
+        fprintf(help ? stdout : stderr,
+                "usage: listenq profiles\n"
+                "Lists the listen-path changes the model knows, where each landed, and\n"
+                "which of them each named profile has.\n");
+        return help ? 0 : LQ_EXIT_BADINPUT;
     }
     printf("| change | what | mainline | stable backports |\n|---|---|---|---|\n");
     for (int c = 0; c < LQ_CHG_COUNT; c++) {

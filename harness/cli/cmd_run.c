@@ -166,14 +166,12 @@ int lq_cmd_run(int argc, char **argv)
         case O_OUT: outdir = optarg; break;
         case O_SHUFFLE:
             shuffle = true;
-            shuffle_seed = strtoull(optarg, NULL, 0);
+            if (lq_cli_u64_opt("run", "shuffle", optarg, &shuffle_seed))
+                return LQ_EXIT_BADINPUT;
             break;
         case O_REPEAT:
-            repeat = strtol(optarg, NULL, 10);
-            if (repeat < 1 || repeat > 1000000) {
-                fprintf(stderr, "listenq run: --repeat takes 1..1000000\n");
+            if (lq_cli_int_opt("run", "repeat", optarg, 1, 1000000, &repeat))
                 return LQ_EXIT_BADINPUT;
-            }
             break;
         case 'v': verbose = true; break;
         case O_NOPROGRESS: progress = false; break;
