@@ -62,10 +62,23 @@ bool lq_sysctl_exists(const char *name)
     return sysctl_path(name, path, sizeof(path), NULL) == 0 && access(path, F_OK) == 0;
 }
 
+/* The namespaces a sysctl must never be written in: the initial one (pid
+ * 1's) and the one lq_netns_setup() started from. */
+static struct {
+    bool known;
+    dev_t dev;
+    ino_t ino;
+} lq_orig_ns;
+
+static int refuse_foreign_ns(const char *what, struct lq_err *err);
+
 int lq_sysctl_write(const char *name, const char *value, struct lq_err *err)
 {
     char path[256];
     if (sysctl_path(name, path, sizeof(path), err) < 0)
+        return -1;
+    /* the last line of defence: whatever the caller did, never the host's */
+    if (refuse_foreign_ns(name, err) < 0)
         return -1;
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
@@ -133,7 +146,8 @@ static int check_caps(struct lq_err *err)
         snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? ", " : "", need[i].name);
     }
     if (missing[0])
-        return lq_errf(err, LQ_EXIT_SKIP, "live backend needs %s (run as root)", missing);
+        return lq_errf(err, LQ_EXIT_SKIP,
+                       "live backend needs %s (run as root, or with these capabilities)", missing);
     return 0;
 }
 
@@ -161,23 +175,37 @@ static int new_ns(struct lq_err *err)
 /* The harness must never configure the initial namespace nor the caller's.
  * pid 1's namespace is the reference. When /proc/1/ns/net may not be read
  * (ptrace access to pid 1 denied, as in some sandboxes) init_net's fixed
- * inode number stands in for it, which only works where it is fixed; unshare() never
- * returns an existing namespace anyway, so this is a second line of defence. */
-static int check_private(const struct lq_netns *ns, struct lq_err *err)
+ * inode number stands in for it, which only works where it is fixed. Each
+ * namespace is checked as soon as it exists, before anything is configured
+ * in it: unshare() never returns an existing namespace, but an unshare()
+ * that did nothing (a sandbox, an LD_PRELOAD shim) must not let the first
+ * write reach the host. */
+static int is_init_ns(const struct stat *st, bool *is_init, struct lq_err *err)
+{
+    struct stat init;
+    if (stat("/proc/1/ns/net", &init) == 0) {
+        *is_init = st->st_dev == init.st_dev && st->st_ino == init.st_ino;
+        return 0;
+    }
+    if (errno != EACCES && errno != EPERM)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot stat /proc/1/ns/net");
+    *is_init = st->st_ino == NET_INIT_INO;
+    return 0;
+}
+
+static int check_private(const struct lq_netns *ns, enum lq_ns_which upto, struct lq_err *err)
 {
     static const char *const names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
-    struct stat init, orig;
-    bool have_init = stat("/proc/1/ns/net", &init) == 0;
-    if (!have_init && errno != EACCES && errno != EPERM)
-        return lq_errno(err, LQ_EXIT_ERROR, "cannot stat /proc/1/ns/net");
+    struct stat orig;
     if (fstat(ns->fd[LQ_NS_ORIG], &orig) < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the original namespace");
-    for (int w = LQ_NS_PARENT; w <= LQ_NS_CLIENT; w++) {
+    for (int w = LQ_NS_PARENT; w <= (int)upto; w++) {
         struct stat st;
+        bool is_init;
         if (fstat(ns->fd[w], &st) < 0)
             return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the %s namespace", names[w]);
-        bool is_init = have_init ? st.st_dev == init.st_dev && st.st_ino == init.st_ino
-                                 : st.st_ino == NET_INIT_INO;
+        if (is_init_ns(&st, &is_init, err) < 0)
+            return -1;
         bool is_orig = st.st_dev == orig.st_dev && st.st_ino == orig.st_ino;
         for (int o = LQ_NS_PARENT; o < w; o++) {
             struct stat other;
@@ -191,6 +219,21 @@ static int check_private(const struct lq_netns *ns, struct lq_err *err)
                            "refusing to run: the %s namespace is the %s namespace", names[w],
                            is_init ? "initial (pid 1's)" : "caller's");
     }
+    return 0;
+}
+
+static int refuse_foreign_ns(const char *what, struct lq_err *err)
+{
+    struct stat st;
+    bool is_init;
+    if (stat("/proc/thread-self/ns/net", &st) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot stat /proc/thread-self/ns/net");
+    if (is_init_ns(&st, &is_init, err) < 0)
+        return -1;
+    if (is_init || (lq_orig_ns.known && st.st_dev == lq_orig_ns.dev && st.st_ino == lq_orig_ns.ino))
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "refusing to write %s: this thread is in the %s network namespace", what,
+                       is_init ? "initial (pid 1's)" : "caller's");
     return 0;
 }
 
@@ -536,17 +579,21 @@ int lq_netns_setup(struct lq_netns *ns, struct lq_err *err)
         return -1;
     if ((ns->fd[LQ_NS_ORIG] = open_current_ns(err)) < 0)
         return -1;
-    if ((ns->fd[LQ_NS_PARENT] = new_ns(err)) < 0)
+    struct stat orig;
+    if (fstat(ns->fd[LQ_NS_ORIG], &orig) == 0) {
+        lq_orig_ns.dev = orig.st_dev;
+        lq_orig_ns.ino = orig.st_ino;
+        lq_orig_ns.known = true;
+    }
+    if ((ns->fd[LQ_NS_PARENT] = new_ns(err)) < 0 || check_private(ns, LQ_NS_PARENT, err) < 0)
         goto fail;
     /* Namespaces created from PARENT get a small private established hash,
      * so inet_diag dumps walk 1024 buckets instead of the host's table. */
     if (sysctl_write_if_present("net.ipv4.tcp_child_ehash_entries", "1024", err) < 0)
         goto fail;
-    if ((ns->fd[LQ_NS_SERVER] = new_ns(err)) < 0 ||
+    if ((ns->fd[LQ_NS_SERVER] = new_ns(err)) < 0 || check_private(ns, LQ_NS_SERVER, err) < 0 ||
         enter_fd(ns->fd[LQ_NS_PARENT], "PARENT", err) < 0 ||
-        (ns->fd[LQ_NS_CLIENT] = new_ns(err)) < 0)
-        goto fail;
-    if (check_private(ns, err) < 0)
+        (ns->fd[LQ_NS_CLIENT] = new_ns(err)) < 0 || check_private(ns, LQ_NS_CLIENT, err) < 0)
         goto fail;
     /* The thread is in CLIENT: quiet it before the veth end lands there. */
     if (quiet_namespace(err) < 0 || enter_fd(ns->fd[LQ_NS_SERVER], "SERVER", err) < 0 ||
