@@ -327,7 +327,8 @@ static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum
             ato = ato_hi;
     }
     uint32_t timeout = lq_model_jiffies(m) + ato;
-    uint64_t due = m->now_ms + ((uint64_t)ato * 1000u + hz - 1u) / hz;
+    /* sk_reset_timer(icsk_delack_timer, timeout): when the timer wheel runs it */
+    uint64_t due = lq_model_timer_fire_ms(m, m->now_ms + ((uint64_t)ato * 1000u + hz - 1u) / hz);
     bool armed = (c->ack_pending & LQ_ACK_TIMER) != 0;
     if (armed) {
         if (lq_child_delack_about_to_expire(m, c)) {

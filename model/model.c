@@ -176,6 +176,48 @@ void lq_model_set_clock(struct lq_model *m, uint64_t jiffies64, uint32_t hz)
     m->hz = hz ? hz : 1000;
 }
 
+void lq_model_set_wheel(struct lq_model *m, bool on)
+{
+    m->wheel = on;
+}
+
+/* The model time (ms) at which jiffies_64 becomes j. */
+static uint64_t lq_model_ms_of_jiffy(const struct lq_model *m, uint64_t j)
+{
+    return j <= m->jiffies0 ? 0 : ((j - m->jiffies0) * 1000u + m->hz - 1u) / m->hz;
+}
+
+/* Timer wheel geometry (kernel/time/timer.c): LVL_CLK_SHIFT 3, LVL_BITS 6,
+ * LVL_DEPTH 9 when HZ > 100, else 8. */
+#define LQ_LVL_SHIFT(n) ((n)*3u)
+#define LQ_LVL_START(n) (63ull << (((n)-1u) * 3u))
+
+/* When a timer armed now to expire at expires_ms runs: mod_timer() ->
+ * __mod_timer() -> calc_wheel_index(expires, base->clk) with base->clk the
+ * jiffies of now (forward_timer_base), then calc_index() rounds the expiry
+ * up to its bucket: ((expires >> LVL_SHIFT(lvl)) + 1) << LVL_SHIFT(lvl).
+ * Without the kernel's clock (lq_model_set_wheel) a timer runs at expiry. */
+uint64_t lq_model_timer_fire_ms(const struct lq_model *m, uint64_t expires_ms)
+{
+    if (!m->wheel)
+        return expires_ms;
+    uint64_t clk = lq_model_jiffies64(m);
+    uint64_t expires = m->jiffies0 + expires_ms * m->hz / 1000u;
+    unsigned depth = m->hz > 100 ? 9u : 8u;
+    uint64_t delta = expires - clk;
+    unsigned lvl = 0;
+    if (expires < clk) {
+        /* "(long) delta < 0": the bucket of now */
+        return lq_model_ms_of_jiffy(m, clk);
+    }
+    while (lvl + 1u < depth && delta >= LQ_LVL_START(lvl + 1u))
+        lvl++;
+    if (lvl + 1u == depth && delta >= LQ_LVL_START(depth)) /* WHEEL_TIMEOUT_CUTOFF */
+        expires = clk + LQ_LVL_START(depth) - (1ull << LQ_LVL_SHIFT(depth - 1u));
+    uint64_t bucket = ((expires >> LQ_LVL_SHIFT(lvl)) + 1u) << LQ_LVL_SHIFT(lvl);
+    return lq_model_ms_of_jiffy(m, bucket);
+}
+
 /* get_jiffies_64() now. */
 uint64_t lq_model_jiffies64(const struct lq_model *m)
 {
@@ -250,7 +292,7 @@ int lq_model_req_alloc(struct lq_model *m)
 /* mod_timer(&req->rsk_timer, ...): remembers the arming order too. */
 void lq_req_arm_timer(struct lq_model *m, struct lq_req *req, uint64_t expires_ms)
 {
-    req->expires_ms = expires_ms;
+    req->expires_ms = lq_model_timer_fire_ms(m, expires_ms);
     req->armed = ++m->arm_seq;
 }
 

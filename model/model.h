@@ -122,6 +122,18 @@ void lq_model_advance(struct lq_model *m, uint64_t ms);
  * 64-bit jiffies (tcp_cookie_time). Defaults: 0x40000000, HZ 1000. */
 void lq_model_set_clock(struct lq_model *m, uint64_t jiffies64, uint32_t hz);
 
+/* The caller keeps the model's jiffies equal to a kernel's (it was given the
+ * kernel's jiffies_64 and advances the model as that kernel's clock moves).
+ * Timers then fire when the kernel's timer wheel runs them rather than at
+ * their expiry: calc_wheel_index() (kernel/time/timer.c) puts a timer in a
+ * bucket of its level's granularity (8^level jiffies, the level chosen by
+ * how far off the expiry is) and rounds up to the bucket's end, so a timer
+ * runs at least a jiffy after it expires and a 1 s timer up to 8 jiffies
+ * after. Off by default: on a clock of its own the model's position within a
+ * jiffy is not the kernel's, and timers fire at their expiry. Kept across
+ * lq_model_reset(). */
+void lq_model_set_wheel(struct lq_model *m, bool on);
+
 const struct lq_model_out *lq_model_output(const struct lq_model *m);
 void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q);
 const uint64_t *lq_model_counters(const struct lq_model *m); /* [LQ_CTR_COUNT], since reset */

@@ -187,6 +187,7 @@ struct lq_model {
     size_t next_jiffy_acks; /* children whose delayed ACK fires before the next call (or 0) */
     uint64_t jiffies0;      /* jiffies_64 when the scenario started */
     uint32_t hz;            /* CONFIG_HZ of the kernel being mirrored */
+    bool wheel;             /* timers fire as the kernel's timer wheel runs them */
     uint64_t born_seq;
     uint64_t arm_seq; /* timer arming order (see lq_reqsk_timers) */
     uint32_t isn_seq; /* feeds the made-up ISNs */
@@ -208,6 +209,7 @@ void lq_model_dp(struct lq_model *m, enum lq_dp dp);
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
 void lq_model_count(struct lq_model *m, enum lq_counter c);
 uint32_t lq_model_jiffies(const struct lq_model *m);
+uint64_t lq_model_timer_fire_ms(const struct lq_model *m, uint64_t expires_ms);
 uint64_t lq_model_jiffies64(const struct lq_model *m);
 uint32_t lq_model_new_isn(struct lq_model *m, uint16_t conn);
 uint32_t lq_model_ts_off(const struct lq_model *m, uint16_t conn);

@@ -382,9 +382,56 @@ static void test_syn_pushes_timer(void)
     lq_model_free(m);
 }
 
+/* ---- at a kernel's own clock: the timer wheel's rounding ---- */
+
+static void test_wheel(void)
+{
+    /* lq_model_set_wheel(): calc_wheel_index(expires, clk) picks the level by
+     * delta = expires - clk (level 0 below 63 jiffies, level 1 below 504,
+     * level 2 below 4032; LVL_START(n) = 63 << 3(n - 1)) and calc_index()
+     * rounds up: bucket = ((expires >> 3 lvl) + 1) << 3 lvl. HZ 250, the
+     * clock at J = 2^32 (a multiple of 64), so by hand:
+     *   1 s   = 250 jiffies, level 1: (J + 250) >> 3 = J/8 + 31, + 1 = J/8 + 32:
+     *           J + 256 = 1024 ms
+     *   then num_timeout 1: 2 s = 500 jiffies from J + 256, level 1:
+     *           (J + 756) >> 3 = J/8 + 94, + 1 -> J + 760 = 3040 ms
+     *   then 4 s = 1000 jiffies from J + 760, level 2:
+     *           (J + 1760) >> 6 = J/64 + 27, + 1 -> J + 1792 = 7168 ms */
+    struct lq_model *m = mk("6.18.44");
+    lq_model_set_clock(m, 0x100000000ull, 250);
+    lq_model_set_wheel(m, true);
+    lq_model_listen(m, LPORT, 8);
+    syn(m, 1);
+    const uint64_t want[] = {1024, 3040, 7168};
+    expect_resends(m, 7168, want, 3, "HZ 250, the wheel's buckets");
+    lq_model_free(m);
+
+    /* the same with the wheel off: at expiry, 1000, 3000, 7000 ms */
+    m = mk("6.18.44");
+    lq_model_set_clock(m, 0x100000000ull, 250);
+    lq_model_listen(m, LPORT, 8);
+    syn(m, 1);
+    const uint64_t plain[] = {1000, 3000, 7000};
+    expect_resends(m, 7000, plain, 3, "HZ 250 without the wheel");
+    lq_model_free(m);
+
+    /* the bucket depends on where the arming jiffy is: armed at J + 5,
+     * (J + 255) >> 3 = J/8 + 31, + 1 -> J + 256 again: 1004 ms after arming */
+    m = mk("6.18.44");
+    lq_model_set_clock(m, 0x100000000ull, 250);
+    lq_model_set_wheel(m, true);
+    lq_model_listen(m, LPORT, 8);
+    advance(m, 20); /* 5 jiffies */
+    syn(m, 1);
+    const uint64_t later[] = {1004};
+    expect_resends(m, 1004, later, 1, "armed 5 jiffies in: the same bucket, 1004 ms later");
+    lq_model_free(m);
+}
+
 int main(void)
 {
     test_default_timeline();
+    test_wheel();
     test_retries();
     test_order_and_pruning();
     test_defer();
