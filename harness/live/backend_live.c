@@ -76,6 +76,10 @@ struct lq_live {
     /* clock */
     uint32_t hz;
     int64_t jiffies_at_mono0; /* jiffies_64 at mono0_ns */
+    bool clock_exact;         /* jiffies_64 = jiffies_base + CLOCK_MONOTONIC / tick_ns */
+    int64_t jiffies_base;
+    uint64_t tick_ns;         /* TICK_NSEC */
+    uint64_t barrier_jiffies; /* when the last barrier's echo went out */
     uint64_t mono0_ns;
     bool clock_ok;
 };
@@ -90,6 +94,42 @@ static uint64_t lq_mono_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- The clock ----
+ * The kernel's jiffies, exactly: the tick is aligned to multiples of
+ * TICK_NSEC of CLOCK_MONOTONIC (tick_init_jiffy_update(), kernel/time/
+ * tick-sched.c), so jiffies_64 = base + CLOCK_MONOTONIC / TICK_NSEC, and
+ * lq_live_calibrate_clock() finds the base. A frame is never injected within
+ * LQ_LIVE_TICK_GUARD_NS of a jiffy boundary: the kernel handles it in the
+ * jiffy read just before the write (the write runs the receive path), and
+ * the tick that began that jiffy, with the timers due then, has run. */
+#define LQ_LIVE_TICK_GUARD_NS 50000u
+
+static uint64_t lq_live_jiffies_of(const struct lq_live *lv, uint64_t mono_ns)
+{
+    return (uint64_t)(lv->jiffies_base + (int64_t)(mono_ns / lv->tick_ns));
+}
+
+/* Waits until the clock is clear of a jiffy boundary and returns the jiffy
+ * the next write will be handled in (0 when the phase is not known). */
+static uint64_t lq_live_tick_guard(const struct lq_live *lv)
+{
+    if (!lv->clock_exact)
+        return 0;
+    uint64_t now = lq_mono_ns();
+    for (int i = 0; i < 8; i++) {
+        uint64_t r = now % lv->tick_ns;
+        if (r >= LQ_LIVE_TICK_GUARD_NS && lv->tick_ns - r >= LQ_LIVE_TICK_GUARD_NS)
+            break;
+        uint64_t target =
+            now - r + LQ_LIVE_TICK_GUARD_NS + (r < LQ_LIVE_TICK_GUARD_NS ? 0 : lv->tick_ns);
+        struct timespec ts = {(time_t)(target / 1000000000u), (long)(target % 1000000000u)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+            ;
+        now = lq_mono_ns();
+    }
+    return lq_live_jiffies_of(lv, now);
 }
 
 static void lq_live_record(struct lq_live *lv, uint64_t ts_ns, const uint8_t *data, uint32_t len,
@@ -196,6 +236,7 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
     size_t flen;
     lv->barrier_seq = ++lv->echo_seq;
     lv->barrier_seen = false;
+    lv->barrier_jiffies = lq_live_tick_guard(lv);
     if (lq_inject_echo(lv->inj, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen, err))
         return -1;
     lv->stats.frames++;
@@ -292,8 +333,8 @@ static int lq_live_listen(struct lq_backend *b, int backlog, int *rc, struct lq_
                           struct lq_err *err)
 {
     (void)err;
-    (void)out;
     struct lq_live *lv = lq_lv(b);
+    out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
     *rc = listen(lv->listener, backlog) ? -errno : 0;
     return 0;
 }
@@ -302,8 +343,8 @@ static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value,
                            struct lq_replies *out, struct lq_err *err)
 {
     (void)err;
-    (void)out;
     struct lq_live *lv = lq_lv(b);
+    out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
     int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT : TCP_SYNCNT;
     *rc = setsockopt(lv->listener, IPPROTO_TCP, name, &value, sizeof(value)) ? -errno : 0;
     return 0;
@@ -319,6 +360,7 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lv->out = out;
     lv->want_conn = -1;
     lq_live_learn_port(lv, seg->sport, seg->conn);
+    out->jiffies_at = lq_live_tick_guard(lv);
     if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
         goto fail;
     lv->call_ns = lq_inject_last_ns(lv->inj);
@@ -327,6 +369,7 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
     if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
         goto fail;
+    out->jiffies_end = lv->barrier_jiffies;
     lq_live_mark_cookies(lv, out, from);
     lv->out = NULL;
     return 0;
@@ -342,6 +385,7 @@ static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, stru
     struct sockaddr_in peer;
     socklen_t plen = sizeof(peer);
     *mss = 0;
+    out->jiffies_at = lq_live_tick_guard(lv);
     int fd = accept4(lv->listener, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         *result = -errno;
@@ -361,6 +405,7 @@ static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, stru
     lv->want_conn = -1;
     lv->call_ns = lq_capture_now_ns();
     int rc = lq_live_barrier(lv, err);
+    out->jiffies_end = lv->barrier_jiffies;
     lv->out = NULL;
     return rc;
 }
@@ -374,10 +419,13 @@ static int lq_live_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *ou
     lv->barrier_seen = false;
     lv->call_ns = lq_capture_now_ns();
     uint64_t start = lq_mono_ns();
+    if (lv->clock_exact)
+        out->jiffies_at = lq_live_jiffies_of(lv, start);
     size_t from = out->n;
     int rc = lq_live_collect_until(lv, start + ms * 1000000ull, false, err);
     if (rc >= 0)
         rc = lq_live_barrier(lv, err);
+    out->jiffies_end = lv->barrier_jiffies;
     *waited_us = (int64_t)(lq_mono_ns() - start) / 1000;
     for (size_t i = from; i < out->n; i++)
         out->r[i].timing = LQ_PKT_TIMER;
@@ -457,6 +505,11 @@ static int lq_live_clock(struct lq_backend *b, struct lq_clock *clock, struct lq
         return 0;
     }
     uint64_t now = lq_mono_ns();
+    if (lv->clock_exact) {
+        clock->jiffies64 = lq_live_jiffies_of(lv, now);
+        clock->hz = lv->hz;
+        return 0;
+    }
     int64_t j = lv->jiffies_at_mono0 + (int64_t)((now - lv->mono0_ns) / (1000000000u / lv->hz));
     clock->jiffies64 = (uint64_t)j;
     clock->hz = lv->hz;
@@ -548,24 +601,72 @@ static size_t lq_live_frames(struct lq_backend *b, const struct lq_pcap_rec **re
     return lv->nframes;
 }
 
-/* jiffies_64 and HZ from /proc/timer_list ("now at N nsecs", "jiffies: N"):
- * jiffies_64 = INITIAL_JIFFIES (2^32 - 300 HZ) + HZ * uptime. */
-static void lq_live_calibrate_clock(struct lq_live *lv)
+/* One reading of /proc/timer_list: "now at N nsecs" (CLOCK_MONOTONIC, taken
+ * first) and the first "jiffies: N" (cpu 0's, printed a few microseconds
+ * later; the file is read whole in well under 100 us). */
+static bool lq_live_read_timer_list(unsigned long long *now_ns, unsigned long long *jiffies)
 {
     FILE *f = fopen("/proc/timer_list", "r");
     if (!f)
-        return;
+        return false;
     char line[256];
-    unsigned long long now_ns = 0, jiffies = 0;
     bool have_now = false, have_j = false;
     while (fgets(line, sizeof(line), f) && !(have_now && have_j)) {
-        if (!have_now && sscanf(line, "now at %llu nsecs", &now_ns) == 1)
+        if (!have_now && sscanf(line, "now at %llu nsecs", now_ns) == 1)
             have_now = true;
-        else if (!have_j && sscanf(line, "jiffies: %llu", &jiffies) == 1)
+        else if (!have_j && sscanf(line, "jiffies: %llu", jiffies) == 1)
             have_j = true;
     }
     fclose(f);
-    if (!have_now || !have_j)
+    return have_now && have_j;
+}
+
+/* The base of jiffies_64 = base + CLOCK_MONOTONIC / TICK_NSEC, from readings
+ * whose "now" lies well inside a jiffy (150 us after a boundary to 400 us
+ * before the next: jiffies is printed a few microseconds after "now") and
+ * that were not preempted (read in under 1 ms). Five such readings at
+ * different points of the jiffy must give the same base, as they do when
+ * the tick is aligned as the kernel aligns it; otherwise, or when the
+ * machine is too busy to take them within 3 s, the clock is not trusted. */
+static void lq_live_calibrate_exact(struct lq_live *lv)
+{
+    uint64_t tick = (1000000000u + lv->hz / 2u) / lv->hz; /* TICK_NSEC */
+    uint64_t start = lq_mono_ns();
+    int64_t base = 0;
+    int good = 0;
+    while (good < 5) {
+        uint64_t t0 = lq_mono_ns();
+        if (t0 - start > 3000000000u)
+            return;
+        unsigned long long now_ns, j;
+        if (!lq_live_read_timer_list(&now_ns, &j))
+            return;
+        uint64_t t1 = lq_mono_ns();
+        uint64_t ph = now_ns % tick;
+        if (t1 - t0 < 1000000u && ph >= 150000u && ph + 400000u <= tick) {
+            int64_t b = (int64_t)j - (int64_t)(now_ns / tick);
+            if (good && b != base)
+                return;
+            base = b;
+            good++;
+        }
+        /* move on by a third of a jiffy and a bit: another point of it */
+        struct timespec ts = {0, (long)(tick / 3u + 37000u)};
+        nanosleep(&ts, NULL);
+    }
+    lv->tick_ns = tick;
+    lv->jiffies_base = base;
+    lv->clock_exact = true;
+}
+
+/* jiffies_64 and HZ from /proc/timer_list: HZ is the candidate for which
+ * jiffies_64 = INITIAL_JIFFIES (2^32 - 300 HZ) + HZ * uptime fits; then the
+ * exact base. Without /proc/timer_list (it is root's) the clock stays
+ * unknown: the model keeps its own and nothing follows the kernel's. */
+static void lq_live_calibrate_clock(struct lq_live *lv)
+{
+    unsigned long long now_ns = 0, jiffies = 0;
+    if (!lq_live_read_timer_list(&now_ns, &jiffies))
         return;
     static const uint32_t candidates[] = {100, 250, 300, 1000};
     double best = 1e18;
@@ -585,6 +686,7 @@ static void lq_live_calibrate_clock(struct lq_live *lv)
     lv->jiffies_at_mono0 = (int64_t)jiffies;
     lv->mono0_ns = now_ns;
     lv->clock_ok = true;
+    lq_live_calibrate_exact(lv);
 }
 
 static void lq_live_stats(struct lq_backend *b, struct lq_backend_stats *st)

@@ -11,6 +11,7 @@
 #include "lang/corpus.h"
 #include "lang/print.h"
 #include "result_json.h"
+#include "run/follow.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 
@@ -62,6 +63,17 @@ void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res
         lq_result_side_name(res, (enum lq_role)e->role, side, sizeof(side));
         lq_sb_addf(out, "%sexpectation failed at line %u on the %s: ", indent, sc->d[e->dir].line,
                    side);
+        lq_directive_text(sc, e->dir, out);
+        lq_sb_addf(out, "\n%s  %s\n", indent, e->why);
+    }
+    for (size_t i = 0; i < res->nexps; i++) {
+        const struct lq_exp_result *e = &res->exps[i];
+        if (!e->by_clock)
+            continue;
+        char side[32];
+        lq_result_side_name(res, (enum lq_role)e->role, side, sizeof(side));
+        lq_sb_addf(out, "%sexpectation not checked at line %u on the %s: ", indent,
+                   sc->d[e->dir].line, side);
         lq_directive_text(sc, e->dir, out);
         lq_sb_addf(out, "\n%s  %s\n", indent, e->why);
     }
@@ -142,7 +154,8 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
 {
     r->index++;
     const char *label = lq_corpus_label(sc);
-    bool explain = res->status != LQ_ST_PASS || r->verbose || res->div.beyond;
+    bool explain = res->status != LQ_ST_PASS || r->verbose || res->div.beyond ||
+                   lq_result_clock_unchecked(res);
     struct lq_strbuf human;
     lq_sb_init(&human);
     double ms = (double)res->elapsed_us / 1000.0;

@@ -116,6 +116,25 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
         json_array_append_new(exps, x);
     }
     json_object_set_new(o, "expectations_failed", exps);
+    /* only when there are some: the subject's clock decided them (run/follow.h) */
+    json_t *unchecked = NULL;
+    for (size_t i = 0; i < res->nexps; i++) {
+        const struct lq_exp_result *e = &res->exps[i];
+        if (!e->by_clock)
+            continue;
+        if (!unchecked)
+            unchecked = json_array();
+        json_t *x = json_object();
+        json_object_set_new(x, "line", json_integer(sc->d[e->dir].line));
+        json_object_set_new(x, "role", json_string(lq_role_name((enum lq_role)e->role)));
+        json_object_set_new(x, "backend",
+                            lq_json_text(lq_result_backend(res, (enum lq_role)e->role)));
+        json_object_set_new(x, "expect", lq_directive_json(sc, e->dir));
+        json_object_set_new(x, "why", lq_json_text(e->why));
+        json_array_append_new(unchecked, x);
+    }
+    if (unchecked)
+        json_object_set_new(o, "expectations_not_checked", unchecked);
     json_object_set_new(o, "pcap", pcap ? lq_json_text(pcap) : json_null());
     struct lq_strbuf t;
     lq_sb_init(&t);

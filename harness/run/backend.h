@@ -42,6 +42,10 @@ struct lq_replies {
      * then stamps a real-time backend's calls with the real time and the
      * others' with 0. */
     int64_t at_us;
+    /* The backend's jiffies_64 when it handled the call and when the barrier
+     * that closed the call's window went through (0: it cannot say). The
+     * live backend's are exact (backend_live.c, "The clock"). */
+    uint64_t jiffies_at, jiffies_end;
 };
 
 void lq_replies_clear(struct lq_replies *rs);
@@ -71,6 +75,9 @@ struct lq_begin {
     struct lq_clock clock;           /* the scenario's clock: the one a backend with a clock
                                       * of its own reports (lq_backend_clock), else a default */
     int64_t sysctl[LQ_SYSCTL_COUNT]; /* the set-up (the profile's defaults) */
+    /* LQ_CAP_FOLLOWS: clock is another backend's, and lq_backend_clock_at()
+     * will say before and after each call where that clock stood. */
+    bool follows;
 };
 
 /* Capabilities (lq_backend_ops.caps). The runner asks these, never a name. */
@@ -86,6 +93,9 @@ enum {
      * stamped with the real time, and a packet an expectation asks for may
      * come a little after the event (settle). */
     LQ_CAP_REALTIME = 1u << 2,
+    /* It can run at another backend's clock (a model at a kernel's:
+     * docs/harness.md, "Real time"): lq_begin.follows, then clock_at(). */
+    LQ_CAP_FOLLOWS = 1u << 3,
 };
 
 /* Per-backend counts for benchmarks (lq_backend_stats). */
@@ -148,6 +158,14 @@ struct lq_backend_ops {
      * a failure's pcap holds. Valid until the next call. */
     size_t (*frames)(struct lq_backend *b, const struct lq_pcap_rec **recs);
     void (*stats)(struct lq_backend *b, struct lq_backend_stats *st);
+    /* LQ_CAP_FOLLOWS: the other backend's clock stood at jiffies64 before the
+     * next call (after_call false: its jiffies_at) or after the last one (its
+     * jiffies_end): the time passes up to there, timers firing as the
+     * kernel's timer wheel fires them, and what they send goes to out. 1
+     * when time passed (lq_backend_decisions then has what the timers
+     * decided), 0 when none did, -1 on error. */
+    int (*clock_at)(struct lq_backend *b, uint64_t jiffies64, bool after_call,
+                    struct lq_replies *out, struct lq_err *err);
 };
 
 struct lq_backend {
@@ -270,6 +288,13 @@ static inline size_t lq_backend_frames(struct lq_backend *b, const struct lq_pca
 {
     *recs = NULL;
     return b->ops->frames ? b->ops->frames(b, recs) : 0;
+}
+
+/* Without the op: no time passes (0). */
+static inline int lq_backend_clock_at(struct lq_backend *b, uint64_t jiffies64, bool after_call,
+                                      struct lq_replies *out, struct lq_err *err)
+{
+    return b->ops->clock_at ? b->ops->clock_at(b, jiffies64, after_call, out, err) : 0;
 }
 
 static inline void lq_backend_stats(struct lq_backend *b, struct lq_backend_stats *st)

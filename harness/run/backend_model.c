@@ -11,6 +11,9 @@ struct lq_model_backend {
     struct lq_model *m;
     uint16_t lport;
     uint64_t segments;
+    struct lq_clock clock; /* the scenario's, where the model's time 0 stands */
+    bool follows;          /* the clock is another backend's (lq_begin.follows) */
+    uint64_t call_ms;      /* model time when the last call began */
 };
 
 static struct lq_model_backend *lq_mb(struct lq_backend *b)
@@ -18,9 +21,20 @@ static struct lq_model_backend *lq_mb(struct lq_backend *b)
     return b->priv;
 }
 
-/* Copies the model's output of the last call, times relative to `start`. */
-static void lq_model_collect(struct lq_model *m, uint64_t start, struct lq_replies *out)
+/* The model's jiffies_64 at model time ms. */
+static uint64_t lq_mb_jiffies_at(const struct lq_model_backend *mb, uint64_t ms)
 {
+    return mb->clock.jiffies64 + ms * mb->clock.hz / 1000u;
+}
+
+/* Copies the model's output of the last call, times relative to `start`,
+ * with the model's own clock for a run that follows this one. */
+static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct lq_replies *out)
+{
+    struct lq_model *m = mb->m;
+    if (!out->jiffies_at)
+        out->jiffies_at = lq_mb_jiffies_at(mb, start);
+    out->jiffies_end = lq_mb_jiffies_at(mb, lq_model_now(m));
     const struct lq_model_out *o = lq_model_output(m);
     for (size_t i = 0; i < o->npkts; i++) {
         struct lq_reply *r = lq_replies_add(out);
@@ -38,6 +52,12 @@ static int lq_mb_begin(struct lq_backend *b, const struct lq_begin *bg, struct l
     mb->lport = bg->lport;
     lq_model_reset(mb->m);
     lq_model_set_clock(mb->m, bg->clock.jiffies64, bg->clock.hz);
+    mb->clock = bg->clock;
+    if (!mb->clock.hz)
+        mb->clock.hz = 1000;
+    mb->follows = bg->follows;
+    mb->call_ms = 0;
+    lq_model_set_wheel(mb->m, false); /* until clock_at says where the other clock is */
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         lq_model_set_sysctl(mb->m, (enum lq_sysctl)s, bg->sysctl[s]);
     return 0;
@@ -55,8 +75,9 @@ static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_re
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
+    lq_mb(b)->call_ms = lq_model_now(m);
     *rc = lq_model_listen(m, lq_mb(b)->lport, backlog);
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -65,8 +86,9 @@ static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, i
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
+    lq_mb(b)->call_ms = lq_model_now(m);
     *rc = lq_model_setsockopt(m, opt, value);
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -75,10 +97,10 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
-    uint64_t start = lq_model_now(m);
+    uint64_t start = lq_mb(b)->call_ms = lq_model_now(m);
     lq_mb(b)->segments++;
     lq_model_input(m, seg);
-    lq_model_collect(m, start, out);
+    lq_model_collect(lq_mb(b), start, out);
     return 0;
 }
 
@@ -88,9 +110,10 @@ static int lq_mb_accept(struct lq_backend *b, int *result, uint16_t *mss, struct
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     uint16_t conn = 0;
+    lq_mb(b)->call_ms = lq_model_now(m);
     int rc = lq_model_accept(m, &conn, mss);
     *result = rc ? rc : conn;
-    lq_model_collect(m, lq_model_now(m), out);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
@@ -99,9 +122,9 @@ static int lq_mb_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
-    uint64_t start = lq_model_now(m);
+    uint64_t start = lq_mb(b)->call_ms = lq_model_now(m);
     lq_model_advance(m, ms);
-    lq_model_collect(m, start, out);
+    lq_model_collect(lq_mb(b), start, out);
     *waited_us = (int64_t)ms * 1000;
     return 0;
 }
@@ -152,6 +175,54 @@ static void lq_mb_stats(struct lq_backend *b, struct lq_backend_stats *st)
     st->segments = lq_mb(b)->segments;
 }
 
+/* A kernel runs a timer from the softirq of the tick that reaches its
+ * bucket, which under load can come milliseconds into the jiffy: what the
+ * model's timers send in the last LQ_MB_EDGE_JIFFIES before the other
+ * backend's clock may show up on it only in the next call's window. */
+#define LQ_MB_EDGE_JIFFIES 2u
+
+/* Lets the time pass up to the jiffy the other backend was at: to the first
+ * model millisecond of that jiffy, so that the model's jiffies equal its
+ * own (and its timers are on the kernel's wheel from then on). What timers
+ * send meanwhile is timed from the call it goes with: the next one (before
+ * a call), or the last (after it). What they send at the edge
+ * (LQ_MB_EDGE_JIFFIES) is predicted as optional (deferred: it may come in a
+ * later window), and a delayed ACK fired there is not required yet. */
+static int lq_mb_clock_at(struct lq_backend *b, uint64_t jiffies64, bool after_call,
+                          struct lq_replies *out, struct lq_err *err)
+{
+    (void)err;
+    struct lq_model_backend *mb = lq_mb(b);
+    if (!mb->follows)
+        return 0;
+    lq_model_set_wheel(mb->m, true);
+    uint64_t now = lq_model_now(mb->m);
+    if (jiffies64 <= lq_mb_jiffies_at(mb, now))
+        return 0;
+    uint32_t hz = mb->clock.hz;
+    uint64_t target = ((jiffies64 - mb->clock.jiffies64) * 1000u + hz - 1u) / hz;
+    if (target <= now)
+        return 0;
+    lq_model_advance(mb->m, target - now);
+    uint64_t ref = after_call ? mb->call_ms : target;
+    /* the decisions are now the timers' (lq_mb_decisions) */
+    size_t from = out->n;
+    lq_model_collect(mb, ref, out);
+    int64_t edge_us =
+        ((int64_t)target - (int64_t)ref) * 1000 - (int64_t)(LQ_MB_EDGE_JIFFIES * 1000000u / hz);
+    size_t k = from;
+    for (size_t i = from; i < out->n; i++) {
+        struct lq_reply r = out->r[i];
+        if (r.t_us >= edge_us && r.timing == LQ_PKT_DEFERRED_FIRED)
+            continue; /* the prediction made when it was scheduled stands */
+        if (r.t_us >= edge_us && r.timing == LQ_PKT_TIMER)
+            r.timing = LQ_PKT_DEFERRED;
+        out->r[k++] = r;
+    }
+    out->n = k;
+    return 1;
+}
+
 static int lq_mb_end(struct lq_backend *b, struct lq_err *err)
 {
     (void)b;
@@ -168,7 +239,7 @@ static void lq_mb_destroy(struct lq_backend *b)
 
 static const struct lq_backend_ops lq_model_ops = {
     .name = "model",
-    .caps = LQ_CAP_PREDICTS | LQ_CAP_PACES,
+    .caps = LQ_CAP_PREDICTS | LQ_CAP_PACES | LQ_CAP_FOLLOWS,
     .begin = lq_mb_begin,
     .sysctl = lq_mb_sysctl,
     .listen = lq_mb_listen,
@@ -183,6 +254,7 @@ static const struct lq_backend_ops lq_model_ops = {
     .decisions = lq_mb_decisions,
     .scope_end = lq_mb_scope_end,
     .stats = lq_mb_stats,
+    .clock_at = lq_mb_clock_at,
 };
 
 struct lq_backend *lq_backend_model_new(const struct lq_profile *profile, struct lq_err *err)

@@ -3,7 +3,8 @@
  * It predicts (LQ_CAP_PREDICTS), marks the delayed ACKs due at the next
  * jiffy (LQ_CAP_PACES), reports its decision points (lq_backend_decisions)
  * and where its scope ends (lq_backend_scope_end). Its clock is the
- * scenario's (struct lq_begin); time moves only in waits.
+ * scenario's (struct lq_begin); time moves only in waits, or, when it runs
+ * at another backend's clock (LQ_CAP_FOLLOWS), as that clock moved.
  */
 #ifndef LISTENQ_HARNESS_BACKEND_MODEL_H
 #define LISTENQ_HARNESS_BACKEND_MODEL_H

@@ -27,7 +27,10 @@ struct lq_exp_result {
     uint32_t dir;
     uint8_t role;    /* enum lq_role: whose trace it was checked on */
     uint8_t outcome; /* enum lq_expect_outcome */
-    char why[256];
+    /* LQ_EXP_UNCHECKED because the subject's clock, not the scenario's
+     * timing, decided it (follow.h) */
+    bool by_clock;
+    char why[512];
 };
 
 struct lq_result {
@@ -80,6 +83,14 @@ struct lq_runner {
     struct lq_client client;
     struct lq_pacing pacing;
     struct lq_result pace_res;
+    /* The reference run again at the subject's clock (follow.h): while
+     * `follow` is set, a following run lets the time pass as this trace says
+     * it passed. */
+    const struct lq_trace *follow;
+    size_t follow_next; /* cursor into follow->obs */
+    struct lq_result follow_res;
+    bool clock_rerun;    /* running a scenario again for that */
+    size_t clock_reruns; /* scenarios run again for that */
 };
 
 void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile);

@@ -75,6 +75,9 @@ struct lq_obs {
     int64_t wait_us;           /* wait: how long the backend really waited */
     bool sent_valid;           /* a segment event: */
     struct lq_seg sent;        /* the client's segment */
+    /* The backend's jiffies_64 when it handled the event and when the
+     * barrier closing its window went through (0: unknown). */
+    uint64_t jiffies_at, jiffies_end;
 };
 
 /* Packets that came after an event but belong to the next one (a delayed

@@ -1,0 +1,344 @@
+/* tests/unit/test_follow.c: verdicts that depend neither on uptime nor on load.
+ *
+ * The subject here is the model standing for a kernel whose clock the test
+ * chooses: jiffies32 inside or outside the window where a fresh listener
+ * counts as having overflowed recently, or a machine so loaded that every
+ * event comes 600 ms after the one before. The runner must compare the
+ * subject with the reference at the subject's own clock (no divergence), and
+ * leave the expectations that the clock decided unchecked, with the reason,
+ * instead of failing them (runner follow.h).
+ *
+ * Expectations from the kernel source: tcp_synq_no_recent_overflow()
+ * (include/net/tcp.h) says "recent overflow" while jiffies32 is within
+ * [last - HZ, last + TCP_SYNCOOKIE_VALID] (TCP_SYNCOOKIE_VALID =
+ * MAX_SYNCOOKIE_AGE * TCP_SYNCOOKIE_PERIOD = 2 * 60 * HZ), and a fresh
+ * listener's last overflow stamp is 0; __tcp_oow_rate_limited()
+ * (net/ipv4/tcp_input.c) answers once per tcp_invalid_ratelimit (500 ms).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/parse.h"
+#include "model/model.h"
+#include "run/backend.h"
+#include "run/backend_model.h"
+#include "run/follow.h"
+#include "run/runner.h"
+#include "tap.h"
+
+#define HZ 250u
+
+static struct lq_profile prof(void)
+{
+    struct lq_profile p;
+    char err[256];
+    if (lq_profile_resolve("6.18.44", &p, err, (int)sizeof(err))) {
+        printf("Bail out! %s\n", err);
+        exit(1);
+    }
+    return p;
+}
+
+/* ---- the model alone at clocks inside and outside the window ---- */
+
+/* A listener that never sent a cookie gets a bare ACK: is it tried as a
+ * cookie (SyncookiesFailed counts it) at this clock? */
+static bool cookie_tried_at(uint64_t jiffies64, uint32_t hz)
+{
+    struct lq_profile p = prof();
+    struct lq_model *m = lq_model_new(&p);
+    lq_model_set_clock(m, jiffies64, hz);
+    lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 1);
+    lq_model_listen(m, 8080, 10);
+    struct lq_seg s;
+    memset(&s, 0, sizeof(s));
+    s.sport = 20000;
+    s.dport = 8080;
+    s.flags = LQ_TH_ACK;
+    s.seq = 1001;
+    s.ack = 5001;
+    s.win = 64240;
+    lq_model_input(m, &s);
+    bool tried = lq_model_counters(m)[LQ_CTR_SYNCOOKIES_FAILED] == 1;
+    lq_model_free(m);
+    return tried;
+}
+
+static void test_window_model(void)
+{
+    /* [last - HZ, last + 120 HZ] with last = 0, in 32-bit wrapping time; the
+     * high word of jiffies_64 does not matter (jiffies32 is compared) */
+    const struct {
+        uint64_t j;
+        bool tried;
+        const char *what;
+    } rows[] = {
+        {0x40000000u, false, "jiffies32 0x40000000 (the model's own clock)"},
+        {0x100000000ull + 60u * HZ, true, "jiffies32 60 s past 0 (5 min after boot)"},
+        {0x100000000ull + 120u * HZ, true, "jiffies32 120 HZ: the window's last jiffy"},
+        {0x100000000ull + 120u * HZ + 1u, false, "jiffies32 120 HZ + 1: past it"},
+        {0x100000000ull - HZ, true, "jiffies32 -HZ: the window's first jiffy"},
+        {0x100000000ull - HZ - 1u, false, "jiffies32 -HZ - 1: before it"},
+        {0x200000000ull + 5u, true, "jiffies32 5 after the second wrap (the window recurs)"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        ok(cookie_tried_at(rows[i].j, HZ) == rows[i].tried, "%s: the ACK is %stried as a cookie",
+           rows[i].what, rows[i].tried ? "" : "not ");
+    /* HZ 1000: 60000 jiffies is 60 s in */
+    ok(cookie_tried_at(0x100000000ull + 60000u, 1000), "HZ 1000, jiffies32 60000: tried");
+}
+
+/* ---- a subject with a clock of its own ---- */
+
+/* The model as the "kernel": its clock is the test's; `delay_ms` passes
+ * before each event of the first `slow_runs` runs (a loaded machine), as
+ * real time passes between a kernel's events. */
+struct subject {
+    struct lq_backend *b;
+    struct lq_backend_ops ops;
+    const struct lq_backend_ops *inner;
+    uint64_t j0, jnow;
+    uint32_t delay_ms;
+    int runs, slow_runs;
+    bool start_clock_only; /* no jiffies per event (no exact clock) */
+};
+
+static struct subject *subj_of(struct lq_backend *b)
+{
+    return (struct subject *)((char *)b->ops - offsetof(struct subject, ops));
+}
+
+static int subj_clock(struct lq_backend *b, struct lq_clock *clock, struct lq_err *err)
+{
+    (void)err;
+    clock->jiffies64 = subj_of(b)->j0;
+    clock->hz = HZ;
+    return 0;
+}
+
+static int subj_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
+{
+    struct subject *s = subj_of(b);
+    s->runs++;
+    s->jnow = s->j0;
+    /* its jiffies are "real": its own clock, timers on the wheel (clock_at) */
+    struct lq_begin own = *bg;
+    own.clock.jiffies64 = s->j0;
+    own.clock.hz = HZ;
+    own.follows = true;
+    return s->inner->begin(b, &own, err);
+}
+
+static int subj_segment(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
+                        struct lq_err *err)
+{
+    struct subject *s = subj_of(b);
+    if (s->runs <= s->slow_runs) {
+        s->jnow += (uint64_t)s->delay_ms * HZ / 1000u;
+        if (s->inner->clock_at(b, s->jnow, false, out, err) < 0)
+            return -1;
+        out->jiffies_at = 0; /* the event's own clock, below */
+    } else {
+        /* its timers on the wheel from the start, as a kernel's */
+        if (s->inner->clock_at(b, s->j0, false, out, err) < 0)
+            return -1;
+    }
+    int rc = s->inner->segment(b, seg, out, err);
+    if (s->start_clock_only)
+        out->jiffies_at = out->jiffies_end = 0;
+    return rc;
+}
+
+static int subj_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+                       struct lq_err *err)
+{
+    struct subject *s = subj_of(b);
+    int r = s->inner->listen(b, backlog, rc, out, err);
+    if (s->start_clock_only)
+        out->jiffies_at = out->jiffies_end = 0;
+    return r;
+}
+
+static struct subject *subject_new(const struct lq_profile *p, uint64_t j0, uint32_t delay_ms,
+                                   int slow_runs)
+{
+    struct lq_err err;
+    struct subject *s = calloc(1, sizeof(*s));
+    s->b = lq_backend_model_new(p, &err);
+    s->inner = s->b->ops;
+    s->ops = *s->inner;
+    s->ops.name = "kernel";
+    s->ops.clock = subj_clock;
+    s->ops.begin = subj_begin;
+    s->ops.segment = subj_segment;
+    s->ops.listen = subj_listen;
+    s->ops.caps &= ~(unsigned)(LQ_CAP_FOLLOWS | LQ_CAP_PREDICTS); /* it stands for a kernel */
+    s->b->ops = &s->ops;
+    s->j0 = j0;
+    s->delay_ms = delay_ms;
+    s->slow_runs = slow_runs;
+    return s;
+}
+
+static void subject_free(struct subject *s)
+{
+    s->b->ops = s->inner;
+    s->b->ops->destroy(s->b);
+    free(s);
+}
+
+struct outcome {
+    enum lq_status status;
+    bool diverged;
+    size_t failed, by_clock;
+    size_t reruns;
+    char why[512];
+};
+
+static struct outcome run(const char *text, struct subject *s)
+{
+    struct lq_profile p = prof();
+    struct lq_err err;
+    struct lq_runner r;
+    lq_runner_init(&r, &p);
+    struct lq_backend *model = lq_backend_model_new(&p, &err);
+    r.backend[LQ_ROLE_REFERENCE] = model;
+    r.backend[LQ_ROLE_SUBJECT] = s->b;
+    struct lq_scenario sc;
+    struct outcome o;
+    memset(&o, 0, sizeof(o));
+    if (lq_parse_text(text, strlen(text), "test.lq", &sc, &err)) {
+        printf("Bail out! %s\n", err.msg);
+        exit(1);
+    }
+    struct lq_result res;
+    lq_result_init(&res);
+    if (lq_run_scenario(&r, &sc, &res, &err))
+        tap_diag("run: %s", err.msg);
+    o.status = res.status;
+    o.diverged = res.div.found;
+    o.failed = res.nexp_failed;
+    o.by_clock = lq_result_clock_unchecked(&res);
+    o.reruns = r.clock_reruns;
+    for (size_t i = 0; i < res.nexps; i++)
+        if (res.exps[i].by_clock)
+            snprintf(o.why, sizeof(o.why), "%s", res.exps[i].why);
+    if (res.div.found)
+        tap_diag("divergence at directive %u: %s (%s | %s)", res.div.dir, res.div.what,
+                 res.div.a_side, res.div.b_side);
+    lq_result_free(&res);
+    lq_scenario_free(&sc);
+    model->ops->destroy(model);
+    lq_runner_free(&r);
+    return o;
+}
+
+/* corpus/conformance/cookie_not_tried_without_overflow.lq */
+static const char cookie_scenario[] = "sysctl net.ipv4.tcp_syncookies=1\n"
+                                      "listen 10\n"
+                                      "ack c1\n"
+                                      "expect c1 rst\n"
+                                      "expect counter SyncookiesFailed 0\n"
+                                      "expect counter OutRsts 1\n";
+
+static void test_window_runner(void)
+{
+    struct lq_profile p = prof();
+    /* outside the window: everything checked, everything holds */
+    struct subject *s = subject_new(&p, 0x140000000ull, 0, 0);
+    struct outcome o = run(cookie_scenario, s);
+    ok(o.status == LQ_ST_PASS && !o.diverged && o.by_clock == 0 && o.reruns == 0,
+       "kernel clock outside the window: pass, every expectation checked");
+    subject_free(s);
+
+    /* 60 s after jiffies32 wrapped (a machine 6 minutes up): the kernel tries
+     * the cookie, SyncookiesFailed 1; the reference at that clock agrees */
+    s = subject_new(&p, 0x100000000ull + 60u * HZ, 0, 0);
+    o = run(cookie_scenario, s);
+    ok(o.status == LQ_ST_PASS && !o.diverged,
+       "kernel clock inside the window: no divergence, the verdict is pass (got status %d)",
+       (int)o.status);
+    ok(o.by_clock == 1 && o.failed == 0,
+       "... SyncookiesFailed 0 is not checked on the kernel, not failed (%zu unchecked)",
+       o.by_clock);
+    ok(strstr(o.why, "the kernel's clock decided it (jiffies32 15000 at the start, HZ 250)") &&
+           strstr(
+               o.why,
+               "takes cookie.invalid where the scenario's timing takes cookie.no_recent_overflow"),
+       "... the reason names the clock and the decision points (%s)", o.why);
+    is_int((long long)o.reruns, 2, "... the scenario ran twice more to try to check it");
+    subject_free(s);
+
+    /* the kernel's clock known at the start only (no exact clock): the
+     * reference still runs at it, so the same holds */
+    s = subject_new(&p, 0x100000000ull + 60u * HZ, 0, 0);
+    s->start_clock_only = true;
+    o = run(cookie_scenario, s);
+    ok(o.status == LQ_ST_PASS && !o.diverged && o.by_clock == 1 && o.failed == 0,
+       "inside the window, the clock known at the start only: pass, one not checked");
+    subject_free(s);
+}
+
+/* corpus/conformance/out_of_window_ack.lq */
+static const char oow_scenario[] = "sysctl net.ipv4.tcp_syncookies=0\n"
+                                   "listen 4\n"
+                                   "syn c1\n"
+                                   "ack c1 seq=bad\n"
+                                   "expect c1 ack\n"
+                                   "expect synq 1\n"
+                                   "ack c1 seq=bad\n"
+                                   "expect none\n"
+                                   "expect counter TCPACKSkippedSynRecv 1\n";
+
+static void test_load(void)
+{
+    struct lq_profile p = prof();
+    /* 100 ms between events: within the 500 ms of tcp_oow_rate_limited */
+    struct subject *s = subject_new(&p, 0x140000000ull, 100, 100);
+    struct outcome o = run(oow_scenario, s);
+    ok(o.status == LQ_ST_PASS && o.by_clock == 0,
+       "100 ms between events: pass, every expectation checked");
+    subject_free(s);
+
+    /* 600 ms between events: the second out-of-window ACK is answered again,
+     * and the SYN-ACK timer (1 s) fires on the way; the reference at the
+     * kernel's clock predicts both */
+    s = subject_new(&p, 0x140000000ull, 600, 100);
+    o = run(oow_scenario, s);
+    ok(o.status == LQ_ST_PASS && !o.diverged,
+       "600 ms between events: no divergence, pass (status %d)", (int)o.status);
+    ok(o.by_clock == 2 && o.failed == 0,
+       "... 'expect none' and TCPACKSkippedSynRecv 1 are not checked (%zu), not failed",
+       o.by_clock);
+    ok(strstr(o.why,
+              "at line 7 (1800 ms in) it takes timer.resend, check_req.out_of_window_ack "
+              "where the scenario's timing takes check_req.out_of_window_ratelimited") != NULL,
+       "... the reason names the rate limit (%s)", o.why);
+    subject_free(s);
+
+    /* slow only the first time: the rerun checks everything */
+    s = subject_new(&p, 0x140000000ull, 600, 1);
+    o = run(oow_scenario, s);
+    ok(o.status == LQ_ST_PASS && o.by_clock == 0 && o.reruns == 1,
+       "slow once: the rerun checks every expectation (reruns %zu)", o.reruns);
+    subject_free(s);
+
+    /* the clock excuses nothing else: a kernel that breaks a rule still fails */
+    s = subject_new(&p, 0x140000000ull, 600, 100);
+    s->b->ops = s->inner; /* lq_backend_model_set_bug() knows the model's own table */
+    lq_backend_model_set_bug(s->b, LQ_BUG_ACCEPTQ_N);
+    s->b->ops = &s->ops;
+    o = run("sysctl net.ipv4.tcp_syncookies=0\nlisten 1\nsyn c1\nack c1\nsyn c2\nack c2\n"
+            "expect acceptq 2\n",
+            s);
+    ok(o.status == LQ_ST_FAIL && o.diverged, "a planted wrong rule on the slow kernel still fails");
+    subject_free(s);
+}
+
+int main(void)
+{
+    test_window_model();
+    test_window_runner();
+    test_load();
+    return tap_done();
+}
