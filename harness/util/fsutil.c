@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -122,21 +124,40 @@ int lq_append_line_durable(const char *path, const char *line, struct lq_err *er
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot open %s", path);
+    /* Appenders take turns, so that a failed append can be cut off again
+     * without cutting another writer's line. */
+    while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+        ;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        lq_errno(err, LQ_EXIT_ERROR, "cannot stat %s", path);
+        close(fd);
+        return -1;
+    }
     ssize_t w;
     do
         w = writev(fd, iov, iovcnt);
     while (w < 0 && errno == EINTR);
-    if (w < 0 || (size_t)w != want) {
-        /* A short append is not retried: the rest would land after another
-         * writer's line. The reader sees a torn last line and must skip it. */
-        if (w >= 0)
-            errno = EIO;
-        lq_errno(err, LQ_EXIT_ERROR, "cannot append to %s", path);
-        close(fd);
-        return -1;
+    int saved = errno;
+    bool failed = w < 0 || (size_t)w != want;
+    if (!failed && fdatasync(fd) < 0) {
+        saved = errno;
+        failed = true;
     }
-    if (fdatasync(fd) < 0) {
-        lq_errno(err, LQ_EXIT_ERROR, "cannot sync %s", path);
+    if (failed) {
+        /* A line is there whole or not at all (a full disk stops a write
+         * part way): cut back what this call added. */
+        if (w > 0 && ftruncate(fd, st.st_size) == 0)
+            (void)fdatasync(fd);
+        if (w >= 0 && (size_t)w != want)
+            lq_errf(err, LQ_EXIT_ERROR,
+                    "cannot append to %s: %zd of %zu bytes written (a full disk or a file size "
+                    "limit); the line is left out",
+                    path, w, want);
+        else {
+            errno = saved;
+            lq_errno(err, LQ_EXIT_ERROR, "cannot append to %s", path);
+        }
         close(fd);
         return -1;
     }
