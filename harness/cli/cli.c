@@ -1,15 +1,22 @@
 /* harness/cli/cli.c: see cli.h. */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "live/backend_live.h"
 #include "run/backend_model.h"
+#include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/grow.h"
 #include "util/num.h"
 #include "wire/pcapout.h"
 
@@ -123,8 +130,103 @@ bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct l
     return true;
 }
 
+/* The directory part of path ("." when it has none). */
+static void lq_dirname(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Whether files can be made in the existing directory dir: a probe file,
+ * made and removed (access() can say yes to root on a file system mounted
+ * read-only by a policy it does not see). */
+static int lq_dir_writable(const char *dir)
+{
+    char probe[PATH_MAX];
+    if ((size_t)snprintf(probe, sizeof(probe), "%s/.listenq-probe.%ld", dir, (long)getpid()) >=
+        sizeof(probe)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,
+                         const char *const *file_opts, const char *const *files, size_t nfiles)
+{
+    int bad = 0;
+    struct stat st;
+    if (dir) {
+        if (stat(dir, &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "listenq %s: --%s %s: exists and is not a directory (%s)\n", cmd,
+                        dir_opt, dir, lq_file_kind(st.st_mode));
+                bad = 1;
+            } else if (lq_dir_writable(dir)) {
+                fprintf(stderr, "listenq %s: --%s %s: cannot write in it: %s\n", cmd, dir_opt, dir,
+                        strerror(errno));
+                bad = 1;
+            } else {
+                lq_cleanup_stale_temps(dir);
+            }
+        } else {
+            /* made later: its nearest existing ancestor must take it */
+            char up[PATH_MAX];
+            snprintf(up, sizeof(up), "%s", dir);
+            for (;;) {
+                char parent[PATH_MAX];
+                lq_dirname(up, parent, sizeof(parent));
+                if (stat(parent, &st) == 0) {
+                    if (!S_ISDIR(st.st_mode) || lq_dir_writable(parent)) {
+                        fprintf(stderr, "listenq %s: --%s %s: cannot be made in %s: %s\n", cmd,
+                                dir_opt, dir, parent,
+                                S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+                        bad = 1;
+                    }
+                    break;
+                }
+                if (strcmp(parent, up) == 0)
+                    break;
+                snprintf(up, sizeof(up), "%s", parent);
+            }
+        }
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        if (!files[i])
+            continue;
+        char d[PATH_MAX];
+        lq_dirname(files[i], d, sizeof(d));
+        if (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "listenq %s: --%s %s: not a regular file (%s)\n", cmd, file_opts[i],
+                    files[i], lq_file_kind(st.st_mode));
+            bad = 1;
+        } else if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "listenq %s: --%s %s: no directory %s\n", cmd, file_opts[i], files[i],
+                    d);
+            bad = 1;
+        } else if (lq_dir_writable(d)) {
+            fprintf(stderr, "listenq %s: --%s %s: cannot write in %s: %s\n", cmd, file_opts[i],
+                    files[i], d, strerror(errno));
+            bad = 1;
+        } else {
+            lq_cleanup_stale_temps(d);
+        }
+    }
+    return bad ? LQ_EXIT_BADINPUT : 0;
+}
+
 char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, const char *outdir,
-                          struct lq_err *err)
+                          const char *run_id, size_t place, struct lq_err *err)
 {
     const struct lq_pcap_rec *recs;
     size_t n = b ? lq_backend_frames(b, &recs) : 0;
@@ -135,27 +237,42 @@ char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, co
     char path[4096];
     char flat[256];
     lq_corpus_file_name(sc, flat, sizeof(flat));
-    snprintf(path, sizeof(path), "%s/%s.pcap", outdir, flat);
+    if (run_id)
+        snprintf(path, sizeof(path), "%s/%s.%s.%zu.pcap", outdir, flat, run_id, place);
+    else
+        snprintf(path, sizeof(path), "%s/%s.pcap", outdir, flat);
     if (lq_pcap_write_atomic(path, recs, n, err))
         return NULL;
-    return strdup(path);
+    return lq_xstrdup(path);
 }
 
-/* A failed scenario's evidence: the subject's frames as a pcap and a line
- * in divergences.jsonl. Returns the pcap's path (to free) or NULL. */
+/* A failed scenario's evidence: the subject's frames as
+ * OUTDIR/<label>.<run>.<n>.pcap (n: its place in the run, so names are
+ * unique per scenario, path and run) and its JSON record, with the run id,
+ * appended to OUTDIR/divergences.jsonl. What cannot be written goes to the
+ * report (exit 3). Returns the pcap's path (to free) or NULL. */
 static char *lq_cli_evidence(const struct lq_cli_suite *s, const struct lq_scenario *sc,
                              const struct lq_result *res)
 {
+    struct lq_report *rep = s->report;
     struct lq_backend *subject = s->runner->backend[LQ_ROLE_SUBJECT];
-    struct lq_err pe;
-    char *pcap = lq_cli_failure_pcap(subject, sc, s->outdir, &pe);
+    struct lq_err pe = {0};
+    /* rep->index is this scenario's place once it is reported: + 1 */
+    char *pcap = lq_cli_failure_pcap(subject, sc, s->outdir, rep->run_id, rep->index + 1, &pe);
+    if (pcap)
+        lq_report_written(rep, pcap);
+    else if (pe.msg[0])
+        lq_report_write_error(rep, pe.msg);
     struct lq_strbuf j;
     lq_sb_init(&j);
-    lq_report_json(sc, res, pcap, subject ? subject->release : "", s->profile, &j);
+    lq_report_json(sc, res, pcap, subject ? subject->release : "", s->profile, rep->run_id, &j);
     char jpath[4096];
     snprintf(jpath, sizeof(jpath), "%s/divergences.jsonl", s->outdir);
-    if (lq_mkdir_p(s->outdir, &pe) == 0)
-        lq_append_line_durable(jpath, lq_sb_str(&j), &pe);
+    struct lq_err je = {0};
+    if (lq_mkdir_p(s->outdir, &je) || lq_append_line_durable(jpath, lq_sb_str(&j), &je))
+        lq_report_write_error(rep, je.msg);
+    else
+        lq_report_written(rep, jpath);
     lq_sb_free(&j);
     return pcap;
 }
@@ -163,6 +280,7 @@ static char *lq_cli_evidence(const struct lq_cli_suite *s, const struct lq_scena
 int lq_cli_run_suite(const struct lq_cli_suite *s)
 {
     int fatal = 0;
+    lq_cleanup_on_signals(); /* a partial summary, no temporary file left */
     for (size_t k = 0; k < s->n; k++) {
         const struct lq_scenario *sc = s->sc[k];
         struct lq_result res;

@@ -56,10 +56,20 @@ bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct l
                     const char *live_err, bool fast, bool fatal, struct lq_result *res);
 
 /* Writes the frames backend b kept of the last scenario (lq_backend_frames)
- * as OUTDIR/<label>.pcap; returns the path (to free), or NULL when it kept
- * none or writing failed (err). */
+ * as OUTDIR/<label>.<run_id>.<place>.pcap (OUTDIR/<label>.pcap without a
+ * run id); returns the path (to free), or NULL when it kept none or writing
+ * failed (err). */
 char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, const char *outdir,
-                          struct lq_err *err);
+                          const char *run_id, size_t place, struct lq_err *err);
+
+/* Before a run, that its output paths can be written: dir (NULL: none; made
+ * when first needed) is a writable directory or can be made under one; each
+ * file (NULL entries skipped) is a regular file or absent, in a writable
+ * directory. Prints every problem ("listenq CMD: --OPT PATH: why") and
+ * returns LQ_EXIT_BADINPUT, or 0. Also removes the temporary files that
+ * killed runs left in these directories (util/cleanup.h). */
+int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,
+                         const char *const *file_opts, const char *const *files, size_t nfiles);
 
 /* A suite of scenarios through a runner, reported as it goes: what `run`,
  * `record` and `replay` share. */

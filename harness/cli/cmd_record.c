@@ -77,6 +77,9 @@ int lq_cmd_record(int argc, char **argv)
         lq_record_usage(stderr);
         return LQ_EXIT_BADINPUT;
     }
+    /* where the recordings go, before anything runs (exit 2, named) */
+    if (lq_cli_check_outputs("record", "out", outdir, NULL, NULL, 0))
+        return LQ_EXIT_BADINPUT;
     struct lq_profile profile;
     if (lq_cli_profile(kernel_opt, &profile))
         return LQ_EXIT_BADINPUT;

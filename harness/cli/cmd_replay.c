@@ -165,6 +165,11 @@ int lq_cmd_replay(int argc, char **argv)
         default: lq_replay_usage(stderr); return LQ_EXIT_BADINPUT;
         }
     }
+    /* the outputs, before anything runs (exit 2, named) */
+    static const char *const file_opts[] = {"junit", "json"};
+    const char *files[] = {junit, json};
+    if (lq_cli_check_outputs("replay", "out", NULL, file_opts, files, 2))
+        return LQ_EXIT_BADINPUT;
     struct lq_paths paths = {0};
     struct lq_err err = {0};
     if (optind >= argc || lq_collect_recordings(argv + optind, argc - optind, &paths, &err)) {
@@ -197,6 +202,13 @@ int lq_cmd_replay(int argc, char **argv)
     /* the recording as the reference, this kernel as the subject, paced by
      * a model (a recording cannot pace: runner.h) */
     struct lq_backend *live = lq_backend_live_new(&err);
+    if (live && lq_cli_check_outputs("replay", "out", outdir, NULL, NULL, 0)) {
+        lq_backend_destroy(live);
+        lq_backend_destroy(rec);
+        lq_recordings_free(recs, paths.n);
+        lq_paths_free(&paths);
+        return LQ_EXIT_BADINPUT;
+    }
     struct lq_backend *pacer = live ? lq_backend_model_new(&profile, &err) : NULL;
     struct lq_runner r;
     lq_runner_init(&r, &profile);

@@ -205,6 +205,11 @@ int lq_cmd_run(int argc, char **argv)
     struct lq_profile profile;
     if (lq_cli_profile(kernel_opt, &profile))
         return LQ_EXIT_BADINPUT;
+    /* the outputs, before anything runs: a run that cannot report is bad input */
+    static const char *const file_opts[] = {"junit", "json"};
+    const char *files[] = {junit, json};
+    if (lq_cli_check_outputs("run", "out", NULL, file_opts, files, 2))
+        return LQ_EXIT_BADINPUT;
 
     struct lq_corpus corpus;
     int rc = lq_cli_load_corpus(&corpus, args, nargs);
@@ -216,6 +221,12 @@ int lq_cmd_run(int argc, char **argv)
     if (rc) {
         lq_corpus_free(&corpus);
         return rc;
+    }
+    /* divergence pcaps need a kernel: --out matters only with one */
+    if (bk.live && lq_cli_check_outputs("run", "out", outdir, NULL, NULL, 0)) {
+        lq_run_close_backends(&bk);
+        lq_corpus_free(&corpus);
+        return LQ_EXIT_BADINPUT;
     }
     size_t total = corpus.n * (size_t)repeat;
     const struct lq_scenario **order = lq_xcalloc(total, sizeof(*order));

@@ -136,8 +136,13 @@ void lq_junit_case(struct lq_junit *j, const struct lq_scenario *sc, const struc
     lq_sb_free(&msg);
 }
 
+size_t lq_junit_size(const struct lq_junit *j)
+{
+    return j->cases.len + j->out.len;
+}
+
 int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const char *profile_name,
-                   struct lq_err *err)
+                   bool durable, struct lq_err *err)
 {
     if (!j->path)
         return 0;
@@ -163,8 +168,9 @@ int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const c
     lq_sb_add(&x, "    <system-out>");
     lq_sb_add_xml(&x, lq_sb_str(&j->out));
     lq_sb_add(&x, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n</testsuites>\n");
-    int rc = x.oom ? lq_errf(err, LQ_EXIT_ERROR, "out of memory writing %s", j->path)
-                   : lq_write_file_atomic(j->path, x.s, x.len, err);
+    int rc = x.oom     ? lq_errf(err, LQ_EXIT_ERROR, "out of memory writing %s", j->path)
+             : durable ? lq_write_file_atomic(j->path, x.s, x.len, err)
+                       : lq_write_file_atomic_nosync(j->path, x.s, x.len, err);
     lq_sb_free(&x);
     return rc;
 }

@@ -14,6 +14,7 @@
 #ifndef LISTENQ_HARNESS_JUNIT_H
 #define LISTENQ_HARNESS_JUNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "run/runner.h"
@@ -40,9 +41,12 @@ void lq_junit_begin(struct lq_junit *j, const char *path, const char *mode,
  * indent); human: the scenario's lines of the human report. */
 void lq_junit_case(struct lq_junit *j, const struct lq_scenario *sc, const struct lq_result *res,
                    const char *details, const char *human);
-/* Writes the file atomically as it stands. */
+/* Writes the file atomically as it stands; durable: synced to disk too
+ * (fsync: slow), else atomic only against a killed process. */
 int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const char *profile_name,
-                   struct lq_err *err);
+                   bool durable, struct lq_err *err);
+/* The size of what lq_junit_write writes, roughly (its cost). */
+size_t lq_junit_size(const struct lq_junit *j);
 void lq_junit_free(struct lq_junit *j);
 
 /* The failure message of a failed scenario: the divergence, or the first

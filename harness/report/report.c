@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "lang/print.h"
 #include "result_json.h"
 #include "run/follow.h"
+#include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 
@@ -83,9 +85,11 @@ void lq_report_details(const struct lq_scenario *sc, const struct lq_result *res
 
 void lq_report_json(const struct lq_scenario *sc, const struct lq_result *res, const char *pcap,
                     const char *kernel_release, const struct lq_profile *profile,
-                    struct lq_strbuf *out)
+                    const char *run_id, struct lq_strbuf *out)
 {
     json_t *o = lq_result_json(sc, res, pcap, kernel_release, profile);
+    if (o && run_id)
+        json_object_set_new(o, "run", lq_json_text(run_id));
     char *line = o ? lq_json_line(o) : NULL;
     json_decref(o);
     if (line)
@@ -95,31 +99,118 @@ void lq_report_json(const struct lq_scenario *sc, const struct lq_result *res, c
     free(line);
 }
 
-static void lq_junit_flush(struct lq_report *r)
+void lq_report_write_error(struct lq_report *r, const char *msg)
+{
+    const char *s = lq_sb_str(&r->write_errors);
+    size_t n = strlen(msg);
+    for (const char *p = strstr(s, msg); p; p = strstr(p + 1, msg))
+        if ((p == s || p[-1] == '\n') && p[n] == '\n')
+            return; /* said already */
+    lq_sb_addf(&r->write_errors, "%s\n", msg);
+    r->nwrite_errors++;
+}
+
+void lq_report_written(struct lq_report *r, const char *path)
+{
+    const char *s = lq_sb_str(&r->written);
+    size_t n = strlen(path);
+    for (const char *p = strstr(s, path); p; p = strstr(p + 1, path))
+        if ((p == s || p[-1] == '\n') && p[n] == '\n')
+            return;
+    lq_sb_addf(&r->written, "%s\n", path);
+    r->nwritten++;
+}
+
+/* What a signal prints (util/cleanup.h): the run so far and its files. */
+static void lq_report_interrupt_message(struct lq_report *r)
+{
+    struct lq_strbuf m;
+    lq_sb_init(&m);
+    lq_sb_addf(&m,
+               "\nlistenq: interrupted after %zu of %zu scenarios: %zu passed, %zu failed, %zu "
+               "skipped",
+               r->index, r->total, r->passed, r->failed, r->skipped);
+    if (r->errors)
+        lq_sb_addf(&m, ", %zu errors", r->errors);
+    lq_sb_add(&m, "\n");
+    if (r->junit_path)
+        lq_sb_addf(&m, "listenq: written: %s (JUnit, up to the last scenario)\n", r->junit_path);
+    if (r->json_path)
+        lq_sb_addf(&m, "listenq: written: %s (JSON lines)\n", r->json_path);
+    /* the first few pcaps and divergence records by name, then a count */
+    const char *w = lq_sb_str(&r->written);
+    size_t shown = 0;
+    for (const char *p = w; *p && shown < 8; shown++) {
+        const char *nl = strchr(p, '\n');
+        lq_sb_addf(&m, "listenq: written: %.*s\n", (int)(nl - p), p);
+        p = nl + 1;
+    }
+    if (r->nwritten > shown)
+        lq_sb_addf(&m, "listenq: ... and %zu more files\n", r->nwritten - shown);
+    lq_cleanup_set_message(lq_sb_str(&m));
+    lq_sb_free(&m);
+}
+
+/* The JUnit file, replaced whole (temporary file and rename): after every
+ * scenario, so that a killed run leaves it up to date; synced to disk every
+ * 2 s and at the end. Past 1 MiB (some thousands of scenarios: --repeat
+ * runs) a replacement waits until as long as the last one took has passed,
+ * so that rewriting stays under half of the run. */
+static void lq_junit_flush(struct lq_report *r, bool final)
 {
     if (!r->junit_path)
         return;
+    int64_t now = lq_report_now_us();
+    bool due = final || now - r->last_junit_us > 2000000;
+    if (!due && lq_junit_size(&r->junit) > (1u << 20) &&
+        now - r->last_junit_write_us < r->junit_write_cost_us)
+        return;
     struct lq_err e;
-    if (lq_junit_write(&r->junit, r->kernel_release, r->profile_name, &e) && !r->first_error[0])
-        snprintf(r->first_error, sizeof(r->first_error), "%s", e.msg);
-    r->last_junit_us = lq_report_now_us();
+    if (lq_junit_write(&r->junit, r->kernel_release, r->profile_name, due, &e))
+        lq_report_write_error(r, e.msg);
+    r->last_junit_write_us = lq_report_now_us();
+    if (!due)
+        r->junit_write_cost_us = r->last_junit_write_us - now;
+    else
+        r->last_junit_us = now;
+}
+
+/* 8 random hex digits (time and pid when getrandom() has none). */
+static void lq_report_new_run_id(char *buf, size_t len)
+{
+    uint32_t x = 0;
+    if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != (ssize_t)sizeof(x)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        x = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec * 2654435761u ^ (uint32_t)getpid() << 16;
+    }
+    snprintf(buf, len, "%08" PRIx32, x);
 }
 
 void lq_report_begin(struct lq_report *r, size_t total)
 {
+    if (!r->run_id) {
+        lq_report_new_run_id(r->run_id_buf, sizeof(r->run_id_buf));
+        r->run_id = r->run_id_buf;
+    }
     r->total = total;
     r->index = r->passed = r->failed = r->skipped = r->errors = 0;
     lq_junit_begin(&r->junit, r->junit_path, r->mode ? r->mode : "", r->kernel_release,
                    r->profile_name);
     r->started_us = r->last_junit_us = r->last_progress_us = lq_report_now_us();
+    r->last_junit_write_us = r->junit_write_cost_us = 0;
+    lq_sb_init(&r->write_errors);
+    lq_sb_init(&r->written);
+    r->nwrite_errors = r->nwritten = 0;
     if (r->tap)
         fprintf(r->out, "TAP version 13\n1..%zu\n", total);
     if (r->json_path) {
         struct lq_err e;
         if (lq_write_file_atomic(r->json_path, "", 0, &e))
-            snprintf(r->first_error, sizeof(r->first_error), "%s", e.msg);
+            lq_report_write_error(r, e.msg);
     }
-    lq_junit_flush(r);
+    lq_junit_flush(r, true);
+    lq_report_interrupt_message(r);
     fflush(r->out);
 }
 
@@ -186,13 +277,12 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
     if (r->json_path) {
         struct lq_strbuf j;
         lq_sb_init(&j);
-        lq_report_json(sc, res, pcap, r->kernel_release, r->profile, &j);
+        lq_report_json(sc, res, pcap, r->kernel_release, r->profile, r->run_id, &j);
         struct lq_err e;
         if (j.oom)
             snprintf(e.msg, sizeof(e.msg), "out of memory writing %s", r->json_path);
-        if ((j.oom || lq_append_line_durable(r->json_path, lq_sb_str(&j), &e)) &&
-            !r->first_error[0])
-            snprintf(r->first_error, sizeof(r->first_error), "%s", e.msg);
+        if (j.oom || lq_append_line_durable(r->json_path, lq_sb_str(&j), &e))
+            lq_report_write_error(r, e.msg);
         lq_sb_free(&j);
     }
     if (r->junit_path) {
@@ -203,11 +293,10 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
             lq_report_details(sc, res, pcap, "", &det);
         lq_junit_case(&r->junit, sc, res, lq_sb_str(&det), lq_sb_str(&human));
         lq_sb_free(&det);
-        int64_t now = lq_report_now_us();
-        if (res->status != LQ_ST_PASS || now - r->last_junit_us > 2000000)
-            lq_junit_flush(r);
+        lq_junit_flush(r, false);
     }
     lq_sb_free(&human);
+    lq_report_interrupt_message(r);
     if (r->progress && r->index < r->total) {
         int64_t now = lq_report_now_us();
         if (now - r->started_us > 1000000) {
@@ -239,16 +328,24 @@ void lq_report_end(struct lq_report *r)
         fputs(lq_sb_str(&sum), r->out);
     lq_sb_add(&r->junit.out, lq_sb_str(&sum));
     lq_sb_free(&sum);
-    lq_junit_flush(r);
+    lq_junit_flush(r, true);
     lq_junit_free(&r->junit);
-    if (r->first_error[0])
-        fprintf(stderr, "listenq: writing a report failed: %s\n", r->first_error);
+    /* every file that could not be written, not only the first */
+    const char *w = lq_sb_str(&r->write_errors);
+    for (const char *p = w; *p;) {
+        const char *nl = strchr(p, '\n');
+        fprintf(stderr, "listenq: could not write: %.*s\n", (int)(nl - p), p);
+        p = nl + 1;
+    }
+    lq_cleanup_set_message(NULL);
+    lq_sb_free(&r->write_errors);
+    lq_sb_free(&r->written);
     fflush(r->out);
 }
 
 int lq_report_exit_status(const struct lq_report *r)
 {
-    if (r->first_error[0])
+    if (r->nwrite_errors)
         return LQ_EXIT_ERROR;
     if (r->failed)
         return LQ_EXIT_FAIL;

@@ -1,6 +1,8 @@
 /* harness/util/fsutil.c: see fsutil.h. */
 #include "fsutil.h"
 
+#include "cleanup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,7 +68,7 @@ static int fsync_parent(const char *path)
 /* Creates a fresh temporary file next to path; its name goes to tmp. O_EXCL
  * with a new name per attempt instead of mkstemp(), whose 0600 mode would
  * ignore the umask. */
-static int open_temp(const char *path, char *tmp, size_t cap)
+static int open_temp(const char *path, char *tmp, size_t cap, int *slot)
 {
     static unsigned counter;
     struct timespec ts;
@@ -78,26 +80,36 @@ static int open_temp(const char *path, char *tmp, size_t cap)
             errno = ENAMETOOLONG;
             return -1;
         }
+        /* known to the signal handler before it exists (cleanup.h) */
+        *slot = lq_cleanup_temp_begin(tmp);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
+        if (fd >= 0)
             return fd;
+        int saved = errno;
+        lq_cleanup_temp_end(*slot);
+        *slot = -1;
+        errno = saved;
+        if (errno != EEXIST)
+            return -1;
     }
     return -1;
 }
 
-int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err)
+static int write_file_atomic(const char *path, const void *data, size_t len, bool durable,
+                             struct lq_err *err)
 {
     char tmp[PATH_MAX];
-    int fd = open_temp(path, tmp, sizeof(tmp));
+    int slot = -1;
+    int fd = open_temp(path, tmp, sizeof(tmp), &slot);
     if (fd < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot create a temporary file for %s", path);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", tmp);
+    if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", path);
         goto fail;
     }
     if (close(fd) < 0) {
         fd = -1;
-        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", tmp);
+        lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", path);
         goto fail;
     }
     fd = -1;
@@ -105,14 +117,26 @@ int lq_write_file_atomic(const char *path, const void *data, size_t len, struct 
         lq_errno(err, LQ_EXIT_ERROR, "cannot rename %s to %s", tmp, path);
         goto fail;
     }
-    if (fsync_parent(path) < 0)
+    lq_cleanup_temp_end(slot);
+    if (durable && fsync_parent(path) < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot sync the directory of %s", path);
     return 0;
 fail:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
+    lq_cleanup_temp_end(slot);
     return -1;
+}
+
+int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err)
+{
+    return write_file_atomic(path, data, len, true, err);
+}
+
+int lq_write_file_atomic_nosync(const char *path, const void *data, size_t len, struct lq_err *err)
+{
+    return write_file_atomic(path, data, len, false, err);
 }
 
 int lq_append_line_durable(const char *path, const char *line, struct lq_err *err)

@@ -11,6 +11,9 @@
  * rename over path, fsync of the directory. On failure path is untouched and
  * the temporary file is removed. The new file's mode is 0666 minus umask. */
 int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err);
+/* The same without the fsyncs: as atomic for a process that is killed, not
+ * for a machine that loses power. For a file replaced over and over. */
+int lq_write_file_atomic_nosync(const char *path, const void *data, size_t len, struct lq_err *err);
 
 /* Appends line to path (created when missing) with one writev() on an O_APPEND
  * descriptor, so concurrent appenders never interleave inside a line, then

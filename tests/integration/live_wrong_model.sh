@@ -21,9 +21,13 @@ grep -q "model *: no packet" "$TMP/r" && grep -q "kernel *: SYN-ACK c1" "$TMP/r"
 ok $? "model and kernel side by side"
 grep -q "conn_request.synq_full_drop *tcp_conn_request" "$TMP/r"
 ok $? "the model's decision point and kernel function"
-pcap="$out/conformance-listen_zero_takes_one_syn.pcap"
-[ -s "$pcap" ]
-ok $? "a pcap of the scenario"
+# OUT/<label>.<run id>.<place in the run>.pcap, as the report says
+pcap=$(sed -n 's/^ *pcap: //p' "$TMP/r")
+case "$pcap" in
+"$out"/conformance-listen_zero_takes_one_syn.[0-9a-f]*.1.pcap) [ -s "$pcap" ] ;;
+*) false ;;
+esac
+ok $? "a pcap of the scenario, named by label, run and place ($pcap)"
 if command -v tshark >/dev/null 2>&1; then
     tshark -r "$pcap" -T fields -e tcp.flags.str 2>/dev/null >"$TMP/flags"
     ok $? "tshark reads the pcap"

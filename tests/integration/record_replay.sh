@@ -49,7 +49,9 @@ PY
     ok $? "the divergence names the event"
     grep -q "recording *: SYN-ACK c3 seq=new-isn" "$TMP/t" && grep -q "kernel *: SYN-ACK c3 seq=cookie" "$TMP/t"
     ok $? "the recording (reference) and the kernel (subject) side by side"
-    [ -s "$TMP/rout/conformance-synq_full_cookie.pcap" ] && [ -s "$TMP/rout/divergences.jsonl" ]
+    # OUT/<label>.<run id>.<place in the run>.pcap
+    p=$(ls "$TMP"/rout/conformance-synq_full_cookie.*.1.pcap 2>/dev/null | head -n 1)
+    [ -n "$p" ] && [ -s "$p" ] && [ -s "$TMP/rout/divergences.jsonl" ]
     ok $? "as run: the kernel's pcap and a divergences.jsonl line in --out"
 else
     skip "a recording of another answer" "python3 is not installed"
