@@ -22,6 +22,7 @@
 
 #include "findings/finding.h"
 #include "util/fsutil.h"
+#include "util/spawn.h"
 #include "findings/minimize.h"
 #include "lang/print.h"
 #include "report/report.h"
@@ -149,30 +150,65 @@ static void lq_fz_show(const struct lq_fz_progress *p, long total, int64_t elaps
     fflush(stderr);
 }
 
-/* Runs argv with its output through a pipe into log and the progress line. */
+/* The fuzzer's TMPDIR (libFuzzer's fork mode keeps its jobs' files there):
+ * TMPDIR/listenq-fuzz.PID.XXXXXX. Those of listenq processes that are gone
+ * (a guard killed with them) are removed first. */
+static int lq_fz_tmpdir(char *buf, size_t len)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        long pid = 0;
+        if (sscanf(e->d_name, "listenq-fuzz.%ld.", &pid) != 1 || pid <= 0 ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[PATH_MAX];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", base, e->d_name) < sizeof(path))
+            lq_rm_rf(path);
+    }
+    if (d)
+        closedir(d);
+    if ((size_t)snprintf(buf, len, "%s/listenq-fuzz.%ld.XXXXXX", base, (long)getpid()) >= len)
+        return -1;
+    return mkdtemp(buf) ? 0 : -1;
+}
+
+/* Runs argv with its output through a pipe into log and the progress line.
+ * The fuzzer, its fork-mode jobs and what they start run under a guard
+ * (util/spawn.h): none outlives listenq, however it ends, and the guard
+ * removes their temporary directory. */
 static int lq_fz_run_fuzzer(char *const *args, const char *logpath, long total_secs,
                             struct lq_fz_progress *p)
 {
     int pfd[2];
-    if (pipe(pfd))
+    char tmpdir[PATH_MAX];
+    if (lq_fz_tmpdir(tmpdir, sizeof(tmpdir))) {
+        fprintf(stderr, "listenq fuzz: cannot make a temporary directory: %s\n", strerror(errno));
         return -1;
+    }
+    if (pipe(pfd)) {
+        lq_rm_rf(tmpdir);
+        return -1;
+    }
+    if (access(args[0], X_OK)) {
+        fprintf(stderr, "listenq fuzz: cannot run %s: %s\n", args[0], strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        lq_rm_rf(tmpdir);
+        return 127;
+    }
     FILE *log = fopen(logpath, "w");
-    pid_t pid = fork();
+    pid_t pid = lq_spawn_guarded(args, pfd[1], tmpdir, 2000);
     if (pid < 0) {
         close(pfd[0]);
         close(pfd[1]);
         if (log)
             fclose(log);
+        lq_rm_rf(tmpdir);
         return -1;
-    }
-    if (pid == 0) {
-        dup2(pfd[1], STDOUT_FILENO);
-        dup2(pfd[1], STDERR_FILENO);
-        close(pfd[0]);
-        close(pfd[1]);
-        execv(args[0], args);
-        fprintf(stderr, "listenq fuzz: cannot run %s: %s\n", args[0], strerror(errno));
-        _exit(127);
     }
     close(pfd[1]);
     FILE *in = fdopen(pfd[0], "r");

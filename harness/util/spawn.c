@@ -3,9 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +86,112 @@ int lq_spawn(char *const argv[], const char *out, const char *errf, int timeout_
     if (killed)
         return 124;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static int lq_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int lq_rm_rf(const char *dir)
+{
+    return nftw(dir, lq_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static volatile sig_atomic_t lq_guard_stop;
+
+static void lq_guard_on_signal(int sig)
+{
+    (void)sig;
+    lq_guard_stop = 1;
+}
+
+/* The guard: starts argv in a group of its own, then waits for it, for the
+ * caller's death or for a signal, and takes the whole group down. */
+static void lq_guard_run(char *const argv[], int out_fd, const char *tmpdir, int grace_ms,
+                         pid_t caller)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = lq_guard_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* the caller's death, even by SIGKILL, comes as a SIGTERM */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != caller)
+        lq_guard_stop = 1; /* it died before the line above */
+    /* descendants whose parent dies stay ours to reap */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t child = fork();
+    if (child == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* the guard itself gone: no use going on */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
+            _exit(127);
+        if (tmpdir)
+            setenv("TMPDIR", tmpdir, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out_fd);
+    int status = 127;
+    if (child > 0) {
+        setpgid(child, child);
+        /* polled rather than blocking, so that a signal that came just
+         * before a wait is never missed */
+        bool sent = false;
+        for (;;) {
+            if (lq_guard_stop && !sent) {
+                kill(-child, SIGTERM);
+                sent = true;
+            }
+            int st = 0;
+            pid_t w = waitpid(child, &st, WNOHANG);
+            if (w == child) {
+                status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                break;
+            }
+            if (w < 0 && errno != EINTR)
+                break;
+            nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        }
+        /* whatever is left of the group (fork-mode jobs, a symbolizer),
+         * reaped here when their parent is gone (the subreaper) */
+        kill(-child, SIGTERM);
+        double kill_at = lq_spawn_now() + grace_ms / 1000.0, give_up = kill_at + 2.0;
+        bool killed = false;
+        while (kill(-child, 0) == 0 || waitpid(-1, NULL, WNOHANG) > 0) {
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+            double now = lq_spawn_now();
+            if (!killed && now > kill_at) {
+                kill(-child, SIGKILL);
+                killed = true;
+            }
+            if (now > give_up)
+                break;
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        }
+    }
+    if (tmpdir)
+        lq_rm_rf(tmpdir);
+    _exit(status);
+}
+
+int lq_spawn_guarded(char *const argv[], int out_fd, const char *tmpdir, int grace_ms)
+{
+    pid_t caller = getpid();
+    pid_t pid = fork();
+    if (pid == 0)
+        lq_guard_run(argv, out_fd, tmpdir, grace_ms, caller);
+    return pid < 0 ? -1 : (int)pid;
 }
 
 /* Appends the arguments up to NULL to av (at most cap - 1 in all). */

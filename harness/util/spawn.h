@@ -11,6 +11,19 @@ int lq_spawn(char *const argv[], const char *out, const char *errf, int timeout_
 /* From now on SIGINT, SIGTERM and SIGHUP also end the running helper's
  * process group before listenq dies of them. */
 void lq_spawn_forward_signals(void);
+/* Runs argv (execv) with stdout and stderr on out_fd, in a process group of
+ * its own under a guard process (a fork of the caller), which makes sure
+ * that nothing of that group outlives the caller, even one killed by
+ * SIGKILL: when the caller dies (PR_SET_PDEATHSIG) or signals the guard
+ * (SIGTERM, SIGINT, SIGHUP), and when argv's process has exited, the guard
+ * sends the group SIGTERM, then SIGKILL after grace_ms, waits for it and
+ * removes tmpdir (argv's TMPDIR; NULL: none, TMPDIR unchanged). The guard
+ * then exits with argv's status (128 + the signal when killed, 127 when it
+ * could not start). Returns the guard's pid, or -1. */
+int lq_spawn_guarded(char *const argv[], int out_fd, const char *tmpdir, int grace_ms);
+/* Removes dir and everything below it (no symbolic link is followed). */
+int lq_rm_rf(const char *dir);
+
 /* Appends the arguments up to NULL to av (at most cap - 1 in all). */
 void lq_argv_push(char **av, int *n, int cap, ...);
 
