@@ -7,6 +7,7 @@
 #include "cmd_record.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "replay/recording.h"
 #include "report/report.h"
 #include "run/backend_model.h"
+#include "util/fsutil.h"
 #include "util/grow.h"
 
 struct lq_paths {
@@ -54,6 +56,9 @@ static int lq_collect_recordings(char *const *args, int n, struct lq_paths *out,
         struct stat st;
         if (stat(args[i], &st))
             return lq_errno(err, LQ_EXIT_BADINPUT, "%s", args[i]);
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+            return lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a regular file (%s)", args[i],
+                           lq_file_kind(st.st_mode));
         if (!S_ISDIR(st.st_mode)) {
             lq_add_path(out, args[i]);
             continue;
@@ -68,11 +73,27 @@ static int lq_collect_recordings(char *const *args, int n, struct lq_paths *out,
             if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
                 char path[4096];
                 snprintf(path, sizeof(path), "%s/%s", args[i], e->d_name);
+                /* a recording that cannot be read is bad input, named */
+                struct stat es;
+                int bad =
+                    stat(path, &es)
+                        ? (errno == ENOENT ? lq_errf(err, LQ_EXIT_BADINPUT,
+                                                     "%s: a symbolic link to a missing file", path)
+                                           : lq_errno(err, LQ_EXIT_BADINPUT, "%s", path))
+                    : !S_ISREG(es.st_mode)
+                        ? lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a regular file (%s)", path,
+                                  lq_file_kind(es.st_mode))
+                        : 0;
+                if (bad) {
+                    closedir(d);
+                    return -1;
+                }
                 lq_add_path(out, path);
             }
         }
         closedir(d);
-        qsort(out->v + first, out->n - first, sizeof(*out->v), lq_cmp_strp);
+        if (out->n - first > 1) /* qsort(NULL, 0) is undefined */
+            qsort(out->v + first, out->n - first, sizeof(*out->v), lq_cmp_strp);
     }
     if (!out->n)
         return lq_errf(err, LQ_EXIT_BADINPUT, "no recording (*.json) in the arguments");

@@ -100,9 +100,13 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
     if (lq_mkdir_p(dir, err))
         return -1;
     snprintf(pcap_name, sizeof(pcap_name), "%s.pcap", flat);
-    snprintf(path, sizeof(path), "%s/%s", dir, pcap_name);
-    if (lq_pcap_write_atomic(path, recs, nrecs, err))
-        return -1;
+    char pcap_path[4096];
+    snprintf(pcap_path, sizeof(pcap_path), "%s/%s", dir, pcap_name);
+    uint8_t *pcap_buf;
+    size_t pcap_len;
+    struct lq_err pe;
+    if (lq_pcap_build(recs, nrecs, &pcap_buf, &pcap_len, &pe))
+        return lq_errf(err, pe.status, "%s: %s", pcap_path, pe.msg);
     /* the pcap is in time order: a packet's frame is its place there */
     size_t *pcap_pos = lq_xcalloc(nrecs, sizeof(*pcap_pos));
     lq_pcap_order(recs, nrecs, pcap_pos);
@@ -130,15 +134,21 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
         "expectations", exps, "trace", lq_trace_json(sc, &res->trace[role], pcap_pos, nrecs));
     free(pcap_pos);
     lq_sb_free(&text);
-    if (!root)
-        return lq_errf(err, LQ_EXIT_ERROR, "cannot build the recording of %s", flat);
-    char *s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    char *s = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(root);
-    if (!s)
-        return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+    if (!s) {
+        free(pcap_buf);
+        return lq_errf(err, LQ_EXIT_ERROR, "cannot build the recording of %s", flat);
+    }
     snprintf(path, sizeof(path), "%s/%s.json", dir, flat);
-    size_t len = strlen(s);
-    int rc = lq_write_file_atomic(path, s, len, err);
+    /* the pair together, the pcap first: a killed record never leaves a
+     * recording (the JSON, which names the pcap) without its pcap, and at
+     * most the microseconds between two renames for a pcap without it */
+    const char *const paths[] = {pcap_path, path};
+    const void *const data[] = {pcap_buf, s};
+    const size_t lens[] = {pcap_len, strlen(s)};
+    int rc = lq_write_files_atomic(2, paths, data, lens, err);
+    free(pcap_buf);
     free(s);
     return rc;
 }
@@ -444,10 +454,17 @@ int lq_recording_load(const char *json_path, struct lq_recording *rec, struct lq
     memset(rec, 0, sizeof(*rec));
     lq_scenario_init(&rec->sc);
     json_error_t je;
-    json_t *root = json_load_file(json_path, 0, &je);
-    if (!root)
+    /* a FIFO would block the reader: only a regular file is read */
+    FILE *f = lq_fopen_regular(json_path, err);
+    if (!f)
+        return -1;
+    json_t *root = json_loadf(f, 0, &je);
+    fclose(f);
+    if (!root && je.line > 0)
         return lq_errf(err, LQ_EXIT_BADINPUT, "%s:%d:%d: %s", json_path, je.line, je.column,
                        je.text);
+    if (!root) /* no position: the file could not be read, or is empty */
+        return lq_errf(err, LQ_EXIT_BADINPUT, "%s: not JSON: %s", json_path, je.text);
     const char *format = NULL, *label = NULL, *kernel = "", *kversion = "", *profile = "",
                *status = "", *text = NULL, *pcap = NULL;
     json_t *trace = NULL;

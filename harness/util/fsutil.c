@@ -129,6 +129,46 @@ fail:
     return -1;
 }
 
+int lq_write_files_atomic(size_t n, const char *const *paths, const void *const *data,
+                          const size_t *lens, struct lq_err *err)
+{
+    enum { MAX = 8 };
+    if (n > MAX)
+        return lq_errf(err, LQ_EXIT_ERROR, "lq_write_files_atomic: at most %d files", MAX);
+    char tmp[MAX][PATH_MAX];
+    int slot[MAX];
+    size_t made = 0;
+    int rc = 0;
+    for (; made < n && !rc; made++) {
+        slot[made] = -1;
+        int fd = open_temp(paths[made], tmp[made], sizeof(tmp[made]), &slot[made]);
+        if (fd < 0) {
+            rc = lq_errno(err, LQ_EXIT_ERROR, "cannot create a temporary file for %s", paths[made]);
+            break;
+        }
+        if (write_all(fd, data[made], lens[made]) < 0 || fsync(fd) < 0)
+            rc = lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", paths[made]);
+        if (close(fd) < 0 && !rc)
+            rc = lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", paths[made]);
+    }
+    size_t renamed = 0;
+    for (; !rc && renamed < n; renamed++) {
+        if (rename(tmp[renamed], paths[renamed]) < 0) {
+            rc = lq_errno(err, LQ_EXIT_ERROR, "cannot rename %s to %s", tmp[renamed],
+                          paths[renamed]);
+            break;
+        }
+        lq_cleanup_temp_end(slot[renamed]);
+    }
+    for (size_t i = renamed; i < made; i++) {
+        unlink(tmp[i]);
+        lq_cleanup_temp_end(slot[i]);
+    }
+    if (!rc && n && fsync_parent(paths[0]) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot sync the directory of %s", paths[0]);
+    return rc;
+}
+
 int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err)
 {
     return write_file_atomic(path, data, len, true, err);

@@ -15,6 +15,14 @@ int lq_write_file_atomic(const char *path, const void *data, size_t len, struct 
  * for a machine that loses power. For a file replaced over and over. */
 int lq_write_file_atomic_nosync(const char *path, const void *data, size_t len, struct lq_err *err);
 
+/* Replaces n files together: every one is written to a temporary file and
+ * synced first, then they are renamed into place in order, so that a killed
+ * process leaves either all of them, or the first ones and none after
+ * (never a later one without the earlier). On failure nothing new is in
+ * place but what was renamed already; the temporary files are removed. */
+int lq_write_files_atomic(size_t n, const char *const *paths, const void *const *data,
+                          const size_t *lens, struct lq_err *err);
+
 /* Appends line to path (created when missing) with one writev() on an O_APPEND
  * descriptor, so concurrent appenders never interleave inside a line, then
  * fdatasync. A '\n' is added when line does not end with one. */

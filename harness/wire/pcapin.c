@@ -5,15 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fsutil.h"
 #include "util/grow.h"
 
 int lq_pcap_read(const char *path, struct lq_pcap_file *out, struct lq_err *err)
 {
     memset(out, 0, sizeof(*out));
     char ebuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-    if (!p)
+    /* a FIFO would block the reader: only a regular file is read */
+    FILE *file = lq_fopen_regular(path, err);
+    if (!file)
+        return -1;
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!p) {
+        fclose(file);
         return lq_errf(err, LQ_EXIT_BADINPUT, "%s: not a readable pcap: %s", path, ebuf);
+    }
     int rc = 0;
     if (pcap_datalink(p) != DLT_EN10MB) {
         rc = lq_errf(err, LQ_EXIT_BADINPUT, "%s: link type %d, not Ethernet", path,

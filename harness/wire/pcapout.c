@@ -61,14 +61,13 @@ void lq_pcap_order(const struct lq_pcap_rec *recs, size_t n, size_t *pos)
     free(ord);
 }
 
-int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_t n,
-                         struct lq_err *err)
+int lq_pcap_build(const struct lq_pcap_rec *recs, size_t n, uint8_t **bufp, size_t *lenp,
+                  struct lq_err *err)
 {
     size_t total = FILE_HDR_LEN;
     for (size_t i = 0; i < n; i++) {
         if (recs[i].len > PCAP_SNAPLEN || (recs[i].len > 0 && !recs[i].data))
-            return lq_errf(err, LQ_EXIT_ERROR, "%s: frame %zu has a bad length %u", path, i,
-                           recs[i].len);
+            return lq_errf(err, LQ_EXIT_ERROR, "frame %zu has a bad length %u", i, recs[i].len);
         total += REC_HDR_LEN + recs[i].len;
     }
     struct order *ord = calloc(n ? n : 1, sizeof(*ord));
@@ -76,7 +75,7 @@ int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_
     if (!ord || !buf) {
         free(ord);
         free(buf);
-        return lq_errf(err, LQ_EXIT_ERROR, "%s: out of memory for %zu bytes", path, total);
+        return lq_errf(err, LQ_EXIT_ERROR, "out of memory for a pcap of %zu bytes", total);
     }
     for (size_t i = 0; i < n; i++)
         ord[i] = (struct order){recs[i].ts_ns, i};
@@ -101,8 +100,21 @@ int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_
             memcpy(p, r->data, r->len);
         p += r->len;
     }
-    int rc = lq_write_file_atomic(path, buf, total, err);
     free(ord);
+    *bufp = buf;
+    *lenp = total;
+    return 0;
+}
+
+int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_t n,
+                         struct lq_err *err)
+{
+    uint8_t *buf;
+    size_t total;
+    struct lq_err e;
+    if (lq_pcap_build(recs, n, &buf, &total, &e))
+        return lq_errf(err, e.status, "%s: %s", path, e.msg);
+    int rc = lq_write_file_atomic(path, buf, total, err);
     free(buf);
     return rc;
 }

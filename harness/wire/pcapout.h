@@ -19,6 +19,9 @@ struct lq_pcap_rec {
  * atomically (see lq_write_file_atomic). */
 int lq_pcap_write_atomic(const char *path, const struct lq_pcap_rec *recs, size_t n,
                          struct lq_err *err);
+/* The bytes lq_pcap_write_atomic writes, in *buf (to free). */
+int lq_pcap_build(const struct lq_pcap_rec *recs, size_t n, uint8_t **buf, size_t *len,
+                  struct lq_err *err);
 /* Where each of recs goes in the file lq_pcap_write_atomic writes: pos[i]
  * is the index of recs[i] among the file's frames. */
 void lq_pcap_order(const struct lq_pcap_rec *recs, size_t n, size_t *pos);
