@@ -2,7 +2,7 @@
 # ci/deps.sh PURPOSE... : make sure the Debian packages a listenq job needs are
 # installed, installing the missing ones with apt-get (and saying which, and why).
 #
-# PURPOSE is one or more of: build, check, run, fuzz, matrix, lint.
+# PURPOSE is one or more of: build, check, run, fuzz, matrix, lint, regress.
 # Exit status: 0 all present (or installed), 1 something is missing and could not
 # be installed here (not root, not Debian/Ubuntu, or apt-get failed).
 set -u
@@ -33,6 +33,16 @@ busybox-static|the minimal init and shell inside the matrix VM
 cpio|packs the matrix VM initramfs
 kmod|reads kernel module dependencies (veth) for the VM
 xz-utils|unpacks xz-compressed kernel modules (Debian 6.12) for the VM initramfs'
+pkgs_regress='linux-source-6.12|the Debian 6.12 kernel source the regression bench patches and builds
+xz-utils|unpacks the kernel source tarball
+bc|the kernel build (timeconst.h)
+bison|the kernel build (kconfig, genksyms)
+flex|the kernel build (kconfig, genksyms)
+libelf-dev|the kernel build (objtool)
+libssl-dev|the kernel build (sign-file, certificate tools)
+cpio|the kernel build (kheaders) and the matrix VM initramfs
+patch|applies and reverts the bench entries in the kernel tree
+git|git apply: applies and reverts the bench entries in the kernel tree'
 
 want=""
 for purpose in "$@"; do
@@ -47,7 +57,10 @@ $pkgs_fuzz" ;;
     matrix) list="$pkgs_build
 $pkgs_matrix" ;;
     lint) list=$pkgs_lint ;;
-    *) echo "ci/deps.sh: unknown purpose '$purpose' (build, check, run, fuzz, matrix, lint)" >&2; exit 2 ;;
+    regress) list="$pkgs_build
+$pkgs_matrix
+$pkgs_regress" ;;
+    *) echo "ci/deps.sh: unknown purpose '$purpose' (build, check, run, fuzz, matrix, lint, regress)" >&2; exit 2 ;;
     esac
     want="$want
 $list"
