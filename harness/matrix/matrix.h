@@ -28,6 +28,7 @@
 #include "util/err.h"
 #include "model/profile.h"
 #include "replay/recording.h"
+#include "util/strbuf.h"
 
 enum { LQ_MX_MAX_K = 12, LQ_MX_LINES = 24 };
 enum lq_mx_kind { LQ_MX_DEBIAN, LQ_MX_HOST, LQ_MX_IMAGE };
@@ -103,6 +104,46 @@ void lq_mx_run_kernel(struct lq_mx_run *run, struct lq_mx_opts *o, struct lq_mx_
 int lq_mx_finish(struct lq_mx_run *run, const struct lq_mx_opts *o, struct lq_mx_kernel *ks,
                  int nk);
 void lq_mx_close(struct lq_mx_run *run, struct lq_mx_kernel *ks, int nk);
+
+/* A scenario's verdict on one kernel (matrix_report.c). */
+enum lq_mx_verdict {
+    LQ_MX_V_NONE,        /* no result */
+    LQ_MX_V_PASS,        /* model and kernel agree, every expectation holds */
+    LQ_MX_V_PASS_EXP,    /* they agree and miss the same expectations */
+    LQ_MX_V_DISAGREE,    /* they disagree, and the recording confirms it */
+    LQ_MX_V_UNCONFIRMED, /* they disagreed in the run, the recording agrees */
+    LQ_MX_V_SKIP,
+    LQ_MX_V_ERROR
+};
+enum lq_mx_verdict lq_mx_verdict(const struct lq_mx_kernel *k, size_t i,
+                                 const struct lq_scenario *sc);
+/* Whether kernel k's recording of scenario i (a second run on the same
+ * kernel) agrees with the model under profile prof: 1 yes, 0 no, -1 no
+ * recording. */
+int lq_mx_rec_agrees_with(const struct lq_mx_kernel *k, size_t i, const struct lq_scenario *sc,
+                          const struct lq_profile *prof);
+
+/* Which profile change explains a kernel's disagreements (attribution.c):
+ * each change toggled alone in the kernel's profile, the model re-run
+ * against the kernel's recordings. A change explains the kernel when the
+ * model then agrees with every confirmed disagreement and still with every
+ * scenario that agreed. */
+struct lq_mx_attribution {
+    size_t ndis;        /* confirmed disagreements */
+    size_t nunrecorded; /* of them, without a recording (nothing to re-run against) */
+    size_t nagreed;     /* scenarios that agreed, with a recording: the collateral check */
+    uint32_t explains;  /* bit (1u << enum lq_change): the changes that explain all */
+    /* Without a full explanation: the change that fixes the most, and how
+     * many it fixes and how many agreeing ones it breaks (-1: none fixes any). */
+    int closest;
+    size_t closest_fixed, closest_broken;
+};
+void lq_mx_attribute(const struct lq_mx_kernel *k, const struct lq_corpus *corpus,
+                     struct lq_mx_attribution *a);
+/* The "which profile change explains ..." section for every kernel with
+ * confirmed disagreements; pre: the label prefix the table strips. */
+void lq_mx_print_attribution(const struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus,
+                             char **labels, size_t pre, struct lq_strbuf *out);
 
 /* Prints the table, the kernel behaviour differences and the disagreements;
  * *disagreements: how many confirmed model/kernel disagreements there are. */

@@ -125,20 +125,8 @@ static const char *mx_dp_before_line(const struct lq_scenario *sc, const struct 
 
 /* ---- judging and printing ---- */
 
-enum mx_verdict {
-    MX_V_NONE,
-    MX_V_PASS,
-    MX_V_PASS_EXP,
-    MX_V_DISAGREE,
-    MX_V_UNCONFIRMED,
-    MX_V_SKIP,
-    MX_V_ERROR
-};
-
-/* Whether the recording (a second run on the same kernel) agrees with the
- * model under the kernel's profile: 1 yes, 0 no, -1 no recording. */
-static int mx_rec_agrees_with(const struct lq_mx_kernel *k, size_t i, const struct lq_scenario *sc,
-                              const struct lq_profile *prof)
+int lq_mx_rec_agrees_with(const struct lq_mx_kernel *k, size_t i, const struct lq_scenario *sc,
+                          const struct lq_profile *prof)
 {
     if (!k->has_rec[i])
         return -1;
@@ -153,7 +141,7 @@ static int mx_rec_agrees_with(const struct lq_mx_kernel *k, size_t i, const stru
 
 static int mx_rec_agrees(const struct lq_mx_kernel *k, size_t i, const struct lq_scenario *sc)
 {
-    return mx_rec_agrees_with(k, i, sc, &k->prof);
+    return lq_mx_rec_agrees_with(k, i, sc, &k->prof);
 }
 
 /* The profile changes that, toggled, make the model agree with the kernel's
@@ -165,7 +153,7 @@ static void mx_suggest(const struct lq_mx_kernel *k, size_t i, const struct lq_s
         struct lq_profile t = k->prof;
         t.changes ^= 1u << c;
         t.somaxconn_default = lq_profile_has(&t, LQ_CHG_SOMAXCONN_4096) ? 4096 : 128;
-        if (mx_rec_agrees_with(k, i, sc, &t) != 1)
+        if (lq_mx_rec_agrees_with(k, i, sc, &t) != 1)
             continue;
         const struct lq_change_info *ci = lq_change_info((enum lq_change)c);
         lq_sb_addf(out,
@@ -176,39 +164,39 @@ static void mx_suggest(const struct lq_mx_kernel *k, size_t i, const struct lq_s
     }
 }
 
-static enum mx_verdict mx_verdict(const struct lq_mx_kernel *k, size_t i,
-                                  const struct lq_scenario *sc)
+enum lq_mx_verdict lq_mx_verdict(const struct lq_mx_kernel *k, size_t i,
+                                 const struct lq_scenario *sc)
 {
     const struct lq_mx_cell *c = &k->cells[i];
     if (k->state != LQ_MX_DONE || !c->present)
-        return MX_V_NONE;
+        return LQ_MX_V_NONE;
     if (strcmp(c->status, "skip") == 0)
-        return MX_V_SKIP;
+        return LQ_MX_V_SKIP;
     if (strcmp(c->status, "error") == 0)
-        return MX_V_ERROR;
+        return LQ_MX_V_ERROR;
     if (c->diverged || c->kwhy[0])
-        return mx_rec_agrees(k, i, sc) == 1 ? MX_V_UNCONFIRMED : MX_V_DISAGREE;
-    return c->nm || c->nk ? MX_V_PASS_EXP : MX_V_PASS;
+        return mx_rec_agrees(k, i, sc) == 1 ? LQ_MX_V_UNCONFIRMED : LQ_MX_V_DISAGREE;
+    return c->nm || c->nk ? LQ_MX_V_PASS_EXP : LQ_MX_V_PASS;
 }
 
 static void mx_cell_text(const struct lq_mx_kernel *k, size_t i, const struct lq_scenario *sc,
                          char *out, size_t cap)
 {
     const struct lq_mx_cell *c = &k->cells[i];
-    enum mx_verdict v = mx_verdict(k, i, sc);
+    enum lq_mx_verdict v = lq_mx_verdict(k, i, sc);
     switch (v) {
-    case MX_V_NONE: mx_fmt(out, cap, "-"); break;
-    case MX_V_PASS: mx_fmt(out, cap, "pass"); break;
-    case MX_V_PASS_EXP: mx_fmt(out, cap, "pass*"); break;
-    case MX_V_SKIP: mx_fmt(out, cap, "skip"); break;
-    case MX_V_ERROR: mx_fmt(out, cap, "error"); break;
-    case MX_V_DISAGREE:
-    case MX_V_UNCONFIRMED:
+    case LQ_MX_V_NONE: mx_fmt(out, cap, "-"); break;
+    case LQ_MX_V_PASS: mx_fmt(out, cap, "pass"); break;
+    case LQ_MX_V_PASS_EXP: mx_fmt(out, cap, "pass*"); break;
+    case LQ_MX_V_SKIP: mx_fmt(out, cap, "skip"); break;
+    case LQ_MX_V_ERROR: mx_fmt(out, cap, "error"); break;
+    case LQ_MX_V_DISAGREE:
+    case LQ_MX_V_UNCONFIRMED:
         if (c->diverged)
-            mx_fmt(out, cap, "FAIL%s %s", v == MX_V_UNCONFIRMED ? "?" : "",
+            mx_fmt(out, cap, "FAIL%s %s", v == LQ_MX_V_UNCONFIRMED ? "?" : "",
                    c->div_dp[0] ? c->div_dp : "(no decision point)");
         else
-            mx_fmt(out, cap, "FAIL%s %s", v == MX_V_UNCONFIRMED ? "?" : "",
+            mx_fmt(out, cap, "FAIL%s %s", v == LQ_MX_V_UNCONFIRMED ? "?" : "",
                    mx_dp_before_line(sc, &k->prof, (uint32_t)strtoul(c->kwhy + 5, NULL, 10)));
         break;
     }
@@ -255,8 +243,8 @@ static void mx_explain(const struct lq_mx_kernel *a, const struct lq_mx_kernel *
     bool flaky = false;
     for (int s = 0; s < 2; s++) { /* a recording that its own run contradicts */
         const struct lq_mx_kernel *k = s ? b : a;
-        enum mx_verdict v = mx_verdict(k, i, sc);
-        if ((v == MX_V_PASS || v == MX_V_PASS_EXP) && mx_rec_agrees(k, i, sc) == 0) {
+        enum lq_mx_verdict v = lq_mx_verdict(k, i, sc);
+        if ((v == LQ_MX_V_PASS || v == LQ_MX_V_PASS_EXP) && mx_rec_agrees(k, i, sc) == 0) {
             lq_sb_addf(out,
                        "      timing-dependent: %s's recording disagrees with the model, its "
                        "run (same VM) agreed\n",
@@ -397,8 +385,8 @@ static bool mx_behaviour_classes(struct lq_mx_kernel *ks, int nk, size_t i,
     lq_sb_init(&what);
     for (int j = 0; j < nk; j++) {
         cls[j] = -1;
-        enum mx_verdict v = mx_verdict(&ks[j], i, sc);
-        if (v == MX_V_NONE || v == MX_V_SKIP || v == MX_V_ERROR)
+        enum lq_mx_verdict v = lq_mx_verdict(&ks[j], i, sc);
+        if (v == LQ_MX_V_NONE || v == LQ_MX_V_SKIP || v == LQ_MX_V_ERROR)
             continue;
         for (int c = 0; c < ncls && cls[j] < 0; c++) {
             lq_sb_reset(&what);
@@ -465,14 +453,14 @@ static int mx_print_disagreements(struct lq_mx_kernel *ks, int nk, const struct 
     for (int j = 0; j < nk; j++)
         for (size_t i = 0; i < corpus->n; i++) {
             const struct lq_mx_cell *c = &ks[j].cells[i];
-            enum mx_verdict v = mx_verdict(&ks[j], i, &corpus->sc[i]);
-            if (v != MX_V_DISAGREE && v != MX_V_UNCONFIRMED)
+            enum lq_mx_verdict v = lq_mx_verdict(&ks[j], i, &corpus->sc[i]);
+            if (v != LQ_MX_V_DISAGREE && v != LQ_MX_V_UNCONFIRMED)
                 continue;
-            if (v == MX_V_DISAGREE)
+            if (v == LQ_MX_V_DISAGREE)
                 disagreements++;
             else
                 unconfirmed++;
-            if (v == MX_V_DISAGREE)
+            if (v == LQ_MX_V_DISAGREE)
                 lq_sb_addf(&out, "!! profile %s disagrees with the kernel %s on %s\n", ks[j].col,
                            ks[j].release, labels[i]);
             else
@@ -490,7 +478,7 @@ static int mx_print_disagreements(struct lq_mx_kernel *ks, int nk, const struct 
             if (c->kwhy[0])
                 lq_sb_addf(&out, "!!   the kernel fails an expectation the model meets: %s\n",
                            c->kwhy);
-            if (v == MX_V_DISAGREE)
+            if (v == LQ_MX_V_DISAGREE)
                 mx_suggest(&ks[j], i, &corpus->sc[i], &out);
         }
     if (disagreements || unconfirmed)
@@ -513,4 +501,9 @@ void lq_mx_print(struct lq_mx_kernel *ks, int nk, const struct lq_corpus *corpus
     mx_print_table(ks, nk, corpus, labels, pre);
     mx_print_differences(ks, nk, corpus, labels, pre);
     *disagreements = mx_print_disagreements(ks, nk, corpus, labels);
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+    lq_mx_print_attribution(ks, nk, corpus, labels, pre, &out);
+    fputs(lq_sb_str(&out), stdout);
+    lq_sb_free(&out);
 }
