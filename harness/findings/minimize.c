@@ -305,6 +305,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
     case LQ_D_FIN:
         LQ_VARIANT(s->tsecr_bad, x->tsecr_bad = false);
         LQ_VARIANT(s->tsval_old, x->tsval_old = false);
+        LQ_VARIANT(s->tsval_ahead, x->tsval_ahead = 0);
         LQ_VARIANT(s->len, x->len = 0);
         LQ_VARIANT(s->seq_mode != LQ_SEQ_OK, (x->seq_mode = LQ_SEQ_OK, x->seq_off = 0));
         LQ_VARIANT(s->ack_bad, x->ack_bad = false);

@@ -297,9 +297,9 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     case LQ_D_SYN:
         usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack";
         break;
-    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn, tsecr=bad"; break;
-    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn, tsecr=bad"; break;
-    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn, tsecr=bad"; break;
+    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad"; break;
+    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn|+N, tsecr=bad"; break;
+    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn|+N, tsecr=bad"; break;
     }
     uint32_t seen = 0;
     for (int i = 2; i < p->ntok; i++) {
@@ -392,12 +392,19 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsval")) {
                 bit = 2048;
-                bool syn = v && vlen == 3 && memcmp(v, "syn", 3) == 0;
-                if (!syn && (!v || vlen != 3 || memcmp(v, "old", 3) != 0))
+                int64_t ahead;
+                if (v && vlen == 3 && memcmp(v, "old", 3) == 0)
+                    s->tsval_old = true;
+                else if (v && vlen == 3 && memcmp(v, "syn", 3) == 0)
+                    s->tsval_syn = true;
+                else if (v && vlen > 1 && v[0] == '+' &&
+                         lq_parse_int(v, vlen, true, 1, LQ_MAX_TSVAL_AHEAD, &ahead))
+                    s->tsval_ahead = (uint32_t)ahead;
+                else
                     return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
-                                   "expected tsval=old or tsval=syn");
-                s->tsval_old = !syn;
-                s->tsval_syn = syn;
+                                   "expected tsval=old or tsval=syn, or tsval=+N with N in 1..%u "
+                                   "(a TSval ahead of the client's clock)",
+                                   LQ_MAX_TSVAL_AHEAD);
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsecr")) {
                 bit = 4096;

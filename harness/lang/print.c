@@ -67,6 +67,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
         lq_sb_add(out, " tsval=old");
     if (s->tsval_syn)
         lq_sb_add(out, " tsval=syn");
+    if (s->tsval_ahead)
+        lq_sb_addf(out, " tsval=+%u", s->tsval_ahead);
     if (s->tsecr_bad)
         lq_sb_add(out, " tsecr=bad");
 }

@@ -24,9 +24,9 @@ enum lq_dir_kind {
     LQ_D_LISTEN,  /* listen N */
     LQ_D_SOCKOPT, /* sockopt TCP_DEFER_ACCEPT=3 */
     LQ_D_SYN,     /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] [fin] */
-    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old] [tsecr=bad] */
-    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old] [tsecr=bad] */
-    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old] [tsecr=bad] */
+    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old|+N] [tsecr=bad] */
+    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old|+N] [tsecr=bad] */
+    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old|+N] [tsecr=bad] */
     LQ_D_ACCEPT,  /* accept */
     LQ_D_WAIT,    /* wait 1500ms | wait 2s */
     LQ_D_EXPECT,  /* expect ... */
@@ -71,6 +71,9 @@ struct lq_ev_seg {
     bool tsval_syn;  /* tsval=syn: the TSval of the connection's last syn ts (PAWS: equal) */
     bool tsval_zero; /* syn ... tsval=0: a SYN timestamp of TSval 0 (implies ts) */
     bool syn_ack;    /* syn ... ack: SYN|ACK acknowledging the server's ISN + 1 */
+    /* tsval=+N: the client's TS clock plus N, a TSval ahead of what follows
+     * (0: none); the later segments' TSvals look old next to it. */
+    uint32_t tsval_ahead;
 };
 
 enum lq_expect_kind {
@@ -140,6 +143,8 @@ struct lq_scenario {
 #define LQ_MAX_DIRECTIVES 200000u
 #define LQ_MAX_WAIT_MS    (600u * 1000u)
 #define LQ_MAX_LEN        1400u
+/* tsval=+N: at most 2^30, so that PAWS still reads it as newer (RFC 7323 5.2) */
+#define LQ_MAX_TSVAL_AHEAD 1073741824u
 
 bool lq_dir_is_event(uint8_t kind);
 bool lq_dir_is_segment(uint8_t kind);

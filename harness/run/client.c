@@ -178,7 +178,7 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         break;
     }
     }
-    if (c->syn_ts || e->tsval_old || e->tsval_syn || e->tsecr_bad) {
+    if (c->syn_ts || e->tsval_old || e->tsval_syn || e->tsval_ahead || e->tsecr_bad) {
         out->opt.has_ts = true;
         out->opt.tsval = cl->tsclock;
         out->opt.tsecr = c->has_srv_ts ? c->srv_tsval : 0;
@@ -188,6 +188,9 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         /* equal to the SYN's: what PAWS compares with (ts_recent) */
         if (e->tsval_syn)
             out->opt.tsval = c->syn_tsval;
+        /* ahead of the clock: the segments after it carry older TSvals */
+        if (e->tsval_ahead)
+            out->opt.tsval = cl->tsclock + e->tsval_ahead;
         /* an echo of no TSval the server sent (below its first) */
         if (e->tsecr_bad)
             out->opt.tsecr = (c->has_srv_ts ? c->srv_tsval : 0x10000) - 0x8000u;

@@ -325,6 +325,12 @@ static void test_segments(void)
     ERR("ack c1 seq=+", 1, 12, "expected seq=bad or seq=+N / seq=-N");
     ERR("ack c1 tsval", 1, 13, "expected tsval=old");
     ERR("ack c1 tsval=new", 1, 14, "expected tsval=old");
+    ERR("ack c1 tsval=+0", 1, 14,
+        "expected tsval=old or tsval=syn, or tsval=+N with N in 1..1073741824");
+    ERR("fin c1 tsval=+1073741825", 1, 14, "expected tsval=old or tsval=syn, or tsval=+N");
+    ERR("rst c1 tsval=5", 1, 14, "expected tsval=old or tsval=syn, or tsval=+N");
+    ERR("ack c1 tsval=-5", 1, 14, "expected tsval=old or tsval=syn, or tsval=+N");
+    ERR("ack c1 tsval=old tsval=+5", 1, 18, "given twice");
     ERR("rst c1 tsval=", 1, 14, "expected tsval=old");
     ERR("ack c1 tsval=0", 1, 14, "expected tsval=old or tsval=syn");
     ERR("syn c1 tsval=1", 1, 14, "expected tsval=0 (a SYN timestamp of TSval 0)");

@@ -151,7 +151,7 @@ static bool seg_is(const struct lq_ev_seg *a, const struct lq_ev_seg *b)
            a->isn_off == b->isn_off && a->ack_bad == b->ack_bad && a->seq_mode == b->seq_mode &&
            a->seq_off == b->seq_off && a->len == b->len && a->rst_ack == b->rst_ack &&
            a->syn_fin == b->syn_fin && a->no_ack == b->no_ack && a->tsval_old == b->tsval_old &&
-           a->tsecr_bad == b->tsecr_bad;
+           a->tsval_ahead == b->tsval_ahead && a->tsecr_bad == b->tsecr_bad;
 }
 
 static void check_seg(const char *text, uint8_t kind, const struct lq_ev_seg *want)
@@ -235,6 +235,11 @@ static void test_ack_rst_fin(void)
     s.tsval_old = true;
     s.tsecr_bad = true;
     check_seg("ack c1 tsecr=bad len=50 tsval=old", LQ_D_ACK, &s);
+    s = seg_default();
+    s.tsval_ahead = 1;
+    check_seg("ack c1 tsval=+1", LQ_D_ACK, &s);
+    s.tsval_ahead = 1073741824; /* 2^30, the largest */
+    check_seg("fin c1 tsval=+1073741824", LQ_D_FIN, &s);
 
     s = seg_default();
     check_seg("rst c1", LQ_D_RST, &s);

@@ -159,6 +159,8 @@ static const char every_directive[] = "# every directive and option, in canonica
                                       "fin c1 ack=bad seq=-1 len=3 tsval=old tsecr=bad\n"
                                       "fin c1 seq=bad noack\n"
                                       "fin c2 len=5 noack tsecr=bad\n"
+                                      "fin c2 noack tsval=+100000\n"
+                                      "rst c2 ack tsval=+1 tsecr=bad\n"
                                       "accept\n"
                                       "wait 1ms\n"
                                       "wait 1500ms\n"
