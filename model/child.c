@@ -78,7 +78,7 @@ int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const 
     /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
     uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
     ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window);
-    ch->advmss = LQ_ROUTE_ADVMSS; /* tcp_mss_clamp(dst_metric_advmss(dst)) */
+    ch->advmss = lq_mss_clamp(m, LQ_ROUTE_ADVMSS); /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
     ch->last_oow_ack = 0;
     /* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
      * (a cookie records none), else the third ACK's TSecr. */

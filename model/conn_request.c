@@ -21,9 +21,9 @@ static bool lq_tcp_syn_flood_action(struct lq_model *m)
 static void lq_tcp_parse_options(const struct lq_model *m, const struct lq_seg *in,
                                  struct lq_req *req, bool *saw_tstamp, uint32_t *tsval)
 {
-    req->mss = LQ_TCP_MSS_DEFAULT; /* af_ops->mss_clamp: TCP_MSS_DEFAULT */
-    if (in->opt.has_mss && in->opt.mss)
-        req->mss = in->opt.mss;
+    req->mss = LQ_TCP_MSS_DEFAULT;      /* af_ops->mss_clamp: TCP_MSS_DEFAULT */
+    if (in->opt.has_mss && in->opt.mss) /* capped by user_mss, TCP_MAXSEG */
+        req->mss = m->user_mss && m->user_mss < in->opt.mss ? m->user_mss : in->opt.mss;
     req->wscale_ok = false;
     req->snd_wscale = 0;
     if (in->opt.has_wscale && m->sysctl[LQ_SYSCTL_WINDOW_SCALING]) {
@@ -107,8 +107,10 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
 
     /* tcp_openreq_init_rwin(): rcv_wscale from tcp_select_initial_window() */
     req->rcv_wscale = req->wscale_ok ? LQ_RCV_WSCALE : 0;
-    req->rcv_wnd = lq_initial_rcv_wnd(
-        (uint16_t)(LQ_ROUTE_ADVMSS - (req->tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0)));
+    /* tcp_openreq_init_rwin(): mss = tcp_mss_clamp(tp, tcp_dst_advmss(dst)) */
+    req->rcv_wnd =
+        lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, LQ_ROUTE_ADVMSS) -
+                                         (req->tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0)));
     req->snt_isn = isn;
 
     if (want_cookie) {

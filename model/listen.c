@@ -93,6 +93,13 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
         lq_model_dp(m, LQ_DP_SOCKOPT_SYNCNT);
         m->syn_retries = value;
         return 0;
+    case LQ_SOCKOPT_MAXSEG:
+        /* tcp_sock_set_maxseg: 0, or TCP_MIN_MSS (88) .. MAX_TCP_WINDOW (32767) */
+        if (value && (value < 88 || value > 32767))
+            return -EINVAL;
+        lq_model_dp(m, LQ_DP_SOCKOPT_MAXSEG);
+        m->user_mss = (uint16_t)value;
+        return 0;
     case LQ_SOCKOPT_COUNT: break;
     }
     return -EINVAL;

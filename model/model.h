@@ -69,7 +69,12 @@ struct lq_model_queues {
     int young;       /* requests that never timed out */
 };
 
-enum lq_sockopt { LQ_SOCKOPT_DEFER_ACCEPT, LQ_SOCKOPT_SYNCNT, LQ_SOCKOPT_COUNT };
+enum lq_sockopt {
+    LQ_SOCKOPT_DEFER_ACCEPT,
+    LQ_SOCKOPT_SYNCNT,
+    LQ_SOCKOPT_MAXSEG, /* TCP_MAXSEG: tp->rx_opt.user_mss */
+    LQ_SOCKOPT_COUNT
+};
 
 /* Fault injection for tests of the harness itself: a deliberately wrong
  * rule, so that the differential runner and fuzzer can be shown to catch it

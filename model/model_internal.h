@@ -162,6 +162,7 @@ struct lq_model {
     uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
     int defer_accept;           /* rskq_defer_accept (a retransmission count) */
     int syn_retries;            /* icsk_syn_retries (TCP_SYNCNT), 0 = sysctl */
+    uint16_t user_mss;          /* tp->rx_opt.user_mss (TCP_MAXSEG), 0 = none */
     int qlen, young;            /* reqsk_queue_len, reqsk_queue_len_young */
     bool overflow_seen;         /* rx_opt.ts_recent_stamp was ever written */
     uint32_t last_overflow;     /* ... and its value (tcp_synq_overflow) */
@@ -237,7 +238,9 @@ void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct
 bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,
                              enum lq_counter mib);
 
-uint32_t lq_initial_rcv_wnd(uint16_t mss);
+uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss);
+/* tcp_mss_clamp(): the listener's TCP_MAXSEG caps an MSS (the route's advmss). */
+uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss);
 
 /* listen.c */
 bool lq_inet_csk_reqsk_queue_is_full(const struct lq_model *m);

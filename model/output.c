@@ -10,11 +10,19 @@
 
 /* tcp_select_initial_window(): tcp_full_space() rounded down to a multiple of
  * the MSS it is given (no init_rcv_wnd route metric, no window clamp). */
-uint32_t lq_initial_rcv_wnd(uint16_t mss)
+uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss)
+{
+    return m->user_mss && m->user_mss < mss ? m->user_mss : mss;
+}
+
+uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss)
 {
     uint32_t space = LQ_FULL_SPACE;
     if (mss && space > mss)
         space -= space % mss;
+    /* before 6.10: (*rcv_wnd) = min_t(u32, space, U16_MAX) */
+    if (!lq_profile_has(&m->profile, LQ_CHG_RCV_WND_OVER_64K) && space > 65535u)
+        space = 65535u;
     return space;
 }
 
@@ -33,7 +41,7 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
     s->ack = req->rcv_nxt;
     s->win = (uint16_t)(req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u); /* never scaled */
     s->opt.has_mss = true;
-    s->opt.mss = LQ_ROUTE_ADVMSS;
+    s->opt.mss = lq_mss_clamp(m, LQ_ROUTE_ADVMSS); /* tcp_make_synack */
     if (req->wscale_ok) {
         s->opt.has_wscale = true;
         s->opt.wscale = req->rcv_wscale;

@@ -46,6 +46,12 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.10", "not needed where the initial window is still clamped to 65535"},
          {6, 10, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_RCV_WND_OVER_64K] = {{"rcv_wnd_over_64k",
+                                  "a request's initial receive window is no longer capped at 65535 "
+                                  "(tcp_select_initial_window); commit 378979e94e95",
+                                  "6.10", "6.9.y (point release unknown: not resolved)"},
+                                 {6, 10, 0},
+                                 {{0, 0, 0}}},
     [LQ_CHG_SYNQ_FULL_GT] =
         {{"synq_full_gt",
           "inet_csk_reqsk_queue_is_full is qlen > N (was qlen >= N): listen(fd, 0) takes one SYN; "

@@ -25,6 +25,10 @@ enum lq_change {
     LQ_CHG_EMBRYONIC_IF_UNLINKED,
     /* 6.10: the SYN-RECV window check uses min(rcv_wnd, 65535). */
     LQ_CHG_SYNACK_WINDOW_CAP,
+    /* 6.10 "tcp: remove 64 KByte limit for initial tp->rcv_wnd value"
+     * (378979e94e95): tcp_select_initial_window() no longer caps a request's
+     * rcv_wnd at 65535 (it was min(space, U16_MAX)). */
+    LQ_CHG_RCV_WND_OVER_64K,
     /* 6.13 "tcp/dccp: allow a connection when sk_max_ack_backlog is zero":
      * inet_csk_reqsk_queue_is_full is qlen > N (qlen >= N before). */
     LQ_CHG_SYNQ_FULL_GT,

@@ -189,7 +189,7 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
     req.ts_recent = req.tstamp_ok ? in->opt.tsval : 0;
     req.rcv_wscale = req.wscale_ok ? LQ_RCV_WSCALE : 0;
     /* cookie_v4_check: tcp_select_initial_window(full_space, req->mss, ...) */
-    req.rcv_wnd = lq_initial_rcv_wnd(req.mss);
+    req.rcv_wnd = lq_initial_rcv_wnd(m, req.mss);
 
     /* tcp_get_cookie_sock() -> tcp_v4_syn_recv_sock() */
     if (lq_sk_acceptq_is_full(m)) {

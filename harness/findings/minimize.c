@@ -332,7 +332,10 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
     }
     case LQ_D_SOCKOPT: {
         int64_t vals[4] = {0};
-        int64_t floor = d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT ? 1 : 0;
+        /* what the parser (the kernel) accepts: TCP_SYNCNT 1.., TCP_MAXSEG 88.. */
+        int64_t floor = d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT   ? 1
+                        : d->u.sockopt.opt == LQ_SOCKOPT_MAXSEG ? 88
+                                                                : 0;
         size_t k = lq_min_smaller(d->u.sockopt.value, floor, vals, 4);
         for (size_t i = 0; i < k; i++)
             LQ_VARIANT(true, v[n].u.sockopt.value = (int32_t)vals[i]);

@@ -356,8 +356,7 @@ static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
     case LQ_D_SOCKOPT:
         lq_pd_time(p);
         lq_sb_addf(&p->body, "setsockopt(3, SOL_TCP, %s, [%" PRId32 "], 4)",
-                   d->u.sockopt.opt == LQ_SOCKOPT_DEFER_ACCEPT ? "TCP_DEFER_ACCEPT" : "TCP_SYNCNT",
-                   d->u.sockopt.value);
+                   lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt), d->u.sockopt.value);
         lq_pd_errno_line(&p->body, obs->rc);
         lq_sb_addc(&p->body, '\n');
         break;

@@ -231,7 +231,8 @@ static int lq_parse_number_arg(struct lq_parser *p, const char *verb, const char
 static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
 {
     char buf[80];
-    static const char usage[] = "sockopt TCP_DEFER_ACCEPT=SECONDS or sockopt TCP_SYNCNT=N";
+    static const char usage[] =
+        "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N or sockopt TCP_MAXSEG=N";
     if (p->ntok < 2)
         return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
     const struct lq_tok *t = &p->tok[1];
@@ -241,6 +242,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
         d->u.sockopt.opt = LQ_SOCKOPT_DEFER_ACCEPT;
     else if (lq_key_is(t, klen, "TCP_SYNCNT"))
         d->u.sockopt.opt = LQ_SOCKOPT_SYNCNT;
+    else if (lq_key_is(t, klen, "TCP_MAXSEG"))
+        d->u.sockopt.opt = LQ_SOCKOPT_MAXSEG;
     else
         return lq_perr(p, t->col, "unknown socket option '%s' (expected %s)",
                        lq_tok_str(t, buf, sizeof(buf)), usage);
@@ -251,6 +254,10 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
     if (d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT && (value < 1 || value > 127))
         return lq_perr(p, (uint16_t)(t->col + klen + 1),
                        "TCP_SYNCNT=%" PRId64 " is out of range: the kernel accepts 1..127", value);
+    if (d->u.sockopt.opt == LQ_SOCKOPT_MAXSEG && value && (value < 88 || value > 32767))
+        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                       "TCP_MAXSEG=%" PRId64 " is out of range: the kernel accepts 0 or 88..32767",
+                       value);
     d->u.sockopt.value = (int32_t)value;
     return lq_no_more(p, 2, usage);
 }

@@ -130,8 +130,7 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
         break;
     case LQ_D_LISTEN: lq_sb_addf(out, "listen %" PRId32, d->u.backlog); break;
     case LQ_D_SOCKOPT:
-        lq_sb_addf(out, "sockopt %s=%" PRId32,
-                   d->u.sockopt.opt == LQ_SOCKOPT_DEFER_ACCEPT ? "TCP_DEFER_ACCEPT" : "TCP_SYNCNT",
+        lq_sb_addf(out, "sockopt %s=%" PRId32, lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt),
                    d->u.sockopt.value);
         break;
     case LQ_D_SYN:

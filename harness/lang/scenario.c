@@ -191,3 +191,14 @@ bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b)
         j++;
     }
 }
+
+const char *lq_sockopt_name(enum lq_sockopt opt)
+{
+    switch (opt) {
+    case LQ_SOCKOPT_DEFER_ACCEPT: return "TCP_DEFER_ACCEPT";
+    case LQ_SOCKOPT_SYNCNT: return "TCP_SYNCNT";
+    case LQ_SOCKOPT_MAXSEG: return "TCP_MAXSEG";
+    case LQ_SOCKOPT_COUNT: break;
+    }
+    return "?";
+}

@@ -162,6 +162,8 @@ int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src);
 uint64_t lq_scenario_wait_ms(const struct lq_scenario *sc);
 /* A scenario with a wait is slow: it takes real seconds on a kernel. */
 bool lq_scenario_is_slow(const struct lq_scenario *sc);
+/* "TCP_DEFER_ACCEPT", "TCP_SYNCNT", "TCP_MAXSEG": the option's name in a scenario. */
+const char *lq_sockopt_name(enum lq_sockopt opt);
 /* Structural equality (ignores line/column positions and comments). */
 bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b);
 

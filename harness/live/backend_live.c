@@ -345,7 +345,9 @@ static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value,
     (void)err;
     struct lq_live *lv = lq_lv(b);
     out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
-    int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT : TCP_SYNCNT;
+    int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT
+               : opt == LQ_SOCKOPT_SYNCNT     ? TCP_SYNCNT
+                                              : TCP_MAXSEG;
     *rc = setsockopt(lv->listener, IPPROTO_TCP, name, &value, sizeof(value)) ? -errno : 0;
     return 0;
 }

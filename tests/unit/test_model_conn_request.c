@@ -7,6 +7,7 @@
  * tcp_synack_options() (tcp_output.c), tcp_openreq_init_rwin() /
  * tcp_select_initial_window(), and the live facts measured on 6.18.44.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "model/model.h"
@@ -422,6 +423,48 @@ static void test_listener_flags(void)
     lq_model_free(m);
 }
 
+/* ---- TCP_MAXSEG on the listener ---- */
+
+static void test_user_mss(void)
+{
+    /* tcp_sock_set_maxseg(): 0, or TCP_MIN_MSS (88) .. MAX_TCP_WINDOW (32767). */
+    struct lq_model *m = mk("6.12.117");
+    is_int(lq_model_setsockopt(m, LQ_SOCKOPT_MAXSEG, 87), -EINVAL, "TCP_MAXSEG 87: EINVAL");
+    is_int(lq_model_setsockopt(m, LQ_SOCKOPT_MAXSEG, 32768), -EINVAL, "TCP_MAXSEG 32768: EINVAL");
+    is_int(lq_model_setsockopt(m, LQ_SOCKOPT_MAXSEG, 1024), 0, "TCP_MAXSEG 1024: 0");
+    listen_n(m, 4);
+    syn(m, 1); /* MSS option 1460 */
+    const struct lq_model_pkt *sa = synack_of(m, 1);
+    /* tcp_make_synack: mss = tcp_mss_clamp(tp, tcp_dst_advmss(dst)) = 1024 */
+    ok(sa && sa->seg.opt.has_mss && sa->seg.opt.mss == 1024, "user_mss 1024: SYN-ACK MSS 1024");
+    /* rsk_rcv_wnd = rounddown(tcp_full_space 65536, 1024) = 65536; the SYN-ACK
+     * window field is min(rsk_rcv_wnd, 65535) */
+    ok(sa && sa->seg.win == 65535, "user_mss 1024: SYN-ACK window 65535");
+    uint16_t conn = 0, mss = 0;
+    if (sa)
+        input(m, mkseg(1, LQ_TH_ACK, cisn(1) + 1, sa->seg.seq + 1));
+    /* the child's mss_cache: min(1460, mss_clamp = min(1460, user_mss)) */
+    ok(lq_model_accept(m, &conn, &mss) == 0 && conn == 1 && mss == 1024,
+       "user_mss 1024: the child's TCP_MAXSEG is 1024");
+    lq_model_free(m);
+
+    /* A SYN without the MSS option keeps TCP_MSS_DEFAULT: tcp_parse_options
+     * applies user_mss only to an MSS option it sees. */
+    m = mk("6.12.117");
+    lq_model_setsockopt(m, LQ_SOCKOPT_MAXSEG, 200);
+    listen_n(m, 4);
+    struct lq_seg s = mksyn(2);
+    s.opt.has_mss = false;
+    input(m, s);
+    sa = synack_of(m, 2);
+    ok(sa && sa->seg.opt.mss == 200, "user_mss 200: SYN-ACK MSS 200");
+    if (sa)
+        input(m, mkseg(2, LQ_TH_ACK, cisn(2) + 1, sa->seg.seq + 1));
+    ok(lq_model_accept(m, &conn, &mss) == 0 && conn == 2 && mss == 536,
+       "user_mss 200, no MSS option: the child's TCP_MAXSEG is 536");
+    lq_model_free(m);
+}
+
 int main(void)
 {
     test_synq_limit();
@@ -430,6 +473,7 @@ int main(void)
     test_quarter_rule();
     test_synack_options();
     test_listener_flags();
+    test_user_mss();
     is_int(inv_broken, 0, "lq_model_check_invariants() held after every step");
     return tap_done();
 }

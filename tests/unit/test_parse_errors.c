@@ -277,7 +277,8 @@ static void test_setup(void)
     ERR("sysctl net.core.somaxconn=1 x", 1, 29,
         "unexpected 'x' at the end of the line (the form is: sysctl NAME=VALUE)");
 
-    ERR("sockopt", 1, 8, "expected sockopt TCP_DEFER_ACCEPT=SECONDS or sockopt TCP_SYNCNT=N");
+    ERR("sockopt", 1, 8,
+        "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N or sockopt TCP_MAXSEG=N");
     ERR("sockopt TCP_NODELAY=1", 1, 9, "unknown socket option 'TCP_NODELAY=1'");
     ERR("sockopt tcp_syncnt=1", 1, 9, "unknown socket option 'tcp_syncnt=1'");
     /* no '=': right after the name, 9 + strlen("TCP_SYNCNT") (10) = 19 */
@@ -289,6 +290,11 @@ static void test_setup(void)
     /* 9 + 10 + 1 = 20 */
     ERR("sockopt TCP_SYNCNT=0", 1, 20, "TCP_SYNCNT=0 is out of range: the kernel accepts 1..127");
     ERR("sockopt TCP_SYNCNT=128", 1, 20, "TCP_SYNCNT=128 is out of range");
+    /* tcp_sock_set_maxseg: 0 or TCP_MIN_MSS (88) .. MAX_TCP_WINDOW (32767) */
+    ERR("sockopt TCP_MAXSEG=87", 1, 20,
+        "TCP_MAXSEG=87 is out of range: the kernel accepts 0 or 88..32767");
+    ERR("sockopt TCP_MAXSEG=32768", 1, 20, "TCP_MAXSEG=32768 is out of range");
+    ERR("sockopt TCP_MAXSEG=-1", 1, 20, "TCP_MAXSEG=-1 is out of range");
     /* "TCP_SYNCNT=3" is columns 9..20 */
     ERR("sockopt TCP_SYNCNT=3 x", 1, 22,
         "unexpected 'x' at the end of the line (the form is: sockopt TCP_DEFER_ACCEPT");

@@ -121,7 +121,10 @@ static void test_listen_sockopt(void)
               {"sockopt TCP_DEFER_ACCEPT=2147483647", LQ_SOCKOPT_DEFER_ACCEPT, 2147483647},
               {"sockopt TCP_SYNCNT=1", LQ_SOCKOPT_SYNCNT, 1},
               {"sockopt TCP_SYNCNT=127", LQ_SOCKOPT_SYNCNT, 127},
-              {"sockopt TCP_SYNCNT=+5", LQ_SOCKOPT_SYNCNT, 5}};
+              {"sockopt TCP_SYNCNT=+5", LQ_SOCKOPT_SYNCNT, 5},
+              {"sockopt TCP_MAXSEG=0", LQ_SOCKOPT_MAXSEG, 0},
+              {"sockopt TCP_MAXSEG=88", LQ_SOCKOPT_MAXSEG, 88},
+              {"sockopt TCP_MAXSEG=32767", LQ_SOCKOPT_MAXSEG, 32767}};
     for (size_t i = 0; i < sizeof(so) / sizeof(so[0]); i++) {
         struct lq_scenario sc;
         const struct lq_directive *d = one(so[i].text, LQ_D_SOCKOPT, &sc);

@@ -139,6 +139,8 @@ static const char every_directive[] = "# every directive and option, in canonica
                                       "sysctl net.ipv4.tcp_window_scaling=0\n"
                                       "sockopt TCP_DEFER_ACCEPT=-3\n"
                                       "sockopt TCP_SYNCNT=127\n"
+                                      "sockopt TCP_MAXSEG=1024\n"
+                                      "sockopt TCP_MAXSEG=0\n"
                                       "listen -2147483648\n"
                                       "listen 0\n"
                                       "syn c1\n"

@@ -82,7 +82,9 @@ int main(void)
     /* 6.12.0: f4dca95fc0f6 (6.10) and "tcp: derive delack_max from rto_min" (6.7,
      * R2-I) native (SRC 6.12.117 has tcp_synack_window and tcp_delack_max); `>` from
      * 6.12.10, challenge from 6.12.105, ooo rcv_mss from 6.12.42. */
-    check_changes("6.12", base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN),
+    check_changes("6.12",
+                  base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_RCV_WND_OVER_64K) |
+                      BIT(LQ_CHG_DELACK_MAX_RTO_MIN),
                   4096);
 
     /* 6.18.0: `>` (6.13), the deferred ts_recent (6.14) and the TSecr check (6.15)
@@ -92,10 +94,10 @@ int main(void)
     /* The D series of R2 (9ca48d616ed7 and "tcp: call tcp_measure_rcv_mss() for
      * ooo packets") is 6.17: native in 6.18.0; its FIN fix E (1e3bb184e941) is 7.0. */
     check_changes("6.18",
-                  base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_SYNQ_FULL_GT) |
-                      BIT(LQ_CHG_TSECR_CHECK) | BIT(LQ_CHG_TS_RECENT_DEFERRED) |
-                      BIT(LQ_CHG_DELACK_MAX_RTO_MIN) | BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) |
-                      BIT(LQ_CHG_BEYOND_WINDOW_DROP),
+                  base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_RCV_WND_OVER_64K) |
+                      BIT(LQ_CHG_SYNQ_FULL_GT) | BIT(LQ_CHG_TSECR_CHECK) |
+                      BIT(LQ_CHG_TS_RECENT_DEFERRED) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN) |
+                      BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) | BIT(LQ_CHG_BEYOND_WINDOW_DROP),
                   4096);
 
     /* 7.2.12 (SRC): every change. */
@@ -125,6 +127,14 @@ int main(void)
     check_has("6.6.152", LQ_CHG_SYNRECV_RST_CHALLENGE, false, "affected < 6.6.153");
     check_has("6.6.153", LQ_CHG_SYNRECV_RST_CHALLENGE, true, "fixed in 6.6.153");
     check_has("7.2", LQ_CHG_SYNRECV_RST_CHALLENGE, true, "mainline 7.2");
+
+    /* 378979e94e95 "tcp: remove 64 KByte limit for initial tp->rcv_wnd value"
+     * (6.10-rc1): SRC 6.1.192's tcp_select_initial_window() still has
+     * min_t(u32, space, U16_MAX), 6.12.117's has (*rcv_wnd) = space. */
+    check_has("6.1.192", LQ_CHG_RCV_WND_OVER_64K, false, "SRC 6.1.192 caps at U16_MAX");
+    check_has("6.9", LQ_CHG_RCV_WND_OVER_64K, false, "mainline 6.10, the 6.9.y point unknown");
+    check_has("6.10", LQ_CHG_RCV_WND_OVER_64K, true, "mainline 6.10");
+    check_has("6.12.117", LQ_CHG_RCV_WND_OVER_64K, true, "SRC 6.12.117: (*rcv_wnd) = space");
 
     /* Q3: 3ba075278c11 mainline 6.15, `[PATCH 6.14 343/783]` -> 6.14.9; absent from
      * 6.12.117 and 6.1.192 (SRC). */
