@@ -80,6 +80,7 @@ void lq_model_reset(struct lq_model *m)
     m->legacy_qlen_limit = 0;
     m->defer_accept = 0;
     m->syn_retries = 0;
+    m->user_mss = 0;
     m->qlen = m->young = 0;
     m->overflow_seen = false;
     m->last_overflow = 0;

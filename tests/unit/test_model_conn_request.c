@@ -446,6 +446,12 @@ static void test_user_mss(void)
     /* the child's mss_cache: min(1460, mss_clamp = min(1460, user_mss)) */
     ok(lq_model_accept(m, &conn, &mss) == 0 && conn == 1 && mss == 1024,
        "user_mss 1024: the child's TCP_MAXSEG is 1024");
+    /* the next scenario has a new listener socket: no user_mss */
+    lq_model_reset(m);
+    listen_n(m, 4);
+    syn(m, 3);
+    sa = synack_of(m, 3);
+    ok(sa && sa->seg.opt.mss == 1460, "after lq_model_reset: SYN-ACK MSS 1460 again");
     lq_model_free(m);
 
     /* A SYN without the MSS option keeps TCP_MSS_DEFAULT: tcp_parse_options
