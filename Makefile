@@ -71,7 +71,7 @@ LIBLISTENQ := $(BUILD)/liblistenq.a
 LISTENQ := $(BUILD)/listenq
 
 .PHONY: all check test unit run bench fuzz fuzz-smoke clean install install-files kselftest-install kselftest-install-files uninstall format \
-	format-check deps-build deps-check deps-run deps-fuzz matrix help lint coverage-model mutate
+	format-check deps-build deps-check deps-run deps-fuzz matrix help lint coverage-model mutate regress-bench
 
 all: $(LISTENQ)
 
@@ -84,6 +84,7 @@ help:
 	@echo 'make matrix        run the fast suite on several kernels in VMs (see docs/matrix.md)'
 	@echo 'make coverage-model  branch coverage of model/ by corpus/conformance (gcov, model only)'
 	@echo 'make mutate        mutation testing of the model (slow; MUTATE_FLAGS, see docs/mutation.md)'
+	@echo 'make regress-bench revert/apply real listen-path commits in 6.12.117 and show the matrix catches each'
 	@echo 'make format        reformat the C sources; make format-check only checks'
 	@echo 'make lint          static checks of the C sources (cppcheck, ci/lint.sh)'
 	@echo 'make install       install listenq, its data, man page and completion under $$(DESTDIR)$$(PREFIX)'
@@ -196,6 +197,14 @@ mutate: deps-build
 matrix: all
 	@sh ci/deps.sh matrix
 	$(LISTENQ) matrix $(MATRIX_FLAGS)
+
+# The proof on real kernels (docs/matrix.md): Debian's 6.12.117 built once,
+# then each commit of tests/regress/table.txt reverted or applied, rebuilt
+# and judged by the matrix. Long (a kernel build); not part of make check.
+regress-bench:
+	@sh ci/deps.sh regress
+	@$(MAKE) --no-print-directory all
+	sh ci/regress/bench.sh
 
 C_FILES = $(shell find model harness fuzz tests -name '*.[ch]' 2>/dev/null | sort)
 format:
