@@ -265,7 +265,8 @@ while IFS='|' read -r name action commit subject expect flags; do
         verdict=ok
         attributed=$((attributed + 1))
     fi
-    say "$name: build ${build_s}s, matrix ${m_s}s: difference $diff, explanation $m_expl"
+    case "$build_s" in cached) b=cached ;; *) b="${build_s} s" ;; esac
+    say "$name: build $b, matrix ${m_s} s: difference $diff, explanation $m_expl"
     row "$name" "$action" "$c12" "$diff" "$m_expl" "$expect" "$verdict" "$m_scen"
 done < "$table"
 

@@ -483,7 +483,8 @@ static int mx_print_disagreements(struct lq_mx_kernel *ks, int nk, const struct 
         }
     if (disagreements || unconfirmed)
         printf("\n!! model/kernel disagreements: %d (each means a wrong profile in "
-               "model/profile.c), unconfirmed: %d\n%s",
+               "model/profile.c, or a kernel that is not the release its profile says: a "
+               "patched one), unconfirmed: %d\n%s",
                disagreements, unconfirmed, lq_sb_str(&out));
     else if (ran)
         printf("\nprofiles: the model agrees with every kernel on every scenario that ran\n");
