@@ -54,6 +54,19 @@ static json_t *lq_side_json(const struct lq_result *res, enum lq_role role)
     return o;
 }
 
+/* one expectation of the result: where it is, whose side judged it, and why */
+static json_t *lq_exp_json(const struct lq_scenario *sc, const struct lq_result *res,
+                           const struct lq_exp_result *e)
+{
+    json_t *x = json_object();
+    json_object_set_new(x, "line", json_integer(sc->d[e->dir].line));
+    json_object_set_new(x, "role", json_string(lq_role_name((enum lq_role)e->role)));
+    json_object_set_new(x, "backend", lq_json_text(lq_result_backend(res, (enum lq_role)e->role)));
+    json_object_set_new(x, "expect", lq_directive_json(sc, e->dir));
+    json_object_set_new(x, "why", lq_json_text(e->why));
+    return x;
+}
+
 json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res, const char *pcap,
                        const char *kernel_release, const struct lq_profile *profile)
 {
@@ -106,14 +119,7 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
         const struct lq_exp_result *e = &res->exps[i];
         if (e->outcome != LQ_EXP_FAILS)
             continue;
-        json_t *x = json_object();
-        json_object_set_new(x, "line", json_integer(sc->d[e->dir].line));
-        json_object_set_new(x, "role", json_string(lq_role_name((enum lq_role)e->role)));
-        json_object_set_new(x, "backend",
-                            lq_json_text(lq_result_backend(res, (enum lq_role)e->role)));
-        json_object_set_new(x, "expect", lq_directive_json(sc, e->dir));
-        json_object_set_new(x, "why", lq_json_text(e->why));
-        json_array_append_new(exps, x);
+        json_array_append_new(exps, lq_exp_json(sc, res, e));
     }
     json_object_set_new(o, "expectations_failed", exps);
     /* only when there are some: the subject's clock decided them (run/follow.h) */
@@ -124,14 +130,7 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
             continue;
         if (!unchecked)
             unchecked = json_array();
-        json_t *x = json_object();
-        json_object_set_new(x, "line", json_integer(sc->d[e->dir].line));
-        json_object_set_new(x, "role", json_string(lq_role_name((enum lq_role)e->role)));
-        json_object_set_new(x, "backend",
-                            lq_json_text(lq_result_backend(res, (enum lq_role)e->role)));
-        json_object_set_new(x, "expect", lq_directive_json(sc, e->dir));
-        json_object_set_new(x, "why", lq_json_text(e->why));
-        json_array_append_new(unchecked, x);
+        json_array_append_new(unchecked, lq_exp_json(sc, res, e));
     }
     if (unchecked)
         json_object_set_new(o, "expectations_not_checked", unchecked);

@@ -13,44 +13,30 @@ copy="$TMP/tree"
 mkdir -p "$copy"
 cp -R ci model harness fuzz tests "$copy/"
 
-printf '#include "live/netns.h"\n' >>"$copy/harness/run/compare.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-rc=$?
-[ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q '^harness/run/compare.c:[0-9]*: includes harness/live/netns.h'
-ok $? "run/ including live/ is refused, with file and line"
-cp harness/run/compare.c "$copy/harness/run/compare.c"
+# plant FILE INCLUDE PATTERN NAME: append the include to FILE in the copy, expect
+# the check to fail with a line matching PATTERN, then restore FILE
+plant() {
+    printf '#include "%s"\n' "$2" >>"$copy/$1"
+    out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
+    rc=$?
+    [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q "$3"
+    ok $? "$4"
+    cp "$1" "$copy/$1"
+}
 
-printf '#include "util/err.h"\n' >>"$copy/model/listen.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-rc=$?
-[ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q '^model/listen.c:[0-9]*: includes harness/util/err.h'
-ok $? "model/ including harness/ is refused"
-cp model/listen.c "$copy/model/listen.c"
-
-printf '#include "run/backend_live_private.h"\n' >>"$copy/harness/live/netns.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-rc=$?
-[ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q 'resolves to no file'
-ok $? "an include that resolves to no file is refused"
-cp harness/live/netns.c "$copy/harness/live/netns.c"
-
-printf '#include "run/runner.h"\n' >>"$copy/harness/live/diag.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q '^harness/live/diag.c:[0-9]*: includes harness/run/runner.h'
-ok $? "live/ may include the backend table of run/, not the runner"
-cp harness/live/diag.c "$copy/harness/live/diag.c"
-
-printf '#include "live/backend_live.h"\n' >>"$copy/harness/matrix/matrix.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q '^harness/matrix/matrix.c:[0-9]*: includes harness/live/backend_live.h'
-ok $? "the matrix drives no live backend itself: matrix/ including live/ is refused"
-cp harness/matrix/matrix.c "$copy/harness/matrix/matrix.c"
-
-printf '#include "wire/pcapout.h"\n' >>"$copy/harness/report/report.c"
-out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
-[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q '^harness/report/report.c:[0-9]*: includes harness/wire/pcapout.h'
-ok $? "reporters only format: report/ including wire/ is refused"
-cp harness/report/report.c "$copy/harness/report/report.c"
+plant harness/run/compare.c live/netns.h '^harness/run/compare.c:[0-9]*: includes harness/live/netns.h' \
+    "run/ including live/ is refused, with file and line"
+plant model/listen.c util/err.h '^model/listen.c:[0-9]*: includes harness/util/err.h' \
+    "model/ including harness/ is refused"
+plant harness/live/netns.c run/backend_live_private.h 'resolves to no file' \
+    "an include that resolves to no file is refused"
+plant harness/live/diag.c run/runner.h '^harness/live/diag.c:[0-9]*: includes harness/run/runner.h' \
+    "live/ may include the backend table of run/, not the runner"
+plant harness/matrix/matrix.c live/backend_live.h \
+    '^harness/matrix/matrix.c:[0-9]*: includes harness/live/backend_live.h' \
+    "the matrix drives no live backend itself: matrix/ including live/ is refused"
+plant harness/report/report.c wire/pcapout.h '^harness/report/report.c:[0-9]*: includes harness/wire/pcapout.h' \
+    "reporters only format: report/ including wire/ is refused"
 
 out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
 ok $? "the restored copy passes again"
