@@ -189,7 +189,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     lq_model_dp(m, LQ_DP_CHECKREQ_CHILD);
     struct lq_req copy = *req;
     lq_inet_csk_reqsk_queue_drop(m, r);
-    *child = lq_tcp_v4_syn_recv_sock(m, &copy, in, false);
+    *child = lq_tcp_syn_recv_sock(m, &copy, in, false);
     /* "if (own_req && tmp_opt.saw_tstamp && !after(seq, rcv_nxt))
      * tcp_sk(child)->rx_opt.ts_recent = tmp_opt.rcv_tsval" */
     if (saw_tstamp && !lq_seq_after(in->seq, copy.rcv_nxt))

@@ -1,6 +1,7 @@
 /* model/child.c: the full socket a completed handshake creates, and its ACKs.
  *
- * Creation mirrors tcp_v4_syn_recv_sock() / tcp_create_openreq_child()
+ * Creation mirrors tcp_v4_syn_recv_sock() / tcp_v6_syn_recv_sock() /
+ * tcp_create_openreq_child()
  * (tcp_ipv4.c, tcp_minisocks.c) and the MSS of tcp_sync_mss() (tcp_output.c);
  * tcp_child_process() the SYN_RECV step of tcp_rcv_state_process(). The ACK
  * machinery is the kernel's: __tcp_ack_snd_check() chooses between an
@@ -29,9 +30,10 @@ static uint32_t lq_min3(uint32_t a, uint32_t b, uint32_t c)
 /* tcp_sync_mss(): min(pmtu - 40, mss_clamp), at least tcp_min_snd_mss, less
  * the timestamp option when it is in use; then tcp_bound_to_half_wnd() with
  * max_window, the third ACK's window (tcp_create_openreq_child). */
-static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_window)
+static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_window, bool ipv6)
 {
-    uint32_t mss = LQ_ROUTE_ADVMSS; /* 1500 - sizeof(iphdr) - sizeof(tcphdr) */
+    /* tcp_mtu_to_mss(): 1500 - net_header_len (iphdr 20, ipv6hdr 40) - sizeof(tcphdr) */
+    uint32_t mss = lq_route_advmss(ipv6);
     if (mss > mss_clamp)
         mss = mss_clamp;
     if (mss < LQ_TCP_MIN_SND_MSS)
@@ -52,11 +54,24 @@ static uint32_t lq_child_rto(const struct lq_model *m, const struct lq_child *c)
     return c->srtt_known ? LQ_RTO_MIN(m->hz) + 1u : LQ_TIMEOUT_FALLBACK(m->hz);
 }
 
-int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
-                            bool cookie)
+/* tcp_v6_syn_recv_sock(): an IPv4 request of a dual-stack listener goes to
+ * tcp_v4_syn_recv_sock with tcp_v6_mapped_child_init (an IPv6 socket whose
+ * ipv6_mapped ops have the IPv4 header length: the IPv4 MSS); an IPv6 one
+ * syncs its MSS to dst6_mtu (1500 - 40 - 20) and takes the IPv6 route's
+ * advmss. */
+static void lq_tcp_v6_syn_recv_sock(struct lq_model *m, const struct lq_req *req)
 {
+    lq_model_dp(m, req->ipv6 ? LQ_DP_SYNRECV_V6 : LQ_DP_SYNRECV_V4_MAPPED);
+}
+
+int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
+                         bool cookie)
+{
+    if (m->family != LQ_FAMILY_IPV4)
+        lq_tcp_v6_syn_recv_sock(m, req);
     int c = lq_model_child_alloc(m);
     struct lq_child *ch = &m->children[c];
+    ch->ipv6 = req->ipv6;
     ch->conn = req->conn;
     ch->rport = req->rport;
     ch->lport = req->lport;
@@ -77,8 +92,9 @@ int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const 
     ch->ts_off = req->ts_off;
     /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
     uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
-    ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window);
-    ch->advmss = lq_mss_clamp(m, LQ_ROUTE_ADVMSS); /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
+    ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window, req->ipv6);
+    /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
+    ch->advmss = lq_mss_clamp(m, lq_route_advmss(req->ipv6));
     ch->last_oow_ack = 0;
     /* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
      * (a cookie records none), else the third ACK's TSecr. */

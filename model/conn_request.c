@@ -1,7 +1,8 @@
 /* model/conn_request.c: a SYN reaches the listener.
  *
  * Mirrors tcp_conn_request() and tcp_syn_flood_action() (net/ipv4/tcp_input.c),
- * with tcp_parse_options() for the SYN's options and tcp_openreq_init().
+ * with tcp_parse_options() for the SYN's options and tcp_openreq_init(), and
+ * what tcp_v6_conn_request() (net/ipv6/tcp_ipv6.c) does before it.
  */
 #include "model_internal.h"
 
@@ -21,7 +22,8 @@ static bool lq_tcp_syn_flood_action(struct lq_model *m)
 static void lq_tcp_parse_options(const struct lq_model *m, const struct lq_seg *in,
                                  struct lq_req *req, bool *saw_tstamp, uint32_t *tsval)
 {
-    req->mss = LQ_TCP_MSS_DEFAULT;      /* af_ops->mss_clamp: TCP_MSS_DEFAULT */
+    /* af_ops->mss_clamp: TCP_MSS_DEFAULT (536), or IPv6's 1220 */
+    req->mss = in->ipv6 ? LQ_TCP_V6_MSS_CLAMP : LQ_TCP_MSS_DEFAULT;
     if (in->opt.has_mss && in->opt.mss) /* capped by user_mss, TCP_MAXSEG */
         req->mss = m->user_mss && m->user_mss < in->opt.mss ? m->user_mss : in->opt.mss;
     req->wscale_ok = false;
@@ -35,8 +37,34 @@ static void lq_tcp_parse_options(const struct lq_model *m, const struct lq_seg *
     *tsval = in->opt.tsval;
 }
 
+/* tcp_v6_conn_request(): an IPv4 SYN (a dual-stack listener's) goes to
+ * tcp_v4_conn_request; an IPv6 one is refused for a non-unicast destination
+ * (tcp_listendrop) or a v4-mapped source (Ip6InHdrErrors, which the model
+ * does not count: /proc/net/snmp6), else tcp_conn_request with the IPv6
+ * request ops. False when the SYN goes no further. */
+static bool lq_tcp_v6_conn_request(struct lq_model *m, const struct lq_seg *in)
+{
+    if (!in->ipv6) {
+        lq_model_dp(m, LQ_DP_CONNREQ_V4_MAPPED);
+        return true;
+    }
+    if (in->addr & LQ_ADDR_DST_NOT_UNICAST) {
+        lq_model_dp(m, LQ_DP_CONNREQ_V6_NOT_UNICAST);
+        lq_tcp_listendrop(m);
+        return false;
+    }
+    if (in->addr & LQ_ADDR_SRC_V4MAPPED) {
+        lq_model_dp(m, LQ_DP_CONNREQ_V6_SRC_V4MAPPED);
+        return false;
+    }
+    lq_model_dp(m, LQ_DP_CONNREQ_V6);
+    return true;
+}
+
 void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
 {
+    if (m->family != LQ_FAMILY_IPV4 && !lq_tcp_v6_conn_request(m, in))
+        return;
     int64_t syncookies = m->sysctl[LQ_SYSCTL_SYNCOOKIES];
     bool want_cookie = false;
 
@@ -74,6 +102,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
         req->snd_wscale = 0;
     }
     req->tstamp_ok = saw_tstamp;
+    req->ipv6 = in->ipv6;
     req->conn = in->conn;
     req->rport = in->sport;
     req->lport = in->dport;
@@ -86,7 +115,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
 
     uint32_t isn = 0;
     if (want_cookie)
-        isn = lq_cookie_v4_init_sequence(m, in, &req->mss); /* req->mss becomes the table value */
+        isn = lq_cookie_init_sequence(m, in, &req->mss); /* req->mss becomes the table value */
     if (req->tstamp_ok)
         req->ts_off = lq_model_ts_off(m, in->conn);
 
@@ -109,7 +138,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     req->rcv_wscale = req->wscale_ok ? LQ_RCV_WSCALE : 0;
     /* tcp_openreq_init_rwin(): mss = tcp_mss_clamp(tp, tcp_dst_advmss(dst)) */
     req->rcv_wnd =
-        lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, LQ_ROUTE_ADVMSS) -
+        lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, lq_route_advmss(req->ipv6)) -
                                          (req->tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0)));
     req->snt_isn = isn;
 

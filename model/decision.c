@@ -52,6 +52,10 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
                    ? NULL
                    : "the SYN-RECV challenge ACK arrived in 7.2 (6.18.42, 6.12.105, 6.6.153, "
                      "6.1.191)";
+    case LQ_DP_CONNREQ_V6_NOT_UNICAST:
+    case LQ_DP_CONNREQ_V6_SRC_V4MAPPED:
+        return "the scripted client sends from its one unicast address to the server's (the "
+               "model takes these refusals from the segment's addr bits, tests/unit)";
     case LQ_DP_CHILD_SEQ_INVALID_END:
         return lq_profile_has(p, LQ_CHG_BEYOND_WINDOW_DROP)
                    ? NULL

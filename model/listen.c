@@ -100,6 +100,17 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
         lq_model_dp(m, LQ_DP_SOCKOPT_MAXSEG);
         m->user_mss = (uint16_t)value;
         return 0;
+    case LQ_SOCKOPT_V6ONLY:
+        /* tcp_setsockopt: level != SOL_TCP goes to icsk_af_ops->setsockopt:
+         * ip_setsockopt refuses IPPROTO_IPV6 (-ENOPROTOOPT); do_ipv6_setsockopt
+         * refuses IPV6_V6ONLY once the socket is bound (inet_num), and the
+         * listener is bound from the start: `family` sets it before bind. */
+        if (m->family == LQ_FAMILY_IPV4) {
+            lq_model_dp(m, LQ_DP_SOCKOPT_V6ONLY_IPV4);
+            return -ENOPROTOOPT;
+        }
+        lq_model_dp(m, LQ_DP_SOCKOPT_V6ONLY_BOUND);
+        return -EINVAL;
     case LQ_SOCKOPT_COUNT: break;
     }
     return -EINVAL;

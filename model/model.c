@@ -74,6 +74,7 @@ void lq_model_reset(struct lq_model *m)
 {
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         m->sysctl[s] = lq_model_sysctl_default(&m->profile, (enum lq_sysctl)s);
+    m->family = LQ_FAMILY_IPV4;
     m->listening = false;
     m->lport = 0;
     m->max_ack_backlog = 0;
@@ -107,6 +108,18 @@ void lq_model_reset(struct lq_model *m)
 const struct lq_profile *lq_model_profile(const struct lq_model *m)
 {
     return &m->profile;
+}
+
+void lq_model_set_family(struct lq_model *m, enum lq_family f)
+{
+    if ((unsigned)f < LQ_FAMILY_COUNT)
+        m->family = f;
+}
+
+const char *lq_family_name(enum lq_family f)
+{
+    static const char *const names[LQ_FAMILY_COUNT] = {"ipv4", "ipv6", "dual"};
+    return (unsigned)f < LQ_FAMILY_COUNT ? names[f] : "?";
 }
 
 void lq_model_set_sysctl(struct lq_model *m, enum lq_sysctl s, int64_t value)

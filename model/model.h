@@ -73,21 +73,31 @@ enum lq_sockopt {
     LQ_SOCKOPT_DEFER_ACCEPT,
     LQ_SOCKOPT_SYNCNT,
     LQ_SOCKOPT_MAXSEG, /* TCP_MAXSEG: tp->rx_opt.user_mss */
+    LQ_SOCKOPT_V6ONLY, /* IPV6_V6ONLY (IPPROTO_IPV6) */
     LQ_SOCKOPT_COUNT
 };
+
+/* The listener's address family: an AF_INET socket, an AF_INET6 socket with
+ * IPV6_V6ONLY set before bind, or one with IPV6_V6ONLY off (dual stack: an
+ * IPv4 SYN is handed to tcp_v4_conn_request, the child is an IPv6 socket
+ * with an IPv4 peer). */
+enum lq_family { LQ_FAMILY_IPV4, LQ_FAMILY_IPV6, LQ_FAMILY_DUAL, LQ_FAMILY_COUNT };
+/* "ipv4", "ipv6", "dual" */
+const char *lq_family_name(enum lq_family f);
 
 /* Fault injection for tests of the harness itself: a deliberately wrong
  * rule, so that the differential runner and fuzzer can be shown to catch it
  * (model/test_seams.c). */
 enum lq_model_bug {
     LQ_BUG_NONE = 0,
-    LQ_BUG_SYNQ_FULL_GE, /* use qlen >= N even where the profile says qlen > N */
-    LQ_BUG_ACCEPTQ_N,    /* accept queue full at acceptq >= N instead of > N */
+    LQ_BUG_SYNQ_FULL_GE,  /* use qlen >= N even where the profile says qlen > N */
+    LQ_BUG_ACCEPTQ_N,     /* accept queue full at acceptq >= N instead of > N */
+    LQ_BUG_V6_COOKIE_MSS, /* the IPv6 cookie MSS table has 1460 where the kernel has 1440 */
     LQ_BUG_COUNT
 };
 /* The names the command line and $LISTENQ_MODEL_BUG use, in one table. */
-#define LQ_MODEL_BUG_NAMES "synq_full_ge, acceptq_n"
-/* "none", "synq_full_ge", "acceptq_n": 0 with *bug, or -1 for an unknown name. */
+#define LQ_MODEL_BUG_NAMES "synq_full_ge, acceptq_n, v6_cookie_mss"
+/* "none", "synq_full_ge", "acceptq_n", "v6_cookie_mss": 0 with *bug, or -1 for an unknown name. */
 int lq_model_bug_by_name(const char *name, enum lq_model_bug *bug);
 const char *lq_model_bug_name(enum lq_model_bug bug);
 
@@ -97,6 +107,8 @@ void lq_model_free(struct lq_model *m);
  * (cheap: keeps the allocations). */
 void lq_model_reset(struct lq_model *m);
 void lq_model_set_bug(struct lq_model *m, enum lq_model_bug bug);
+/* The listener's family, before the first event (lq_model_reset: IPv4). */
+void lq_model_set_family(struct lq_model *m, enum lq_family f);
 const struct lq_profile *lq_model_profile(const struct lq_model *m);
 
 /* Sysctls are read by the rules when they run, like the kernel's

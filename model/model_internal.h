@@ -21,6 +21,10 @@
 #define LQ_TCP_MIN_SND_MSS         48u     /* net.ipv4.tcp_min_snd_mss default */
 #define LQ_TCPOLEN_TSTAMP_ALIGNED  12u
 #define LQ_ROUTE_ADVMSS            1460u /* dst advmss of the 1500-byte veth: the SYN-ACK's MSS */
+/* IPv6: ip6_default_advmss() is the MTU less sizeof(ipv6hdr) + sizeof(tcphdr) */
+#define LQ_ROUTE_ADVMSS6 1440u
+/* tcp_request_sock_ipv6_ops.mss_clamp: IPV6_MIN_MTU - sizeof(tcphdr) - sizeof(ipv6hdr) */
+#define LQ_TCP_V6_MSS_CLAMP 1220u
 /* tcp_select_initial_window() with tcp_rmem[2] = 6 MiB (the harness sets it) */
 #define LQ_RCV_WSCALE         7u
 #define LQ_SYNACK_WINDOW      65535u /* min(rsk_rcv_wnd, 65535) as tcp_synack_window() */
@@ -35,6 +39,7 @@ struct lq_req {
     uint32_t rcv_isn, rcv_nxt;
     uint32_t snt_isn;
     uint16_t mss; /* req->mss: the client's MSS clamp */
+    bool ipv6;    /* an IPv6 request (not one of a v4-mapped SYN) */
     uint8_t snd_wscale, rcv_wscale;
     bool wscale_ok, sack_ok, tstamp_ok;
     bool acked;       /* inet_rsk(req)->acked */
@@ -86,6 +91,7 @@ struct lq_sack_block {
 /* A full socket created from a request or a cookie: struct tcp_sock. */
 struct lq_child {
     uint16_t conn;
+    bool ipv6; /* IPv6 peer (a dual-stack listener's IPv4 peer is not) */
     uint16_t rport, lport;
     enum lq_child_state state;
     bool hashed;   /* in the established hash: segments for its 4-tuple reach it */
@@ -156,6 +162,7 @@ struct lq_model {
     int64_t sysctl[LQ_SYSCTL_COUNT];
 
     /* The listener. */
+    enum lq_family family;
     bool listening;
     uint16_t lport;
     uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
@@ -239,6 +246,9 @@ bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32
                              enum lq_counter mib);
 
 uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss);
+/* The route's advmss for a connection of that family (the SYN-ACK's MSS
+ * before TCP_MAXSEG): 1460 over IPv4, 1440 over IPv6. */
+uint16_t lq_route_advmss(bool ipv6);
 /* tcp_mss_clamp(): the listener's TCP_MAXSEG caps an MSS (the route's advmss). */
 uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss);
 
@@ -261,14 +271,17 @@ void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r);
 
 /* syncookies.c: NULL-like results as tcp_v4_cookie_check */
 enum lq_cookie_result { LQ_COOKIE_LISTENER, LQ_COOKIE_DROP, LQ_COOKIE_CHILD };
-enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg *in, int *child);
-uint32_t lq_cookie_v4_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss);
+/* cookie_v4_check, or cookie_v6_check for an IPv6 segment */
+enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *in, int *child);
+/* cookie_v4_init_sequence, or cookie_v6_init_sequence for an IPv6 SYN */
+uint32_t lq_cookie_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss);
 uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req *req);
 void lq_tcp_synq_overflow(struct lq_model *m);
 
 /* child.c: the child socket, its ACKs and delayed-ACK timer */
-int lq_tcp_v4_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
-                            bool cookie);
+/* tcp_v4_syn_recv_sock, or tcp_v6_syn_recv_sock on an IPv6 listener */
+int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
+                         bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
 void lq_tcp_reset(struct lq_model *m, struct lq_child *c);
 void lq_tcp_send_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);

@@ -15,6 +15,11 @@ uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss)
     return m->user_mss && m->user_mss < mss ? m->user_mss : mss;
 }
 
+uint16_t lq_route_advmss(bool ipv6)
+{
+    return ipv6 ? LQ_ROUTE_ADVMSS6 : LQ_ROUTE_ADVMSS;
+}
+
 uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss)
 {
     uint32_t space = LQ_FULL_SPACE;
@@ -41,7 +46,8 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
     s->ack = req->rcv_nxt;
     s->win = (uint16_t)(req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u); /* never scaled */
     s->opt.has_mss = true;
-    s->opt.mss = lq_mss_clamp(m, LQ_ROUTE_ADVMSS); /* tcp_make_synack */
+    s->opt.mss = lq_mss_clamp(m, lq_route_advmss(req->ipv6)); /* tcp_make_synack */
+    s->ipv6 = req->ipv6;
     if (req->wscale_ok) {
         s->opt.has_wscale = true;
         s->opt.wscale = req->rcv_wscale;
@@ -75,8 +81,11 @@ void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_d
         lq_model_dp(m, LQ_DP_SEND_RESET_NOT_FOR_RST);
         return;
     }
+    if (in->ipv6)
+        lq_model_dp(m, LQ_DP_SEND_RESET_V6); /* tcp_v6_send_reset: the same numbers */
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
+    s->ipv6 = in->ipv6;
     s->conn = in->conn;
     s->sport = in->dport;
     s->dport = in->sport;
@@ -95,8 +104,11 @@ void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_d
  * option only when the request has a ts_recent (tcp_v4_send_ack: if (tsecr)). */
 void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
 {
+    if (req->ipv6)
+        lq_model_dp(m, LQ_DP_REQSK_ACK_V6); /* tcp_v6_reqsk_send_ack: the same numbers */
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
+    s->ipv6 = req->ipv6;
     s->conn = req->conn;
     s->sport = req->lport;
     s->dport = req->rport;
@@ -115,6 +127,7 @@ void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp
 void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s)
 {
     memset(s, 0, sizeof(*s));
+    s->ipv6 = c->ipv6;
     s->conn = c->conn;
     s->sport = c->lport;
     s->dport = c->rport;

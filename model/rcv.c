@@ -1,6 +1,7 @@
 /* model/rcv.c: a segment reaches the server: tcp_v4_rcv() finds its socket.
  *
- * Mirrors tcp_v4_rcv() (net/ipv4/tcp_ipv4.c): the socket of the 4-tuple is
+ * Mirrors tcp_v4_rcv() (net/ipv4/tcp_ipv4.c), and tcp_v6_rcv() for IPv6,
+ * whose steps are the same: the socket of the 4-tuple is
  * an established child or a request sock in the ehash, else the listener;
  * tcp_v4_do_rcv() and tcp_rcv_state_process() (net/ipv4/tcp_input.c) for
  * the listener in TCP_LISTEN.
@@ -13,7 +14,7 @@ static void lq_tcp_v4_do_rcv(struct lq_model *m, const struct lq_seg *in)
     if (!(in->flags & LQ_TH_SYN)) {
         int child = -1;
         /* tcp_v4_cookie_check() */
-        switch (lq_cookie_v4_check(m, in, &child)) {
+        switch (lq_cookie_check(m, in, &child)) {
         case LQ_COOKIE_DROP: return;
         case LQ_COOKIE_CHILD: lq_tcp_child_process(m, child, in); return;
         case LQ_COOKIE_LISTENER: break;
@@ -59,7 +60,10 @@ void lq_model_input(struct lq_model *m, const struct lq_seg *in)
         case LQ_CHECKREQ_LISTENER: break; /* "nsk == sk": on to tcp_v4_do_rcv */
         }
     }
-    if (!m->listening) {
+    /* __inet_lookup_listener / inet6_lookup_listener: only a listener of the
+     * segment's family (or a dual-stack one) is found */
+    bool family_ok = m->family == LQ_FAMILY_DUAL || (m->family == LQ_FAMILY_IPV6) == in->ipv6;
+    if (!m->listening || !family_ok) {
         lq_model_dp(m, LQ_DP_RCV_NO_SOCKET);
         lq_tcp_v4_send_reset(m, in, LQ_DP_RCV_NO_SOCKET);
         return;

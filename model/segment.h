@@ -44,6 +44,17 @@ struct lq_seg {
     uint16_t win;
     uint32_t len; /* payload bytes */
     struct lq_tcpopt opt;
+    /* The network header: IPv6 (true) or IPv4. An IPv4 segment reaches an
+     * IPv6 dual-stack listener as a v4-mapped one (lq_model_set_family). */
+    bool ipv6;
+    /* IPv6 addresses the scripted client never sends, for the refusals of
+     * tcp_v6_conn_request (LQ_ADDR_*; 0: a unicast source and destination). */
+    uint8_t addr;
+};
+
+enum {
+    LQ_ADDR_DST_NOT_UNICAST = 1, /* !ipv6_unicast_destination(skb) */
+    LQ_ADDR_SRC_V4MAPPED = 2,    /* ipv6_addr_v4mapped(&ipv6_hdr(skb)->saddr) */
 };
 
 /* Sequence-space comparisons, as include/net/tcp.h before()/after(). */

@@ -15,8 +15,19 @@
 #define LQ_TS_OPT_WSCALE_MASK 0xfu
 #define LQ_TS_OPT_SACK        (1u << 4)
 
-/* msstab[] of syncookies.c */
+/* msstab[] of net/ipv4/syncookies.c */
 static const uint16_t lq_msstab[] = {536, 1300, 1440, 1460};
+/* msstab[] of net/ipv6/syncookies.c: IPV6_MIN_MTU - 60, 1480 - 60, 1500 - 60, 9000 - 60 */
+static const uint16_t lq_msstab6[] = {1280 - 60, 1480 - 60, 1500 - 60, 9000 - 60};
+#define LQ_MSSTAB_LEN 4u
+
+/* Entry i of the table of the segment's family. */
+static uint16_t lq_msstab_of(const struct lq_model *m, bool ipv6, unsigned i)
+{
+    if (!ipv6)
+        return lq_msstab[i];
+    return LQ_TEST_SEAM(m, LQ_BUG_V6_COOKIE_MSS, i == 2 ? 1460 : lq_msstab6[i], lq_msstab6[i]);
+}
 
 /* cookie_hash(): siphash of the 4-tuple with count and c in the kernel. */
 static uint32_t lq_cookie_hash(uint16_t conn, uint32_t count, int c)
@@ -58,14 +69,17 @@ static uint32_t lq_check_tcp_syn_cookie(const struct lq_model *m, uint32_t cooki
     return (cookie - lq_cookie_hash(conn, count - diff, 1)) & LQ_COOKIEMASK;
 }
 
-/* __cookie_v4_init_sequence(): the largest table MSS <= the client's, 536 below. */
-uint32_t lq_cookie_v4_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss)
+/* __cookie_v4_init_sequence() / __cookie_v6_init_sequence(): the largest
+ * table MSS <= the client's, the first entry below (536, or 1220 over IPv6). */
+uint32_t lq_cookie_init_sequence(struct lq_model *m, const struct lq_seg *syn, uint16_t *mss)
 {
     int mssind;
-    for (mssind = (int)(sizeof(lq_msstab) / sizeof(lq_msstab[0])) - 1; mssind; mssind--)
-        if (*mss >= lq_msstab[mssind])
+    if (syn->ipv6)
+        lq_model_dp(m, LQ_DP_COOKIE_V6_INIT);
+    for (mssind = (int)LQ_MSSTAB_LEN - 1; mssind; mssind--)
+        if (*mss >= lq_msstab_of(m, syn->ipv6, (unsigned)mssind))
             break;
-    *mss = lq_msstab[mssind];
+    *mss = lq_msstab_of(m, syn->ipv6, (unsigned)mssind);
     return lq_secure_tcp_syn_cookie(m, syn->conn, syn->seq, (uint32_t)mssind);
 }
 
@@ -147,8 +161,9 @@ static bool lq_tsecr_decodable(struct lq_model *m, uint16_t conn, uint32_t tsecr
     return d > -(1 << 24) && d <= 0 && (d & (int32_t)((1u << LQ_TSBITS) - 1u)) == 0;
 }
 
-/* cookie_v4_check() for a non-SYN segment to the listener. */
-enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg *in, int *child)
+/* cookie_v4_check() (cookie_v6_check() over IPv6: __cookie_v6_check and its
+ * table) for a non-SYN segment to the listener. */
+enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *in, int *child)
 {
     if (!m->sysctl[LQ_SYSCTL_SYNCOOKIES] || !(in->flags & LQ_TH_ACK) || (in->flags & LQ_TH_RST))
         return LQ_COOKIE_LISTENER;
@@ -159,7 +174,9 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
         return LQ_COOKIE_LISTENER;
     }
     uint32_t mssind = lq_check_tcp_syn_cookie(m, in->ack - 1, in->conn, in->seq - 1);
-    if (mssind >= sizeof(lq_msstab) / sizeof(lq_msstab[0])) {
+    if (in->ipv6)
+        lq_model_dp(m, LQ_DP_COOKIE_V6_CHECK);
+    if (mssind >= LQ_MSSTAB_LEN) {
         lq_model_dp(m, LQ_DP_COOKIE_INVALID);
         lq_model_count(m, LQ_CTR_SYNCOOKIES_FAILED);
         return LQ_COOKIE_LISTENER;
@@ -173,7 +190,8 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
     req.rcv_isn = in->seq - 1;
     req.rcv_nxt = in->seq;
     req.snt_isn = in->ack - 1;
-    req.mss = lq_msstab[mssind];
+    req.mss = lq_msstab_of(m, in->ipv6, mssind);
+    req.ipv6 = in->ipv6;
     uint32_t ts_off = (in->opt.has_ts && in->opt.tsecr) ? lq_model_ts_off(m, in->conn) : 0;
     if (in->opt.has_ts && in->opt.tsecr && m->sysctl[LQ_SYSCTL_TIMESTAMPS] &&
         !lq_tsecr_decodable(m, in->conn, in->opt.tsecr)) {
@@ -199,7 +217,7 @@ enum lq_cookie_result lq_cookie_v4_check(struct lq_model *m, const struct lq_seg
         return LQ_COOKIE_DROP;
     }
     lq_model_dp(m, LQ_DP_COOKIE_CHILD);
-    *child = lq_tcp_v4_syn_recv_sock(m, &req, in, true);
+    *child = lq_tcp_syn_recv_sock(m, &req, in, true);
     lq_inet_csk_reqsk_queue_add(m, *child);
     return LQ_COOKIE_CHILD;
 }
