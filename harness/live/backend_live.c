@@ -48,6 +48,8 @@ struct lq_live {
     bool diag_open, snmp_open;
     int listener;
     uint16_t lport;
+    uint8_t family; /* enum lq_family of the listener */
+    bool echo_ipv6; /* the family of the next barrier: the last segment's */
     int *accepted;
     size_t naccepted, accepted_cap;
     int64_t sysctl[LQ_SYSCTL_COUNT];
@@ -70,6 +72,7 @@ struct lq_live {
     /* client port <-> connection, learned from the injected segments */
     struct {
         uint16_t port, conn;
+        bool ipv6;
     } * ports;
     size_t nports, ports_cap;
     struct lq_backend_stats stats;
@@ -144,7 +147,7 @@ static void lq_live_record(struct lq_live *lv, uint64_t ts_ns, const uint8_t *da
     lv->frames[lv->nframes++] = fr;
 }
 
-static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn)
+static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn, bool ipv6)
 {
     for (size_t i = 0; i < lv->nports; i++)
         if (lv->ports[i].port == port)
@@ -152,7 +155,17 @@ static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn)
     lv->ports = lq_grow(lv->ports, &lv->ports_cap, lv->nports + 1, sizeof(*lv->ports));
     lv->ports[lv->nports].port = port;
     lv->ports[lv->nports].conn = conn;
+    lv->ports[lv->nports].ipv6 = ipv6;
     lv->nports++;
+}
+
+/* The family a client port's segments had (the listener's for one never seen). */
+static bool lq_live_port_ipv6(const struct lq_live *lv, uint16_t port)
+{
+    for (size_t i = 0; i < lv->nports; i++)
+        if (lv->ports[i].port == port)
+            return lv->ports[i].ipv6;
+    return lv->family != LQ_FAMILY_IPV4;
 }
 
 static int lq_live_conn_of_port(const struct lq_live *lv, uint16_t port)
@@ -237,7 +250,8 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
     lv->barrier_seq = ++lv->echo_seq;
     lv->barrier_seen = false;
     lv->barrier_jiffies = lq_live_tick_guard(lv);
-    if (lq_inject_echo(lv->inj, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen, err))
+    if (lq_inject_echo(lv->inj, lv->echo_ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf),
+                       &flen, err))
         return -1;
     lv->stats.frames++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
@@ -303,17 +317,41 @@ static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct
     lv->lport = lport;
     lv->nsynq = 0;
     lv->nports = 0;
+    lv->family = bg->family;
+    bool v6 = bg->family != LQ_FAMILY_IPV4;
+    lv->echo_ipv6 = v6;
+    lv->diag.family = v6 ? AF_INET6 : AF_INET;
+    lv->diag.dual = bg->family == LQ_FAMILY_DUAL;
+    if (v6 && !lv->ns.ipv6)
+        return lq_errf(err, LQ_EXIT_SKIP, "this kernel has no IPv6 (no net.ipv6.conf)");
     if (lq_capture_set_port(lv->cap, lport, err))
         return -1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* IPV6_V6ONLY before bind: do_ipv6_setsockopt refuses it on a bound
+     * socket. Dual stack: off, and bound to [::] so IPv4 SYNs find it. */
+    int v6only = bg->family == LQ_FAMILY_IPV6;
+    if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only))) {
+        lq_errno(err, LQ_EXIT_ERROR, "setsockopt(IPV6_V6ONLY, %d)", v6only);
+        close(fd);
+        return -1;
+    }
     struct sockaddr_in a = {
         .sin_family = AF_INET, .sin_port = htons(lport), .sin_addr = lv->ns.server_ip};
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-        lq_errno(err, LQ_EXIT_ERROR, "bind 198.18.0.1:%u", lport);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(lport)};
+    if (bg->family == LQ_FAMILY_IPV6)
+        a6.sin6_addr = lv->ns.server_ip6;
+    int brc = v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6))
+                 : bind(fd, (struct sockaddr *)&a, sizeof(a));
+    if (brc) {
+        lq_errno(err, LQ_EXIT_ERROR, "bind %s:%u",
+                 bg->family == LQ_FAMILY_IPV4   ? "198.18.0.1"
+                 : bg->family == LQ_FAMILY_IPV6 ? "[2001:db8::1]"
+                                                : "[::]",
+                 lport);
         close(fd);
         return -1;
     }
@@ -345,10 +383,12 @@ static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value,
     (void)err;
     struct lq_live *lv = lq_lv(b);
     out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
+    int level = opt == LQ_SOCKOPT_V6ONLY ? IPPROTO_IPV6 : IPPROTO_TCP;
     int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT
                : opt == LQ_SOCKOPT_SYNCNT     ? TCP_SYNCNT
+               : opt == LQ_SOCKOPT_V6ONLY     ? IPV6_V6ONLY
                                               : TCP_MAXSEG;
-    *rc = setsockopt(lv->listener, IPPROTO_TCP, name, &value, sizeof(value)) ? -errno : 0;
+    *rc = setsockopt(lv->listener, level, name, &value, sizeof(value)) ? -errno : 0;
     return 0;
 }
 
@@ -361,7 +401,8 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     size_t from = out->n;
     lv->out = out;
     lv->want_conn = -1;
-    lq_live_learn_port(lv, seg->sport, seg->conn);
+    lq_live_learn_port(lv, seg->sport, seg->conn, seg->ipv6);
+    lv->echo_ipv6 = seg->ipv6;
     out->jiffies_at = lq_live_tick_guard(lv);
     if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
         goto fail;
@@ -384,7 +425,7 @@ static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, stru
                           struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
-    struct sockaddr_in peer;
+    struct sockaddr_storage peer;
     socklen_t plen = sizeof(peer);
     *mss = 0;
     out->jiffies_at = lq_live_tick_guard(lv);
@@ -396,7 +437,11 @@ static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, stru
         socklen_t vl = sizeof(v);
         if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, &vl) == 0)
             *mss = (uint16_t)v;
-        int conn = lq_live_conn_of_port(lv, ntohs(peer.sin_port));
+        /* sin_port and sin6_port sit at the same offset */
+        uint16_t pport = peer.ss_family == AF_INET6
+                             ? ((const struct sockaddr_in6 *)&peer)->sin6_port
+                             : ((const struct sockaddr_in *)&peer)->sin_port;
+        int conn = lq_live_conn_of_port(lv, ntohs(pport));
         *result = conn >= 0 ? conn : -EPROTO; /* a peer no segment came from */
         lv->accepted =
             lq_grow(lv->accepted, &lv->accepted_cap, lv->naccepted + 1, sizeof(*lv->accepted));
@@ -545,8 +590,11 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
     }
     for (int round = 0; round < 3 && lv->nsynq; round++) {
         for (int i = 0; i < lv->nsynq && i < 256; i++) {
-            struct lq_seg rst = {
-                .sport = lv->synq_ports[i], .dport = lv->lport, .flags = LQ_TH_RST};
+            struct lq_seg rst = {.sport = lv->synq_ports[i],
+                                 .dport = lv->lport,
+                                 .flags = LQ_TH_RST,
+                                 .ipv6 = lq_live_port_ipv6(lv, lv->synq_ports[i])};
+            lv->echo_ipv6 = rst.ipv6;
             uint8_t buf[128];
             size_t flen;
             if (lq_inject_tcp(lv->inj, &rst, buf, sizeof(buf), &flen, err))
@@ -756,6 +804,7 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
                              lv->ns.client_ip, lv->ns.server_ip, err);
     if (!lv->inj)
         goto fail;
+    lq_inject_set_ipv6(lv->inj, &lv->ns.client_ip6, &lv->ns.server_ip6);
     lv->cap = lq_capture_open(lv->ns.client_ifname, err);
     if (!lv->cap)
         goto fail;

@@ -72,9 +72,12 @@ fail:
  * patching the port into a precompiled program would not pay for itself. */
 int lq_capture_set_port(struct lq_capture *c, uint16_t server_port, struct lq_err *err)
 {
-    char text[128];
+    char text[160];
     struct bpf_program prog;
-    snprintf(text, sizeof(text), "(tcp and src port %u) or icmp[icmptype] == icmp-echoreply",
+    /* ip6[40]: the ICMPv6 type right after a header without extensions */
+    snprintf(text, sizeof(text),
+             "(tcp and src port %u) or icmp[icmptype] == icmp-echoreply or "
+             "(icmp6 and ip6[40] == 129)",
              server_port);
     if (pcap_compile(c->p, &prog, text, 1, PCAP_NETMASK_UNKNOWN) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "pcap_compile \"%s\": %s", text, pcap_geterr(c->p));

@@ -18,8 +18,9 @@ enum { LQ_CAPTURE_SNAPLEN = 256 };
 struct lq_capture;
 
 struct lq_capture *lq_capture_open(const char *ifname, struct lq_err *err);
-/* Keeps only "(tcp and src port P) or icmp[icmptype] == icmp-echoreply",
- * filtered in the kernel. Frames queued before the call are filtered again
+/* Keeps only "(tcp and src port P) or icmp[icmptype] == icmp-echoreply or
+ * (icmp6 and ip6[40] == 129)" (TCP over IPv4 or IPv6, echo replies of
+ * either), filtered in the kernel. Frames queued before the call are filtered again
  * by libpcap in user space, so none of the old port slips through. */
 int lq_capture_set_port(struct lq_capture *c, uint16_t server_port, struct lq_err *err);
 /* For poll() alongside other descriptors. */

@@ -23,6 +23,7 @@ enum {
 int lq_diag_open(struct lq_diag *d, struct lq_err *err)
 {
     memset(d, 0, sizeof(*d));
+    d->family = AF_INET;
     d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
     if (!d->nl)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot open a sock_diag netlink socket");
@@ -85,8 +86,19 @@ static int handle_msg(const struct nlmsghdr *nlh, lq_diag_cb cb, void *arg, bool
     return 0;
 }
 
+static int lq_diag_dump_family(struct lq_diag *d, int family, uint16_t lport, uint32_t states,
+                               lq_diag_cb cb, void *arg, struct lq_err *err);
+
 int lq_diag_dump(struct lq_diag *d, uint16_t lport, uint32_t states, lq_diag_cb cb, void *arg,
                  struct lq_err *err)
+{
+    if (d->dual && lq_diag_dump_family(d, AF_INET, lport, states, cb, arg, err) < 0)
+        return -1;
+    return lq_diag_dump_family(d, d->dual ? AF_INET6 : d->family, lport, states, cb, arg, err);
+}
+
+static int lq_diag_dump_family(struct lq_diag *d, int family, uint16_t lport, uint32_t states,
+                               lq_diag_cb cb, void *arg, struct lq_err *err)
 {
     char req[REQ_BUF] __attribute__((aligned(4)));
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
@@ -94,7 +106,7 @@ int lq_diag_dump(struct lq_diag *d, uint16_t lport, uint32_t states, lq_diag_cb 
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     nlh->nlmsg_seq = ++d->seq;
     struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-    r->sdiag_family = AF_INET;
+    r->sdiag_family = (uint8_t)family;
     r->sdiag_protocol = IPPROTO_TCP;
     r->idiag_states = states;
     r->id.idiag_sport = htons(lport); /* the kernel skips other local ports */

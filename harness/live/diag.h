@@ -16,6 +16,7 @@
 #ifndef LISTENQ_HARNESS_DIAG_H
 #define LISTENQ_HARNESS_DIAG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/err.h"
@@ -23,6 +24,10 @@
 struct mnl_socket;
 
 struct lq_diag {
+    /* AF_INET, or AF_INET6 for an IPv6 listener's sockets; dual: both (a
+     * dual-stack listener's requests of v4-mapped SYNs are AF_INET ones) */
+    int family;
+    bool dual;
     struct mnl_socket *nl;
     unsigned int seq;
     unsigned int portid;
@@ -56,8 +61,8 @@ enum {
 #define LQ_DIAG_STATES_ALL 0xffffffffu
 
 int lq_diag_open(struct lq_diag *d, struct lq_err *err);
-/* Dumps the AF_INET TCP sockets with local port lport (0: any) whose state bit
- * (1 << state, time-wait by its substate) is in states; cb sees each one. */
+/* Dumps the TCP sockets of d->family (both families when d->dual) with local port lport (0: any)
+ * whose state bit (1 << state, time-wait by its substate) is in states; cb sees each one. */
 int lq_diag_dump(struct lq_diag *d, uint16_t lport, uint32_t states, lq_diag_cb cb, void *arg,
                  struct lq_err *err);
 /* Request sockets with local port lport: their remote ports into rports (up

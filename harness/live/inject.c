@@ -29,6 +29,7 @@ struct lq_inject {
     libnet_t *l;
     uint8_t src_mac[6], dst_mac[6];
     uint32_t src, dst; /* network order, as libnet wants them */
+    struct libnet_in6_addr src6, dst6;
     uint16_t ip_id;
     uint64_t last_ns; /* CLOCK_REALTIME just before the last write */
     uint8_t *payload; /* lq_frame_payload_byte() pattern, grown on demand */
@@ -100,14 +101,25 @@ static const uint8_t *payload_of(struct lq_inject *in, size_t len, struct lq_err
     return p;
 }
 
-/* Adds IPv4 and Ethernet to the context, culls the frame into buf and sends it. */
-static int finish(struct lq_inject *in, uint8_t proto, size_t l4len, uint8_t *buf, size_t cap,
-                  size_t *flen, const char *what, struct lq_err *err)
+void lq_inject_set_ipv6(struct lq_inject *in, const struct in6_addr *src,
+                        const struct in6_addr *dst)
+{
+    memcpy(&in->src6, src, sizeof(in->src6));
+    memcpy(&in->dst6, dst, sizeof(in->dst6));
+}
+
+/* Adds IPv4 (or IPv6) and Ethernet to the context, culls the frame into buf
+ * and sends it. An IPv6 frame has no IP id: ip_id counts IPv4 frames. */
+static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
+                  size_t cap, size_t *flen, const char *what, struct lq_err *err)
 {
     libnet_t *l = in->l;
-    if (libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + l4len), 0, in->ip_id, IP_DF, LQ_FRAME_TTL,
-                          proto, 0, in->src, in->dst, NULL, 0, l, 0) < 0 ||
-        libnet_build_ethernet(in->dst_mac, in->src_mac, ETHERTYPE_IP, NULL, 0, l, 0) < 0)
+    int ip = ipv6 ? libnet_build_ipv6(0, 0, (uint16_t)l4len, proto, LQ_FRAME_HOPLIMIT, in->src6,
+                                      in->dst6, NULL, 0, l, 0)
+                  : libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + l4len), 0, in->ip_id, IP_DF,
+                                      LQ_FRAME_TTL, proto, 0, in->src, in->dst, NULL, 0, l, 0);
+    if (ip < 0 || libnet_build_ethernet(in->dst_mac, in->src_mac,
+                                        ipv6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP, NULL, 0, l, 0) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "libnet: building %s: %s", what, libnet_geterror(l));
     uint8_t *pkt = NULL;
     uint32_t n = 0;
@@ -126,7 +138,7 @@ static int finish(struct lq_inject *in, uint8_t proto, size_t l4len, uint8_t *bu
         int w = libnet_adv_write_link(l, pkt, n);
         if (w != (int)n)
             rc = lq_errf(err, LQ_EXIT_ERROR, "sending %s: %s", what, libnet_geterror(l));
-        else
+        else if (!ipv6)
             in->ip_id++;
     }
     libnet_adv_free_packet(l, pkt);
@@ -140,7 +152,7 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
     uint8_t opts[LQ_FRAME_TCPOPT_MAX];
     size_t optlen = lq_frame_tcp_options(&seg->opt, opts);
     size_t l4len = LIBNET_TCP_H + optlen + seg->len;
-    if (LIBNET_IPV4_H + l4len > 0xffff)
+    if ((seg->ipv6 ? 0 : LIBNET_IPV4_H) + l4len > 0xffff)
         return lq_errf(err, LQ_EXIT_ERROR, "TCP segment of %u bytes is too long", seg->len);
     const uint8_t *payload = seg->len ? payload_of(in, seg->len, err) : NULL;
     if (seg->len && !payload)
@@ -151,17 +163,24 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
         libnet_build_tcp(seg->sport, seg->dport, seg->seq, seg->ack, seg->flags, seg->win, 0, 0,
                          (uint16_t)l4len, payload, seg->len, l, 0) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "libnet: building TCP: %s", libnet_geterror(l));
-    return finish(in, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
+    return finish(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
 }
 
-int lq_inject_echo(struct lq_inject *in, uint16_t id, uint16_t seq, uint8_t *buf, size_t cap,
-                   size_t *flen, struct lq_err *err)
+int lq_inject_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *buf,
+                   size_t cap, size_t *flen, struct lq_err *err)
 {
     libnet_t *l = in->l;
     libnet_clear_packet(l);
+    if (ipv6) {
+        if (libnet_build_icmpv6_echo(ICMP6_ECHO_REQUEST, 0, 0, id, seq, NULL, 0, l, 0) < 0)
+            return lq_errf(err, LQ_EXIT_ERROR, "libnet: building ICMPv6: %s", libnet_geterror(l));
+        return finish(in, true, IPPROTO_ICMPV6, LIBNET_ICMPV6_ECHO_H, buf, cap, flen,
+                      "an ICMPv6 echo request", err);
+    }
     if (libnet_build_icmpv4_echo(ICMP_ECHO, 0, 0, id, seq, NULL, 0, l, 0) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "libnet: building ICMP: %s", libnet_geterror(l));
-    return finish(in, IPPROTO_ICMP, LIBNET_ICMPV4_ECHO_H, buf, cap, flen, "an echo request", err);
+    return finish(in, false, IPPROTO_ICMP, LIBNET_ICMPV4_ECHO_H, buf, cap, flen, "an echo request",
+                  err);
 }
 
 uint64_t lq_inject_last_ns(const struct lq_inject *in)

@@ -9,6 +9,7 @@
 #define LISTENQ_HARNESS_INJECT_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,11 @@ struct lq_inject;
 struct lq_inject *lq_inject_open(const char *ifname, const uint8_t src_mac[6],
                                  const uint8_t dst_mac[6], struct in_addr src, struct in_addr dst,
                                  struct lq_err *err);
+/* The client's and the server's IPv6 addresses, for segments with seg->ipv6
+ * and IPv6 echoes (libnet_build_ipv6: traffic class 0, flow label 0, hop
+ * limit 64). */
+void lq_inject_set_ipv6(struct lq_inject *in, const struct in6_addr *src,
+                        const struct in6_addr *dst);
 /* Sends one TCP frame for seg: flags, seq, ack, win, the options of seg->opt
  * laid out as Linux does (see lq_frame_tcp_options), seg->len payload bytes
  * of lq_frame_payload_byte(). IP: DF, TTL 64, an id counting up from 1 per
@@ -29,9 +35,9 @@ struct lq_inject *lq_inject_open(const char *ifname, const uint8_t src_mac[6],
  * *flen. */
 int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, size_t cap,
                   size_t *flen, struct lq_err *err);
-/* Sends an ICMP echo request without payload. */
-int lq_inject_echo(struct lq_inject *in, uint16_t id, uint16_t seq, uint8_t *buf, size_t cap,
-                   size_t *flen, struct lq_err *err);
+/* Sends an ICMP echo request without payload (ipv6: an ICMPv6 one). */
+int lq_inject_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *buf,
+                   size_t cap, size_t *flen, struct lq_err *err);
 /* CLOCK_REALTIME (the clock of captured frames) read just before the last
  * frame was written: the server answers inside that write, so a stamp taken
  * after the call would sort the answer before the question in a pcap. */

@@ -38,8 +38,10 @@ static const char SERVER_IF[] = "lqs0", CLIENT_IF[] = "lqc0";
 static const uint8_t SERVER_MAC[6] = {0x02, 0x6c, 0x71, 0x00, 0x00, 0x01};
 static const uint8_t CLIENT_MAC[6] = {0x02, 0x6c, 0x71, 0x00, 0x00, 0x02};
 static const char SERVER_IP[] = "198.18.0.1", CLIENT_IP[] = "198.18.0.2";
+static const char SERVER_IP6[] = "2001:db8::1", CLIENT_IP6[] = "2001:db8::2";
 enum {
     PREFIX_LEN = 24,
+    PREFIX_LEN6 = 64,
     OPER_UP = 6, /* IF_OPER_UP: <linux/if.h> clashes with <net/if.h> */
 };
 
@@ -441,6 +443,41 @@ static int add_addr(struct rtnl *r, int ifindex, struct in_addr ip, struct lq_er
     return rtnl_talk(r, nlh, NULL, NULL, "adding 198.18.0.1/24 to lqs0", err);
 }
 
+/* 2001:db8::1/64 without DAD (IFA_F_NODAD): usable at once, never tentative. */
+static int add_addr6(struct rtnl *r, int ifindex, const struct in6_addr *ip, struct lq_err *err)
+{
+    char buf[NL_BUF] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_NEWADDR;
+    nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+    struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+    ifa->ifa_family = AF_INET6;
+    ifa->ifa_prefixlen = PREFIX_LEN6;
+    ifa->ifa_flags = IFA_F_NODAD | IFA_F_PERMANENT;
+    ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+    ifa->ifa_index = (uint32_t)ifindex;
+    mnl_attr_put(nlh, IFA_LOCAL, 16, ip);
+    mnl_attr_put(nlh, IFA_ADDRESS, 16, ip);
+    mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_PERMANENT);
+    return rtnl_talk(r, nlh, NULL, NULL, "adding 2001:db8::1/64 (nodad) to lqs0", err);
+}
+
+static int add_neigh6(struct rtnl *r, int ifindex, const struct in6_addr *ip, const uint8_t mac[6],
+                      struct lq_err *err)
+{
+    char buf[NL_BUF] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_NEWNEIGH;
+    nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+    struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+    nd->ndm_family = AF_INET6;
+    nd->ndm_ifindex = ifindex;
+    nd->ndm_state = NUD_PERMANENT;
+    mnl_attr_put(nlh, NDA_DST, 16, ip);
+    mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+    return rtnl_talk(r, nlh, NULL, NULL, "adding the permanent neighbour 2001:db8::2", err);
+}
+
 static int add_neigh(struct rtnl *r, int ifindex, struct in_addr ip, const uint8_t mac[6],
                      struct lq_err *err)
 {
@@ -509,6 +546,40 @@ static int quiet_namespace(struct lq_err *err)
     return sysctl_write_if_present("net.ipv4.ip_forward", "0", err);
 }
 
+/* The server's IPv6, before lqs0 appears (it takes the defaults): no DAD,
+ * no router advertisements, solicitations or autoconfiguration, no
+ * link-local address; then IPv6 on. False in *has when the kernel has no
+ * IPv6 (no net.ipv6.conf): IPv6 scenarios are then skipped. */
+static int server_ipv6(bool *has, struct lq_err *err)
+{
+    *has = lq_sysctl_exists("net.ipv6.conf.default.disable_ipv6");
+    if (!*has)
+        return 0;
+    static const struct {
+        const char *name, *value;
+    } quiet[] = {
+        {"accept_dad", "0"},
+        {"dad_transmits", "0"},
+        {"accept_ra", "0"},
+        {"autoconf", "0"},
+        {"router_solicitations", "0"},
+        {"addr_gen_mode", "1"}, /* IN6_ADDR_GEN_MODE_NONE: no fe80:: address */
+        {"forwarding", "0"},
+    };
+    char name[96];
+    for (int which = 0; which < 2; which++)
+        for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+            snprintf(name, sizeof(name), "net.ipv6.conf.%s.%s", which ? "all" : "default",
+                     quiet[i].name);
+            if (sysctl_write_if_present(name, quiet[i].value, err) < 0)
+                return -1;
+        }
+    if (lq_sysctl_write("net.ipv6.conf.default.disable_ipv6", "0", err) < 0 ||
+        lq_sysctl_write("net.ipv6.conf.all.disable_ipv6", "0", err) < 0)
+        return -1;
+    return 0;
+}
+
 static int setup_client_link(struct lq_netns *ns, struct lq_err *err)
 {
     struct rtnl r = {0};
@@ -535,7 +606,7 @@ static int setup_server(struct lq_netns *ns, struct lq_err *err)
     struct rtnl r = {0};
     struct link_info li;
     int rc = -1;
-    if (quiet_namespace(err) < 0 ||
+    if (quiet_namespace(err) < 0 || server_ipv6(&ns->ipv6, err) < 0 ||
         sysctl_write_if_present("net.ipv4.tcp_no_metrics_save", "1", err) < 0)
         return -1;
     if (rtnl_open(&r, err) < 0)
@@ -546,6 +617,7 @@ static int setup_server(struct lq_netns *ns, struct lq_err *err)
     ns->server_ifindex = li.ifindex;
     memcpy(ns->server_mac, li.mac, 6);
     if (offloads_off(SERVER_IF, err) < 0 || add_addr(&r, li.ifindex, ns->server_ip, err) < 0 ||
+        (ns->ipv6 && add_addr6(&r, li.ifindex, &ns->server_ip6, err) < 0) ||
         link_up(&r, li.ifindex, SERVER_IF, err) < 0)
         goto out;
     /* The client end comes up in its own namespace; then the neighbour. */
@@ -553,6 +625,7 @@ static int setup_server(struct lq_netns *ns, struct lq_err *err)
         enter_fd(ns->fd[LQ_NS_SERVER], "SERVER", err) < 0)
         goto out;
     if (add_neigh(&r, li.ifindex, ns->client_ip, ns->client_mac, err) < 0 ||
+        (ns->ipv6 && add_neigh6(&r, li.ifindex, &ns->client_ip6, ns->client_mac, err) < 0) ||
         wait_running(&r, SERVER_IF, err) < 0)
         goto out;
     char v[32];
@@ -574,6 +647,8 @@ int lq_netns_setup(struct lq_netns *ns, struct lq_err *err)
     snprintf(ns->client_ifname, sizeof(ns->client_ifname), "%s", CLIENT_IF);
     inet_pton(AF_INET, SERVER_IP, &ns->server_ip);
     inet_pton(AF_INET, CLIENT_IP, &ns->client_ip);
+    inet_pton(AF_INET6, SERVER_IP6, &ns->server_ip6);
+    inet_pton(AF_INET6, CLIENT_IP6, &ns->client_ip6);
 
     if (check_caps(err) < 0)
         return -1;

@@ -2,9 +2,19 @@
  *
  *   ORIG      the caller's namespace, left untouched
  *   PARENT    private, created from ORIG; only sets tcp_child_ehash_entries
- *   SERVER    created from PARENT: lo, lqs0 198.18.0.1/24 (the kernel under test)
- *   CLIENT    created from PARENT: lqc0 without any IP address (the harness
- *             injects and captures here; its kernel never answers the server)
+ *   SERVER    created from PARENT: lo, lqs0 198.18.0.1/24 and 2001:db8::1/64
+ *             (the kernel under test)
+ *   CLIENT    created from PARENT: lqc0 without any IP address and with IPv6
+ *             off (the harness injects and captures here; its kernel never
+ *             answers the server)
+ *
+ * IPv6 in SERVER (when the kernel has it): the documentation prefix
+ * 2001:db8::/32 only, no duplicate address detection (accept_dad 0,
+ * dad_transmits 0 and the address added with IFA_F_NODAD, so the first SYN is
+ * not lost to a tentative address), no router advertisements or
+ * solicitations, no autoconfiguration and no link-local address
+ * (addr_gen_mode 1), and a permanent neighbour entry for the client as for
+ * IPv4: nothing is ever solicited.
  *
  * The namespaces are never named (no bind mount under /run/netns): they live
  * as long as the descriptors in struct lq_netns and the thread inside them,
@@ -39,6 +49,8 @@ struct lq_netns {
     char server_ifname[16], client_ifname[16]; /* "lqs0", "lqc0" */
     uint8_t server_mac[6], client_mac[6];      /* read back from the kernel */
     struct in_addr server_ip, client_ip;       /* 198.18.0.1 and 198.18.0.2 (RFC 2544) */
+    struct in6_addr server_ip6, client_ip6;    /* 2001:db8::1 and 2001:db8::2 (RFC 3849) */
+    bool ipv6;                                 /* SERVER has IPv6 (the kernel was built with it) */
     int ehash_entries; /* SERVER's net.ipv4.tcp_ehash_entries: > 0 private, < 0 shared */
 };
 

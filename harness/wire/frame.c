@@ -5,8 +5,12 @@
 
 enum {
     ETHERTYPE_IPV4 = 0x0800,
+    ETHERTYPE_IPV6 = 0x86dd,
     PROTO_ICMP = 1,
     PROTO_TCP = 6,
+    PROTO_ICMPV6 = 58,
+    ICMPV6_ECHO_TYPE = 128,
+    ICMPV6_ECHOREPLY_TYPE = 129,
     ICMP_ECHOREPLY_TYPE = 0,
     ICMP_ECHO_TYPE = 8,
     IP_DF_BIT = 0x4000,
@@ -135,21 +139,31 @@ static const uint8_t *ipv4_header(const uint8_t *data, size_t len, size_t *ihl, 
     return ip;
 }
 
-int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
+/* Returns the IPv6 header and its payload length, or NULL (not IPv6, or
+ * truncated). */
+static const uint8_t *ipv6_header(const uint8_t *data, size_t len, size_t *plen)
 {
-    size_t ihl, tot;
-    memset(out, 0, sizeof(*out));
-    const uint8_t *ip = ipv4_header(data, len, &ihl, &tot);
-    if (!ip)
-        return -1;
-    size_t avail = len - LQ_FRAME_ETH_LEN; /* bytes captured from the IP header on */
-    const uint8_t *l4 = ip + ihl;
-    size_t l4avail = avail - ihl;
-    size_t l4len = tot - ihl;
-    memcpy(&out->src_ip, ip + 12, 4);
-    memcpy(&out->dst_ip, ip + 16, 4);
+    if (len < LQ_FRAME_ETH_LEN + LQ_FRAME_IP6_LEN || get16(data + 12) != ETHERTYPE_IPV6)
+        return NULL;
+    const uint8_t *ip = data + LQ_FRAME_ETH_LEN;
+    if ((ip[0] >> 4) != 6)
+        return NULL;
+    *plen = get16(ip + 4);
+    return ip;
+}
 
-    if (ip[9] == PROTO_TCP) {
+/* The TCP/ICMPv6 pseudo-header of IPv6: addresses, upper-layer length, next header. */
+static uint32_t csum_pseudo6(const uint8_t *ip6, uint8_t proto, uint32_t l4len)
+{
+    uint32_t sum = csum_add(0, ip6 + 8, 32);
+    return sum + (l4len >> 16) + (l4len & 0xffff) + proto;
+}
+
+/* The transport header of a frame: TCP, or an ICMP/ICMPv6 echo (proto). */
+static int parse_l4(uint8_t proto, const uint8_t *l4, size_t l4avail, size_t l4len,
+                    struct lq_frame_info *out)
+{
+    if (proto == PROTO_TCP) {
         if (l4avail < LQ_FRAME_TCP_LEN || l4len < LQ_FRAME_TCP_LEN)
             return -1;
         size_t doff = (size_t)(l4[12] >> 4) * 4;
@@ -167,11 +181,12 @@ int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
         parse_tcp_options(l4 + LQ_FRAME_TCP_LEN, doff - LQ_FRAME_TCP_LEN, &s->opt);
         return 0;
     }
-    if (ip[9] == PROTO_ICMP) {
+    if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
         if (l4avail < LQ_FRAME_ICMP_ECHO_LEN || l4len < LQ_FRAME_ICMP_ECHO_LEN)
             return -1;
-        out->is_echo_reply = l4[0] == ICMP_ECHOREPLY_TYPE;
-        out->is_echo_request = l4[0] == ICMP_ECHO_TYPE;
+        bool v6 = proto == PROTO_ICMPV6;
+        out->is_echo_reply = l4[0] == (v6 ? ICMPV6_ECHOREPLY_TYPE : ICMP_ECHOREPLY_TYPE);
+        out->is_echo_request = l4[0] == (v6 ? ICMPV6_ECHO_TYPE : ICMP_ECHO_TYPE);
         if (out->is_echo_reply || out->is_echo_request) {
             out->echo_id = get16(l4 + 4);
             out->echo_seq = get16(l4 + 6);
@@ -181,9 +196,43 @@ int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
     return -1;
 }
 
+int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
+{
+    size_t ihl, tot, plen;
+    memset(out, 0, sizeof(*out));
+    const uint8_t *ip6 = ipv6_header(data, len, &plen);
+    if (ip6) {
+        uint8_t nh = ip6[6];
+        if (nh != PROTO_TCP && nh != PROTO_ICMPV6)
+            return -1; /* an extension header, or another protocol */
+        memcpy(out->src_ip6, ip6 + 8, 16);
+        memcpy(out->dst_ip6, ip6 + 24, 16);
+        out->flowlabel = get32(ip6) & 0xfffffu;
+        out->seg.ipv6 = true;
+        size_t avail = len - LQ_FRAME_ETH_LEN - LQ_FRAME_IP6_LEN;
+        return parse_l4(nh, ip6 + LQ_FRAME_IP6_LEN, avail, plen, out);
+    }
+    const uint8_t *ip = ipv4_header(data, len, &ihl, &tot);
+    if (!ip)
+        return -1;
+    size_t avail = len - LQ_FRAME_ETH_LEN; /* bytes captured from the IP header on */
+    memcpy(&out->src_ip, ip + 12, 4);
+    memcpy(&out->dst_ip, ip + 16, 4);
+    return parse_l4(ip[9], ip + ihl, avail - ihl, tot - ihl, out);
+}
+
 bool lq_frame_csum_ok(const uint8_t *data, size_t len)
 {
-    size_t ihl, tot;
+    size_t ihl, tot, plen;
+    const uint8_t *ip6 = ipv6_header(data, len, &plen);
+    if (ip6) {
+        uint8_t nh = ip6[6];
+        if ((nh != PROTO_TCP && nh != PROTO_ICMPV6) ||
+            plen > len - LQ_FRAME_ETH_LEN - LQ_FRAME_IP6_LEN)
+            return false;
+        uint32_t sum = csum_pseudo6(ip6, nh, (uint32_t)plen);
+        return csum_fold(csum_add(sum, ip6 + LQ_FRAME_IP6_LEN, plen)) == 0;
+    }
     const uint8_t *ip = ipv4_header(data, len, &ihl, &tot);
     if (!ip || tot > len - LQ_FRAME_ETH_LEN)
         return false;
@@ -255,18 +304,37 @@ static void put_eth_ip(uint8_t *buf, const struct lq_frame_ends *e, uint16_t ip_
     put16(ip + 10, csum_fold(csum_add(0, ip, LQ_FRAME_IP_LEN)));
 }
 
+/* Ethernet and an IPv6 header for plen payload bytes of next header nh. */
+static void put_eth_ip6(uint8_t *buf, const struct lq_frame_ends *e, uint8_t nh, size_t plen)
+{
+    memcpy(buf, e->dst_mac, 6);
+    memcpy(buf + 6, e->src_mac, 6);
+    put16(buf + 12, ETHERTYPE_IPV6);
+    uint8_t *ip6 = buf + LQ_FRAME_ETH_LEN;
+    put32(ip6, 6u << 28 | (e->flowlabel & 0xfffffu));
+    put16(ip6 + 4, (uint16_t)plen);
+    ip6[6] = nh;
+    ip6[7] = LQ_FRAME_HOPLIMIT;
+    memcpy(ip6 + 8, e->src_ip6, 16);
+    memcpy(ip6 + 24, e->dst_ip6, 16);
+}
+
 int lq_frame_build_tcp(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
                        const struct lq_seg *seg)
 {
     uint8_t opts[LQ_FRAME_TCPOPT_MAX];
     size_t optlen = lq_frame_tcp_options(&seg->opt, opts);
     size_t tcplen = LQ_FRAME_TCP_LEN + optlen + seg->len;
-    size_t tot = LQ_FRAME_IP_LEN + tcplen;
-    if (tot > 0xffff || cap < LQ_FRAME_ETH_LEN + tot)
+    size_t iplen = seg->ipv6 ? LQ_FRAME_IP6_LEN : LQ_FRAME_IP_LEN;
+    size_t tot = iplen + tcplen;
+    if ((seg->ipv6 ? tcplen : tot) > 0xffff || cap < LQ_FRAME_ETH_LEN + tot)
         return -1;
-    put_eth_ip(buf, e, ip_id, PROTO_TCP, tot);
+    if (seg->ipv6)
+        put_eth_ip6(buf, e, PROTO_TCP, tcplen);
+    else
+        put_eth_ip(buf, e, ip_id, PROTO_TCP, tot);
     uint8_t *ip = buf + LQ_FRAME_ETH_LEN;
-    uint8_t *th = ip + LQ_FRAME_IP_LEN;
+    uint8_t *th = ip + iplen;
     put16(th, seg->sport);
     put16(th + 2, seg->dport);
     put32(th + 4, seg->seq);
@@ -280,24 +348,34 @@ int lq_frame_build_tcp(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, 
     uint8_t *payload = th + LQ_FRAME_TCP_LEN + optlen;
     for (size_t i = 0; i < seg->len; i++)
         payload[i] = lq_frame_payload_byte(i);
-    uint32_t sum = csum_pseudo(ip, PROTO_TCP, (uint16_t)tcplen);
+    uint32_t sum = seg->ipv6 ? csum_pseudo6(ip, PROTO_TCP, (uint32_t)tcplen)
+                             : csum_pseudo(ip, PROTO_TCP, (uint16_t)tcplen);
     put16(th + 16, csum_fold(csum_add(sum, th, tcplen)));
     return (int)(LQ_FRAME_ETH_LEN + tot);
 }
 
 int lq_frame_build_echo(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
-                        bool reply, uint16_t id, uint16_t seq)
+                        bool ipv6, bool reply, uint16_t id, uint16_t seq)
 {
-    size_t tot = LQ_FRAME_IP_LEN + LQ_FRAME_ICMP_ECHO_LEN;
+    size_t iplen = ipv6 ? LQ_FRAME_IP6_LEN : LQ_FRAME_IP_LEN;
+    size_t tot = iplen + LQ_FRAME_ICMP_ECHO_LEN;
     if (cap < LQ_FRAME_ETH_LEN + tot)
         return -1;
-    put_eth_ip(buf, e, ip_id, PROTO_ICMP, tot);
-    uint8_t *ic = buf + LQ_FRAME_ETH_LEN + LQ_FRAME_IP_LEN;
-    ic[0] = reply ? ICMP_ECHOREPLY_TYPE : ICMP_ECHO_TYPE;
+    if (ipv6)
+        put_eth_ip6(buf, e, PROTO_ICMPV6, LQ_FRAME_ICMP_ECHO_LEN);
+    else
+        put_eth_ip(buf, e, ip_id, PROTO_ICMP, tot);
+    uint8_t *ic = buf + LQ_FRAME_ETH_LEN + iplen;
+    if (ipv6)
+        ic[0] = reply ? ICMPV6_ECHOREPLY_TYPE : ICMPV6_ECHO_TYPE;
+    else
+        ic[0] = reply ? ICMP_ECHOREPLY_TYPE : ICMP_ECHO_TYPE;
     ic[1] = 0;
     put16(ic + 2, 0);
     put16(ic + 4, id);
     put16(ic + 6, seq);
-    put16(ic + 2, csum_fold(csum_add(0, ic, LQ_FRAME_ICMP_ECHO_LEN)));
+    uint32_t sum =
+        ipv6 ? csum_pseudo6(buf + LQ_FRAME_ETH_LEN, PROTO_ICMPV6, LQ_FRAME_ICMP_ECHO_LEN) : 0;
+    put16(ic + 2, csum_fold(csum_add(sum, ic, LQ_FRAME_ICMP_ECHO_LEN)));
     return (int)(LQ_FRAME_ETH_LEN + tot);
 }

@@ -273,7 +273,7 @@ static void test_builder(void)
     ok(n == (int)sizeof(sack_nots) && memcmp(buf, sack_nots, sizeof(sack_nots)) == 0,
        "builder: SACK_PERM without TS goes last as NOP NOP SACK_PERM, with payload");
 
-    n = lq_frame_build_echo(buf, sizeof(buf), &e, 7, false, 1, 2);
+    n = lq_frame_build_echo(buf, sizeof(buf), &e, 7, false, false, 1, 2);
     ok(n == (int)sizeof(echo_req) && memcmp(buf, echo_req, sizeof(echo_req)) == 0,
        "builder: echo request matches");
 
@@ -287,7 +287,7 @@ static void test_builder(void)
 
     s.len = 300;
     is_int(lq_frame_build_tcp(buf, sizeof(buf), &e, 1, &s), -1, "builder refuses a small buffer");
-    is_int(lq_frame_build_echo(buf, 41, &e, 1, true, 1, 1), -1, "echo builder too");
+    is_int(lq_frame_build_echo(buf, 41, &e, 1, false, true, 1, 1), -1, "echo builder too");
 }
 
 static bool seg_equal(const struct lq_seg *a, const struct lq_seg *b)
@@ -299,6 +299,97 @@ static bool seg_equal(const struct lq_seg *a, const struct lq_seg *b)
            x->has_wscale == y->has_wscale && x->wscale == y->wscale &&
            x->sack_perm == y->sack_perm && x->has_ts == y->has_ts && x->tsval == y->tsval &&
            x->tsecr == y->tsecr;
+}
+
+/* An IPv6 SYN-ACK from 2001:db8::1:8080 to 2001:db8::2:40000, flow label
+ * 0x12345, seq 0xdeadbeef, ack 0x12345679, window 64800, MSS 1440; and an
+ * ICMPv6 echo reply (id 0x4c51, seq 3). Checksums over the IPv6
+ * pseudo-header (RFC 8200 8.1), computed apart from frame.c. */
+static const uint8_t synack6[] = {
+    0x02, 0x6c, 0x71, 0x00, 0x00, 0x02, 0x02, 0x6c, 0x71, 0x00, 0x00, 0x01, 0x86, 0xdd, 0x60, 0x01,
+    0x23, 0x45, 0x00, 0x18, 0x06, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x1f, 0x90, 0x9c, 0x40, 0xde, 0xad, 0xbe, 0xef, 0x12, 0x34,
+    0x56, 0x79, 0x60, 0x12, 0xfd, 0x20, 0x7d, 0x79, 0x00, 0x00, 0x02, 0x04, 0x05, 0xa0};
+static const uint8_t echo6[] = {
+    0x02, 0x6c, 0x71, 0x00, 0x00, 0x02, 0x02, 0x6c, 0x71, 0x00, 0x00, 0x01, 0x86, 0xdd, 0x60, 0x00,
+    0x00, 0x00, 0x00, 0x08, 0x3a, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x81, 0x00, 0xd6, 0xf3, 0x4c, 0x51, 0x00, 0x03};
+
+static void test_ipv6(void)
+{
+    static const uint8_t a1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    static const uint8_t a2[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+    struct lq_frame_info fi;
+    ok(lq_frame_parse(synack6, sizeof(synack6), &fi) == 0 && fi.is_tcp && fi.seg.ipv6,
+       "IPv6 SYN-ACK parses as IPv6 TCP");
+    ok(fi.seg.sport == 8080 && fi.seg.dport == 40000 && fi.seg.seq == 0xdeadbeefu &&
+           fi.seg.ack == 0x12345679u && fi.seg.flags == (LQ_TH_SYN | LQ_TH_ACK) &&
+           fi.seg.win == 64800 && fi.seg.opt.has_mss && fi.seg.opt.mss == 1440 && fi.seg.len == 0,
+       "IPv6 SYN-ACK fields");
+    ok(memcmp(fi.src_ip6, a1, 16) == 0 && memcmp(fi.dst_ip6, a2, 16) == 0, "IPv6 addresses");
+    is_int(fi.flowlabel, 0x12345, "the flow label");
+    ok(lq_frame_csum_ok(synack6, sizeof(synack6)), "IPv6 TCP checksum verifies");
+    uint8_t f[sizeof(synack6)];
+    memcpy(f, synack6, sizeof(f));
+    f[sizeof(f) - 1] ^= 1;
+    ok(!lq_frame_csum_ok(f, sizeof(f)), "a flipped payload bit fails it");
+    memcpy(f, synack6, sizeof(f));
+    f[20] = 0; /* next header: hop-by-hop options */
+    is_int(lq_frame_parse(f, sizeof(f), &fi), -1, "an extension header is not read");
+    is_int(lq_frame_parse(synack6, 14 + 39, &fi), -1, "a cut IPv6 header is refused");
+    ok(lq_frame_parse(echo6, sizeof(echo6), &fi) == 0 && fi.is_echo_reply && !fi.is_tcp &&
+           fi.echo_id == 0x4c51 && fi.echo_seq == 3 && fi.seg.ipv6,
+       "ICMPv6 echo reply");
+    ok(lq_frame_csum_ok(echo6, sizeof(echo6)), "ICMPv6 checksum verifies");
+
+    /* the builder writes the same bytes, from the server's side */
+    struct lq_frame_ends e = {.src_mac = {0x02, 0x6c, 0x71, 0, 0, 1},
+                              .dst_mac = {0x02, 0x6c, 0x71, 0, 0, 2},
+                              .flowlabel = 0x12345};
+    memcpy(e.src_ip6, a1, 16);
+    memcpy(e.dst_ip6, a2, 16);
+    struct lq_seg s = {.sport = 8080,
+                       .dport = 40000,
+                       .flags = LQ_TH_SYN | LQ_TH_ACK,
+                       .seq = 0xdeadbeefu,
+                       .ack = 0x12345679u,
+                       .win = 64800,
+                       .opt = {.has_mss = true, .mss = 1440},
+                       .ipv6 = true};
+    uint8_t buf[256];
+    int n = lq_frame_build_tcp(buf, sizeof(buf), &e, 0, &s);
+    ok(n == (int)sizeof(synack6) && memcmp(buf, synack6, sizeof(synack6)) == 0,
+       "builder: the IPv6 SYN-ACK matches the hand-made bytes");
+    e.flowlabel = 0;
+    n = lq_frame_build_echo(buf, sizeof(buf), &e, 0, true, true, 0x4c51, 3);
+    ok(n == (int)sizeof(echo6) && memcmp(buf, echo6, sizeof(echo6)) == 0,
+       "builder: the ICMPv6 echo reply matches");
+    is_int(lq_frame_build_echo(buf, 61, &e, 0, true, false, 1, 1), -1,
+           "IPv6 echo builder refuses a small buffer");
+
+    /* builder -> parser over random IPv6 segments */
+    srand(777);
+    int bad = 0;
+    for (int i = 0; i < 500; i++) {
+        struct lq_seg r = {.sport = (uint16_t)rand(),
+                           .dport = (uint16_t)rand(),
+                           .flags = (uint8_t)rand(),
+                           .seq = (uint32_t)rand(),
+                           .ack = (uint32_t)rand(),
+                           .win = (uint16_t)rand(),
+                           .len = (uint32_t)(rand() % 1400),
+                           .opt = {.has_ts = true, .tsval = (uint32_t)rand()},
+                           .ipv6 = true};
+        static uint8_t big[2048];
+        n = lq_frame_build_tcp(big, sizeof(big), &e, 0, &r);
+        if (n < 0 || lq_frame_parse(big, (size_t)n, &fi) != 0 || !fi.seg.ipv6 ||
+            !lq_frame_csum_ok(big, (size_t)n) || fi.seg.seq != r.seq || fi.seg.len != r.len ||
+            fi.seg.opt.tsval != r.opt.tsval || fi.seg.flags != r.flags)
+            bad++;
+    }
+    is_int(bad, 0, "500 random IPv6 segments survive builder -> parser");
 }
 
 /* Builder then parser, over varied segments (fixed seed: reproducible). */
@@ -368,6 +459,7 @@ int main(void)
     test_bad_options();
     test_builder();
     test_round_trip();
+    test_ipv6();
     test_header_len();
     return tap_done();
 }

@@ -48,7 +48,8 @@ static const char *const live_checks[] = {
     "SERVER has a private 1024-bucket ehash",
     "tcp_syncookies written and read back",
     "tcp_no_metrics_save is 1 in SERVER",
-    "IPv6 is off in SERVER",
+    "IPv6 is on in lqs0, without DAD, RA or a link-local address",
+    "IPv6 is off in CLIENT",
     "lq_netns_enter refuses a closed namespace",
     "snmp opened in SERVER",
     "diag opened in SERVER",
@@ -83,6 +84,16 @@ static const char *const live_checks[] = {
     "SYN queue empty after accept",
     "listener + child on the port",
     "echo frames from libnet equal lq_frame_build_echo's",
+    "IPv6 listener on [2001:db8::1]:8081",
+    "IPv6 SYN sent",
+    "libnet's IPv6 SYN equals lq_frame_build_tcp's",
+    "IPv6 barrier: ICMPv6 echo reply within 1 s",
+    "an IPv6 SYN-ACK arrived before the ICMPv6 echo reply",
+    "the IPv6 SYN-ACK's TCP checksum is right",
+    "the IPv6 SYN-ACK carries the route's MSS 1440 (MTU - 60)",
+    "the IPv6 SYN-ACK comes from 2001:db8::1 to 2001:db8::2",
+    "diag (AF_INET6): one request sock",
+    "ICMPv6 echo frames from libnet equal lq_frame_build_echo's",
     "back in the original namespace after teardown",
     "no lqs0 in the original namespace after teardown",
     "child killed by SIGKILL after setup",
@@ -145,11 +156,12 @@ struct live {
 };
 
 /* Sends an echo request and collects frames until its reply (bounded). */
-static bool barrier(struct live *L, struct rx *r, struct lq_err *err)
+static bool barrier6(struct live *L, struct rx *r, bool ipv6, struct lq_err *err)
 {
     r->echo_seq = ++L->barrier_seq;
     r->echo_at = -1;
-    if (lq_inject_echo(L->inj, ECHO_ID, r->echo_seq, L->frame, sizeof(L->frame), &L->flen, err) < 0)
+    if (lq_inject_echo(L->inj, ipv6, ECHO_ID, r->echo_seq, L->frame, sizeof(L->frame), &L->flen,
+                       err) < 0)
         return false;
     uint64_t deadline = now_ns() + (uint64_t)BARRIER_MS * 1000000u;
     while (r->echo_at < 0) {
@@ -161,6 +173,11 @@ static bool barrier(struct live *L, struct rx *r, struct lq_err *err)
             return false;
     }
     return true;
+}
+
+static bool barrier(struct live *L, struct rx *r, struct lq_err *err)
+{
+    return barrier6(L, r, false, err);
 }
 
 static int discard_cb(void *arg, const struct lq_frame *f)
@@ -240,8 +257,8 @@ static void measure(struct live *L)
     uint64_t t0 = now_ns();
     const int echoes = 2000;
     for (int i = 0; i < echoes; i++) {
-        lq_inject_echo(L->inj, ECHO_ID + 1, (uint16_t)i, L->frame, sizeof(L->frame), &L->flen,
-                       &err);
+        lq_inject_echo(L->inj, false, ECHO_ID + 1, (uint16_t)i, L->frame, sizeof(L->frame),
+                       &L->flen, &err);
         if (i % 256 == 255)
             lq_capture_poll(L->cap, 0, discard_cb, &frames, &err);
     }
@@ -252,8 +269,8 @@ static void measure(struct live *L)
         lq_capture_poll(L->cap, 100, discard_cb, &frames, &err);
     tap_diag("captured %d of %d echo replies", frames, echoes);
     for (int i = 0; i < 256; i++)
-        lq_inject_echo(L->inj, ECHO_ID + 1, (uint16_t)i, L->frame, sizeof(L->frame), &L->flen,
-                       &err);
+        lq_inject_echo(L->inj, false, ECHO_ID + 1, (uint16_t)i, L->frame, sizeof(L->frame),
+                       &L->flen, &err);
     t0 = now_ns();
     int drained = lq_capture_poll(L->cap, 0, discard_cb, &frames, &err);
     tap_diag("cost %-34s %8.2f us/frame (%d frames in one call)", "lq_capture_poll (queued)",
@@ -320,6 +337,8 @@ static int only_state_cb(void *arg, const struct lq_diag_sock *s)
 }
 
 /* The live run proper; returns false when it could not go on. */
+static void live_ipv6(struct live *L, const struct lq_frame_ends *ends4);
+
 static bool live_run(struct live *L, const struct stat *orig)
 {
     struct lq_err err = {0};
@@ -378,12 +397,29 @@ static bool live_run(struct live *L, const struct stat *orig)
     ok(lq_sysctl_read("net.ipv4.tcp_no_metrics_save", v, sizeof(v), &err) == 0 &&
            strcmp(v, "1") == 0,
        "tcp_no_metrics_save is 1 in SERVER");
-    if (lq_sysctl_exists("net.ipv6.conf.all.disable_ipv6"))
-        ok(lq_sysctl_read("net.ipv6.conf.lqs0.disable_ipv6", v, sizeof(v), &err) == 0 &&
+    if (lq_sysctl_exists("net.ipv6.conf.all.disable_ipv6")) {
+        static const char *const want[][2] = {
+            {"net.ipv6.conf.lqs0.disable_ipv6", "0"},  {"net.ipv6.conf.lqs0.accept_dad", "0"},
+            {"net.ipv6.conf.lqs0.dad_transmits", "0"}, {"net.ipv6.conf.lqs0.accept_ra", "0"},
+            {"net.ipv6.conf.lqs0.autoconf", "0"},      {"net.ipv6.conf.lqs0.addr_gen_mode", "1"},
+        };
+        bool all = L->ns.ipv6;
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+            if (lq_sysctl_read(want[i][0], v, sizeof(v), &err) || strcmp(v, want[i][1])) {
+                tap_diag("%s is %s, not %s", want[i][0], v, want[i][1]);
+                all = false;
+            }
+        ok(all, "IPv6 is on in lqs0, without DAD, RA or a link-local address");
+        lq_netns_enter(&L->ns, LQ_NS_CLIENT, &err);
+        ok(lq_sysctl_read("net.ipv6.conf.lqc0.disable_ipv6", v, sizeof(v), &err) == 0 &&
                strcmp(v, "1") == 0,
-           "IPv6 is off in SERVER");
-    else
-        tap_skip("IPv6 is off in SERVER", "no IPv6 in this kernel");
+           "IPv6 is off in CLIENT");
+        lq_netns_enter(&L->ns, LQ_NS_SERVER, &err);
+    } else {
+        tap_skip("IPv6 is on in lqs0, without DAD, RA or a link-local address",
+                 "no IPv6 in this kernel");
+        tap_skip("IPv6 is off in CLIENT", "no IPv6 in this kernel");
+    }
     struct lq_netns closed = LQ_NETNS_INIT;
     ok(lq_netns_enter(&closed, LQ_NS_SERVER, &err) == -1,
        "lq_netns_enter refuses a closed namespace");
@@ -411,6 +447,7 @@ static bool live_run(struct live *L, const struct stat *orig)
         tap_diag("%s", err.msg);
         return false;
     }
+    lq_inject_set_ipv6(L->inj, &L->ns.client_ip6, &L->ns.server_ip6);
     L->cap = lq_capture_open(L->ns.client_ifname, &err);
     if (!ok(L->cap != NULL, "capture opened in CLIENT")) {
         tap_diag("%s", err.msg);
@@ -530,17 +567,118 @@ static bool live_run(struct live *L, const struct stat *orig)
     is_int(n, 2, "listener + child on the port");
 
     ipid = lq_inject_next_ip_id(L->inj);
-    lq_inject_echo(L->inj, 7, 9, L->frame, sizeof(L->frame), &L->flen, &err);
-    mlen = lq_frame_build_echo(mine, sizeof(mine), &ends, ipid, false, 7, 9);
+    lq_inject_echo(L->inj, false, 7, 9, L->frame, sizeof(L->frame), &L->flen, &err);
+    mlen = lq_frame_build_echo(mine, sizeof(mine), &ends, ipid, false, false, 7, 9);
     ok(mlen == (int)L->flen && memcmp(mine, L->frame, L->flen) == 0,
        "echo frames from libnet equal lq_frame_build_echo's");
     r = (struct rx){.echo_at = -1};
     barrier(L, &r, &err);
+    live_ipv6(L, &ends);
 
     measure(L);
     if (cfd >= 0)
         close(cfd);
     return true;
+}
+
+/* IPv6: a listener on 2001:db8::1, an IPv6 SYN from libnet (the same bytes
+ * as the builder's), its SYN-ACK before the ICMPv6 barrier's reply. */
+static const char *const v6_checks[] = {
+    "IPv6 listener on [2001:db8::1]:8081",
+    "IPv6 SYN sent",
+    "libnet's IPv6 SYN equals lq_frame_build_tcp's",
+    "IPv6 barrier: ICMPv6 echo reply within 1 s",
+    "an IPv6 SYN-ACK arrived before the ICMPv6 echo reply",
+    "the IPv6 SYN-ACK's TCP checksum is right",
+    "the IPv6 SYN-ACK carries the route's MSS 1440 (MTU - 60)",
+    "the IPv6 SYN-ACK comes from 2001:db8::1 to 2001:db8::2",
+    "diag (AF_INET6): one request sock",
+    "ICMPv6 echo frames from libnet equal lq_frame_build_echo's",
+};
+
+static void live_ipv6(struct live *L, const struct lq_frame_ends *ends4)
+{
+    struct lq_err err = {0};
+    size_t nchecks = sizeof(v6_checks) / sizeof(v6_checks[0]), done = 0;
+    if (!L->ns.ipv6) {
+        for (size_t i = 0; i < nchecks; i++)
+            tap_skip(v6_checks[i], "no IPv6 in this kernel");
+        return;
+    }
+    enum { PORT6 = PORT + 1 };
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(PORT6)};
+    sa.sin6_addr = L->ns.server_ip6;
+    done++;
+    if (!ok(fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == 0 &&
+                bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 4) == 0 &&
+                lq_capture_set_port(L->cap, PORT6, &err) == 0,
+            "%s", v6_checks[0]))
+        goto out;
+    struct lq_seg syn = {.sport = CPORT,
+                         .dport = PORT6,
+                         .flags = LQ_TH_SYN,
+                         .seq = ISN,
+                         .win = 64240,
+                         .opt = {.has_mss = true, .mss = 1460},
+                         .ipv6 = true};
+    done++;
+    if (!ok(lq_inject_tcp(L->inj, &syn, L->frame, sizeof(L->frame), &L->flen, &err) == 0, "%s",
+            v6_checks[1])) {
+        tap_diag("%s", err.msg);
+        goto out;
+    }
+    struct lq_frame_ends e = *ends4;
+    memcpy(e.src_ip6, &L->ns.client_ip6, 16);
+    memcpy(e.dst_ip6, &L->ns.server_ip6, 16);
+    uint8_t mine[256];
+    int mlen = lq_frame_build_tcp(mine, sizeof(mine), &e, 0, &syn);
+    done++;
+    if (!ok(mlen == (int)L->flen && memcmp(mine, L->frame, L->flen) == 0, "%s", v6_checks[2]))
+        for (size_t i = 0; i < L->flen && (int)i < mlen; i++)
+            if (mine[i] != L->frame[i])
+                tap_diag("byte %zu: libnet %02x, builder %02x (lengths %zu, %d)", i, L->frame[i],
+                         mine[i], L->flen, mlen);
+    struct rx r = {.echo_at = -1};
+    done++;
+    if (!ok(barrier6(L, &r, true, &err), "%s", v6_checks[3])) {
+        tap_diag("%s", err.msg);
+        goto out;
+    }
+    int sa_at = -1;
+    for (int i = 0; i < r.echo_at; i++)
+        if (r.info[i].is_tcp && r.info[i].seg.ipv6 &&
+            r.info[i].seg.flags == (LQ_TH_SYN | LQ_TH_ACK) && sa_at < 0)
+            sa_at = i;
+    ok(sa_at >= 0, "%s", v6_checks[4]);
+    ok(sa_at >= 0 && r.csum_ok[sa_at], "%s", v6_checks[5]);
+    ok(sa_at >= 0 && r.info[sa_at].seg.opt.has_mss && r.info[sa_at].seg.opt.mss == 1440, "%s",
+       v6_checks[6]);
+    ok(sa_at >= 0 && memcmp(r.info[sa_at].src_ip6, &L->ns.server_ip6, 16) == 0 &&
+           memcmp(r.info[sa_at].dst_ip6, &L->ns.client_ip6, 16) == 0,
+       "%s", v6_checks[7]);
+    done += 4;
+    uint16_t rports[4];
+    int n = -1;
+    L->diag.family = AF_INET6;
+    if (lq_diag_synq(&L->diag, PORT6, rports, 4, &n, &err) < 0)
+        tap_diag("%s", err.msg);
+    L->diag.family = AF_INET;
+    is_int(n, 1, "%s", v6_checks[8]);
+    done++;
+    lq_inject_echo(L->inj, true, 7, 9, L->frame, sizeof(L->frame), &L->flen, &err);
+    mlen = lq_frame_build_echo(mine, sizeof(mine), &e, 0, true, false, 7, 9);
+    ok(mlen == (int)L->flen && memcmp(mine, L->frame, L->flen) == 0, "%s", v6_checks[9]);
+    done++;
+    r = (struct rx){.echo_at = -1};
+    barrier6(L, &r, true, &err);
+out:
+    for (size_t i = done; i < nchecks; i++)
+        tap_skip(v6_checks[i], "an earlier IPv6 step failed");
+    if (fd >= 0)
+        close(fd);
+    lq_capture_set_port(L->cap, PORT, &err);
 }
 
 /* A child sets up and dies by SIGKILL: nothing may be left in our namespace. */
