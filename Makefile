@@ -162,7 +162,7 @@ check test: deps-check
 
 run: deps-run
 	@$(MAKE) --no-print-directory all
-	$(LISTENQ) run $(RUN_FLAGS) corpus/conformance
+	$(LISTENQ) run --family both $(RUN_FLAGS) corpus/conformance
 
 bench: deps-build
 	@$(MAKE) --no-print-directory all

@@ -99,6 +99,28 @@ int lq_cli_int_opt(const char *cmd, const char *opt, const char *text, long min,
     return -1;
 }
 
+int lq_cli_family_opt(const char *cmd, const char *text, unsigned *fams)
+{
+    if (strcmp(text, "4") == 0)
+        *fams = LQ_CORPUS_FAM_4;
+    else if (strcmp(text, "6") == 0)
+        *fams = LQ_CORPUS_FAM_6;
+    else if (strcmp(text, "both") == 0)
+        *fams = LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6;
+    else {
+        fprintf(stderr, "listenq %s: --family takes 4, 6 or both, not '%s'\n", cmd, text);
+        return -1;
+    }
+    return 0;
+}
+
+const char *lq_cli_families_name(unsigned fams)
+{
+    return fams == LQ_CORPUS_FAM_6                       ? "ipv6"
+           : fams == (LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6) ? "ipv4+ipv6"
+                                                         : "ipv4";
+}
+
 int lq_cli_u64_opt(const char *cmd, const char *opt, const char *text, uint64_t *out)
 {
     if (lq_parse_u64(text, out) == 0)

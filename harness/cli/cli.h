@@ -46,6 +46,10 @@ int lq_cli_kernel_opts(int argc, char **argv, const char *usage, const char **ke
  * MIN..MAX, not 'TEXT'" and returns -1 (the command exits 2). */
 int lq_cli_int_opt(const char *cmd, const char *opt, const char *text, long min, long max,
                    long *out);
+/* --family 4|6|both: the LQ_CORPUS_FAM_* bits; -1 with the error printed. */
+int lq_cli_family_opt(const char *cmd, const char *text, unsigned *fams);
+/* "ipv4", "ipv6", "ipv4+ipv6" for those bits (0: "ipv4", a run without --family). */
+const char *lq_cli_families_name(unsigned fams);
 /* The same for an unsigned 64-bit value (decimal or 0x hexadecimal). */
 int lq_cli_u64_opt(const char *cmd, const char *opt, const char *text, uint64_t *out);
 

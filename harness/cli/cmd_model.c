@@ -88,8 +88,9 @@ int lq_cmd_coverage(int argc, char **argv)
     int rc = lq_cli_kernel_opts(
         argc, argv,
         "usage: listenq coverage [--kernel VERSION] FILE|DIR...\n"
-        "Runs the scenarios on the model and lists the decision points they reach\n"
-        "and miss; the last line is covered/total for the profile.\n",
+        "Runs the scenarios on the model (the family-neutral ones over IPv4 and over\n"
+        "IPv6) and lists the decision points they reach and miss; the last line is\n"
+        "covered/total for the profile.\n",
         &kernel_opt);
     if (rc >= 0)
         return rc;
@@ -104,6 +105,11 @@ int lq_cmd_coverage(int argc, char **argv)
     struct lq_err err = {0};
     if ((rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind)))
         return rc;
+    /* the IPv6 decision points are reached by the IPv6 runs */
+    if (lq_corpus_expand_families(&corpus, LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6)) {
+        lq_corpus_free(&corpus);
+        return LQ_EXIT_ERROR;
+    }
     struct lq_runner r;
     lq_runner_init(&r, &profile);
     struct lq_backend *m = lq_backend_model_new(&profile, &err);

@@ -30,6 +30,8 @@ static void lq_run_usage(FILE *f)
             "  --kernel-only       run on the kernel only (expectations only)\n"
             "  --kernel VERSION    model profile (default: the running kernel's)\n"
             "  --fast              leave out slow scenarios (those with wait)\n"
+            "  --family 4|6|both   run family-neutral scenarios over IPv4, IPv6 or both,\n"
+            "                      reported as NAME@ipv4 / NAME@ipv6 (default: IPv4, plain names)\n"
             "  --tap               KTAP output (TAP version 13) instead of the human report\n"
             "  --junit FILE        also write a JUnit XML report\n"
             "  --json FILE         also write one JSON object per scenario per line\n"
@@ -129,7 +131,8 @@ int lq_cmd_run(int argc, char **argv)
         O_SHUFFLE,
         O_REPEAT,
         O_NOPROGRESS,
-        O_BUG
+        O_BUG,
+        O_FAMILY
     };
     static const struct option opts[] = {{"model-only", no_argument, 0, O_MODEL_ONLY},
                                          {"kernel-only", no_argument, 0, O_KERNEL_ONLY},
@@ -144,6 +147,7 @@ int lq_cmd_run(int argc, char **argv)
                                          {"verbose", no_argument, 0, 'v'},
                                          {"no-progress", no_argument, 0, O_NOPROGRESS},
                                          {"model-bug", required_argument, 0, O_BUG},
+                                         {"family", required_argument, 0, O_FAMILY},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool model_only = false, kernel_only = false, fast = false, tap = false, verbose = false;
@@ -152,6 +156,7 @@ int lq_cmd_run(int argc, char **argv)
     uint64_t shuffle_seed = 0;
     long repeat = 1;
     enum lq_model_bug bug = LQ_BUG_NONE;
+    unsigned families = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -177,6 +182,10 @@ int lq_cmd_run(int argc, char **argv)
         case O_NOPROGRESS: progress = false; break;
         case O_BUG:
             if (lq_cli_model_bug("run", optarg, LQ_TEST_BUILD, &bug))
+                return LQ_EXIT_BADINPUT;
+            break;
+        case O_FAMILY:
+            if (lq_cli_family_opt("run", optarg, &families))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'h': lq_run_usage(stdout); return 0;
@@ -215,6 +224,11 @@ int lq_cmd_run(int argc, char **argv)
     int rc = lq_cli_load_corpus(&corpus, args, nargs);
     if (rc)
         return rc;
+    if (families && lq_corpus_expand_families(&corpus, families)) {
+        fprintf(stderr, "listenq run: out of memory\n");
+        lq_corpus_free(&corpus);
+        return LQ_EXIT_ERROR;
+    }
 
     struct lq_run_backends bk;
     rc = lq_run_open_backends(&bk, &profile, model_only, kernel_only, bug);
@@ -250,6 +264,7 @@ int lq_cmd_run(int argc, char **argv)
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = model_only ? "model" : kernel_only ? "kernel" : "model vs kernel";
+    rep.families = lq_cli_families_name(families);
     lq_report_begin(&rep, total);
     struct lq_cli_suite suite = {.runner = &bk.runner,
                                  .report = &rep,

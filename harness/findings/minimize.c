@@ -72,7 +72,7 @@ void lq_min_sig_format(const struct lq_min_sig *sig, struct lq_strbuf *out)
         [LQ_D_SEED] = "seed",       [LQ_D_SYSCTL] = "sysctl", [LQ_D_LISTEN] = "listen",
         [LQ_D_SOCKOPT] = "sockopt", [LQ_D_SYN] = "syn",       [LQ_D_ACK] = "ack",
         [LQ_D_RST] = "rst",         [LQ_D_FIN] = "fin",       [LQ_D_ACCEPT] = "accept",
-        [LQ_D_WAIT] = "wait",       [LQ_D_EXPECT] = "expect"};
+        [LQ_D_WAIT] = "wait",       [LQ_D_EXPECT] = "expect", [LQ_D_FAMILY] = "family"};
     if (!sig->found) {
         lq_sb_add(out, "no divergence");
         return;
@@ -85,8 +85,9 @@ void lq_min_sig_format(const struct lq_min_sig *sig, struct lq_strbuf *out)
 /* ---- scenario surgery ---- */
 
 /* Copies the directives of src that keep[] selects (all when keep is NULL)
- * and that are not expectations, comments or blank lines; connection names
- * are interned again, in order of use. */
+ * and that are not expectations, comments, blank lines or the family line
+ * (the family stays the scenario's, and the printer writes it: print.h);
+ * connection names are interned again, in order of use. */
 static int lq_min_subset(const struct lq_scenario *src, const bool *keep, struct lq_scenario *dst)
 {
     lq_scenario_init(dst);
@@ -98,7 +99,8 @@ static int lq_min_subset(const struct lq_scenario *src, const bool *keep, struct
         const struct lq_directive *s = &src->d[i];
         if (keep && !keep[i])
             continue;
-        if (s->kind == LQ_D_EXPECT || s->kind == LQ_D_COMMENT || s->kind == LQ_D_BLANK)
+        if (s->kind == LQ_D_EXPECT || s->kind == LQ_D_COMMENT || s->kind == LQ_D_BLANK ||
+            s->kind == LQ_D_FAMILY)
             continue;
         uint16_t conn = 0;
         if (lq_dir_is_segment(s->kind)) {
@@ -118,6 +120,10 @@ static int lq_min_subset(const struct lq_scenario *src, const bool *keep, struct
         if (s->kind == LQ_D_SEED)
             dst->seed = s->u.seed;
     }
+    dst->family = src->family;
+    dst->run_family = src->run_family;
+    if (lq_scenario_index_families(dst))
+        goto fail;
     return 0;
 fail:
     lq_scenario_free(dst);

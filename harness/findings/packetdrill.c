@@ -495,8 +495,15 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
-    lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace):\n"
-                   "//   unshare -n packetdrill --ip_version=ipv4 SCRIPT.pkt\n");
+    /* packetdrill's --ip_version: the connection's family; an IPv4
+     * connection to a dual-stack listener is packetdrill's v4-mapped mode */
+    const char *ipv = !found || !lq_scenario_conn_ipv6(sc, p.conn)
+                          ? (sc->run_family == LQ_FAMILY_DUAL ? "ipv4-mapped-ipv6" : "ipv4")
+                          : "ipv6";
+    lq_sb_addf(out,
+               "// Run as root in a new network namespace (the sysctls are per namespace):\n"
+               "//   unshare -n packetdrill --ip_version=%s SCRIPT.pkt\n",
+               ipv);
     struct lq_strbuf l;
     lq_sb_init(&l);
     size_t left = lq_pd_left_out(&p, other, &l);

@@ -156,7 +156,58 @@ void lq_corpus_free(struct lq_corpus *c)
     memset(c, 0, sizeof(*c));
 }
 
+int lq_corpus_expand_families(struct lq_corpus *c, unsigned fams)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += c->sc[i].family != LQ_SCN_NEUTRAL ? 1 : (fams & 1u) + ((fams >> 1) & 1u);
+    struct lq_scenario *v = calloc(n ? n : 1, sizeof(*v));
+    if (!v)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct lq_scenario *s = &c->sc[i];
+        for (unsigned f = 0; f < 2; f++) {
+            if (s->family == LQ_SCN_NEUTRAL ? !(fams & (1u << f)) : f)
+                continue;
+            if (lq_scenario_copy(&v[k], s)) {
+                while (k)
+                    lq_scenario_free(&v[--k]);
+                free(v);
+                return -1;
+            }
+            if (s->family == LQ_SCN_NEUTRAL)
+                v[k].run_family = f ? LQ_FAMILY_IPV6 : LQ_FAMILY_IPV4;
+            v[k].family_label = true;
+            k++;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++)
+        lq_scenario_free(&c->sc[i]);
+    free(c->sc);
+    c->sc = v;
+    c->n = c->cap = n;
+    return 0;
+}
+
+/* The label with "@ipv4"/"@ipv6"/"@dual" for a --family run. */
+static const char *lq_corpus_label_of(const struct lq_scenario *sc, const char *base)
+{
+    if (!sc->family_label)
+        return base;
+    static __thread char label[300];
+    snprintf(label, sizeof(label), "%s@%s", base, lq_family_name((enum lq_family)sc->run_family));
+    return label;
+}
+
+static const char *lq_corpus_label_base(const struct lq_scenario *sc);
+
 const char *lq_corpus_label(const struct lq_scenario *sc)
+{
+    return lq_corpus_label_of(sc, lq_corpus_label_base(sc));
+}
+
+static const char *lq_corpus_label_base(const struct lq_scenario *sc)
 {
     if (!sc->path)
         return sc->name ? sc->name : "scenario";

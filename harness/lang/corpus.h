@@ -20,6 +20,14 @@ struct lq_corpus {
 int lq_corpus_load(struct lq_corpus *c, char *const *args, int nargs, char **errs,
                    struct lq_err *err);
 void lq_corpus_free(struct lq_corpus *c);
+
+/* The families of `--family 4|6|both` (LQ_CORPUS_FAM_* bits). */
+enum { LQ_CORPUS_FAM_4 = 1, LQ_CORPUS_FAM_6 = 2 };
+/* A --family run: every family-neutral scenario once per family in fams
+ * (NAME@ipv4, then NAME@ipv6), every scenario with a `family` line once in
+ * its own family (NAME@ipv6, NAME@dual, NAME@ipv4). 0, or -1 out of memory
+ * (c unchanged). */
+int lq_corpus_expand_families(struct lq_corpus *c, unsigned fams);
 /* "conformance/acceptq_full" for corpus/conformance/acceptq_full.lq */
 const char *lq_corpus_label(const struct lq_scenario *sc);
 /* The label as one file name ("conformance-acceptq_full"), the same bytes a

@@ -37,6 +37,7 @@ struct lq_parser {
     struct lq_tok tok[LQ_MAX_TOKENS];
     int ntok;
     bool seen_event;
+    uint32_t family_line; /* the line of the `family` directive, 0: none yet */
 };
 
 static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
@@ -232,7 +233,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
 {
     char buf[80];
     static const char usage[] =
-        "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N or sockopt TCP_MAXSEG=N";
+        "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
+        "sockopt IPV6_V6ONLY=N";
     if (p->ntok < 2)
         return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
     const struct lq_tok *t = &p->tok[1];
@@ -244,6 +246,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
         d->u.sockopt.opt = LQ_SOCKOPT_SYNCNT;
     else if (lq_key_is(t, klen, "TCP_MAXSEG"))
         d->u.sockopt.opt = LQ_SOCKOPT_MAXSEG;
+    else if (lq_key_is(t, klen, "IPV6_V6ONLY"))
+        d->u.sockopt.opt = LQ_SOCKOPT_V6ONLY;
     else
         return lq_perr(p, t->col, "unknown socket option '%s' (expected %s)",
                        lq_tok_str(t, buf, sizeof(buf)), usage);
@@ -297,8 +301,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     char buf[80];
     struct lq_ev_seg *s = &d->u.seg;
     s->wscale = -1;
+    size_t nconns_before = p->sc->nconns;
     if (lq_conn_arg(p, verb, false, &d->conn))
         return -1;
+    bool first_event = p->sc->nconns > nconns_before;
     const char *usage;
     switch (d->kind) {
     case LQ_D_SYN:
@@ -426,6 +432,21 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             bit = 256;
             rc = lq_parse_len_opt(p, t, v, vlen, klen, s);
         }
+        if (rc == -2 && (lq_tok_is(t, "ipv4") || lq_tok_is(t, "ipv6"))) {
+            if (p->sc->family != LQ_SCN_DUAL)
+                return lq_perr(p, t->col,
+                               "'%.*s' chooses a connection's family in a dual-stack scenario "
+                               "only (this one has no 'family dual' line before it)",
+                               (int)t->len, t->s);
+            if (!first_event)
+                return lq_perr(p, t->col,
+                               "'%.*s': a connection's family is chosen by its first event, and "
+                               "'%s' had one before this line",
+                               (int)t->len, t->s, p->sc->conns[d->conn]);
+            bit = 16384;
+            s->via = t->s[3] == '4' ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
+            rc = 0;
+        }
         if (rc == -2)
             return lq_perr(p, t->col, "unknown option '%s' for %s (expected %s)",
                            lq_tok_str(t, buf, sizeof(buf)), verb, usage);
@@ -467,6 +488,38 @@ static int lq_parse_wait(struct lq_parser *p, struct lq_directive *d)
     return lq_no_more(p, 2, "wait DURATION");
 }
 
+/* mss=N, mss=N@ipv4 or mss=N@ipv6 (t's value v): the MSS an expectation
+ * checks, for both families or one. *bits gets 1 (IPv4) and/or 2 (IPv6);
+ * the caller refuses a family checked twice. */
+static int lq_parse_mss_check(struct lq_parser *p, const struct lq_tok *t, const char *v,
+                              size_t vlen, struct lq_expect *x, uint32_t *bits)
+{
+    const char *at = memchr(v, '@', vlen);
+    size_t nlen = at ? (size_t)(at - v) : vlen;
+    int64_t n;
+    if (!lq_parse_int(v, nlen, false, 0, 65535, &n))
+        return lq_perr(p, (uint16_t)(t->col + 4),
+                       "expected mss=N with N in 0..65535, optionally with @ipv4 or @ipv6");
+    if (!at) {
+        x->mss = x->mss6 = (int32_t)n;
+        *bits = 3;
+        return 0;
+    }
+    size_t flen = vlen - nlen - 1;
+    if (flen == 4 && memcmp(at + 1, "ipv4", 4) == 0) {
+        x->mss = (int32_t)n;
+        *bits = 1;
+    } else if (flen == 4 && memcmp(at + 1, "ipv6", 4) == 0) {
+        x->mss6 = (int32_t)n;
+        *bits = 2;
+    } else {
+        return lq_perr(
+            p, (uint16_t)(t->col + 4 + nlen + 1),
+            "expected @ipv4 or @ipv6 after mss=%" PRId64 " (the family the value is for)", n);
+    }
+    return 0;
+}
+
 static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
 {
     char buf[80];
@@ -491,10 +544,10 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         int64_t n;
         uint32_t bit;
         if (lq_key_is(t, klen, "mss") && v) {
-            bit = 1;
-            if (!lq_parse_int(v, vlen, false, 0, 65535, &n))
-                return lq_perr(p, (uint16_t)(t->col + 4), "expected mss=N with N in 0..65535");
-            x->mss = (int32_t)n;
+            uint32_t fam;
+            if (lq_parse_mss_check(p, t, v, vlen, x, &fam))
+                return -1;
+            bit = fam == 3 ? 1u | 32u : fam == 1 ? 1u : 32u;
         } else if (lq_key_is(t, klen, "wscale") && v) {
             bit = 2;
             if (!lq_parse_int(v, vlen, false, 0, 14, &n))
@@ -515,14 +568,15 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
             x->cookie_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
         } else {
             return lq_perr(p, t->col,
-                           "unknown synack check '%s' (expected mss=N, wscale=N, nowscale, sack, "
-                           "nosack, ts, nots, cookie, nocookie)",
+                           "unknown synack check '%s' (expected mss=N[@ipv4|@ipv6], wscale=N, "
+                           "nowscale, sack, nosack, ts, nots, cookie, nocookie)",
                            lq_tok_str(t, buf, sizeof(buf)));
         }
         if (seen & bit)
             return lq_perr(p, t->col, "'%s' contradicts or repeats an earlier check on this line",
                            lq_tok_str(t, buf, sizeof(buf)));
         seen |= bit;
+        (void)n;
     }
     return 0;
 }
@@ -531,10 +585,11 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
 {
     char buf[80];
     struct lq_expect *x = &d->u.expect;
-    x->mss = -1;
+    x->mss = x->mss6 = -1;
     x->wscale = -1;
     static const char usage[] =
-        "expect none | expect accept NAME [mss=N] | expect accept EAGAIN | expect acceptq N | "
+        "expect none | expect accept NAME [mss=N[@ipv4|@ipv6]] | expect accept EAGAIN | expect "
+        "acceptq N | "
         "expect synq N | expect backlog N | expect counter NAME N | expect NAME synack|ack|rst "
         "[checks]";
     if (p->ntok < 2)
@@ -600,18 +655,23 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
         p->tok[1] = saved;
         if (rc)
             return -1;
-        if (p->ntok > 3) {
-            const struct lq_tok *t = &p->tok[3];
+        uint32_t seen = 0;
+        for (int i = 3; i < p->ntok && i < 5; i++) {
+            const struct lq_tok *t = &p->tok[i];
             const char *v;
             size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
             if (!lq_key_is(t, klen, "mss") || !v)
-                return lq_perr(p, t->col, "unexpected '%s' (expected mss=N)",
+                return lq_perr(p, t->col, "unexpected '%s' (expected mss=N[@ipv4|@ipv6])",
                                lq_tok_str(t, buf, sizeof(buf)));
-            if (!lq_parse_int(v, vlen, false, 0, 65535, &n))
-                return lq_perr(p, (uint16_t)(t->col + 4), "expected mss=N with N in 0..65535");
-            x->mss = (int32_t)n;
+            uint32_t fam;
+            if (lq_parse_mss_check(p, t, v, vlen, x, &fam))
+                return -1;
+            if (seen & fam)
+                return lq_perr(p, t->col, "'%s' repeats an earlier mss check on this line",
+                               lq_tok_str(t, buf, sizeof(buf)));
+            seen |= fam;
         }
-        return lq_no_more(p, 4, "expect accept NAME [mss=N]");
+        return lq_no_more(p, 5, "expect accept NAME [mss=N[@ipv4|@ipv6] ...]");
     }
     x->kind = LQ_X_PKT;
     if (!lq_valid_name(w))
@@ -623,6 +683,35 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
         return lq_perr(p, (uint16_t)(w->col + w->len),
                        "expected synack, ack or rst after 'expect %.*s'", (int)w->len, w->s);
     return lq_parse_expect_pkt(p, x);
+}
+
+/* family ipv4|ipv6|dual: once, before the first event. */
+static int lq_parse_family(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
+                       "'family' needs ipv4, ipv6 or dual");
+    const struct lq_tok *t = &p->tok[1];
+    if (lq_tok_is(t, "ipv4"))
+        d->u.family = LQ_SCN_IPV4;
+    else if (lq_tok_is(t, "ipv6"))
+        d->u.family = LQ_SCN_IPV6;
+    else if (lq_tok_is(t, "dual"))
+        d->u.family = LQ_SCN_DUAL;
+    else
+        return lq_perr(p, t->col, "unknown family '%s' (expected ipv4, ipv6 or dual)",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    if (p->family_line)
+        return lq_perr(p, p->tok[0].col, "a second 'family' line (the first is line %u)",
+                       p->family_line);
+    if (p->seen_event)
+        return lq_perr(p, p->tok[0].col,
+                       "'family' must come before the first event (it chooses the listener's "
+                       "socket)");
+    p->family_line = p->line;
+    p->sc->family = d->u.family;
+    return lq_no_more(p, 2, "family ipv4|ipv6|dual");
 }
 
 static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
@@ -675,7 +764,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL}, {"listen", LQ_D_LISTEN},
                  {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},       {"ack", LQ_D_ACK},
                  {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},       {"accept", LQ_D_ACCEPT},
-                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}};
+                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}, {"family", LQ_D_FAMILY}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (lq_tok_is(&p->tok[0], verbs[i].word))
@@ -683,8 +772,8 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     if (kind == LQ_D_KIND_COUNT) {
         char buf[80];
         return lq_perr(p, p->tok[0].col,
-                       "unknown directive '%s' (expected seed, sysctl, listen, sockopt, syn, ack, "
-                       "rst, fin, accept, wait or expect)",
+                       "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
+                       "syn, ack, rst, fin, accept, wait or expect)",
                        lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
@@ -724,7 +813,10 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept, nothing after it"); break;
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
+    case LQ_D_FAMILY: rc = lq_parse_family(p, d); break;
     }
+    if (lq_dir_is_event(kind))
+        p->seen_event = true;
     return rc;
 }
 
@@ -754,6 +846,16 @@ int lq_parse_text(const char *text, size_t len, const char *where, struct lq_sce
             return -1;
         }
         pos += llen + (nl ? 1 : 0);
+    }
+    static const uint8_t run_family[] = {[LQ_SCN_NEUTRAL] = LQ_FAMILY_IPV4,
+                                         [LQ_SCN_IPV4] = LQ_FAMILY_IPV4,
+                                         [LQ_SCN_IPV6] = LQ_FAMILY_IPV6,
+                                         [LQ_SCN_DUAL] = LQ_FAMILY_DUAL};
+    sc->run_family = run_family[sc->family];
+    if (lq_scenario_index_families(sc)) {
+        lq_poom(&p, 1);
+        lq_scenario_free(sc);
+        return -1;
     }
     return 0;
 }

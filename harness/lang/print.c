@@ -12,6 +12,27 @@ static void lq_print_seq_opt(const struct lq_ev_seg *s, struct lq_strbuf *out)
         lq_sb_addf(out, " seq=%+" PRId32, s->seq_off);
 }
 
+static void lq_print_via(const struct lq_ev_seg *s, struct lq_strbuf *out)
+{
+    if (s->via == LQ_VIA_IPV4)
+        lq_sb_add(out, " ipv4");
+    else if (s->via == LQ_VIA_IPV6)
+        lq_sb_add(out, " ipv6");
+}
+
+/* mss=N when both families check N, else mss=N@ipv4 and/or mss=N@ipv6. */
+static void lq_print_mss(const struct lq_expect *x, struct lq_strbuf *out)
+{
+    if (x->mss >= 0 && x->mss == x->mss6) {
+        lq_sb_addf(out, " mss=%d", x->mss);
+        return;
+    }
+    if (x->mss >= 0)
+        lq_sb_addf(out, " mss=%d@ipv4", x->mss);
+    if (x->mss6 >= 0)
+        lq_sb_addf(out, " mss=%d@ipv6", x->mss6);
+}
+
 static void lq_print_segment(const struct lq_scenario *sc, const struct lq_directive *d,
                              struct lq_strbuf *out)
 {
@@ -41,6 +62,7 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_add(out, " fin");
         if (s->syn_ack)
             lq_sb_add(out, " ack");
+        lq_print_via(s, out);
         return;
     case LQ_D_RST:
         lq_print_seq_opt(s, out);
@@ -71,6 +93,7 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
         lq_sb_addf(out, " tsval=+%u", s->tsval_ahead);
     if (s->tsecr_bad)
         lq_sb_add(out, " tsecr=bad");
+    lq_print_via(s, out);
 }
 
 static void lq_print_tri(struct lq_strbuf *out, uint8_t tri, const char *yes, const char *no)
@@ -99,13 +122,11 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
             lq_sb_addf(out, "expect accept %s", x->accept_errno == EAGAIN ? "EAGAIN" : "EINVAL");
         else
             lq_sb_addf(out, "expect accept %s", sc->conns[x->conn]);
-        if (x->mss >= 0)
-            lq_sb_addf(out, " mss=%d", x->mss);
+        lq_print_mss(x, out);
         break;
     case LQ_X_PKT:
         lq_sb_addf(out, "expect %s %s", sc->conns[x->conn], pk[x->pkt]);
-        if (x->mss >= 0)
-            lq_sb_addf(out, " mss=%d", x->mss);
+        lq_print_mss(x, out);
         if (x->wscale_tri == LQ_TRI_YES)
             lq_sb_addf(out, " wscale=%d", x->wscale);
         else if (x->wscale_tri == LQ_TRI_NO)
@@ -145,11 +166,21 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
             lq_sb_addf(out, "wait %" PRIu64 "ms", d->u.wait_ms);
         break;
     case LQ_D_EXPECT: lq_print_expect(sc, &d->u.expect, out); break;
+    case LQ_D_FAMILY:
+        lq_sb_addf(out, "family %s", lq_scn_family_name((enum lq_scn_family)d->u.family));
+        break;
     }
 }
 
 void lq_print_scenario(const struct lq_scenario *sc, struct lq_strbuf *out)
 {
+    /* A scenario with a family but no family line (the minimizer's, the
+     * decoder's) gets one first: its events mean what they meant. */
+    bool has_family_line = false;
+    for (size_t i = 0; i < sc->n && !has_family_line; i++)
+        has_family_line = sc->d[i].kind == LQ_D_FAMILY;
+    if (sc->family != LQ_SCN_NEUTRAL && !has_family_line)
+        lq_sb_addf(out, "family %s\n", lq_scn_family_name((enum lq_scn_family)sc->family));
     for (size_t i = 0; i < sc->n; i++) {
         const struct lq_directive *d = &sc->d[i];
         lq_print_directive(sc, d, out);

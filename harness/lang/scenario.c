@@ -34,6 +34,7 @@ void lq_scenario_free(struct lq_scenario *sc)
     free(sc->counter_names);
     free(sc->path);
     free(sc->name);
+    free(sc->conn_ipv4);
     lq_scenario_init(sc);
 }
 
@@ -86,6 +87,15 @@ int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src)
 {
     lq_scenario_init(dst);
     dst->seed = src->seed;
+    dst->family = src->family;
+    dst->run_family = src->run_family;
+    dst->family_label = src->family_label;
+    if (src->conn_ipv4) {
+        dst->conn_ipv4 = malloc(src->nconns ? src->nconns : 1);
+        if (!dst->conn_ipv4)
+            goto fail;
+        memcpy(dst->conn_ipv4, src->conn_ipv4, src->nconns * sizeof(bool));
+    }
     if (src->path && !(dst->path = strdup(src->path)))
         goto fail;
     if (src->name && !(dst->name = strdup(src->name)))
@@ -144,6 +154,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
     case LQ_D_SOCKOPT:
         return a->u.sockopt.opt == b->u.sockopt.opt && a->u.sockopt.value == b->u.sockopt.value;
     case LQ_D_WAIT: return a->u.wait_ms == b->u.wait_ms;
+    case LQ_D_FAMILY: return a->u.family == b->u.family;
     case LQ_D_SYN:
     case LQ_D_ACK:
     case LQ_D_RST:
@@ -157,12 +168,12 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
         switch (x->kind) {
         case LQ_X_PKT:
             return x->pkt == y->pkt && strcmp(sa->conns[x->conn], sb->conns[y->conn]) == 0 &&
-                   x->mss == y->mss && x->wscale == y->wscale && x->wscale_tri == y->wscale_tri &&
-                   x->sack_tri == y->sack_tri && x->ts_tri == y->ts_tri &&
-                   x->cookie_tri == y->cookie_tri;
+                   x->mss == y->mss && x->mss6 == y->mss6 && x->wscale == y->wscale &&
+                   x->wscale_tri == y->wscale_tri && x->sack_tri == y->sack_tri &&
+                   x->ts_tri == y->ts_tri && x->cookie_tri == y->cookie_tri;
         case LQ_X_NONE: return true;
         case LQ_X_ACCEPT:
-            if (x->accept_errno != y->accept_errno || x->mss != y->mss)
+            if (x->accept_errno != y->accept_errno || x->mss != y->mss || x->mss6 != y->mss6)
                 return false;
             return x->accept_errno || strcmp(sa->conns[x->conn], sb->conns[y->conn]) == 0;
         case LQ_X_COUNTER:
@@ -198,7 +209,47 @@ const char *lq_sockopt_name(enum lq_sockopt opt)
     case LQ_SOCKOPT_DEFER_ACCEPT: return "TCP_DEFER_ACCEPT";
     case LQ_SOCKOPT_SYNCNT: return "TCP_SYNCNT";
     case LQ_SOCKOPT_MAXSEG: return "TCP_MAXSEG";
+    case LQ_SOCKOPT_V6ONLY: return "IPV6_V6ONLY";
     case LQ_SOCKOPT_COUNT: break;
     }
     return "?";
+}
+
+int lq_scenario_index_families(struct lq_scenario *sc)
+{
+    free(sc->conn_ipv4);
+    sc->conn_ipv4 = NULL;
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct lq_directive *d = &sc->d[i];
+        if (!lq_dir_is_segment(d->kind) || d->u.seg.via != LQ_VIA_IPV4 || d->conn >= sc->nconns)
+            continue;
+        if (!sc->conn_ipv4 && !(sc->conn_ipv4 = calloc(sc->nconns, sizeof(bool))))
+            return -1;
+        sc->conn_ipv4[d->conn] = true;
+    }
+    return 0;
+}
+
+bool lq_scenario_conn_ipv6(const struct lq_scenario *sc, uint16_t conn)
+{
+    switch (sc->run_family) {
+    case LQ_FAMILY_IPV6: return true;
+    case LQ_FAMILY_DUAL: return !(sc->conn_ipv4 && conn < sc->nconns && sc->conn_ipv4[conn]);
+    default: return false;
+    }
+}
+
+int32_t lq_expect_mss_for(const struct lq_scenario *sc, const struct lq_expect *x, uint16_t conn)
+{
+    return lq_scenario_conn_ipv6(sc, conn) ? x->mss6 : x->mss;
+}
+
+const char *lq_scn_family_name(enum lq_scn_family f)
+{
+    switch (f) {
+    case LQ_SCN_IPV4: return "ipv4";
+    case LQ_SCN_IPV6: return "ipv6";
+    case LQ_SCN_DUAL: return "dual";
+    default: return "";
+    }
 }

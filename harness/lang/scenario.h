@@ -30,10 +30,19 @@ enum lq_dir_kind {
     LQ_D_ACCEPT,  /* accept */
     LQ_D_WAIT,    /* wait 1500ms | wait 2s */
     LQ_D_EXPECT,  /* expect ... */
+    LQ_D_FAMILY,  /* family ipv4|ipv6|dual (before the first event) */
     LQ_D_KIND_COUNT
 };
 
 /* How a segment's sequence number relates to the right one. */
+/* The address family a scenario declares (`family`); without one it is
+ * family-neutral and runs on whichever family it is run with. */
+enum lq_scn_family { LQ_SCN_NEUTRAL, LQ_SCN_IPV4, LQ_SCN_IPV6, LQ_SCN_DUAL };
+
+/* A segment event's `ipv4` / `ipv6`: the family of a dual scenario's
+ * connection, chosen on its first event (default IPv6). */
+enum lq_via { LQ_VIA_DEFAULT, LQ_VIA_IPV4, LQ_VIA_IPV6 };
+
 enum lq_seq_mode {
     LQ_SEQ_OK,     /* the client's next sequence number */
     LQ_SEQ_BAD,    /* far outside any window (+2^28) */
@@ -74,6 +83,7 @@ struct lq_ev_seg {
     /* tsval=+N: the client's TS clock plus N, a TSval ahead of what follows
      * (0: none); the later segments' TSvals look old next to it. */
     uint32_t tsval_ahead;
+    uint8_t via; /* enum lq_via */
 };
 
 enum lq_expect_kind {
@@ -92,11 +102,12 @@ enum lq_pkt_kind { LQ_PK_SYNACK, LQ_PK_ACK, LQ_PK_RST, LQ_PK_KIND_COUNT };
 enum lq_tri { LQ_TRI_ANY, LQ_TRI_YES, LQ_TRI_NO };
 
 struct lq_expect {
-    uint8_t kind;                                     /* enum lq_expect_kind */
-    uint8_t pkt;                                      /* enum lq_pkt_kind */
-    uint16_t conn;                                    /* LQ_X_PKT, LQ_X_ACCEPT with a connection */
-    int32_t mss;                                      /* -1: not checked */
-    int16_t wscale;                                   /* -1: not checked */
+    uint8_t kind;   /* enum lq_expect_kind */
+    uint8_t pkt;    /* enum lq_pkt_kind */
+    uint16_t conn;  /* LQ_X_PKT, LQ_X_ACCEPT with a connection */
+    int32_t mss;    /* -1: not checked; over IPv4 (mss=N, mss=N@ipv4) */
+    int32_t mss6;   /* -1: not checked; over IPv6 (mss=N, mss=N@ipv6) */
+    int16_t wscale; /* -1: not checked */
     uint8_t wscale_tri, sack_tri, ts_tri, cookie_tri; /* enum lq_tri */
     int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
     int64_t value;        /* acceptq, synq, counter, backlog */
@@ -122,6 +133,7 @@ struct lq_directive {
         struct lq_ev_seg seg;
         uint64_t wait_ms;
         struct lq_expect expect;
+        uint8_t family; /* enum lq_scn_family */
     } u;
     char *comment; /* LQ_D_COMMENT text, or a trailing comment ("# ..."); owned */
 };
@@ -135,7 +147,14 @@ struct lq_scenario {
     size_t nconns;
     char **counter_names; /* names in expect counter lines */
     size_t ncounter_names;
-    uint64_t seed; /* the last seed directive, or LQ_DEFAULT_SEED */
+    uint64_t seed;      /* the last seed directive, or LQ_DEFAULT_SEED */
+    uint8_t family;     /* enum lq_scn_family: what the `family` line declares */
+    uint8_t run_family; /* enum lq_family: what it runs as (a suite sets it when neutral) */
+    /* [conn]: the connection is IPv4 in a dual scenario (its first event
+     * said `ipv4`); NULL when none is (lq_scenario_index_families). */
+    bool *conn_ipv4;
+    /* Reports name it NAME@ipv4 / NAME@ipv6 / NAME@dual (a --family run). */
+    bool family_label;
 };
 
 #define LQ_DEFAULT_SEED   1u
@@ -147,6 +166,16 @@ struct lq_scenario {
 #define LQ_MAX_TSVAL_AHEAD 1073741824u
 
 bool lq_dir_is_event(uint8_t kind);
+
+/* Fills conn_ipv4 from the segment events' `via` (the parser and the
+ * decoder call it when a scenario is complete); 0, or -1 out of memory. */
+int lq_scenario_index_families(struct lq_scenario *sc);
+/* Whether connection conn sends IPv6 in the family sc runs as. */
+bool lq_scenario_conn_ipv6(const struct lq_scenario *sc, uint16_t conn);
+/* The MSS an expectation checks for conn (-1: none). */
+int32_t lq_expect_mss_for(const struct lq_scenario *sc, const struct lq_expect *x, uint16_t conn);
+/* "ipv4", "ipv6", "dual" (lq_family_name), or "" for a neutral scenario. */
+const char *lq_scn_family_name(enum lq_scn_family f);
 bool lq_dir_is_segment(uint8_t kind);
 
 void lq_scenario_init(struct lq_scenario *sc);

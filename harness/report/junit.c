@@ -25,7 +25,7 @@ static void lq_junit_id(const char *s, char *out, size_t cap)
 }
 
 void lq_junit_begin(struct lq_junit *j, const char *path, const char *mode,
-                    const char *kernel_release, const char *profile_name)
+                    const char *kernel_release, const char *profile_name, const char *families)
 {
     memset(j, 0, sizeof(*j));
     j->path = path;
@@ -33,13 +33,14 @@ void lq_junit_begin(struct lq_junit *j, const char *path, const char *mode,
     lq_sb_init(&j->out);
     const char *rel = kernel_release && kernel_release[0] ? kernel_release : NULL;
     const char *prof = profile_name ? profile_name : "";
-    /* the family is a field already, for when IPv6 runs as a second one */
-    snprintf(j->suite, sizeof(j->suite), "listenq %s%s%s, profile %s, ipv4", mode,
-             rel ? ", kernel " : "", rel ? rel : "", prof);
+    snprintf(j->suite, sizeof(j->suite), "listenq %s%s%s, profile %s, %s", mode,
+             rel ? ", kernel " : "", rel ? rel : "", prof, families);
     char id[160], raw[160];
     snprintf(raw, sizeof(raw), "%s%s", rel ? "kernel-" : "model-", rel ? rel : prof);
     lq_junit_id(raw, id, sizeof(id));
-    snprintf(j->package, sizeof(j->package), "listenq.%s.ipv4", id);
+    char fam[32];
+    lq_junit_id(families, fam, sizeof(fam)); /* "ipv4+ipv6" -> "ipv4_ipv6" */
+    snprintf(j->package, sizeof(j->package), "listenq.%s.%s", id, fam);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -142,7 +143,7 @@ size_t lq_junit_size(const struct lq_junit *j)
 }
 
 int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const char *profile_name,
-                   bool durable, struct lq_err *err)
+                   const char *families, bool durable, struct lq_err *err)
 {
     if (!j->path)
         return 0;
@@ -163,7 +164,9 @@ int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const c
     lq_sb_add_xml(&x, kernel_release ? kernel_release : "");
     lq_sb_add(&x, "\"/>\n      <property name=\"profile\" value=\"");
     lq_sb_add_xml(&x, profile_name ? profile_name : "");
-    lq_sb_add(&x, "\"/>\n      <property name=\"family\" value=\"ipv4\"/>\n    </properties>\n");
+    lq_sb_add(&x, "\"/>\n      <property name=\"family\" value=\"");
+    lq_sb_add_xml(&x, families);
+    lq_sb_add(&x, "\"/>\n    </properties>\n");
     lq_sb_add(&x, lq_sb_str(&j->cases));
     lq_sb_add(&x, "    <system-out>");
     lq_sb_add_xml(&x, lq_sb_str(&j->out));

@@ -35,8 +35,10 @@ struct lq_junit {
 
 /* mode: "model", "model vs kernel", ...; kernel_release "" when no kernel
  * ran. */
+/* families: "ipv4", "ipv6" or "ipv4+ipv6" (the suite's name, its package and
+ * its family property). */
 void lq_junit_begin(struct lq_junit *j, const char *path, const char *mode,
-                    const char *kernel_release, const char *profile_name);
+                    const char *kernel_release, const char *profile_name, const char *families);
 /* details: the failure's explanation (report.h lq_report_details, no
  * indent); human: the scenario's lines of the human report. */
 void lq_junit_case(struct lq_junit *j, const struct lq_scenario *sc, const struct lq_result *res,
@@ -44,7 +46,7 @@ void lq_junit_case(struct lq_junit *j, const struct lq_scenario *sc, const struc
 /* Writes the file atomically as it stands; durable: synced to disk too
  * (fsync: slow), else atomic only against a killed process. */
 int lq_junit_write(const struct lq_junit *j, const char *kernel_release, const char *profile_name,
-                   bool durable, struct lq_err *err);
+                   const char *families, bool durable, struct lq_err *err);
 /* The size of what lq_junit_write writes, roughly (its cost). */
 size_t lq_junit_size(const struct lq_junit *j);
 void lq_junit_free(struct lq_junit *j);

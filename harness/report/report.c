@@ -166,7 +166,8 @@ static void lq_junit_flush(struct lq_report *r, bool final)
         now - r->last_junit_write_us < r->junit_write_cost_us)
         return;
     struct lq_err e;
-    if (lq_junit_write(&r->junit, r->kernel_release, r->profile_name, due, &e))
+    if (lq_junit_write(&r->junit, r->kernel_release, r->profile_name,
+                       r->families ? r->families : "ipv4", due, &e))
         lq_report_write_error(r, e.msg);
     r->last_junit_write_us = lq_report_now_us();
     if (!due)
@@ -195,8 +196,10 @@ void lq_report_begin(struct lq_report *r, size_t total)
     }
     r->total = total;
     r->index = r->passed = r->failed = r->skipped = r->errors = 0;
+    memset(r->fam_total, 0, sizeof(r->fam_total));
+    memset(r->fam_passed, 0, sizeof(r->fam_passed));
     lq_junit_begin(&r->junit, r->junit_path, r->mode ? r->mode : "", r->kernel_release,
-                   r->profile_name);
+                   r->profile_name, r->families ? r->families : "ipv4");
     r->started_us = r->last_junit_us = r->last_progress_us = lq_report_now_us();
     r->last_junit_write_us = r->junit_write_cost_us = 0;
     lq_sb_init(&r->write_errors);
@@ -254,6 +257,10 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
     lq_sb_addf(&human, "%-5s %-48s %9.1fms\n", word[res->status], label, ms);
     if (explain)
         lq_report_details(sc, res, pcap, "      ", &human);
+    if (sc->family_label && sc->run_family < LQ_FAMILY_COUNT) {
+        r->fam_total[sc->run_family]++;
+        r->fam_passed[sc->run_family] += res->status == LQ_ST_PASS;
+    }
     switch (res->status) {
     case LQ_ST_PASS: r->passed++; break;
     case LQ_ST_FAIL: r->failed++; break;
@@ -317,6 +324,17 @@ void lq_report_end(struct lq_report *r)
                r->failed, r->skipped);
     if (r->errors)
         lq_sb_addf(&sum, ", %zu errors", r->errors);
+    /* a --family run: how each family fared ("ipv4 94/94 passed, ...") */
+    const char *sep = " [";
+    for (int f = 0; f < LQ_FAMILY_COUNT; f++) {
+        if (!r->fam_total[f])
+            continue;
+        lq_sb_addf(&sum, "%s%s %zu/%zu passed", sep, lq_family_name((enum lq_family)f),
+                   r->fam_passed[f], r->fam_total[f]);
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        lq_sb_add(&sum, "]");
     lq_sb_addf(&sum, " (%s", r->mode);
     if (r->kernel_release && r->kernel_release[0])
         lq_sb_addf(&sum, ", kernel %s", r->kernel_release);

@@ -31,6 +31,11 @@ struct lq_report {
     const char *kernel_release; /* "" for model-only runs */
     const char *profile_name;
     const char *mode; /* "model", "model vs kernel" */
+    /* The families of a --family run: "ipv4", "ipv6", "ipv4+ipv6" (NULL:
+     * "ipv4", a run without --family); JUnit's family property. */
+    const char *families;
+    /* per enum lq_family, the results of scenarios named NAME@family */
+    size_t fam_total[LQ_FAMILY_COUNT], fam_passed[LQ_FAMILY_COUNT];
     const struct lq_profile *profile;
     size_t total, index;
     size_t passed, failed, skipped, errors;

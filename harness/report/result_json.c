@@ -81,7 +81,7 @@ json_t *lq_result_json(const struct lq_scenario *sc, const struct lq_result *res
     json_object_set_new(o, "elapsed_us", json_integer(res->elapsed_us));
     json_object_set_new(o, "kernel", lq_json_text(kernel_release));
     json_object_set_new(o, "profile", lq_json_text(profile ? profile->name : ""));
-    json_object_set_new(o, "family", json_string("ipv4"));
+    json_object_set_new(o, "family", json_string(lq_family_name((enum lq_family)sc->run_family)));
     json_object_set_new(o, lq_role_name(LQ_ROLE_REFERENCE), lq_side_json(res, LQ_ROLE_REFERENCE));
     json_object_set_new(o, lq_role_name(LQ_ROLE_SUBJECT), lq_side_json(res, LQ_ROLE_SUBJECT));
     json_object_set_new(o, "sysctls", lq_sysctls_json(sc, profile));

@@ -72,6 +72,7 @@ struct lq_clock {
 struct lq_begin {
     const struct lq_scenario *sc;
     uint16_t lport;                  /* the listener's port */
+    uint8_t family;                  /* enum lq_family: the listener's socket (sc->run_family) */
     struct lq_clock clock;           /* the scenario's clock: the one a backend with a clock
                                       * of its own reports (lq_backend_clock), else a default */
     int64_t sysctl[LQ_SYSCTL_COUNT]; /* the set-up (the profile's defaults) */

@@ -51,6 +51,7 @@ static int lq_mb_begin(struct lq_backend *b, const struct lq_begin *bg, struct l
     struct lq_model_backend *mb = lq_mb(b);
     mb->lport = bg->lport;
     lq_model_reset(mb->m);
+    lq_model_set_family(mb->m, (enum lq_family)bg->family);
     lq_model_set_clock(mb->m, bg->clock.jiffies64, bg->clock.hz);
     mb->clock = bg->clock;
     if (!mb->clock.hz)

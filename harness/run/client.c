@@ -38,6 +38,7 @@ int lq_client_init(struct lq_client *cl, const struct lq_scenario *sc, uint16_t 
         c->nisns = 1;
         c->isn_total = 1;
         c->snd_nxt = c->isns[0] + 1;
+        c->ipv6 = lq_scenario_conn_ipv6(sc, (uint16_t)i);
     }
     cl->tsclock = (lq_mix(sc->seed, 0xffff, 2) & 0x3fffffffu) | 1u;
     return 0;
@@ -107,6 +108,7 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
     const struct lq_ev_seg *e = &d->u.seg;
     memset(out, 0, sizeof(*out));
     out->conn = d->conn;
+    out->ipv6 = c->ipv6;
     out->sport = c->port;
     out->dport = cl->lport;
     out->win = 65535;

@@ -36,6 +36,7 @@ struct lq_client_conn {
     bool has_srv_ts;
     uint32_t srv_tsval;
     bool in_synq; /* the backend reported a request sock (used to purge) */
+    bool ipv6;    /* its segments are IPv6 (lq_scenario_conn_ipv6) */
 };
 
 struct lq_client {

@@ -30,13 +30,15 @@ static bool lq_tri_ok(uint8_t tri, bool v)
     return tri == LQ_TRI_ANY || (tri == LQ_TRI_YES) == v;
 }
 
-static bool lq_pkt_matches(const struct lq_expect *x, const struct lq_obs_pkt *p)
+static bool lq_pkt_matches(const struct lq_scenario *sc, const struct lq_expect *x,
+                           const struct lq_obs_pkt *p)
 {
     if (p->conn != x->conn || !lq_pkt_kind_is(p, x->pkt))
         return false;
     if (x->pkt != LQ_PK_SYNACK)
         return true;
-    if (x->mss >= 0 && p->mss != x->mss)
+    int32_t mss = lq_expect_mss_for(sc, x, x->conn);
+    if (mss >= 0 && p->mss != mss)
         return false;
     if (x->wscale_tri == LQ_TRI_YES && p->wscale != x->wscale)
         return false;
@@ -86,12 +88,12 @@ enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t di
     }
     case LQ_X_PKT:
         for (uint32_t i = 0; last && i < last->npkts; i++)
-            if (lq_pkt_matches(x, &t->pkts[last->first_pkt + i]))
+            if (lq_pkt_matches(sc, x, &t->pkts[last->first_pkt + i]))
                 return LQ_EXP_HOLDS;
         /* a delayed ACK the last event drew, filed under the next event
          * (trace.h: carry) */
         for (size_t i = 0; i < t->ncarry; i++)
-            if (lq_pkt_matches(x, &t->carry[i]))
+            if (lq_pkt_matches(sc, x, &t->carry[i]))
                 return LQ_EXP_HOLDS;
         lq_describe_pkts(sc, t, last, why, whylen, "the last event drew: ");
         return LQ_EXP_FAILS;
@@ -104,7 +106,9 @@ enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t di
         if (x->accept_errno) {
             if (got == -x->accept_errno)
                 return LQ_EXP_HOLDS;
-        } else if (got == (int32_t)x->conn && (x->mss < 0 || last_accept->accept_mss == x->mss)) {
+        } else if (got == (int32_t)x->conn &&
+                   (lq_expect_mss_for(sc, x, x->conn) < 0 ||
+                    last_accept->accept_mss == lq_expect_mss_for(sc, x, x->conn))) {
             return LQ_EXP_HOLDS;
         }
         if (got >= 0)

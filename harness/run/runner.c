@@ -281,7 +281,11 @@ static int lq_side_begin(struct lq_side *s, uint16_t lport, const struct lq_cloc
         return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
     lq_replies_clear(&r->replies);
 
-    struct lq_begin bg = {.sc = s->sc, .lport = lport, .clock = *clock, .follows = s->follows};
+    struct lq_begin bg = {.sc = s->sc,
+                          .lport = lport,
+                          .family = s->sc->run_family,
+                          .clock = *clock,
+                          .follows = s->follows};
     r->follow_next = 0;
     for (int k = 0; k < LQ_SYSCTL_COUNT; k++)
         bg.sysctl[k] = lq_model_sysctl_default(&r->profile, (enum lq_sysctl)k);

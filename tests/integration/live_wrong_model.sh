@@ -65,4 +65,20 @@ ok $? "planted bug acceptq_n: divergence reported"
 
 "$LISTENQ" run --no-progress --out "$out" corpus/conformance/listen_zero_takes_one_syn.lq >/dev/null 2>&1
 is $? 0 "the same scenario conforms with the real model"
+
+# An IPv6-only planted bug: 1460 in the IPv6 cookie MSS table where
+# net/ipv6/syncookies.c has 1500 - 60 = 1440. The IPv6 cookie scenario
+# diverges at the child's TCP_MAXSEG (1450 keeps 1420 instead of 1440); the
+# IPv4 cookie table scenario, over both families, does not touch that entry
+# with an MSS that tells the two apart, and conforms.
+"$TEST_LQ" run --no-progress --out "$out" --model-bug v6_cookie_mss \
+    corpus/conformance/cookie_mss_table_ipv6.lq >"$TMP/r3" 2>&1
+is $? 1 "planted bug v6_cookie_mss: exit 1"
+grep -q "divergence at line" "$TMP/r3" && grep -q 'cookie_mss_table_ipv6' "$TMP/r3"
+ok $? "planted bug v6_cookie_mss: the IPv6 cookie scenario diverges"
+grep -A3 "divergence at line" "$TMP/r3" | grep -q 'TCP_MAXSEG\|mss'
+ok $? "... at an accepted child's MSS"
+"$TEST_LQ" run --no-progress --out "$out" --model-bug v6_cookie_mss --family 4 \
+    corpus/conformance/cookie_mss_table.lq corpus/conformance/syncookies_always.lq >/dev/null 2>&1
+is $? 0 "planted bug v6_cookie_mss: the IPv4 runs conform (the bug is IPv6-only)"
 tap_done

@@ -166,7 +166,7 @@ static void test_lexical(void)
     ERR("listen\v1", 1, 7, "unexpected byte 0x0b");
 
     /* unknown directive */
-    ERR("listen 1\nconnect c1", 2, 1, "unknown directive 'connect' (expected seed, sysctl");
+    ERR("listen 1\nconnect c1", 2, 1, "unknown directive 'connect' (expected seed, family, sysctl");
     ERR("  SYN c1", 1, 3, "unknown directive 'SYN'");
     ERR("expect\nsyn", 1, 7, "expected expect none"); /* the first error wins */
 }
@@ -278,7 +278,10 @@ static void test_setup(void)
         "unexpected 'x' at the end of the line (the form is: sysctl NAME=VALUE)");
 
     ERR("sockopt", 1, 8,
-        "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N or sockopt TCP_MAXSEG=N");
+        "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
+        "sockopt IPV6_V6ONLY=N");
+    ERR("sockopt IPV6_V6ONLY", 1, 20, "expected =INTEGER after IPV6_V6ONLY");
+    ERR("sockopt IPV6_V6ONLY=yes", 1, 21, "expected =INTEGER after IPV6_V6ONLY");
     ERR("sockopt TCP_NODELAY=1", 1, 9, "unknown socket option 'TCP_NODELAY=1'");
     ERR("sockopt tcp_syncnt=1", 1, 9, "unknown socket option 'tcp_syncnt=1'");
     /* no '=': right after the name, 9 + strlen("TCP_SYNCNT") (10) = 19 */
@@ -301,6 +304,33 @@ static void test_setup(void)
 }
 
 /* ---- segment events (lq_parse_segment and its option parsers) ---- */
+
+/* family ipv4|ipv6|dual, and a connection's ipv4/ipv6 in a dual scenario. */
+static void test_family(void)
+{
+    ERR("family", 1, 7, "'family' needs ipv4, ipv6 or dual");
+    ERR("family ip6", 1, 8, "unknown family 'ip6' (expected ipv4, ipv6 or dual)");
+    ERR("family IPV6", 1, 8, "unknown family 'IPV6'");
+    ERR("family ipv6 dual", 1, 13,
+        "unexpected 'dual' at the end of the line (the form is: family ipv4|ipv6|dual)");
+    ERR("family ipv6\nfamily ipv4", 2, 1, "a second 'family' line (the first is line 1)");
+    ERR("family ipv6\n\n# x\nfamily ipv6", 4, 1, "a second 'family' line (the first is line 1)");
+    ERR("listen 1\nfamily ipv6", 2, 1,
+        "'family' must come before the first event (it chooses the listener's socket)");
+    ERR("sysctl net.ipv4.tcp_syncookies=0\nfamily dual", 2, 1,
+        "'family' must come before the first event");
+    ERR("syn c1 ipv4", 1, 8,
+        "'ipv4' chooses a connection's family in a dual-stack scenario only (this one has no "
+        "'family dual' line before it)");
+    ERR("family ipv6\nsyn c1 ipv6", 2, 8,
+        "'ipv6' chooses a connection's family in a dual-stack scenario only");
+    ERR("family dual\nsyn c1\nack c1 ipv4", 3, 8,
+        "'ipv4': a connection's family is chosen by its first event, and 'c1' had one before "
+        "this line");
+    ERR("family dual\nsyn c1 ipv4 ipv6", 2, 13, "option 'ipv6' given twice");
+    ERR("family dual\nsyn c1 ipv4 ipv4", 2, 13, "option 'ipv4' given twice");
+    ERR("family dual\nsyn c1 IPv4", 2, 8, "unknown option 'IPv4' for syn");
+}
 
 static void test_segments(void)
 {
@@ -421,7 +451,7 @@ static void test_accept_wait(void)
 
 static void test_expect(void)
 {
-    ERR("expect", 1, 7, "expected expect none | expect accept NAME [mss=N]");
+    ERR("expect", 1, 7, "expected expect none | expect accept NAME [mss=N[@ipv4|@ipv6]]");
     ERR("expect # nothing", 1, 7, "expected expect none");
     ERR("expect none x", 1, 13, "unexpected 'x' at the end of the line (the form is: expect none)");
     ERR("expect 5", 1, 8, "unexpected '5' (expected expect none |");
@@ -461,14 +491,31 @@ static void test_expect(void)
         "unexpected 'mss=1' at the end of the line (the form is: expect accept EAGAIN)");
     ERR("expect accept EINVAL x", 1, 22,
         "unexpected 'x' at the end of the line (the form is: expect accept EAGAIN)");
-    ERR("syn c1\nexpect accept c1 foo", 2, 18, "unexpected 'foo' (expected mss=N)");
-    ERR("syn c1\nexpect accept c1 mss", 2, 18, "unexpected 'mss' (expected mss=N)");
-    ERR("syn c1\nexpect accept c1 wscale=7", 2, 18, "unexpected 'wscale=7' (expected mss=N)");
+    ERR("syn c1\nexpect accept c1 foo", 2, 18, "unexpected 'foo' (expected mss=N[@ipv4|@ipv6])");
+    ERR("syn c1\nexpect accept c1 mss", 2, 18, "unexpected 'mss' (expected mss=N[@ipv4|@ipv6])");
+    ERR("syn c1\nexpect accept c1 wscale=7", 2, 18,
+        "unexpected 'wscale=7' (expected mss=N[@ipv4|@ipv6])");
+    /* family-specific values: mss=N@ipv4 / mss=N@ipv6, each family once */
+    ERR("syn c1\nexpect accept c1 mss=1460@ipv5", 2, 27,
+        "expected @ipv4 or @ipv6 after mss=1460 (the family the value is for)");
+    ERR("syn c1\nexpect accept c1 mss=1460@", 2, 27, "expected @ipv4 or @ipv6 after mss=1460");
+    ERR("syn c1\nexpect accept c1 mss=@ipv6", 2, 22, "expected mss=N with N in 0..65535");
+    ERR("syn c1\nexpect accept c1 mss=1460 mss=1440@ipv6", 2, 27,
+        "'mss=1440@ipv6' repeats an earlier mss check on this line");
+    ERR("syn c1\nexpect accept c1 mss=1@ipv4 mss=2@ipv4", 2, 29,
+        "'mss=2@ipv4' repeats an earlier mss check on this line");
+    ERR("syn c1\nexpect accept c1 mss=1@ipv4 mss=2@ipv6 x", 2, 40,
+        "unexpected 'x' at the end of the line (the form is: expect accept NAME "
+        "[mss=N[@ipv4|@ipv6] ...])");
+    ERR("syn c1\nexpect c1 synack mss=1460@ipv6 mss=1@ipv6", 2, 32,
+        "'mss=1@ipv6' contradicts or repeats an earlier check on this line");
+    ERR("syn c1\nexpect c1 synack mss=1460 mss=1@ipv4", 2, 27,
+        "'mss=1@ipv4' contradicts or repeats an earlier check on this line");
+    ERR("syn c1\nexpect c1 synack mss=1460@ip", 2, 27, "expected @ipv4 or @ipv6 after mss=1460");
     /* the value of "mss=" at 18 starts at 22 */
     ERR("syn c1\nexpect accept c1 mss=70000", 2, 22, "expected mss=N with N in 0..65535");
     ERR("syn c1\nexpect accept c1 mss=", 2, 22, "expected mss=N with N in 0..65535");
-    ERR("syn c1\nexpect accept c1 mss=1 x", 2, 24,
-        "unexpected 'x' at the end of the line (the form is: expect accept NAME [mss=N])");
+    ERR("syn c1\nexpect accept c1 mss=1 x", 2, 24, "unexpected 'x' (expected mss=N[@ipv4|@ipv6])");
 
     ERR("syn c1\nexpect c1", 2, 10, "expected synack, ack or rst after 'expect c1'");
     ERR("syn c1\nexpect c1 fin", 2, 11,
@@ -484,8 +531,8 @@ static void test_expect(void)
     ERR("syn c1\nexpect c1 synack wscale=15", 2, 25, "expected wscale=N with N in 0..14");
     ERR("syn c1\nexpect c1 synack wscale=", 2, 25, "expected wscale=N with N in 0..14");
     ERR("syn c1\nexpect c1 synack mss", 2, 18,
-        "unknown synack check 'mss' (expected mss=N, wscale=N, nowscale, sack, nosack, ts, "
-        "nots, cookie, nocookie)");
+        "unknown synack check 'mss' (expected mss=N[@ipv4|@ipv6], wscale=N, nowscale, sack, "
+        "nosack, ts, nots, cookie, nocookie)");
     ERR("syn c1\nexpect c1 synack wscale", 2, 18, "unknown synack check 'wscale'");
     ERR("syn c1\nexpect c1 synack fin", 2, 18, "unknown synack check 'fin'");
     ERR("syn c1\nexpect c1 synack nomss", 2, 18, "unknown synack check 'nomss'");
@@ -640,6 +687,7 @@ int main(void)
     test_too_many_lines();
     test_connections();
     test_setup();
+    test_family();
     test_segments();
     test_accept_wait();
     test_expect();

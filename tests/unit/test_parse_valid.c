@@ -372,6 +372,58 @@ static void test_expect_accept(void)
     lq_scenario_free(&sc);
 }
 
+/* family, a dual scenario's connections, family-specific MSS values. */
+static void test_family(void)
+{
+    struct lq_scenario sc;
+    ok(parse("listen 1\n", &sc) && sc.family == LQ_SCN_NEUTRAL && sc.run_family == LQ_FAMILY_IPV4 &&
+           !sc.conn_ipv4,
+       "no family line: family-neutral, run over IPv4");
+    lq_scenario_free(&sc);
+    ok(parse("family ipv6\nlisten 1\nsyn a\n", &sc) && sc.family == LQ_SCN_IPV6 &&
+           sc.run_family == LQ_FAMILY_IPV6 && sc.d[0].kind == LQ_D_FAMILY &&
+           sc.d[0].u.family == LQ_SCN_IPV6 && lq_scenario_conn_ipv6(&sc, 0),
+       "family ipv6: its connections are IPv6");
+    lq_scenario_free(&sc);
+    ok(parse("# c\nseed 3\nfamily ipv4\nsyn a\n", &sc) && sc.family == LQ_SCN_IPV4 &&
+           !lq_scenario_conn_ipv6(&sc, 0),
+       "family ipv4 after a comment and a seed");
+    lq_scenario_free(&sc);
+    ok(parse("family dual\nsyn a ipv4\nsyn b\nack c ipv6\nrst d ipv4\nack a\n", &sc) &&
+           sc.family == LQ_SCN_DUAL && sc.run_family == LQ_FAMILY_DUAL && sc.conn_ipv4 &&
+           !lq_scenario_conn_ipv6(&sc, 0) && lq_scenario_conn_ipv6(&sc, 1) &&
+           lq_scenario_conn_ipv6(&sc, 2) && !lq_scenario_conn_ipv6(&sc, 3) &&
+           sc.d[1].u.seg.via == LQ_VIA_IPV4 && sc.d[2].u.seg.via == LQ_VIA_DEFAULT &&
+           sc.d[3].u.seg.via == LQ_VIA_IPV6 && sc.d[5].u.seg.via == LQ_VIA_DEFAULT,
+       "family dual: a connection is IPv4 when its first event says ipv4, else IPv6");
+    lq_scenario_free(&sc);
+    const struct lq_directive *d = one("sockopt IPV6_V6ONLY=1", LQ_D_SOCKOPT, &sc);
+    ok(d && d->u.sockopt.opt == LQ_SOCKOPT_V6ONLY && d->u.sockopt.value == 1,
+       "sockopt IPV6_V6ONLY=1");
+    lq_scenario_free(&sc);
+    d = one("sockopt IPV6_V6ONLY=-7", LQ_D_SOCKOPT, &sc);
+    ok(d && d->u.sockopt.value == -7, "sockopt IPV6_V6ONLY takes any int (a boolean)");
+    lq_scenario_free(&sc);
+    const struct lq_expect *x = last_expect("syn c1\nexpect accept c1 mss=1460", &sc);
+    ok(x && x->mss == 1460 && x->mss6 == 1460, "mss=N: both families");
+    lq_scenario_free(&sc);
+    x = last_expect("syn c1\nexpect accept c1 mss=1440@ipv6", &sc);
+    ok(x && x->mss == -1 && x->mss6 == 1440, "mss=N@ipv6: IPv6 only");
+    lq_scenario_free(&sc);
+    x = last_expect("syn c1\nexpect c1 synack mss=1460@ipv4 mss=1440@ipv6 cookie", &sc);
+    ok(x && x->mss == 1460 && x->mss6 == 1440 && x->cookie_tri == LQ_TRI_YES,
+       "synack mss=1460@ipv4 mss=1440@ipv6");
+    if (x) {
+        ok(lq_expect_mss_for(&sc, x, 0) == 1460, "checked as 1460 over IPv4");
+        sc.run_family = LQ_FAMILY_IPV6;
+        ok(lq_expect_mss_for(&sc, x, 0) == 1440, "checked as 1440 over IPv6");
+    } else {
+        tap_skip("checked as 1460 over IPv4", "no expectation");
+        tap_skip("checked as 1440 over IPv6", "no expectation");
+    }
+    lq_scenario_free(&sc);
+}
+
 static void test_expect_pkt(void)
 {
     struct lq_scenario sc;
@@ -628,6 +680,7 @@ int main(void)
     test_accept_wait();
     test_expect_state();
     test_expect_accept();
+    test_family();
     test_expect_pkt();
     test_lexical();
     test_names();

@@ -203,6 +203,12 @@ static void test_canonical(void)
     canonical("syn accept-1\nexpect accept accept-1\n", "a name that starts with a keyword");
     canonical("syn ack\nack ack\nexpect ack ack\n", "a connection named ack");
     canonical("wait 1001ms\nwait 999ms\nwait 599999ms\n", "wait in ms when not whole seconds");
+    canonical("family dual\nsockopt IPV6_V6ONLY=0\nsyn a mss=1460 ipv4\nack b ipv6\nrst c ipv4\n"
+              "fin d len=1 ipv4\nsyn e\nexpect a synack mss=1460@ipv4 mss=1440@ipv6\n"
+              "expect accept a mss=1460\nexpect accept b mss=1220@ipv6\n",
+              "family dual, ipv4/ipv6 connections, mss=N@family");
+    canonical("family ipv6\nlisten 1\n", "family ipv6");
+    canonical("# x\nfamily ipv4\n", "family ipv4 after a comment");
 }
 
 static void test_normalize(void)
@@ -244,6 +250,13 @@ static void test_normalize(void)
     normalizes("expect counter InSegs +3\n", "expect counter InSegs 3\n");
     normalizes("expect counter InSegs -0\n", "expect counter InSegs 0\n");
     normalizes("syn c1\nexpect accept c1 mss=01448\n", "syn c1\nexpect accept c1 mss=1448\n");
+    normalizes("syn c1\nexpect accept c1 mss=1440@ipv6 mss=1460@ipv4\n",
+               "syn c1\nexpect accept c1 mss=1460@ipv4 mss=1440@ipv6\n");
+    normalizes("syn c1\nexpect accept c1 mss=1460@ipv4 mss=1460@ipv6\n",
+               "syn c1\nexpect accept c1 mss=1460\n");
+    normalizes("syn c1\nexpect c1 synack cookie mss=1440@ipv6\n",
+               "syn c1\nexpect c1 synack mss=1440@ipv6 cookie\n");
+    normalizes("family dual\nsyn c1 ipv4 mss=1460\n", "family dual\nsyn c1 mss=1460 ipv4\n");
     normalizes("syn c1\nexpect c1 synack cookie mss=1460\n",
                "syn c1\nexpect c1 synack mss=1460 cookie\n");
     normalizes("syn c1\nexpect c1 synack nots nosack nowscale\n",
@@ -292,13 +305,13 @@ static void test_built(void)
     d->u.expect.kind = LQ_X_COUNTER;
     d->u.expect.counter = (uint32_t)k;
     d->u.expect.value = -2;
-    d->u.expect.mss = -1;
+    d->u.expect.mss = d->u.expect.mss6 = -1;
     d->u.expect.wscale = -1;
     d = lq_scenario_add(&sc, LQ_D_EXPECT);
     d->u.expect.kind = LQ_X_PKT;
     d->u.expect.pkt = LQ_PK_SYNACK;
     d->u.expect.conn = (uint16_t)b;
-    d->u.expect.mss = 1300;
+    d->u.expect.mss = d->u.expect.mss6 = 1300; /* mss=1300: both families */
     d->u.expect.wscale = -1;
     d->u.expect.wscale_tri = LQ_TRI_NO;
     d->u.expect.ts_tri = LQ_TRI_YES;
