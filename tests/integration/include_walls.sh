@@ -3,7 +3,8 @@
 # #include crosses one. The check itself is shown to fail on planted
 # violations in a copy of the tree: run/ including live/, model/ including
 # harness/, an include that resolves to no file, live/ including the runner,
-# matrix/ including live/, report/ including wire/.
+# matrix/ including live/, report/ including wire/, report/ including
+# live/ through "..".
 . tests/integration/lib.sh.inc
 
 out=$(sh ci/include-walls.sh 2>&1)
@@ -37,6 +38,13 @@ plant harness/matrix/matrix.c live/backend_live.h \
     "the matrix drives no live backend itself: matrix/ including live/ is refused"
 plant harness/report/report.c wire/pcapout.h '^harness/report/report.c:[0-9]*: includes harness/wire/pcapout.h' \
     "reporters only format: report/ including wire/ is refused"
+
+# A path through ".." is resolved before its folder is judged.
+printf '#include "../live/netns.h"\n' >>"$copy/harness/report/report.c"
+out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
+[ $? -ne 0 ] && printf '%s\n' "$out" | grep -q '^harness/report/report.c:[0-9]*: includes harness/live/netns.h'
+ok $? "an include through .. is judged by the folder it resolves to"
+cp harness/report/report.c "$copy/harness/report/report.c"
 
 out=$(sh "$copy/ci/include-walls.sh" "$copy" 2>&1)
 ok $? "the restored copy passes again"
