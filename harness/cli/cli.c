@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "jobs.h"
 #include "live/backend_live.h"
 #include "run/backend_model.h"
 #include "util/cleanup.h"
@@ -129,6 +131,24 @@ int lq_cli_u64_opt(const char *cmd, const char *opt, const char *text, uint64_t 
             "listenq %s: --%s takes an integer 0..18446744073709551615 (or 0x...), not '%s'\n", cmd,
             opt, text);
     return -1;
+}
+
+int lq_cli_jobs_opt(const char *cmd, const char *text, unsigned *jobs)
+{
+    long v;
+    if (lq_cli_int_opt(cmd, "jobs", text, 1, LQ_JOBS_MAX, &v))
+        return -1;
+    *jobs = (unsigned)v;
+    return 0;
+}
+
+unsigned lq_cli_default_jobs(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
 }
 
 bool lq_cli_not_run(const struct lq_scenario *sc, bool need_live, const struct lq_backend *live,
@@ -268,23 +288,22 @@ char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, co
     return lq_xstrdup(path);
 }
 
-/* A failed scenario's evidence: the subject's frames as
- * OUTDIR/<label>.<run>.<n>.pcap (n: its place in the run, so names are
- * unique per scenario, path and run) and its JSON record, with the run id,
- * appended to OUTDIR/divergences.jsonl. What cannot be written goes to the
- * report (exit 3). Returns the pcap's path (to free) or NULL. */
-static char *lq_cli_evidence(const struct lq_cli_suite *s, const struct lq_scenario *sc,
-                             const struct lq_result *res)
+char *lq_cli_evidence_pcap(const struct lq_cli_suite *s, const struct lq_scenario *sc, size_t place,
+                           struct lq_err *err)
+{
+    struct lq_backend *subject = s->runner->backend[LQ_ROLE_SUBJECT];
+    return lq_cli_failure_pcap(subject, sc, s->outdir, s->report->run_id, place, err);
+}
+
+void lq_cli_evidence_report(const struct lq_cli_suite *s, const struct lq_scenario *sc,
+                            const struct lq_result *res, const char *pcap, const char *pcap_err)
 {
     struct lq_report *rep = s->report;
     struct lq_backend *subject = s->runner->backend[LQ_ROLE_SUBJECT];
-    struct lq_err pe = {0};
-    /* rep->index is this scenario's place once it is reported: + 1 */
-    char *pcap = lq_cli_failure_pcap(subject, sc, s->outdir, rep->run_id, rep->index + 1, &pe);
     if (pcap)
         lq_report_written(rep, pcap);
-    else if (pe.msg[0])
-        lq_report_write_error(rep, pe.msg);
+    else if (pcap_err && pcap_err[0])
+        lq_report_write_error(rep, pcap_err);
     struct lq_strbuf j;
     lq_sb_init(&j);
     lq_report_json(sc, res, pcap, subject ? subject->release : "", s->profile, rep->run_id, &j);
@@ -296,13 +315,33 @@ static char *lq_cli_evidence(const struct lq_cli_suite *s, const struct lq_scena
     else
         lq_report_written(rep, jpath);
     lq_sb_free(&j);
-    return pcap;
 }
 
-int lq_cli_run_suite(const struct lq_cli_suite *s)
+bool lq_cli_run_one(const struct lq_cli_suite *s, const struct lq_scenario *sc, size_t place,
+                    struct lq_result *res, char **pcap, struct lq_err *pcap_err)
+{
+    bool fatal = false;
+    *pcap = NULL;
+    struct lq_err e = {0};
+    if (lq_run_scenario(s->runner, sc, res, &e)) {
+        fprintf(stderr, "listenq: %s\n", e.msg);
+        fatal = true;
+    }
+    if (res->status == LQ_ST_FAIL && s->outdir && s->live)
+        *pcap = lq_cli_evidence_pcap(s, sc, place, pcap_err);
+    if (s->after) {
+        int f = 0;
+        s->after(s->arg, sc, res, &f);
+        if (f)
+            fatal = true;
+    }
+    return fatal;
+}
+
+/* The scenarios one after another in this process. */
+static int lq_cli_run_sequential(const struct lq_cli_suite *s)
 {
     int fatal = 0;
-    lq_cleanup_on_signals(); /* a partial summary, no temporary file left */
     for (size_t k = 0; k < s->n; k++) {
         const struct lq_scenario *sc = s->sc[k];
         struct lq_result res;
@@ -310,21 +349,26 @@ int lq_cli_run_suite(const struct lq_cli_suite *s)
         char *pcap = NULL;
         if (s->before)
             s->before(s->arg, sc);
-        if (!lq_cli_not_run(sc, s->need_live, s->live, s->live_err, s->fast, fatal, &res)) {
-            struct lq_err e = {0};
-            if (lq_run_scenario(s->runner, sc, &res, &e)) {
-                fprintf(stderr, "listenq: %s\n", e.msg);
+        bool ran = !lq_cli_not_run(sc, s->need_live, s->live, s->live_err, s->fast, fatal, &res);
+        if (ran) {
+            struct lq_err pe = {0};
+            /* its place in the run, counted from 1, names its pcap */
+            if (lq_cli_run_one(s, sc, k + 1, &res, &pcap, &pe))
                 fatal = 1;
-            }
             if (res.status == LQ_ST_FAIL && s->outdir && s->live)
-                pcap = lq_cli_evidence(s, sc, &res);
-            if (s->after)
-                s->after(s->arg, sc, &res, &fatal);
+                lq_cli_evidence_report(s, sc, &res, pcap, pe.msg);
         }
         lq_report_scenario(s->report, sc, &res, pcap);
         free(pcap);
         lq_result_free(&res);
     }
+    return fatal;
+}
+
+int lq_cli_run_suite(const struct lq_cli_suite *s)
+{
+    lq_cleanup_on_signals(); /* a partial summary, no temporary file left */
+    int fatal = lq_jobs_wanted(s) ? lq_jobs_run(s) : lq_cli_run_sequential(s);
     lq_report_end(s->report);
     int status = lq_report_exit_status(s->report);
     if (fatal && status == LQ_EXIT_OK)

@@ -90,15 +90,43 @@ struct lq_cli_suite {
      * go when a live kernel ran; NULL: none are written. */
     const char *outdir;
     const struct lq_profile *profile;
-    /* Called before each scenario (NULL: nothing). */
+    /* Called before each scenario (NULL: nothing), in the process that
+     * runs it (a worker with --jobs: cli/jobs.h). */
     void (*before)(void *arg, const struct lq_scenario *sc);
-    /* Called after each scenario that ran; sets *fatal on a harness error. */
+    /* Called after each scenario that ran, in the process that ran it, with
+     * the runner's backends still holding its frames; sets *fatal on a
+     * harness error. It finds the live kernel as the runner's subject
+     * (a worker has a kernel of its own). */
     void (*after)(void *arg, const struct lq_scenario *sc, const struct lq_result *res, int *fatal);
     void *arg;
+    /* How many scenarios run at once (cli/jobs.h); 0 or 1: one after
+     * another in this process. */
+    unsigned jobs;
 };
 
 /* Runs the suite and ends the report; returns the exit status. */
 int lq_cli_run_suite(const struct lq_cli_suite *s);
+
+/* One scenario of the suite, the way both the sequential loop and a worker
+ * run it: the runner, a failure's pcap (place: the scenario's place in the
+ * run, from 1; *pcap the path to free, or NULL with pcap_err when it could
+ * not be written) and the suite's after(). Returns true when the harness
+ * failed (further scenarios are not run). */
+bool lq_cli_run_one(const struct lq_cli_suite *s, const struct lq_scenario *sc, size_t place,
+                    struct lq_result *res, char **pcap, struct lq_err *pcap_err);
+/* A failure's pcap, the subject's frames, as lq_cli_failure_pcap names it. */
+char *lq_cli_evidence_pcap(const struct lq_cli_suite *s, const struct lq_scenario *sc, size_t place,
+                           struct lq_err *err);
+/* A failure's evidence, reported: the pcap written (or pcap_err, the reason
+ * it was not) and its JSON record appended to OUTDIR/divergences.jsonl, in
+ * the order scenarios are reported. */
+void lq_cli_evidence_report(const struct lq_cli_suite *s, const struct lq_scenario *sc,
+                            const struct lq_result *res, const char *pcap, const char *pcap_err);
+
+/* --jobs N of command cmd (1..LQ_JOBS_MAX), or -1 with the error printed. */
+int lq_cli_jobs_opt(const char *cmd, const char *text, unsigned *jobs);
+/* The default of --jobs: the CPUs this process may run on. */
+unsigned lq_cli_default_jobs(void);
 
 /* The runner's backends for a finding: the model (with a planted bug in
  * test builds) as the reference, the kernel as the subject, or the correct

@@ -20,15 +20,18 @@
 
 static void lq_record_usage(FILE *f)
 {
-    fprintf(f, "usage: listenq record [--fast] [--tap] --out DIR FILE|DIR...\n"
-               "Runs scenarios on this machine's kernel and stores, per scenario, the pcap and a\n"
-               "JSON file (kernel release, sysctls, scenario text, every event's observation).\n"
-               "Exit statuses as `run` (expectations are checked on the kernel).\n");
+    fprintf(f,
+            "usage: listenq record [--fast] [--tap] [--jobs N] --out DIR FILE|DIR...\n"
+            "Runs scenarios on this machine's kernel and stores, per scenario, the pcap and a\n"
+            "JSON file (kernel release, sysctls, scenario text, every event's observation).\n"
+            "Exit statuses as `run` (expectations are checked on the kernel). --jobs N as\n"
+            "for `run` (default: the CPUs, %u here).\n",
+            lq_cli_default_jobs());
 }
 
 struct lq_record_ctx {
     const char *outdir;
-    struct lq_backend *live;
+    struct lq_runner *runner; /* its subject: the kernel of the process that ran it */
     const char *kversion, *profile;
 };
 
@@ -39,10 +42,11 @@ static void lq_record_write(void *arg, const struct lq_scenario *sc, const struc
     struct lq_record_ctx *c = arg;
     if (!res->ran[LQ_ROLE_SUBJECT])
         return;
+    struct lq_backend *live = c->runner->backend[LQ_ROLE_SUBJECT];
     const struct lq_pcap_rec *recs;
-    size_t n = lq_backend_frames(c->live, &recs);
+    size_t n = lq_backend_frames(live, &recs);
     struct lq_err e = {0};
-    if (lq_recording_write(c->outdir, sc, res, LQ_ROLE_SUBJECT, c->live->release, c->kversion,
+    if (lq_recording_write(c->outdir, sc, res, LQ_ROLE_SUBJECT, live->release, c->kversion,
                            c->profile, recs, n, &e)) {
         fprintf(stderr, "listenq: %s\n", e.msg);
         *fatal = 1;
@@ -51,15 +55,14 @@ static void lq_record_write(void *arg, const struct lq_scenario *sc, const struc
 
 int lq_cmd_record(int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
-                                         {"fast", no_argument, 0, 'f'},
-                                         {"tap", no_argument, 0, 't'},
-                                         {"kernel", required_argument, 0, 'k'},
-                                         {"no-progress", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},   {"fast", no_argument, 0, 'f'},
+        {"tap", no_argument, 0, 't'},         {"kernel", required_argument, 0, 'k'},
+        {"no-progress", no_argument, 0, 'n'}, {"jobs", required_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     const char *outdir = NULL, *kernel_opt = NULL;
     bool fast = false, tap = false;
+    unsigned jobs = lq_cli_default_jobs();
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -69,6 +72,10 @@ int lq_cmd_record(int argc, char **argv)
         case 't': tap = true; break;
         case 'k': kernel_opt = optarg; break;
         case 'n': break;
+        case 'j':
+            if (lq_cli_jobs_opt("record", optarg, &jobs))
+                return LQ_EXIT_BADINPUT;
+            break;
         case 'h': lq_record_usage(stdout); return 0;
         default: lq_record_usage(stderr); return LQ_EXIT_BADINPUT;
         }
@@ -111,7 +118,7 @@ int lq_cmd_record(int argc, char **argv)
     for (size_t i = 0; i < corpus.n; i++)
         scs[i] = &corpus.sc[i];
     struct lq_record_ctx ctx = {
-        .outdir = outdir, .live = live, .kversion = u.version, .profile = profile.name};
+        .outdir = outdir, .runner = &r, .kversion = u.version, .profile = profile.name};
     struct lq_cli_suite suite = {.runner = &r,
                                  .report = &rep,
                                  .sc = scs,
@@ -122,7 +129,8 @@ int lq_cmd_record(int argc, char **argv)
                                  .live_err = err.msg,
                                  .profile = &profile,
                                  .after = lq_record_write,
-                                 .arg = &ctx};
+                                 .arg = &ctx,
+                                 .jobs = jobs};
     int status = lq_cli_run_suite(&suite);
     free(scs);
     lq_backend_destroy(live);

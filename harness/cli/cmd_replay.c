@@ -102,18 +102,21 @@ static int lq_collect_recordings(char *const *args, int n, struct lq_paths *out,
 
 static void lq_replay_usage(FILE *f)
 {
-    fprintf(f, "usage: listenq replay [options] DIR|FILE.json...\n"
-               "Runs the recorded scenarios on this kernel and compares its answers with\n"
-               "the recording (sequence numbers and cookies by relation, timers within\n"
-               "tolerance). A recording whose values are impossible or whose pcap does not\n"
-               "match it is bad input. Exit statuses as `run`.\n"
-               "  --fast        leave out slow scenarios (those with wait)\n"
-               "  --tap         KTAP output (TAP version 13) instead of the human report\n"
-               "  --junit FILE  also write a JUnit XML report\n"
-               "  --json FILE   also write one JSON object per scenario per line\n"
-               "  --out DIR     where divergence pcaps and divergences.jsonl go (default: out)\n"
-               "  -v, --verbose details for passing scenarios too\n"
-               "  --no-progress no progress line on a terminal\n");
+    fprintf(f,
+            "usage: listenq replay [options] DIR|FILE.json...\n"
+            "Runs the recorded scenarios on this kernel and compares its answers with\n"
+            "the recording (sequence numbers and cookies by relation, timers within\n"
+            "tolerance). A recording whose values are impossible or whose pcap does not\n"
+            "match it is bad input. Exit statuses as `run`.\n"
+            "  --fast        leave out slow scenarios (those with wait)\n"
+            "  --tap         KTAP output (TAP version 13) instead of the human report\n"
+            "  --junit FILE  also write a JUnit XML report\n"
+            "  --json FILE   also write one JSON object per scenario per line\n"
+            "  --out DIR     where divergence pcaps and divergences.jsonl go (default: out)\n"
+            "  --jobs N      scenarios at once, reported in order (default: the CPUs, %u here)\n"
+            "  -v, --verbose details for passing scenarios too\n"
+            "  --no-progress no progress line on a terminal\n",
+            lq_cli_default_jobs());
 }
 
 static void lq_recordings_free(struct lq_recording *recs, size_t n)
@@ -160,17 +163,15 @@ static void lq_replay_profile(void *arg, const struct lq_scenario *sc)
 
 int lq_cmd_replay(int argc, char **argv)
 {
-    static const struct option opts[] = {{"tap", no_argument, 0, 't'},
-                                         {"fast", no_argument, 0, 'f'},
-                                         {"json", required_argument, 0, 'j'},
-                                         {"junit", required_argument, 0, 'J'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"verbose", no_argument, 0, 'v'},
-                                         {"no-progress", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"tap", no_argument, 0, 't'},         {"fast", no_argument, 0, 'f'},
+        {"json", required_argument, 0, 'j'},  {"junit", required_argument, 0, 'J'},
+        {"out", required_argument, 0, 'o'},   {"verbose", no_argument, 0, 'v'},
+        {"no-progress", no_argument, 0, 'n'}, {"jobs", required_argument, 0, 'N'},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     bool tap = false, fast = false, verbose = false, progress = true;
     const char *json = NULL, *junit = NULL, *outdir = "out";
+    unsigned jobs = lq_cli_default_jobs();
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -182,6 +183,10 @@ int lq_cmd_replay(int argc, char **argv)
         case 'o': outdir = optarg; break;
         case 'v': verbose = true; break;
         case 'n': progress = false; break;
+        case 'N':
+            if (lq_cli_jobs_opt("replay", optarg, &jobs))
+                return LQ_EXIT_BADINPUT;
+            break;
         case 'h': lq_replay_usage(stdout); return 0;
         default: lq_replay_usage(stderr); return LQ_EXIT_BADINPUT;
         }
@@ -268,7 +273,8 @@ int lq_cmd_replay(int argc, char **argv)
                                  .outdir = outdir,
                                  .profile = &profile,
                                  .before = lq_replay_profile,
-                                 .arg = &ctx};
+                                 .arg = &ctx,
+                                 .jobs = jobs};
     status = lq_cli_run_suite(&suite);
     free(scs);
     lq_backend_destroy(live);

@@ -38,8 +38,11 @@ static void lq_run_usage(FILE *f)
             "  --out DIR           where divergence pcaps and divergences.jsonl go (default: out)\n"
             "  --shuffle SEED      run the scenarios in a seeded random order\n"
             "  --repeat N          run every scenario N times\n"
+            "  --jobs N            scenarios at once, each with its own namespaces, reported\n"
+            "                      in order (default: the CPUs, %u here; 1: one after another)\n"
             "  -v, --verbose       details for passing scenarios too\n"
-            "  --no-progress       no progress line on a terminal\n");
+            "  --no-progress       no progress line on a terminal\n",
+            lq_cli_default_jobs());
 #ifdef LQ_TEST_SWITCHES
     fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule (%s)\n",
             LQ_MODEL_BUG_NAMES);
@@ -132,7 +135,8 @@ int lq_cmd_run(int argc, char **argv)
         O_REPEAT,
         O_NOPROGRESS,
         O_BUG,
-        O_FAMILY
+        O_FAMILY,
+        O_JOBS
     };
     static const struct option opts[] = {{"model-only", no_argument, 0, O_MODEL_ONLY},
                                          {"kernel-only", no_argument, 0, O_KERNEL_ONLY},
@@ -148,6 +152,7 @@ int lq_cmd_run(int argc, char **argv)
                                          {"no-progress", no_argument, 0, O_NOPROGRESS},
                                          {"model-bug", required_argument, 0, O_BUG},
                                          {"family", required_argument, 0, O_FAMILY},
+                                         {"jobs", required_argument, 0, O_JOBS},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool model_only = false, kernel_only = false, fast = false, tap = false, verbose = false;
@@ -155,6 +160,7 @@ int lq_cmd_run(int argc, char **argv)
     const char *kernel_opt = NULL, *junit = NULL, *json = NULL, *outdir = "out";
     uint64_t shuffle_seed = 0;
     long repeat = 1;
+    unsigned jobs = lq_cli_default_jobs();
     enum lq_model_bug bug = LQ_BUG_NONE;
     unsigned families = 0;
     int c;
@@ -176,6 +182,10 @@ int lq_cmd_run(int argc, char **argv)
             break;
         case O_REPEAT:
             if (lq_cli_int_opt("run", "repeat", optarg, 1, 1000000, &repeat))
+                return LQ_EXIT_BADINPUT;
+            break;
+        case O_JOBS:
+            if (lq_cli_jobs_opt("run", optarg, &jobs))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'v': verbose = true; break;
@@ -275,7 +285,8 @@ int lq_cmd_run(int argc, char **argv)
                                  .live = bk.live,
                                  .live_err = bk.skip_all,
                                  .outdir = outdir,
-                                 .profile = &profile};
+                                 .profile = &profile,
+                                 .jobs = jobs};
     int status = lq_cli_run_suite(&suite);
     free(order);
     lq_run_close_backends(&bk);

@@ -75,6 +75,20 @@ void lq_cleanup_on_signals(void)
     }
 }
 
+void lq_cleanup_worker(void)
+{
+    lq_cleanup_on_signals();
+    lq_msg_cur = -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = lq_cleanup_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGHUP);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 void lq_cleanup_set_message(const char *msg)
 {
     if (!msg) {

@@ -16,6 +16,11 @@
 
 /* Installs the handlers (once), except for signals ignored on entry. */
 void lq_cleanup_on_signals(void);
+/* In a worker process of a command (cli/jobs.h): a signal removes its
+ * temporary files and ends it without a message (the command prints the
+ * summary); SIGTERM, the signal it gets when the command dies, is handled
+ * even when the command ignores it. */
+void lq_cleanup_worker(void);
 /* The message a signal prints (copied; up to 4 KiB; NULL: none). */
 void lq_cleanup_set_message(const char *msg);
 /* A temporary file that must not outlive a signal: a slot, or -1 when all

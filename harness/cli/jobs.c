@@ -1,0 +1,711 @@
+/* harness/cli/jobs.c: see jobs.h.
+ *
+ * The command and a worker talk over a socketpair: the command sends a
+ * scenario's index (4 bytes), the worker answers with a message (a head,
+ * then its payload): READY once its kernel is set up, SETUP_FAILED with the
+ * reason, or RESULT with the harness-failed flag, the pcap it wrote (or why
+ * it could not), the end of what it printed on stderr so far, and the
+ * result packed (run/result_pack.h). A worker's stdout and stderr go to a
+ * memory file the command also holds, so what it printed is read back per
+ * scenario, and even after it died.
+ */
+#include "jobs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live/backend_live.h"
+#include "run/result_pack.h"
+#include "util/cleanup.h"
+#include "util/grow.h"
+
+enum { LQ_MSG_READY = 1, LQ_MSG_SETUP_FAILED, LQ_MSG_RESULT };
+
+struct lq_msg_head {
+    uint32_t type;
+    uint32_t task;
+    uint64_t len; /* payload bytes after the head */
+};
+
+/* The payload of RESULT: this head, the pcap path, the pcap error, the
+ * packed result. */
+struct lq_done_head {
+    uint32_t fatal;
+    uint32_t pcap_len, pcap_err_len;
+    uint32_t pad;
+    uint64_t err_end; /* the worker's stderr file offset after the scenario */
+};
+
+enum lq_task_state { LQ_TASK_QUEUED, LQ_TASK_RUNNING, LQ_TASK_DONE };
+
+struct lq_task {
+    bool runnable; /* not skipped before it runs (lq_cli_not_run) */
+    bool slow;
+    enum lq_task_state state;
+    bool fatal;
+    struct lq_result res;
+    char *pcap, *pcap_err, *err_text;
+};
+
+enum lq_worker_state { LQ_W_STARTING, LQ_W_IDLE, LQ_W_BUSY, LQ_W_GONE };
+
+struct lq_worker {
+    pid_t pid;
+    int fd;    /* the command's end of the socketpair, -1 once closed */
+    int errfd; /* the memory file of its stdout and stderr */
+    bool sleeper;
+    enum lq_worker_state state;
+    size_t task;
+    uint64_t err_read; /* what of errfd was already handed on */
+    unsigned char *buf;
+    size_t len, cap;
+};
+
+/* The scenarios between the first one not yet reported and LQ_JOBS_WINDOW
+ * past it are in the window: handed out, run, or waiting for their turn to
+ * be reported (a --repeat of millions never holds more). */
+#define LQ_JOBS_WINDOW 1024
+
+struct lq_slow {
+    uint64_t wait_ms;
+    size_t k;
+};
+
+struct lq_pool {
+    const struct lq_cli_suite *s;
+    size_t n;
+    struct lq_task *t;    /* [k % LQ_JOBS_WINDOW] for k in the window */
+    size_t admitted;      /* scenarios [0, admitted) entered the window */
+    struct lq_slow *slow; /* a heap: the longest wait first, then the suite's order */
+    size_t nslow;
+    size_t *fast; /* a ring of the others, in the suite's order */
+    size_t fast_head, nfast;
+    struct lq_worker *w;
+    size_t nw;
+    size_t fatal_at; /* the first scenario the harness failed in, or n */
+};
+
+static struct lq_task *lq_pool_task(struct lq_pool *p, size_t k)
+{
+    return &p->t[k % LQ_JOBS_WINDOW];
+}
+
+static bool lq_slow_before(const struct lq_slow *a, const struct lq_slow *b)
+{
+    return a->wait_ms != b->wait_ms ? a->wait_ms > b->wait_ms : a->k < b->k;
+}
+
+static void lq_slow_push(struct lq_pool *p, struct lq_slow v)
+{
+    size_t i = p->nslow++;
+    while (i > 0 && lq_slow_before(&v, &p->slow[(i - 1) / 2])) {
+        p->slow[i] = p->slow[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    p->slow[i] = v;
+}
+
+static size_t lq_slow_pop(struct lq_pool *p)
+{
+    size_t top = p->slow[0].k;
+    struct lq_slow last = p->slow[--p->nslow];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= p->nslow)
+            break;
+        if (c + 1 < p->nslow && lq_slow_before(&p->slow[c + 1], &p->slow[c]))
+            c++;
+        if (!lq_slow_before(&p->slow[c], &last))
+            break;
+        p->slow[i] = p->slow[c];
+        i = c;
+    }
+    if (p->nslow)
+        p->slow[i] = last;
+    return top;
+}
+
+/* Scenario k enters the window: skipped at once, or queued. */
+static void lq_pool_admit(struct lq_pool *p, size_t k)
+{
+    const struct lq_cli_suite *s = p->s;
+    struct lq_task *t = lq_pool_task(p, k);
+    memset(t, 0, sizeof(*t));
+    lq_result_init(&t->res);
+    t->runnable =
+        !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &t->res);
+    if (!t->runnable) {
+        t->state = LQ_TASK_DONE;
+        return;
+    }
+    t->slow = lq_scenario_is_slow(s->sc[k]);
+    if (t->slow)
+        lq_slow_push(p, (struct lq_slow){.wait_ms = lq_scenario_wait_ms(s->sc[k]), .k = k});
+    else
+        p->fast[(p->fast_head + p->nfast++) % LQ_JOBS_WINDOW] = k;
+}
+
+bool lq_jobs_wanted(const struct lq_cli_suite *s)
+{
+    if (s->jobs <= 1 || !s->live || !s->need_live)
+        return false;
+    size_t runnable = 0;
+    for (size_t k = 0; k < s->n && runnable < 2; k++) {
+        struct lq_result res;
+        lq_result_init(&res);
+        if (!lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &res))
+            runnable++;
+        lq_result_free(&res);
+    }
+    return runnable >= 2;
+}
+
+/* ---- I/O ---- */
+
+static int lq_write_full(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* 1 with the bytes, 0 at the end of the stream before any, -1 on error. */
+static int lq_read_full(int fd, void *p, size_t n)
+{
+    char *c = p;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, c + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return got ? -1 : 0;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+static int lq_send_msg(int fd, uint32_t type, uint32_t task, const void *payload, size_t len)
+{
+    struct lq_msg_head h = {.type = type, .task = task, .len = len};
+    if (lq_write_full(fd, &h, sizeof(h)))
+        return -1;
+    return len ? lq_write_full(fd, payload, len) : 0;
+}
+
+/* What errfd holds in [from, to), NUL-terminated (NULL when empty). */
+static char *lq_read_err(int errfd, uint64_t from, uint64_t to)
+{
+    if (to <= from)
+        return NULL;
+    size_t n = (size_t)(to - from);
+    char *text = lq_xmalloc(n + 1);
+    ssize_t r = pread(errfd, text, n, (off_t)from);
+    if (r <= 0) {
+        free(text);
+        return NULL;
+    }
+    text[r] = '\0';
+    return text;
+}
+
+static uint64_t lq_err_size(int errfd)
+{
+    struct stat st;
+    return fstat(errfd, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* ---- the worker ---- */
+
+static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t parent)
+{
+    const struct lq_cli_suite *s = p->s;
+    struct lq_worker *me = &p->w[self];
+    /* dies with the command; the cleanup handler removes its temporary
+     * files and prints nothing (the summary is the command's) */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(0);
+    lq_cleanup_worker();
+    /* only its own ends: a command's close must reach each worker */
+    for (size_t i = 0; i < p->nw; i++) {
+        if (i == self)
+            continue;
+        if (p->w[i].fd >= 0)
+            close(p->w[i].fd);
+        if (p->w[i].errfd >= 0)
+            close(p->w[i].errfd);
+    }
+    dup2(me->errfd, STDOUT_FILENO);
+    dup2(me->errfd, STDERR_FILENO);
+    close(me->errfd);
+    int fd = me->fd;
+
+    struct lq_cli_suite cs = *s;
+    if (self > 0) {
+        /* a kernel of its own: private namespaces beside the command's */
+        struct lq_err err = {0};
+        struct lq_backend *live = lq_backend_live_new(&err);
+        if (!live) {
+            lq_send_msg(fd, LQ_MSG_SETUP_FAILED, 0, err.msg, strlen(err.msg));
+            _exit(0);
+        }
+        for (int r = 0; r < LQ_ROLE_COUNT; r++)
+            if (s->runner->backend[r] == s->live)
+                s->runner->backend[r] = live;
+        cs.live = live;
+    }
+    if (lq_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
+        _exit(0);
+    struct lq_strbuf msg;
+    lq_sb_init(&msg);
+    for (;;) {
+        uint32_t k;
+        if (lq_read_full(fd, &k, sizeof(k)) != 1 || k >= s->n)
+            _exit(0);
+        const struct lq_scenario *sc = s->sc[k];
+        struct lq_result res;
+        lq_result_init(&res);
+        if (s->before)
+            s->before(s->arg, sc);
+        char *pcap = NULL;
+        struct lq_err pe = {0};
+        bool fatal = lq_cli_run_one(&cs, sc, k + 1, &res, &pcap, &pe);
+        fflush(stdout);
+        fflush(stderr);
+        off_t end = lseek(STDERR_FILENO, 0, SEEK_CUR);
+        struct lq_done_head d = {.fatal = fatal,
+                                 .pcap_len = pcap ? (uint32_t)strlen(pcap) : 0,
+                                 .pcap_err_len = (uint32_t)strlen(pe.msg),
+                                 .err_end = end > 0 ? (uint64_t)end : 0};
+        lq_sb_reset(&msg);
+        lq_sb_addn(&msg, (const char *)&d, sizeof(d));
+        if (pcap)
+            lq_sb_addn(&msg, pcap, d.pcap_len);
+        lq_sb_addn(&msg, pe.msg, d.pcap_err_len);
+        lq_result_pack(&res, &msg);
+        if (lq_send_msg(fd, LQ_MSG_RESULT, k, msg.s, msg.len))
+            _exit(0);
+        free(pcap);
+        lq_result_free(&res);
+    }
+}
+
+/* ---- the command's side ---- */
+
+static int lq_pool_spawn(struct lq_pool *p, size_t i)
+{
+    struct lq_worker *w = &p->w[i];
+    int sv[2];
+    w->errfd = memfd_create("listenq-worker-stderr", MFD_CLOEXEC);
+    if (w->errfd < 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+        close(w->errfd);
+        w->errfd = -1;
+        return -1;
+    }
+    w->fd = sv[1]; /* the worker's end while it starts: see lq_worker_main */
+    pid_t parent = getpid();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        close(w->errfd);
+        w->fd = w->errfd = -1;
+        return -1;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        lq_worker_main(p, i, parent);
+    }
+    close(sv[1]);
+    w->fd = sv[0];
+    w->pid = pid;
+    w->state = LQ_W_STARTING;
+    fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_NONBLOCK);
+    return 0;
+}
+
+static void lq_worker_close(struct lq_worker *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+    w->state = LQ_W_GONE;
+}
+
+/* The next scenario for worker w: a sleeper takes slow ones only (while
+ * other workers are left for the rest), the others the rest first; none
+ * past the first harness failure. */
+static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *task)
+{
+    bool others_left = false;
+    for (size_t i = 0; i < p->nw; i++)
+        others_left = others_left || (!p->w[i].sleeper && p->w[i].state != LQ_W_GONE);
+    if (!w->sleeper || !others_left) {
+        while (p->nfast) {
+            size_t k = p->fast[p->fast_head];
+            p->fast_head = (p->fast_head + 1) % LQ_JOBS_WINDOW;
+            p->nfast--;
+            if (k < p->fatal_at) {
+                *task = k;
+                return true;
+            }
+        }
+    }
+    while (p->nslow) {
+        size_t k = lq_slow_pop(p);
+        if (k < p->fatal_at) {
+            *task = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Hands a scenario to each idle worker; more_later: scenarios are still
+ * to enter the window (a worker with nothing now waits for them). */
+static void lq_pool_dispatch(struct lq_pool *p, bool more_later)
+{
+    for (size_t i = 0; i < p->nw; i++) {
+        struct lq_worker *w = &p->w[i];
+        if (w->state != LQ_W_IDLE)
+            continue;
+        size_t k;
+        if (!lq_pool_pick(p, w, &k)) {
+            if (!more_later)
+                lq_worker_close(w); /* nothing left for it: it ends */
+            continue;
+        }
+        uint32_t k32 = (uint32_t)k;
+        if (lq_write_full(w->fd, &k32, sizeof(k32))) {
+            /* it died: a task it never got goes back to no one; the
+             * harness failed here as it would have in it */
+            lq_pool_task(p, k)->state = LQ_TASK_DONE;
+            lq_pool_task(p, k)->fatal = true;
+            lq_pool_task(p, k)->res.status = LQ_ST_ERROR;
+            snprintf(lq_pool_task(p, k)->res.reason, sizeof(lq_pool_task(p, k)->res.reason),
+                     "not run: its worker died before it started");
+            if (k < p->fatal_at)
+                p->fatal_at = k;
+            lq_worker_close(w);
+            continue;
+        }
+        lq_pool_task(p, k)->state = LQ_TASK_RUNNING;
+        w->state = LQ_W_BUSY;
+        w->task = k;
+    }
+}
+
+static void lq_task_failed(struct lq_pool *p, size_t k, const char *why)
+{
+    struct lq_task *t = lq_pool_task(p, k);
+    lq_result_free(&t->res);
+    t->res.status = LQ_ST_ERROR;
+    snprintf(t->res.reason, sizeof(t->res.reason), "%.500s", why);
+    t->fatal = true;
+    t->state = LQ_TASK_DONE;
+    if (k < p->fatal_at)
+        p->fatal_at = k;
+}
+
+/* A whole message from worker w. */
+static void lq_pool_message(struct lq_pool *p, struct lq_worker *w, const struct lq_msg_head *h,
+                            const unsigned char *body)
+{
+    if (h->type == LQ_MSG_READY) {
+        w->state = LQ_W_IDLE;
+        return;
+    }
+    if (h->type == LQ_MSG_SETUP_FAILED) {
+        fprintf(stderr,
+                "listenq: a worker cannot set up its live kernel harness (%.*s): the run "
+                "goes on with the others\n",
+                (int)h->len, (const char *)body);
+        lq_worker_close(w);
+        return;
+    }
+    size_t k = w->task;
+    struct lq_task *t = lq_pool_task(p, k);
+    struct lq_done_head d;
+    struct lq_err e = {0};
+    if (h->type != LQ_MSG_RESULT || w->state != LQ_W_BUSY || h->task != k || h->len < sizeof(d)) {
+        lq_task_failed(p, k, "its worker sent a message that is not its result");
+        lq_worker_close(w);
+        return;
+    }
+    memcpy(&d, body, sizeof(d));
+    size_t off = sizeof(d);
+    if ((uint64_t)d.pcap_len + d.pcap_err_len > h->len - off) {
+        lq_task_failed(p, k, "its worker sent a result cut short");
+        lq_worker_close(w);
+        return;
+    }
+    t->pcap = d.pcap_len ? strndup((const char *)body + off, d.pcap_len) : NULL;
+    off += d.pcap_len;
+    t->pcap_err = d.pcap_err_len ? strndup((const char *)body + off, d.pcap_err_len) : NULL;
+    off += d.pcap_err_len;
+    if (lq_result_unpack(body + off, (size_t)h->len - off, &t->res, &e)) {
+        lq_task_failed(p, k, e.msg);
+        lq_worker_close(w);
+        return;
+    }
+    t->err_text = lq_read_err(w->errfd, w->err_read, d.err_end);
+    if (d.err_end > w->err_read)
+        w->err_read = d.err_end;
+    t->fatal = d.fatal != 0;
+    t->state = LQ_TASK_DONE;
+    if (t->fatal) {
+        if (k < p->fatal_at)
+            p->fatal_at = k;
+        lq_worker_close(w); /* its harness is broken: nothing more for it */
+        return;
+    }
+    w->state = LQ_W_IDLE;
+}
+
+/* The end of worker w's stream: it died (or ended after SETUP_FAILED). */
+static void lq_pool_lost(struct lq_pool *p, struct lq_worker *w)
+{
+    int st = 0;
+    pid_t r;
+    while ((r = waitpid(w->pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    char how[64];
+    if (r == w->pid && WIFSIGNALED(st))
+        snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(st));
+    else if (r == w->pid && WIFEXITED(st))
+        snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(st));
+    else
+        snprintf(how, sizeof(how), "lost");
+    w->pid = 0;
+    char *text = lq_read_err(w->errfd, w->err_read, lq_err_size(w->errfd));
+    if (w->state == LQ_W_BUSY) {
+        char why[160];
+        snprintf(why, sizeof(why), "the worker running it died (%s)", how);
+        lq_task_failed(p, w->task, why);
+        lq_pool_task(p, w->task)->err_text = text;
+    } else {
+        if (text)
+            fputs(text, stderr);
+        free(text);
+        if (w->state == LQ_W_STARTING)
+            fprintf(stderr, "listenq: a worker ended before it was ready (%s)\n", how);
+    }
+    lq_worker_close(w);
+}
+
+static void lq_pool_read(struct lq_pool *p, struct lq_worker *w)
+{
+    for (;;) {
+        w->buf = lq_grow(w->buf, &w->cap, w->len + 65536, 1);
+        ssize_t r = read(w->fd, w->buf + w->len, w->cap - w->len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (r <= 0) {
+            lq_pool_lost(p, w);
+            return;
+        }
+        w->len += (size_t)r;
+    }
+    size_t used = 0;
+    while (w->fd >= 0 && w->len - used >= sizeof(struct lq_msg_head)) {
+        struct lq_msg_head h;
+        memcpy(&h, w->buf + used, sizeof(h));
+        if (w->len - used - sizeof(h) < h.len)
+            break;
+        lq_pool_message(p, w, &h, w->buf + used + sizeof(h));
+        used += sizeof(h) + (size_t)h.len;
+    }
+    memmove(w->buf, w->buf + used, w->len - used);
+    w->len -= used;
+}
+
+/* Waits for what the workers send; false when none is left to wait for. */
+static bool lq_pool_wait(struct lq_pool *p)
+{
+    struct pollfd *fds = lq_xcalloc(p->nw, sizeof(*fds));
+    size_t *who = lq_xcalloc(p->nw, sizeof(*who));
+    size_t n = 0;
+    for (size_t i = 0; i < p->nw; i++) {
+        if (p->w[i].fd < 0 || p->w[i].state == LQ_W_IDLE || p->w[i].state == LQ_W_GONE)
+            continue;
+        fds[n] = (struct pollfd){.fd = p->w[i].fd, .events = POLLIN};
+        who[n++] = i;
+    }
+    if (n) {
+        while (poll(fds, n, -1) < 0 && errno == EINTR)
+            ;
+        for (size_t j = 0; j < n; j++)
+            if (fds[j].revents)
+                lq_pool_read(p, &p->w[who[j]]);
+    }
+    free(fds);
+    free(who);
+    return n > 0;
+}
+
+/* Reports scenario k, whose turn it is. */
+static void lq_pool_report(struct lq_pool *p, size_t k)
+{
+    const struct lq_cli_suite *s = p->s;
+    const struct lq_scenario *sc = s->sc[k];
+    struct lq_task *t = lq_pool_task(p, k);
+    if (k > p->fatal_at) {
+        /* as a sequential run: not run after the harness failed */
+        if (t->pcap)
+            unlink(t->pcap);
+        lq_result_free(&t->res);
+        lq_cli_not_run(sc, s->need_live, s->live, s->live_err, s->fast, true, &t->res);
+        lq_report_scenario(s->report, sc, &t->res, NULL);
+        return;
+    }
+    if (t->err_text)
+        fputs(t->err_text, stderr);
+    if (t->runnable && t->res.status == LQ_ST_FAIL && s->outdir && s->live)
+        lq_cli_evidence_report(s, sc, &t->res, t->pcap, t->pcap_err);
+    lq_report_scenario(s->report, sc, &t->res, t->pcap);
+    lq_result_free(&t->res); /* reported: only its memory is left */
+}
+
+static void lq_task_free(struct lq_task *t)
+{
+    lq_result_free(&t->res);
+    free(t->pcap);
+    free(t->pcap_err);
+    free(t->err_text);
+}
+
+/* How many scenarios of the suite are slow and how many are not, counted
+ * up to the caps (the pool's size needs no more). */
+static void lq_pool_count(const struct lq_cli_suite *s, size_t cap_slow, size_t cap_fast,
+                          size_t *nslow, size_t *nfast)
+{
+    struct lq_result scratch;
+    lq_result_init(&scratch);
+    *nslow = *nfast = 0;
+    for (size_t k = 0; k < s->n && (*nslow < cap_slow || *nfast < cap_fast); k++) {
+        if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
+            continue;
+        if (lq_scenario_is_slow(s->sc[k]))
+            (*nslow)++;
+        else
+            (*nfast)++;
+    }
+    lq_result_free(&scratch);
+}
+
+int lq_jobs_run(const struct lq_cli_suite *s)
+{
+    struct lq_pool p = {.s = s, .n = s->n, .fatal_at = s->n};
+    p.t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.t));
+    p.slow = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.slow));
+    p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
+    size_t max_sleep = (size_t)s->jobs * LQ_JOBS_SLEEPERS_PER_JOB;
+    size_t nslow, nfast;
+    lq_pool_count(s, max_sleep, s->jobs, &nslow, &nfast);
+    size_t nsleep = nslow < max_sleep ? nslow : max_sleep;
+    size_t runnable = nslow + nfast;
+    if (nsleep > runnable - 1)
+        nsleep = runnable - 1; /* the first worker is not one */
+    size_t ncpu = runnable - nsleep < s->jobs ? runnable - nsleep : s->jobs;
+    p.nw = ncpu + nsleep;
+    p.w = lq_xcalloc(p.nw, sizeof(*p.w));
+    for (size_t i = 0; i < p.nw; i++) {
+        p.w[i].fd = p.w[i].errfd = -1;
+        p.w[i].state = LQ_W_GONE;
+        p.w[i].sleeper = i >= ncpu;
+    }
+    /* the first worker takes over this process's kernel, which stays
+     * unused here from now on */
+    size_t started = 0;
+    for (size_t i = 0; i < p.nw; i++) {
+        if (lq_pool_spawn(&p, i) == 0) {
+            started++;
+        } else {
+            fprintf(stderr, "listenq: cannot start a worker: %s\n", strerror(errno));
+            if (i == 0)
+                break;
+        }
+    }
+
+    size_t next = 0;
+    while (next < p.n) {
+        while (p.admitted < p.n && p.admitted < next + LQ_JOBS_WINDOW)
+            lq_pool_admit(&p, p.admitted++);
+        struct lq_task *t = lq_pool_task(&p, next);
+        if (next > p.fatal_at || t->state == LQ_TASK_DONE) {
+            lq_pool_report(&p, next);
+            lq_task_free(t);
+            next++;
+            continue;
+        }
+        lq_pool_dispatch(&p, p.admitted < p.n);
+        if (!lq_pool_wait(&p)) {
+            /* no worker left and scenarios still to run */
+            bool running = false;
+            for (size_t i = 0; i < p.nw; i++)
+                running = running || p.w[i].state == LQ_W_BUSY;
+            if (!running && t->state != LQ_TASK_DONE)
+                lq_task_failed(&p, next, "not run: no worker of the run is left");
+        }
+    }
+
+    /* the end: workers with nothing to do end at the close; one still busy
+     * runs a scenario after a harness failure, which is not reported */
+    for (size_t i = 0; i < p.nw; i++) {
+        struct lq_worker *w = &p.w[i];
+        bool busy = w->state == LQ_W_BUSY;
+        if (w->fd >= 0)
+            close(w->fd);
+        w->fd = -1;
+        if (w->pid > 0 && busy)
+            kill(w->pid, SIGTERM);
+    }
+    for (size_t i = 0; i < p.nw; i++) {
+        struct lq_worker *w = &p.w[i];
+        if (w->pid > 0)
+            while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (w->errfd >= 0)
+            close(w->errfd);
+        free(w->buf);
+    }
+    /* what is left of the window: scenarios run after a harness failure */
+    for (size_t k = next; k < p.admitted; k++)
+        lq_task_free(lq_pool_task(&p, k));
+    int fatal = p.fatal_at < p.n || started == 0;
+    free(p.t);
+    free(p.slow);
+    free(p.fast);
+    free(p.w);
+    return fatal;
+}

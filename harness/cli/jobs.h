@@ -1,0 +1,41 @@
+/* harness/cli/jobs.h: a suite's scenarios in worker processes, reported in
+ * order (`listenq run --jobs N`, also record and replay).
+ *
+ * Each worker is a process forked from the command, with a live kernel of
+ * its own: its own private namespaces and veth (the first worker takes over
+ * the command's, which then stays unused), its own runner and model. The
+ * command hands out scenarios one at a time and reports each result in the
+ * suite's order as soon as every result before it is in, so the report (KTAP
+ * numbering, JUnit, JSON lines, pcap names, divergences.jsonl, --shuffle
+ * and --repeat orders) is the one a sequential run gives; what a worker
+ * prints on stderr is kept with its scenario and printed before it is
+ * reported.
+ *
+ * Scenarios that wait for the kernel's timers (slow ones) start first,
+ * longest first: they sleep most of their time, so they run in workers of
+ * their own beside the N that run the others (at most LQ_JOBS_SLEEPERS_PER_JOB
+ * per job), and their waits overlap everything else.
+ *
+ * The harness failing in a worker (lq_run_scenario returns -1, or the suite's
+ * after() says so; a worker that dies) stops the run as it stops a
+ * sequential one: the scenarios after it in the suite's order are reported
+ * as not run. Workers die with the command (PR_SET_PDEATHSIG).
+ */
+#ifndef LISTENQ_HARNESS_JOBS_H
+#define LISTENQ_HARNESS_JOBS_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+
+#define LQ_JOBS_MAX              256
+#define LQ_JOBS_SLEEPERS_PER_JOB 4
+
+/* Whether the suite runs in workers: jobs > 1, a live kernel, and at least
+ * two scenarios to run on it. */
+bool lq_jobs_wanted(const struct lq_cli_suite *s);
+/* Runs and reports every scenario of the suite (not its end); returns 1
+ * when the harness failed. */
+int lq_jobs_run(const struct lq_cli_suite *s);
+
+#endif
