@@ -108,7 +108,8 @@ $(BUILD)/obj/harness/live/netns.o $(BUILD)/obj/harness/live/diag.o: LQ_CFLAGS +=
 $(BUILD)/obj/harness/replay/recording.o $(BUILD)/obj/harness/matrix/matrix.o \
 	$(BUILD)/obj/harness/matrix/matrix_report.o $(BUILD)/obj/harness/util/json.o \
 	$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard harness/report/*.c)) \
-	$(BUILD)/obj/harness/cli/cmd_fuzz.o $(BUILD)/obj/harness/cli/cmd_kcidb.o: \
+	$(BUILD)/obj/harness/cli/cmd_fuzz.o $(BUILD)/obj/harness/cli/cmd_kcidb.o \
+	$(BUILD)/obj/harness/cli/bench.o: \
 	LQ_CFLAGS += $(JANSSON_CFLAGS)
 
 $(LIBMODEL): $(MODEL_OBJ)

@@ -11,6 +11,17 @@
  *   live_packets_per_sec       client segments injected per second there
  *   live_frames_per_sec        every injected frame (barriers, purges) per second
  *   live_event_us              median time of one SYN event with its barrier
+ *   live_raw_roundtrip_us      median SYN -> SYN-ACK + RST on a bare packet
+ *                              socket (live/probe.h), rounds interleaved
+ *                              with those of live_event_us
+ *   live_event_overhead        live_event_us / live_raw_roundtrip_us
+ *   suite_wall_s               the whole corpus, `listenq run` with the
+ *                              default --jobs (suite_jobs: the CPUs)
+ *   suite_sequential_s         the same with --jobs 1
+ *   suite_longest_scenario_s   its longest scenario (elapsed_us, --jobs 1)
+ *   suite_jobs_speedup         suite_sequential_s / suite_wall_s
+ *   fast_suite_jobs{1,2}_s     `listenq run --fast` with --jobs 1 and 2
+ *   fast_suite_jobs2_speedup   the first over the second
  * Medians or totals over repeated runs; the lines say nothing else.
  */
 #include "bench.h"
@@ -20,11 +31,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "util/datadir.h"
+#include "util/spawn.h"
 #include "lang/corpus.h"
 #include "live/backend_live.h"
+#include "live/probe.h"
 #include "run/backend_model.h"
 #include "run/runner.h"
 
@@ -134,6 +150,149 @@ static double lq_bench_pass(struct lq_runner *r, const struct lq_corpus *c, size
     return lq_bench_now() - t0;
 }
 
+#define LQ_BENCH_PER_ROUND 64
+
+/* LQ_BENCH_PER_ROUND SYN events on a fresh listener (each with its
+ * barrier: what the runner pays per event), timed into us; returns how
+ * many were timed. Fewer than tcp_max_syn_backlog's three quarters, so
+ * every one draws a SYN-ACK. */
+static size_t lq_bench_syn_events(struct lq_backend *live, struct lq_runner *r,
+                                  const struct lq_profile *profile, double *us)
+{
+    struct lq_scenario one;
+    lq_scenario_init(&one);
+    lq_scenario_conn(&one, "c");
+    size_t n = 0;
+    struct lq_err e;
+    struct lq_begin bg = {.sc = &one, .lport = lq_runner_next_port(r)};
+    for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
+        bg.sysctl[s] = lq_model_sysctl_default(profile, (enum lq_sysctl)s);
+    if (lq_backend_clock(live, &bg.clock, &e) != 0)
+        bg.clock = (struct lq_clock){.jiffies64 = 0x40000000u, .hz = 1000};
+    if (lq_backend_begin(live, &bg, &e) == 0) {
+        int rc;
+        struct lq_replies reps = {0};
+        lq_backend_sysctl(live, LQ_SYSCTL_SYNCOOKIES, 0, &e);
+        lq_backend_listen(live, 4096, &rc, &reps, &e);
+        for (int i = 0; i < LQ_BENCH_PER_ROUND; i++) {
+            struct lq_seg syn = {.conn = 0,
+                                 .sport = (uint16_t)(40000 + i),
+                                 .dport = bg.lport,
+                                 .flags = LQ_TH_SYN,
+                                 .seq = 7u * (uint32_t)i,
+                                 .win = 65535};
+            double a = lq_bench_now();
+            if (lq_backend_segment(live, &syn, &reps, &e))
+                break;
+            us[n++] = (lq_bench_now() - a) * 1e6;
+            lq_replies_clear(&reps);
+        }
+        lq_backend_end(live, &e);
+        lq_replies_free(&reps);
+    }
+    lq_scenario_free(&one);
+    return n;
+}
+
+/* One `listenq run` of the corpus by this very binary, as a user runs it
+ * (its own process, namespaces and workers); returns the wall time in
+ * seconds, or -1 when it did not conform (or could not run). json: where
+ * its --json goes (NULL: none). */
+static double lq_bench_run(const char *self, const char *corpus, unsigned jobs, bool fast,
+                           const char *json)
+{
+    char jobs_s[16];
+    snprintf(jobs_s, sizeof(jobs_s), "%u", jobs);
+    char *av[16];
+    int n = 0;
+    lq_argv_push(av, &n, 16, self, "run", "--no-progress", "--jobs", jobs_s, NULL);
+    if (fast)
+        lq_argv_push(av, &n, 16, "--fast", NULL);
+    if (json) {
+        unlink(json);
+        lq_argv_push(av, &n, 16, "--json", json, NULL);
+    }
+    lq_argv_push(av, &n, 16, corpus, NULL);
+    double t0 = lq_bench_now();
+    int rc = lq_spawn(av, "/dev/null", "/dev/null", 900);
+    double t = lq_bench_now() - t0;
+    return rc == 0 ? t : -1;
+}
+
+/* The longest elapsed_us of a --json file, in seconds (-1: none). */
+static double lq_bench_longest(const char *json)
+{
+    FILE *f = fopen(json, "r");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    double longest = -1;
+    while (getline(&line, &cap, f) > 0) {
+        json_error_t je;
+        json_t *r = json_loads(line, 0, &je);
+        json_t *e = r ? json_object_get(r, "elapsed_us") : NULL;
+        if (e && json_is_integer(e) && (double)json_integer_value(e) / 1e6 > longest)
+            longest = (double)json_integer_value(e) / 1e6;
+        json_decref(r);
+    }
+    free(line);
+    fclose(f);
+    return longest;
+}
+
+/* The suite figures: the whole corpus with --jobs 1 and with the default
+ * --jobs, and the fast suite with --jobs 1 and 2, in interleaved rounds. */
+static int lq_bench_suites(const char *corpus, bool quick)
+{
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (sl <= 0) {
+        printf("# suite figures skipped: cannot find this binary (/proc/self/exe)\n");
+        return 0;
+    }
+    self[sl] = '\0';
+    char dir[] = "/tmp/listenq-bench.XXXXXX";
+    if (!mkdtemp(dir)) {
+        printf("# suite figures skipped: cannot make a temporary directory\n");
+        return 0;
+    }
+    char json[sizeof(dir) + 16];
+    snprintf(json, sizeof(json), "%s/seq.json", dir);
+    unsigned jobs = lq_cli_default_jobs();
+    int rounds = quick ? 1 : 3, fails = 0;
+    double seq[3], par[3], longest[3], f1[5], f2[5];
+    for (int k = 0; k < rounds; k++) {
+        seq[k] = lq_bench_run(self, corpus, 1, false, json);
+        longest[k] = lq_bench_longest(json);
+        par[k] = lq_bench_run(self, corpus, jobs, false, NULL);
+        fails += seq[k] < 0 || par[k] < 0 || longest[k] < 0;
+    }
+    int frounds = quick ? 2 : 5;
+    for (int k = 0; k < frounds; k++) {
+        f1[k] = lq_bench_run(self, corpus, 1, true, NULL);
+        f2[k] = lq_bench_run(self, corpus, 2, true, NULL);
+        fails += f1[k] < 0 || f2[k] < 0;
+    }
+    unlink(json);
+    rmdir(dir);
+    if (fails) {
+        printf("# suite figures skipped: %d runs of the corpus did not conform\n", fails);
+        return 1;
+    }
+    double s = lq_median(seq, (size_t)rounds), p = lq_median(par, (size_t)rounds);
+    double a = lq_median(f1, (size_t)frounds), b = lq_median(f2, (size_t)frounds);
+    printf("suite_jobs: %u\n", jobs);
+    printf("suite_wall_s: %.2f\n", p);
+    printf("suite_sequential_s: %.2f\n", s);
+    printf("suite_longest_scenario_s: %.2f\n", lq_median(longest, (size_t)rounds));
+    printf("suite_jobs_speedup: %.2f\n", s / p);
+    printf("fast_suite_jobs1_s: %.3f\n", a);
+    printf("fast_suite_jobs2_s: %.3f\n", b);
+    printf("fast_suite_jobs2_speedup: %.2f\n", a / b);
+    return 0;
+}
+
 int lq_cmd_bench(int argc, char **argv)
 {
     static const struct option opts[] = {{"kernel", required_argument, 0, 'k'},
@@ -197,6 +356,10 @@ int lq_cmd_bench(int argc, char **argv)
     printf("model_suite_events_per_sec: %.0f\n", (double)events / spent);
     printf("model_fast_suite_ms: %.3f\n", lq_median(passes, (size_t)np) * 1e3);
 
+    /* the probe's namespaces first: making them leaves the thread where it
+     * was, the live backend's would not */
+    struct lq_err perr = {0};
+    struct lq_probe *probe = lq_probe_open(&perr);
     struct lq_backend *live = lq_backend_live_new(&err);
     if (!live) {
         printf("# live figures skipped: %s\n", err.msg);
@@ -226,44 +389,42 @@ int lq_cmd_bench(int argc, char **argv)
         printf("live_packets_per_sec: %.0f\n", (double)(st1.segments - st0.segments) / spent);
         printf("live_frames_per_sec: %.0f\n", (double)(st1.frames - st0.frames) / spent);
 
-        /* one SYN event with its barrier */
-        struct lq_scenario one;
-        lq_scenario_init(&one);
-        lq_scenario_conn(&one, "c");
-        double ev[200] = {0};
-        int nev = 0;
-        struct lq_err e;
-        struct lq_begin bg = {.sc = &one, .lport = lq_runner_next_port(&r)};
-        for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
-            bg.sysctl[s] = lq_model_sysctl_default(&profile, (enum lq_sysctl)s);
-        if (lq_backend_clock(live, &bg.clock, &e) != 0)
-            bg.clock = (struct lq_clock){.jiffies64 = 0x40000000u, .hz = 1000};
-        if (lq_backend_begin(live, &bg, &e) == 0) {
-            int rc;
-            struct lq_replies reps = {0};
-            lq_backend_sysctl(live, LQ_SYSCTL_SYNCOOKIES, 0, &e);
-            lq_backend_listen(live, 4096, &rc, &reps, &e);
-            for (int i = 0; i < 200; i++) {
-                struct lq_seg syn = {.conn = 0,
-                                     .sport = (uint16_t)(40000 + i),
-                                     .dport = 0,
-                                     .flags = LQ_TH_SYN,
-                                     .seq = 7u * (uint32_t)i,
-                                     .win = 65535};
-                syn.dport = bg.lport;
-                double a = lq_bench_now();
-                if (lq_backend_segment(live, &syn, &reps, &e))
-                    break;
-                ev[nev++] = (lq_bench_now() - a) * 1e6;
-                lq_replies_clear(&reps);
+        /* one SYN event with its barrier, beside the kernel's bare round
+         * trip (probe.h), in interleaved rounds: the machine's load weighs
+         * on both alike */
+        int rounds = quick ? 3 : 8;
+        double ev[8 * LQ_BENCH_PER_ROUND], raw[8 * LQ_BENCH_PER_ROUND];
+        size_t nev = 0, nraw = 0, late = 0;
+        for (int k = 0; k < rounds; k++) {
+            if (probe) {
+                size_t l = 0;
+                if (lq_probe_roundtrips(probe, LQ_BENCH_PER_ROUND, raw + nraw, &l, &perr)) {
+                    lq_probe_close(probe);
+                    probe = NULL;
+                } else {
+                    nraw += LQ_BENCH_PER_ROUND;
+                    late += l;
+                }
             }
-            lq_backend_end(live, &e);
-            lq_replies_free(&reps);
+            nev += lq_bench_syn_events(live, &r, &profile, ev + nev);
         }
-        lq_scenario_free(&one);
-        printf("live_event_us: %.1f\n", lq_median(ev, (size_t)nev));
+        double ev_us = lq_median(ev, nev);
+        printf("live_event_us: %.1f\n", ev_us);
+        if (nraw) {
+            double raw_us = lq_median(raw, nraw);
+            printf("live_raw_roundtrip_us: %.1f\n", raw_us);
+            printf("live_event_overhead: %.2f\n", raw_us > 0 ? ev_us / raw_us : 0);
+            if (late)
+                printf("# %zu of %zu probe SYN-ACKs were not queued when the write returned\n",
+                       late, nraw);
+        } else {
+            printf("# live_raw_roundtrip_us skipped: %s\n", perr.msg);
+        }
         lq_backend_destroy(live);
     }
+    lq_probe_close(probe);
+    if (live && lq_bench_suites(corpus_dir, quick))
+        failed++;
     if (failed)
         printf("# %d scenario runs did not pass during the benchmark\n", failed);
     lq_backend_destroy(model);
