@@ -275,23 +275,26 @@ static int lq_live_refresh_synq(struct lq_live *lv, struct lq_err *err)
     return 0;
 }
 
-static bool lq_live_in_synq(const struct lq_live *lv, uint16_t port)
-{
-    for (int i = 0; i < lv->nsynq && i < 256; i++)
-        if (lv->synq_ports[i] == port)
-            return true;
-    return false;
-}
-
-/* Marks SYN-ACKs of this call that left no request sock behind: cookies. */
-static void lq_live_mark_cookies(struct lq_live *lv, struct lq_replies *out, size_t from)
+/* Marks SYN-ACKs of this call that left no request sock behind: cookies.
+ * Each is looked up by its 4-tuple (an exact inet_diag lookup, O(1)); an
+ * event that drew no SYN-ACK asks the kernel nothing. */
+static int lq_live_mark_cookies(struct lq_live *lv, struct lq_replies *out, size_t from,
+                                struct lq_err *err)
 {
     for (size_t i = from; i < out->n; i++) {
         struct lq_reply *r = &out->r[i];
-        if ((r->seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK) &&
-            r->timing == LQ_PKT_NOW)
-            r->cookie = !lq_live_in_synq(lv, r->seg.dport);
+        if ((r->seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) != (LQ_TH_SYN | LQ_TH_ACK) ||
+            r->timing != LQ_PKT_NOW)
+            continue;
+        bool request = false;
+        bool v6 = r->seg.ipv6;
+        const void *sip = v6 ? (const void *)&lv->ns.server_ip6 : (const void *)&lv->ns.server_ip;
+        const void *cip = v6 ? (const void *)&lv->ns.client_ip6 : (const void *)&lv->ns.client_ip;
+        if (lq_diag_request_exists(&lv->diag, v6, sip, lv->lport, cip, r->seg.dport, &request, err))
+            return -1;
+        r->cookie = !request;
     }
+    return 0;
 }
 
 static int lq_live_sysctl_set(struct lq_live *lv, enum lq_sysctl s, int64_t v, struct lq_err *err)
@@ -410,10 +413,11 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lv->stats.segments++;
     lv->stats.frames++;
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
-    if (lq_live_barrier(lv, err) || lq_live_refresh_synq(lv, err))
+    if (lq_live_barrier(lv, err))
         goto fail;
     out->jiffies_end = lv->barrier_jiffies;
-    lq_live_mark_cookies(lv, out, from);
+    if (lq_live_mark_cookies(lv, out, from, err))
+        goto fail;
     lv->out = NULL;
     return 0;
 fail:

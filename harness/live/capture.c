@@ -14,6 +14,8 @@
 struct lq_capture {
     pcap_t *p;
     int fd;
+    bool filtered; /* the kernel filter is installed */
+    uint16_t port; /* the server port whose TCP frames are handed over */
     /* The current lq_capture_poll call, for the pcap handler. */
     lq_frame_cb cb;
     void *arg;
@@ -67,25 +69,22 @@ fail:
     return NULL;
 }
 
-/* Compiled on every call: pcap_compile costs about 13 us here, a third of
- * what pcap_setfilter spends attaching the program in the kernel, so
- * patching the port into a precompiled program would not pay for itself. */
 int lq_capture_set_port(struct lq_capture *c, uint16_t server_port, struct lq_err *err)
 {
-    char text[160];
-    struct bpf_program prog;
+    c->port = server_port;
+    if (c->filtered)
+        return 0;
     /* ip6[40]: the ICMPv6 type right after a header without extensions */
-    snprintf(text, sizeof(text),
-             "(tcp and src port %u) or icmp[icmptype] == icmp-echoreply or "
-             "(icmp6 and ip6[40] == 129)",
-             server_port);
+    static const char text[] =
+        "tcp or icmp[icmptype] == icmp-echoreply or (icmp6 and ip6[40] == 129)";
+    struct bpf_program prog;
     if (pcap_compile(c->p, &prog, text, 1, PCAP_NETMASK_UNKNOWN) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "pcap_compile \"%s\": %s", text, pcap_geterr(c->p));
     int rc = pcap_setfilter(c->p, &prog);
     pcap_freecode(&prog);
     if (rc < 0)
-        return lq_errf(err, LQ_EXIT_ERROR, "installing the capture filter for port %u: %s",
-                       server_port, pcap_geterr(c->p));
+        return lq_errf(err, LQ_EXIT_ERROR, "installing the capture filter: %s", pcap_geterr(c->p));
+    c->filtered = true;
     return 0;
 }
 
@@ -106,6 +105,8 @@ static void handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
     };
     if (lq_frame_parse(bytes, h->caplen, &f.info) < 0)
         memset(&f.info, 0, sizeof(f.info));
+    if (f.info.is_tcp && f.info.seg.sport != c->port)
+        return; /* another port's: an earlier scenario's, or not ours */
     c->count++;
     if (c->cb(c->arg, &f) != 0)
         pcap_breakloop(c->p);

@@ -177,6 +177,66 @@ int lq_diag_count_port(struct lq_diag *d, uint16_t lport, int *n, struct lq_err 
     return 0;
 }
 
+int lq_diag_request_exists(struct lq_diag *d, bool ipv6, const void *laddr, uint16_t lport,
+                           const void *raddr, uint16_t rport, bool *exists, struct lq_err *err)
+{
+    char req[REQ_BUF] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    nlh->nlmsg_flags = NLM_F_REQUEST; /* not a dump: the one socket of the 4-tuple */
+    nlh->nlmsg_seq = ++d->seq;
+    struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+    r->sdiag_family = ipv6 ? AF_INET6 : AF_INET;
+    r->sdiag_protocol = IPPROTO_TCP;
+    r->idiag_states = LQ_DIAG_STATES_ALL;
+    r->id.idiag_sport = htons(lport);
+    r->id.idiag_dport = htons(rport);
+    size_t alen = ipv6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
+    memcpy(r->id.idiag_src, laddr, alen);
+    memcpy(r->id.idiag_dst, raddr, alen);
+    r->id.idiag_cookie[0] = r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+    if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot send the inet_diag lookup");
+    for (int i = 0; i < MAX_RECVS; i++) {
+        ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, DUMP_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return lq_errf(err, LQ_EXIT_ERROR, "inet_diag lookup: no answer within %d s",
+                           RECV_TIMEOUT_S);
+        if (n < 0)
+            return lq_errno(err, LQ_EXIT_ERROR, "inet_diag lookup");
+        int len = (int)n;
+        for (const struct nlmsghdr *m = (const struct nlmsghdr *)d->buf; mnl_nlmsg_ok(m, len);
+             m = mnl_nlmsg_next(m, &len)) {
+            /* what is left of an earlier request that failed half way */
+            if (m->nlmsg_seq != d->seq || (m->nlmsg_pid != 0 && m->nlmsg_pid != d->portid))
+                continue;
+            if (m->nlmsg_type == NLMSG_ERROR) {
+                const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+                if (mnl_nlmsg_get_payload_len(m) < sizeof(*e))
+                    return lq_errf(err, LQ_EXIT_ERROR, "inet_diag: truncated error message");
+                if (e->error == -ENOENT) {
+                    *exists = false;
+                    return 0;
+                }
+                errno = -e->error;
+                return lq_errno(err, LQ_EXIT_ERROR, "inet_diag lookup refused");
+            }
+            if (m->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+                continue;
+            const struct inet_diag_msg *dm = mnl_nlmsg_get_payload(m);
+            if (mnl_nlmsg_get_payload_len(m) < sizeof(*dm))
+                return lq_errf(err, LQ_EXIT_ERROR, "inet_diag: truncated socket message");
+            /* a request says TCP_SYN_RECV (inet_req_diag_fill); the listener
+             * LISTEN, a time-wait socket TIME_WAIT */
+            *exists = dm->idiag_state == LQ_DIAG_STATE_SYN_RECV;
+            return 0;
+        }
+    }
+    return lq_errf(err, LQ_EXIT_ERROR, "inet_diag lookup: no answer after %d reads", MAX_RECVS);
+}
+
 void lq_diag_close(struct lq_diag *d)
 {
     if (d->nl)

@@ -69,6 +69,15 @@ int lq_diag_dump(struct lq_diag *d, uint16_t lport, uint32_t states, lq_diag_cb 
  * to max, dump order), the full count into *n even when it exceeds max. */
 int lq_diag_synq(struct lq_diag *d, uint16_t lport, uint16_t *rports, int max, int *n,
                  struct lq_err *err);
+/* Whether a request socket exists for one 4-tuple (laddr and raddr: a
+ * struct in_addr, or a struct in6_addr with ipv6; ports in host order;
+ * local = the server's), by an exact lookup
+ * rather than a dump: the kernel looks the 4-tuple up in the established
+ * hash as tcp_v4_rcv does (inet_diag_find_one_icsk), O(1) however many
+ * requests there are. A lookup that finds no request finds the listener
+ * (or nothing: ENOENT); both mean no request. */
+int lq_diag_request_exists(struct lq_diag *d, bool ipv6, const void *laddr, uint16_t lport,
+                           const void *raddr, uint16_t rport, bool *exists, struct lq_err *err);
 /* Every socket of any state (listen, request, established, time-wait, bound
  * but inactive...) with local port lport. The slow dump (~70 us, see
  * LQ_DIAG_STATES_ALL): for per-event use, lq_diag_dump with the bits needed. */
