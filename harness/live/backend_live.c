@@ -127,10 +127,11 @@ static uint64_t lq_live_tick_guard(const struct lq_live *lv)
             break;
         uint64_t target =
             now - r + LQ_LIVE_TICK_GUARD_NS + (r < LQ_LIVE_TICK_GUARD_NS ? 0 : lv->tick_ns);
-        struct timespec ts = {(time_t)(target / 1000000000u), (long)(target % 1000000000u)};
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        /* at most twice the guard: spun, not slept, as a sleep this short
+         * costs milliseconds of scheduling on a loaded machine (measured:
+         * 30-55 us per event on average over a suite, against ~1 us) */
+        while ((now = lq_mono_ns()) < target)
             ;
-        now = lq_mono_ns();
     }
     return lq_live_jiffies_of(lv, now);
 }
@@ -228,13 +229,17 @@ static int lq_live_on_frame(void *arg, const struct lq_frame *f)
 static int lq_live_collect_until(struct lq_live *lv, uint64_t deadline_ns, bool stop_on_want,
                                  struct lq_err *err)
 {
+    /* The ring first, without poll(): the veth hands a frame to the
+     * server's stack in the write, so the replies are usually there. */
+    bool first = true;
     for (;;) {
         uint64_t now = lq_mono_ns();
         if (lv->barrier_seen || (stop_on_want && lv->want_seen))
             return 0;
         if (now >= deadline_ns)
             return 1; /* timed out */
-        int ms = (int)((deadline_ns - now + 999999) / 1000000);
+        int ms = first ? 0 : (int)((deadline_ns - now + 999999) / 1000000);
+        first = false;
         if (lq_capture_poll(lv->cap, ms, lq_live_on_frame, lv, err) < 0)
             return -1;
     }
