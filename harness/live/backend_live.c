@@ -248,6 +248,8 @@ static int lq_live_collect_until(struct lq_live *lv, uint64_t deadline_ns, bool 
 /* The ordering barrier: an echo request through the veth after everything
  * sent so far; its reply comes after every frame the kernel produced before
  * handling it. */
+static int lq_live_barrier_wait(struct lq_live *lv, struct lq_err *err);
+
 static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
 {
     uint8_t buf[128];
@@ -260,6 +262,12 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
         return -1;
     lv->stats.frames++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
+    return lq_live_barrier_wait(lv, err);
+}
+
+/* Collects until the reply to the echo request lv->barrier_seq, sent. */
+static int lq_live_barrier_wait(struct lq_live *lv, struct lq_err *err)
+{
     int rc = lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_BARRIER_MS * 1000000ull, false, err);
     if (rc < 0)
         return -1;
@@ -412,13 +420,25 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lq_live_learn_port(lv, seg->sport, seg->conn, seg->ipv6);
     lv->echo_ipv6 = seg->ipv6;
     out->jiffies_at = lq_live_tick_guard(lv);
-    if (lq_inject_tcp(lv->inj, seg, buf, sizeof(buf), &flen, err))
+    /* the segment and its barrier in one write (inject.h): the echo request
+     * follows the segment through the veth as it would in two */
+    uint8_t ebuf[128];
+    size_t eflen;
+    lv->barrier_seq = ++lv->echo_seq;
+    lv->barrier_seen = false;
+    if (lq_inject_tcp_then_echo(lv->inj, seg, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf),
+                                &flen, ebuf, sizeof(ebuf), &eflen, err))
         goto fail;
     lv->call_ns = lq_inject_last_ns(lv->inj);
+    /* both were handled by the time the write returned: in its jiffy at
+     * the latest (the same as the segment's unless the write was held up) */
+    uint64_t end = lv->clock_exact ? lq_live_jiffies_of(lv, lq_mono_ns()) : 0;
+    lv->barrier_jiffies = end > out->jiffies_at ? end : out->jiffies_at;
     lv->stats.segments++;
-    lv->stats.frames++;
+    lv->stats.frames += 2;
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
-    if (lq_live_barrier(lv, err))
+    lq_live_record(lv, lv->call_ns, ebuf, (uint32_t)eflen, 0);
+    if (lq_live_barrier_wait(lv, err))
         goto fail;
     out->jiffies_end = lv->barrier_jiffies;
     if (lq_live_mark_cookies(lv, out, from, err))

@@ -22,6 +22,9 @@
 
 #include <libnet.h>
 #include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 
 #include "wire/frame.h"
 
@@ -31,6 +34,7 @@ struct lq_inject {
     uint32_t src, dst; /* network order, as libnet wants them */
     struct libnet_in6_addr src6, dst6;
     uint16_t ip_id;
+    int ifindex;      /* of the client end, for sendmmsg() */
     uint64_t last_ns; /* CLOCK_REALTIME just before the last write */
     uint8_t *payload; /* lq_frame_payload_byte() pattern, grown on demand */
     size_t payload_cap;
@@ -82,6 +86,12 @@ struct lq_inject *lq_inject_open(const char *ifname, const uint8_t src_mac[6],
     in->src = src.s_addr;
     in->dst = dst.s_addr;
     in->ip_id = 1;
+    in->ifindex = (int)if_nametoindex(ifname);
+    if (!in->ifindex) {
+        lq_errno(err, LQ_EXIT_ERROR, "the index of %s", ifname);
+        lq_inject_close(in);
+        return NULL;
+    }
     return in;
 }
 
@@ -108,10 +118,10 @@ void lq_inject_set_ipv6(struct lq_inject *in, const struct in6_addr *src,
     memcpy(&in->dst6, dst, sizeof(in->dst6));
 }
 
-/* Adds IPv4 (or IPv6) and Ethernet to the context, culls the frame into buf
- * and sends it. An IPv6 frame has no IP id: ip_id counts IPv4 frames. */
-static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
-                  size_t cap, size_t *flen, const char *what, struct lq_err *err)
+/* Adds IPv4 (or IPv6) and Ethernet to the context and culls the frame into
+ * buf. An IPv6 frame has no IP id: ip_id counts IPv4 frames. */
+static int assemble(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
+                    size_t cap, size_t *flen, const char *what, struct lq_err *err)
 {
     libnet_t *l = in->l;
     int ip = ipv6 ? libnet_build_ipv6(0, 0, (uint16_t)l4len, proto, LQ_FRAME_HOPLIMIT, in->src6,
@@ -132,27 +142,41 @@ static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, 
     } else {
         memcpy(buf, pkt, n);
         *flen = n;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        in->last_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-        int w = libnet_adv_write_link(l, pkt, n);
-        if (w != (int)n)
-            rc = lq_errf(err, LQ_EXIT_ERROR, "sending %s: %s", what, libnet_geterror(l));
-        else if (!ipv6)
+        if (!ipv6)
             in->ip_id++;
     }
     libnet_adv_free_packet(l, pkt);
     return rc;
 }
 
-int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, size_t cap,
-                  size_t *flen, struct lq_err *err)
+static void stamp(struct lq_inject *in)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    in->last_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Assembles the frame into buf and sends it. */
+static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
+                  size_t cap, size_t *flen, const char *what, struct lq_err *err)
+{
+    if (assemble(in, ipv6, proto, l4len, buf, cap, flen, what, err))
+        return -1;
+    stamp(in);
+    if (libnet_adv_write_link(in->l, buf, (uint32_t)*flen) != (int)*flen)
+        return lq_errf(err, LQ_EXIT_ERROR, "sending %s: %s", what, libnet_geterror(in->l));
+    return 0;
+}
+
+/* libnet builds a TCP segment for seg into its context (no IP yet). */
+static int build_tcp(struct lq_inject *in, const struct lq_seg *seg, size_t *l4len,
+                     struct lq_err *err)
 {
     libnet_t *l = in->l;
     uint8_t opts[LQ_FRAME_TCPOPT_MAX];
     size_t optlen = lq_frame_tcp_options(&seg->opt, opts);
-    size_t l4len = LIBNET_TCP_H + optlen + seg->len;
-    if ((seg->ipv6 ? 0 : LIBNET_IPV4_H) + l4len > 0xffff)
+    *l4len = LIBNET_TCP_H + optlen + seg->len;
+    if ((seg->ipv6 ? 0 : LIBNET_IPV4_H) + *l4len > 0xffff)
         return lq_errf(err, LQ_EXIT_ERROR, "TCP segment of %u bytes is too long", seg->len);
     const uint8_t *payload = seg->len ? payload_of(in, seg->len, err) : NULL;
     if (seg->len && !payload)
@@ -161,26 +185,87 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
     /* libnet wants the innermost block first: options, TCP, IP, Ethernet. */
     if ((optlen && libnet_build_tcp_options(opts, (uint32_t)optlen, l, 0) < 0) ||
         libnet_build_tcp(seg->sport, seg->dport, seg->seq, seg->ack, seg->flags, seg->win, 0, 0,
-                         (uint16_t)l4len, payload, seg->len, l, 0) < 0)
+                         (uint16_t)*l4len, payload, seg->len, l, 0) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "libnet: building TCP: %s", libnet_geterror(l));
-    return finish(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
+    return 0;
 }
 
-int lq_inject_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *buf,
-                   size_t cap, size_t *flen, struct lq_err *err)
+/* libnet builds an echo request into its context; *proto and *l4len for assemble(). */
+static int build_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *proto,
+                      size_t *l4len, struct lq_err *err)
 {
     libnet_t *l = in->l;
     libnet_clear_packet(l);
     if (ipv6) {
         if (libnet_build_icmpv6_echo(ICMP6_ECHO_REQUEST, 0, 0, id, seq, NULL, 0, l, 0) < 0)
             return lq_errf(err, LQ_EXIT_ERROR, "libnet: building ICMPv6: %s", libnet_geterror(l));
-        return finish(in, true, IPPROTO_ICMPV6, LIBNET_ICMPV6_ECHO_H, buf, cap, flen,
-                      "an ICMPv6 echo request", err);
+        *proto = IPPROTO_ICMPV6;
+        *l4len = LIBNET_ICMPV6_ECHO_H;
+        return 0;
     }
     if (libnet_build_icmpv4_echo(ICMP_ECHO, 0, 0, id, seq, NULL, 0, l, 0) < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "libnet: building ICMP: %s", libnet_geterror(l));
-    return finish(in, false, IPPROTO_ICMP, LIBNET_ICMPV4_ECHO_H, buf, cap, flen, "an echo request",
-                  err);
+    *proto = IPPROTO_ICMP;
+    *l4len = LIBNET_ICMPV4_ECHO_H;
+    return 0;
+}
+
+int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, size_t cap,
+                  size_t *flen, struct lq_err *err)
+{
+    size_t l4len;
+    if (build_tcp(in, seg, &l4len, err))
+        return -1;
+    return finish(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
+}
+
+int lq_inject_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *buf,
+                   size_t cap, size_t *flen, struct lq_err *err)
+{
+    uint8_t proto;
+    size_t l4len;
+    if (build_echo(in, ipv6, id, seq, &proto, &l4len, err))
+        return -1;
+    return finish(in, ipv6, proto, l4len, buf, cap, flen,
+                  ipv6 ? "an ICMPv6 echo request" : "an echo request", err);
+}
+
+int lq_inject_tcp_then_echo(struct lq_inject *in, const struct lq_seg *seg, uint16_t id,
+                            uint16_t seq, uint8_t *buf, size_t cap, size_t *flen, uint8_t *ebuf,
+                            size_t ecap, size_t *eflen, struct lq_err *err)
+{
+    size_t l4len, el4len;
+    uint8_t eproto;
+    if (build_tcp(in, seg, &l4len, err) ||
+        assemble(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err) ||
+        build_echo(in, seg->ipv6, id, seq, &eproto, &el4len, err) ||
+        assemble(in, seg->ipv6, eproto, el4len, ebuf, ecap, eflen, "an echo request", err))
+        return -1;
+    struct sockaddr_ll to = {.sll_family = AF_PACKET,
+                             .sll_protocol = htons(seg->ipv6 ? ETH_P_IPV6 : ETH_P_IP),
+                             .sll_ifindex = in->ifindex,
+                             .sll_halen = 6};
+    memcpy(to.sll_addr, in->dst_mac, 6);
+    struct iovec iov[2] = {{buf, *flen}, {ebuf, *eflen}};
+    struct mmsghdr m[2];
+    memset(m, 0, sizeof(m));
+    for (int i = 0; i < 2; i++) {
+        m[i].msg_hdr.msg_name = &to;
+        m[i].msg_hdr.msg_namelen = sizeof(to);
+        m[i].msg_hdr.msg_iov = &iov[i];
+        m[i].msg_hdr.msg_iovlen = 1;
+    }
+    stamp(in);
+    int sent = 0;
+    while (sent < 2) {
+        int r = sendmmsg(libnet_getfd(in->l), m + sent, (unsigned)(2 - sent), 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return lq_errno(err, LQ_EXIT_ERROR, "sending a TCP frame and its echo request");
+        sent += r;
+    }
+    return 0;
 }
 
 uint64_t lq_inject_last_ns(const struct lq_inject *in)

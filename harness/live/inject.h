@@ -38,6 +38,13 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
 /* Sends an ICMP echo request without payload (ipv6: an ICMPv6 one). */
 int lq_inject_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *buf,
                    size_t cap, size_t *flen, struct lq_err *err);
+/* A TCP frame for seg (as lq_inject_tcp) and an echo request of the same
+ * family (as lq_inject_echo) right after it, written by one sendmmsg(): the
+ * frames go through the veth in this order, as two writes would send them,
+ * for one system call. The frames go into buf and ebuf. */
+int lq_inject_tcp_then_echo(struct lq_inject *in, const struct lq_seg *seg, uint16_t id,
+                            uint16_t seq, uint8_t *buf, size_t cap, size_t *flen, uint8_t *ebuf,
+                            size_t ecap, size_t *eflen, struct lq_err *err);
 /* CLOCK_REALTIME (the clock of captured frames) read just before the last
  * frame was written: the server answers inside that write, so a stamp taken
  * after the call would sort the answer before the question in a pcap. */

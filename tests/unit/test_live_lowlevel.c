@@ -94,6 +94,12 @@ static const char *const live_checks[] = {
     "the IPv6 SYN-ACK comes from 2001:db8::1 to 2001:db8::2",
     "diag (AF_INET6): one request sock",
     "ICMPv6 echo frames from libnet equal lq_frame_build_echo's",
+    "a SYN and its echo request in one write",
+    "both frames as lq_frame_build_tcp and lq_frame_build_echo make them",
+    "the SYN-ACK came before the reply to that echo",
+    "diag lookup: a request for that 4-tuple",
+    "diag lookup: none for another client port (the listener answers)",
+    "diag lookup: none for the accepted child's 4-tuple",
     "back in the original namespace after teardown",
     "no lqs0 in the original namespace after teardown",
     "child killed by SIGKILL after setup",
@@ -250,6 +256,10 @@ static void measure(struct live *L)
         COST(masks[k].label, 500,
              lq_diag_dump(&L->diag, PORT, masks[k].states, count_any_cb, &n, &err));
     COST("lq_diag_synq (1 request)", 1000, lq_diag_synq(&L->diag, PORT, rp, 8, &n, &err));
+    bool exists;
+    COST("lq_diag_request_exists (exact lookup)", 1000,
+         lq_diag_request_exists(&L->diag, false, &L->ns.server_ip, PORT, &L->ns.client_ip,
+                                CPORT + 1, &exists, &err));
     COST("lq_diag_count_port", 1000, lq_diag_count_port(&L->diag, PORT, &n, &err));
     COST("lq_capture_set_port", 1000, lq_capture_set_port(L->cap, PORT, &err));
     COST("lq_capture_poll (nothing queued)", 2000,
@@ -574,6 +584,47 @@ static bool live_run(struct live *L, const struct stat *orig)
     r = (struct rx){.echo_at = -1};
     barrier(L, &r, &err);
     live_ipv6(L, &ends);
+
+    /* a segment and its barrier in one write (lq_inject_tcp_then_echo) */
+    struct lq_seg syn2 = syn;
+    syn2.sport = CPORT + 1;
+    uint8_t ebuf[256];
+    size_t eflen = 0;
+    ipid = lq_inject_next_ip_id(L->inj);
+    r = (struct rx){.echo_at = -1, .echo_seq = ++L->barrier_seq};
+    ok(lq_inject_tcp_then_echo(L->inj, &syn2, ECHO_ID, r.echo_seq, L->frame, sizeof(L->frame),
+                               &L->flen, ebuf, sizeof(ebuf), &eflen, &err) == 0,
+       "a SYN and its echo request in one write");
+    mlen = lq_frame_build_tcp(mine, sizeof(mine), &ends, ipid, &syn2);
+    uint8_t mine2[256];
+    int mlen2 = lq_frame_build_echo(mine2, sizeof(mine2), &ends, (uint16_t)(ipid + 1), false, false,
+                                    ECHO_ID, r.echo_seq);
+    ok(mlen == (int)L->flen && memcmp(mine, L->frame, L->flen) == 0 && mlen2 == (int)eflen &&
+           memcmp(mine2, ebuf, eflen) == 0,
+       "both frames as lq_frame_build_tcp and lq_frame_build_echo make them");
+    uint64_t deadline = now_ns() + (uint64_t)BARRIER_MS * 1000000u;
+    while (r.echo_at < 0 && now_ns() < deadline)
+        if (lq_capture_poll(L->cap, 10, rx_cb, &r, &err) < 0)
+            break;
+    int sa2 = -1;
+    for (int i = 0; i < r.n && i < r.echo_at; i++)
+        if (r.info[i].is_tcp && r.info[i].seg.dport == CPORT + 1 &&
+            r.info[i].seg.flags == (LQ_TH_SYN | LQ_TH_ACK))
+            sa2 = i;
+    ok(r.echo_at >= 0 && sa2 >= 0, "the SYN-ACK came before the reply to that echo");
+    bool exists = false;
+    const struct in_addr *sip = &L->ns.server_ip, *cip = &L->ns.client_ip;
+    ok(lq_diag_request_exists(&L->diag, false, sip, PORT, cip, CPORT + 1, &exists, &err) == 0 &&
+           exists,
+       "diag lookup: a request for that 4-tuple");
+    exists = true;
+    ok(lq_diag_request_exists(&L->diag, false, sip, PORT, cip, CPORT + 2, &exists, &err) == 0 &&
+           !exists,
+       "diag lookup: none for another client port (the listener answers)");
+    exists = true;
+    ok(lq_diag_request_exists(&L->diag, false, sip, PORT, cip, CPORT, &exists, &err) == 0 &&
+           !exists,
+       "diag lookup: none for the accepted child's 4-tuple");
 
     measure(L);
     if (cfd >= 0)
