@@ -61,13 +61,10 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
     if (!expire) {
         if (resend) {
             lq_model_dp(m, LQ_DP_TIMER_RESEND);
-            struct lq_model_pkt *first = NULL;
             size_t before_n = m->nout;
             lq_tcp_v4_send_synack(m, req, false, LQ_DP_TIMER_RESEND);
-            if (m->nout > before_n) {
-                first = &m->out[before_n];
-                first->timing = LQ_PKT_TIMER;
-            }
+            /* lq_tcp_v4_send_synack always emits the SYN-ACK */
+            m->out[before_n].timing = LQ_PKT_TIMER;
             lq_model_count(m, LQ_CTR_RETRANS_SEGS);
             lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
             req->num_retrans++;
