@@ -11,9 +11,10 @@
 #   unit    the unit tests (tests/run.sh BUILD unit)
 #   fast    build/listenq run --fast corpus/conformance   (live)
 #   corpus  build/listenq run corpus/conformance          (live)
+#   long    build/listenq run corpus/long (minutes of waiting; live)
 #   fuzz    build/listenq fuzz --jobs 1 --time N          (live, differential)
 # The live detectors run in that order and stop at the first kill; the unit
-# tests always run. The output is a table and the lines
+# tests run for the mutants they miss (or every mutant, when not root). The output is a table and the lines
 #   mutation_live_kill_rate: X   (killed by a live detector / non-equivalent)
 #   mutation_kill_rate: X        (killed by any detector / non-equivalent)
 # Mutants marked equivalent run too (a kill contradicts the claim and is
@@ -45,7 +46,7 @@ cd "$LQ_MUTATE_ROOT" || exit 3
 root=$LQ_MUTATE_ROOT
 
 fuzz_time=20
-detectors=unit,fast,corpus,fuzz
+detectors=unit,fast,corpus,long,fuzz
 only=""
 mutants=tests/mutants/mutants.txt
 build=build
@@ -77,8 +78,8 @@ work=${work:-$build/mutate}
 case "$build" in /*) echo "ci/mutate.sh: --build must be relative to the source tree" >&2; exit 2 ;; esac
 has_det() { case ",$detectors," in *",$1,"*) return 0 ;; esac; return 1; }
 for d in $(echo "$detectors" | tr ',' ' '); do
-    case "$d" in unit | fast | corpus | fuzz) ;; *)
-        echo "ci/mutate.sh: unknown detector '$d' (unit, fast, corpus, fuzz)" >&2; exit 2 ;;
+    case "$d" in unit | fast | corpus | long | fuzz) ;; *)
+        echo "ci/mutate.sh: unknown detector '$d' (unit, fast, corpus, long, fuzz)" >&2; exit 2 ;;
     esac
 done
 
@@ -163,25 +164,34 @@ make_tree() {
     return 0
 }
 
-# run_detectors TREE LOGPREFIX: sets r_unit r_fast r_corpus r_fuzz to
-# killed, survived, skip, error... or '-' (not run).
+# run_unit TREE LOGPREFIX: sets r_unit to killed, survived or error.
+run_unit() {
+    (cd "$1" && sh tests/run.sh "$build" unit) >"$2.unit" 2>&1
+    line=$(tail -n 1 "$2.unit")
+    nf=$(echo "$line" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
+    if [ -z "$nf" ]; then r_unit="error"; elif [ "$nf" -gt 0 ]; then r_unit=killed; else r_unit=survived; fi
+}
+
+# run_detectors TREE LOGPREFIX: sets r_unit r_fast r_corpus r_long r_fuzz to
+# killed, survived, skip, error... or '-' (not run). The unit tests run
+# first (the baseline); run_live alone runs the live ones.
 run_detectors() {
+    r_unit=-
+    has_det unit && run_unit "$1" "$2"
+    run_live "$1" "$2"
+}
+run_live() {
     t=$1 lp=$2
-    r_unit=- r_fast=- r_corpus=- r_fuzz=-
-    if has_det unit; then
-        (cd "$t" && sh tests/run.sh "$build" unit) >"$lp.unit" 2>&1
-        line=$(tail -n 1 "$lp.unit")
-        nf=$(echo "$line" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
-        if [ -z "$nf" ]; then r_unit="error"; elif [ "$nf" -gt 0 ]; then r_unit=killed; else r_unit=survived; fi
-    fi
+    r_fast=- r_corpus=- r_long=- r_fuzz=-
     [ "$live" -eq 1 ] || return 0
     dead=0
-    for d in fast corpus fuzz; do
+    for d in fast corpus long fuzz; do
         has_det "$d" || continue
         [ "$dead" -eq 0 ] || continue
         case $d in
         fast) (cd "$t" && "$build/listenq" run --fast --no-progress --out "$lp.out-fast" corpus/conformance) >"$lp.fast" 2>&1 ;;
         corpus) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-corpus" corpus/conformance) >"$lp.corpus" 2>&1 ;;
+        long) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-long" corpus/long) >"$lp.long" 2>&1 ;;
         fuzz)
             # built only when the cheaper detectors missed the mutant
             if ! (cd "$t" && LQ_FUZZ_NO_TEST=1 make --no-print-directory -s BUILD="$build" fuzz-build) >>"$lp.build" 2>&1; then
@@ -205,7 +215,7 @@ run_detectors() {
 }
 
 # ---- --one ID (internal): build and run one mutant, write its row ----
-# row: id US file US unit US fast US corpus US fuzz US class US verdict
+# row: id US file US unit US fast US corpus US long US fuzz US class US verdict
 if [ -n "$one" ]; then
     rec=$(printf '%s\n' "$records" | awk -F "$tab" -v id="$one" '$1 == id')
     [ -n "$rec" ] || { echo "ci/mutate.sh: no mutant '$one'" >&2; exit 2; }
@@ -214,24 +224,33 @@ $rec
 EOR
     t="$work/trees/$id" lp="$work/logs/$id"
     rm -rf "$lp".*
-    row() { printf '%s\037%s\037%s\037%s\037%s\037%s\037%s\037%s\n' "$id" "$file" "$@" >"$work/rows/$id.tmp" &&
+    row() { printf '%s\037%s\037%s\037%s\037%s\037%s\037%s\037%s\037%s\n' "$id" "$file" "$@" >"$work/rows/$id.tmp" &&
         mv "$work/rows/$id.tmp" "$work/rows/$id"; }
-    make_tree "$t" || { row - - - - error "cannot copy the tree"; exit 0; }
+    make_tree "$t" || { row - - - - - error "cannot copy the tree"; exit 0; }
     if ! apply_mutant "$t" "$file" "$from" "$to"; then
-        row - - - - stale "STALE (text no longer matches)"
+        row - - - - - stale "STALE (text no longer matches)"
         rm -rf "$t"
         exit 0
     fi
-    targets=all
-    if has_det unit; then targets="all unit"; fi
-    if ! (cd "$t" && make --no-print-directory -s BUILD="$build" $targets) >"$lp.build" 2>&1; then
-        row - - - - nobuild "does not build (logs/$id.build)"
+    # The unit tests (and their build) only for a mutant the live
+    # detectors miss: the rates count the unit tests of no other.
+    if ! (cd "$t" && make --no-print-directory -s BUILD="$build" all) >"$lp.build" 2>&1; then
+        row - - - - - nobuild "does not build (logs/$id.build)"
         [ "$keep" -eq 1 ] || rm -rf "$t"
         exit 0
     fi
-    run_detectors "$t" "$lp"
+    r_unit=-
+    run_live "$t" "$lp"
     livek=0
-    for d in fast corpus fuzz; do eval "[ \"\$r_$d\" = killed ] && livek=1"; done
+    for d in fast corpus long fuzz; do eval "[ \"\$r_$d\" = killed ] && livek=1"; done
+    if has_det unit && [ "$livek" -eq 0 ]; then
+        if ! (cd "$t" && make --no-print-directory -s BUILD="$build" unit) >>"$lp.build" 2>&1; then
+            row - - - - - nobuild "its unit tests do not build (logs/$id.build)"
+            [ "$keep" -eq 1 ] || rm -rf "$t"
+            exit 0
+        fi
+        run_unit "$t" "$lp"
+    fi
     if [ -n "$equiv" ]; then
         # the claim is about what a kernel shows: a unit test may tell a
         # mutant apart that no scenario can
@@ -247,7 +266,7 @@ EOR
     else
         class=survived verdict=SURVIVED
     fi
-    row "$r_unit" "$r_fast" "$r_corpus" "$r_fuzz" "$class" "$verdict"
+    row "$r_unit" "$r_fast" "$r_corpus" "$r_long" "$r_fuzz" "$class" "$verdict"
     [ "$keep" -eq 1 ] || rm -rf "$t"
     exit 0
 fi
@@ -290,7 +309,7 @@ if [ "$check_only" -eq 1 ]; then
 fi
 
 # ---- the base build ----
-[ "$live" -eq 1 ] || echo "ci/mutate.sh: not root: the live detectors (fast, corpus, fuzz) are skipped" >&2
+[ "$live" -eq 1 ] || echo "ci/mutate.sh: not root: the live detectors (fast, corpus, long, fuzz) are skipped" >&2
 echo "ci/mutate.sh: base build in $build" >&2
 make --no-print-directory -s BUILD="$build" all unit >"$work/base.log" 2>&1 ||
     { cat "$work/base.log" >&2; echo "ci/mutate.sh: the base build failed" >&2; exit 3; }
@@ -308,7 +327,7 @@ if [ "$baseline" -eq 1 ]; then
     echo "ci/mutate.sh: baseline (no mutation)" >&2
     make_tree "$work/trees/baseline" || exit 3
     run_detectors "$work/trees/baseline" "$work/logs/baseline"
-    for d in unit fast corpus fuzz; do
+    for d in unit fast corpus long fuzz; do
         eval "v=\$r_$d"
         case $v in killed | error*)
             echo "ci/mutate.sh: the unmutated model fails detector '$d' ($v, see $work/logs/baseline.$d): it is left out" >&2
@@ -333,20 +352,20 @@ printf '%s\n' "$ids" | cut -d "$tab" -f 1 |
 table="$work/table.txt"
 n_live=0 n_unit=0 n_surv=0 n_equiv=0 n_stale=0 n_nobuild=0 n_err=0 n_equiv_killed=0
 {
-    printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' id file unit fast corpus fuzz verdict
+    printf '%-34s %-21s %-8s %-8s %-8s %-8s %-8s %s\n' id file unit fast corpus long fuzz verdict
     for id in $(printf '%s\n' "$ids" | cut -d "$tab" -f 1); do
         f="$work/rows/$id"
         if [ ! -s "$f" ]; then
-            printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' "$id" ? - - - - "no result (see $work/logs/$id.*)"
+            printf '%-34s %-21s %-8s %-8s %-8s %-8s %-8s %s\n' "$id" ? - - - - - "no result (see $work/logs/$id.*)"
             continue
         fi
-        IFS="$tab" read -r rid rfile ru rf rc rz class verdict <"$f"
-        printf '%-34s %-21s %-8s %-8s %-8s %-8s %s\n' "$rid" "${rfile#model/}" "$ru" "$rf" "$rc" "$rz" "$verdict"
+        IFS="$tab" read -r rid rfile ru rf rc rl rz class verdict <"$f"
+        printf '%-34s %-21s %-8s %-8s %-8s %-8s %-8s %s\n' "$rid" "${rfile#model/}" "$ru" "$rf" "$rc" "$rl" "$rz" "$verdict"
     done
 } >"$table"
 for f in "$work"/rows/*; do
     [ -s "$f" ] || continue
-    class=$(cut -d "$tab" -f 7 "$f")
+    class=$(cut -d "$tab" -f 8 "$f")
     case $class in
     live) n_live=$((n_live + 1)) ;;
     unit) n_unit=$((n_unit + 1)) ;;

@@ -328,12 +328,17 @@ bool lq_child_delack_about_to_expire(const struct lq_model *m, const struct lq_c
     return (int32_t)(c->delack_timeout - (now + (lq_child_delack_ato(m, c, c->ato) >> 2))) <= 0;
 }
 
-/* tcp_send_delayed_ack() */
-static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
+/* tcp_send_delayed_ack(). maybe_now: the kernel may send this ACK at once
+ * instead (the model does not know which, lq_tcp_ack_snd_check). A deferred
+ * prediction's t_ms is the earliest it may leave: its due time when the
+ * model knows it, else the earliest of what the kernel may do. */
+static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp,
+                                    bool maybe_now)
 {
     uint32_t hz = m->hz;
     uint32_t ato = lq_child_delack_ato(m, c, c->ato);
     uint32_t ato_hi = lq_child_delack_ato(m, c, c->ato_hi);
+    uint32_t ato_lo = ato < ato_hi ? ato : ato_hi;
     if (ato != ato_hi) {
         /* the worlds differ on the delay: predicted at the later one, the
          * child followed no further */
@@ -345,6 +350,10 @@ static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum
     uint32_t timeout = lq_model_jiffies(m) + ato;
     /* sk_reset_timer(icsk_delack_timer, timeout): when the timer wheel runs it */
     uint64_t due = lq_model_timer_fire_ms(m, m->now_ms + ((uint64_t)ato * 1000u + hz - 1u) / hz);
+    uint64_t earliest =
+        maybe_now
+            ? m->now_ms
+            : lq_model_timer_fire_ms(m, m->now_ms + ((uint64_t)ato_lo * 1000u + hz - 1u) / hz);
     bool armed = (c->ack_pending & LQ_ACK_TIMER) != 0;
     if (armed) {
         if (lq_child_delack_about_to_expire(m, c)) {
@@ -368,13 +377,14 @@ static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum
     c->delack_timeout = timeout;
     c->delack_due = due;
     c->delack_dp = (uint16_t)dp;
-    /* One prediction per ACK the timer will send. */
-    if (armed && c->delack_ack == c->rcv_nxt)
+    /* One prediction per ACK the timer will send (and one more, optional,
+     * when this event may send it at once). */
+    if (armed && c->delack_ack == c->rcv_nxt && !maybe_now)
         return;
     c->delack_ack = c->rcv_nxt;
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     p->timing = LQ_PKT_DEFERRED;
-    p->t_ms = due;
+    p->t_ms = earliest > due ? due : earliest;
     lq_child_ack_seg(m, c, &p->seg);
     /* An ato of 0 (no data yet) fires at the next jiffy: before whatever
      * comes next (lq_child_fire_next_jiffy), which the harness makes sure of
@@ -426,7 +436,7 @@ void lq_tcp_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp)
     } else {
         lq_model_dp(m, LQ_DP_CHILD_ACK_DELAYED);
     }
-    lq_tcp_send_delayed_ack(m, c, dp);
+    lq_tcp_send_delayed_ack(m, c, dp, maybe);
 }
 
 /* tcp_event_data_recv()'s delayed-ACK engine in one world. */

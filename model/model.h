@@ -29,8 +29,10 @@ struct lq_model;
 enum lq_pkt_timing {
     LQ_PKT_NOW,            /* synchronously, while the kernel handles the event */
     LQ_PKT_TIMER,          /* from a timer, at t_ms, during lq_model_advance() */
-    LQ_PKT_DEFERRED,       /* a delayed ACK scheduled by this event, due at t_ms; a
-                            * later ACK may supersede it, so it is optional until... */
+    LQ_PKT_DEFERRED,       /* a delayed ACK scheduled by this event, due at t_ms (the
+                            * earliest it may leave: the event's own time when it
+                            * may go at once); a later ACK may supersede it, so it
+                            * is optional until... */
     LQ_PKT_DEFERRED_FIRED, /* ...its timer fires in lq_model_advance(): by then
                             * it must have been sent (possibly earlier) */
     LQ_PKT_NEXT_JIFFY,     /* a DEFERRED_FIRED one whose timer was due at the next
@@ -50,7 +52,7 @@ struct lq_model_pkt {
     struct lq_seg seg;
     bool cookie;    /* a SYN-ACK whose ISN is a SYN cookie */
     uint8_t timing; /* enum lq_pkt_timing */
-    uint64_t t_ms;  /* virtual time of sending (the due time when deferred) */
+    uint64_t t_ms;  /* virtual time of sending (the earliest due time when deferred) */
     uint16_t dp;    /* the decision point that sent it (enum lq_dp) */
 };
 

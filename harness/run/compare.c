@@ -74,11 +74,16 @@ struct lq_cmp {
     const struct lq_scenario *sc;
     const struct lq_trace *a, *b;
     struct lq_divergence *div;
-    /* deferred predictions of a still outstanding */
+    /* deferred predictions of a still outstanding; times on the subject's
+     * clock (since its scenario began) */
     struct {
         const struct lq_obs_pkt *p;
-        bool matched;  /* a packet of the subject was seen for it */
-        bool consumed; /* its timer fired in the reference and it was accounted for */
+        bool matched;   /* a packet of the subject was seen for it */
+        bool consumed;  /* its timer fired in the reference and it was accounted for */
+        int64_t arm_us; /* the event that scheduled it began */
+        int64_t due_us; /* the earliest it may leave (its due time, or the event's
+                         * own time when the reference does not know) */
+        int64_t got_us; /* when the subject's packet came */
     } * pool;
     size_t npool, pool_cap;
     bool *used; /* per packet of the subject at the event being compared */
@@ -115,7 +120,7 @@ static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct l
     return false;
 }
 
-enum lq_pkt_diff { LQ_MISSING, LQ_MISSING_DELACK, LQ_EXTRA };
+enum lq_pkt_diff { LQ_MISSING, LQ_MISSING_DELACK, LQ_EXTRA, LQ_EARLY_DELACK, LQ_LATE_DELACK };
 
 static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                             enum lq_pkt_diff kind)
@@ -137,6 +142,14 @@ static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const str
         snprintf(what, sizeof(what), "the %s sent a packet the %s %s", b, a,
                  predicts ? "does not predict" : "does not have");
         break;
+    case LQ_EARLY_DELACK:
+        snprintf(what, sizeof(what), "the %s sent a delayed ACK the %s predicts before its timer",
+                 b, a);
+        break;
+    case LQ_LATE_DELACK:
+        snprintf(what, sizeof(what), "the %s sent a delayed ACK the %s predicts after its timer", b,
+                 a);
+        break;
     }
     struct lq_strbuf x, y;
     lq_sb_init(&x);
@@ -149,10 +162,43 @@ static bool lq_diverge_pkts(struct lq_cmp *c, const struct lq_obs *oa, const str
     return false;
 }
 
+/* A delayed ACK's timer (tcp_send_delayed_ack: sk_reset_timer at jiffies +
+ * ato) never fires early, but it counts from the jiffy the event came in,
+ * which began up to one jiffy before the event (10 ms at HZ 100, the lowest
+ * HZ), and the reference's clock starts the event at that jiffy: so the
+ * subject's ACK may come up to a jiffy before the reference's due time,
+ * plus the LQ_TIMER_EARLY_MS of clock skew timers get. The shortest delayed
+ * ACK after data, TCP_ATO_MIN (40 ms), stays apart from an ACK at once. */
+#define LQ_DELACK_EARLY_US(slow) ((LQ_TIMER_EARLY_MS * 1000 + 10000) * (slow))
+
+/* Reports a delayed ACK the subject sent too early (or too late): the
+ * reference's due time and the subject's, since the event that scheduled it. */
+static bool lq_diverge_delack(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
+                              enum lq_pkt_diff kind, const struct lq_obs_pkt *p, int64_t due_us,
+                              int64_t got_us, int64_t arm_us)
+{
+    lq_diverge_pkts(c, oa, ob, kind);
+    struct lq_strbuf x, y;
+    lq_sb_init(&x);
+    lq_sb_init(&y);
+    lq_obs_pkt_format(p, lq_conn_name(c->sc, p->conn), &x);
+    lq_obs_pkt_format(p, lq_conn_name(c->sc, p->conn), &y);
+    lq_sb_addf(&x, " %s %" PRId64 " ms after the event that scheduled it",
+               kind == LQ_EARLY_DELACK ? "due" : "fired", (due_us - arm_us) / 1000);
+    lq_sb_addf(&y, " sent %" PRId64 " ms after it", (got_us - arm_us) / 1000);
+    snprintf(c->div->a_side, sizeof(c->div->a_side), "%s", lq_sb_str(&x));
+    snprintf(c->div->b_side, sizeof(c->div->b_side), "%s", lq_sb_str(&y));
+    lq_sb_free(&x);
+    lq_sb_free(&y);
+    return false;
+}
+
 /* Packets of one event. */
 static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                         int64_t drift_us)
 {
+    /* timing of delayed ACKs only against a reference that predicts them */
+    bool timed = c->a->predicts;
     uint32_t nb = ob->npkts;
     /* no arithmetic on a trace without packets (its array may be NULL) */
     const struct lq_obs_pkt *B = nb ? &c->b->pkts[ob->first_pkt] : NULL;
@@ -168,6 +214,9 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             c->pool[c->npool].p = p;
             c->pool[c->npool].matched = false;
             c->pool[c->npool].consumed = false;
+            c->pool[c->npool].arm_us = ob->t_us;
+            c->pool[c->npool].due_us = ob->t_us + (p->t_us > 0 ? p->t_us : 0);
+            c->pool[c->npool].got_us = 0;
             c->npool++;
             continue;
         }
@@ -198,31 +247,53 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
      * this or an earlier event (a kernel's timer runs in real time, so one
      * may show up in any later event's window, or never when a later ACK
      * supersedes it). */
+    int64_t early = LQ_DELACK_EARLY_US(lq_slow_factor);
     for (uint32_t j = 0; j < nb; j++) {
         if (used[j])
             continue;
-        for (size_t k = 0; k < c->npool; k++)
-            if (!c->pool[k].matched && !c->pool[k].consumed &&
-                lq_obs_pkt_same(c->pool[k].p, &B[j])) {
-                c->pool[k].matched = used[j] = true;
-                break;
+        int64_t got = ob->t_us + B[j].t_us;
+        size_t too_early = c->npool;
+        for (size_t k = 0; k < c->npool; k++) {
+            if (c->pool[k].matched || c->pool[k].consumed || !lq_obs_pkt_same(c->pool[k].p, &B[j]))
+                continue;
+            if (timed && got < c->pool[k].due_us - early) {
+                too_early = k;
+                continue;
             }
+            c->pool[k].matched = used[j] = true;
+            c->pool[k].got_us = got;
+            break;
+        }
+        if (!used[j] && too_early < c->npool)
+            return lq_diverge_delack(c, oa, ob, LQ_EARLY_DELACK, &B[j], c->pool[too_early].due_us,
+                                     got, c->pool[too_early].arm_us);
     }
     /* A delayed ACK whose timer fired in the reference (in a wait, or at the
-     * next jiffy) must have been sent by now. */
+     * next jiffy) must have been sent by now; one fired in a wait no later
+     * than a timer may come (LQ_TIMER_SLACK_PCT of its delay plus
+     * LQ_TIMER_SLACK_MS). A next-jiffy one is paced (docs/harness.md). */
     for (uint32_t i = 0; i < oa->npkts; i++) {
         if (!lq_pkt_timer_fired(A[i].timing))
             continue;
-        bool ok = false;
+        size_t at = c->npool;
         for (size_t k = 0; k < c->npool; k++) {
             if (c->pool[k].consumed || !lq_obs_pkt_same(c->pool[k].p, &A[i]))
                 continue;
-            c->pool[k].consumed = true;
-            ok = c->pool[k].matched;
-            break;
+            if (at == c->npool || (c->pool[k].matched && !c->pool[at].matched))
+                at = k; /* the first one the subject sent, else the first */
         }
-        if (!ok)
+        if (at == c->npool || !c->pool[at].matched)
             return lq_diverge_pkts(c, oa, ob, LQ_MISSING_DELACK);
+        c->pool[at].consumed = true;
+        if (timed && A[i].timing == LQ_PKT_DEFERRED_FIRED) {
+            int64_t fired = ob->t_us + A[i].t_us, arm = c->pool[at].arm_us;
+            int64_t late = ((fired - arm) * LQ_TIMER_SLACK_PCT / 100 + LQ_TIMER_SLACK_MS * 1000) *
+                               lq_slow_factor +
+                           (drift_us > 0 ? drift_us : 0);
+            if (c->pool[at].got_us > fired + late)
+                return lq_diverge_delack(c, oa, ob, LQ_LATE_DELACK, &A[i], fired,
+                                         c->pool[at].got_us, arm);
+        }
     }
     for (uint32_t j = 0; j < nb; j++)
         if (!used[j])
