@@ -139,27 +139,39 @@ apply_mutant() {
     ' "$@"
 }
 
+# a mutant run (--one) reads the table of the run's snapshot
+case "$mutants" in /*) ;; *)
+    [ -n "$one" ] && [ -n "${LQ_MUTATE_SNAP:-}" ] && [ -f "$LQ_MUTATE_SNAP/$mutants" ] &&
+        mutants=$LQ_MUTATE_SNAP/$mutants ;;
+esac
 records=$(parse_mutants "$mutants") || exit 2
 tab=$(printf '\037')
 live=1
 [ "$(id -u)" = 0 ] || live=0
 
-# make_tree DIR: the sources and the base build's outputs, timestamps kept
-# (only the mutated file recompiles).
+# make_tree DIR [snapshot]: the sources and the base build's outputs,
+# (globals mt_src, mt_dst: the shell has no locals),
+# timestamps kept (only the mutated file recompiles), from the snapshot the
+# run took at its start (LQ_MUTATE_SNAP), so that editing or rebasing the
+# tree meanwhile changes no mutant; with "snapshot", that copy itself.
 make_tree() {
+    mt_src=${LQ_MUTATE_SNAP:-.}
+    [ "${2:-}" = snapshot ] && mt_src=.
     rm -rf "$1"
-    mkdir -p "$1/$build"
-    cp -a Makefile model harness tests fuzz corpus ci "$1/" || return 1
+    mkdir -p "$1/$build" || return 1
+    mt_dst=$(cd "$1" && pwd)
+    (cd "$mt_src" && cp -a Makefile model harness tests fuzz corpus ci "$mt_dst/") || return 1
     for f in obj obj-test tests libmodel.a liblistenq.a listenq listenq-test; do
-        [ -e "$build/$f" ] && cp -a "$build/$f" "$1/$build/"
+        [ -e "$mt_src/$build/$f" ] && cp -a "$mt_src/$build/$f" "$mt_dst/$build/"
     done
-    if has_det fuzz && [ -d "$build/fuzz" ]; then
-        cp -a "$build/fuzz" "$1/$build/"
+    if has_det fuzz && [ -d "$mt_src/$build/fuzz" ]; then
+        cp -a "$mt_src/$build/fuzz" "$mt_dst/$build/"
         # fuzz/build.sh recompiles everything when its flags change, and
-        # they name the allowlists by absolute path: point them at the tree
-        st="$1/$build/fuzz/obj/flags"
-        [ -f "$st" ] && sed "s|$root/|$(cd "$1" && pwd)/|g" "$st" >"$st.tmp" && mv "$st.tmp" "$st" &&
-            touch -r "$build/fuzz/obj/flags" "$st"
+        # they name the allowlists by absolute path (the source tree's, in
+        # the snapshot too): point them at the tree
+        st="$mt_dst/$build/fuzz/obj/flags"
+        [ "${2:-}" = snapshot ] || { [ -f "$st" ] && sed "s|$root/|$mt_dst/|g" "$st" >"$st.tmp" &&
+            mv "$st.tmp" "$st" && touch -r "$mt_src/$build/fuzz/obj/flags" "$st"; }
     fi
     return 0
 }
@@ -317,9 +329,12 @@ if has_det fuzz && [ "$live" -eq 1 ]; then
     LQ_FUZZ_NO_TEST=1 make --no-print-directory -s BUILD="$build" fuzz-build >>"$work/base.log" 2>&1 ||
         { cat "$work/base.log" >&2; echo "ci/mutate.sh: the fuzz build failed (make fuzz)" >&2; exit 3; }
 fi
-rm -rf "$work/trees" "$work/rows"
+rm -rf "$work/trees" "$work/rows" "$work/snapshot"
 mkdir -p "$work/trees" "$work/logs" "$work/rows"
 work=$(cd "$work" && pwd) # the detectors run inside the trees
+make_tree "$work/snapshot" snapshot || { echo "ci/mutate.sh: cannot copy the tree to $work/snapshot" >&2; exit 3; }
+LQ_MUTATE_SNAP=$work/snapshot
+export LQ_MUTATE_SNAP
 
 # ---- baseline: the unmutated tree must pass every detector ----
 bad_base=0
@@ -388,6 +403,7 @@ rate() { if [ "$denom" -eq 0 ]; then echo 0; else awk -v a="$1" -v b="$denom" 'B
     echo "mutation_kill_rate: $(rate $((n_live + n_unit)))"
 } >>"$table"
 cat "$table"
+[ "$keep" -eq 1 ] || rm -rf "$work/snapshot"
 [ "$n_stale" -eq 0 ] || { echo "ci/mutate.sh: $n_stale stale mutant(s): refresh tests/mutants/mutants.txt" >&2; exit 2; }
 [ "$n_equiv_killed" -eq 0 ] && [ "$bad_base" -eq 0 ] || exit 1
 exit 0
