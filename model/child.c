@@ -46,11 +46,26 @@ static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_wi
     return (uint16_t)mss;
 }
 
-/* icsk_rto after the handshake: tcp_synack_rtt_meas() gave a sample of
- * microseconds (rto = srtt/8 + max(mdev, rto_min), rounded up to a jiffy),
- * or tcp_init_metrics() fell back to TCP_TIMEOUT_FALLBACK. */
+/* usecs_to_jiffies() of ms milliseconds: rounded up. */
+static uint32_t lq_ms_to_jiffies(const struct lq_model *m, uint64_t ms)
+{
+    return (uint32_t)((ms * m->hz + 999u) / 1000u);
+}
+
+/* icsk_rto after the handshake: tcp_synack_rtt_meas() gave a sample m
+ * (tcp_rtt_estimator, no previous measure: srtt = m, rttvar = max(2m,
+ * rto_min); __tcp_set_rto: usecs_to_jiffies(m + rttvar), tcp_bound_rto), or
+ * tcp_init_metrics() fell back to TCP_TIMEOUT_FALLBACK. A sample of
+ * microseconds (the third ACK right after the SYN-ACK) is rto_min and one
+ * jiffy. */
 static uint32_t lq_child_rto(const struct lq_model *m, const struct lq_child *c)
 {
+    if (c->srtt_known && c->rtt_ms) {
+        uint64_t var = 2u * (uint64_t)c->rtt_ms > 200u ? 2u * (uint64_t)c->rtt_ms : 200u;
+        uint32_t rto = lq_ms_to_jiffies(m, c->rtt_ms + var);
+        uint32_t max = lq_ms_to_jiffies(m, LQ_TCP_RTO_MAX_MS);
+        return rto < max ? rto : max;
+    }
     return c->srtt_known ? LQ_RTO_MIN(m->hz) + 1u : LQ_TIMEOUT_FALLBACK(m->hz);
 }
 
@@ -100,6 +115,18 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
      * (a cookie records none), else the third ACK's TSecr. */
     ch->srtt_known = (!cookie && req->num_retrans == 0) ||
                      (req->tstamp_ok && in->opt.has_ts && in->opt.tsecr != 0);
+    /* The sample: the time since the (last) SYN-ACK left when it went out
+     * once, else (tcp_rtt_tsopt_us) the TS clock's ms since the TSval the
+     * TSecr echoes, at least 1 ms, and none ("return -1") for a TSecr from
+     * the future or days old. */
+    ch->rtt_ms = (uint32_t)(m->now_ms - req->synack_ms);
+    if (ch->srtt_known && !(!cookie && req->num_retrans == 0) && req->tstamp_ok && in->opt.has_ts &&
+        in->opt.tsecr != 0) {
+        uint32_t delta = lq_model_tsval(m, req->ts_off) - in->opt.tsecr;
+        ch->rtt_ms = delta ? delta : 1u;
+        if (delta >= 0x7fffffffu / 1000u)
+            ch->srtt_known = false;
+    }
     ch->lrcvtime = lq_model_jiffies(m); /* newicsk->icsk_ack.lrcvtime = tcp_jiffies32 */
     lq_model_slot(m, req->conn)->child = c;
     /* tcp_create_openreq_child() */
@@ -306,9 +333,12 @@ static uint32_t lq_child_delack_ato(const struct lq_model *m, const struct lq_ch
         uint32_t max_ato = hz / 2u;
         if (c->pingpong || (c->ack_pending & LQ_ACK_PUSHED))
             max_ato = LQ_DELACK_MAX(hz);
-        /* an RTT of microseconds bounds it to TCP_DELACK_MIN */
-        if (c->srtt_known && LQ_DELACK_MIN(hz) < max_ato)
-            max_ato = LQ_DELACK_MIN(hz);
+        /* an RTT estimate bounds it: max(srtt, TCP_DELACK_MIN) */
+        uint32_t rtt = lq_ms_to_jiffies(m, c->rtt_ms);
+        if (rtt < LQ_DELACK_MIN(hz))
+            rtt = LQ_DELACK_MIN(hz);
+        if (c->srtt_known && rtt < max_ato)
+            max_ato = rtt;
         if (ato > max_ato)
             ato = max_ato;
     }

@@ -52,6 +52,7 @@ struct lq_req {
     uint64_t expires_ms;   /* rsk_timer */
     uint64_t born;         /* creation order */
     uint64_t armed;        /* when (in arming order) the timer was last armed */
+    uint64_t synack_ms;    /* tcp_rsk(req)->snt_synack: when the last SYN-ACK left */
 };
 
 enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
@@ -115,6 +116,7 @@ struct lq_child {
     uint16_t last_seg_size;
     uint32_t last_oow_ack;
     bool srtt_known; /* the handshake gave an RTT sample (tcp_synack_rtt_meas) */
+    uint32_t rtt_ms; /* ...of this many ms (0: under a millisecond of the clock) */
     /* icsk_ack */
     uint8_t ack_pending; /* LQ_ACK_* */
     /* icsk_ack.quick and .ato in two worlds: without tcp_grow_window()'s

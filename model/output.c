@@ -71,6 +71,7 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
         s->opt.tsecr = req->ts_recent;
     }
     s->opt.sack_perm = req->sack_ok;
+    req->synack_ms = m->now_ms;
 }
 
 /* tcp_v4_send_reset(): never for an RST; seq = SEG.ACK when the segment had
