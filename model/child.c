@@ -388,11 +388,14 @@ static void lq_tcp_send_delayed_ack(struct lq_model *m, struct lq_child *c, enum
     if (armed) {
         if (lq_child_delack_about_to_expire(m, c)) {
             /* "If delack timer is about to expire, send ACK now." On a kernel
-             * its timer runs in real time and may have fired already: either
-             * way the ACK is out, so it is predicted as a delayed one. */
+             * its timer runs in real time: within two jiffies of its due
+             * time it may have fired already, and either way the ACK is
+             * out, so it is predicted as a delayed one that may go now;
+             * further from it, the ACK leaves now. */
+            bool near = c->delack_due <= m->now_ms + 2000u / hz;
             lq_child_ack_sent(m, c);
             struct lq_model_pkt *p = lq_model_emit(m, dp);
-            p->timing = LQ_PKT_DEFERRED;
+            p->timing = near ? LQ_PKT_DEFERRED : LQ_PKT_NOW;
             lq_child_ack_seg(m, c, &p->seg);
             return;
         }
