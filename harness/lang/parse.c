@@ -310,9 +310,15 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     case LQ_D_SYN:
         usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack";
         break;
-    case LQ_D_ACK: usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad"; break;
-    case LQ_D_RST: usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn|+N, tsecr=bad"; break;
-    default: usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn|+N, tsecr=bad"; break;
+    case LQ_D_ACK:
+        usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad, ack=+N";
+        break;
+    case LQ_D_RST:
+        usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn|+N, tsecr=bad, ack=+N";
+        break;
+    default:
+        usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn|+N, tsecr=bad, ack=+N";
+        break;
     }
     uint32_t seen = 0;
     for (int i = 2; i < p->ntok; i++) {
@@ -381,11 +387,18 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                 bit = 32;
                 if (d->kind == LQ_D_ACK || d->kind == LQ_D_FIN || d->kind == LQ_D_RST) {
                     bool bad = vlen == 3 && memcmp(v, "bad", 3) == 0;
-                    if (!bad && !(vlen == 3 && memcmp(v, "old", 3) == 0))
+                    bool old = vlen == 3 && memcmp(v, "old", 3) == 0;
+                    int64_t ahead = 0;
+                    if (!bad && !old &&
+                        !(vlen > 1 && v[0] == '+' &&
+                          lq_parse_int(v, vlen, true, 1, LQ_MAX_ACK_AHEAD, &ahead)))
                         return lq_perr(p, (uint16_t)(t->col + klen + 1),
-                                       "expected ack=bad or ack=old");
+                                       "expected ack=bad or ack=old, or ack=+N with N in 1..%u "
+                                       "(an ACK of N bytes never sent)",
+                                       LQ_MAX_ACK_AHEAD);
                     s->ack_bad = bad;
-                    s->ack_old = !bad;
+                    s->ack_old = old;
+                    s->ack_ahead = (uint32_t)ahead;
                     if (d->kind == LQ_D_RST)
                         s->rst_ack = true;
                     rc = 0;
@@ -456,7 +469,7 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             return lq_perr(p, t->col, "option '%.*s' given twice", (int)klen, t->s);
         seen |= bit;
     }
-    if (s->no_ack && (s->ack_bad || s->ack_old))
+    if (s->no_ack && (s->ack_bad || s->ack_old || s->ack_ahead))
         return lq_perr(p, p->tok[0].col, "noack and ack=bad/old contradict each other");
     return 0;
 }

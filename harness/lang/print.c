@@ -72,12 +72,16 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_add(out, " ack=bad");
         if (s->ack_old)
             lq_sb_add(out, " ack=old");
+        if (s->ack_ahead)
+            lq_sb_addf(out, " ack=+%u", s->ack_ahead);
         break;
     default: /* ack, fin */
         if (s->ack_bad)
             lq_sb_add(out, " ack=bad");
         if (s->ack_old)
             lq_sb_add(out, " ack=old");
+        if (s->ack_ahead)
+            lq_sb_addf(out, " ack=+%u", s->ack_ahead);
         lq_print_seq_opt(s, out);
         if (s->len)
             lq_sb_addf(out, " len=%u", s->len);

@@ -84,6 +84,9 @@ struct lq_ev_seg {
      * (0: none); the later segments' TSvals look old next to it. */
     uint32_t tsval_ahead;
     uint8_t via; /* enum lq_via */
+    /* ack=+N: the right acknowledgement number plus N (0: none), an ACK of
+     * N bytes the server never sent */
+    uint32_t ack_ahead;
 };
 
 enum lq_expect_kind {
@@ -164,6 +167,7 @@ struct lq_scenario {
 #define LQ_MAX_LEN        1400u
 /* tsval=+N: at most 2^30, so that PAWS still reads it as newer (RFC 7323 5.2) */
 #define LQ_MAX_TSVAL_AHEAD 1073741824u
+#define LQ_MAX_ACK_AHEAD   1073741824u /* ack=+N */
 
 bool lq_dir_is_event(uint8_t kind);
 

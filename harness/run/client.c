@@ -88,6 +88,8 @@ static uint32_t lq_client_ack(const struct lq_client *cl, const struct lq_client
         return ack + LQ_ACK_BAD_OFFSET; /* beyond anything the server sent */
     if (e->ack_old)
         return ack - LQ_ACK_OLD_OFFSET; /* below what it has had acknowledged */
+    if (e->ack_ahead)
+        return ack + e->ack_ahead; /* N bytes past it (the server sends no data) */
     return ack;
 }
 

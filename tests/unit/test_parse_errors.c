@@ -367,6 +367,11 @@ static void test_segments(void)
     ERR("rst c1 tsval=5", 1, 14, "expected tsval=old or tsval=syn, or tsval=+N");
     ERR("ack c1 tsval=-5", 1, 14, "expected tsval=old or tsval=syn, or tsval=+N");
     ERR("ack c1 tsval=old tsval=+5", 1, 18, "given twice");
+    ERR("ack c1 ack=+0", 1, 12, "expected ack=bad or ack=old, or ack=+N with N in 1..1073741824");
+    ERR("ack c1 ack=+1073741825", 1, 12, "expected ack=bad or ack=old, or ack=+N");
+    ERR("fin c1 ack=-1", 1, 12, "expected ack=bad or ack=old, or ack=+N");
+    ERR("ack c1 ack=+1 ack=bad", 1, 15, "given twice");
+    ERR("fin c1 noack ack=+1", 1, 1, "noack and ack=bad/old contradict each other");
     ERR("rst c1 tsval=", 1, 14, "expected tsval=old");
     ERR("ack c1 tsval=0", 1, 14, "expected tsval=old or tsval=syn");
     ERR("syn c1 tsval=1", 1, 14, "expected tsval=0 (a SYN timestamp of TSval 0)");

@@ -243,6 +243,14 @@ static void test_ack_rst_fin(void)
     check_seg("ack c1 tsval=+1", LQ_D_ACK, &s);
     s.tsval_ahead = 1073741824; /* 2^30, the largest */
     check_seg("fin c1 tsval=+1073741824", LQ_D_FIN, &s);
+    s = seg_default();
+    s.ack_ahead = 1;
+    check_seg("ack c1 ack=+1", LQ_D_ACK, &s);
+    s.ack_ahead = 1073741824;
+    check_seg("fin c1 ack=+1073741824", LQ_D_FIN, &s);
+    s.ack_ahead = 7;
+    s.rst_ack = true; /* on rst, ack=+N sets the ACK flag as ack=bad does */
+    check_seg("rst c1 ack=+7", LQ_D_RST, &s);
 
     s = seg_default();
     check_seg("rst c1", LQ_D_RST, &s);
