@@ -108,6 +108,9 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
     uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
     ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window, req->ipv6);
+    ch->mss_clamp = req->mss;
+    ch->snd_wnd = ch->max_window = max_window;
+    ch->snd_wl1 = in->seq; /* tcp_init_wl() in TCP_SYN_RECV */
     /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
     ch->advmss = lq_mss_clamp(m, lq_route_advmss(req->ipv6));
     ch->last_oow_ack = 0;
@@ -132,6 +135,26 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     /* tcp_create_openreq_child() */
     lq_model_count(m, LQ_CTR_PASSIVE_OPENS);
     return c;
+}
+
+/* tcp_ack_update_window(): a window the peer offers past the largest so far
+ * raises max_window and, through tcp_sync_mss(), the MSS it bounds. */
+void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in)
+{
+    uint32_t nwin = (uint32_t)in->win << (c->wscale_ok ? c->snd_wscale : 0);
+    /* tcp_may_update_window(); the child sent no data, so ack is never
+     * after snd_una */
+    if (!(lq_seq_after(in->seq, c->snd_wl1) ||
+          (in->seq == c->snd_wl1 && (nwin > c->snd_wnd || !nwin))))
+        return;
+    c->snd_wl1 = in->seq; /* tcp_update_wl() */
+    if (c->snd_wnd == nwin)
+        return;
+    c->snd_wnd = nwin;
+    if (nwin > c->max_window) {
+        c->max_window = nwin;
+        c->mss_cache = lq_child_mss(c->mss_clamp, c->tstamp_ok, c->max_window, c->ipv6);
+    }
 }
 
 /* tcp_initialize_rcv_mss(): the receiver's first guess of the peer's MSS. */

@@ -496,6 +496,8 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
         lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
         return false;
     }
+    if (in->flags & LQ_TH_ACK)
+        lq_tcp_ack_update_window(c, in);
     return true;
 }
 

@@ -109,10 +109,12 @@ struct lq_child {
     bool tstamp_ok, sack_ok, wscale_ok;
     uint8_t snd_wscale, rcv_wscale;
     uint32_t ts_recent, ts_off;
-    uint32_t tsval_max; /* the newest TSval the client sent this socket */
-    uint16_t mss_cache; /* getsockopt(TCP_MAXSEG) */
-    uint16_t advmss;    /* tp->advmss */
-    uint16_t rcv_mss;   /* icsk_ack.rcv_mss */
+    uint32_t tsval_max;                    /* the newest TSval the client sent this socket */
+    uint16_t mss_cache;                    /* getsockopt(TCP_MAXSEG) */
+    uint16_t mss_clamp;                    /* rx_opt.mss_clamp: the request's MSS */
+    uint32_t snd_wnd, max_window, snd_wl1; /* the peer's window (tcp_ack_update_window) */
+    uint16_t advmss;                       /* tp->advmss */
+    uint16_t rcv_mss;                      /* icsk_ack.rcv_mss */
     uint16_t last_seg_size;
     uint32_t last_oow_ack;
     bool srtt_known; /* the handshake gave an RTT sample (tcp_synack_rtt_meas) */
@@ -281,6 +283,7 @@ uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req 
 void lq_tcp_synq_overflow(struct lq_model *m);
 
 /* child.c: the child socket, its ACKs and delayed-ACK timer */
+void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in);
 /* tcp_v4_syn_recv_sock, or tcp_v6_syn_recv_sock on an IPv6 listener */
 int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
                          bool cookie);

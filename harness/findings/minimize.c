@@ -316,6 +316,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         LQ_VARIANT(s->seq_mode != LQ_SEQ_OK, (x->seq_mode = LQ_SEQ_OK, x->seq_off = 0));
         LQ_VARIANT(s->ack_bad, x->ack_bad = false);
         LQ_VARIANT(s->ack_ahead, x->ack_ahead = 0);
+        LQ_VARIANT(s->has_win, (x->has_win = false, x->win = 0));
         LQ_VARIANT(s->rst_ack, (x->rst_ack = false, x->ack_bad = false));
         LQ_VARIANT(s->no_ack, x->no_ack = false);
         break;

@@ -311,7 +311,7 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
         usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack";
         break;
     case LQ_D_ACK:
-        usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad, ack=+N";
+        usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad, ack=+N, win=N";
         break;
     case LQ_D_RST:
         usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn|+N, tsecr=bad, ack=+N";
@@ -431,6 +431,15 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                                    "expected tsval=old or tsval=syn, or tsval=+N with N in 1..%u "
                                    "(a TSval ahead of the client's clock)",
                                    LQ_MAX_TSVAL_AHEAD);
+                rc = 0;
+            } else if (lq_key_is(t, klen, "win") && d->kind == LQ_D_ACK) {
+                bit = 16384;
+                int64_t n;
+                if (!v || !lq_parse_int(v, vlen, false, 0, 65535, &n))
+                    return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                                   "expected win=N with N in 0..65535 (the segment's window)");
+                s->has_win = true;
+                s->win = (uint16_t)n;
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsecr")) {
                 bit = 4096;

@@ -87,6 +87,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_addf(out, " len=%u", s->len);
         if (s->no_ack)
             lq_sb_add(out, " noack");
+        if (s->has_win)
+            lq_sb_addf(out, " win=%u", s->win);
         break;
     }
     if (s->tsval_old)

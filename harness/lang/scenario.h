@@ -87,6 +87,9 @@ struct lq_ev_seg {
     /* ack=+N: the right acknowledgement number plus N (0: none), an ACK of
      * N bytes the server never sent */
     uint32_t ack_ahead;
+    /* ack ... win=N: the segment's window field (else 65535) */
+    bool has_win;
+    uint16_t win;
 };
 
 enum lq_expect_kind {

@@ -159,6 +159,8 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         out->len = e->len;
         if (e->seq_mode == LQ_SEQ_OK)
             c->snd_nxt += e->len;
+        if (e->has_win)
+            out->win = e->win;
         break;
     case LQ_D_RST:
         out->flags = LQ_TH_RST | (e->rst_ack ? LQ_TH_ACK : 0);

@@ -372,6 +372,11 @@ static void test_segments(void)
     ERR("fin c1 ack=-1", 1, 12, "expected ack=bad or ack=old, or ack=+N");
     ERR("ack c1 ack=+1 ack=bad", 1, 15, "given twice");
     ERR("fin c1 noack ack=+1", 1, 1, "noack and ack=bad/old contradict each other");
+    ERR("ack c1 win=65536", 1, 12, "expected win=N with N in 0..65535");
+    ERR("ack c1 win=-1", 1, 12, "expected win=N with N in 0..65535");
+    ERR("ack c1 win", 1, 11, "expected win=N with N in 0..65535");
+    ERR("fin c1 win=100", 1, 8, "unknown option 'win=100' for fin");
+    ERR("ack c1 win=1 win=2", 1, 14, "given twice");
     ERR("rst c1 tsval=", 1, 14, "expected tsval=old");
     ERR("ack c1 tsval=0", 1, 14, "expected tsval=old or tsval=syn");
     ERR("syn c1 tsval=1", 1, 14, "expected tsval=0 (a SYN timestamp of TSval 0)");

@@ -246,6 +246,13 @@ static void test_ack_rst_fin(void)
     s = seg_default();
     s.ack_ahead = 1;
     check_seg("ack c1 ack=+1", LQ_D_ACK, &s);
+    s.has_win = true;
+    s.win = 0;
+    check_seg("ack c1 ack=+1 win=0", LQ_D_ACK, &s);
+    s.win = 65535;
+    check_seg("ack c1 win=65535 ack=+1", LQ_D_ACK, &s);
+    s.has_win = false;
+    s.win = 0;
     s.ack_ahead = 1073741824;
     check_seg("fin c1 ack=+1073741824", LQ_D_FIN, &s);
     s.ack_ahead = 7;

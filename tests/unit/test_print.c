@@ -163,7 +163,7 @@ static const char every_directive[] = "# every directive and option, in canonica
                                       "fin c2 len=5 noack tsecr=bad\n"
                                       "fin c2 noack tsval=+100000\n"
                                       "rst c2 ack tsval=+1 tsecr=bad\n"
-                                      "ack c2 ack=+1 len=2\n"
+                                      "ack c2 ack=+1 len=2 win=1000\n"
                                       "rst c2 ack ack=+5\n"
                                       "accept\n"
                                       "wait 1ms\n"
