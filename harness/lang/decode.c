@@ -243,7 +243,21 @@ static void lq_dec_ackv_arg(uint8_t a, struct lq_ev_seg *s)
     int32_t n = lq_off_tab[(a >> 3) & 15];
     lq_seg_blank(s);
     switch (a & 7) {
-    case 0: s->ack_bad = true; break;
+    case 0:
+        /* boundaries on purpose: an ACK one or two bytes past snd_nxt, a
+         * third ACK whose window bounds the child's MSS whole (100) or to
+         * half (1000: tcp_bound_to_half_wnd) */
+        switch ((a >> 3) & 15) {
+        case 0: s->ack_ahead = 1; break;
+        case 1: s->ack_ahead = 2; break;
+        case 3:
+        case 4:
+            s->has_win = true;
+            s->win = (uint16_t)n;
+            break;
+        default: s->ack_bad = true; break;
+        }
+        break;
     case 1: s->seq_mode = LQ_SEQ_BAD; break;
     case 2: lq_dec_seq(s, n); break;
     case 3: lq_dec_seq(s, -n); break;
@@ -573,6 +587,8 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += (x->no_ack != y->no_ack) * 1000u + (x->tsval_old != y->tsval_old) * 1000u;
     d += (x->tsecr_bad != y->tsecr_bad) * 1000u + (x->tsval_syn != y->tsval_syn) * 1000u;
     d += (x->tsval_zero != y->tsval_zero) * 1000u + (x->syn_ack != y->syn_ack) * 1000u;
+    d += lq_num_dist(x->ack_ahead, y->ack_ahead);
+    d += (x->has_win != y->has_win) * 1000u + lq_num_dist(x->win, y->win);
     return d;
 }
 

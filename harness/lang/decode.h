@@ -24,8 +24,8 @@
  *   4..6: the connection, modulo their number; bit 7: a variant) and an
  *   argument, which some opcodes ignore: SYN (options, ISN: same, new, +1 or +100000;
  *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK
- *   (bit 7: with 100 bytes), an ACK variant (ack=bad, seq=bad, seq=+N/-N,
- *   len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack, ack=bad),
+ *   (bit 7: with 100 bytes), an ACK variant (ack=bad, ack=+1/+2, win=100/1000,
+ *   seq=bad, seq=+N/-N, len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack, ack=bad),
  *   FIN (noack, len, ack=bad, seq), accept, listen again, wait (only when
  *   waits are allowed; otherwise the opcode and its argument are skipped) and
  *   a mid-run setting (tcp_syncookies, tcp_abort_on_overflow,
