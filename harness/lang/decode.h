@@ -25,11 +25,10 @@
  *   argument, which some opcodes ignore: SYN (options, ISN: same, new, +1 or +100000;
  *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK
  *   (bit 7: with 100 bytes), an ACK variant (ack=bad, ack=+1/+2, win=100/1000,
- *   seq=bad, seq=+N/-N, len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack, ack=bad),
- *   FIN (noack, len, ack=bad, seq), accept, listen again, wait (only when
- *   waits are allowed; otherwise the opcode and its argument are skipped) and
- *   a mid-run setting (tcp_syncookies, tcp_abort_on_overflow,
- *   TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
+ *   seq=bad, seq=+N/-N, len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack,
+ * ack=bad), FIN (noack, len, ack=bad, seq), accept, listen again, wait (only when waits are
+ * allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
+ * (tcp_syncookies, tcp_abort_on_overflow, TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
  *
  * The encoder maps a scenario back to bytes (for seed corpora): exact for
  * scenarios the decoder produces (decode(encode(s)) == s), the nearest
