@@ -3,8 +3,10 @@
 # conformance corpus (make coverage-model).
 #
 # Builds listenq with gcov instrumentation in BUILD_DIR (default
-# build/coverage), runs corpus/conformance on the model only (no kernel, no
-# privileges; the model's path is the same one a live run takes), and prints
+# build/coverage), runs corpus/conformance on the model only (--family both,
+# as make check runs it live: the family-neutral scenarios over IPv4 and over
+# IPv6; no kernel, no privileges; the model's path is the same one a live
+# run takes), and prints
 # per model file the branches taken at least once, as
 #   coverage_model_branches_<file>: P% of N
 # and the total; then the same after runs on every named profile
@@ -113,7 +115,7 @@ fi
 b=${1:-build/coverage}
 make --no-print-directory -s BUILD="$b" CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" all >/dev/null || exit 1
 find "$b/obj" -name "*.gcda" -delete
-"$b/listenq" run --model-only --no-progress corpus/conformance >"$b/coverage-run.txt" 2>&1 || {
+"$b/listenq" run --model-only --no-progress --family both corpus/conformance >"$b/coverage-run.txt" 2>&1 || {
     tail -n 5 "$b/coverage-run.txt" >&2
     echo "ci/coverage-model.sh: the model-only corpus run failed" >&2
     exit 1
@@ -145,7 +147,7 @@ reachable report "$list" "$b" || exit 1
 # listenq profiles). Expectations are written for this machine's kernel, so
 # failing ones are expected here; only a crash or bad input stops it.
 for p in legacy 4.4 5.10 6.1 6.6 6.12 6.18; do
-    "$b/listenq" run --model-only --no-progress --kernel "$p" corpus/conformance >"$b/coverage-run-$p.txt" 2>&1
+    "$b/listenq" run --model-only --no-progress --family both --kernel "$p" corpus/conformance >"$b/coverage-run-$p.txt" 2>&1
     rc=$?
     [ "$rc" -le 1 ] || { tail -n 5 "$b/coverage-run-$p.txt" >&2; echo "ci/coverage-model.sh: profile $p: exit $rc" >&2; exit 1; }
 done

@@ -9,8 +9,8 @@
 # the base build under WORK/trees/ID, so only the mutated file recompiles)
 # and run through the detectors:
 #   unit    the unit tests (tests/run.sh BUILD unit)
-#   fast    build/listenq run --fast corpus/conformance   (live)
-#   corpus  build/listenq run corpus/conformance          (live)
+#   fast    build/listenq run --fast --family both corpus/conformance (live)
+#   corpus  build/listenq run --family both corpus/conformance        (live)
 #   long    build/listenq run corpus/long (minutes of waiting; live)
 #   fuzz    build/listenq fuzz --jobs 1 --time N          (live, differential)
 # The live detectors run in that order and stop at the first kill; the unit
@@ -201,8 +201,8 @@ run_live() {
         has_det "$d" || continue
         [ "$dead" -eq 0 ] || continue
         case $d in
-        fast) (cd "$t" && "$build/listenq" run --fast --no-progress --out "$lp.out-fast" corpus/conformance) >"$lp.fast" 2>&1 ;;
-        corpus) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-corpus" corpus/conformance) >"$lp.corpus" 2>&1 ;;
+        fast) (cd "$t" && "$build/listenq" run --fast --family both --no-progress --out "$lp.out-fast" corpus/conformance) >"$lp.fast" 2>&1 ;;
+        corpus) (cd "$t" && "$build/listenq" run --family both --no-progress --out "$lp.out-corpus" corpus/conformance) >"$lp.corpus" 2>&1 ;;
         long) (cd "$t" && "$build/listenq" run --no-progress --out "$lp.out-long" corpus/long) >"$lp.long" 2>&1 ;;
         fuzz)
             # built only when the cheaper detectors missed the mutant
