@@ -91,6 +91,8 @@ struct lq_dec_header {
     int flags_sysctl;   /* 0 none, 4..7 as byte 5 & 7 */
     int syncnt;         /* 0: not set */
     unsigned nconns;
+    uint8_t family;  /* enum lq_scn_family */
+    uint8_t v4_mask; /* dual: connection k is IPv4 when bit (k & 3) is set */
 };
 
 static int32_t lq_dec_backlog(uint8_t b)
@@ -113,6 +115,9 @@ static void lq_dec_header(const uint8_t h[LQ_DECODE_HEADER], struct lq_dec_heade
     o->flags_sysctl = (h[5] & 7) >= 4 ? (h[5] & 7) : 0;
     o->syncnt = ((h[5] >> 3) & 3) == 3 ? 1 + (h[5] >> 5) : 0;
     o->nconns = 2u + h[6] % 7u;
+    static const uint8_t fam[4] = {LQ_SCN_NEUTRAL, LQ_SCN_IPV6, LQ_SCN_DUAL, LQ_SCN_IPV4};
+    o->family = fam[(h[0] >> 2) & 3];
+    o->v4_mask = (uint8_t)(h[0] >> 4);
 }
 
 static struct lq_directive *lq_dec_add(struct lq_scenario *sc, uint8_t kind)
@@ -147,6 +152,13 @@ static int lq_dec_sockopt(struct lq_scenario *sc, enum lq_sockopt opt, int32_t v
 
 static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header *h)
 {
+    if (h->family != LQ_SCN_NEUTRAL) {
+        struct lq_directive *f = lq_dec_add(sc, LQ_D_FAMILY);
+        if (!f)
+            return -1;
+        f->u.family = h->family;
+        sc->family = h->family;
+    }
     static const struct {
         enum lq_sysctl id;
         int value;
@@ -183,6 +195,7 @@ static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header
 struct lq_dec_state {
     unsigned nconns;
     bool waits;
+    bool v6[LQ_DEC_CONNS_MAX]; /* the connection sends IPv6 (its SYNs' MSS choices differ) */
     bool has_syn[LQ_DEC_CONNS_MAX];
     struct lq_ev_seg last_syn[LQ_DEC_CONNS_MAX];
 };
@@ -194,7 +207,10 @@ static void lq_seg_blank(struct lq_ev_seg *s)
     s->wscale = -1;
 }
 
-static void lq_dec_syn_arg(uint8_t a, bool v, struct lq_ev_seg *s)
+/* v6: the connection is IPv6, where 536 means nothing special (it is below
+ * the IPv6 clamp 1220) and 1450, between the IPv6 cookie table's 1440 and the
+ * IPv4 route's 1460, tells the table's entries apart. */
+static void lq_dec_syn_arg(uint8_t a, bool v, bool v6, struct lq_ev_seg *s)
 {
     lq_seg_blank(s);
     switch (a & 3) {
@@ -205,7 +221,7 @@ static void lq_dec_syn_arg(uint8_t a, bool v, struct lq_ev_seg *s)
     case 1: break;
     case 2:
         s->has_mss = true;
-        s->mss = 536;
+        s->mss = v6 ? 1450 : 536;
         break;
     default:
         s->has_mss = true;
@@ -347,7 +363,7 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
     case LQ_OP_SYN2:
     case LQ_OP_SYN3:
         d->kind = LQ_D_SYN;
-        lq_dec_syn_arg(a, v, &d->u.seg);
+        lq_dec_syn_arg(a, v, st->v6[conn], &d->u.seg);
         return true;
     case LQ_OP_SYN_RTX:
         d->kind = LQ_D_SYN;
@@ -356,7 +372,7 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
             d->u.seg.isn_mode = LQ_ISN_SAME;
             d->u.seg.isn_off = 0;
         } else {
-            lq_dec_syn_arg(0, false, &d->u.seg);
+            lq_dec_syn_arg(0, false, st->v6[conn], &d->u.seg);
         }
         return true;
     case LQ_OP_ACK0:
@@ -418,6 +434,14 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
     }
 }
 
+/* Which decoder connections send IPv6. */
+static void lq_dec_families(const struct lq_dec_header *h, struct lq_dec_state *st)
+{
+    for (unsigned k = 0; k < LQ_DEC_CONNS_MAX; k++)
+        st->v6[k] = h->family == LQ_SCN_IPV6 ||
+                    (h->family == LQ_SCN_DUAL && !((h->v4_mask >> (k & 3)) & 1));
+}
+
 static void lq_dec_commit(struct lq_dec_state *st, const struct lq_directive *d)
 {
     if (d->kind == LQ_D_SYN) {
@@ -458,6 +482,7 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
     memset(&st, 0, sizeof(st));
     st.nconns = hd.nconns;
     st.waits = o ? o->waits : true;
+    lq_dec_families(&hd, &st);
     int ix[LQ_DEC_CONNS_MAX];
     for (unsigned k = 0; k < LQ_DEC_CONNS_MAX; k++)
         ix[k] = -1;
@@ -484,6 +509,10 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
         d->col = 1;
         lq_dec_commit(&st, d);
         if (lq_dir_is_segment(d->kind)) {
+            /* dual: every event of an IPv4 connection says so (not only its
+             * first: moving an event to another connection changes only it) */
+            if (hd.family == LQ_SCN_DUAL && !st.v6[d->conn])
+                d->u.seg.via = LQ_VIA_IPV4;
             int c = lq_dec_conn(sc, ix, d->conn);
             if (c < 0)
                 goto oom;
@@ -493,6 +522,13 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
         }
         events++;
     }
+    static const uint8_t run_family[] = {[LQ_SCN_NEUTRAL] = LQ_FAMILY_IPV4,
+                                         [LQ_SCN_IPV4] = LQ_FAMILY_IPV4,
+                                         [LQ_SCN_IPV6] = LQ_FAMILY_IPV6,
+                                         [LQ_SCN_DUAL] = LQ_FAMILY_DUAL};
+    sc->run_family = run_family[sc->family];
+    if (lq_scenario_index_families(sc))
+        goto oom;
     return 0;
 oom:
     lq_scenario_free(sc);
@@ -589,6 +625,7 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += (x->tsval_zero != y->tsval_zero) * 1000u + (x->syn_ack != y->syn_ack) * 1000u;
     d += lq_num_dist(x->ack_ahead, y->ack_ahead);
     d += (x->has_win != y->has_win) * 1000u + lq_num_dist(x->win, y->win);
+    d += (x->via != y->via) * 1000u;
     return d;
 }
 
@@ -797,6 +834,15 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
     unsigned nconns;
     lq_enc_conn_map(sc, map, &nconns);
     h[6] = (uint8_t)(nconns - 2);
+    /* the family in bits 2-3 of byte 0; a dual scenario's IPv4 connections
+     * in bits 4-7 (by decoder index & 3) */
+    static const uint8_t fam_bits[] = {
+        [LQ_SCN_NEUTRAL] = 0, [LQ_SCN_IPV6] = 1, [LQ_SCN_DUAL] = 2, [LQ_SCN_IPV4] = 3};
+    h[0] = (uint8_t)((h[0] & 3u) | (fam_bits[sc->family & 3] << 2));
+    if (sc->family == LQ_SCN_DUAL)
+        for (size_t c = 0; c < sc->nconns; c++)
+            if (sc->conn_ipv4 && sc->conn_ipv4[c])
+                h[0] = (uint8_t)(h[0] | (1u << (4 + (map[c] & 3))));
     for (size_t k = 0; k < LQ_DECODE_HEADER; k++)
         lq_bytes_put(&b, h[k]);
 
@@ -804,6 +850,9 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
     memset(&st, 0, sizeof(st));
     st.nconns = nconns;
     st.waits = o ? o->waits : true;
+    struct lq_dec_header hd;
+    lq_dec_header(h, &hd);
+    lq_dec_families(&hd, &st);
     size_t max = lq_max_events(o), events = 0;
     for (; i < sc->n && events < max; i++) {
         const struct lq_directive *d = &sc->d[i];
@@ -813,6 +862,9 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
             continue;
         struct lq_directive want = *d;
         want.conn = lq_dir_is_segment(d->kind) ? map[d->conn] : 0;
+        /* the decoder writes ipv4 itself, on a dual IPv4 connection's first event */
+        if (lq_dir_is_segment(d->kind))
+            want.u.seg.via = LQ_VIA_DEFAULT;
         uint8_t op = 0, arg = 0;
         bool has_arg = false;
         if (!lq_enc_best(&st, &want, &op, &arg, &has_arg))

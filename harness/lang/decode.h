@@ -8,7 +8,10 @@
  * TCP_DEFER_ACCEPT, tcp_synack_retries, TCP_SYNCNT) and then events of 2..8
  * connections against that backlog.
  *
- *   byte 0  tcp_syncookies       & 3: 0, 1, 2, or left at the default
+ *   byte 0  tcp_syncookies       & 3: 0, 1, 2, or left at the default;
+ *           (>> 2) & 3: the family: 0 none (family-neutral), 1 ipv6, 2 dual,
+ *           3 ipv4; dual: bit 4 + (k & 3) makes connection k IPv4 (its
+ *           first event says `ipv4`), else it is IPv6
  *   byte 1  listen backlog       & 7: 0..4, 1, 2, or (byte >> 3) & 7 picks 5, 8,
  *                                16, 128, 4096, -1, 65536, 3
  *   byte 2  net.core.somaxconn   (& 3) == 3: one of 0..4, 8, 128, 4096 ((>> 2) & 7)
@@ -22,7 +25,9 @@
  *   then events, two bytes each (fixed, so that changing a byte
  *   never shifts the meaning of the rest): an opcode (low nibble: what; bits
  *   4..6: the connection, modulo their number; bit 7: a variant) and an
- *   argument, which some opcodes ignore: SYN (options, ISN: same, new, +1 or +100000;
+ *   argument, which some opcodes ignore: SYN (options: MSS 1460, none, 536
+ *   (1450 on an IPv6 connection: between the IPv6 cookie table's 1440 and
+ *   1460), 9000 or 88; ISN: same, new, +1 or +100000;
  *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK
  *   (bit 7: with 100 bytes), an ACK variant (ack=bad, ack=+1/+2, win=100/1000,
  *   seq=bad, seq=+N/-N, len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack,

@@ -38,6 +38,7 @@ struct lq_parser {
     int ntok;
     bool seen_event;
     uint32_t family_line; /* the line of the `family` directive, 0: none yet */
+    uint8_t *via;         /* dual: [conn] the family its first event chose (enum lq_via) */
 };
 
 static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
@@ -460,13 +461,15 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                                "'%.*s' chooses a connection's family in a dual-stack scenario "
                                "only (this one has no 'family dual' line before it)",
                                (int)t->len, t->s);
-            if (!first_event)
-                return lq_perr(p, t->col,
-                               "'%.*s': a connection's family is chosen by its first event, and "
-                               "'%s' had one before this line",
-                               (int)t->len, t->s, p->sc->conns[d->conn]);
             bit = 16384;
             s->via = t->s[3] == '4' ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
+            /* a later event may repeat the family its first event chose */
+            uint8_t fam = s->via == LQ_VIA_IPV4 ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
+            if (!first_event && p->via[d->conn] != fam)
+                return lq_perr(p, t->col,
+                               "'%.*s': connection '%s' is %s (its first event chose it)",
+                               (int)t->len, t->s, p->sc->conns[d->conn],
+                               p->via[d->conn] == LQ_VIA_IPV4 ? "IPv4" : "IPv6");
             rc = 0;
         }
         if (rc == -2)
@@ -480,6 +483,11 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     }
     if (s->no_ack && (s->ack_bad || s->ack_old || s->ack_ahead))
         return lq_perr(p, p->tok[0].col, "noack and ack=bad/old contradict each other");
+    if (first_event && p->sc->family == LQ_SCN_DUAL) {
+        if (!p->via && !(p->via = calloc(LQ_MAX_CONNS, 1)))
+            return lq_poom(p, p->tok[0].col);
+        p->via[d->conn] = s->via == LQ_VIA_IPV4 ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
+    }
     return 0;
 }
 
@@ -855,16 +863,19 @@ int lq_parse_text(const char *text, size_t len, const char *where, struct lq_sce
         if (llen > LQ_MAX_LINE) {
             lq_perr(&p, LQ_MAX_LINE, "line longer than %d bytes", LQ_MAX_LINE);
             lq_scenario_free(sc);
+            free(p.via);
             return -1;
         }
         if (memchr(text + pos, '\0', llen)) {
             lq_perr(&p, (uint16_t)((const char *)memchr(text + pos, '\0', llen) - (text + pos) + 1),
                     "unexpected NUL byte (scenarios are text)");
             lq_scenario_free(sc);
+            free(p.via);
             return -1;
         }
         if (lq_parse_line(&p, text + pos, llen)) {
             lq_scenario_free(sc);
+            free(p.via);
             return -1;
         }
         pos += llen + (nl ? 1 : 0);
@@ -877,8 +888,10 @@ int lq_parse_text(const char *text, size_t len, const char *where, struct lq_sce
     if (lq_scenario_index_families(sc)) {
         lq_poom(&p, 1);
         lq_scenario_free(sc);
+        free(p.via);
         return -1;
     }
+    free(p.via);
     return 0;
 }
 

@@ -188,6 +188,8 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
 
 bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b)
 {
+    if (a->family != b->family)
+        return false;
     size_t i = 0, j = 0;
     for (;;) {
         while (i < a->n && (a->d[i].kind == LQ_D_BLANK || a->d[i].kind == LQ_D_COMMENT))

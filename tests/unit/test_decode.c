@@ -329,6 +329,58 @@ static void test_shapes(void)
            "a retransmitted SYN repeats the options with the same ISN");
     lq_scenario_free(&sc);
 
+    /* byte 0 bits 2-3: the family; dual: bits 4-7 make connections IPv4. A
+     * SYN's MSS choice 2 is 536 over IPv4, 1450 over IPv6 (decode.h). */
+    const uint8_t v6[] = {0 | (1 << 2), 1, 0, 0, 0, 0, 0, 0x00, 2 /* syn c1 mss=1450 */};
+    lq_sb_reset(&t);
+    ok(lq_decode(v6, sizeof(v6), &o, &sc) == 0 && sc.family == LQ_SCN_IPV6 &&
+           sc.run_family == LQ_FAMILY_IPV6,
+       "family bits 1: an IPv6 scenario");
+    lq_print_scenario(&sc, &t);
+    is_str(lq_sb_str(&t),
+           "family ipv6\nsysctl net.ipv4.tcp_syncookies=0\nlisten 1\nsyn c1 mss=1450\n",
+           "an IPv6 scenario: its family line first, MSS choice 2 is 1450");
+    lq_scenario_free(&sc);
+    const uint8_t dual[] = {3 | (2 << 2) | (1 << 5),
+                            1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0x00,
+                            2, /* syn c1 */
+                            0x10,
+                            2 /* syn c2 */,
+                            0x14,
+                            0 /* ack c2 */};
+    lq_sb_reset(&t);
+    ok(lq_decode(dual, sizeof(dual), &o, &sc) == 0 && sc.family == LQ_SCN_DUAL &&
+           lq_scenario_conn_ipv6(&sc, 0) && !lq_scenario_conn_ipv6(&sc, 1),
+       "family bits 2: dual, bit 5 makes c2 (index 1) IPv4");
+    lq_print_scenario(&sc, &t);
+    is_str(lq_sb_str(&t),
+           "family dual\nlisten 1\nsyn c1 mss=1450\nsyn c2 mss=536 ipv4\nack c2 ipv4\n",
+           "dual: each event of an IPv4 connection says ipv4");
+    uint8_t *enc = NULL;
+    size_t elen = 0;
+    struct lq_scenario back;
+    ok(lq_encode(&sc, &o, &enc, &elen) == 0 && lq_decode(enc, elen, &o, &back) == 0 &&
+           lq_scenario_equal(&sc, &back) && lq_scenario_conn_ipv6(&back, 0) &&
+           !lq_scenario_conn_ipv6(&back, 1),
+       "a dual scenario encodes back to itself, connection families included");
+    lq_scenario_free(&back);
+    free(enc);
+    lq_scenario_free(&sc);
+    const uint8_t v4[] = {3 << 2, 1, 0, 0, 0, 0, 0, 0x00, 2};
+    lq_sb_reset(&t);
+    ok(lq_decode(v4, sizeof(v4), &o, &sc) == 0 && sc.family == LQ_SCN_IPV4, "family bits 3: ipv4");
+    lq_print_scenario(&sc, &t);
+    ok(strstr(lq_sb_str(&t), "family ipv4\n") == lq_sb_str(&t) &&
+           strstr(lq_sb_str(&t), "syn c1 mss=536\n"),
+       "an IPv4 scenario keeps 536");
+    lq_scenario_free(&sc);
+
     /* the cap: a long input stops at max_events */
     uint8_t big[7 + 2 * 200];
     memset(big, 0, sizeof(big));

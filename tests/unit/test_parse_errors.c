@@ -325,8 +325,9 @@ static void test_family(void)
     ERR("family ipv6\nsyn c1 ipv6", 2, 8,
         "'ipv6' chooses a connection's family in a dual-stack scenario only");
     ERR("family dual\nsyn c1\nack c1 ipv4", 3, 8,
-        "'ipv4': a connection's family is chosen by its first event, and 'c1' had one before "
-        "this line");
+        "'ipv4': connection 'c1' is IPv6 (its first event chose it)");
+    ERR("family dual\nsyn c1 ipv4\nack c2\nack c1 ipv6", 4, 8,
+        "'ipv6': connection 'c1' is IPv4 (its first event chose it)");
     ERR("family dual\nsyn c1 ipv4 ipv6", 2, 13, "option 'ipv6' given twice");
     ERR("family dual\nsyn c1 ipv4 ipv4", 2, 13, "option 'ipv4' given twice");
     ERR("family dual\nsyn c1 IPv4", 2, 8, "unknown option 'IPv4' for syn");

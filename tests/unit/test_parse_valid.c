@@ -412,6 +412,10 @@ static void test_family(void)
            sc.d[3].u.seg.via == LQ_VIA_IPV6 && sc.d[5].u.seg.via == LQ_VIA_DEFAULT,
        "family dual: a connection is IPv4 when its first event says ipv4, else IPv6");
     lq_scenario_free(&sc);
+    ok(parse("family dual\nsyn a ipv4\nack a ipv4\nsyn b\nack b ipv6\n", &sc) &&
+           !lq_scenario_conn_ipv6(&sc, 0) && lq_scenario_conn_ipv6(&sc, 1),
+       "family dual: a later event may repeat its connection's family");
+    lq_scenario_free(&sc);
     const struct lq_directive *d = one("sockopt IPV6_V6ONLY=1", LQ_D_SOCKOPT, &sc);
     ok(d && d->u.sockopt.opt == LQ_SOCKOPT_V6ONLY && d->u.sockopt.value == 1,
        "sockopt IPV6_V6ONLY=1");
