@@ -21,11 +21,13 @@
 static void lq_record_usage(FILE *f)
 {
     fprintf(f,
-            "usage: listenq record [--fast] [--tap] [--jobs N] --out DIR FILE|DIR...\n"
+            "usage: listenq record [--fast] [--tap] [--jobs N] [--family 4|6|both] --out DIR "
+            "FILE|DIR...\n"
             "Runs scenarios on this machine's kernel and stores, per scenario, the pcap and a\n"
-            "JSON file (kernel release, sysctls, scenario text, every event's observation).\n"
-            "Exit statuses as `run` (expectations are checked on the kernel). --jobs N as\n"
-            "for `run` (default: the CPUs, %u here).\n",
+            "JSON file (kernel release, family, sysctls, scenario text, every event's\n"
+            "observation). --family as run's, default both: NAME@ipv4 and NAME@ipv6 for each\n"
+            "family-neutral scenario. Exit statuses as `run` (expectations are checked on\n"
+            "the kernel). --jobs N as for `run` (default: the CPUs, %u here).\n",
             lq_cli_default_jobs());
 }
 
@@ -59,10 +61,12 @@ int lq_cmd_record(int argc, char **argv)
         {"out", required_argument, 0, 'o'},   {"fast", no_argument, 0, 'f'},
         {"tap", no_argument, 0, 't'},         {"kernel", required_argument, 0, 'k'},
         {"no-progress", no_argument, 0, 'n'}, {"jobs", required_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+        {"family", required_argument, 0, 'F'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *outdir = NULL, *kernel_opt = NULL;
     bool fast = false, tap = false;
     unsigned jobs = lq_cli_default_jobs();
+    unsigned families = LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -74,6 +78,10 @@ int lq_cmd_record(int argc, char **argv)
         case 'n': break;
         case 'j':
             if (lq_cli_jobs_opt("record", optarg, &jobs))
+                return LQ_EXIT_BADINPUT;
+            break;
+        case 'F':
+            if (lq_cli_family_opt("record", optarg, &families))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'h': lq_record_usage(stdout); return 0;
@@ -95,6 +103,11 @@ int lq_cmd_record(int argc, char **argv)
     int rc = lq_cli_load_corpus(&corpus, argv + optind, argc - optind);
     if (rc)
         return rc;
+    if (lq_corpus_expand_families(&corpus, families)) {
+        lq_corpus_free(&corpus);
+        fprintf(stderr, "listenq record: out of memory\n");
+        return LQ_EXIT_ERROR;
+    }
     struct utsname u;
     uname(&u);
     /* the kernel alone, paced by a model (runner.h: pacer) */
@@ -113,6 +126,7 @@ int lq_cmd_record(int argc, char **argv)
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = "kernel, recorded";
+    rep.families = lq_cli_families_name(families);
     lq_report_begin(&rep, corpus.n);
     const struct lq_scenario **scs = lq_xcalloc(corpus.n, sizeof(*scs));
     for (size_t i = 0; i < corpus.n; i++)

@@ -106,6 +106,7 @@ static int lq_rp_check_sent(struct lq_replay *rp, const struct lq_seg *seg, stru
         const struct lq_seg *s = &fi.seg;
         const char *why =
             s->sport != seg->sport                         ? "source port"
+            : s->ipv6 != seg->ipv6                         ? "address family"
             : s->flags != seg->flags                       ? "flags"
             : s->seq != seg->seq                           ? "sequence number"
             : (s->flags & LQ_TH_ACK) && s->ack != seg->ack ? "acknowledgement number"

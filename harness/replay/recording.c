@@ -127,8 +127,9 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
     static const char *const st[] = {"pass", "fail", "skip", "error"};
     /* text and names may hold any byte (a comment, a file name): made UTF-8 */
     json_t *root = json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "format", LQ_RECORDING_FORMAT,
-        "scenario", lq_json_text(lq_corpus_label(sc)), "kernel", lq_json_text(release),
+        "{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "format", LQ_RECORDING_FORMAT,
+        "scenario", lq_json_text(lq_corpus_label(sc)), "family",
+        lq_family_name((enum lq_family)sc->run_family), "kernel", lq_json_text(release),
         "kernel_version", lq_json_text(kversion), "profile", lq_json_text(profile), "status",
         st[res->status], "text", lq_json_text(lq_sb_str(&text)), "pcap", lq_json_text(pcap_name),
         "expectations", exps, "trace", lq_trace_json(sc, &res->trace[role], pcap_pos, nrecs));
@@ -466,12 +467,13 @@ int lq_recording_load(const char *json_path, struct lq_recording *rec, struct lq
     if (!root) /* no position: the file could not be read, or is empty */
         return lq_errf(err, LQ_EXIT_BADINPUT, "%s: not JSON: %s", json_path, je.text);
     const char *format = NULL, *label = NULL, *kernel = "", *kversion = "", *profile = "",
-               *status = "", *text = NULL, *pcap = NULL;
+               *status = "", *text = NULL, *pcap = NULL, *family = "ipv4";
     json_t *trace = NULL;
     int rc = -1;
-    if (json_unpack(root, "{s:s, s:s, s?s, s?s, s?s, s?s, s:s, s:s, s:o}", "format", &format,
-                    "scenario", &label, "kernel", &kernel, "kernel_version", &kversion, "profile",
-                    &profile, "status", &status, "text", &text, "pcap", &pcap, "trace", &trace)) {
+    if (json_unpack(root, "{s:s, s:s, s?s, s?s, s?s, s?s, s?s, s:s, s:s, s:o}", "format", &format,
+                    "scenario", &label, "family", &family, "kernel", &kernel, "kernel_version",
+                    &kversion, "profile", &profile, "status", &status, "text", &text, "pcap", &pcap,
+                    "trace", &trace)) {
         lq_errf(err, LQ_EXIT_BADINPUT,
                 "%s: not a listenq recording: missing format, scenario, text, pcap or trace",
                 json_path);
@@ -491,6 +493,18 @@ int lq_recording_load(const char *json_path, struct lq_recording *rec, struct lq
                 json_path, pe.msg);
         goto out;
     }
+    /* the family it ran as (recordings before IPv6 have none: IPv4); a
+     * scenario with a family line must have run as that */
+    int fam = -1;
+    for (int k = 0; k < LQ_FAMILY_COUNT; k++)
+        if (strcmp(family, lq_family_name((enum lq_family)k)) == 0)
+            fam = k;
+    if (fam < 0 || (rec->sc.family != LQ_SCN_NEUTRAL && fam != rec->sc.run_family)) {
+        lq_errf(err, LQ_EXIT_BADINPUT, "%s: family: '%s' is not %s", json_path, family,
+                fam < 0 ? "ipv4, ipv6 or dual" : "the family the scenario's family line says");
+        goto out;
+    }
+    rec->sc.run_family = (uint8_t)fam;
     if (lq_load_trace(json_path, trace, &rec->trace, &rec->sc, err))
         goto out;
     rec->json_path = lq_xstrdup(json_path);

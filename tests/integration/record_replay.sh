@@ -14,16 +14,27 @@ if [ -n "$why" ]; then
 fi
 rec="$TMP/rec"
 "$LISTENQ" record --fast --no-progress --out "$rec" corpus/conformance >"$TMP/r" 2>&1
-is $? 0 "record the fast conformance suite"
-n=$(ls corpus/conformance/*.lq | wc -l)
-slow=$(grep -l '^wait ' corpus/conformance/*.lq | wc -l)
-is "$(ls "$rec"/*.json | wc -l)" "$((n - slow))" "one JSON file per fast scenario"
-is "$(ls "$rec"/*.pcap | wc -l)" "$((n - slow))" "one pcap per fast scenario (header only when nothing was sent)"
+is $? 0 "record the fast conformance suite (both families: record's default)"
+# fast = no wait line; family-neutral = no family line: those run twice
+fast_neutral=$(grep -L -e '^wait ' -e '^family ' corpus/conformance/*.lq | wc -l)
+fast_family=$(grep -l '^family ' corpus/conformance/*.lq | xargs grep -L '^wait ' | wc -l)
+want=$((2 * fast_neutral + fast_family))
+is "$(ls "$rec"/*.json | wc -l)" "$want" "one JSON file per fast scenario and family"
+is "$(ls "$rec"/*.pcap | wc -l)" "$want" "one pcap per fast scenario and family (header only when nothing was sent)"
+is "$(ls "$rec"/*@ipv6.json | wc -l)" "$(( $(ls "$rec"/*@ipv4.json | wc -l) + 1))" \
+    "NAME@ipv4 and NAME@ipv6 recordings (one more IPv6-only than IPv4-only scenario)"
 if command -v tshark >/dev/null 2>&1; then
-    tshark -r "$rec/conformance-synq_full_cookie.pcap" >/dev/null 2>&1
+    tshark -r "$rec/conformance-synq_full_cookie@ipv4.pcap" >/dev/null 2>&1
     ok $? "tshark reads a recorded pcap"
+    tshark -r "$rec/conformance-synq_full_cookie@ipv6.pcap" -T fields -e ipv6.src -e tcp.flags.str \
+        2>/dev/null | grep -q '^2001:db8::1.*S'
+    ok $? "tshark reads an IPv6 recording: a SYN-ACK from 2001:db8::1"
 else
     skip "tshark reads a recorded pcap" "tshark is not installed"
+fi
+if command -v python3 >/dev/null 2>&1; then
+    is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["family"])' \
+        "$rec/conformance-synq_full_cookie@ipv6.json")" ipv6 "the recording carries its family"
 fi
 "$LISTENQ" replay --no-progress "$rec" >"$TMP/p" 2>&1
 is $? 0 "the recording replays cleanly on the kernel that made it"
@@ -33,7 +44,7 @@ ok $? "replay summary: 0 failed"
 if command -v python3 >/dev/null 2>&1; then
     # a kernel that answered c3 with a normal SYN-ACK: cookie false and the
     # relation of a new ISN (an impossible mix is refused: replay_refuses.sh)
-    python3 - "$rec/conformance-synq_full_cookie.json" "$TMP/tampered.json" <<'PY'
+    python3 - "$rec/conformance-synq_full_cookie@ipv4.json" "$TMP/tampered.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for o in d["trace"]["observations"]:
@@ -50,7 +61,7 @@ PY
     grep -q "recording *: SYN-ACK c3 seq=new-isn" "$TMP/t" && grep -q "kernel *: SYN-ACK c3 seq=cookie" "$TMP/t"
     ok $? "the recording (reference) and the kernel (subject) side by side"
     # OUT/<label>.<run id>.<place in the run>.pcap
-    p=$(ls "$TMP"/rout/conformance-synq_full_cookie.*.1.pcap 2>/dev/null | head -n 1)
+    p=$(ls "$TMP"/rout/conformance-synq_full_cookie@ipv4.*.1.pcap 2>/dev/null | head -n 1)
     [ -n "$p" ] && [ -s "$p" ] && [ -s "$TMP/rout/divergences.jsonl" ]
     ok $? "as run: the kernel's pcap and a divergences.jsonl line in --out"
 else

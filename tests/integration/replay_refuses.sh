@@ -5,10 +5,10 @@
 # frames or not the client's segments the scenario sends. Each is bad input
 # (exit 2) with the file and the field or frame named, before any kernel
 # runs: no privileges needed. The copies are of the committed reference
-# recording (pcaps/6.18.44-fc-v669); an untouched copy is not refused.
+# recording (pcaps/6.18.44-fc-v1045); an untouched copy is not refused.
 . tests/integration/lib.sh.inc
-ref=pcaps/6.18.44-fc-v669
-name=conformance-synq_full_cookie
+ref=pcaps/6.18.44-fc-v1045
+name=conformance-synq_full_cookie@ipv4
 if [ ! -f "$ref/$name.json" ] || [ ! -f "$ref/$name.pcap" ]; then
     echo "1..0 # SKIP no reference recording $ref/$name"
     exit 4
@@ -62,6 +62,16 @@ edit conn 'obs[4]["packets"][0]["conn"] = 7'
 refused conn "$name.json: trace.observations[4].packets[0].conn: 7 is out of range (0..2)" \
     "a packet to a connection the scenario does not have: the field named"
 
+fresh fam
+edit fam 'd["family"] = "ipv5"'
+refused fam "$name.json: family: 'ipv5' is not ipv4, ipv6 or dual" \
+    "a family that is none: refused, the field named"
+
+fresh famline
+edit famline 'd["text"] = "family ipv6\n" + d["text"]'
+refused famline "$name.json: family: 'ipv4' is not the family the scenario's family line says" \
+    "a family the scenario's family line contradicts: refused"
+
 fresh flags
 edit flags 'obs[4]["packets"][0]["flags"] = 2'
 refused flags "trace.observations[4].packets[0].flags: 0x02" \
@@ -108,7 +118,7 @@ PY
 refused short "$name.json: trace.observations" "a pcap without the frames the JSON names: refused"
 
 fresh other
-cp "$ref/conformance-accept_fifo.pcap" "$TMP/other/$name.pcap"
+cp "$ref/conformance-accept_fifo@ipv4.pcap" "$TMP/other/$name.pcap"
 refused other "$name.pcap" "another scenario's pcap: refused, the pcap named"
 
 fresh text
