@@ -11,9 +11,11 @@
 # KSFT_MACHINE_SLOW=yes (a debug kernel) widens the timer tolerances; listenq
 # reads it itself. Arguments go to `listenq run`, e.g.
 # KSELFTEST_CONFORMANCE_SH_ARGS=--fast (the slow scenarios wait for timers).
+# Both families, as the kernel's packetdrill selftests run every script over
+# IPv4 and IPv6 (net/packetdrill/ksft_runner.sh): NAME@ipv4, NAME@ipv6.
 cd "$(dirname "$0")" || exit 1
 out=${LISTENQ_OUT:-${TMPDIR:-/tmp}/listenq-kselftest}
-./listenq run --tap --no-progress --out "$out" "$@" corpus/conformance
+./listenq run --tap --no-progress --family both --out "$out" "$@" corpus/conformance
 rc=$?
 case $rc in
 0 | 1 | 4) exit $rc ;;

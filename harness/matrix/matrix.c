@@ -313,8 +313,8 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
         mx_fmt(err, sizeof(err), "%s/run.stderr", res);
         char *av[24];
         int n = 0;
-        lq_argv_push(av, &n, 24, (char *)o->self, "run", "--tap", "--no-progress", "--json", a,
-                     "--out", b, (char *)o->corpus, (char *)NULL);
+        lq_argv_push(av, &n, 24, (char *)o->self, "run", "--tap", "--no-progress", "--family",
+                     "both", "--json", a, "--out", b, (char *)o->corpus, (char *)NULL);
         if (!o->slow)
             lq_argv_push(av, &n, 24, "--fast", (char *)NULL);
         if (k->profile_opt)
@@ -354,8 +354,10 @@ static int mx_execute(struct lq_mx_kernel *k, const struct lq_mx_opts *o)
     mx_fmt(stmo, sizeof(stmo), "%d", o->timeout > 120 ? o->timeout - 60 : o->timeout * 3 / 4);
     char *mk[24];
     int n = 0;
+    /* both families on every kernel (the matrix's corpus is expanded so) */
     lq_argv_push(mk, &n, 24, "sh", sh, "--out", initrd, "--listenq", (char *)o->self, "--corpus",
-                 (char *)o->corpus, "--suite-timeout", stmo, (char *)NULL);
+                 (char *)o->corpus, "--suite-timeout", stmo, "--run-args", "--family both",
+                 (char *)NULL);
     if (k->modroot[0])
         lq_argv_push(mk, &n, 24, "--modroot", k->modroot, "--release", k->release, (char *)NULL);
     if (k->profile_opt)
@@ -618,6 +620,13 @@ int lq_mx_open(struct lq_mx_run *run, struct lq_mx_opts *o)
             fprintf(stderr, "listenq matrix: %s\n", e.msg);
         free(cerrs);
         return e.status ? e.status : LQ_EXIT_BADINPUT;
+    }
+    /* every kernel runs both families: NAME@ipv4, NAME@ipv6 (record's
+     * default too), so the corpus is judged so */
+    if (lq_corpus_expand_families(&run->corpus, LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6)) {
+        fprintf(stderr, "listenq matrix: out of memory\n");
+        lq_corpus_free(&run->corpus);
+        return LQ_EXIT_ERROR;
     }
     run->have_corpus = true;
     run->labels = lq_xcalloc(run->corpus.n + 1, sizeof(*run->labels));

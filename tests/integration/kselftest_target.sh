@@ -52,8 +52,8 @@ if dir=$(kernel_tools); then
         "$ksft/run_kselftest.sh" -t listenq:conformance.sh 2>&1 | cat >"$TMP/fail.out"
     grep -q '^not ok 1 selftests: listenq: conformance.sh # exit=1$' "$TMP/fail.out"
     ok $? "run_kselftest.sh: a failing scenario fails the program with exit=1"
-    grep -q '^# not ok [0-9]* [^ ]*/fails$' "$TMP/fail.out"
-    ok $? "run_kselftest.sh: the failing scenario is a nested not ok line"
+    grep -q '^# not ok [0-9]* [^ ]*/fails@ipv6$' "$TMP/fail.out" && grep -q '^# not ok [0-9]* [^ ]*/fails@ipv4$' "$TMP/fail.out"
+    ok $? "run_kselftest.sh: the failing scenario is a nested not ok line per family (NAME@ipv4, NAME@ipv6)"
     grep -q '^# TAP version 13$' "$TMP/fail.out"
     ok $? "run_kselftest.sh: the nested KTAP starts with '# TAP version' (what NIPA looks for)"
     why=$(live_unavailable)

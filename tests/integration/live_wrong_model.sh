@@ -81,4 +81,24 @@ ok $? "... at an accepted child's MSS"
 "$TEST_LQ" run --no-progress --out "$out" --model-bug v6_cookie_mss --family 4 \
     corpus/conformance/cookie_mss_table.lq corpus/conformance/syncookies_always.lq >/dev/null 2>&1
 is $? 0 "planted bug v6_cookie_mss: the IPv4 runs conform (the bug is IPv6-only)"
+# minimized, the finding keeps its family: an IPv6 scenario whose SYN's MSS
+# sits between the table's 1420 and 1440, and a packetdrill script for IPv6
+FZ_LQ="$LISTENQ_BUILD/fuzz/test/listenq"
+if [ -x "$FZ_LQ" ]; then
+    "$FZ_LQ" minimize -q --model-bug v6_cookie_mss --out "$TMP/min6" \
+        corpus/conformance/cookie_mss_table_ipv6.lq >"$TMP/min6.out" 2>&1
+    is $? 0 "listenq minimize --model-bug v6_cookie_mss of the IPv6 cookie scenario"
+    grep -v '^#' "$TMP/min6.min.lq" >"$TMP/min6.body"
+    n=$(wc -l <"$TMP/min6.body")
+    head -n 1 "$TMP/min6.body" | grep -qx 'family ipv6' && grep -q 'mss=14[2-3][0-9]\|mss=14[4-5][0-9]' "$TMP/min6.body" &&
+        [ "$n" -le 6 ]
+    ok $? "minimized to $n directives, still 'family ipv6', a SYN MSS the wrong entry misreads"
+    sed 's/^/#   /' "$TMP/min6.body"
+    grep -q -- '--ip_version=ipv6' "$TMP/min6.min.pkt"
+    ok $? "its packetdrill script says --ip_version=ipv6"
+    "$LISTENQ" run --no-progress --out "$TMP/rerun6" "$TMP/min6.min.lq" >/dev/null 2>&1
+    is $? 0 "the minimal IPv6 scenario conforms with the correct model"
+else
+    skip "listenq minimize --model-bug v6_cookie_mss" "no fuzz test build (clang missing)"
+fi
 tap_done
