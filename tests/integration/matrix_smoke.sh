@@ -50,9 +50,11 @@ is "$rc" 0 "matrix on Debian 6.1: exit 0 (the model agrees with the kernel)"
 col=$(sed -n 's/^scenario  *\(6\.1\.[0-9]*\) *$/\1/p' "$TMP/out")
 [ -n "$col" ]
 ok $? "the table has one column, the 6.1 point release's profile (${col:-none})"
-grep -Eq '^listen_zero_takes_one_syn +pass +$' "$TMP/out"
-ok $? "listen(fd, 0) takes one SYN on 6.1 (the synq_full_gt backport): pass"
-grep -Eq '^tsecr_reject +pass\* +$' "$TMP/out"
+# the matrix runs both families: a row per scenario and family
+grep -Eq '^listen_zero_takes_one_syn@ipv4 +pass +$' "$TMP/out" &&
+    grep -Eq '^listen_zero_takes_one_syn@ipv6 +pass +$' "$TMP/out"
+ok $? "listen(fd, 0) takes one SYN on 6.1 (the synq_full_gt backport), over IPv4 and IPv6: pass"
+grep -Eq '^tsecr_reject@ipv4 +pass\* +$' "$TMP/out" && grep -Eq '^tsecr_reject@ipv6 +pass\* +$' "$TMP/out"
 ok $? "tsecr_reject: pass* (model and kernel agree; 6.1 has no TSecr check)"
 grep -q '^profiles: the model agrees with every kernel' "$TMP/out"
 ok $? "no model/kernel disagreement is reported"
@@ -60,10 +62,10 @@ ok $? "no model/kernel disagreement is reported"
 # The run's folder in the cache, from the progress line naming its console log.
 run=$(sed -n 's/.*(console: \(.*\)\/console\.log, at most.*/\1/p' "$TMP/err" | tail -n 1)
 n=$(wc -l <"$run/results/run.jsonl" 2>/dev/null)
-is "$n" 4 "the run's JSON lines came back from the VM"
+is "$n" 8 "the run's JSON lines came back from the VM (4 scenarios, 2 families)"
 if "$LISTENQ" record --help >/dev/null 2>&1; then
     n=$(find "$run/results/rec" -name '*.json' 2>/dev/null | wc -l)
-    is "$n" 4 "the recordings (listenq record) came back from the VM"
+    is "$n" 8 "the recordings (listenq record, both families) came back from the VM"
 else
     skip "the recordings came back from the VM" "this listenq has no record command"
 fi

@@ -49,11 +49,12 @@ touch "$TMP/ofile"
 is $? 2 "record --out a regular file: exit 2"
 
 "$LISTENQ" record --out "$TMP/rec" corpus/conformance/quarter_rule.lq >"$TMP/out" 2>&1
-rm -f "$TMP/rec/conformance-quarter_rule.pcap"
-mkfifo "$TMP/rec/conformance-quarter_rule.pcap"
+# record's default: both families, NAME@ipv4 and NAME@ipv6
+rm -f "$TMP/rec/conformance-quarter_rule@ipv6.pcap"
+mkfifo "$TMP/rec/conformance-quarter_rule@ipv6.pcap"
 timeout 10 "$LISTENQ" replay "$TMP/rec" >"$TMP/out" 2>&1
 is $? 2 "a recording whose pcap is a FIFO: exit 2, no hang"
-grep -q "quarter_rule.pcap: not a regular file (a FIFO)" "$TMP/out"
+grep -q "quarter_rule@ipv6.pcap: not a regular file (a FIFO)" "$TMP/out"
 ok $? "... named"
 
 # SIGKILL, ten times, at different points: every JSON has its pcap (they are

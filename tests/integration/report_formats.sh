@@ -117,7 +117,7 @@ if [ -z "$why" ]; then
     "$LISTENQ" record --out "$TMP/rec" "$odd.lq" "$TMP/fmt/pass.lq" >"$TMP/recout" 2>&1
     is $? 0 "record stores the scenario with odd bytes, and runs the one after it"
     "$PY3" -c 'import json,sys,glob; [json.loads(open(p,"rb").read().decode("utf-8")) for p in glob.glob(sys.argv[1]+"/*.json")]; print(len(glob.glob(sys.argv[1]+"/*.json")))' "$TMP/rec" >"$TMP/nrec" 2>&1
-    is "$(cat "$TMP/nrec")" 2 "both recordings are strict UTF-8 JSON"
+    is "$(cat "$TMP/nrec")" 4 "both recordings, on both families (record's default), are strict UTF-8 JSON"
     "$LISTENQ" replay "$TMP/rec" >"$TMP/rep" 2>&1
     is $? 0 "the recording replays"
 else
