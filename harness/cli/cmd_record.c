@@ -57,12 +57,15 @@ static void lq_record_write(void *arg, const struct lq_scenario *sc, const struc
 
 int lq_cmd_record(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, 0, 'o'},   {"fast", no_argument, 0, 'f'},
-        {"tap", no_argument, 0, 't'},         {"kernel", required_argument, 0, 'k'},
-        {"no-progress", no_argument, 0, 'n'}, {"jobs", required_argument, 0, 'j'},
-        {"family", required_argument, 0, 'F'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                         {"fast", no_argument, 0, 'f'},
+                                         {"tap", no_argument, 0, 't'},
+                                         {"kernel", required_argument, 0, 'k'},
+                                         {"no-progress", no_argument, 0, 'n'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"family", required_argument, 0, 'F'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *outdir = NULL, *kernel_opt = NULL;
     bool fast = false, tap = false;
     unsigned jobs = lq_cli_default_jobs();

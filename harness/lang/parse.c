@@ -461,7 +461,7 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                                "'%.*s' chooses a connection's family in a dual-stack scenario "
                                "only (this one has no 'family dual' line before it)",
                                (int)t->len, t->s);
-            bit = 16384;
+            bit = 32768;
             s->via = t->s[3] == '4' ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
             /* a later event may repeat the family its first event chose */
             uint8_t fam = s->via == LQ_VIA_IPV4 ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
