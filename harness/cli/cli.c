@@ -246,9 +246,13 @@ int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,
     for (size_t i = 0; i < nfiles; i++) {
         if (!files[i])
             continue;
-        char d[PATH_MAX];
-        lq_dirname(files[i], d, sizeof(d));
-        if (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+        char d[PATH_MAX], target[PATH_MAX];
+        enum lq_output_kind kind = lq_output_kind(files[i], target, sizeof(target));
+        if (kind == LQ_OUT_STREAM)
+            continue; /* a device or a FIFO, written in place (fsutil.h) */
+        /* the temporary file is made beside the file a link names */
+        lq_dirname(target, d, sizeof(d));
+        if (kind == LQ_OUT_REFUSED && stat(files[i], &st) == 0) {
             fprintf(stderr, "listenq %s: --%s %s: not a regular file (%s)\n", cmd, file_opts[i],
                     files[i], lq_file_kind(st.st_mode));
             bad = 1;

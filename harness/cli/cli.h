@@ -69,7 +69,8 @@ char *lq_cli_failure_pcap(struct lq_backend *b, const struct lq_scenario *sc, co
 /* Before a run, that its output paths can be written: dir (NULL: none; made
  * when first needed) is a writable directory or can be made under one; each
  * file (NULL entries skipped) is a regular file or absent, in a writable
- * directory. Prints every problem ("listenq CMD: --OPT PATH: why") and
+ * directory (a link's target's), or a character device or a FIFO (written
+ * in place, util/fsutil.h). Prints every problem ("listenq CMD: --OPT PATH: why") and
  * returns LQ_EXIT_BADINPUT, or 0. Also removes the temporary files that
  * killed runs left in these directories (util/cleanup.h). */
 int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,

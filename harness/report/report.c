@@ -133,7 +133,7 @@ static void lq_report_interrupt_message(struct lq_report *r)
     if (r->errors)
         lq_sb_addf(&m, ", %zu errors", r->errors);
     lq_sb_add(&m, "\n");
-    if (r->junit_path)
+    if (r->junit_path && !r->junit_stream)
         lq_sb_addf(&m, "listenq: written: %s (JUnit, up to the last scenario)\n", r->junit_path);
     if (r->json_path)
         lq_sb_addf(&m, "listenq: written: %s (JSON lines)\n", r->json_path);
@@ -158,7 +158,7 @@ static void lq_report_interrupt_message(struct lq_report *r)
  * so that rewriting stays under half of the run. */
 static void lq_junit_flush(struct lq_report *r, bool final)
 {
-    if (!r->junit_path)
+    if (!r->junit_path || (r->junit_stream && !final))
         return;
     int64_t now = lq_report_now_us();
     bool due = final || now - r->last_junit_us > 2000000;
@@ -207,12 +207,18 @@ void lq_report_begin(struct lq_report *r, size_t total)
     r->nwrite_errors = r->nwritten = 0;
     if (r->tap)
         fprintf(r->out, "TAP version 13\n1..%zu\n", total);
+    r->json_fd = -1;
+    r->json_stream = r->json_path && lq_output_is_stream(r->json_path);
+    r->junit_stream = r->junit_path && lq_output_is_stream(r->junit_path);
     if (r->json_path) {
         struct lq_err e;
-        if (lq_write_file_atomic(r->json_path, "", 0, &e))
+        if (r->json_stream)
+            r->json_fd = lq_stream_open(r->json_path, &e);
+        if (r->json_stream ? r->json_fd < 0 : lq_write_file_atomic(r->json_path, "", 0, &e) != 0)
             lq_report_write_error(r, e.msg);
     }
-    lq_junit_flush(r, true);
+    if (!r->junit_stream)
+        lq_junit_flush(r, true);
     lq_report_interrupt_message(r);
     fflush(r->out);
 }
@@ -285,10 +291,15 @@ void lq_report_scenario(struct lq_report *r, const struct lq_scenario *sc,
         struct lq_strbuf j;
         lq_sb_init(&j);
         lq_report_json(sc, res, pcap, r->kernel_release, r->profile, r->run_id, &j);
+        if (r->json_stream)
+            lq_sb_addc(&j, '\n');
         struct lq_err e;
-        if (j.oom)
+        if (j.oom) {
             snprintf(e.msg, sizeof(e.msg), "out of memory writing %s", r->json_path);
-        if (j.oom || lq_append_line_durable(r->json_path, lq_sb_str(&j), &e))
+            lq_report_write_error(r, e.msg);
+        } else if (r->json_stream ? r->json_fd >= 0 && lq_stream_write(r->json_fd, r->json_path,
+                                                                       j.s, j.len, &e) != 0
+                                  : lq_append_line_durable(r->json_path, lq_sb_str(&j), &e) != 0)
             lq_report_write_error(r, e.msg);
         lq_sb_free(&j);
     }
@@ -348,6 +359,12 @@ void lq_report_end(struct lq_report *r)
     lq_sb_free(&sum);
     lq_junit_flush(r, true);
     lq_junit_free(&r->junit);
+    if (r->json_fd >= 0 && close(r->json_fd) < 0) {
+        struct lq_err e;
+        lq_errno(&e, LQ_EXIT_ERROR, "cannot write %s", r->json_path);
+        lq_report_write_error(r, e.msg);
+    }
+    r->json_fd = -1;
     /* every file that could not be written, not only the first */
     const char *w = lq_sb_str(&r->write_errors);
     for (const char *p = w; *p;) {

@@ -52,6 +52,11 @@ struct lq_report {
     /* the files written so far, for the summary of an interrupted run */
     struct lq_strbuf written;
     size_t nwritten;
+    /* --json or --junit naming a device or a FIFO (fsutil.h: a stream):
+     * JSON lines go to one descriptor, held for the run (a FIFO's reader
+     * sees one end of file, at the end); JUnit is written once, at the end. */
+    int json_fd;
+    bool json_stream, junit_stream;
 };
 
 void lq_report_begin(struct lq_report *r, size_t total);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
 #include <sys/file.h>
@@ -95,9 +96,90 @@ static int open_temp(const char *path, char *tmp, size_t cap, int *slot)
     return -1;
 }
 
-static int write_file_atomic(const char *path, const void *data, size_t len, bool durable,
+/* Opens a stream output (a character device or a FIFO) for writing without
+ * blocking on a FIFO that nobody reads (ENXIO then), and blocking after. */
+static int open_stream(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+enum lq_output_kind lq_output_kind(const char *path, char *target, size_t cap)
+{
+    struct stat st;
+    snprintf(target, cap, "%s", path);
+    if (stat(path, &st) < 0)
+        return LQ_OUT_FILE; /* absent (or a dangling link): made new */
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+        return LQ_OUT_STREAM;
+    if (!S_ISREG(st.st_mode))
+        return LQ_OUT_REFUSED;
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* a rename over the link would replace the link, not the file */
+        char real[PATH_MAX];
+        if (!realpath(path, real) || (size_t)snprintf(target, cap, "%s", real) >= cap)
+            snprintf(target, cap, "%s", path);
+    }
+    return LQ_OUT_FILE;
+}
+
+bool lq_output_is_stream(const char *path)
+{
+    char target[PATH_MAX];
+    return lq_output_kind(path, target, sizeof(target)) == LQ_OUT_STREAM;
+}
+
+int lq_stream_open(const char *path, struct lq_err *err)
+{
+    int fd = open_stream(path);
+    if (fd < 0 && errno == ENXIO)
+        return lq_errf(err, LQ_EXIT_ERROR, "cannot open %s: a FIFO that no process reads", path);
+    if (fd < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot open %s", path);
+    return fd;
+}
+
+int lq_stream_write(int fd, const char *path, const void *data, size_t len, struct lq_err *err)
+{
+    if (write_all(fd, data, len) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", path);
+    return 0;
+}
+
+/* A device or a FIFO is written in place: a temporary file renamed over it
+ * would replace the device itself (/dev/null as a regular file). */
+static int write_stream(const char *path, const void *data, size_t len, struct lq_err *err)
+{
+    int fd = lq_stream_open(path, err);
+    if (fd < 0)
+        return -1;
+    int rc = lq_stream_write(fd, path, data, len, err);
+    if (close(fd) < 0 && !rc)
+        rc = lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", path);
+    return rc;
+}
+
+static int write_file_atomic(const char *given, const void *data, size_t len, bool durable,
                              struct lq_err *err)
 {
+    char path[PATH_MAX];
+    switch (lq_output_kind(given, path, sizeof(path))) {
+    case LQ_OUT_STREAM: return write_stream(given, data, len, err);
+    case LQ_OUT_REFUSED: {
+        struct stat st;
+        if (stat(given, &st) < 0)
+            st.st_mode = 0;
+        return lq_errf(err, LQ_EXIT_ERROR, "cannot write %s: not a regular file (%s)", given,
+                       lq_file_kind(st.st_mode));
+    }
+    case LQ_OUT_FILE: break;
+    }
     char tmp[PATH_MAX];
     int slot = -1;
     int fd = open_temp(path, tmp, sizeof(tmp), &slot);
@@ -185,9 +267,14 @@ int lq_append_line_durable(const char *path, const char *line, struct lq_err *er
     struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
     int iovcnt = len > 0 && line[len - 1] == '\n' ? 1 : 2;
     size_t want = len + (iovcnt == 2 ? 1 : 0);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENXIO)
+        return lq_errf(err, LQ_EXIT_ERROR, "cannot open %s: a FIFO that no process reads", path);
     if (fd < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot open %s", path);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     /* Appenders take turns, so that a failed append can be cut off again
      * without cutting another writer's line. */
     while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
@@ -204,14 +291,16 @@ int lq_append_line_durable(const char *path, const char *line, struct lq_err *er
     while (w < 0 && errno == EINTR);
     int saved = errno;
     bool failed = w < 0 || (size_t)w != want;
-    if (!failed && fdatasync(fd) < 0) {
+    /* a device or a FIFO has nothing to sync or cut back */
+    bool regular = S_ISREG(st.st_mode);
+    if (!failed && regular && fdatasync(fd) < 0) {
         saved = errno;
         failed = true;
     }
     if (failed) {
         /* A line is there whole or not at all (a full disk stops a write
          * part way): cut back what this call added. */
-        if (w > 0 && ftruncate(fd, st.st_size) == 0)
+        if (regular && w > 0 && ftruncate(fd, st.st_size) == 0)
             (void)fdatasync(fd);
         if (w >= 0 && (size_t)w != want)
             lq_errf(err, LQ_EXIT_ERROR,

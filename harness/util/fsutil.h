@@ -2,14 +2,31 @@
 #ifndef LISTENQ_HARNESS_FSUTIL_H
 #define LISTENQ_HARNESS_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "err.h"
 
+/* What an output path is. A regular file (or a new one) is replaced
+ * atomically; a character device or a FIFO (/dev/null, /dev/stdout on a
+ * pipe, a shell's process substitution) is a stream, written in place: a
+ * temporary file renamed over it would replace the device itself. A
+ * directory, a block device or a socket is refused. target gets the path to
+ * replace: path, or the file a symbolic link names (a rename over the link
+ * would replace the link). */
+enum lq_output_kind { LQ_OUT_FILE, LQ_OUT_STREAM, LQ_OUT_REFUSED };
+enum lq_output_kind lq_output_kind(const char *path, char *target, size_t cap);
+bool lq_output_is_stream(const char *path);
+/* A stream output opened for writing (a FIFO that nobody reads is an error,
+ * not a writer blocked forever), and whole writes to it. */
+int lq_stream_open(const char *path, struct lq_err *err);
+int lq_stream_write(int fd, const char *path, const void *data, size_t len, struct lq_err *err);
+
 /* Replaces path with data: a temporary file in the same directory, fsync,
  * rename over path, fsync of the directory. On failure path is untouched and
- * the temporary file is removed. The new file's mode is 0666 minus umask. */
+ * the temporary file is removed. The new file's mode is 0666 minus umask.
+ * A stream output (lq_output_kind) is written in place instead. */
 int lq_write_file_atomic(const char *path, const void *data, size_t len, struct lq_err *err);
 /* The same without the fsyncs: as atomic for a process that is killed, not
  * for a machine that loses power. For a file replaced over and over. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Output paths are checked before a run (exit 2, named): --out that is a
-# file or on a read-only file system, --junit/--json that are directories,
-# devices or in no directory. A write that fails later (a full disk) makes
+# file or on a read-only file system, --junit/--json that are directories or
+# in no directory; devices and FIFOs are written in place. A write that fails later (a full disk) makes
 # the run exit 3 and names every path that failed; a JSON lines file never
 # keeps a torn last line. Artifacts are unique per path and run, and their
 # records carry the run's id. The file systems are tmpfs mounts in a mount
@@ -15,13 +15,59 @@ mkdir "$TMP/adir"
 is $? 2 "--junit DIRECTORY: exit 2"
 grep -q -- "--junit $TMP/adir: not a regular file (a directory)" "$TMP/r"
 ok $? "... named"
-# (a FIFO of our own stands for /dev/null: a listenq without this check
-# renamed its temporary file over whatever --json named, a device too)
+# A device or a FIFO is written in place, never replaced: a listenq that
+# renamed its temporary file over what --json, --junit or kcidb -o named
+# turned /dev/null into a regular file. A pipe (a FIFO whose reader is the
+# pipeline's, there before listenq opens it, as for `--json /dev/stdout | jq`
+# or `--json >(jq)`) gets every JSON line and one whole JUnit document; a
+# FIFO without a reader is an error, not a writer blocked forever, and stays
+# a FIFO. A device node of our own stands for /dev/null.
+{
+    "$LISTENQ" run --model-only --no-progress --json /dev/fd/3 corpus/conformance 3>&1 \
+        >"$TMP/r" 2>&1
+    echo $? >"$TMP/rc"
+} | cat >"$TMP/pipe.json"
+is "$(cat "$TMP/rc")" 0 "--json a pipe (/dev/fd/3): exit 0"
+nsc=$(ls corpus/conformance/*.lq | wc -l | tr -d ' ')
+is "$(grep -c '"status"' "$TMP/pipe.json")" "$nsc" "... and its reader got one line per scenario"
+{
+    "$LISTENQ" run --model-only --no-progress --junit /dev/fd/3 corpus/conformance 3>&1 \
+        >"$TMP/r" 2>&1
+    echo $? >"$TMP/rc"
+} | cat >"$TMP/pipe.xml"
+is "$(cat "$TMP/rc")" 0 "--junit a pipe: exit 0"
+is "$(grep -c '^<?xml' "$TMP/pipe.xml")" 1 "... one JUnit document, written once"
+grep -q "tests=\"$nsc\"" "$TMP/pipe.xml"
+ok $? "... holding every scenario"
 mkfifo "$TMP/pipe"
-"$LISTENQ" run --model-only --no-progress --json "$TMP/pipe" "$s" >"$TMP/r" 2>&1
-is $? 2 "--json a FIFO (not a file the atomic rename may replace): exit 2"
+timeout 20 "$LISTENQ" run --model-only --no-progress --json "$TMP/pipe" "$s" >"$TMP/r" 2>&1
+is $? 3 "--json a FIFO that nobody reads: exit 3, not a hang"
+grep -q "cannot open $TMP/pipe: a FIFO that no process reads" "$TMP/r"
+ok $? "... named"
 [ -p "$TMP/pipe" ]
-ok $? "... and the FIFO is still there"
+ok $? "... and the FIFO is still a FIFO"
+# a link to a regular file: the file is replaced, the link stays a link
+: >"$TMP/target.xml"
+ln -s target.xml "$TMP/link.xml"
+"$LISTENQ" run --model-only --no-progress --junit "$TMP/link.xml" "$s" >"$TMP/r" 2>&1
+[ $? = 0 ] && [ -L "$TMP/link.xml" ] && grep -q '<testsuites>' "$TMP/target.xml"
+ok $? "--junit a link to a file: the file is written, the link stays"
+if [ "$(id -u)" = 0 ] && mknod "$TMP/null" c 1 3 2>/dev/null; then
+    "$LISTENQ" run --model-only --no-progress --json "$TMP/null" --junit "$TMP/null" "$s" \
+        >"$TMP/r" 2>&1
+    is $? 0 "--json and --junit a character device (/dev/null): exit 0"
+    [ -c "$TMP/null" ]
+    ok $? "... and it is still a character device"
+    "$LISTENQ" run --model-only --no-progress --json "$TMP/r.jsonl" "$s" >/dev/null 2>&1
+    "$LISTENQ" kcidb -o "$TMP/null" "$TMP/r.jsonl" >"$TMP/r" 2>&1
+    rc=$?
+    [ $rc = 0 ] && [ -c "$TMP/null" ]
+    ok $? "kcidb -o a character device: written in place ($rc), still a device"
+else
+    for t in "--json a device: exit 0" "--json a device: still a device" "kcidb -o a device"; do
+        skip "$t" "making a device node needs root"
+    done
+fi
 "$LISTENQ" run --model-only --no-progress --junit "$TMP/nodir/r.xml" --json "$TMP/nodir/r.jsonl" "$s" >"$TMP/r" 2>&1
 is $? 2 "--junit and --json in a missing directory: exit 2"
 is "$(grep -c "no directory $TMP/nodir" "$TMP/r")" 2 "... both named"
