@@ -252,7 +252,7 @@ int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,
             continue; /* a device or a FIFO, written in place (fsutil.h) */
         /* the temporary file is made beside the file a link names */
         lq_dirname(target, d, sizeof(d));
-        if (kind == LQ_OUT_REFUSED && stat(files[i], &st) == 0) {
+        if (stat(files[i], &st) == 0 && (kind == LQ_OUT_REFUSED || S_ISDIR(st.st_mode))) {
             fprintf(stderr, "listenq %s: --%s %s: not a regular file (%s)\n", cmd, file_opts[i],
                     files[i], lq_file_kind(st.st_mode));
             bad = 1;

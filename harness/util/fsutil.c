@@ -117,8 +117,12 @@ enum lq_output_kind lq_output_kind(const char *path, char *target, size_t cap)
         return LQ_OUT_FILE; /* absent (or a dangling link): made new */
     if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
         return LQ_OUT_STREAM;
-    if (!S_ISREG(st.st_mode))
+    /* a rename would replace a block device or a socket; over a directory
+     * it fails (EISDIR), and says so */
+    if (S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))
         return LQ_OUT_REFUSED;
+    if (S_ISDIR(st.st_mode))
+        return LQ_OUT_FILE;
     struct stat lst;
     if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         /* a rename over the link would replace the link, not the file */

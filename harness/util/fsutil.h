@@ -11,8 +11,8 @@
 /* What an output path is. A regular file (or a new one) is replaced
  * atomically; a character device or a FIFO (/dev/null, /dev/stdout on a
  * pipe, a shell's process substitution) is a stream, written in place: a
- * temporary file renamed over it would replace the device itself. A
- * directory, a block device or a socket is refused. target gets the path to
+ * temporary file renamed over it would replace the device itself. A block
+ * device or a socket is refused (a directory: the rename fails). target gets the path to
  * replace: path, or the file a symbolic link names (a rename over the link
  * would replace the link). */
 enum lq_output_kind { LQ_OUT_FILE, LQ_OUT_STREAM, LQ_OUT_REFUSED };
