@@ -46,6 +46,8 @@ static void lq_run_usage(FILE *f)
 #ifdef LQ_TEST_SWITCHES
     fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule (%s)\n",
             LQ_MODEL_BUG_NAMES);
+    fprintf(f, "  --preempt-us N      test build only: hold every injected frame N us once built\n"
+               "                      (a loaded machine preempting the harness before a write)\n");
 #endif
 }
 
@@ -136,7 +138,8 @@ int lq_cmd_run(int argc, char **argv)
         O_NOPROGRESS,
         O_BUG,
         O_FAMILY,
-        O_JOBS
+        O_JOBS,
+        O_PREEMPT
     };
     static const struct option opts[] = {{"model-only", no_argument, 0, O_MODEL_ONLY},
                                          {"kernel-only", no_argument, 0, O_KERNEL_ONLY},
@@ -153,6 +156,7 @@ int lq_cmd_run(int argc, char **argv)
                                          {"model-bug", required_argument, 0, O_BUG},
                                          {"family", required_argument, 0, O_FAMILY},
                                          {"jobs", required_argument, 0, O_JOBS},
+                                         {"preempt-us", required_argument, 0, O_PREEMPT},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool model_only = false, kernel_only = false, fast = false, tap = false, verbose = false;
@@ -163,6 +167,7 @@ int lq_cmd_run(int argc, char **argv)
     unsigned jobs = lq_cli_default_jobs();
     enum lq_model_bug bug = LQ_BUG_NONE;
     unsigned families = 0;
+    long preempt_us = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -196,6 +201,15 @@ int lq_cmd_run(int argc, char **argv)
             break;
         case O_FAMILY:
             if (lq_cli_family_opt("run", optarg, &families))
+                return LQ_EXIT_BADINPUT;
+            break;
+        case O_PREEMPT:
+            if (!LQ_TEST_BUILD) {
+                fprintf(stderr, "listenq run: --preempt-us exists only in test builds "
+                                "(build/listenq-test)\n");
+                return LQ_EXIT_BADINPUT;
+            }
+            if (lq_cli_int_opt("run", "preempt-us", optarg, 0, 1000000, &preempt_us))
                 return LQ_EXIT_BADINPUT;
             break;
         case 'h': lq_run_usage(stdout); return 0;
@@ -241,6 +255,7 @@ int lq_cmd_run(int argc, char **argv)
     }
 
     struct lq_run_backends bk;
+    lq_backend_live_set_preempt((unsigned)preempt_us); /* before any live backend is made */
     rc = lq_run_open_backends(&bk, &profile, model_only, kernel_only, bug);
     if (rc) {
         lq_corpus_free(&corpus);

@@ -136,6 +136,27 @@ static uint64_t lq_live_tick_guard(const struct lq_live *lv)
     return lq_live_jiffies_of(lv, now);
 }
 
+/* inject's before_write hook: the guard, right before the write. */
+static void lq_live_before_write(void *arg)
+{
+    (void)lq_live_tick_guard(arg);
+}
+
+/* The jiffy the kernel handled the last injected frame in: the one read
+ * right before its write, after the guard kept it clear of a boundary (0
+ * when the phase is not known). Not the guard's own reading taken before
+ * the frame was built: a loaded machine can preempt the harness between the
+ * two for milliseconds, and the event then happens jiffies later than that
+ * reading says. */
+static uint64_t lq_live_write_jiffies(struct lq_live *lv)
+{
+    if (!lv->clock_exact)
+        return 0;
+    uint64_t before, after;
+    lq_inject_last_mono(lv->inj, &before, &after);
+    return lq_live_jiffies_of(lv, before);
+}
+
 static void lq_live_record(struct lq_live *lv, uint64_t ts_ns, const uint8_t *data, uint32_t len,
                            uint32_t orig_len)
 {
@@ -256,10 +277,10 @@ static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
     size_t flen;
     lv->barrier_seq = ++lv->echo_seq;
     lv->barrier_seen = false;
-    lv->barrier_jiffies = lq_live_tick_guard(lv);
     if (lq_inject_echo(lv->inj, lv->echo_ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf),
                        &flen, err))
         return -1;
+    lv->barrier_jiffies = lq_live_write_jiffies(lv);
     lv->stats.frames++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
     return lq_live_barrier_wait(lv, err);
@@ -419,7 +440,6 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lv->want_conn = -1;
     lq_live_learn_port(lv, seg->sport, seg->conn, seg->ipv6);
     lv->echo_ipv6 = seg->ipv6;
-    out->jiffies_at = lq_live_tick_guard(lv);
     /* the segment and its barrier in one write (inject.h): the echo request
      * follows the segment through the veth as it would in two */
     uint8_t ebuf[128];
@@ -429,10 +449,13 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     if (lq_inject_tcp_then_echo(lv->inj, seg, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf),
                                 &flen, ebuf, sizeof(ebuf), &eflen, err))
         goto fail;
+    out->jiffies_at = lq_live_write_jiffies(lv);
     lv->call_ns = lq_inject_last_ns(lv->inj);
     /* both were handled by the time the write returned: in its jiffy at
      * the latest (the same as the segment's unless the write was held up) */
-    uint64_t end = lv->clock_exact ? lq_live_jiffies_of(lv, lq_mono_ns()) : 0;
+    uint64_t wrote, end = 0;
+    lq_inject_last_mono(lv->inj, &wrote, &end);
+    end = lv->clock_exact ? lq_live_jiffies_of(lv, end) : 0;
     lv->barrier_jiffies = end > out->jiffies_at ? end : out->jiffies_at;
     lv->stats.segments++;
     lv->stats.frames += 2;
@@ -639,6 +662,13 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
     return 0;
 }
 
+static unsigned lq_live_preempt_us;
+
+void lq_backend_live_set_preempt(unsigned us)
+{
+    lq_live_preempt_us = us;
+}
+
 static void lq_live_destroy(struct lq_backend *b)
 {
     if (!b)
@@ -834,6 +864,8 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     if (!lv->inj)
         goto fail;
     lq_inject_set_ipv6(lv->inj, &lv->ns.client_ip6, &lv->ns.server_ip6);
+    lq_inject_set_before_write(lv->inj, lq_live_before_write, lv);
+    lq_inject_set_preempt(lv->inj, lq_live_preempt_us);
     lv->cap = lq_capture_open(lv->ns.client_ifname, err);
     if (!lv->cap)
         goto fail;

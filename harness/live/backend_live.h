@@ -14,5 +14,11 @@
 /* NULL with err: LQ_EXIT_SKIP when this process lacks the privileges (the
  * message says which), LQ_EXIT_ERROR when the namespaces cannot be made. */
 struct lq_backend *lq_backend_live_new(struct lq_err *err);
+/* Tests (listenq-test run --preempt-us): every injected frame of the live
+ * backends made after this call (in this process and the workers it forks
+ * then) is held us microseconds after it is built, as a loaded machine
+ * preempts the harness between building a frame and writing it. Verdicts
+ * must not change. */
+void lq_backend_live_set_preempt(unsigned us);
 
 #endif

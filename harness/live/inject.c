@@ -34,9 +34,13 @@ struct lq_inject {
     uint32_t src, dst; /* network order, as libnet wants them */
     struct libnet_in6_addr src6, dst6;
     uint16_t ip_id;
-    int ifindex;      /* of the client end, for sendmmsg() */
-    uint64_t last_ns; /* CLOCK_REALTIME just before the last write */
-    uint8_t *payload; /* lq_frame_payload_byte() pattern, grown on demand */
+    int ifindex;                      /* of the client end, for sendmmsg() */
+    uint64_t last_ns;                 /* CLOCK_REALTIME just before the last write */
+    uint64_t mono_before, mono_after; /* CLOCK_MONOTONIC around it */
+    void (*before_write)(void *arg);
+    void *before_write_arg;
+    unsigned preempt_us; /* lq_inject_set_preempt(): tests only */
+    uint8_t *payload;    /* lq_frame_payload_byte() pattern, grown on demand */
     size_t payload_cap;
 };
 
@@ -149,9 +153,23 @@ static int assemble(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len
     return rc;
 }
 
-static void stamp(struct lq_inject *in)
+static uint64_t mono_now(void)
 {
     struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Right before a write, once its frames are built: the before_write hook
+ * (the live backend's tick guard), then the clocks. */
+static void stamp(struct lq_inject *in)
+{
+    if (in->preempt_us)
+        usleep(in->preempt_us);
+    if (in->before_write)
+        in->before_write(in->before_write_arg);
+    struct timespec ts;
+    in->mono_before = mono_now();
     clock_gettime(CLOCK_REALTIME, &ts);
     in->last_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
@@ -163,7 +181,9 @@ static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, 
     if (assemble(in, ipv6, proto, l4len, buf, cap, flen, what, err))
         return -1;
     stamp(in);
-    if (libnet_adv_write_link(in->l, buf, (uint32_t)*flen) != (int)*flen)
+    int w = libnet_adv_write_link(in->l, buf, (uint32_t)*flen);
+    in->mono_after = mono_now();
+    if (w != (int)*flen)
         return lq_errf(err, LQ_EXIT_ERROR, "sending %s: %s", what, libnet_geterror(in->l));
     return 0;
 }
@@ -265,12 +285,30 @@ int lq_inject_tcp_then_echo(struct lq_inject *in, const struct lq_seg *seg, uint
             return lq_errno(err, LQ_EXIT_ERROR, "sending a TCP frame and its echo request");
         sent += r;
     }
+    in->mono_after = mono_now();
     return 0;
 }
 
 uint64_t lq_inject_last_ns(const struct lq_inject *in)
 {
     return in->last_ns;
+}
+
+void lq_inject_last_mono(const struct lq_inject *in, uint64_t *before_ns, uint64_t *after_ns)
+{
+    *before_ns = in->mono_before;
+    *after_ns = in->mono_after;
+}
+
+void lq_inject_set_preempt(struct lq_inject *in, unsigned us)
+{
+    in->preempt_us = us;
+}
+
+void lq_inject_set_before_write(struct lq_inject *in, void (*fn)(void *arg), void *arg)
+{
+    in->before_write = fn;
+    in->before_write_arg = arg;
 }
 
 uint16_t lq_inject_next_ip_id(const struct lq_inject *in)

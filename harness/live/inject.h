@@ -49,6 +49,17 @@ int lq_inject_tcp_then_echo(struct lq_inject *in, const struct lq_seg *seg, uint
  * frame was written: the server answers inside that write, so a stamp taken
  * after the call would sort the answer before the question in a pcap. */
 uint64_t lq_inject_last_ns(const struct lq_inject *in);
+/* CLOCK_MONOTONIC read right before and right after the last write (after
+ * the before_write hook): the kernel handled the frame in between. */
+void lq_inject_last_mono(const struct lq_inject *in, uint64_t *before_ns, uint64_t *after_ns);
+/* fn(arg) runs right before every write, once the frame is built: the live
+ * backend holds the write back there until the clock is clear of a jiffy
+ * boundary, with no work left between that check and the write (building a
+ * frame on a loaded machine can take the margin). NULL: none. */
+void lq_inject_set_before_write(struct lq_inject *in, void (*fn)(void *arg), void *arg);
+/* Tests: every frame is held us microseconds once it is built, before the
+ * before_write hook, as a loaded machine preempts a writer there. */
+void lq_inject_set_preempt(struct lq_inject *in, unsigned us);
 /* The IP id the next frame will carry. */
 uint16_t lq_inject_next_ip_id(const struct lq_inject *in);
 void lq_inject_close(struct lq_inject *in);

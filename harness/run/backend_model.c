@@ -214,8 +214,11 @@ static int lq_mb_clock_at(struct lq_backend *b, uint64_t jiffies64, bool after_c
     size_t k = from;
     for (size_t i = from; i < out->n; i++) {
         struct lq_reply r = out->r[i];
-        if (r.t_us >= edge_us && r.timing == LQ_PKT_DEFERRED_FIRED)
-            continue; /* the prediction made when it was scheduled stands */
+        /* a delayed ACK fired there (DEFERRED_FIRED, or NEXT_JIFFY: one due at
+         * the next jiffy after the last call): the prediction made when it
+         * was scheduled stands */
+        if (r.t_us >= edge_us && lq_pkt_timer_fired(r.timing))
+            continue;
         if (r.t_us >= edge_us && r.timing == LQ_PKT_TIMER)
             r.timing = LQ_PKT_DEFERRED;
         out->r[k++] = r;

@@ -223,6 +223,26 @@ static int lq_side_pace(struct lq_side *s, size_t idx, const struct lq_obs_pkt *
     return 0;
 }
 
+/* The same for the reference at the subject's clock (follow.h): the
+ * subject's run filed the packet under the next event, seen in this
+ * event's window or not (lq_side_pace), so this run files its copy there
+ * too. At the subject's clock the timer may fire before this event's
+ * barrier (the barrier went out a jiffy or more after the event: a loaded
+ * machine), where the scenario's own timing has it at the start of the next
+ * event; either way the kernel sent it between the two events' calls. */
+static void lq_side_carry_fired(struct lq_side *s, size_t idx, const struct lq_obs_pkt *want)
+{
+    struct lq_trace *t = s->t;
+    struct lq_obs *o = &t->obs[idx];
+    for (uint32_t k = o->npkts; k-- > 0;) {
+        const struct lq_obs_pkt *p = &t->pkts[o->first_pkt + k];
+        if (lq_pkt_timer_fired(p->timing) && lq_obs_pkt_same(p, want)) {
+            lq_trace_carry(t, o, k);
+            break;
+        }
+    }
+}
+
 /* ---- directives ---- */
 
 /* Whether the observation after directive i needs counters: every event
@@ -440,6 +460,8 @@ static int lq_side_event(struct lq_side *s, uint32_t i, struct lq_err *err)
     s->last_idx = t->nobs - 1;
     if (s->paced && i < r->pacing.cap && r->pacing.after[i])
         return lq_side_pace(s, s->last_idx, r->pacing.after[i], err);
+    if (s->follows && r->pacing.ready && i < r->pacing.cap && r->pacing.after[i])
+        lq_side_carry_fired(s, s->last_idx, r->pacing.after[i]);
     return 0;
 }
 

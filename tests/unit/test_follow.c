@@ -101,6 +101,12 @@ struct subject {
     uint32_t delay_ms;
     int runs, slow_runs;
     bool start_clock_only; /* no jiffies per event (no exact clock) */
+    /* a loaded kernel, paced (LQ_CAP_REALTIME): each event's barrier goes
+     * out barrier_late jiffies after the event, and the next event then;
+     * what its timers send before the barrier comes in the event's window,
+     * unless timers_late (its timer softirq ran after the barrier) */
+    uint32_t barrier_late;
+    bool timers_late;
 };
 
 static struct subject *subj_of(struct lq_backend *b)
@@ -143,10 +149,38 @@ static int subj_segment(struct lq_backend *b, const struct lq_seg *seg, struct l
         if (s->inner->clock_at(b, s->j0, false, out, err) < 0)
             return -1;
     }
+    size_t from = out->n;
     int rc = s->inner->segment(b, seg, out, err);
     if (s->start_clock_only)
         out->jiffies_at = out->jiffies_end = 0;
-    return rc;
+    if (rc || !s->barrier_late)
+        return rc;
+    /* the time passes up to the barrier, timers firing as a kernel's do */
+    uint64_t at = out->jiffies_at;
+    s->jnow = at + s->barrier_late;
+    if (s->inner->clock_at(b, s->jnow, true, out, err) < 0)
+        return -1;
+    out->jiffies_at = at;
+    out->jiffies_end = s->jnow;
+    /* a kernel sends packets, not predictions */
+    size_t k = from;
+    for (size_t i = from; i < out->n; i++) {
+        struct lq_reply r = out->r[i];
+        if (r.timing == LQ_PKT_DEFERRED || (s->timers_late && r.timing != LQ_PKT_NOW))
+            continue;
+        r.timing = LQ_PKT_NOW;
+        out->r[k++] = r;
+    }
+    out->n = k;
+    return 0;
+}
+
+/* what the paced kernel sends after the barrier, waited for: nothing more */
+static int subj_settle(struct lq_backend *b, uint64_t max_ms, uint16_t conn, struct lq_replies *out,
+                       struct lq_err *err)
+{
+    (void)b, (void)max_ms, (void)conn, (void)out, (void)err;
+    return 0;
 }
 
 static int subj_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
@@ -172,7 +206,7 @@ static struct subject *subject_new(const struct lq_profile *p, uint64_t j0, uint
     s->ops.begin = subj_begin;
     s->ops.segment = subj_segment;
     s->ops.listen = subj_listen;
-    s->ops.caps &= ~(unsigned)(LQ_CAP_FOLLOWS | LQ_CAP_PREDICTS); /* it stands for a kernel */
+    s->ops.caps &= ~(unsigned)(LQ_CAP_FOLLOWS | LQ_CAP_PREDICTS | LQ_CAP_PACES); /* a kernel */
     s->b->ops = &s->ops;
     s->j0 = j0;
     s->delay_ms = delay_ms;
@@ -335,10 +369,72 @@ static void test_load(void)
     subject_free(s);
 }
 
+/* A loaded kernel whose barriers go out jiffies after their events. */
+static struct subject *loaded_new(const struct lq_profile *p, uint32_t barrier_late,
+                                  bool timers_late)
+{
+    struct subject *s = subject_new(p, 0x140000000ull, 0, 0);
+    s->barrier_late = barrier_late;
+    s->timers_late = timers_late;
+    s->ops.caps |= LQ_CAP_REALTIME;
+    s->ops.settle = subj_settle;
+    return s;
+}
+
+/* A child that never saw data ACKs a FIN from its delayed-ACK timer at the
+ * next jiffy (tcp_send_delayed_ack() with an ato of 0: timeout = jiffies,
+ * run by the timer wheel's next tick). The scenario's timing fires it at
+ * the start of the next event, and the runner files the kernel's under the
+ * next event (pacing). When the kernel's barrier goes out 5 jiffies after
+ * the FIN, its ACK comes before the barrier, in the FIN's window; the
+ * reference at the kernel's clock fires it there too, and must file it
+ * where the kernel's was filed. */
+static const char fin_scenario[] = "sysctl net.ipv4.tcp_syncookies=0\n"
+                                   "listen 4\n"
+                                   "syn c1\n"
+                                   "ack c1\n"
+                                   "fin c1\n"
+                                   "expect c1 ack\n"
+                                   "syn c2\n"
+                                   "ack c2\n";
+
+static void test_next_jiffy_ack(void)
+{
+    struct lq_profile p = prof();
+    struct subject *s = loaded_new(&p, 5, false);
+    struct outcome o = run(fin_scenario, s);
+    ok(o.status == LQ_ST_PASS && !o.diverged,
+       "barriers 5 jiffies late: the FIN's next-jiffy ACK in its window, no divergence (status "
+       "%d)",
+       (int)o.status);
+    subject_free(s);
+
+    /* the FIN last: nothing to file it under. The barrier goes out at the
+     * next jiffy, and the kernel's timer softirq, raised by that tick, runs
+     * after it (a loaded machine): the ACK is not there yet, which the
+     * reference, firing it at the jiffy of the barrier, must allow (the
+     * last two jiffies before a clock it follows, backend_model.c) */
+    s = loaded_new(&p, 1, true);
+    o = run("sysctl net.ipv4.tcp_syncookies=0\nlisten 4\nsyn c1\nack c1\nfin c1\n", s);
+    ok(o.status == LQ_ST_PASS && !o.diverged,
+       "the FIN last, the barrier a jiffy later, the timer later still: no divergence (status "
+       "%d)",
+       (int)o.status);
+    subject_free(s);
+
+    /* but five jiffies after it was due the ACK must be out */
+    s = loaded_new(&p, 5, true);
+    o = run("sysctl net.ipv4.tcp_syncookies=0\nlisten 4\nsyn c1\nack c1\nfin c1\n", s);
+    ok(o.status == LQ_ST_FAIL && o.diverged,
+       "... a kernel that has not sent it 5 jiffies after it was due diverges");
+    subject_free(s);
+}
+
 int main(void)
 {
     test_window_model();
     test_window_runner();
     test_load();
+    test_next_jiffy_ack();
     return tap_done();
 }
