@@ -1,4 +1,4 @@
-/* harness/cli/cmd_finding.c: `listenq decode`, `minimize`, `export`: what
+/* harness/cli/cmd_finding.c: `listenq decode`, `minimize`: what
  * turns a fuzzer input or a diverging scenario into a finding a kernel
  * developer can use (docs/fuzzing.md). */
 #include "cmd_fuzz.h"
@@ -211,78 +211,6 @@ int lq_cmd_minimize(int argc, char **argv)
     lq_finding_min_free(&m);
     free(base);
     lq_cli_sides_close(&s);
-    lq_scenario_free(&sc);
-    return status;
-}
-
-/* ---- listenq export ---- */
-
-static void lq_export_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: listenq export --packetdrill [--conn NAME] [--kernel VERSION] [-o FILE] FILE\n"
-            "Writes a packetdrill script for a scenario: one connection's part (the first, or\n"
-            "--conn), the replies the model expects, and a comment listing what was left out.\n"
-            "  --packetdrill     the format (the only one)\n"
-            "  --conn NAME       the connection to export\n"
-            "  --kernel VERSION  model profile (default: the running kernel's)\n"
-            "  -o, --out FILE    write to FILE (atomically) instead of standard output\n");
-}
-
-int lq_cmd_export(int argc, char **argv)
-{
-    enum { O_PD = 1000, O_CONN, O_KERNEL };
-    static const struct option opts[] = {{"packetdrill", no_argument, 0, O_PD},
-                                         {"conn", required_argument, 0, O_CONN},
-                                         {"kernel", required_argument, 0, O_KERNEL},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    bool pd = false;
-    const char *conn = NULL, *kernel_opt = NULL, *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case O_PD: pd = true; break;
-        case O_CONN: conn = optarg; break;
-        case O_KERNEL: kernel_opt = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': lq_export_usage(stdout); return 0;
-        default: lq_export_usage(stderr); return LQ_EXIT_BADINPUT;
-        }
-    }
-    if (!pd || optind != argc - 1) {
-        if (!pd)
-            fprintf(stderr, "listenq export: say which format (--packetdrill)\n");
-        lq_export_usage(stderr);
-        return LQ_EXIT_BADINPUT;
-    }
-    struct lq_profile profile;
-    if (lq_finding_profile(kernel_opt, &profile, "export"))
-        return LQ_EXIT_BADINPUT;
-    struct lq_scenario sc;
-    struct lq_err err = {0};
-    if (lq_parse_file(argv[optind], &sc, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return err.status ? err.status : LQ_EXIT_BADINPUT;
-    }
-    struct lq_strbuf t;
-    lq_sb_init(&t);
-    struct lq_pd_opts po = {.conn = conn, .source = argv[optind]};
-    int status = 0;
-    if (lq_export_packetdrill(&sc, &profile, &po, &t, &err)) {
-        fprintf(stderr, "listenq export: %s\n", err.msg);
-        status = err.status ? err.status : LQ_EXIT_BADINPUT;
-    } else if (out) {
-        if (lq_write_file_atomic(out, lq_sb_str(&t), t.len, &err)) {
-            fprintf(stderr, "listenq export: %s\n", err.msg);
-            status = LQ_EXIT_ERROR;
-        }
-    } else {
-        fputs(lq_sb_str(&t), stdout);
-    }
-    lq_sb_free(&t);
     lq_scenario_free(&sc);
     return status;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cmd_export.h"
 #include "cmd_fuzz.h"
 #include "cmd_kcidb.h"
 #include "cmd_matrix.h"

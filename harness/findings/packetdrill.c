@@ -316,6 +316,21 @@ static int lq_pd_pick_conn(const struct lq_scenario *sc, const struct lq_pd_opts
     return 0;
 }
 
+size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        if (!lq_dir_is_segment(sc->d[i].kind))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = out[k] == sc->d[i].conn;
+        if (!seen && n < cap)
+            out[n++] = sc->d[i].conn;
+    }
+    return n;
+}
+
 /* One directive of sc into the script body; `obs` is its observation in
  * the trace (NULL for a directive without one). */
 static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,

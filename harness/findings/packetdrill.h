@@ -28,6 +28,13 @@ struct lq_pd_opts {
     enum lq_model_bug bug; /* test builds: the model's planted bug (said in the header) */
 };
 
+/* At most this many scripts (connections) per scenario for --check. */
+#define LQ_PD_MAX_SCRIPTS 64
+
+/* The connections a script can be written for (those a segment event
+ * names), in order of first use, at most cap; returns how many. */
+size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap);
+
 /* Writes the script for sc to out from t, the trace of a run of sc whose
  * replies the script expects (a model's). 0, or -1 with err (an unknown
  * --conn). */

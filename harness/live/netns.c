@@ -239,6 +239,11 @@ static int refuse_foreign_ns(const char *what, struct lq_err *err)
     return 0;
 }
 
+int lq_netns_refuse_initial(const char *what, struct lq_err *err)
+{
+    return refuse_foreign_ns(what, err);
+}
+
 /* ---- rtnetlink ---- */
 
 struct rtnl {
@@ -699,4 +704,19 @@ void lq_netns_teardown(struct lq_netns *ns)
             close(ns->fd[i]);
         ns->fd[i] = -1;
     }
+}
+
+int lq_netns_private_enter(struct lq_err *err)
+{
+    if (unshare(CLONE_NEWNET) < 0)
+        return lq_errno(err, errno == EPERM ? LQ_EXIT_SKIP : LQ_EXIT_ERROR,
+                        "unshare(CLONE_NEWNET)%s", errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+    if (refuse_foreign_ns("anything", err) < 0)
+        return -1;
+    struct rtnl r;
+    if (rtnl_open(&r, err) < 0)
+        return -1;
+    int rc = link_up(&r, (int)if_nametoindex("lo"), "lo", err);
+    rtnl_close(&r);
+    return rc;
 }

@@ -74,6 +74,13 @@ void lq_netns_teardown(struct lq_netns *ns);
 int lq_sysctl_write(const char *name, const char *value, struct lq_err *err);
 /* The value without its trailing newline; an error when it does not fit. */
 int lq_sysctl_read(const char *name, char *buf, size_t len, struct lq_err *err);
+/* -1 with err when the calling thread is in the initial network namespace
+ * (`what` names what it was about to do there). */
+int lq_netns_refuse_initial(const char *what, struct lq_err *err);
+/* Moves the calling process (single-threaded: unshare) into a new network
+ * namespace of its own, checked not to be the initial one, with lo up.
+ * Missing privileges: LQ_EXIT_SKIP. */
+int lq_netns_private_enter(struct lq_err *err);
 /* Whether this kernel has that sysctl. */
 bool lq_sysctl_exists(const char *name);
 

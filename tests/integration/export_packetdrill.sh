@@ -1,0 +1,62 @@
+#!/bin/sh
+# `listenq export --packetdrill --check` (docs/packetdrill.md): the exported
+# scripts are checked by their real consumer, packetdrill, in a private
+# network namespace. Debian does not package packetdrill: without a binary
+# (LISTENQ_PACKETDRILL, else PATH) --check says so and exits 4, which is
+# checked here; the runs with packetdrill skip with that reason.
+. tests/integration/lib.sh.inc
+
+cat >"$TMP/hs.lq" <<'LQ'
+listen 1
+syn c1 mss=1460 ts sack wscale=7
+ack c1
+accept
+LQ
+
+# without packetdrill: a clear skip, exit 4
+out=$(PATH=/nonexistent LISTENQ_PACKETDRILL= "$LISTENQ" export --packetdrill --check "$TMP/hs.lq")
+is "$?" 4 "--check without a packetdrill binary exits 4"
+case "$out" in
+"1..0 # SKIP no packetdrill binary"*) ok 0 "... and says why" ;;
+*) ok 1 "... and says why" && diag "$out" ;;
+esac
+LISTENQ_PACKETDRILL=/nonexistent/packetdrill "$LISTENQ" export --packetdrill --check "$TMP/hs.lq" \
+    >"$TMP/bad.out"
+is "$?" 4 "--check with LISTENQ_PACKETDRILL naming no executable exits 4"
+
+pd=${LISTENQ_PACKETDRILL:-$(command -v packetdrill)}
+why=""
+if [ -z "$pd" ] || [ ! -x "$pd" ]; then
+    why="no packetdrill binary (LISTENQ_PACKETDRILL or PATH; docs/packetdrill.md builds one)"
+elif [ "$(id -u)" != 0 ]; then
+    why="needs root (packetdrill makes a tun device in a new namespace)"
+fi
+if [ -n "$why" ]; then
+    for t in "the exported script of a handshake passes packetdrill" \
+        "a script whose set-up line was changed fails packetdrill" \
+        "... at the first line the kernel answers differently"; do
+        skip "$t" "$why"
+    done
+    tap_done
+    exit
+fi
+export LISTENQ_PACKETDRILL="$pd"
+
+"$LISTENQ" export --packetdrill --check "$TMP/hs.lq" >"$TMP/ok.out" 2>&1
+ok $? "the exported script of a handshake passes packetdrill"
+grep -q '^# packetdrill passed 1 of 1 scripts' "$TMP/ok.out" || cat "$TMP/ok.out" | sed 's/^/# /'
+
+# the same script with timestamps off in its set-up: the kernel's SYN-ACK
+# has no TS option, the script's has one
+"$LISTENQ" export --packetdrill -o "$TMP/hs.pkt" "$TMP/hs.lq"
+sed 's/tcp_timestamps=1/tcp_timestamps=0/' "$TMP/hs.pkt" >"$TMP/mut.pkt"
+line=$(grep -n '^+0 > S\. ' "$TMP/mut.pkt" | cut -d: -f1)
+unshare -n sh -c 'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"' "$pd" "$TMP/mut.pkt" \
+    >"$TMP/mut.out" 2>&1
+st=$?
+[ "$st" -ne 0 ]
+ok $? "a script whose set-up line was changed fails packetdrill"
+grep -q "mut.pkt:$line: " "$TMP/mut.out"
+ok $? "... at the first line the kernel answers differently (line $line)"
+[ "$st" -ne 0 ] && ! grep -q "mut.pkt:$line: " "$TMP/mut.out" && sed 's/^/# /' "$TMP/mut.out"
+tap_done
