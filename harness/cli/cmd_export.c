@@ -3,7 +3,9 @@
  * pd-peer` (the other connections of such a script): docs/packetdrill.md. */
 #include "cmd_export.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "findings/finding.h"
 #include "findings/packetdrill.h"
 #include "lang/parse.h"
+#include "live/pd_peer.h"
 #include "live/pd_run.h"
 #include "util/datadir.h"
 #include "util/fsutil.h"
@@ -193,4 +196,278 @@ int lq_cmd_export(int argc, char **argv)
     lq_sb_free(&t);
     lq_scenario_free(&sc);
     return status;
+}
+
+/* ---- listenq pd-peer ---- */
+
+static void lq_pd_peer_usage(FILE *f)
+{
+    fprintf(f, "usage: listenq pd-peer send --sport PORT --flags FLAGS --seq N [options] [-- ...]\n"
+               "       listenq pd-peer accept --sport PORT [--mss N] | --errno EAGAIN|EINVAL\n"
+               "The other connections of an exported packetdrill script (docs/packetdrill.md),\n"
+               "run from its backtick lines, in packetdrill's namespace only.\n"
+               "send: one segment from 192.0.2.2:PORT to the listener, then the replies the model\n"
+               "predicts (--expect synack,ack,rst; none: do not wait), each within --timeout-ms;\n"
+               "several segments, separated by --, are sent one after the other.\n"
+               "  --flags FLAGS       S F R P . (ACK), as packetdrill writes them\n"
+               "  --ack N | --ack-srv N     the ack field, or the server's ISN + N\n"
+               "  --win N --len N --mss N --wscale N --sackok --ts VAL\n"
+               "  --tsecr N | --tsecr-srv N the TS echo, or the server's first TSval + N\n"
+               "  --lport PORT --dst ADDR --if DEV --state FILE   (defaults: 8080, tun0's, tun0)\n"
+               "accept: accept() on packetdrill's listener; the connection from PORT (its\n"
+               "TCP_MAXSEG is --mss N) or a failure with --errno; the socket stays open until\n"
+               "packetdrill ends.\n");
+}
+
+static int lq_pd_peer_num(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || *end || end == s || v < lo || v > hi) {
+        fprintf(stderr, "listenq pd-peer: bad number '%s' (%lld..%lld)\n", s, (long long)lo,
+                (long long)hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int lq_pd_peer_flags(const char *s, uint8_t *out)
+{
+    *out = 0;
+    for (; *s; s++) {
+        switch (*s) {
+        case 'S': *out |= LQ_TH_SYN; break;
+        case 'F': *out |= LQ_TH_FIN; break;
+        case 'R': *out |= LQ_TH_RST; break;
+        case 'P': *out |= LQ_TH_PSH; break;
+        case '.': *out |= LQ_TH_ACK; break;
+        default: fprintf(stderr, "listenq pd-peer: bad flag '%c' in --flags\n", *s); return -1;
+        }
+    }
+    return 0;
+}
+
+static int lq_pd_peer_expect(char *s, struct lq_pdp_args *a)
+{
+    if (strcmp(s, "none") == 0)
+        return 0;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+        int k = lq_pdp_kind_parse(tok);
+        if (k < 0 || a->nexpect == LQ_PDP_MAX_EXPECT) {
+            fprintf(stderr, "listenq pd-peer: bad --expect '%s'\n", tok);
+            return -1;
+        }
+        a->expect[a->nexpect++] = (uint8_t)k;
+    }
+    return 0;
+}
+
+struct lq_pd_peer_one {
+    struct lq_pdp_args a;
+    bool have_sport, have_flags, have_seq;
+    int mss_accept, errno_want, hold;
+};
+
+/* One segment's (or the accept's) options: argv[1..argc), getopt style. */
+static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
+{
+    enum {
+        O_SPORT = 1000,
+        O_FLAGS,
+        O_SEQ,
+        O_ACK,
+        O_ACK_SRV,
+        O_WIN,
+        O_LEN,
+        O_MSS,
+        O_WSCALE,
+        O_SACKOK,
+        O_TS,
+        O_TSECR,
+        O_TSECR_SRV,
+        O_EXPECT,
+        O_TIMEOUT,
+        O_LPORT,
+        O_DST,
+        O_IF,
+        O_STATE,
+        O_ERRNO,
+        O_HOLD
+    };
+    static const struct option opts[] = {{"sport", required_argument, 0, O_SPORT},
+                                         {"flags", required_argument, 0, O_FLAGS},
+                                         {"seq", required_argument, 0, O_SEQ},
+                                         {"ack", required_argument, 0, O_ACK},
+                                         {"ack-srv", required_argument, 0, O_ACK_SRV},
+                                         {"win", required_argument, 0, O_WIN},
+                                         {"len", required_argument, 0, O_LEN},
+                                         {"mss", required_argument, 0, O_MSS},
+                                         {"wscale", required_argument, 0, O_WSCALE},
+                                         {"sackok", no_argument, 0, O_SACKOK},
+                                         {"ts", required_argument, 0, O_TS},
+                                         {"tsecr", required_argument, 0, O_TSECR},
+                                         {"tsecr-srv", required_argument, 0, O_TSECR_SRV},
+                                         {"expect", required_argument, 0, O_EXPECT},
+                                         {"timeout-ms", required_argument, 0, O_TIMEOUT},
+                                         {"lport", required_argument, 0, O_LPORT},
+                                         {"dst", required_argument, 0, O_DST},
+                                         {"if", required_argument, 0, O_IF},
+                                         {"state", required_argument, 0, O_STATE},
+                                         {"errno", required_argument, 0, O_ERRNO},
+                                         {"hold", required_argument, 0, O_HOLD},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct lq_pdp_args *a = &o->a;
+    memset(o, 0, sizeof(*o));
+    a->seg.dport = 8080;
+    a->seg.win = 65535;
+    a->ifname = "tun0";
+    a->timeout_ms = 1000;
+    o->mss_accept = -1;
+    o->hold = 660;
+    int64_t v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_SPORT:
+            bad = lq_pd_peer_num(optarg, 1, 65535, &v);
+            a->seg.sport = (uint16_t)v;
+            o->have_sport = true;
+            break;
+        case O_FLAGS:
+            bad = lq_pd_peer_flags(optarg, &a->seg.flags);
+            o->have_flags = true;
+            break;
+        case O_SEQ:
+            bad = lq_pd_peer_num(optarg, 0, UINT32_MAX, &v);
+            a->seg.seq = (uint32_t)v;
+            o->have_seq = true;
+            break;
+        case O_ACK:
+        case O_ACK_SRV:
+            bad = lq_pd_peer_num(optarg, INT32_MIN, UINT32_MAX, &v);
+            a->seg.ack = (uint32_t)v;
+            a->ack_srv = c == O_ACK_SRV;
+            break;
+        case O_WIN:
+            bad = lq_pd_peer_num(optarg, 0, 65535, &v);
+            a->seg.win = (uint16_t)v;
+            break;
+        case O_LEN:
+            bad = lq_pd_peer_num(optarg, 0, 1400, &v);
+            a->seg.len = (uint32_t)v;
+            break;
+        case O_MSS:
+            bad = lq_pd_peer_num(optarg, 0, 65535, &v);
+            a->seg.opt.has_mss = true;
+            a->seg.opt.mss = (uint16_t)v;
+            o->mss_accept = (int)v;
+            break;
+        case O_WSCALE:
+            bad = lq_pd_peer_num(optarg, 0, 255, &v);
+            a->seg.opt.has_wscale = true;
+            a->seg.opt.wscale = (uint8_t)v;
+            break;
+        case O_SACKOK: a->seg.opt.sack_perm = true; break;
+        case O_TS:
+            bad = lq_pd_peer_num(optarg, 0, UINT32_MAX, &v);
+            a->seg.opt.has_ts = true;
+            a->seg.opt.tsval = (uint32_t)v;
+            break;
+        case O_TSECR:
+        case O_TSECR_SRV:
+            bad = lq_pd_peer_num(optarg, INT32_MIN, UINT32_MAX, &v);
+            a->seg.opt.tsecr = (uint32_t)v;
+            a->tsecr_srv = c == O_TSECR_SRV;
+            break;
+        case O_EXPECT: bad = lq_pd_peer_expect(optarg, a); break;
+        case O_TIMEOUT:
+            bad = lq_pd_peer_num(optarg, 1, 60000, &v);
+            a->timeout_ms = (int)v;
+            break;
+        case O_LPORT:
+            bad = lq_pd_peer_num(optarg, 1, 65535, &v);
+            a->seg.dport = (uint16_t)v;
+            break;
+        case O_DST: a->dst = optarg; break;
+        case O_IF: a->ifname = optarg; break;
+        case O_STATE: a->state = optarg; break;
+        case O_ERRNO:
+            if (strcmp(optarg, "EAGAIN") == 0)
+                o->errno_want = EAGAIN;
+            else if (strcmp(optarg, "EINVAL") == 0)
+                o->errno_want = EINVAL;
+            else
+                bad = 1;
+            break;
+        case O_HOLD:
+            bad = lq_pd_peer_num(optarg, 1, 3600, &v);
+            o->hold = (int)v;
+            break;
+        case 'h': return 1;
+        default: bad = 1; break;
+        }
+        if (bad)
+            return -1;
+    }
+    return optind == argc ? 0 : -1;
+}
+
+int lq_cmd_pd_peer(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        lq_pd_peer_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? LQ_EXIT_BADINPUT : 0;
+    }
+    bool is_send = strcmp(argv[1], "send") == 0, is_accept = strcmp(argv[1], "accept") == 0;
+    if (!is_send && !is_accept) {
+        lq_pd_peer_usage(stderr);
+        return LQ_EXIT_BADINPUT;
+    }
+    /* send: segments separated by "--", sent one after the other (events
+     * of the scenario close together stay close together) */
+    static struct lq_pd_peer_one one[64];
+    int n = 0;
+    for (int start = 2; start <= argc && n < 64;) {
+        int end = start;
+        while (end < argc && strcmp(argv[end], "--") != 0)
+            end++;
+        char *sub[512];
+        int sn = 0;
+        sub[sn++] = argv[0];
+        for (int k = start; k < end && sn < 511; k++)
+            sub[sn++] = argv[k];
+        sub[sn] = NULL;
+        struct lq_pd_peer_one *o = &one[n++];
+        int rc = lq_pd_peer_parse(sn, sub, o);
+        if (rc > 0) {
+            lq_pd_peer_usage(stdout);
+            return 0;
+        }
+        if (rc < 0 || (is_send && (!o->have_sport || !o->have_flags || !o->have_seq)) ||
+            (is_accept && (!o->have_sport && !o->errno_want)) || (is_accept && end < argc)) {
+            fprintf(stderr, "listenq pd-peer %s: missing, bad or extra arguments\n", argv[1]);
+            lq_pd_peer_usage(stderr);
+            return LQ_EXIT_BADINPUT;
+        }
+        start = end + 1;
+        if (end == argc)
+            break;
+    }
+    for (int k = 0; k < n; k++) {
+        struct lq_err err = {0};
+        const struct lq_pd_peer_one *o = &one[k];
+        int rc = is_send ? lq_pdp_run(&o->a, &err)
+                         : lq_pdp_accept(o->a.seg.dport, o->a.seg.sport, o->mss_accept,
+                                         o->errno_want, o->hold, &err);
+        if (rc) {
+            fprintf(stderr, "listenq pd-peer %s: %s\n", argv[1], err.msg);
+            return err.status ? err.status : LQ_EXIT_ERROR;
+        }
+    }
+    return 0;
 }

@@ -3,5 +3,6 @@
 #define LISTENQ_HARNESS_CMD_EXPORT_H
 
 int lq_cmd_export(int argc, char **argv);
+int lq_cmd_pd_peer(int argc, char **argv);
 
 #endif

@@ -51,6 +51,7 @@ static void lq_usage(FILE *f)
                "  decode [--no-wait] INPUT  a fuzzer input as the .lq scenario it runs\n"
                "  minimize FILE         shrink a diverging scenario (writes FILE.min.lq, pcap)\n"
                "  export --packetdrill FILE  a packetdrill script for a scenario\n"
+               "  pd-peer                    the other connections of such a script\n"
                "  fuzz [--jobs N] [--time S] [--out DIR]  differential fuzzing, findings\n"
                "  kcidb RESULTS.jsonl... results as a KCIDB submission (KernelCI)\n"
                "  bench                 performance figures (name: value lines)\n"
@@ -93,6 +94,8 @@ int main(int argc, char **argv)
         return lq_cmd_minimize(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0)
         return lq_cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "pd-peer") == 0)
+        return lq_cmd_pd_peer(argc - 1, argv + 1);
     if (strcmp(cmd, "fuzz") == 0)
         return lq_cmd_fuzz(argc - 1, argv + 1);
     if (strcmp(cmd, "kcidb") == 0)

@@ -3,18 +3,18 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/counter_names.h"
 #include "lang/print.h"
+#include "pd_checks.h"
+#include "pd_script.h"
 #include "run/backend_model.h"
 #include "run/runner.h"
 #include "util/grow.h"
-
-#define LQ_PD_LPORT       8080u  /* packetdrill's default local port */
-#define LQ_PD_CLI_TS_BASE 10000u /* the client's first TSval, as the script writes it */
-#define LQ_PD_SRV_TS_BASE 1000u  /* the server's first TSval, as the script writes it */
 
 /* The sysctls the listenq harness fixes in its namespaces (backend_live.c). */
 static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
@@ -24,183 +24,9 @@ static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
                                           "net.ipv4.tcp_min_snd_mss=48",
                                           "net.ipv4.tcp_comp_sack_nr=0"};
 
-struct lq_pd {
-    const struct lq_scenario *sc;
-    uint16_t conn; /* the exported connection */
-    struct lq_strbuf body;
-    /* what was left out, one entry per kind */
-    struct lq_strbuf left_accepts, left_expects;
-    bool any_wait, any_cookie, any_delack, any_new_isn;
-    /* numbering */
-    bool have_isn0, have_srv, have_cli_ts, have_srv_ts;
-    uint32_t isn0, srv_isn0, cli_ts0, srv_ts0;
-    int next_fd;
-    uint64_t pending_ms; /* time to put before the next line */
-    bool started;        /* the socket() line is out */
-};
-
 static uint32_t lq_pd_line(const struct lq_scenario *sc, size_t i)
 {
     return sc->d[i].line ? sc->d[i].line : (uint32_t)(i + 1);
-}
-
-static void lq_pd_time(struct lq_pd *p)
-{
-    uint64_t ms = p->pending_ms;
-    p->pending_ms = 0;
-    if (ms % 1000 == 0)
-        lq_sb_addf(&p->body, "+%" PRIu64 " ", ms / 1000);
-    else
-        lq_sb_addf(&p->body, "+%" PRIu64 ".%03" PRIu64 " ", ms / 1000, ms % 1000);
-}
-
-static void lq_pd_flags(uint8_t f, struct lq_strbuf *out)
-{
-    char s[8];
-    size_t n = 0;
-    if (f & LQ_TH_SYN)
-        s[n++] = 'S';
-    if (f & LQ_TH_FIN)
-        s[n++] = 'F';
-    if (f & LQ_TH_RST)
-        s[n++] = 'R';
-    if (f & LQ_TH_PSH)
-        s[n++] = 'P';
-    if (f & LQ_TH_ACK)
-        s[n++] = '.';
-    if (!n)
-        s[n++] = '-';
-    s[n] = '\0';
-    lq_sb_add(out, s);
-}
-
-static uint32_t lq_pd_cli_ts(struct lq_pd *p, uint32_t v)
-{
-    return v - p->cli_ts0 + LQ_PD_CLI_TS_BASE;
-}
-
-static uint32_t lq_pd_srv_ts(struct lq_pd *p, uint32_t v)
-{
-    return v - p->srv_ts0 + LQ_PD_SRV_TS_BASE;
-}
-
-/* The options in the layout listenq's client and the kernel both use
- * (lq_frame_tcp_options, tcp_options_write). in: from the client. */
-static void lq_pd_options(struct lq_pd *p, const struct lq_tcpopt *o, bool in, bool syn,
-                          struct lq_strbuf *out)
-{
-    bool any = o->has_mss || o->has_ts || o->has_wscale || o->sack_perm;
-    if (!any)
-        return;
-    lq_sb_add(out, " <");
-    bool first = true;
-#define LQ_PD_OPT(...)                           \
-    do {                                         \
-        lq_sb_addf(out, "%s", first ? "" : ","); \
-        lq_sb_addf(out, __VA_ARGS__);            \
-        first = false;                           \
-    } while (0)
-    if (o->has_mss)
-        LQ_PD_OPT("mss %u", o->mss);
-    if (o->has_ts) {
-        if (o->sack_perm)
-            LQ_PD_OPT("sackOK");
-        else
-            LQ_PD_OPT("nop,nop");
-        uint32_t val, ecr;
-        if (in) {
-            val = lq_pd_cli_ts(p, o->tsval);
-            ecr = o->tsecr && p->have_srv_ts ? lq_pd_srv_ts(p, o->tsecr) : o->tsecr;
-        } else {
-            val = lq_pd_srv_ts(p, o->tsval);
-            ecr = p->have_cli_ts ? lq_pd_cli_ts(p, o->tsecr) : o->tsecr;
-        }
-        LQ_PD_OPT("TS val %" PRIu32 " ecr %" PRIu32, val, ecr);
-    }
-    if (o->has_wscale)
-        LQ_PD_OPT("nop,wscale %u", o->wscale);
-    if (o->sack_perm && !o->has_ts)
-        LQ_PD_OPT("nop,nop,sackOK");
-#undef LQ_PD_OPT
-    (void)syn;
-    lq_sb_addc(out, '>');
-}
-
-/* "< S 0:0(0) win 65535 <...>" for a client segment of the exported connection. */
-static void lq_pd_inbound(struct lq_pd *p, const struct lq_seg *s)
-{
-    if ((s->flags & LQ_TH_SYN) && !p->have_isn0) {
-        p->have_isn0 = true;
-        p->isn0 = s->seq;
-    }
-    if (s->opt.has_ts && !p->have_cli_ts && (s->flags & LQ_TH_SYN)) {
-        p->have_cli_ts = true;
-        p->cli_ts0 = s->opt.tsval;
-    }
-    if (s->opt.has_ts && !p->have_cli_ts) {
-        p->have_cli_ts = true;
-        p->cli_ts0 = s->opt.tsval;
-    }
-    uint32_t seq = p->have_isn0 ? s->seq - p->isn0 : s->seq;
-    lq_pd_time(p);
-    lq_sb_add(&p->body, "< ");
-    lq_pd_flags(s->flags, &p->body);
-    lq_sb_addf(&p->body, " %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")", seq, seq + s->len, s->len);
-    if (s->flags & LQ_TH_ACK)
-        lq_sb_addf(&p->body, " ack %" PRIu32, p->have_srv ? s->ack - p->srv_isn0 : s->ack);
-    lq_sb_addf(&p->body, " win %u", s->win);
-    lq_pd_options(p, &s->opt, true, (s->flags & LQ_TH_SYN) != 0, &p->body);
-}
-
-/* "> S. 0:0(0) ack 1 <...>" for a reply to the exported connection. */
-static void lq_pd_outbound(struct lq_pd *p, const struct lq_obs_pkt *r, uint64_t at_ms)
-{
-    const struct lq_seg *s = &r->seg;
-    bool synack = (s->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
-    bool new_isn = false;
-    if (synack && !p->have_srv) {
-        p->have_srv = true;
-        p->srv_isn0 = s->seq;
-    } else if (synack && s->seq != p->srv_isn0) {
-        new_isn = true;
-        p->any_new_isn = true;
-    }
-    if (s->opt.has_ts && !p->have_srv_ts) {
-        p->have_srv_ts = true;
-        p->srv_ts0 = s->opt.tsval;
-    }
-    uint32_t seq = p->have_srv ? s->seq - p->srv_isn0 : s->seq;
-    if (synack && new_isn)
-        seq = 0; /* as packetdrill writes a SYN-ACK; the comment says why it fails */
-    bool deferred = r->timing == LQ_PKT_DEFERRED || lq_pkt_timer_fired(r->timing);
-    struct lq_strbuf *b = &p->body;
-    if (deferred) {
-        p->any_delack = true;
-        lq_sb_addf(b, "// the model expects a delayed ACK by +%" PRIu64 ".%03" PRIu64 "s: ",
-                   at_ms / 1000, at_ms % 1000);
-    } else {
-        p->pending_ms += at_ms;
-        lq_pd_time(p);
-    }
-    lq_sb_add(b, "> ");
-    lq_pd_flags(s->flags, b);
-    lq_sb_addf(b, " %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")", seq, seq + s->len, s->len);
-    if (s->flags & LQ_TH_ACK)
-        lq_sb_addf(b, " ack %" PRIu32, p->have_isn0 ? s->ack - p->isn0 : s->ack);
-    lq_pd_options(p, &s->opt, false, synack, b);
-    if (r->cookie)
-        p->any_cookie = true;
-    if (r->cookie && new_isn)
-        lq_sb_add(b, "  // SYN cookie: ISN * and TS val * are the kernel's; another ISN than "
-                     "the first SYN-ACK's");
-    else if (r->cookie)
-        lq_sb_add(b, "  // SYN cookie: ISN * and TS val * are the kernel's");
-    else if (new_isn)
-        lq_sb_add(b, "  // another server ISN than the first SYN-ACK's: packetdrill numbers "
-                     "from the first");
-    else if (r->timing == LQ_PKT_TIMER)
-        lq_sb_add(b, "  // timer");
-    lq_sb_addc(b, '\n');
 }
 
 /* The trace's packets of observation o. */
@@ -209,11 +35,24 @@ static const struct lq_obs_pkt *lq_pd_pkts(const struct lq_trace *t, const struc
     return o->npkts ? &t->pkts[o->first_pkt] : NULL;
 }
 
-static void lq_pd_dps(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o)
+/* One "left out" line of the header, once. */
+static void lq_pd_left(struct lq_pd *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void lq_pd_left(struct lq_pd *p, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (!strstr(lq_sb_str(&p->left), line))
+        lq_sb_add(&p->left, line);
+}
+
+static void lq_pd_dps(struct lq_pd *p, const struct lq_obs *o)
 {
     bool first = true;
     for (uint32_t i = 0; i < o->ndps; i++) {
-        uint16_t dp = t->dps[o->first_dp + i];
+        uint16_t dp = p->t->dps[o->first_dp + i];
         if (dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER)
             continue;
         const struct lq_dp_info *info = lq_dp_info((enum lq_dp)dp);
@@ -222,53 +61,194 @@ static void lq_pd_dps(struct lq_pd *p, const struct lq_trace *t, const struct lq
     }
 }
 
-/* The replies to the exported connection that an event drew. */
-static void lq_pd_replies(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o)
+/* ---- backtick lines ---- */
+
+static void lq_pd_cmd_begin(struct lq_pd *p)
 {
-    const struct lq_obs_pkt *pk = lq_pd_pkts(t, o);
-    uint64_t last = 0;
-    for (uint32_t i = 0; i < o->npkts; i++) {
-        const struct lq_obs_pkt *r = &pk[i];
-        if (r->conn != p->conn || lq_pkt_timer_fired(r->timing))
-            continue; /* a fired delayed ACK was written where it was scheduled */
-        uint64_t at = r->t_us > 0 ? (uint64_t)r->t_us / 1000 : 0;
-        bool deferred = r->timing == LQ_PKT_DEFERRED;
-        if (deferred || at < last) {
-            lq_pd_outbound(p, r, at);
-        } else {
-            lq_pd_outbound(p, r, at - last);
-            last = at;
+    lq_pd_time(p);
+    lq_sb_addc(&p->body, '`');
+}
+
+static void lq_pd_cmd_end(struct lq_pd *p)
+{
+    lq_sb_add(&p->body, "`\n");
+    p->nchecks++;
+}
+
+/* The model's server as the other connections' segments are relative to
+ * it: per connection the last SYN-ACK's ISN and TSval. */
+static void lq_pd_track(struct lq_pd *p, const struct lq_obs *o)
+{
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    for (uint32_t k = 0; k < o->npkts; k++) {
+        const struct lq_seg *s = &pk[k].seg;
+        uint16_t c = pk[k].conn;
+        if (c >= p->sc->nconns)
+            continue;
+        bool synack = (s->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
+        if (synack && (!p->srv_known[c] || p->srv_isn[c] != s->seq)) {
+            p->srv_known[c] = true;
+            p->srv_isn[c] = s->seq;
+            p->srv_ts_known[c] = s->opt.has_ts;
+            p->srv_ts[c] = s->opt.tsval;
+        } else if (s->opt.has_ts && !p->srv_ts_known[c]) {
+            p->srv_ts_known[c] = true;
+            p->srv_ts[c] = s->opt.tsval;
         }
     }
 }
 
-/* A wait: timer packets at their due times, the rest of the wait after. */
-static void lq_pd_wait(struct lq_pd *p, const struct lq_trace *t, const struct lq_obs *o,
-                       uint64_t wait_ms)
+/* "listenq pd-peer send ...": a segment the flow does not carry, and the
+ * kinds of the replies the model predicts at once. */
+static void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
 {
-    const struct lq_obs_pkt *pk = lq_pd_pkts(t, o);
+    const struct lq_seg *s = &o->sent;
+    uint16_t c = s->conn;
+    struct lq_strbuf *b = &p->body;
+    p->any_peer = true;
+    if (p->peer_end && p->peer_end == b->len && !p->pending_ms) {
+        /* right after another: one process sends both, as close together
+         * as the scenario's events are */
+        b->len -= 2;
+        b->s[b->len] = '\0';
+        p->nchecks--;
+        lq_sb_addf(b, " -- --sport %u --flags ", s->sport);
+    } else {
+        lq_pd_cmd_begin(p);
+        lq_sb_addf(b, "listenq pd-peer send --sport %u --flags ", s->sport);
+    }
+    char fl[8];
+    size_t n = 0;
+    if (s->flags & LQ_TH_SYN)
+        fl[n++] = 'S';
+    if (s->flags & LQ_TH_FIN)
+        fl[n++] = 'F';
+    if (s->flags & LQ_TH_RST)
+        fl[n++] = 'R';
+    if (s->flags & LQ_TH_PSH)
+        fl[n++] = 'P';
+    if (s->flags & LQ_TH_ACK)
+        fl[n++] = '.';
+    fl[n] = '\0';
+    lq_sb_addf(b, "%s --seq %" PRIu32, n ? fl : "-", s->seq);
+    if (s->flags & LQ_TH_ACK) {
+        if (p->srv_known[c])
+            lq_sb_addf(b, " --ack-srv %" PRId32, (int32_t)(s->ack - p->srv_isn[c]));
+        else
+            lq_sb_addf(b, " --ack %" PRIu32, s->ack);
+    }
+    if (s->win != 65535)
+        lq_sb_addf(b, " --win %u", s->win);
+    if (s->len)
+        lq_sb_addf(b, " --len %" PRIu32, s->len);
+    if (s->opt.has_mss)
+        lq_sb_addf(b, " --mss %u", s->opt.mss);
+    if (s->opt.has_wscale)
+        lq_sb_addf(b, " --wscale %u", s->opt.wscale);
+    if (s->opt.sack_perm)
+        lq_sb_add(b, " --sackok");
+    if (s->opt.has_ts) {
+        lq_sb_addf(b, " --ts %" PRIu32, s->opt.tsval);
+        if (s->opt.tsecr && p->srv_ts_known[c])
+            lq_sb_addf(b, " --tsecr-srv %" PRId32, (int32_t)(s->opt.tsecr - p->srv_ts[c]));
+        else if (s->opt.tsecr)
+            lq_sb_addf(b, " --tsecr %" PRIu32, s->opt.tsecr);
+    }
+    lq_sb_add(b, " --expect ");
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    int kinds = 0;
+    for (uint32_t k = 0; k < o->npkts; k++) {
+        const struct lq_obs_pkt *r = &pk[k];
+        if (r->conn != c || r->timing != LQ_PKT_NOW)
+            continue;
+        uint8_t f = r->seg.flags;
+        const char *kind = (f & LQ_TH_RST)                                            ? "rst"
+                           : (f & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK) ? "synack"
+                                                                                      : "ack";
+        lq_sb_addf(b, "%s%s", kinds++ ? "," : "", kind);
+    }
+    if (!kinds)
+        lq_sb_add(b, "none");
+    lq_pd_cmd_end(p);
+    p->peer_end = b->len;
+}
+
+/* When the model's delayed ACK of observation oi, packet r, fires: ms after
+ * the event began, or 0 when a later ACK supersedes it. */
+static uint64_t lq_pd_fired_ms(const struct lq_pd *p, size_t oi, const struct lq_obs_pkt *r)
+{
+    const struct lq_obs *o = &p->t->obs[oi];
+    for (size_t k = oi + 1; k < p->t->nobs; k++) {
+        const struct lq_obs *q = &p->t->obs[k];
+        const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, q);
+        for (uint32_t j = 0; j < q->npkts; j++) {
+            if (pk[j].conn != r->conn)
+                continue;
+            if (!lq_pkt_timer_fired(pk[j].timing))
+                return 0; /* another packet to it first: superseded */
+            int64_t at = q->t_us + (pk[j].t_us > 0 ? pk[j].t_us : 0) - o->t_us;
+            return at > 0 ? (uint64_t)at / 1000 : 1;
+        }
+    }
+    return 0;
+}
+
+/* The flow's replies to an event: at once, then the delayed ACKs whose
+ * timers fire (as timed lines), then the ones a later ACK supersedes (a
+ * comment: packetdrill need not see them). */
+static void lq_pd_replies(struct lq_pd *p, const struct lq_obs *o, size_t oi)
+{
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    uint64_t last = 0;
+    for (uint32_t i = 0; i < o->npkts; i++) {
+        const struct lq_obs_pkt *r = &pk[i];
+        if (r->conn != p->conn || lq_pkt_timer_fired(r->timing) || r->timing == LQ_PKT_DEFERRED)
+            continue; /* a fired delayed ACK was written where it was scheduled */
+        uint64_t at = r->t_us > 0 ? (uint64_t)r->t_us / 1000 : 0;
+        lq_pd_outbound(p, r, at >= last ? at - last : 0, r->timing == LQ_PKT_TIMER);
+        if (at > last)
+            last = at;
+    }
+    for (uint32_t i = 0; i < o->npkts; i++) {
+        const struct lq_obs_pkt *r = &pk[i];
+        if (r->conn != p->conn || r->timing != LQ_PKT_DEFERRED)
+            continue;
+        uint64_t due = lq_pd_fired_ms(p, oi, r);
+        if (due) {
+            lq_pd_outbound(p, r, due >= last ? due - last : 0, true);
+            last = due;
+        } else {
+            p->any_superseded = true;
+            lq_sb_add(&p->body, "// the model's delayed ACK, superseded by a later ACK: ");
+            struct lq_obs_pkt c = *r;
+            uint64_t keep = p->pending_ms;
+            lq_pd_outbound(p, &c, 0, false);
+            p->pending_ms = keep;
+        }
+    }
+}
+
+/* A wait: timer packets to the flow at their due times, the rest of the
+ * wait after. */
+static void lq_pd_wait(struct lq_pd *p, const struct lq_obs *o, uint64_t wait_ms)
+{
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
     uint64_t last = 0;
     p->any_wait = true;
     for (uint32_t k = 0; k < o->npkts; k++) {
         const struct lq_obs_pkt *r = &pk[k];
-        if (r->conn != p->conn || lq_pkt_timer_fired(r->timing))
-            continue;
-        uint64_t at = (uint64_t)(r->t_us > 0 ? r->t_us : 0) / 1000;
-        if (r->timing == LQ_PKT_DEFERRED) {
-            lq_pd_outbound(p, r, at);
+        if (r->conn != p->conn) {
+            p->any_peer_timer = true;
             continue;
         }
-        lq_pd_outbound(p, r, at >= last ? at - last : 0);
+        if (lq_pkt_timer_fired(r->timing))
+            continue;
+        uint64_t at = (uint64_t)(r->t_us > 0 ? r->t_us : 0) / 1000;
+        lq_pd_outbound(p, r, at >= last ? at - last : 0, true);
         if (at > last)
             last = at;
     }
     p->pending_ms += wait_ms > last ? wait_ms - last : 0;
-}
-
-/* "5, 7, 9" style lists of directive lines. */
-static void lq_pd_note_line(struct lq_strbuf *b, uint32_t line)
-{
-    lq_sb_addf(b, "%s%u", b->len ? ", " : "", line);
 }
 
 static void lq_pd_errno_line(struct lq_strbuf *b, int rc)
@@ -292,6 +272,21 @@ static void lq_pd_socket(struct lq_pd *p)
                         "+0 bind(3, ..., ...) = 0\n");
 }
 
+size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        if (!lq_dir_is_segment(sc->d[i].kind))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = out[k] == sc->d[i].conn;
+        if (!seen && n < cap)
+            out[n++] = sc->d[i].conn;
+    }
+    return n;
+}
+
 /* The connection to export: asked for, else the first one a segment uses. */
 static int lq_pd_pick_conn(const struct lq_scenario *sc, const struct lq_pd_opts *o, uint16_t *conn,
                            bool *found, struct lq_err *err)
@@ -308,34 +303,170 @@ static int lq_pd_pick_conn(const struct lq_scenario *sc, const struct lq_pd_opts
                            o->conn);
         return 0;
     }
-    for (size_t i = 0; i < sc->n && !*found; i++)
-        if (lq_dir_is_segment(sc->d[i].kind)) {
-            *conn = sc->d[i].conn;
-            *found = true;
-        }
+    uint16_t first;
+    if (lq_pd_conns(sc, &first, 1)) {
+        *conn = first;
+        *found = true;
+    }
     return 0;
 }
 
-size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
+/* ---- checks ---- */
+
+/* What the expect lines after event i need from just before the event:
+ * expect none (what it sent), a cookie check of a SYN-ACK; or the flow's
+ * RSTs at sequence number 0 (counted, as packetdrill cannot write them). */
+static bool lq_pd_needs_mark(const struct lq_pd *p, size_t i, const struct lq_obs *o)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < sc->n; i++) {
-        if (!lq_dir_is_segment(sc->d[i].kind))
+    const struct lq_scenario *sc = p->sc;
+    for (size_t k = i + 1; k < sc->n && !lq_dir_is_event(sc->d[k].kind); k++) {
+        const struct lq_directive *d = &sc->d[k];
+        if (d->kind != LQ_D_EXPECT)
             continue;
-        bool seen = false;
-        for (size_t k = 0; k < n && !seen; k++)
-            seen = out[k] == sc->d[i].conn;
-        if (!seen && n < cap)
-            out[n++] = sc->d[i].conn;
+        if (d->u.expect.kind == LQ_X_NONE ||
+            (d->u.expect.kind == LQ_X_PKT && d->u.expect.cookie_tri != LQ_TRI_ANY))
+            return true;
     }
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    for (uint32_t k = 0; k < o->npkts; k++)
+        if (p->flow && pk[k].conn == p->conn && p->have_srv && pk[k].seq_rel == LQ_REL_ZERO)
+            return true;
+    return false;
+}
+
+/* The RSTs at sequence number 0 the flow's event drew, counted. */
+static void lq_pd_zero_rsts(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
+{
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    int n = 0;
+    for (uint32_t k = 0; k < o->npkts; k++)
+        n += pk[k].conn == p->conn && pk[k].seq_rel == LQ_REL_ZERO && (pk[k].seg.flags & LQ_TH_RST);
+    if (!n)
+        return;
+    char what[96];
+    snprintf(what, sizeof(what), "the RST the model predicts after line %u: TcpOutRsts", line);
+    lq_pd_cmd_begin(p);
+    lq_pdc_counter(&p->body, "ev", "Tcp", "OutRsts", n, n, what, line);
+    lq_pd_cmd_end(p);
+}
+
+/* The deferred packets of observation o (expect none leaves them aside). */
+static int lq_pd_deferred(const struct lq_pd *p, const struct lq_obs *o)
+{
+    int n = 0;
+    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+    for (uint32_t k = 0; k < o->npkts; k++)
+        n += pk[k].timing == LQ_PKT_DEFERRED;
     return n;
 }
 
-/* One directive of sc into the script body; `obs` is its observation in
- * the trace (NULL for a directive without one). */
-static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
-                            const struct lq_obs *obs, bool *leading, int64_t *setup,
-                            struct lq_strbuf *other)
+/* An expect line as a backtick check, or as what the lines before it
+ * already check (a > line, a pd-peer reply, an accept() result). */
+static void lq_pd_expect(struct lq_pd *p, const struct lq_directive *d, uint32_t line)
+{
+    const struct lq_expect *e = &d->u.expect;
+    const struct lq_scenario *sc = p->sc;
+    char what[160];
+    if (!p->started || !p->last) {
+        lq_pd_left(p, "//   - line %u: an expect line before any event\n", line);
+        return;
+    }
+    switch (e->kind) {
+    case LQ_X_COUNTER: {
+        const char *bare, *group = lq_counter_name_group(sc->counter_names[e->counter], &bare);
+        snprintf(what, sizeof(what), "expect counter %s %" PRId64, sc->counter_names[e->counter],
+                 e->value);
+        lq_pd_cmd_begin(p);
+        lq_pdc_counter(&p->body, NULL, group, bare, e->value, e->value, what, line);
+        lq_pd_cmd_end(p);
+        return;
+    }
+    case LQ_X_SYNQ:
+    case LQ_X_ACCEPTQ:
+    case LQ_X_BACKLOG:
+        lq_pd_cmd_begin(p);
+        lq_pdc_queue(&p->body, e->kind, e->value, LQ_PD_LPORT, line);
+        lq_pd_cmd_end(p);
+        return;
+    case LQ_X_NONE:
+        lq_pd_cmd_begin(p);
+        lq_pdc_sent(&p->body, lq_pd_deferred(p, p->last), line);
+        lq_pd_cmd_end(p);
+        return;
+    case LQ_X_PKT:
+        /* the packet is a > line or a pd-peer reply; a cookie is not in
+         * the packet: SyncookiesSent says whether the event made one */
+        if (e->cookie_tri == LQ_TRI_ANY)
+            return;
+        snprintf(what, sizeof(what), "expect %s synack %scookie: SyncookiesSent",
+                 sc->conns[e->conn], e->cookie_tri == LQ_TRI_YES ? "" : "no");
+        lq_pd_cmd_begin(p);
+        lq_pdc_counter(&p->body, "ev", "TcpExt", "SyncookiesSent",
+                       e->cookie_tri == LQ_TRI_YES ? 1 : 0, e->cookie_tri == LQ_TRI_YES ? -1 : 0,
+                       what, line);
+        lq_pd_cmd_end(p);
+        return;
+    default: return; /* accept: the accept() line's result and TCP_MAXSEG */
+    }
+}
+
+/* ---- events ---- */
+
+static void lq_pd_segment(struct lq_pd *p, const struct lq_obs *o, size_t oi)
+{
+    const struct lq_seg *s = &o->sent;
+    const char *why;
+    if (s->conn != p->conn || !p->flow) {
+        lq_pd_peer_send(p, o);
+        /* what it drew to the flow, if anything, came during the backtick */
+        const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
+        for (uint32_t k = 0; k < o->npkts; k++)
+            if (p->flow && pk[k].conn == p->conn && pk[k].timing == LQ_PKT_NOW) {
+                lq_sb_add(&p->body, "// drawn by the segment above, any time: ");
+                lq_pd_outbound(p, &pk[k], 0, false);
+            }
+        return;
+    }
+    if (!lq_pd_inbound_ok(p, s, &why)) {
+        /* cannot happen: lq_pd_flow_ok decided the flow */
+        lq_pd_peer_send(p, o);
+        return;
+    }
+    lq_pd_inbound(p, s);
+    lq_pd_dps(p, o);
+    lq_sb_addc(&p->body, '\n');
+    lq_pd_replies(p, o, oi);
+}
+
+static void lq_pd_accept(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
+{
+    int res = o->accept;
+    (void)line;
+    if (res >= 0 && (res != p->conn || !p->flow)) {
+        p->any_peer = true;
+        lq_pd_cmd_begin(p);
+        lq_sb_addf(&p->body, "listenq pd-peer accept --sport %u --mss %d", (unsigned)(20000 + res),
+                   o->accept_mss);
+        lq_pd_cmd_end(p);
+        return;
+    }
+    lq_pd_time(p);
+    if (res >= 0) {
+        int fd = p->next_fd++;
+        lq_sb_addf(&p->body, "accept(3, ..., ...) = %d\n", fd);
+        lq_sb_addf(&p->body, "+0 getsockopt(%d, SOL_TCP, TCP_MAXSEG, [%d], [4]) = 0\n", fd,
+                   o->accept_mss);
+    } else {
+        lq_sb_add(&p->body, "accept(3, ..., ...)");
+        lq_pd_errno_line(&p->body, res);
+        lq_sb_addc(&p->body, '\n');
+    }
+}
+
+/* One directive of sc into the script body; obs is its observation in the
+ * trace (index oi; NULL for a directive without one). */
+static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs, size_t oi,
+                            bool *leading, int64_t *setup)
 {
     const struct lq_scenario *sc = p->sc;
     const struct lq_directive *d = &sc->d[i];
@@ -345,28 +476,50 @@ static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
         if (*leading && d->u.sysctl.id < LQ_SYSCTL_COUNT) {
             setup[d->u.sysctl.id] = d->u.sysctl.value;
         } else {
-            lq_pd_time(p);
-            lq_sb_addf(&p->body, "`sysctl -q %s=%" PRId64 "`\n",
+            lq_pd_cmd_begin(p);
+            lq_sb_addf(&p->body, "sysctl -q %s=%" PRId64,
                        lq_sysctl_name((enum lq_sysctl)d->u.sysctl.id), d->u.sysctl.value);
+            lq_pd_cmd_end(p);
         }
         return;
     case LQ_D_SEED:
     case LQ_D_BLANK:
     case LQ_D_COMMENT: return;
-    case LQ_D_EXPECT: lq_pd_note_line(&p->left_expects, line); return;
+    case LQ_D_EXPECT:
+        if (p->last)
+            lq_pd_expect(p, d, line);
+        return;
     default: break;
     }
     *leading = false;
     lq_pd_socket(p);
-    if (!obs)
-        return; /* the run stopped before it */
+    if (!obs) {
+        p->last = NULL; /* the run stopped before it */
+        return;
+    }
+    if (p->t->beyond && obs->dir >= p->t->beyond_dir && !p->any_beyond_note) {
+        p->any_beyond_note = true;
+        lq_pd_left(p,
+                   "//   - from line %u on the model's answers are not a prediction (%s): the\n"
+                   "//     replies below are what it computes, the expect lines still hold\n",
+                   line, p->t->beyond_why);
+    }
+    p->last = obs;
+    p->last_i = oi;
+    if (lq_pd_needs_mark(p, i, obs)) {
+        lq_pd_cmd_begin(p);
+        lq_pdc_mark(&p->body, "ev");
+        lq_pd_cmd_end(p);
+    }
     switch (d->kind) {
     case LQ_D_LISTEN:
         lq_pd_time(p);
         lq_sb_addf(&p->body, "listen(3, %" PRId32 ")", d->u.backlog);
         lq_pd_errno_line(&p->body, obs->rc);
-        lq_pd_dps(p, t, obs);
+        lq_pd_dps(p, obs);
         lq_sb_addc(&p->body, '\n');
+        if (obs->rc == 0)
+            p->listening = true;
         break;
     case LQ_D_SOCKOPT:
         lq_pd_time(p);
@@ -379,83 +532,76 @@ static void lq_pd_directive(struct lq_pd *p, const struct lq_trace *t, size_t i,
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
-        if (d->conn != p->conn) {
-            lq_pd_note_line(&other[d->conn], line);
-            break;
-        }
-        lq_pd_inbound(p, &obs->sent);
-        lq_pd_dps(p, t, obs);
-        lq_sb_addc(&p->body, '\n');
-        lq_pd_replies(p, t, obs);
+        if (obs->sent_valid)
+            lq_pd_segment(p, obs, oi);
+        if (p->flow && obs->sent_valid && obs->sent.conn == p->conn)
+            lq_pd_zero_rsts(p, obs, line);
         break;
-    case LQ_D_ACCEPT: {
-        int res = obs->accept;
-        if (res >= 0 && res != p->conn) {
-            lq_sb_addf(&p->left_accepts, "%sline %u (%s)", p->left_accepts.len ? ", " : "", line,
-                       sc->conns[res]);
-            break;
-        }
-        lq_pd_time(p);
-        if (res >= 0) {
-            int fd = p->next_fd++;
-            lq_sb_addf(&p->body, "accept(3, ..., ...) = %d\n", fd);
-            lq_sb_addf(&p->body, "+0 getsockopt(%d, SOL_TCP, TCP_MAXSEG, [%d], [4]) = 0\n", fd,
-                       obs->accept_mss);
-        } else {
-            lq_sb_add(&p->body, "accept(3, ..., ...)");
-            lq_pd_errno_line(&p->body, res);
-            lq_sb_addc(&p->body, '\n');
-        }
-        break;
-    }
-    case LQ_D_WAIT: lq_pd_wait(p, t, obs, d->u.wait_ms); break;
+    case LQ_D_ACCEPT: lq_pd_accept(p, obs, line); break;
+    case LQ_D_WAIT: lq_pd_wait(p, obs, d->u.wait_ms); break;
     default: break;
     }
+    lq_pd_track(p, obs);
 }
 
-/* The header's list of what the script leaves out; returns how many. */
-static size_t lq_pd_left_out(const struct lq_pd *p, const struct lq_strbuf *other,
-                             struct lq_strbuf *l)
+/* Whether packetdrill can send every segment of the flow; else the line
+ * and why into line/why. A dry run of the numbering the script will use. */
+static bool lq_pd_flow_ok(const struct lq_pd *p0, uint32_t *line, const char **why)
 {
-    const struct lq_scenario *sc = p->sc;
-    size_t left = 0;
-    for (size_t i = 0; i < sc->nconns; i++)
-        if (other[i].len) {
-            lq_sb_addf(l, "//   - connection %s (lines %s): packetdrill scripts have one\n",
-                       sc->conns[i], lq_sb_str(&other[i]));
-            left++;
+    struct lq_pd p = *p0;
+    for (size_t k = 0; k < p.t->nobs; k++) {
+        const struct lq_obs *o = &p.t->obs[k];
+        const struct lq_directive *d = &p.sc->d[o->dir];
+        if (d->kind == LQ_D_LISTEN && o->rc == 0)
+            p.listening = true;
+        if (o->sent_valid && o->sent.conn == p.conn && !lq_pd_inbound_ok(&p, &o->sent, why)) {
+            *line = lq_pd_line(p.sc, o->dir);
+            return false;
         }
-    if (p->left_accepts.len) {
-        lq_sb_addf(l, "//   - accept() calls that return another connection: %s\n",
-                   lq_sb_str(&p->left_accepts));
-        left++;
+        if (o->sent_valid && o->sent.conn == p.conn && (o->sent.flags & LQ_TH_SYN) &&
+            !p.have_isn0) {
+            p.have_isn0 = true;
+            p.isn0 = o->sent.seq;
+        }
+        const struct lq_obs_pkt *pk = lq_pd_pkts(p.t, o);
+        for (uint32_t j = 0; j < o->npkts; j++)
+            if (pk[j].conn == p.conn && pk[j].seg.opt.has_ts)
+                p.have_srv_ts = true;
     }
-    if (p->left_expects.len) {
-        lq_sb_addf(l, "//   - expect lines (%s): the replies written here stand for them\n",
-                   lq_sb_str(&p->left_expects));
-        left++;
-    }
-    if (p->any_delack) {
-        lq_sb_add(l, "//   - delayed ACKs: packetdrill cannot time them as the model does;\n"
-                     "//     they are comments where the model expects them\n");
-        left++;
-    }
-    if (p->any_cookie) {
-        lq_sb_add(l, "//   - SYN cookie values (ISN, TS val): the kernel makes them, shown as *\n");
-        left++;
-    }
-    if (p->any_new_isn) {
-        lq_sb_add(l, "//   - a second server ISN on the same 4-tuple: packetdrill numbers every\n"
-                     "//     SYN-ACK from the first\n");
-        left++;
-    }
-    if (p->any_wait) {
-        lq_sb_add(l, "//   - exact timer times: waits are kept as time and timer packets are\n"
-                     "//     written at the model's due times; the kernel's timer wheel is\n"
-                     "//     up to 12.5% late (run with --tolerance_usecs=200000 or more)\n");
-        left++;
-    }
-    return left;
+    return true;
+}
+
+/* The header's list of what the script leaves out or checks otherwise. */
+static void lq_pd_left_out(struct lq_pd *p)
+{
+    if (p->any_peer)
+        lq_pd_left(p,
+                   "//   - the other connections%s are driven by `listenq pd-peer` from\n"
+                   "//     192.0.2.2 (their client ports as in listenq): their replies are\n"
+                   "//     checked by kind (SYN-ACK, ACK, RST), not field by field\n",
+                   p->flow ? "" : " (this one too)");
+    if (p->any_peer_timer)
+        lq_pd_left(p, "//   - the other connections' timer packets during waits\n");
+    if (p->any_sack_wild)
+        lq_pd_left(p, "//   - the options of the child's ACKs (<...>): the model does not\n"
+                      "//     predict SACK blocks\n");
+    if (p->any_superseded)
+        lq_pd_left(p, "//   - delayed ACKs a later ACK supersedes (comments)\n");
+    if (p->any_zero_rst)
+        lq_pd_left(p, "//   - RSTs at sequence number 0 (packetdrill numbers outbound segments\n"
+                      "//     from the server's ISN): counted by TcpOutRsts instead\n");
+    if (p->any_cookie)
+        lq_pd_left(p,
+                   "//   - SYN cookie values (ISN, TS val): the kernel makes them, shown as *\n");
+    if (p->any_new_isn)
+        lq_pd_left(p, "//   - a second server ISN on the same 4-tuple: packetdrill numbers every\n"
+                      "//     SYN-ACK from the first\n");
+    if (p->any_wait)
+        lq_pd_left(p,
+                   "//   - exact timer times: a timer's packet is a window from the model's\n"
+                   "//     due time less %ums per backtick line since the packet line before\n"
+                   "//     (backticks take real time) to %ums after it\n",
+                   LQ_PD_CHECK_SLACK_MS, LQ_PD_LATE_MS);
 }
 
 int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_trace *t,
@@ -465,31 +611,37 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     struct lq_pd p;
     memset(&p, 0, sizeof(p));
     p.sc = sc;
+    p.t = t;
     p.next_fd = 4;
     bool found;
     if (lq_pd_pick_conn(sc, o, &p.conn, &found, err))
         return -1;
-
     lq_sb_init(&p.body);
-    lq_sb_init(&p.left_accepts);
-    lq_sb_init(&p.left_expects);
+    lq_sb_init(&p.left);
+    size_t nc = sc->nconns ? sc->nconns : 1;
+    p.srv_known = lq_xcalloc(nc, sizeof(bool));
+    p.srv_ts_known = lq_xcalloc(nc, sizeof(bool));
+    p.srv_isn = lq_xcalloc(nc, sizeof(uint32_t));
+    p.srv_ts = lq_xcalloc(nc, sizeof(uint32_t));
+    uint32_t bad_line = 0;
+    const char *why = NULL;
+    p.flow = found && lq_pd_flow_ok(&p, &bad_line, &why);
+    if (found && !p.flow)
+        lq_pd_left(&p, "//   - packetdrill's own flow: it cannot send line %u (%s)\n", bad_line,
+                   why);
+
     /* the set-up sysctls: the harness's, the profile's defaults as the
      * runner sets them, then the scenario's leading ones */
     int64_t setup[LQ_SYSCTL_COUNT];
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         setup[s] = lq_model_sysctl_default(profile, (enum lq_sysctl)s);
-
-    /* other connections: their lines, by name */
-    struct lq_strbuf *other = lq_xcalloc(sc->nconns, sizeof(*other));
-    for (size_t i = 0; i < sc->nconns; i++)
-        lq_sb_init(&other[i]);
     bool leading = true;
     size_t oi = 0;
     for (size_t i = 0; i < sc->n; i++) {
         while (oi < t->nobs && t->obs[oi].dir < i)
             oi++;
         const struct lq_obs *obs = oi < t->nobs && t->obs[oi].dir == i ? &t->obs[oi] : NULL;
-        lq_pd_directive(&p, t, i, obs, &leading, setup, other);
+        lq_pd_directive(&p, i, obs, oi, &leading, setup);
     }
     struct lq_strbuf init;
     lq_sb_init(&init);
@@ -498,6 +650,8 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         lq_sb_addf(&init, "%ssysctl -q %s", i ? "\n" : "", lq_pd_fixed[i]);
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         lq_sb_addf(&init, "\nsysctl -q %s=%" PRId64, lq_sysctl_name((enum lq_sysctl)s), setup[s]);
+    lq_sb_addc(&init, '\n');
+    lq_pdc_reset(&init);
     lq_sb_add(&init, "`\n");
 
     /* the header: where it comes from and what it leaves out */
@@ -506,45 +660,42 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                o && o->source ? o->source : (sc->name ? sc->name : "a scenario"), cname);
     lq_sb_addf(out,
                "// The expected replies (>) are the %s's (listenq profile %s), not a kernel\n"
-               "// run's: a kernel that diverges from the %s fails this script there.\n",
+               "// run's: a kernel that diverges from the %s fails this script there.\n"
+               "// The expect lines are backtick checks (nstat, ss) where they stand.\n",
                t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
-    /* packetdrill's --ip_version: the connection's family; an IPv4
-     * connection to a dual-stack listener is packetdrill's v4-mapped mode */
-    const char *ipv = !found || !lq_scenario_conn_ipv6(sc, p.conn)
-                          ? (sc->run_family == LQ_FAMILY_DUAL ? "ipv4-mapped-ipv6" : "ipv4")
-                          : "ipv6";
-    lq_sb_addf(out,
-               "// Run as root in a new network namespace (the sysctls are per namespace):\n"
-               "//   unshare -n packetdrill --ip_version=%s SCRIPT.pkt\n",
-               ipv);
-    struct lq_strbuf l;
-    lq_sb_init(&l);
-    size_t left = lq_pd_left_out(&p, other, &l);
-    if (left) {
-        lq_sb_add(out, "// Left out:\n");
-        lq_sb_add(out, lq_sb_str(&l));
+    lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace):\n"
+                   "//   unshare -n sh -c 'ip link set lo up && packetdrill --ip_version=ipv4 "
+                   "SCRIPT.pkt'\n");
+    if (p.any_peer)
+        lq_sb_add(out, "// with listenq on PATH (listenq pd-peer); or listenq export --packetdrill "
+                       "--check.\n");
+    lq_pd_left_out(&p);
+    if (p.left.len) {
+        lq_sb_add(out, "// Left out, or checked otherwise:\n");
+        lq_sb_add(out, lq_sb_str(&p.left));
     } else {
         lq_sb_add(out, "// Nothing was left out.\n");
     }
-    if (p.have_cli_ts || p.have_srv_ts)
-        lq_sb_add(out, "// Client TS vals start at 10000, the server's at 1000 (packetdrill does\n"
-                       "// not check an outbound TS val; it checks the echo).\n");
-    lq_sb_addc(out, '\n');
+    if (p.have_srv_ts)
+        lq_sb_add(out, "// The server's TS vals are numbered from 1000 (packetdrill checks the\n"
+                       "// echo, not an outbound TS val); the client's are listenq's.\n");
+    /* a TS echo that matches no TSval the server sent is read as an offset
+     * from the first (tsecr=bad) */
+    lq_sb_add(out, "--tcp_ts_ecr_scaled\n\n");
     lq_sb_add(out, lq_sb_str(&init));
     lq_sb_addc(out, '\n');
     lq_pd_socket(&p);
     lq_sb_add(out, lq_sb_str(&p.body));
 
-    lq_sb_free(&l);
-    for (size_t i = 0; i < sc->nconns; i++)
-        lq_sb_free(&other[i]);
-    free(other);
+    free(p.srv_known);
+    free(p.srv_ts_known);
+    free(p.srv_isn);
+    free(p.srv_ts);
     lq_sb_free(&init);
     lq_sb_free(&p.body);
-    lq_sb_free(&p.left_accepts);
-    lq_sb_free(&p.left_expects);
+    lq_sb_free(&p.left);
     return 0;
 }
 

@@ -1,17 +1,18 @@
 /* harness/findings/packetdrill.h: a scenario as a packetdrill script
- * (`listenq export --packetdrill FILE`, docs/fuzzing.md).
+ * (`listenq export --packetdrill FILE`, docs/packetdrill.md).
  *
- * packetdrill scripts drive one connection, so the script holds one
- * connection's part of the scenario (the first, or the one asked for) and a
- * comment at the top lists what was left out: the other connections and
- * their accept() calls, delayed ACKs packetdrill cannot time, SYN cookie
- * values (shown as *: the kernel makes them). The expected replies are the
- * model's (the script says so): the script is written from the trace of a
- * model run through the runner, which keeps the client's concrete segments
- * (sequence numbers, options in the same layout, timestamps) and the
- * model's, numbered here as packetdrill numbers them (relative to the ISNs). The sysctls are set as
- * packetdrill scripts do, with `sysctl -q ...` commands; the listenq harness's fixed ones come
- * first, so that the script sees the kernel the way listenq does.
+ * packetdrill drives one flow per script: the script's flow is one
+ * connection (the first, or the one asked for); the other connections are
+ * driven from backtick lines by `listenq pd-peer` (live/pd_peer.h), and so
+ * is the flow when packetdrill cannot send one of its segments. The
+ * expected replies are the model's (the script says so): the script is
+ * written from the trace of a model run through the runner, which keeps
+ * the client's concrete segments and the model's replies, numbered here as
+ * packetdrill numbers them. The expect lines are backtick checks (nstat,
+ * ss: pd_checks.h) where they stand. The sysctls are set with `sysctl -q`
+ * commands; the listenq harness's fixed ones come first, so that the script
+ * sees the kernel the way listenq does. The header lists what packetdrill
+ * cannot say.
  */
 #ifndef LISTENQ_HARNESS_PACKETDRILL_H
 #define LISTENQ_HARNESS_PACKETDRILL_H

@@ -179,3 +179,16 @@ bool lq_counter_name_known(const char *name)
     return lq_in(lq_tcpext_names, sizeof(lq_tcpext_names) / sizeof(*lq_tcpext_names), name) ||
            lq_in(lq_tcp_names, sizeof(lq_tcp_names) / sizeof(*lq_tcp_names), name);
 }
+
+const char *lq_counter_name_group(const char *name, const char **bare)
+{
+    const char *colon = strchr(name, ':');
+    if (colon) {
+        *bare = colon + 1;
+        return (size_t)(colon - name) == 6 ? "TcpExt" : "Tcp";
+    }
+    *bare = name;
+    if (lq_in(lq_tcpext_names, sizeof(lq_tcpext_names) / sizeof(*lq_tcpext_names), name))
+        return "TcpExt";
+    return "Tcp";
+}

@@ -6,5 +6,9 @@
 
 /* "ListenOverflows", or with its group "TcpExt:ListenOverflows" / "Tcp:InSegs". */
 bool lq_counter_name_known(const char *name);
+/* The group of a known name, "TcpExt" or "Tcp" (a TcpExt name when it is in
+ * both lists and no group is given, as the live backend reads it), and in
+ * *bare the name without its group: nstat calls it group + bare name. */
+const char *lq_counter_name_group(const char *name, const char **bare);
 
 #endif

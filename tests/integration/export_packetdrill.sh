@@ -3,7 +3,11 @@
 # scripts are checked by their real consumer, packetdrill, in a private
 # network namespace. Debian does not package packetdrill: without a binary
 # (LISTENQ_PACKETDRILL, else PATH) --check says so and exits 4, which is
-# checked here; the runs with packetdrill skip with that reason.
+# checked here; the runs with packetdrill skip with that reason. With one:
+# a handshake passes; an overflow scenario passes for each connection (the
+# others driven by `listenq pd-peer`); a set-up line changed in the script
+# alone (timestamps off, cookies on) fails it at the first line the kernel
+# answers differently. `listenq pd-peer` refuses the initial namespace.
 . tests/integration/lib.sh.inc
 
 cat >"$TMP/hs.lq" <<'LQ'
@@ -24,6 +28,30 @@ LISTENQ_PACKETDRILL=/nonexistent/packetdrill "$LISTENQ" export --packetdrill --c
     >"$TMP/bad.out"
 is "$?" 4 "--check with LISTENQ_PACKETDRILL naming no executable exits 4"
 
+cat >"$TMP/drop.lq" <<'LQ'
+sysctl net.ipv4.tcp_syncookies=0
+listen 1
+syn c1
+syn c2
+syn c3
+expect none
+expect synq 2
+expect counter TCPReqQFullDrop 1
+LQ
+
+"$LISTENQ" pd-peer send --sport 20000 >/dev/null 2>&1
+is "$?" 2 "pd-peer with missing arguments is bad input"
+if [ "$(id -u)" = 0 ] && [ "$(stat -Lc %i /proc/self/ns/net)" = "$(stat -Lc %i /proc/1/ns/net 2>/dev/null)" ]; then
+    "$LISTENQ" pd-peer send --sport 20000 --flags S --seq 1 --dst 127.0.0.1 --expect none \
+        >"$TMP/peer.out" 2>&1
+    st=$?
+    [ "$st" -ne 0 ] && grep -q "initial" "$TMP/peer.out"
+    ok $? "pd-peer refuses to send in the initial network namespace (exit $st)"
+else
+    skip "pd-peer refuses to send in the initial network namespace" \
+        "not root in the initial namespace"
+fi
+
 pd=${LISTENQ_PACKETDRILL:-$(command -v packetdrill)}
 why=""
 if [ -z "$pd" ] || [ ! -x "$pd" ]; then
@@ -34,7 +62,10 @@ fi
 if [ -n "$why" ]; then
     for t in "the exported script of a handshake passes packetdrill" \
         "a script whose set-up line was changed fails packetdrill" \
-        "... at the first line the kernel answers differently"; do
+        "... at the first line the kernel answers differently" \
+        "the overflow scenario's three scripts pass (pd-peer fills the SYN queue)" \
+        "with cookies on in the script only, c3's script fails" \
+        "... at the expect none check (line 6 of the scenario)"; do
         skip "$t" "$why"
     done
     tap_done
@@ -59,4 +90,20 @@ ok $? "a script whose set-up line was changed fails packetdrill"
 grep -q "mut.pkt:$line: " "$TMP/mut.out"
 ok $? "... at the first line the kernel answers differently (line $line)"
 [ "$st" -ne 0 ] && ! grep -q "mut.pkt:$line: " "$TMP/mut.out" && sed 's/^/# /' "$TMP/mut.out"
+
+"$LISTENQ" export --packetdrill --check "$TMP/drop.lq" >"$TMP/drop.out" 2>&1
+st=$?
+[ "$st" -eq 0 ] && grep -q '^# packetdrill passed 3 of 3 scripts' "$TMP/drop.out"
+ok $? "the overflow scenario's three scripts pass (pd-peer fills the SYN queue)"
+[ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/drop.out"
+"$LISTENQ" export --packetdrill --conn c3 -o "$TMP/drop.pkt" "$TMP/drop.lq"
+sed 's/tcp_syncookies=0/tcp_syncookies=1/' "$TMP/drop.pkt" >"$TMP/drop-mut.pkt"
+PATH="$(dirname "$LISTENQ"):$PATH" unshare -n sh -c 'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"' \
+    "$pd" "$TMP/drop-mut.pkt" >"$TMP/drop-mut.out" 2>&1
+st=$?
+[ "$st" -ne 0 ]
+ok $? "with cookies on in the script only, c3's script fails"
+grep -q "line 6: expect none: the kernel has 1" "$TMP/drop-mut.out"
+ok $? "... at the expect none check (line 6 of the scenario)"
+[ "$st" -ne 0 ] || sed 's/^/# /' "$TMP/drop-mut.out"
 tap_done

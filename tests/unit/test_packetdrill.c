@@ -1,16 +1,35 @@
-/* tests/unit/test_packetdrill.c: `listenq export --packetdrill`.
+/* tests/unit/test_packetdrill.c: `listenq export --packetdrill`
+ * (docs/packetdrill.md).
  *
- * The expected scripts below are written by hand from packetdrill's syntax
- * and the model's rules: a plain handshake with options, and a scenario with
- * a second connection, an accept() of it, a wait with a SYN-ACK timer and an
- * expect line, where the comment lists what the single-connection script
- * leaves out.
+ * The expected scripts below are written by hand from packetdrill's syntax,
+ * the scripted client's rules (docs/scenario-format.md, section 3: the
+ * mixing function gives the ISNs, the example gives seed 1's first TSval)
+ * and the model's rules: a plain handshake with options; a scenario with a
+ * second connection driven by `listenq pd-peer`, an accept() of it, a wait
+ * with a SYN-ACK timer as a window and an expect line as an ss check;
+ * counters, queue lengths and `expect none` as backtick checks; a flow
+ * packetdrill cannot send, driven by pd-peer and said so in the header.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "findings/packetdrill.h"
 #include "lang/parse.h"
 #include "tap.h"
+
+/* docs/scenario-format.md, "The mixing function" */
+static uint32_t mix(uint64_t seed, uint64_t a, uint64_t b)
+{
+    uint64_t x = seed ^ (a << 32) ^ b ^ 0x9e3779b97f4a7c15ull;
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (uint32_t)x;
+}
+
+#define FILES "/tmp/listenq-pd.$(stat -Lc %i /proc/self/ns/net)"
 
 #define SYSCTLS_FIXED                                         \
     "`sysctl -q net.ipv4.tcp_no_metrics_save=1\n"             \
@@ -19,6 +38,21 @@
     "sysctl -q net.ipv4.tcp_invalid_ratelimit=500\n"          \
     "sysctl -q net.ipv4.tcp_min_snd_mss=48\n"                 \
     "sysctl -q net.ipv4.tcp_comp_sack_nr=0\n"
+
+#define SYSCTLS_DEFAULT(cookies)                      \
+    "sysctl -q net.core.somaxconn=4096\n"             \
+    "sysctl -q net.ipv4.tcp_max_syn_backlog=128\n"    \
+    "sysctl -q net.ipv4.tcp_syncookies=" cookies "\n" \
+    "sysctl -q net.ipv4.tcp_abort_on_overflow=0\n"    \
+    "sysctl -q net.ipv4.tcp_synack_retries=5\n"       \
+    "sysctl -q net.ipv4.tcp_timestamps=1\n"           \
+    "sysctl -q net.ipv4.tcp_sack=1\n"                 \
+    "sysctl -q net.ipv4.tcp_window_scaling=1\n"
+
+/* nstat's history reset, the files of an earlier run removed */
+#define RESET             \
+    "rm -f " FILES ".*\n" \
+    "NSTAT_HISTORY=" FILES ".nstat nstat -n`\n"
 
 #define SOCKET_LINES                                           \
     "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"            \
@@ -33,28 +67,25 @@ static const char handshake_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
                                    "accept\n"
                                    "accept\n";
 
+/* seed 1's first TSval is 788232022 (docs/scenario-format.md's example),
+ * the next segment's 788232023 */
 static const char handshake_pkt[] =
     "// packetdrill script exported by listenq from handshake.lq: connection c1\n"
     "// The expected replies (>) are the model's (listenq profile 6.18.44), not a kernel\n"
     "// run's: a kernel that diverges from the model fails this script there.\n"
+    "// The expect lines are backtick checks (nstat, ss) where they stand.\n"
     "// Run as root in a new network namespace (the sysctls are per namespace):\n"
-    "//   unshare -n packetdrill --ip_version=ipv4 SCRIPT.pkt\n"
+    "//   unshare -n sh -c 'ip link set lo up && packetdrill --ip_version=ipv4 SCRIPT.pkt'\n"
     "// Nothing was left out.\n"
-    "// Client TS vals start at 10000, the server's at 1000 (packetdrill does\n"
-    "// not check an outbound TS val; it checks the echo).\n"
-    "\n" SYSCTLS_FIXED "sysctl -q net.core.somaxconn=4096\n"
-    "sysctl -q net.ipv4.tcp_max_syn_backlog=128\n"
-    "sysctl -q net.ipv4.tcp_syncookies=0\n"
-    "sysctl -q net.ipv4.tcp_abort_on_overflow=0\n"
-    "sysctl -q net.ipv4.tcp_synack_retries=5\n"
-    "sysctl -q net.ipv4.tcp_timestamps=1\n"
-    "sysctl -q net.ipv4.tcp_sack=1\n"
-    "sysctl -q net.ipv4.tcp_window_scaling=1`\n"
+    "// The server's TS vals are numbered from 1000 (packetdrill checks the\n"
+    "// echo, not an outbound TS val); the client's are listenq's.\n"
+    "--tcp_ts_ecr_scaled\n"
+    "\n" SYSCTLS_FIXED SYSCTLS_DEFAULT("0") RESET
     "\n" SOCKET_LINES "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n"
-    "+0 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 10000 ecr 0,nop,wscale 7>  // model: "
+    "+0 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 788232022 ecr 0,nop,wscale 7>  // model: "
     "conn_request.request_queued\n"
-    "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1000 ecr 10000,nop,wscale 7>\n"
-    "+0 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 10001 ecr 1000>  // model: "
+    "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1000 ecr 788232022,nop,wscale 7>\n"
+    "+0 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 788232023 ecr 1000>  // model: "
     "check_req.child_created, child.established\n"
     "+0 accept(3, ..., ...) = 4\n"
     "+0 getsockopt(4, SOL_TCP, TCP_MAXSEG, [1448], [4]) = 0\n"
@@ -73,74 +104,110 @@ static const char two_conns_lq[] = "sysctl net.ipv4.tcp_syncookies=1\n"
                                    "ack c1\n"
                                    "expect acceptq 1\n";
 
-static const char two_conns_pkt[] =
-    "// packetdrill script exported by listenq from two.lq: connection c1\n"
-    "// The expected replies (>) are the model's (listenq profile 6.18.44), not a kernel\n"
-    "// run's: a kernel that diverges from the model fails this script there.\n"
-    "// Run as root in a new network namespace (the sysctls are per namespace):\n"
-    "//   unshare -n packetdrill --ip_version=ipv4 SCRIPT.pkt\n"
-    "// Left out:\n"
-    "//   - connection c2 (lines 4, 5): packetdrill scripts have one\n"
-    "//   - accept() calls that return another connection: line 6 (c2)\n"
-    "//   - expect lines (9): the replies written here stand for them\n"
-    "//   - exact timer times: waits are kept as time and timer packets are\n"
-    "//     written at the model's due times; the kernel's timer wheel is\n"
-    "//     up to 12.5% late (run with --tolerance_usecs=200000 or more)\n"
-    "\n" SYSCTLS_FIXED "sysctl -q net.core.somaxconn=4096\n"
-    "sysctl -q net.ipv4.tcp_max_syn_backlog=128\n"
-    "sysctl -q net.ipv4.tcp_syncookies=1\n"
-    "sysctl -q net.ipv4.tcp_abort_on_overflow=0\n"
-    "sysctl -q net.ipv4.tcp_synack_retries=5\n"
-    "sysctl -q net.ipv4.tcp_timestamps=1\n"
-    "sysctl -q net.ipv4.tcp_sack=1\n"
-    "sysctl -q net.ipv4.tcp_window_scaling=1`\n"
-    "\n" SOCKET_LINES "+0 listen(3, 0) = 0  // model: listen.backlog_kept, listen.start\n"
-    "+0 < S 0:0(0) win 65535 <mss 1460>  // model: conn_request.request_queued\n"
-    "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
-    "+1 > S. 0:0(0) ack 1 <mss 1460>  // timer\n"
-    "+0.500 < . 1:1(0) ack 1 win 65535  // model: check_req.child_created, child.established\n";
+/* c1's script: c2 (port 20001, ISN mix(1, 1, 1)) sends its SYN and ACK in
+ * one pd-peer call (its ACK acknowledges the cookie ISN + 1 and draws
+ * nothing), pd-peer accepts it (MSS 1460: the cookie's MSS table), c1's
+ * SYN-ACK is retransmitted at 1 s: a window from 1 s less 50 ms for each of
+ * the two backtick lines since the last packet line, to 10 ms after. */
+static char two_conns_c1_body[2048];
+static void two_conns_c1(void)
+{
+    snprintf(two_conns_c1_body, sizeof(two_conns_c1_body),
+             "+0 listen(3, 0) = 0  // model: listen.backlog_kept, listen.start\n"
+             "+0 < S 0:0(0) win 65535 <mss 1460>  // model: conn_request.request_queued\n"
+             "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
+             "+0 `listenq pd-peer send --sport 20001 --flags S --seq %u --mss 1460 --expect "
+             "synack -- --sport 20001 --flags . --seq %u --ack-srv 1 --expect none`\n"
+             "+0 `listenq pd-peer accept --sport 20001 --mss 1460`\n"
+             "+0.900~+1.010 > S. 0:0(0) ack 1 <mss 1460>  // timer\n"
+             "+0.500 < . 1:1(0) ack 1 win 65535  // model: check_req.child_created, "
+             "child.established\n"
+             "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { "
+             "echo \"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n",
+             mix(1, 1, 1), mix(1, 1, 1) + 1);
+}
 
-/* The second connection on its own: its SYN meets a full SYN queue and gets
- * a cookie; the accept() returns it. */
+/* c2's script: its SYN meets a full SYN queue and gets a cookie; the
+ * accept() returns it; c1 (port 20000, ISN mix(1, 0, 1) = 1347007726, the
+ * documented example) acknowledges its SYN-ACK after the wait. */
 static const char two_conns_c2_body[] =
     "+0 listen(3, 0) = 0  // model: listen.backlog_kept, listen.start\n"
+    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --mss 1460 --expect "
+    "synack`\n"
     "+0 < S 0:0(0) win 65535 <mss 1460>  // model: conn_request.synq_full_cookie, "
     "conn_request.cookie_clears_options, conn_request.cookie_sent\n"
     "+0 > S. 0:0(0) ack 1 <mss 1460>  // SYN cookie: ISN * and TS val * are the kernel's\n"
     "+0 < . 1:1(0) ack 1 win 65535  // model: cookie.child_created, child.established\n"
     "+0 accept(3, ..., ...) = 4\n"
-    "+0 getsockopt(4, SOL_TCP, TCP_MAXSEG, [1460], [4]) = 0\n";
+    "+0 getsockopt(4, SOL_TCP, TCP_MAXSEG, [1460], [4]) = 0\n"
+    "+1.500 `listenq pd-peer send --sport 20000 --flags . --seq 1347007727 --ack-srv 1 "
+    "--expect none`\n"
+    "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo "
+    "\"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
 
-static void check_export(const struct lq_profile *p, const char *name, const char *text,
-                         const char *conn, const char *want, bool want_is_suffix)
+/* The SYN queue full (cookies off): the third SYN is dropped; what the
+ * scenario asserts after it are checks. */
+static const char drop_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
+                              "listen 1\n"
+                              "syn c1\n"
+                              "syn c2\n"
+                              "syn c3\n"
+                              "expect none\n"
+                              "expect synq 2\n"
+                              "expect counter TCPReqQFullDrop 1\n"
+                              "expect counter Tcp:PassiveOpens 0\n";
+
+static const char drop_c3_head[] =
+    "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n"
+    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect synack -- "
+    "--sport 20001 --flags S --seq %u --expect synack`\n";
+static const char drop_c3_body[] =
+    /* expect none: TcpOutSegs from just before the event */
+    "+0 `NSTAT_HISTORY=" FILES ".ev nstat -n`\n"
+    "+0 < S 0:0(0) win 65535  // model: conn_request.synq_full_drop\n"
+    "+0 `v=$(NSTAT_HISTORY=" FILES ".ev nstat -sz TcpOutSegs | awk '$1==\"TcpOutSegs\"{print "
+    "$2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 6: expect none: the kernel has ${v:-0}\" "
+    ">&2; exit 1; }`\n"
+    "+0 `v=$(ss -Htni state syn-recv 'sport = :8080' | awk '/^[ \\t]+$/{n++} END{print n+0}'); "
+    "[ \"${v:-0}\" -eq 2 ] || { echo \"line 7: expect synq 2: the kernel has ${v:-0}\" >&2; "
+    "exit 1; }`\n"
+    "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpExtTCPReqQFullDrop | awk "
+    "'$1==\"TcpExtTCPReqQFullDrop\"{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo \"line 8: "
+    "expect counter TCPReqQFullDrop 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n"
+    "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpPassiveOpens | awk "
+    "'$1==\"TcpPassiveOpens\"{print $2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 9: expect "
+    "counter Tcp:PassiveOpens 0: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
+
+/* A SYN before listen(): packetdrill has no flow then, so pd-peer sends
+ * it (and expects the RST|ACK of a port without a listener). */
+static const char before_listen_lq[] = "syn c1\n"
+                                       "expect c1 rst\n"
+                                       "listen 1\n";
+
+static const char before_listen_body[] =
+    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect rst`\n"
+    "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n";
+
+static const char *tail_of(const char *got, const char *want)
+{
+    size_t gl = strlen(got), wl = strlen(want);
+    return gl >= wl ? got + gl - wl : got;
+}
+
+static int export(const struct lq_profile *p, const char *name, const char *text, const char *conn,
+                  struct lq_strbuf *out)
 {
     struct lq_scenario sc;
     struct lq_err err = {0};
     if (lq_parse_text(text, strlen(text), name, &sc, &err)) {
         ok(false, "%s parses: %s", name, err.msg);
-        return;
+        return -1;
     }
-    struct lq_strbuf out;
-    lq_sb_init(&out);
     struct lq_pd_opts o = {.conn = conn, .source = name};
-    int rc = lq_export_packetdrill(&sc, p, &o, &out, &err);
+    int rc = lq_export_packetdrill(&sc, p, &o, out, &err);
     is_int(rc, 0, "%s%s%s: exported", name, conn ? " --conn " : "", conn ? conn : "");
-    const char *got = lq_sb_str(&out);
-    if (want_is_suffix) {
-        size_t gl = strlen(got), wl = strlen(want);
-        const char *tail = gl >= wl ? got + gl - wl : got;
-        is_str(tail, want, "%s --conn %s: the connection's part, a cookie SYN-ACK marked", name,
-               conn);
-        ok(strstr(got, "//   - connection c1 (lines 3, 8)") != NULL,
-           "%s --conn %s: the other connection is listed as left out", name, conn);
-        ok(strstr(got, "SYN cookie values (ISN, TS val): the kernel makes them, shown as *") !=
-               NULL,
-           "%s --conn %s: cookie values are said to be the kernel's", name, conn);
-    } else {
-        is_str(got, want, "%s: the script written by hand", name);
-    }
-    lq_sb_free(&out);
     lq_scenario_free(&sc);
+    return rc;
 }
 
 int main(void)
@@ -151,20 +218,68 @@ int main(void)
         tap_diag("%s", err);
         return 1;
     }
-    check_export(&p, "handshake.lq", handshake_lq, NULL, handshake_pkt, false);
-    check_export(&p, "two.lq", two_conns_lq, NULL, two_conns_pkt, false);
-    check_export(&p, "two.lq", two_conns_lq, "c2", two_conns_c2_body, true);
+    struct lq_strbuf out;
+    lq_sb_init(&out);
+
+    if (!export(&p, "handshake.lq", handshake_lq, NULL, &out))
+        is_str(lq_sb_str(&out), handshake_pkt, "handshake.lq: the script written by hand");
+
+    lq_sb_reset(&out);
+    two_conns_c1();
+    if (!export(&p, "two.lq", two_conns_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        is_str(tail_of(got, two_conns_c1_body), two_conns_c1_body,
+               "two.lq: c1's flow, c2 through pd-peer, the timer as a window, the check");
+        ok(strstr(got, "//   - the other connections are driven by `listenq pd-peer`") != NULL,
+           "two.lq: the header says how the other connection is driven");
+        ok(strstr(got, "due time less 50ms per backtick line") != NULL,
+           "two.lq: the header says how wide the timer's window is");
+    }
+    lq_sb_reset(&out);
+    if (!export(&p, "two.lq", two_conns_lq, "c2", &out)) {
+        const char *got = lq_sb_str(&out);
+        is_str(tail_of(got, two_conns_c2_body), two_conns_c2_body,
+               "two.lq --conn c2: a cookie SYN-ACK marked, c1 through pd-peer");
+        ok(strstr(got, "SYN cookie values (ISN, TS val): the kernel makes them, shown as *") !=
+               NULL,
+           "two.lq --conn c2: cookie values are said to be the kernel's");
+        ok(strstr(got, "the other connections' timer packets during waits") != NULL,
+           "two.lq --conn c2: c1's retransmitted SYN-ACK is said to be unchecked");
+    }
+
+    lq_sb_reset(&out);
+    char want[4096];
+    int wn = snprintf(want, sizeof(want), drop_c3_head, mix(1, 1, 1));
+    snprintf(want + wn, sizeof(want) - (size_t)wn, "%s", drop_c3_body);
+    if (!export(&p, "drop.lq", drop_lq, "c3", &out))
+        is_str(tail_of(lq_sb_str(&out), want), want,
+               "drop.lq --conn c3: the fillers, the dropped SYN, expect none, synq and "
+               "counters as checks");
+
+    lq_sb_reset(&out);
+    if (!export(&p, "early.lq", before_listen_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        is_str(tail_of(got, before_listen_body), before_listen_body,
+               "early.lq: a SYN before listen() is sent by pd-peer");
+        ok(strstr(got, "packetdrill's own flow: it cannot send line 1 (packetdrill has no flow "
+                       "before listen())") != NULL,
+           "early.lq: the header says why");
+    }
 
     struct lq_scenario sc;
     struct lq_err e = {0};
     lq_parse_text(handshake_lq, strlen(handshake_lq), "h", &sc, &e);
-    struct lq_strbuf out;
-    lq_sb_init(&out);
+    lq_sb_reset(&out);
     struct lq_pd_opts o = {.conn = "nosuch"};
     ok(lq_export_packetdrill(&sc, &p, &o, &out, &e) == -1 && e.status == LQ_EXIT_BADINPUT &&
            strstr(e.msg, "nosuch") != NULL,
        "an unknown --conn is bad input, named in the error");
-    lq_sb_free(&out);
+    uint16_t idx[4];
     lq_scenario_free(&sc);
+    lq_parse_text(two_conns_lq, strlen(two_conns_lq), "two", &sc, &e);
+    ok(lq_pd_conns(&sc, idx, 4) == 2 && idx[0] == 0 && idx[1] == 1,
+       "lq_pd_conns: the connections a script can be written for, in order");
+    lq_scenario_free(&sc);
+    lq_sb_free(&out);
     return tap_done();
 }

@@ -1,0 +1,62 @@
+/* harness/findings/pd_script.h: the state of one packetdrill script being
+ * written (packetdrill.c: the script; pd_lines.c: its packet lines). Private
+ * to the exporter. */
+#ifndef LISTENQ_HARNESS_PD_SCRIPT_H
+#define LISTENQ_HARNESS_PD_SCRIPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lang/scenario.h"
+#include "run/trace.h"
+#include "util/strbuf.h"
+
+#define LQ_PD_LPORT       8080u /* packetdrill's default local port */
+#define LQ_PD_SRV_TS_BASE 1000u /* the server's first TSval, as the script writes it */
+/* How much earlier than the model's due time a timed line's window starts,
+ * per backtick line since the packet line that anchors the timer: relative
+ * times count from the end of the previous line, and a backtick takes real
+ * time the kernel's timer does not wait for (docs/packetdrill.md). */
+#define LQ_PD_CHECK_SLACK_MS 50u
+/* How much later: one jiffy at HZ=100 (packetdrill adds its own tolerance). */
+#define LQ_PD_LATE_MS 10u
+
+struct lq_pd {
+    const struct lq_scenario *sc;
+    const struct lq_trace *t;
+    uint16_t conn; /* the connection whose flow packetdrill drives */
+    bool flow;     /* false: packetdrill cannot send all of its segments; pd-peer drives it */
+    struct lq_strbuf body;
+    struct lq_strbuf left; /* the header's "left out" lines */
+    /* what the header says once */
+    bool any_cookie, any_new_isn, any_wait, any_sack_wild, any_superseded, any_zero_rst, any_peer,
+        any_peer_timer, any_beyond_note;
+    /* the flow's numbering, as packetdrill numbers it */
+    bool have_isn0, have_srv, have_srv_ts;
+    uint32_t isn0, srv_isn0, srv_ts0;
+    bool sack_ok; /* the flow's SYN-ACK granted SACK: its ACKs may carry SACK blocks */
+    /* the model's server, per connection: the last SYN-ACK's ISN, its TSval */
+    bool *srv_known, *srv_ts_known;
+    uint32_t *srv_isn, *srv_ts;
+    int next_fd;
+    uint64_t pending_ms;       /* time to put before the next line */
+    bool started;              /* the socket() line is out */
+    bool listening;            /* a listen() succeeded */
+    const struct lq_obs *last; /* the last event's observation */
+    size_t last_i;             /* its index in t->obs */
+    unsigned nchecks;          /* backtick lines since the flow's last packet line */
+    size_t peer_end;           /* where the last pd-peer send line ends in body */
+};
+
+/* "+1.500 " for the time pending (and nothing pending after it). */
+void lq_pd_time(struct lq_pd *p);
+/* "< S 0:0(0) win 65535 <...>" for a client segment of the flow. */
+void lq_pd_inbound(struct lq_pd *p, const struct lq_seg *s);
+/* "> S. 0:0(0) ack 1 <...>" for a reply to the flow, at_ms after the line
+ * before it; timed: a window (timers, delayed ACKs) instead of one time. */
+void lq_pd_outbound(struct lq_pd *p, const struct lq_obs_pkt *r, uint64_t at_ms, bool timed);
+/* Whether packetdrill can send the flow's segment s as the model's client
+ * does; why not into why. */
+bool lq_pd_inbound_ok(const struct lq_pd *p, const struct lq_seg *s, const char **why);
+
+#endif

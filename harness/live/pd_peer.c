@@ -1,0 +1,432 @@
+/* harness/live/pd_peer.c: see pd_peer.h. */
+#include "pd_peer.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "util/fsutil.h"
+#include "wire/frame.h"
+
+#define LQ_PDP_SRC      "192.0.2.2" /* in packetdrill's remote prefix, not its own address */
+#define LQ_PDP_MAX_PORT 4096
+
+struct lq_pdp_state {
+    bool known[LQ_PDP_MAX_PORT], has_ts[LQ_PDP_MAX_PORT];
+    uint32_t isn[LQ_PDP_MAX_PORT], tsval[LQ_PDP_MAX_PORT];
+    uint16_t port[LQ_PDP_MAX_PORT];
+    int n;
+};
+
+int lq_pdp_kind_parse(const char *s)
+{
+    if (strcmp(s, "synack") == 0)
+        return LQ_PDP_SYNACK;
+    if (strcmp(s, "ack") == 0)
+        return LQ_PDP_ACK;
+    if (strcmp(s, "rst") == 0)
+        return LQ_PDP_RST;
+    return -1;
+}
+
+static const char *lq_pdp_kind_name(int k)
+{
+    static const char *const names[] = {"a SYN-ACK", "an ACK", "a RST", "another segment"};
+    return names[k];
+}
+
+static int lq_pdp_kind_of(uint8_t flags)
+{
+    if (flags & LQ_TH_RST)
+        return LQ_PDP_RST;
+    if ((flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK))
+        return LQ_PDP_SYNACK;
+    if ((flags & (LQ_TH_SYN | LQ_TH_FIN | LQ_TH_ACK)) == LQ_TH_ACK)
+        return LQ_PDP_ACK;
+    return LQ_PDP_OTHER;
+}
+
+/* The state file of this namespace: /tmp/listenq-pd-peer.<netns inode>. */
+static void lq_pdp_state_path(const struct lq_pdp_args *a, char *buf, size_t len)
+{
+    struct stat st;
+    if (a->state)
+        snprintf(buf, len, "%s", a->state);
+    else if (stat("/proc/thread-self/ns/net", &st) == 0)
+        snprintf(buf, len, "/tmp/listenq-pd-peer.%lu", (unsigned long)st.st_ino);
+    else
+        snprintf(buf, len, "/tmp/listenq-pd-peer.unknown");
+}
+
+static int lq_pdp_slot(struct lq_pdp_state *s, uint16_t port)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->port[i] == port)
+            return i;
+    if (s->n == LQ_PDP_MAX_PORT)
+        return -1;
+    s->port[s->n] = port;
+    s->known[s->n] = s->has_ts[s->n] = false;
+    return s->n++;
+}
+
+static void lq_pdp_state_load(const char *path, struct lq_pdp_state *s)
+{
+    s->n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    unsigned port, known, has_ts;
+    uint32_t isn, tsval;
+    while (fscanf(f, "%u %u %" SCNu32 " %u %" SCNu32, &port, &known, &isn, &has_ts, &tsval) == 5) {
+        int i = lq_pdp_slot(s, (uint16_t)port);
+        if (i < 0)
+            break;
+        s->known[i] = known != 0;
+        s->isn[i] = isn;
+        s->has_ts[i] = has_ts != 0;
+        s->tsval[i] = tsval;
+    }
+    fclose(f);
+}
+
+static int lq_pdp_state_save(const char *path, const struct lq_pdp_state *s, struct lq_err *err)
+{
+    char *buf = malloc((size_t)s->n * 48 + 1);
+    if (!buf)
+        return lq_errf(err, LQ_EXIT_ERROR, "out of memory");
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < s->n; i++)
+        len += (size_t)sprintf(buf + len, "%u %d %" PRIu32 " %d %" PRIu32 "\n", s->port[i],
+                               s->known[i], s->isn[i], s->has_ts[i], s->tsval[i]);
+    int rc = lq_write_file_atomic_nosync(path, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+/* The IPv4 address of ifname (packetdrill's tun device: the listener's). */
+static int lq_pdp_if_addr(const char *ifname, struct in_addr *out, struct lq_err *err)
+{
+    struct ifaddrs *ifa0;
+    if (getifaddrs(&ifa0) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "getifaddrs");
+    bool found = false;
+    for (struct ifaddrs *ifa = ifa0; ifa && !found; ifa = ifa->ifa_next)
+        if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET &&
+            strcmp(ifa->ifa_name, ifname) == 0) {
+            *out = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+            found = true;
+        }
+    freeifaddrs(ifa0);
+    if (!found)
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "no IPv4 address on %s (run from a packetdrill script, or give --dst)",
+                       ifname);
+    return 0;
+}
+
+static int64_t lq_pdp_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the replies to (dst:dport -> src:sport) until every expected kind
+ * came, in order, or the time is up. */
+static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, uint32_t src, uint32_t dst,
+                          struct lq_pdp_state *st, int slot, struct lq_err *err)
+{
+    int got = 0;
+    int64_t end = lq_pdp_now_ms() + a->timeout_ms;
+    while (got < a->nexpect) {
+        int64_t left = end - lq_pdp_now_ms();
+        if (left <= 0)
+            return lq_errf(err, LQ_EXIT_FAIL,
+                           "port %u: no %s from the listener within %d ms (the model predicts "
+                           "one)",
+                           a->seg.sport, lq_pdp_kind_name(a->expect[got]) + 2, a->timeout_ms);
+        struct pollfd pfd = {.fd = ps, .events = POLLIN};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return lq_errno(err, LQ_EXIT_ERROR, "poll");
+        if (pr == 0)
+            continue;
+        uint8_t frame[2048];
+        memset(frame, 0, LQ_FRAME_ETH_LEN);
+        frame[12] = 0x08; /* an Ethernet header in front, for the frame parser */
+        ssize_t n = recv(ps, frame + LQ_FRAME_ETH_LEN, sizeof(frame) - LQ_FRAME_ETH_LEN, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lq_errno(err, LQ_EXIT_ERROR, "recv on the packet socket");
+        struct lq_frame_info fi;
+        if (lq_frame_parse(frame, (size_t)n + LQ_FRAME_ETH_LEN, &fi) || !fi.is_tcp ||
+            fi.src_ip != dst || fi.dst_ip != src || fi.seg.sport != a->seg.dport ||
+            fi.seg.dport != a->seg.sport)
+            continue;
+        int kind = lq_pdp_kind_of(fi.seg.flags);
+        if (kind == LQ_PDP_SYNACK && (!st->known[slot] || st->isn[slot] != fi.seg.seq)) {
+            /* a new server ISN: its TSval is the one echoes count from */
+            st->known[slot] = true;
+            st->isn[slot] = fi.seg.seq;
+            st->has_ts[slot] = fi.seg.opt.has_ts;
+            st->tsval[slot] = fi.seg.opt.tsval;
+        } else if (fi.seg.opt.has_ts && !st->has_ts[slot]) {
+            st->has_ts[slot] = true;
+            st->tsval[slot] = fi.seg.opt.tsval;
+        }
+        if (kind != a->expect[got])
+            return lq_errf(err, LQ_EXIT_FAIL,
+                           "port %u: the listener sent %s (flags 0x%02x), the model predicts %s",
+                           a->seg.sport, lq_pdp_kind_name(kind), fi.seg.flags,
+                           lq_pdp_kind_name(a->expect[got]));
+        got++;
+    }
+    return 0;
+}
+
+int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err)
+{
+    if (lq_netns_refuse_initial("a raw segment", err) < 0)
+        return -1;
+    struct in_addr dst, src;
+    inet_pton(AF_INET, LQ_PDP_SRC, &src);
+    if (a->dst) {
+        if (inet_pton(AF_INET, a->dst, &dst) != 1)
+            return lq_errf(err, LQ_EXIT_BADINPUT, "--dst %s is not an IPv4 address", a->dst);
+    } else if (lq_pdp_if_addr(a->ifname, &dst, err) < 0) {
+        return -1;
+    }
+    char path[256];
+    lq_pdp_state_path(a, path, sizeof(path));
+    static struct lq_pdp_state st;
+    lq_pdp_state_load(path, &st);
+    int slot = lq_pdp_slot(&st, a->seg.sport);
+    if (slot < 0)
+        return lq_errf(err, LQ_EXIT_ERROR, "%s: too many ports", path);
+
+    struct lq_seg seg = a->seg;
+    if (a->ack_srv) {
+        if (!st.known[slot])
+            return lq_errf(err, LQ_EXIT_FAIL,
+                           "port %u: no SYN-ACK seen yet, so no ISN to acknowledge", seg.sport);
+        seg.ack += st.isn[slot];
+    }
+    if (a->tsecr_srv && seg.opt.has_ts) {
+        if (!st.has_ts[slot])
+            return lq_errf(err, LQ_EXIT_FAIL, "port %u: no server TSval seen yet to echo",
+                           seg.sport);
+        seg.opt.tsecr += st.tsval[slot];
+    }
+
+    int ps = -1, rs = -1, rc = -1;
+    if (a->nexpect) {
+        /* ETH_P_ALL: a tap of one protocol sees only what comes in */
+        ps = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
+        unsigned idx = if_nametoindex(a->ifname);
+        struct sockaddr_ll ll = {
+            .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)idx};
+        if (ps < 0 || !idx || bind(ps, (struct sockaddr *)&ll, sizeof(ll)) < 0) {
+            lq_errno(err, errno == EPERM ? LQ_EXIT_SKIP : LQ_EXIT_ERROR, "a packet socket on %s",
+                     a->ifname);
+            goto out;
+        }
+    }
+    rs = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (rs < 0) {
+        lq_errno(err, errno == EPERM ? LQ_EXIT_SKIP : LQ_EXIT_ERROR, "a raw socket%s",
+                 errno == EPERM ? " (needs CAP_NET_RAW)" : "");
+        goto out;
+    }
+    uint8_t frame[2048];
+    struct lq_frame_ends e = {.src_ip = src.s_addr, .dst_ip = dst.s_addr};
+    int n = lq_frame_build_tcp(frame, sizeof(frame), &e, (uint16_t)(seg.sport ^ seg.seq), &seg);
+    if (n < 0) {
+        lq_errf(err, LQ_EXIT_ERROR, "the segment does not fit");
+        goto out;
+    }
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = dst};
+    if (sendto(rs, frame + LQ_FRAME_ETH_LEN, (size_t)n - LQ_FRAME_ETH_LEN, 0,
+               (struct sockaddr *)&to, sizeof(to)) < 0) {
+        lq_errno(err, LQ_EXIT_ERROR, "sendto %s", inet_ntoa(dst));
+        goto out;
+    }
+    if (a->nexpect && lq_pdp_replies(ps, a, src.s_addr, dst.s_addr, &st, slot, err) < 0) {
+        lq_pdp_state_save(path, &st, &(struct lq_err){0});
+        goto out;
+    }
+    rc = lq_pdp_state_save(path, &st, err);
+out:
+    if (ps >= 0)
+        close(ps);
+    if (rs >= 0)
+        close(rs);
+    return rc;
+}
+
+/* ---- accept() on packetdrill's listener ---- */
+
+static pid_t lq_pdp_parent_of(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')'); /* after the command name */
+    int ppid;
+    if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+        return -1;
+    return (pid_t)ppid;
+}
+
+/* A descriptor of the listener on lport held by process pid (or -1). */
+static int lq_pdp_listener_of(pid_t pid, int pidfd, uint16_t lport)
+{
+    for (int fd = 0; fd < 1024; fd++) {
+        char path[64], link[64];
+        snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        if (n <= 0)
+            continue;
+        link[n] = '\0';
+        if (strncmp(link, "socket:", 7) != 0)
+            continue;
+        int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        if (s < 0)
+            continue;
+        int acc = 0;
+        socklen_t al = sizeof(acc);
+        struct sockaddr_in a;
+        socklen_t sl = sizeof(a);
+        if (getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) == 0 &&
+            getsockname(s, (struct sockaddr *)&a, &sl) == 0 && a.sin_family == AF_INET &&
+            ntohs(a.sin_port) == lport && acc)
+            return s;
+        /* a listener that does not listen yet: accept() says EINVAL */
+        if (getsockname(s, (struct sockaddr *)&a, &sl) == 0 && a.sin_family == AF_INET &&
+            ntohs(a.sin_port) == lport)
+            return s;
+        close(s);
+    }
+    return -1;
+}
+
+/* The listener of lport in the nearest ancestor that holds one (the
+ * packetdrill process: this tool runs under its backtick's shell), and a
+ * pidfd of that ancestor. */
+static int lq_pdp_find_listener(uint16_t lport, int *anchor, struct lq_err *err)
+{
+    pid_t pid = getppid();
+    for (int depth = 0; depth < 6 && pid > 1; depth++) {
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd >= 0) {
+            int s = lq_pdp_listener_of(pid, pidfd, lport);
+            if (s >= 0) {
+                *anchor = pidfd;
+                return s;
+            }
+            close(pidfd);
+        }
+        pid = lq_pdp_parent_of(pid);
+    }
+    return lq_errf(err, LQ_EXIT_ERROR,
+                   "no process above this one holds a socket bound to port %u (run from a "
+                   "packetdrill script)",
+                   lport);
+}
+
+/* Keeps fd open in a process of its own until the anchor process ends (or
+ * hold_s seconds), so that the accepted connection stays as the scenario
+ * leaves it. */
+static void lq_pdp_hold(int fd, int anchor, int hold_s)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return;
+    setsid();
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+    }
+    for (int i = 3; i < 1024; i++)
+        if (i != fd && i != anchor)
+            close(i);
+    struct pollfd p = {.fd = anchor, .events = POLLIN};
+    poll(&p, 1, hold_s * 1000); /* a pidfd is readable when its process ended */
+    _exit(0);
+}
+
+int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int hold_s,
+                  struct lq_err *err)
+{
+    if (lq_netns_refuse_initial("accept()", err) < 0)
+        return -1;
+    int anchor = -1;
+    int ls = lq_pdp_find_listener(lport, &anchor, err);
+    if (ls < 0)
+        return -1;
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int c = accept4(ls, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int e = errno;
+    int rc = 0;
+    if (c < 0 && !errno_want)
+        rc = lq_errf(err, LQ_EXIT_FAIL, "accept() failed: %s; the model returns port %u",
+                     strerror(e), port);
+    else if (c < 0 && e != errno_want)
+        rc = lq_errf(err, LQ_EXIT_FAIL, "accept() failed with %s; the model's fails with %s",
+                     strerror(e), strerror(errno_want));
+    else if (c >= 0 && errno_want)
+        rc = lq_errf(err, LQ_EXIT_FAIL,
+                     "accept() returned the connection from port %u; the model's fails with %s",
+                     ntohs(a.sin_port), strerror(errno_want));
+    else if (c >= 0 && ntohs(a.sin_port) != port)
+        rc = lq_errf(err, LQ_EXIT_FAIL,
+                     "accept() returned the connection from port %u; the model's, port %u",
+                     ntohs(a.sin_port), port);
+    if (!rc && c >= 0 && mss >= 0) {
+        int v = 0;
+        socklen_t vl = sizeof(v);
+        if (getsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &v, &vl) < 0)
+            rc = lq_errno(err, LQ_EXIT_ERROR, "getsockopt(TCP_MAXSEG)");
+        else if (v != mss)
+            rc = lq_errf(err, LQ_EXIT_FAIL,
+                         "the accepted socket's TCP_MAXSEG is %d; the model's is %d", v, mss);
+    }
+    if (c >= 0) {
+        lq_pdp_hold(c, anchor, hold_s);
+        close(c);
+    }
+    close(ls);
+    close(anchor);
+    return rc;
+}

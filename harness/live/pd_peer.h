@@ -1,0 +1,63 @@
+/* harness/live/pd_peer.h: `listenq pd-peer`, the other connections of a
+ * packetdrill script (docs/packetdrill.md).
+ *
+ * packetdrill drives one flow per script. An exported script drives the
+ * scenario's other connections (the filler connections of the overflow
+ * scenarios, among others) through this tool, called from a backtick line:
+ * each call sends one raw segment from 192.0.2.2 (packetdrill's remote
+ * prefix, routed out of its tun device) and a client port to the listener on
+ * the tun device's address, then waits, bounded, for the replies the model
+ * predicts to that port and fails when the kernel sends another kind. The
+ * replies leave through the tun device, where packetdrill ignores them
+ * (another 4-tuple) and this tool reads them with a packet socket. The
+ * server's ISN and first TSval per client port (from the last SYN-ACK) are
+ * kept in a state file of the namespace, so that a later segment can
+ * acknowledge and echo them (as offsets from what the model's server sent).
+ *
+ * An accept() of another connection is done on packetdrill's listener, which
+ * this tool borrows from the packetdrill process (pidfd_getfd): the accepted
+ * socket is held open by a small process that ends with packetdrill, so that
+ * closing it changes nothing the script checks.
+ *
+ * It refuses to run in the initial network namespace.
+ */
+#ifndef LISTENQ_HARNESS_PD_PEER_H
+#define LISTENQ_HARNESS_PD_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/segment.h"
+#include "util/err.h"
+
+/* The reply kinds a call may wait for. */
+enum lq_pdp_kind { LQ_PDP_SYNACK, LQ_PDP_ACK, LQ_PDP_RST, LQ_PDP_OTHER };
+
+#define LQ_PDP_MAX_EXPECT 8
+
+struct lq_pdp_args {
+    struct lq_seg seg;                 /* sport, dport, flags, seq, ack, win, len, options */
+    bool ack_srv;                      /* seg.ack is an offset from the server's ISN */
+    bool tsecr_srv;                    /* seg.opt.tsecr is an offset from the server's last TSval */
+    const char *dst;                   /* the listener's address; NULL: the tun device's */
+    const char *ifname;                /* the device the replies leave by (tun0) */
+    const char *state;                 /* the state file; NULL: one per namespace under /tmp */
+    int timeout_ms;                    /* for the expected replies */
+    uint8_t expect[LQ_PDP_MAX_EXPECT]; /* enum lq_pdp_kind, in order */
+    int nexpect;
+};
+
+/* accept() on the listener of port lport of the packetdrill process above
+ * this one: the connection from port `port` (its TCP_MAXSEG is mss, unless
+ * mss < 0), or with errno_want (EAGAIN, EINVAL) a failure with that errno.
+ * 0, or -1 with err (another result: LQ_EXIT_FAIL). */
+int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int hold_s,
+                  struct lq_err *err);
+
+/* Sends a's segment and waits for its expected replies: 0, or -1 with err
+ * (a reply of another kind, none in time, no namespace of its own). */
+int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err);
+/* "synack", "ack", "rst": the kind, or -1. */
+int lq_pdp_kind_parse(const char *s);
+
+#endif
