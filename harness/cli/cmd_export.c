@@ -208,6 +208,7 @@ static void lq_pd_peer_usage(FILE *f)
                "run from its backtick lines, in packetdrill's namespace only.\n"
                "send: one segment from 192.0.2.2:PORT to the listener, then the replies the model\n"
                "predicts (--expect synack,ack,rst; none: do not wait), each within --timeout-ms;\n"
+               "a SYN-ACK's options exactly: synack/mss=1460/ws=7/sack/ts (the others absent);\n"
                "several segments, separated by --, are sent one after the other.\n"
                "  --flags FLAGS       S F R P . (ACK), as packetdrill writes them\n"
                "  --ack N | --ack-srv N     the ack field, or the server's ISN + N\n"
@@ -254,12 +255,10 @@ static int lq_pd_peer_expect(char *s, struct lq_pdp_args *a)
     if (strcmp(s, "none") == 0)
         return 0;
     for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-        int k = lq_pdp_kind_parse(tok);
-        if (k < 0 || a->nexpect == LQ_PDP_MAX_EXPECT) {
+        if (lq_pdp_expect_parse(a, tok) < 0) {
             fprintf(stderr, "listenq pd-peer: bad --expect '%s'\n", tok);
             return -1;
         }
-        a->expect[a->nexpect++] = (uint8_t)k;
     }
     return 0;
 }

@@ -166,6 +166,20 @@ static void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
                            : (f & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK) ? "synack"
                                                                                       : "ack";
         lq_sb_addf(b, "%s%s", kinds++ ? "," : "", kind);
+        if (*kind == 's') {
+            /* a SYN-ACK's options, exactly */
+            const struct lq_tcpopt *op = &r->seg.opt;
+            if (op->has_mss)
+                lq_sb_addf(b, "/mss=%u", op->mss);
+            if (op->has_wscale)
+                lq_sb_addf(b, "/ws=%u", op->wscale);
+            if (op->sack_perm)
+                lq_sb_add(b, "/sack");
+            if (op->has_ts)
+                lq_sb_add(b, "/ts");
+            if (!op->has_mss && !op->has_wscale && !op->sack_perm && !op->has_ts)
+                lq_sb_add(b, "/");
+        }
     }
     if (!kinds)
         lq_sb_add(b, "none");
@@ -410,6 +424,21 @@ static void lq_pd_expect(struct lq_pd *p, const struct lq_directive *d, uint32_t
     }
 }
 
+/* The model's state after an event, as the runner compares it: queue
+ * lengths and every counter it tracks (those not named are 0). */
+static void lq_pd_state(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
+{
+    struct lq_strbuf *b = &p->body;
+    lq_pd_cmd_begin(p);
+    lq_pdc_state_call(b, line);
+    lq_sb_addf(b, " synq=%d acceptq=%d backlog=%d", o->synq, o->acceptq, o->backlog);
+    for (int k = 0; o->ctr_valid && k < LQ_CTR_COUNT; k++)
+        if (p->t->ctr_present[k] && o->ctr[k])
+            lq_sb_addf(b, " %s%s=%" PRId64, lq_counter_group((enum lq_counter)k),
+                       lq_counter_name((enum lq_counter)k), o->ctr[k]);
+    lq_pd_cmd_end(p);
+}
+
 /* ---- events ---- */
 
 static void lq_pd_segment(struct lq_pd *p, const struct lq_obs *o, size_t oi)
@@ -542,6 +571,8 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
     default: break;
     }
     lq_pd_track(p, obs);
+    if (p->state_checks && !(p->t->beyond && obs->dir >= p->t->beyond_dir))
+        lq_pd_state(p, obs, line);
 }
 
 /* Whether packetdrill can send every segment of the flow; else the line
@@ -626,6 +657,9 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     uint32_t bad_line = 0;
     const char *why = NULL;
     p.flow = found && lq_pd_flow_ok(&p, &bad_line, &why);
+    /* the model's state after every event; not where timers run (a check
+     * takes real time the scenario's close events do not have) */
+    p.state_checks = !lq_scenario_is_slow(sc);
     if (found && !p.flow)
         lq_pd_left(&p, "//   - packetdrill's own flow: it cannot send line %u (%s)\n", bad_line,
                    why);
@@ -652,6 +686,17 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         lq_sb_addf(&init, "\nsysctl -q %s=%" PRId64, lq_sysctl_name((enum lq_sysctl)s), setup[s]);
     lq_sb_addc(&init, '\n');
     lq_pdc_reset(&init);
+    if (p.state_checks) {
+        struct lq_strbuf tracked;
+        lq_sb_init(&tracked);
+        for (int k = 0; k < LQ_CTR_COUNT; k++)
+            if (t->ctr_present[k])
+                lq_sb_addf(&tracked, "%s%s%s", tracked.len ? " " : "",
+                           lq_counter_group((enum lq_counter)k),
+                           lq_counter_name((enum lq_counter)k));
+        lq_pdc_state_helper(&init, LQ_PD_LPORT, lq_sb_str(&tracked));
+        lq_sb_free(&tracked);
+    }
     lq_sb_add(&init, "`\n");
 
     /* the header: where it comes from and what it leaves out */
@@ -680,7 +725,8 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     }
     if (p.have_srv_ts)
         lq_sb_add(out, "// The server's TS vals are numbered from 1000 (packetdrill checks the\n"
-                       "// echo, not an outbound TS val); the client's are listenq's.\n");
+                       "// echo, not an outbound TS val), one the model repeats from 2000000000\n"
+                       "// (an echo of it is of the first); the client's are listenq's.\n");
     /* a TS echo that matches no TSval the server sent is read as an offset
      * from the first (tsecr=bad) */
     lq_sb_add(out, "--tcp_ts_ecr_scaled\n\n");

@@ -73,3 +73,35 @@ void lq_pdc_queue(struct lq_strbuf *b, uint8_t kind, int64_t n, uint16_t lport, 
     snprintf(w, sizeof(w), "%s %" PRId64, what, n);
     lq_pdc_fail(b, line, w);
 }
+
+void lq_pdc_state_helper(struct lq_strbuf *b, uint16_t lport, const char *tracked)
+{
+    lq_sb_addf(
+        b,
+        "\ncat >%s.state <<'EOF'\n"
+        "# the model's state after line $1: queue lengths and counters\n"
+        "F=%s; line=$1; shift\n"
+        "S=$(ss -Htni state syn-recv 'sport = :%u' | awk '/^[ \\t]+$/{n++} END{print n+0}')\n"
+        "L=$(ss -Hltn 'sport = :%u' | awk '{print $2, $3}')\n"
+        "NSTAT_HISTORY=$F.nstat nstat -sz | awk -v line=\"$line\" -v S=\"$S\" -v L=\"$L\" "
+        "-v want=\"$*\" -v tracked='%s' '\n"
+        "NR > 1 { have[$1] = $2 }\n"
+        "END {\n"
+        "  split(L, l, \" \"); have[\"synq\"] = S; have[\"acceptq\"] = l[1]; "
+        "have[\"backlog\"] = l[2]\n"
+        "  n = split(tracked, t, \" \"); for (i = 1; i <= n; i++) w[t[i]] = 0\n"
+        "  n = split(want, x, \" \"); for (i = 1; i <= n; i++) { split(x[i], kv, \"=\"); "
+        "w[kv[1]] = kv[2] }\n"
+        "  for (k in w) if (have[k] + 0 != w[k] + 0) bad = bad \" \" k \"=\" (have[k] + 0) "
+        "\" (the model: \" w[k] \")\"\n"
+        "  if (bad != \"\") { print \"line \" line \": the kernel has\" bad > "
+        "\"/dev/stderr\"; exit 1 }\n"
+        "}'\n"
+        "EOF",
+        LQ_PDC_FILES, LQ_PDC_FILES, lport, lport, tracked);
+}
+
+void lq_pdc_state_call(struct lq_strbuf *b, uint32_t line)
+{
+    lq_sb_addf(b, "sh %s.state %u", LQ_PDC_FILES, line);
+}

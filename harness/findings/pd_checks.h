@@ -34,6 +34,14 @@ void lq_pdc_sent(struct lq_strbuf *b, int upto, uint32_t line);
  * script started) against a range. */
 void lq_pdc_counter(struct lq_strbuf *b, const char *tag, const char *group, const char *name,
                     int64_t lo, int64_t hi, const char *what, uint32_t line);
+/* Commands for the set-up backtick that write the state check: a shell
+ * script that compares the listener's queue lengths and the counters named
+ * in `tracked` (nstat names, blank-separated: those not given are 0) with
+ * the values it is called with. */
+void lq_pdc_state_helper(struct lq_strbuf *b, uint16_t lport, const char *tracked);
+/* A call of the state check: "sh FILE.state LINE synq=N ... NAME=N". */
+void lq_pdc_state_call(struct lq_strbuf *b, uint32_t line);
+
 /* expect synq / acceptq / backlog N on the listener of port lport. */
 void lq_pdc_queue(struct lq_strbuf *b, uint8_t kind, int64_t n, uint16_t lport, uint32_t line);
 

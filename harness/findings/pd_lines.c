@@ -57,12 +57,35 @@ static uint32_t lq_pd_srv_ts(const struct lq_pd *p, uint32_t v)
     return v - p->srv_ts0 + LQ_PD_SRV_TS_BASE;
 }
 
+/* An outbound TSval as the script writes it (pd_script.h). */
+static uint32_t lq_pd_srv_ts_out(struct lq_pd *p, uint32_t v)
+{
+    for (unsigned k = 0; k < p->nts; k++)
+        if (p->ts_model[k] == v)
+            return LQ_PD_TS_DUP_BASE + p->ts_dups++;
+    if (p->nts < LQ_PD_TS_MAX) {
+        p->ts_model[p->nts] = v;
+        p->ts_script[p->nts++] = lq_pd_srv_ts(p, v);
+    }
+    return lq_pd_srv_ts(p, v);
+}
+
+/* An echo of the server's TSval v: the script value of the first packet
+ * that carried it, else the offset from the first (--tcp_ts_ecr_scaled). */
+static uint32_t lq_pd_srv_ts_echo(const struct lq_pd *p, uint32_t v)
+{
+    for (unsigned k = 0; k < p->nts; k++)
+        if (p->ts_model[k] == v)
+            return p->ts_script[k];
+    return lq_pd_srv_ts(p, v);
+}
+
 /* The options in the layout listenq's client and the kernel both use
  * (lq_frame_tcp_options, tcp_options_write). The client's TSvals are its
  * own (packetdrill sends them as written); the server's are numbered from
  * LQ_PD_SRV_TS_BASE, which packetdrill maps to the kernel's. in: from the
  * client. */
-static void lq_pd_options(const struct lq_pd *p, const struct lq_tcpopt *o, bool in,
+static void lq_pd_options(struct lq_pd *p, const struct lq_tcpopt *o, bool in,
                           struct lq_strbuf *out)
 {
     if (!(o->has_mss || o->has_ts || o->has_wscale || o->sack_perm))
@@ -85,9 +108,9 @@ static void lq_pd_options(const struct lq_pd *p, const struct lq_tcpopt *o, bool
         uint32_t val, ecr;
         if (in) {
             val = o->tsval;
-            ecr = o->tsecr && p->have_srv_ts ? lq_pd_srv_ts(p, o->tsecr) : o->tsecr;
+            ecr = o->tsecr && p->have_srv_ts ? lq_pd_srv_ts_echo(p, o->tsecr) : o->tsecr;
         } else {
-            val = p->have_srv_ts ? lq_pd_srv_ts(p, o->tsval) : o->tsval;
+            val = p->have_srv_ts ? lq_pd_srv_ts_out(p, o->tsval) : o->tsval;
             ecr = o->tsecr;
         }
         LQ_PD_OPT("TS val %" PRIu32 " ecr %" PRIu32, val, ecr);

@@ -11,8 +11,10 @@
 #include "run/trace.h"
 #include "util/strbuf.h"
 
-#define LQ_PD_LPORT       8080u /* packetdrill's default local port */
-#define LQ_PD_SRV_TS_BASE 1000u /* the server's first TSval, as the script writes it */
+#define LQ_PD_LPORT       8080u       /* packetdrill's default local port */
+#define LQ_PD_SRV_TS_BASE 1000u       /* the server's first TSval, as the script writes it */
+#define LQ_PD_TS_DUP_BASE 2000000000u /* a repeated TSval, as the script writes it */
+#define LQ_PD_TS_MAX      256u
 /* How much earlier than the model's due time a timed line's window starts,
  * per backtick line since the packet line that anchors the timer: relative
  * times count from the end of the previous line, and a backtick takes real
@@ -24,8 +26,9 @@
 struct lq_pd {
     const struct lq_scenario *sc;
     const struct lq_trace *t;
-    uint16_t conn; /* the connection whose flow packetdrill drives */
-    bool flow;     /* false: packetdrill cannot send all of its segments; pd-peer drives it */
+    uint16_t conn;     /* the connection whose flow packetdrill drives */
+    bool flow;         /* false: packetdrill cannot send all of its segments; pd-peer drives it */
+    bool state_checks; /* the model's queue lengths and counters after every event */
     struct lq_strbuf body;
     struct lq_strbuf left; /* the header's "left out" lines */
     /* what the header says once */
@@ -35,6 +38,13 @@ struct lq_pd {
     bool have_isn0, have_srv, have_srv_ts;
     uint32_t isn0, srv_isn0, srv_ts0;
     bool sack_ok; /* the flow's SYN-ACK granted SACK: its ACKs may carry SACK blocks */
+    /* the server's TSvals as the script writes them: the first packet with
+     * a value gets base + its offset, a later one with the same value a
+     * number of its own, so that an echo of the value maps to the first
+     * (what the model's same instant means; a later one is a later ms on a
+     * kernel whose checks take time) */
+    uint32_t ts_model[LQ_PD_TS_MAX], ts_script[LQ_PD_TS_MAX];
+    unsigned nts, ts_dups;
     /* the model's server, per connection: the last SYN-ACK's ISN, its TSval */
     bool *srv_known, *srv_ts_known;
     uint32_t *srv_isn, *srv_ts;

@@ -37,15 +37,55 @@ struct lq_pdp_state {
     int n;
 };
 
-int lq_pdp_kind_parse(const char *s)
+int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s)
 {
-    if (strcmp(s, "synack") == 0)
-        return LQ_PDP_SYNACK;
-    if (strcmp(s, "ack") == 0)
-        return LQ_PDP_ACK;
-    if (strcmp(s, "rst") == 0)
-        return LQ_PDP_RST;
-    return -1;
+    if (a->nexpect == LQ_PDP_MAX_EXPECT)
+        return -1;
+    int i = a->nexpect;
+    size_t n = strcspn(s, "/");
+    if (n == 6 && strncmp(s, "synack", 6) == 0)
+        a->expect[i] = LQ_PDP_SYNACK;
+    else if (n == 3 && strncmp(s, "ack", 3) == 0)
+        a->expect[i] = LQ_PDP_ACK;
+    else if (n == 3 && strncmp(s, "rst", 3) == 0)
+        a->expect[i] = LQ_PDP_RST;
+    else
+        return -1;
+    a->expect_opts[i] = s[n] == '/';
+    a->opts[i].mss = a->opts[i].wscale = -1;
+    a->opts[i].sack = a->opts[i].ts = false;
+    for (s += n; *s == '/';) {
+        s++;
+        unsigned v;
+        n = strcspn(s, "/");
+        if (sscanf(s, "mss=%u", &v) == 1 && v <= 65535)
+            a->opts[i].mss = (int32_t)v;
+        else if (sscanf(s, "ws=%u", &v) == 1 && v <= 255)
+            a->opts[i].wscale = (int32_t)v;
+        else if (n == 4 && strncmp(s, "sack", 4) == 0)
+            a->opts[i].sack = true;
+        else if (n == 2 && strncmp(s, "ts", 2) == 0)
+            a->opts[i].ts = true;
+        else if (n != 0 || s[n]) /* "synack/": no option at all */
+            return -1;
+        s += n;
+    }
+    if (*s || (a->expect_opts[i] && a->expect[i] != LQ_PDP_SYNACK))
+        return -1;
+    a->nexpect++;
+    return 0;
+}
+
+/* "mss=1460/ws=7/sack/ts" for a report */
+static void lq_pdp_opts_str(int32_t mss, int32_t ws, bool sack, bool ts, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "mss=%s", mss < 0 ? "none" : "");
+    if (mss >= 0)
+        n += snprintf(buf + n, len - (size_t)n, "%d", mss);
+    n += snprintf(buf + n, len - (size_t)n, " ws=%s", ws < 0 ? "none" : "");
+    if (ws >= 0)
+        n += snprintf(buf + n, len - (size_t)n, "%d", ws);
+    snprintf(buf + n, len - (size_t)n, " %s %s", sack ? "sack" : "nosack", ts ? "ts" : "nots");
 }
 
 static const char *lq_pdp_kind_name(int k)
@@ -203,6 +243,19 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, uint32_t src, uin
                            "port %u: the listener sent %s (flags 0x%02x), the model predicts %s",
                            a->seg.sport, lq_pdp_kind_name(kind), fi.seg.flags,
                            lq_pdp_kind_name(a->expect[got]));
+        const struct lq_tcpopt *o = &fi.seg.opt;
+        int32_t mss = o->has_mss ? o->mss : -1, ws = o->has_wscale ? o->wscale : -1;
+        if (a->expect_opts[got] &&
+            (mss != a->opts[got].mss || ws != a->opts[got].wscale ||
+             o->sack_perm != a->opts[got].sack || o->has_ts != a->opts[got].ts)) {
+            char have[96], want[96];
+            lq_pdp_opts_str(mss, ws, o->sack_perm, o->has_ts, have, sizeof(have));
+            lq_pdp_opts_str(a->opts[got].mss, a->opts[got].wscale, a->opts[got].sack,
+                            a->opts[got].ts, want, sizeof(want));
+            return lq_errf(err, LQ_EXIT_FAIL,
+                           "port %u: the listener's SYN-ACK has %s; the model's, %s", a->seg.sport,
+                           have, want);
+        }
         got++;
     }
     return 0;
@@ -338,24 +391,34 @@ static int lq_pdp_listener_of(pid_t pid, int pidfd, uint16_t lport)
     return -1;
 }
 
-/* The listener of lport in the nearest ancestor that holds one (the
- * packetdrill process: this tool runs under its backtick's shell), and a
- * pidfd of that ancestor. */
+/* The listener of lport held by the ancestors of this process, and a pidfd
+ * of the furthest one that holds it: the packetdrill process (the shell of
+ * its backtick, under it, holds the socket too, and ends at once). */
 static int lq_pdp_find_listener(uint16_t lport, int *anchor, struct lq_err *err)
 {
     pid_t pid = getppid();
+    int s = -1;
+    *anchor = -1;
     for (int depth = 0; depth < 6 && pid > 1; depth++) {
         int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd >= 0) {
-            int s = lq_pdp_listener_of(pid, pidfd, lport);
-            if (s >= 0) {
-                *anchor = pidfd;
-                return s;
-            }
-            close(pidfd);
+        int l = pidfd >= 0 ? lq_pdp_listener_of(pid, pidfd, lport) : -1;
+        if (l < 0) {
+            if (pidfd >= 0)
+                close(pidfd);
+            if (s >= 0)
+                break; /* above the packetdrill process */
+        } else {
+            if (s >= 0)
+                close(s);
+            if (*anchor >= 0)
+                close(*anchor);
+            s = l;
+            *anchor = pidfd;
         }
         pid = lq_pdp_parent_of(pid);
     }
+    if (s >= 0)
+        return s;
     return lq_errf(err, LQ_EXIT_ERROR,
                    "no process above this one holds a socket bound to port %u (run from a "
                    "packetdrill script)",

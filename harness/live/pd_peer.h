@@ -44,6 +44,12 @@ struct lq_pdp_args {
     const char *state;                 /* the state file; NULL: one per namespace under /tmp */
     int timeout_ms;                    /* for the expected replies */
     uint8_t expect[LQ_PDP_MAX_EXPECT]; /* enum lq_pdp_kind, in order */
+    /* a SYN-ACK's options, when given: exactly these (mss/wscale -1: none) */
+    bool expect_opts[LQ_PDP_MAX_EXPECT];
+    struct {
+        int32_t mss, wscale;
+        bool sack, ts;
+    } opts[LQ_PDP_MAX_EXPECT];
     int nexpect;
 };
 
@@ -57,7 +63,10 @@ int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int ho
 /* Sends a's segment and waits for its expected replies: 0, or -1 with err
  * (a reply of another kind, none in time, no namespace of its own). */
 int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err);
-/* "synack", "ack", "rst": the kind, or -1. */
-int lq_pdp_kind_parse(const char *s);
+/* "synack", "ack", "rst" into a->expect; a SYN-ACK may name its options
+ * exactly: "synack/mss=1460/ws=7/sack/ts" (those not named are absent;
+ * "synack/": none).
+ * 0, or -1 when s is none of these. */
+int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s);
 
 #endif

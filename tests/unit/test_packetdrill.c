@@ -53,6 +53,20 @@ static uint32_t mix(uint64_t seed, uint64_t a, uint64_t b)
 #define RESET             \
     "rm -f " FILES ".*\n" \
     "NSTAT_HISTORY=" FILES ".nstat nstat -n`\n"
+#define RESET_OPEN        \
+    "rm -f " FILES ".*\n" \
+    "NSTAT_HISTORY=" FILES ".nstat nstat -n\n"
+
+/* the model's state after an event (a scenario without waits) */
+#define ST "+0 `sh " FILES ".state "
+/* every counter the model tracks (model/counters.h), as nstat names them */
+static const char tracked[] =
+    "TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDrop TcpExtTCPReqQFullDoCookies "
+    "TcpExtSyncookiesSent TcpExtSyncookiesRecv TcpExtSyncookiesFailed TcpExtEmbryonicRsts "
+    "TcpExtTCPSynRetrans TcpExtTCPTimeouts TcpExtTCPACKSkippedSynRecv TcpExtTCPDeferAcceptDrop "
+    "TcpExtPAWSEstab TcpExtTSEcrRejected TcpExtTCPChallengeACK TcpExtTCPACKSkippedChallenge "
+    "TcpExtTCPACKSkippedSeq TcpExtTCPSYNChallenge TcpExtTCPAbortOnData TcpPassiveOpens "
+    "TcpAttemptFails TcpOutRsts TcpRetransSegs TcpEstabResets";
 
 #define SOCKET_LINES                                           \
     "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"            \
@@ -68,8 +82,10 @@ static const char handshake_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
                                    "accept\n";
 
 /* seed 1's first TSval is 788232022 (docs/scenario-format.md's example),
- * the next segment's 788232023 */
-static const char handshake_pkt[] =
+ * the next segment's 788232023; the state after each event: the request
+ * (synq 1), the child (acceptq 1, PassiveOpens, tcp_create_openreq_child),
+ * accepted. */
+static const char handshake_head[] =
     "// packetdrill script exported by listenq from handshake.lq: connection c1\n"
     "// The expected replies (>) are the model's (listenq profile 6.18.44), not a kernel\n"
     "// run's: a kernel that diverges from the model fails this script there.\n"
@@ -78,18 +94,26 @@ static const char handshake_pkt[] =
     "//   unshare -n sh -c 'ip link set lo up && packetdrill --ip_version=ipv4 SCRIPT.pkt'\n"
     "// Nothing was left out.\n"
     "// The server's TS vals are numbered from 1000 (packetdrill checks the\n"
-    "// echo, not an outbound TS val); the client's are listenq's.\n"
+    "// echo, not an outbound TS val), one the model repeats from 2000000000\n"
+    "// (an echo of it is of the first); the client's are listenq's.\n"
     "--tcp_ts_ecr_scaled\n"
-    "\n" SYSCTLS_FIXED SYSCTLS_DEFAULT("0") RESET
-    "\n" SOCKET_LINES "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n"
+    "\n" SYSCTLS_FIXED SYSCTLS_DEFAULT("0") RESET_OPEN "cat >" FILES ".state <<'EOF'\n";
+static const char handshake_body[] =
+    "EOF`\n"
+    "\n" SOCKET_LINES "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n" ST
+    "2 synq=0 acceptq=0 backlog=1`\n"
     "+0 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 788232022 ecr 0,nop,wscale 7>  // model: "
     "conn_request.request_queued\n"
-    "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1000 ecr 788232022,nop,wscale 7>\n"
+    "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1000 ecr 788232022,nop,wscale 7>\n" ST
+    "3 synq=1 acceptq=0 backlog=1`\n"
     "+0 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 788232023 ecr 1000>  // model: "
-    "check_req.child_created, child.established\n"
+    "check_req.child_created, child.established\n" ST
+    "4 synq=0 acceptq=1 backlog=1 TcpPassiveOpens=1`\n"
     "+0 accept(3, ..., ...) = 4\n"
-    "+0 getsockopt(4, SOL_TCP, TCP_MAXSEG, [1448], [4]) = 0\n"
-    "+0 accept(3, ..., ...) = -1 EAGAIN (Resource temporarily unavailable)\n";
+    "+0 getsockopt(4, SOL_TCP, TCP_MAXSEG, [1448], [4]) = 0\n" ST
+    "5 synq=0 acceptq=0 backlog=1 TcpPassiveOpens=1`\n"
+    "+0 accept(3, ..., ...) = -1 EAGAIN (Resource temporarily unavailable)\n" ST
+    "6 synq=0 acceptq=0 backlog=1 TcpPassiveOpens=1`\n";
 
 /* listen 0 with cookies on: c1 gets a request, c2 (qlen 1 > 0) a cookie;
  * accept() returns c2; c1's SYN-ACK is retransmitted at 1 s; its ACK at
@@ -117,7 +141,7 @@ static void two_conns_c1(void)
              "+0 < S 0:0(0) win 65535 <mss 1460>  // model: conn_request.request_queued\n"
              "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
              "+0 `listenq pd-peer send --sport 20001 --flags S --seq %u --mss 1460 --expect "
-             "synack -- --sport 20001 --flags . --seq %u --ack-srv 1 --expect none`\n"
+             "synack/mss=1460 -- --sport 20001 --flags . --seq %u --ack-srv 1 --expect none`\n"
              "+0 `listenq pd-peer accept --sport 20001 --mss 1460`\n"
              "+0.900~+1.010 > S. 0:0(0) ack 1 <mss 1460>  // timer\n"
              "+0.500 < . 1:1(0) ack 1 win 65535  // model: check_req.child_created, "
@@ -133,7 +157,7 @@ static void two_conns_c1(void)
 static const char two_conns_c2_body[] =
     "+0 listen(3, 0) = 0  // model: listen.backlog_kept, listen.start\n"
     "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --mss 1460 --expect "
-    "synack`\n"
+    "synack/mss=1460`\n"
     "+0 < S 0:0(0) win 65535 <mss 1460>  // model: conn_request.synq_full_cookie, "
     "conn_request.cookie_clears_options, conn_request.cookie_sent\n"
     "+0 > S. 0:0(0) ack 1 <mss 1460>  // SYN cookie: ISN * and TS val * are the kernel's\n"
@@ -157,36 +181,46 @@ static const char drop_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
                               "expect counter TCPReqQFullDrop 1\n"
                               "expect counter Tcp:PassiveOpens 0\n";
 
+/* the fillers' SYN-ACKs carry the kernel's MSS (1460 on a 1500-byte MTU),
+ * the dropped SYN counts TCPReqQFullDrop and ListenDrops (tcp_listendrop) */
 static const char drop_c3_head[] =
     "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n"
-    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect synack -- "
-    "--sport 20001 --flags S --seq %u --expect synack`\n";
+    /* the state after listen(), after c1's SYN (a request) */
+    ST "2 synq=0 acceptq=0 backlog=1`\n"
+    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect "
+    "synack/mss=1460`\n" ST "3 synq=1 acceptq=0 backlog=1`\n";
+static const char drop_c2_syn[] =
+    "+0 `listenq pd-peer send --sport 20001 --flags S --seq %u --expect synack/mss=1460`\n";
 static const char drop_c3_body[] =
-    /* expect none: TcpOutSegs from just before the event */
-    "+0 `NSTAT_HISTORY=" FILES ".ev nstat -n`\n"
-    "+0 < S 0:0(0) win 65535  // model: conn_request.synq_full_drop\n"
-    "+0 `v=$(NSTAT_HISTORY=" FILES ".ev nstat -sz TcpOutSegs | awk '$1==\"TcpOutSegs\"{print "
-    "$2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 6: expect none: the kernel has ${v:-0}\" "
-    ">&2; exit 1; }`\n"
-    "+0 `v=$(ss -Htni state syn-recv 'sport = :8080' | awk '/^[ \\t]+$/{n++} END{print n+0}'); "
-    "[ \"${v:-0}\" -eq 2 ] || { echo \"line 7: expect synq 2: the kernel has ${v:-0}\" >&2; "
-    "exit 1; }`\n"
-    "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpExtTCPReqQFullDrop | awk "
-    "'$1==\"TcpExtTCPReqQFullDrop\"{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo \"line 8: "
-    "expect counter TCPReqQFullDrop 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n"
-    "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpPassiveOpens | awk "
-    "'$1==\"TcpPassiveOpens\"{print $2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 9: expect "
-    "counter Tcp:PassiveOpens 0: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
+    ST "4 synq=2 acceptq=0 backlog=1`\n"
+       /* expect none: TcpOutSegs from just before the event */
+       "+0 `NSTAT_HISTORY=" FILES ".ev nstat -n`\n"
+       "+0 < S 0:0(0) win 65535  // model: conn_request.synq_full_drop\n" ST
+       "5 synq=2 acceptq=0 backlog=1 TcpExtListenDrops=1 TcpExtTCPReqQFullDrop=1`\n"
+       "+0 `v=$(NSTAT_HISTORY=" FILES ".ev nstat -sz TcpOutSegs | awk "
+       "'$1==\"TcpOutSegs\"{print $2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 6: expect none: "
+       "the kernel has ${v:-0}\" >&2; exit 1; }`\n"
+       "+0 `v=$(ss -Htni state syn-recv 'sport = :8080' | awk '/^[ \\t]+$/{n++} END{print n+0}'); "
+       "[ \"${v:-0}\" -eq 2 ] || { echo \"line 7: expect synq 2: the kernel has ${v:-0}\" >&2; "
+       "exit 1; }`\n"
+       "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpExtTCPReqQFullDrop | awk "
+       "'$1==\"TcpExtTCPReqQFullDrop\"{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo \"line 8: "
+       "expect counter TCPReqQFullDrop 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n"
+       "+0 `v=$(NSTAT_HISTORY=" FILES ".nstat nstat -sz TcpPassiveOpens | awk "
+       "'$1==\"TcpPassiveOpens\"{print $2}'); [ \"${v:-0}\" -eq 0 ] || { echo \"line 9: expect "
+       "counter Tcp:PassiveOpens 0: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
 
 /* A SYN before listen(): packetdrill has no flow then, so pd-peer sends
- * it (and expects the RST|ACK of a port without a listener). */
+ * it (and expects the RST|ACK of a port without a listener: OutRsts). */
 static const char before_listen_lq[] = "syn c1\n"
                                        "expect c1 rst\n"
                                        "listen 1\n";
 
 static const char before_listen_body[] =
-    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect rst`\n"
-    "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n";
+    "+0 `listenq pd-peer send --sport 20000 --flags S --seq 1347007726 --expect rst`\n" ST
+    "1 synq=0 acceptq=0 backlog=0 TcpOutRsts=1`\n"
+    "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n" ST
+    "3 synq=0 acceptq=0 backlog=1 TcpOutRsts=1`\n";
 
 static const char *tail_of(const char *got, const char *want)
 {
@@ -221,8 +255,18 @@ int main(void)
     struct lq_strbuf out;
     lq_sb_init(&out);
 
-    if (!export(&p, "handshake.lq", handshake_lq, NULL, &out))
-        is_str(lq_sb_str(&out), handshake_pkt, "handshake.lq: the script written by hand");
+    if (!export(&p, "handshake.lq", handshake_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        size_t hl = strlen(handshake_head);
+        char head[sizeof(handshake_head)];
+        snprintf(head, sizeof(head), "%.*s", (int)hl, got);
+        is_str(head, handshake_head, "handshake.lq: the header and set-up written by hand");
+        is_str(tail_of(got, handshake_body), handshake_body,
+               "handshake.lq: the events and the model's state after each");
+        const char *helper = strstr(got, ".state <<'EOF'\n");
+        ok(helper && strstr(helper, tracked) && strstr(helper, "sport = :8080"),
+           "handshake.lq: the state check knows every counter the model tracks");
+    }
 
     lq_sb_reset(&out);
     two_conns_c1();
@@ -249,7 +293,8 @@ int main(void)
 
     lq_sb_reset(&out);
     char want[4096];
-    int wn = snprintf(want, sizeof(want), drop_c3_head, mix(1, 1, 1));
+    int wn = snprintf(want, sizeof(want), "%s", drop_c3_head);
+    wn += snprintf(want + wn, sizeof(want) - (size_t)wn, drop_c2_syn, mix(1, 1, 1));
     snprintf(want + wn, sizeof(want) - (size_t)wn, "%s", drop_c3_body);
     if (!export(&p, "drop.lq", drop_lq, "c3", &out))
         is_str(tail_of(lq_sb_str(&out), want), want,
