@@ -130,7 +130,9 @@ def run_listenq(listenq, lq):
 def run_script(pd, bindir, pkt):
     env = dict(os.environ)
     env["PATH"] = bindir + ":" + env.get("PATH", "")
-    r = subprocess.run(["unshare", "-n", "sh", "-c",
+    # one CPU, as listenq export --check runs it (docs/packetdrill.md)
+    r = subprocess.run(["taskset", "-c", str(os.sched_getaffinity(0).pop()), "unshare", "-n",
+                        "sh", "-c",
                         'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"', pd, pkt],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                        timeout=900)

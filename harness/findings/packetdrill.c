@@ -710,9 +710,10 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
-    lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace):\n"
-                   "//   unshare -n sh -c 'ip link set lo up && packetdrill --ip_version=ipv4 "
-                   "SCRIPT.pkt'\n");
+    lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace),\n"
+                   "// on one CPU (request timers are per CPU):\n"
+                   "//   unshare -n sh -c 'ip link set lo up && taskset -c 0 packetdrill "
+                   "--ip_version=ipv4 SCRIPT.pkt'\n");
     if (p.any_peer)
         lq_sb_add(out, "// with listenq on PATH (listenq pd-peer); or listenq export --packetdrill "
                        "--check.\n");

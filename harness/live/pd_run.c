@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,17 @@ static void lq_pd_child(const char *packetdrill, const char *script, const char 
     dup2(wfd, 1);
     dup2(wfd, 2);
     close(wfd);
+    /* one CPU for packetdrill and all it starts (pd-peer): a request's
+     * timer is pinned to the CPU that made the request, and two firing at
+     * once on two CPUs would both see the same queue length (timer_prune.lq),
+     * where a listenq run, one thread, has them in turn */
+    int cpu = sched_getcpu();
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        sched_setaffinity(0, sizeof(set), &set);
+    }
     struct lq_err err = {0};
     if (lq_netns_private_enter(&err) < 0) {
         fprintf(stderr, "listenq: %s\n", err.msg);

@@ -82,7 +82,7 @@ grep -q '^# packetdrill passed 1 of 1 scripts' "$TMP/ok.out" || cat "$TMP/ok.out
 "$LISTENQ" export --packetdrill -o "$TMP/hs.pkt" "$TMP/hs.lq"
 sed 's/tcp_timestamps=1/tcp_timestamps=0/' "$TMP/hs.pkt" >"$TMP/mut.pkt"
 line=$(grep -n '^+0 > S\. ' "$TMP/mut.pkt" | cut -d: -f1)
-unshare -n sh -c 'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"' "$pd" "$TMP/mut.pkt" \
+unshare -n sh -c 'ip link set lo up && exec taskset -c 0 "$0" --ip_version=ipv4 "$1"' "$pd" "$TMP/mut.pkt" \
     >"$TMP/mut.out" 2>&1
 st=$?
 [ "$st" -ne 0 ]
@@ -98,7 +98,7 @@ ok $? "the overflow scenario's three scripts pass (pd-peer fills the SYN queue)"
 [ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/drop.out"
 "$LISTENQ" export --packetdrill --conn c3 -o "$TMP/drop.pkt" "$TMP/drop.lq"
 sed 's/tcp_syncookies=0/tcp_syncookies=1/' "$TMP/drop.pkt" >"$TMP/drop-mut.pkt"
-PATH="$(dirname "$LISTENQ"):$PATH" unshare -n sh -c 'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"' \
+PATH="$(dirname "$LISTENQ"):$PATH" unshare -n sh -c 'ip link set lo up && exec taskset -c 0 "$0" --ip_version=ipv4 "$1"' \
     "$pd" "$TMP/drop-mut.pkt" >"$TMP/drop-mut.out" 2>&1
 st=$?
 [ "$st" -ne 0 ]
