@@ -145,7 +145,7 @@ static void two_conns_c1(void)
              "+0 `listenq pd-peer send --sport 20001 --flags S --seq %u --mss 1460 --expect "
              "synack/mss=1460 -- --sport 20001 --flags . --seq %u --ack-srv 1 --expect none`\n"
              "+0 `listenq pd-peer accept --sport 20001 --mss 1460`\n"
-             "+0.900~+1.010 > S. 0:0(0) ack 1 <mss 1460>  // timer\n"
+             "+0.900~+1.025 > S. 0:0(0) ack 1 <mss 1460>  // timer\n"
              "+0.500 < . 1:1(0) ack 1 win 65535  // model: check_req.child_created, "
              "child.established\n"
              "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { "
