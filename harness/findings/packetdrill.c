@@ -301,6 +301,21 @@ size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
     return n;
 }
 
+const char *lq_pd_ip_version(const struct lq_scenario *sc, uint16_t conn)
+{
+    if (conn < sc->nconns && lq_scenario_conn_ipv6(sc, conn))
+        return "ipv6";
+    return sc->run_family == LQ_FAMILY_DUAL ? "ipv4-mapped-ipv6" : "ipv4";
+}
+
+bool lq_pd_runnable(const struct lq_scenario *sc, const char **why)
+{
+    if (sc->run_family == LQ_FAMILY_IPV4)
+        return true;
+    *why = "an IPv6 or dual-stack scenario: listenq pd-peer sends IPv4 segments only";
+    return false;
+}
+
 /* The connection to export: asked for, else the first one a segment uses. */
 static int lq_pd_pick_conn(const struct lq_scenario *sc, const struct lq_pd_opts *o, uint16_t *conn,
                            bool *found, struct lq_err *err)
@@ -710,10 +725,15 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
-    lq_sb_add(out, "// Run as root in a new network namespace (the sysctls are per namespace),\n"
-                   "// on one CPU (request timers are per CPU):\n"
-                   "//   unshare -n sh -c 'ip link set lo up && taskset -c 0 packetdrill "
-                   "--ip_version=ipv4 SCRIPT.pkt'\n");
+    const char *nowhy;
+    if (!lq_pd_runnable(sc, &nowhy))
+        lq_sb_addf(out, "// Not runnable yet: %s.\n", nowhy);
+    lq_sb_addf(out,
+               "// Run as root in a new network namespace (the sysctls are per namespace),\n"
+               "// on one CPU (request timers are per CPU):\n"
+               "//   unshare -n sh -c 'ip link set lo up && taskset -c 0 packetdrill "
+               "--ip_version=%s SCRIPT.pkt'\n",
+               lq_pd_ip_version(sc, found ? p.conn : 0));
     if (p.any_peer)
         lq_sb_add(out, "// with listenq on PATH (listenq pd-peer); or listenq export --packetdrill "
                        "--check.\n");

@@ -50,7 +50,8 @@ static int64_t lq_pd_now_ms(void)
 }
 
 /* The child: a namespace of its own, then packetdrill. Never returns. */
-static void lq_pd_child(const char *packetdrill, const char *script, const char *bindir, int wfd)
+static void lq_pd_child(const char *packetdrill, const char *ipv, const char *script,
+                        const char *bindir, int wfd)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -82,13 +83,15 @@ static void lq_pd_child(const char *packetdrill, const char *script, const char 
             setenv("PATH", p, 1);
         }
     }
-    execl(packetdrill, packetdrill, "--ip_version=ipv4", script, (char *)NULL);
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--ip_version=%s", ipv);
+    execl(packetdrill, packetdrill, opt, script, (char *)NULL);
     fprintf(stderr, "listenq: cannot run %s: %s\n", packetdrill, strerror(errno));
     _exit(103);
 }
 
-int lq_pd_run(const char *packetdrill, const char *script, const char *bindir, int timeout_s,
-              struct lq_strbuf *out, int *passed, struct lq_err *err)
+int lq_pd_run(const char *packetdrill, const char *ipv, const char *script, const char *bindir,
+              int timeout_s, struct lq_strbuf *out, int *passed, struct lq_err *err)
 {
     int p[2];
     *passed = 0;
@@ -104,7 +107,7 @@ int lq_pd_run(const char *packetdrill, const char *script, const char *bindir, i
     if (pid == 0) {
         close(p[0]);
         int w = dup(p[1]); /* without O_CLOEXEC, for dup2 */
-        lq_pd_child(packetdrill, script, bindir, w);
+        lq_pd_child(packetdrill, ipv, script, bindir, w);
     }
     close(p[1]);
     int64_t end = lq_pd_now_ms() + (int64_t)timeout_s * 1000;
