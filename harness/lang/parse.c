@@ -465,11 +465,13 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             s->via = t->s[3] == '4' ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
             /* a later event may repeat the family its first event chose */
             uint8_t fam = s->via == LQ_VIA_IPV4 ? LQ_VIA_IPV4 : LQ_VIA_IPV6;
-            if (!first_event && p->via[d->conn] != fam)
+            /* no record (its first event came before 'family dual'): IPv6, the default */
+            uint8_t chosen = p->via && p->via[d->conn] ? p->via[d->conn] : LQ_VIA_IPV6;
+            if (!first_event && chosen != fam)
                 return lq_perr(p, t->col,
                                "'%.*s': connection '%s' is %s (its first event chose it)",
                                (int)t->len, t->s, p->sc->conns[d->conn],
-                               p->via[d->conn] == LQ_VIA_IPV4 ? "IPv4" : "IPv6");
+                               chosen == LQ_VIA_IPV4 ? "IPv4" : "IPv6");
             rc = 0;
         }
         if (rc == -2)
