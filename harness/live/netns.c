@@ -432,71 +432,45 @@ static int wait_running(struct rtnl *r, const char *name, struct lq_err *err)
     }
 }
 
-static int add_addr(struct rtnl *r, int ifindex, struct in_addr ip, struct lq_err *err)
+/* One address on an interface: AF_INET (ip is a struct in_addr) or AF_INET6
+ * (a struct in6_addr, added with IFA_F_NODAD: usable at once, never tentative). */
+static int add_addr(struct rtnl *r, int ifindex, int family, const void *ip, const char *what,
+                    struct lq_err *err)
 {
     char buf[NL_BUF] __attribute__((aligned(4)));
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_NEWADDR;
     nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
     struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-    ifa->ifa_family = AF_INET;
-    ifa->ifa_prefixlen = PREFIX_LEN;
+    size_t len = family == AF_INET6 ? 16 : 4;
+    ifa->ifa_family = (uint8_t)family;
+    ifa->ifa_prefixlen = family == AF_INET6 ? PREFIX_LEN6 : PREFIX_LEN;
     ifa->ifa_scope = RT_SCOPE_UNIVERSE;
     ifa->ifa_index = (uint32_t)ifindex;
-    mnl_attr_put(nlh, IFA_LOCAL, 4, &ip);
-    mnl_attr_put(nlh, IFA_ADDRESS, 4, &ip);
-    return rtnl_talk(r, nlh, NULL, NULL, "adding 198.18.0.1/24 to lqs0", err);
+    if (family == AF_INET6)
+        ifa->ifa_flags = IFA_F_NODAD | IFA_F_PERMANENT;
+    mnl_attr_put(nlh, IFA_LOCAL, len, ip);
+    mnl_attr_put(nlh, IFA_ADDRESS, len, ip);
+    if (family == AF_INET6)
+        mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_PERMANENT);
+    return rtnl_talk(r, nlh, NULL, NULL, what, err);
 }
 
-/* 2001:db8::1/64 without DAD (IFA_F_NODAD): usable at once, never tentative. */
-static int add_addr6(struct rtnl *r, int ifindex, const struct in6_addr *ip, struct lq_err *err)
-{
-    char buf[NL_BUF] __attribute__((aligned(4)));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWADDR;
-    nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-    struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-    ifa->ifa_family = AF_INET6;
-    ifa->ifa_prefixlen = PREFIX_LEN6;
-    ifa->ifa_flags = IFA_F_NODAD | IFA_F_PERMANENT;
-    ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-    ifa->ifa_index = (uint32_t)ifindex;
-    mnl_attr_put(nlh, IFA_LOCAL, 16, ip);
-    mnl_attr_put(nlh, IFA_ADDRESS, 16, ip);
-    mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_PERMANENT);
-    return rtnl_talk(r, nlh, NULL, NULL, "adding 2001:db8::1/64 (nodad) to lqs0", err);
-}
-
-static int add_neigh6(struct rtnl *r, int ifindex, const struct in6_addr *ip, const uint8_t mac[6],
-                      struct lq_err *err)
+/* A permanent neighbour entry, so no ARP or neighbour discovery ever runs. */
+static int add_neigh(struct rtnl *r, int ifindex, int family, const void *ip, const uint8_t mac[6],
+                     const char *what, struct lq_err *err)
 {
     char buf[NL_BUF] __attribute__((aligned(4)));
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_NEWNEIGH;
     nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
     struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-    nd->ndm_family = AF_INET6;
+    nd->ndm_family = (uint8_t)family;
     nd->ndm_ifindex = ifindex;
     nd->ndm_state = NUD_PERMANENT;
-    mnl_attr_put(nlh, NDA_DST, 16, ip);
+    mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, ip);
     mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-    return rtnl_talk(r, nlh, NULL, NULL, "adding the permanent neighbour 2001:db8::2", err);
-}
-
-static int add_neigh(struct rtnl *r, int ifindex, struct in_addr ip, const uint8_t mac[6],
-                     struct lq_err *err)
-{
-    char buf[NL_BUF] __attribute__((aligned(4)));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWNEIGH;
-    nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-    struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-    nd->ndm_family = AF_INET;
-    nd->ndm_ifindex = ifindex;
-    nd->ndm_state = NUD_PERMANENT;
-    mnl_attr_put(nlh, NDA_DST, 4, &ip);
-    mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-    return rtnl_talk(r, nlh, NULL, NULL, "adding the permanent neighbour 198.18.0.2", err);
+    return rtnl_talk(r, nlh, NULL, NULL, what, err);
 }
 
 /* Offloads off, so frames carry the checksums and sizes the wire would. */
@@ -621,16 +595,21 @@ static int setup_server(struct lq_netns *ns, struct lq_err *err)
         goto out;
     ns->server_ifindex = li.ifindex;
     memcpy(ns->server_mac, li.mac, 6);
-    if (offloads_off(SERVER_IF, err) < 0 || add_addr(&r, li.ifindex, ns->server_ip, err) < 0 ||
-        (ns->ipv6 && add_addr6(&r, li.ifindex, &ns->server_ip6, err) < 0) ||
+    if (offloads_off(SERVER_IF, err) < 0 ||
+        add_addr(&r, li.ifindex, AF_INET, &ns->server_ip, "adding 198.18.0.1/24 to lqs0", err) <
+            0 ||
+        (ns->ipv6 && add_addr(&r, li.ifindex, AF_INET6, &ns->server_ip6,
+                              "adding 2001:db8::1/64 (nodad) to lqs0", err) < 0) ||
         link_up(&r, li.ifindex, SERVER_IF, err) < 0)
         goto out;
     /* The client end comes up in its own namespace; then the neighbour. */
     if (enter_fd(ns->fd[LQ_NS_CLIENT], "CLIENT", err) < 0 || setup_client_link(ns, err) < 0 ||
         enter_fd(ns->fd[LQ_NS_SERVER], "SERVER", err) < 0)
         goto out;
-    if (add_neigh(&r, li.ifindex, ns->client_ip, ns->client_mac, err) < 0 ||
-        (ns->ipv6 && add_neigh6(&r, li.ifindex, &ns->client_ip6, ns->client_mac, err) < 0) ||
+    if (add_neigh(&r, li.ifindex, AF_INET, &ns->client_ip, ns->client_mac,
+                  "adding the permanent neighbour 198.18.0.2", err) < 0 ||
+        (ns->ipv6 && add_neigh(&r, li.ifindex, AF_INET6, &ns->client_ip6, ns->client_mac,
+                               "adding the permanent neighbour 2001:db8::2", err) < 0) ||
         wait_running(&r, SERVER_IF, err) < 0)
         goto out;
     char v[32];

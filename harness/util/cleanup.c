@@ -51,12 +51,9 @@ static void lq_cleanup_handler(int sig)
     raise(sig);
 }
 
-void lq_cleanup_on_signals(void)
+/* The handler with the other cleanup signals blocked while it runs. */
+static struct sigaction cleanup_action(void)
 {
-    static bool done;
-    if (done)
-        return;
-    done = true;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = lq_cleanup_handler;
@@ -64,6 +61,16 @@ void lq_cleanup_on_signals(void)
     sigaddset(&sa.sa_mask, SIGINT);
     sigaddset(&sa.sa_mask, SIGTERM);
     sigaddset(&sa.sa_mask, SIGHUP);
+    return sa;
+}
+
+void lq_cleanup_on_signals(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    struct sigaction sa = cleanup_action();
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         /* a signal ignored on entry stays ignored (nohup, a shell's
@@ -79,13 +86,7 @@ void lq_cleanup_worker(void)
 {
     lq_cleanup_on_signals();
     lq_msg_cur = -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = lq_cleanup_handler;
-    sigemptyset(&sa.sa_mask);
-    sigaddset(&sa.sa_mask, SIGINT);
-    sigaddset(&sa.sa_mask, SIGTERM);
-    sigaddset(&sa.sa_mask, SIGHUP);
+    struct sigaction sa = cleanup_action();
     sigaction(SIGTERM, &sa, NULL);
 }
 
