@@ -2,6 +2,7 @@
 #include "packetdrill.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,12 +30,6 @@ static uint32_t lq_pd_line(const struct lq_scenario *sc, size_t i)
     return sc->d[i].line ? sc->d[i].line : (uint32_t)(i + 1);
 }
 
-/* The trace's packets of observation o. */
-static const struct lq_obs_pkt *lq_pd_pkts(const struct lq_trace *t, const struct lq_obs *o)
-{
-    return o->npkts ? &t->pkts[o->first_pkt] : NULL;
-}
-
 /* One "left out" line of the header, once. */
 static void lq_pd_left(struct lq_pd *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void lq_pd_left(struct lq_pd *p, const char *fmt, ...)
@@ -59,132 +54,6 @@ static void lq_pd_dps(struct lq_pd *p, const struct lq_obs *o)
         lq_sb_addf(&p->body, "%s%s", first ? "  // model: " : ", ", info ? info->name : "?");
         first = false;
     }
-}
-
-/* ---- backtick lines ---- */
-
-static void lq_pd_cmd_begin(struct lq_pd *p)
-{
-    lq_pd_time(p);
-    lq_sb_addc(&p->body, '`');
-}
-
-static void lq_pd_cmd_end(struct lq_pd *p)
-{
-    lq_sb_add(&p->body, "`\n");
-    p->nchecks++;
-}
-
-/* The model's server as the other connections' segments are relative to
- * it: per connection the last SYN-ACK's ISN and TSval. */
-static void lq_pd_track(struct lq_pd *p, const struct lq_obs *o)
-{
-    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
-    for (uint32_t k = 0; k < o->npkts; k++) {
-        const struct lq_seg *s = &pk[k].seg;
-        uint16_t c = pk[k].conn;
-        if (c >= p->sc->nconns)
-            continue;
-        bool synack = (s->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
-        if (synack && (!p->srv_known[c] || p->srv_isn[c] != s->seq)) {
-            p->srv_known[c] = true;
-            p->srv_isn[c] = s->seq;
-            p->srv_ts_known[c] = s->opt.has_ts;
-            p->srv_ts[c] = s->opt.tsval;
-        } else if (s->opt.has_ts && !p->srv_ts_known[c]) {
-            p->srv_ts_known[c] = true;
-            p->srv_ts[c] = s->opt.tsval;
-        }
-    }
-}
-
-/* "listenq pd-peer send ...": a segment the flow does not carry, and the
- * kinds of the replies the model predicts at once. */
-static void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
-{
-    const struct lq_seg *s = &o->sent;
-    uint16_t c = s->conn;
-    struct lq_strbuf *b = &p->body;
-    p->any_peer = true;
-    if (p->peer_end && p->peer_end == b->len && !p->pending_ms) {
-        /* right after another: one process sends both, as close together
-         * as the scenario's events are */
-        b->len -= 2;
-        b->s[b->len] = '\0';
-        p->nchecks--;
-        lq_sb_addf(b, " -- --sport %u --flags ", s->sport);
-    } else {
-        lq_pd_cmd_begin(p);
-        lq_sb_addf(b, "listenq pd-peer send --sport %u --flags ", s->sport);
-    }
-    char fl[8];
-    size_t n = 0;
-    if (s->flags & LQ_TH_SYN)
-        fl[n++] = 'S';
-    if (s->flags & LQ_TH_FIN)
-        fl[n++] = 'F';
-    if (s->flags & LQ_TH_RST)
-        fl[n++] = 'R';
-    if (s->flags & LQ_TH_PSH)
-        fl[n++] = 'P';
-    if (s->flags & LQ_TH_ACK)
-        fl[n++] = '.';
-    fl[n] = '\0';
-    lq_sb_addf(b, "%s --seq %" PRIu32, n ? fl : "-", s->seq);
-    if (s->flags & LQ_TH_ACK) {
-        if (p->srv_known[c])
-            lq_sb_addf(b, " --ack-srv %" PRId32, (int32_t)(s->ack - p->srv_isn[c]));
-        else
-            lq_sb_addf(b, " --ack %" PRIu32, s->ack);
-    }
-    if (s->win != 65535)
-        lq_sb_addf(b, " --win %u", s->win);
-    if (s->len)
-        lq_sb_addf(b, " --len %" PRIu32, s->len);
-    if (s->opt.has_mss)
-        lq_sb_addf(b, " --mss %u", s->opt.mss);
-    if (s->opt.has_wscale)
-        lq_sb_addf(b, " --wscale %u", s->opt.wscale);
-    if (s->opt.sack_perm)
-        lq_sb_add(b, " --sackok");
-    if (s->opt.has_ts) {
-        lq_sb_addf(b, " --ts %" PRIu32, s->opt.tsval);
-        if (s->opt.tsecr && p->srv_ts_known[c])
-            lq_sb_addf(b, " --tsecr-srv %" PRId32, (int32_t)(s->opt.tsecr - p->srv_ts[c]));
-        else if (s->opt.tsecr)
-            lq_sb_addf(b, " --tsecr %" PRIu32, s->opt.tsecr);
-    }
-    lq_sb_add(b, " --expect ");
-    const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
-    int kinds = 0;
-    for (uint32_t k = 0; k < o->npkts; k++) {
-        const struct lq_obs_pkt *r = &pk[k];
-        if (r->conn != c || r->timing != LQ_PKT_NOW)
-            continue;
-        uint8_t f = r->seg.flags;
-        const char *kind = (f & LQ_TH_RST)                                            ? "rst"
-                           : (f & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK) ? "synack"
-                                                                                      : "ack";
-        lq_sb_addf(b, "%s%s", kinds++ ? "," : "", kind);
-        if (*kind == 's') {
-            /* a SYN-ACK's options, exactly */
-            const struct lq_tcpopt *op = &r->seg.opt;
-            if (op->has_mss)
-                lq_sb_addf(b, "/mss=%u", op->mss);
-            if (op->has_wscale)
-                lq_sb_addf(b, "/ws=%u", op->wscale);
-            if (op->sack_perm)
-                lq_sb_add(b, "/sack");
-            if (op->has_ts)
-                lq_sb_add(b, "/ts");
-            if (!op->has_mss && !op->has_wscale && !op->sack_perm && !op->has_ts)
-                lq_sb_add(b, "/");
-        }
-    }
-    if (!kinds)
-        lq_sb_add(b, "none");
-    lq_pd_cmd_end(p);
-    p->peer_end = b->len;
 }
 
 /* When the model's delayed ACK of observation oi, packet r, fires: ms after
@@ -236,8 +105,14 @@ static void lq_pd_replies(struct lq_pd *p, const struct lq_obs *o, size_t oi)
             lq_sb_add(&p->body, "// the model's delayed ACK, superseded by a later ACK: ");
             struct lq_obs_pkt c = *r;
             uint64_t keep = p->pending_ms;
+            p->commenting = true;
             lq_pd_outbound(p, &c, 0, false);
+            p->commenting = false;
             p->pending_ms = keep;
+            /* a later segment of the flow must find it pending: no check
+             * may take real time until then */
+            if (lq_pd_superseder_later(p, oi))
+                lq_pd_quiet_begin(p, lq_pd_line(p->sc, o->dir));
         }
     }
 }
@@ -271,8 +146,26 @@ static void lq_pd_errno_line(struct lq_strbuf *b, int rc)
         lq_sb_add(b, " = 0");
         return;
     }
-    const char *name = rc == -EINVAL ? "EINVAL" : rc == -EAGAIN ? "EAGAIN" : "EPERM";
-    lq_sb_addf(b, " = -1 %s (%s)", name, strerror(-rc));
+    /* the errno values the model returns, by packetdrill's symbol names */
+    static const struct {
+        int e;
+        const char *name;
+    } names[] = {{EINVAL, "EINVAL"},
+                 {EAGAIN, "EAGAIN"},
+                 {ENOPROTOOPT, "ENOPROTOOPT"},
+                 {EOPNOTSUPP, "EOPNOTSUPP"},
+                 {EPERM, "EPERM"},
+                 {EBADF, "EBADF"},
+                 {ENOTCONN, "ENOTCONN"},
+                 {EISCONN, "EISCONN"},
+                 {EADDRINUSE, "EADDRINUSE"},
+                 {EDESTADDRREQ, "EDESTADDRREQ"}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (-rc == names[i].e) {
+            lq_sb_addf(b, " = -1 %s (%s)", names[i].name, strerror(-rc));
+            return;
+        }
+    lq_sb_addf(b, " = -1 %d (%s)", -rc, strerror(-rc)); /* packetdrill takes a number */
 }
 
 static void lq_pd_socket(struct lq_pd *p)
@@ -372,6 +265,13 @@ static void lq_pd_zero_rsts(struct lq_pd *p, const struct lq_obs *o, uint32_t li
         n += pk[k].conn == p->conn && pk[k].seq_rel == LQ_REL_ZERO && (pk[k].seg.flags & LQ_TH_RST);
     if (!n)
         return;
+    if (p->quiet) {
+        lq_pd_left(p,
+                   "//   - the RST at sequence number 0 after line %u (inside a delayed-ACK\n"
+                   "//     stretch, no count from before it)\n",
+                   line);
+        return;
+    }
     char what[96];
     snprintf(what, sizeof(what), "the RST the model predicts after line %u: TcpOutRsts", line);
     lq_pd_cmd_begin(p);
@@ -400,6 +300,17 @@ static void lq_pd_expect(struct lq_pd *p, const struct lq_directive *d, uint32_t
         lq_pd_left(p, "//   - line %u: an expect line before any event\n", line);
         return;
     }
+    if (p->quiet && e->kind != LQ_X_NONE && e->kind != LQ_X_ACCEPT &&
+        (e->kind != LQ_X_PKT || e->cookie_tri != LQ_TRI_ANY)) {
+        if (e->kind == LQ_X_PKT)
+            lq_pd_left(p,
+                       "//   - line %u: a cookie check inside a delayed-ACK stretch (it needs a\n"
+                       "//     count from just before its event)\n",
+                       line);
+        else
+            lq_pd_quiet_hold(p, (size_t)(d - sc->d), line);
+        return;
+    }
     switch (e->kind) {
     case LQ_X_COUNTER: {
         const char *bare, *group = lq_counter_name_group(sc->counter_names[e->counter], &bare);
@@ -418,8 +329,27 @@ static void lq_pd_expect(struct lq_pd *p, const struct lq_directive *d, uint32_t
         lq_pd_cmd_end(p);
         return;
     case LQ_X_NONE:
+        if (p->quiet) {
+            /* after the flow's segment, or a wait with no other connection */
+            bool own = p->flow &&
+                       (p->last->sent_valid ? p->last->sent.conn == p->conn : p->sc->nconns <= 1);
+            lq_sb_addf(&p->body,
+                       "// line %u: expect none: not counted here (the delayed-ACK stretch); "
+                       "%s\n",
+                       line,
+                       own ? "a packet to the flow would not match packetdrill's next > line"
+                           : "not checked");
+            if (!own)
+                lq_pd_left(p,
+                           "//   - line %u: expect none inside a delayed-ACK stretch, after an "
+                           "event\n//     packetdrill does not see the replies to\n",
+                           line);
+            return;
+        }
         lq_pd_cmd_begin(p);
-        lq_pdc_sent(&p->body, lq_pd_deferred(p, p->last), line);
+        /* the deferred packets the model allows, and the delayed ACKs it
+         * has pending: on a kernel their timers fire while checks run */
+        lq_pdc_sent(&p->body, lq_pd_deferred(p, p->last) + lq_pd_pending_acks(p, p->last_i), line);
         lq_pd_cmd_end(p);
         return;
     case LQ_X_PKT:
@@ -437,6 +367,19 @@ static void lq_pd_expect(struct lq_pd *p, const struct lq_directive *d, uint32_t
         return;
     default: return; /* accept: the accept() line's result and TCP_MAXSEG */
     }
+}
+
+/* A check held back from inside a delayed-ACK stretch (pd_timing.c): the
+ * state check after the stretch's last event is the same check. */
+static void lq_pd_held_emit(struct lq_pd *p, size_t dir, uint32_t line)
+{
+    if (dir == SIZE_MAX)
+        return;
+    lq_sb_addf(&p->body,
+               "// line %u's check, held back to here (nothing it looks at changed\n"
+               "// since in the model):\n",
+               line);
+    lq_pd_expect(p, &p->sc->d[dir], line);
 }
 
 /* The model's state after an event, as the runner compares it: queue
@@ -550,7 +493,7 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
     }
     p->last = obs;
     p->last_i = oi;
-    if (lq_pd_needs_mark(p, i, obs)) {
+    if (!p->quiet && lq_pd_needs_mark(p, i, obs)) {
         lq_pd_cmd_begin(p);
         lq_pdc_mark(&p->body, "ev");
         lq_pd_cmd_end(p);
@@ -567,9 +510,16 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
         break;
     case LQ_D_SOCKOPT:
         lq_pd_time(p);
-        lq_sb_addf(&p->body, "setsockopt(3, SOL_TCP, %s, [%" PRId32 "], 4)",
-                   lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt), d->u.sockopt.value);
+        if (d->u.sockopt.opt == LQ_SOCKOPT_V6ONLY)
+            /* packetdrill's symbols have no IPV6_V6ONLY: its number (in.h) */
+            lq_sb_addf(&p->body, "setsockopt(3, SOL_IPV6, %d, [%" PRId32 "], 4)", IPV6_V6ONLY,
+                       d->u.sockopt.value);
+        else
+            lq_sb_addf(&p->body, "setsockopt(3, SOL_TCP, %s, [%" PRId32 "], 4)",
+                       lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt), d->u.sockopt.value);
         lq_pd_errno_line(&p->body, obs->rc);
+        if (d->u.sockopt.opt == LQ_SOCKOPT_V6ONLY)
+            lq_sb_add(&p->body, "  // IPV6_V6ONLY");
         lq_sb_addc(&p->body, '\n');
         break;
     case LQ_D_SYN:
@@ -586,8 +536,13 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
     default: break;
     }
     lq_pd_track(p, obs);
-    if (p->state_checks && !(p->t->beyond && obs->dir >= p->t->beyond_dir))
-        lq_pd_state(p, obs, line);
+    if (p->state_checks && !(p->t->beyond && obs->dir >= p->t->beyond_dir)) {
+        if (p->quiet)
+            lq_pd_quiet_hold(p, SIZE_MAX, line);
+        else
+            lq_pd_state(p, obs, line);
+    }
+    lq_pd_quiet_end(p, lq_pd_held_emit);
 }
 
 /* Whether packetdrill can send every segment of the flow; else the line
@@ -642,6 +597,14 @@ static void lq_pd_left_out(struct lq_pd *p)
     if (p->any_new_isn)
         lq_pd_left(p, "//   - a second server ISN on the same 4-tuple: packetdrill numbers every\n"
                       "//     SYN-ACK from the first\n");
+    if (p->quiet_lines.len)
+        lq_pd_left(p,
+                   "//   - no check runs while the flow's delayed ACK is pending and a later\n"
+                   "//     segment of the flow must find it so (lines %s): a check takes\n"
+                   "//     real time the kernel's timer does not wait for. Its checks are\n"
+                   "//     held back to the end where what they look at did not change;\n"
+                   "//     an expect none of the flow is packetdrill's next > line\n",
+                   lq_sb_str(&p->quiet_lines));
     if (p->any_wait)
         lq_pd_left(p,
                    "//   - exact timer times: a timer's packet is a window from the model's\n"
@@ -664,6 +627,7 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         return -1;
     lq_sb_init(&p.body);
     lq_sb_init(&p.left);
+    lq_sb_init(&p.quiet_lines);
     size_t nc = sc->nconns ? sc->nconns : 1;
     p.srv_known = lq_xcalloc(nc, sizeof(bool));
     p.srv_ts_known = lq_xcalloc(nc, sizeof(bool));
@@ -763,6 +727,7 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     lq_sb_free(&init);
     lq_sb_free(&p.body);
     lq_sb_free(&p.left);
+    lq_sb_free(&p.quiet_lines);
     return 0;
 }
 

@@ -35,7 +35,8 @@ void lq_pdc_sent(struct lq_strbuf *b, int upto, uint32_t line)
         lq_sb_addf(b, "[ \"${v:-0}\" -le %d ]", upto);
     else
         lq_sb_add(b, "[ \"${v:-0}\" -eq 0 ]");
-    lq_pdc_fail(b, line, upto ? "expect none (deferred packets aside): TcpOutSegs" : "expect none");
+    lq_pdc_fail(b, line,
+                upto ? "expect none (the model's delayed ACKs aside): TcpOutSegs" : "expect none");
 }
 
 void lq_pdc_counter(struct lq_strbuf *b, const char *tag, const char *group, const char *name,

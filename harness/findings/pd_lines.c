@@ -14,6 +14,18 @@ void lq_pd_time(struct lq_pd *p)
         lq_sb_addf(&p->body, "+%" PRIu64 ".%03" PRIu64 " ", ms / 1000, ms % 1000);
 }
 
+void lq_pd_cmd_begin(struct lq_pd *p)
+{
+    lq_pd_time(p);
+    lq_sb_addc(&p->body, '`');
+}
+
+void lq_pd_cmd_end(struct lq_pd *p)
+{
+    lq_sb_add(&p->body, "`\n");
+    p->nchecks++;
+}
+
 static void lq_pd_ms(struct lq_strbuf *b, uint64_t ms)
 {
     lq_sb_addf(b, "+%" PRIu64 ".%03" PRIu64, ms / 1000, ms % 1000);
@@ -236,4 +248,12 @@ void lq_pd_outbound(struct lq_pd *p, const struct lq_obs_pkt *r, uint64_t at_ms,
         lq_sb_add(b, "  // delayed ACK");
     lq_sb_addc(b, '\n');
     p->nchecks = 0;
+    if (p->quiet && !p->commenting) {
+        /* the packet that ends the delayed-ACK stretch */
+        p->quiet = false;
+        p->quiet_over = true;
+        uint32_t end = p->last ? p->sc->d[p->last->dir].line : 0;
+        lq_sb_addf(&p->quiet_lines, "%s%" PRIu32 "-%" PRIu32, p->quiet_lines.len ? ", " : "",
+                   p->quiet_line, end);
+    }
 }

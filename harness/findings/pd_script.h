@@ -23,6 +23,8 @@
 /* How much later: a few jiffies of timer softirq latency on a loaded machine
  * (packetdrill adds its own tolerance). */
 #define LQ_PD_LATE_MS 25u
+/* At most this many checks held back inside one delayed-ACK stretch. */
+#define LQ_PD_HELD_MAX 32
 
 struct lq_pd {
     const struct lq_scenario *sc;
@@ -57,7 +59,33 @@ struct lq_pd {
     size_t last_i;             /* its index in t->obs */
     unsigned nchecks;          /* backtick lines since the flow's last packet line */
     size_t peer_end;           /* where the last pd-peer send line ends in body */
+    /* The delayed-ACK stretch (pd_timing.c): the flow's delayed ACK is
+     * pending and a later segment of the flow finds it so; no check runs
+     * in it, the ones that fall there are held back to its end. */
+    bool quiet, quiet_over, commenting;
+    uint32_t quiet_line;
+    size_t held_dir[LQ_PD_HELD_MAX], held_obs[LQ_PD_HELD_MAX];
+    uint32_t held_line[LQ_PD_HELD_MAX];
+    unsigned nheld;
+    bool held_lost;
+    struct lq_strbuf quiet_lines; /* the header's list of the stretches */
 };
+
+/* The trace's packets of observation o. */
+static inline const struct lq_obs_pkt *lq_pd_pkts(const struct lq_trace *t, const struct lq_obs *o)
+{
+    return o->npkts ? &t->pkts[o->first_pkt] : NULL;
+}
+
+/* A backtick line: "+T `" ... "`\n" (counted in nchecks). */
+void lq_pd_cmd_begin(struct lq_pd *p);
+void lq_pd_cmd_end(struct lq_pd *p);
+/* The model's server as the other connections' segments are relative to
+ * it (pd_peer_lines.c): per connection the last SYN-ACK's ISN and TSval. */
+void lq_pd_track(struct lq_pd *p, const struct lq_obs *o);
+/* "listenq pd-peer send ...": a segment the flow does not carry, and the
+ * kinds of the replies the model predicts at once. */
+void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o);
 
 /* "+1.500 " for the time pending (and nothing pending after it). */
 void lq_pd_time(struct lq_pd *p);
@@ -69,5 +97,20 @@ void lq_pd_outbound(struct lq_pd *p, const struct lq_obs_pkt *r, uint64_t at_ms,
 /* Whether packetdrill can send the flow's segment s as the model's client
  * does; why not into why. */
 bool lq_pd_inbound_ok(const struct lq_pd *p, const struct lq_seg *s, const char **why);
+
+/* Whether a later event draws a packet to the flow that supersedes the
+ * flow's delayed ACK of observation oi (not its timer firing). */
+bool lq_pd_superseder_later(const struct lq_pd *p, size_t oi);
+/* How many delayed ACKs the model scheduled before observation oi and
+ * sends after it (or never), not counting the flow's own that packetdrill
+ * waits for: on a kernel each may fire while the checks around oi run. */
+int lq_pd_pending_acks(const struct lq_pd *p, size_t oi);
+/* The stretch begins after the event of line `line`. */
+void lq_pd_quiet_begin(struct lq_pd *p, uint32_t line);
+/* Holds back the check of directive dir (SIZE_MAX: the state check). */
+void lq_pd_quiet_hold(struct lq_pd *p, size_t dir, uint32_t line);
+/* After the event that ended the stretch: the held checks whose state did
+ * not change since (emit writes one), the others into the header. */
+void lq_pd_quiet_end(struct lq_pd *p, void (*emit)(struct lq_pd *, size_t dir, uint32_t line));
 
 #endif

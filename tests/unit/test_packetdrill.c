@@ -8,7 +8,13 @@
  * second connection driven by `listenq pd-peer`, an accept() of it, a wait
  * with a SYN-ACK timer as a window and an expect line as an ss check;
  * counters, queue lengths and `expect none` as backtick checks; a flow
- * packetdrill cannot send, driven by pd-peer and said so in the header.
+ * packetdrill cannot send, driven by pd-peer and said so in the header;
+ * no check while the flow's delayed ACK is pending and a later segment must
+ * find it so (tcp_fin enters pingpong mode: __tcp_ack_snd_check delays the
+ * FIN's ACK; tcp_data_queue ACKs a retransmission at once, which supersedes
+ * it); IPV6_V6ONLY by its number (26, include/uapi/linux/in6.h: packetdrill
+ * has no symbol for it) at SOL_IPV6, refused by an IPv4 listener with
+ * ENOPROTOOPT (ip_setsockopt).
  */
 #include <stdio.h>
 #include <string.h>
@@ -224,6 +230,33 @@ static const char before_listen_body[] =
     "+0 listen(3, 1) = 0  // model: listen.backlog_kept, listen.start\n" ST
     "3 synq=0 acceptq=0 backlog=1 TcpOutRsts=1`\n";
 
+static const char stretch_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
+                                 "listen 4\n"
+                                 "syn c1\n"
+                                 "ack c1\n"
+                                 "ack c1 len=100\n"
+                                 "expect c1 ack\n"
+                                 "fin c1\n"
+                                 "expect none\n"
+                                 "expect acceptq 1\n"
+                                 "ack c1 seq=-101 len=100\n"
+                                 "expect c1 ack\n";
+static const char stretch_body[] =
+    "+0 < F. 101:101(0) ack 1 win 65535  // model: child.fin, child.ack_delayed\n"
+    "// the model's delayed ACK, superseded by a later ACK: +0 > . 1:1(0) ack 102  // delayed "
+    "ACK\n"
+    "// line 8: expect none: not counted here (the delayed-ACK stretch); a packet to the flow "
+    "would not match packetdrill's next > line\n"
+    "+0 < P. 1:101(100) ack 1 win 65535  // model: child.data_retransmit\n"
+    "+0 > . 1:1(0) ack 102\n" ST "10 synq=0 acceptq=1 backlog=4 TcpPassiveOpens=1`\n"
+    "// line 9's check, held back to here (nothing it looks at changed\n"
+    "// since in the model):\n"
+    "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo "
+    "\"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
+
+static const char v6only_lq[] = "sockopt IPV6_V6ONLY=1\n"
+                                "listen 4\n";
+
 static const char *tail_of(const char *got, const char *want)
 {
     size_t gl = strlen(got), wl = strlen(want);
@@ -312,6 +345,21 @@ int main(void)
                        "before listen())") != NULL,
            "early.lq: the header says why");
     }
+
+    lq_sb_reset(&out);
+    if (!export(&p, "stretch.lq", stretch_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        is_str(tail_of(got, stretch_body), stretch_body,
+               "stretch.lq: no check between the FIN and the retransmission; the held check "
+               "after it");
+        ok(strstr(got, "segment of the flow must find it so (lines 7-10)") != NULL,
+           "stretch.lq: the header names the stretch");
+    }
+    lq_sb_reset(&out);
+    if (!export(&p, "v6only.lq", v6only_lq, NULL, &out))
+        ok(strstr(lq_sb_str(&out), "\n+0 setsockopt(3, SOL_IPV6, 26, [1], 4) = -1 ENOPROTOOPT "
+                                   "(Protocol not available)  // IPV6_V6ONLY\n") != NULL,
+           "v6only.lq: IPV6_V6ONLY by number at SOL_IPV6, ENOPROTOOPT on IPv4");
 
     struct lq_scenario sc;
     struct lq_err e = {0};
