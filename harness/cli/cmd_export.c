@@ -51,34 +51,36 @@ static int lq_export_check_one(const struct lq_scenario *sc, const struct lq_pro
     lq_sb_init(&out);
     struct lq_pd_opts po = {.conn = conn, .source = file};
     int passed = 0;
+    const char *label = conn ? conn : "(no connection)";
     const char *why;
     if (!lq_pd_runnable(sc, &why)) {
-        printf("ok %d - %s %s # SKIP %s\n", n, file, conn, why);
+        printf("ok %d - %s %s # SKIP %s\n", n, file, label, why);
         lq_sb_free(&t);
         lq_sb_free(&out);
         return -1;
     }
     char script[4200];
-    snprintf(script, sizeof(script), "%s/%s.%s.pkt", dir, sc->name ? sc->name : "scenario", conn);
+    snprintf(script, sizeof(script), "%s/%s.%s.pkt", dir, sc->name ? sc->name : "scenario",
+             conn ? conn : "none");
     if (lq_export_packetdrill(sc, profile, &po, &t, err) ||
         lq_write_file_atomic_nosync(script, lq_sb_str(&t), t.len, err)) {
-        printf("not ok %d - %s %s # cannot export: %s\n", n, file, conn, err->msg);
+        printf("not ok %d - %s %s # cannot export: %s\n", n, file, label, err->msg);
         goto out;
     }
     char bindir[4096];
     lq_self_dir(bindir, sizeof(bindir));
     int timeout = (int)(lq_scenario_wait_ms(sc) / 1000) + 60;
     uint16_t ci = 0;
-    for (size_t k = 0; k < sc->nconns; k++)
+    for (size_t k = 0; conn && k < sc->nconns; k++)
         if (strcmp(sc->conns[k], conn) == 0)
             ci = (uint16_t)k;
     if (lq_pd_run(pd, lq_pd_ip_version(sc, ci), script, bindir, timeout, &out, &passed, err)) {
         if (err->status == LQ_EXIT_SKIP)
             *skip = 1;
-        printf("not ok %d - %s %s # %s\n", n, file, conn, err->msg);
+        printf("not ok %d - %s %s # %s\n", n, file, label, err->msg);
         goto out;
     }
-    printf("%s %d - %s %s\n", passed ? "ok" : "not ok", n, file, conn);
+    printf("%s %d - %s %s\n", passed ? "ok" : "not ok", n, file, label);
     if (!passed) {
         const char *s = lq_sb_str(&out);
         while (*s) {
@@ -131,9 +133,15 @@ static int lq_export_check(int nfiles, char **files, const struct lq_profile *pr
         }
         uint16_t idx[LQ_PD_MAX_SCRIPTS];
         size_t k = conn ? 1 : lq_pd_conns(&sc, idx, LQ_PD_MAX_SCRIPTS);
-        for (size_t i = 0; i < k && !skip; i++) {
-            int r = lq_export_check_one(&sc, profile, files[f], conn ? conn : sc.conns[idx[i]], pd,
-                                        dir, ++n, &skip, &err);
+        /* a scenario without a segment (listen and setsockopt calls only)
+         * has one script, of no connection */
+        bool none = k == 0;
+        for (size_t i = 0; i < (none ? 1 : k) && !skip; i++) {
+            int r = lq_export_check_one(&sc, profile, files[f],
+                                        conn   ? conn
+                                        : none ? NULL
+                                               : sc.conns[idx[i]],
+                                        pd, dir, ++n, &skip, &err);
             if (r < 0)
                 skipped++;
             else
@@ -224,9 +232,11 @@ static void lq_pd_peer_usage(FILE *f)
 {
     fprintf(f, "usage: listenq pd-peer send --sport PORT --flags FLAGS --seq N [options] [-- ...]\n"
                "       listenq pd-peer accept --sport PORT [--mss N] | --errno EAGAIN|EINVAL\n"
+               "       listenq pd-peer bind [--lport PORT] [--v6only N]\n"
                "The other connections of an exported packetdrill script (docs/packetdrill.md),\n"
                "run from its backtick lines, in packetdrill's namespace only.\n"
-               "send: one segment from 192.0.2.2:PORT to the listener, then the replies the model\n"
+               "send: one segment from 192.0.2.2:PORT (--ipv6: 2001:db8::2) to the listener, then\n"
+               "the replies the model\n"
                "predicts (--expect synack,ack,rst; none: do not wait), each within --timeout-ms;\n"
                "a SYN-ACK's options exactly: synack/mss=1460/ws=7/sack/ts (the others absent);\n"
                "several segments, separated by --, are sent one after the other.\n"
@@ -237,7 +247,9 @@ static void lq_pd_peer_usage(FILE *f)
                "  --lport PORT --dst ADDR --if DEV --state FILE   (defaults: 8080, tun0's, tun0)\n"
                "accept: accept() on packetdrill's listener; the connection from PORT (its\n"
                "TCP_MAXSEG is --mss N) or a failure with --errno; the socket stays open until\n"
-               "packetdrill ends.\n");
+               "packetdrill ends.\n"
+               "bind: binds packetdrill's socket, before its bind(), to [::]:PORT with\n"
+               "IPV6_V6ONLY N (default 0): a dual-stack listener.\n");
 }
 
 static int lq_pd_peer_num(const char *s, int64_t lo, int64_t hi, int64_t *out)
@@ -286,7 +298,7 @@ static int lq_pd_peer_expect(char *s, struct lq_pdp_args *a)
 struct lq_pd_peer_one {
     struct lq_pdp_args a;
     bool have_sport, have_flags, have_seq;
-    int mss_accept, errno_want, hold;
+    int mss_accept, errno_want, hold, v6only;
 };
 
 /* One segment's (or the accept's) options: argv[1..argc), getopt style. */
@@ -313,7 +325,9 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
         O_IF,
         O_STATE,
         O_ERRNO,
-        O_HOLD
+        O_HOLD,
+        O_IPV6,
+        O_V6ONLY
     };
     static const struct option opts[] = {{"sport", required_argument, 0, O_SPORT},
                                          {"flags", required_argument, 0, O_FLAGS},
@@ -336,6 +350,8 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
                                          {"state", required_argument, 0, O_STATE},
                                          {"errno", required_argument, 0, O_ERRNO},
                                          {"hold", required_argument, 0, O_HOLD},
+                                         {"ipv6", no_argument, 0, O_IPV6},
+                                         {"v6only", required_argument, 0, O_V6ONLY},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct lq_pdp_args *a = &o->a;
@@ -427,6 +443,11 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
             bad = lq_pd_peer_num(optarg, 1, 3600, &v);
             o->hold = (int)v;
             break;
+        case O_IPV6: a->seg.ipv6 = true; break;
+        case O_V6ONLY:
+            bad = lq_pd_peer_num(optarg, 0, 1, &v);
+            o->v6only = (int)v;
+            break;
         case 'h': return 1;
         default: bad = 1; break;
         }
@@ -442,8 +463,9 @@ int lq_cmd_pd_peer(int argc, char **argv)
         lq_pd_peer_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? LQ_EXIT_BADINPUT : 0;
     }
-    bool is_send = strcmp(argv[1], "send") == 0, is_accept = strcmp(argv[1], "accept") == 0;
-    if (!is_send && !is_accept) {
+    bool is_send = strcmp(argv[1], "send") == 0, is_accept = strcmp(argv[1], "accept") == 0,
+         is_bind = strcmp(argv[1], "bind") == 0;
+    if (!is_send && !is_accept && !is_bind) {
         lq_pd_peer_usage(stderr);
         return LQ_EXIT_BADINPUT;
     }
@@ -468,7 +490,8 @@ int lq_cmd_pd_peer(int argc, char **argv)
             return 0;
         }
         if (rc < 0 || (is_send && (!o->have_sport || !o->have_flags || !o->have_seq)) ||
-            (is_accept && (!o->have_sport && !o->errno_want)) || (is_accept && end < argc)) {
+            (is_accept && (!o->have_sport && !o->errno_want)) ||
+            ((is_accept || is_bind) && end < argc)) {
             fprintf(stderr, "listenq pd-peer %s: missing, bad or extra arguments\n", argv[1]);
             lq_pd_peer_usage(stderr);
             return LQ_EXIT_BADINPUT;
@@ -480,9 +503,10 @@ int lq_cmd_pd_peer(int argc, char **argv)
     for (int k = 0; k < n; k++) {
         struct lq_err err = {0};
         const struct lq_pd_peer_one *o = &one[k];
-        int rc = is_send ? lq_pdp_run(&o->a, &err)
-                         : lq_pdp_accept(o->a.seg.dport, o->a.seg.sport, o->mss_accept,
-                                         o->errno_want, o->hold, &err);
+        int rc = is_send   ? lq_pdp_run(&o->a, &err)
+                 : is_bind ? lq_pdp_bind(o->a.seg.dport, o->v6only, &err)
+                           : lq_pdp_accept(o->a.seg.dport, o->a.seg.sport, o->mss_accept,
+                                           o->errno_want, o->hold, &err);
         if (rc) {
             fprintf(stderr, "listenq pd-peer %s: %s\n", argv[1], err.msg);
             return err.status ? err.status : LQ_EXIT_ERROR;

@@ -27,7 +27,8 @@
 #include "util/fsutil.h"
 #include "wire/frame.h"
 
-#define LQ_PDP_SRC      "192.0.2.2" /* in packetdrill's remote prefix, not its own address */
+#define LQ_PDP_SRC      "192.0.2.2"   /* in packetdrill's remote prefix, not its own address */
+#define LQ_PDP_SRC6     "2001:db8::2" /* in its IPv6 remote prefix (2001:db8::/32) */
 #define LQ_PDP_MAX_PORT 4096
 
 struct lq_pdp_state {
@@ -164,24 +165,32 @@ static int lq_pdp_state_save(const char *path, const struct lq_pdp_state *s, str
     return rc;
 }
 
-/* The IPv4 address of ifname (packetdrill's tun device: the listener's). */
-static int lq_pdp_if_addr(const char *ifname, struct in_addr *out, struct lq_err *err)
+/* The IPv4 address (out4) or the IPv6 one that is not link-local (out6) of
+ * ifname (packetdrill's tun device: the listener's). */
+static int lq_pdp_if_addr(const char *ifname, bool ipv6, struct in_addr *out4,
+                          struct in6_addr *out6, struct lq_err *err)
 {
     struct ifaddrs *ifa0;
     if (getifaddrs(&ifa0) < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "getifaddrs");
     bool found = false;
-    for (struct ifaddrs *ifa = ifa0; ifa && !found; ifa = ifa->ifa_next)
-        if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET &&
-            strcmp(ifa->ifa_name, ifname) == 0) {
-            *out = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+    for (struct ifaddrs *ifa = ifa0; ifa && !found; ifa = ifa->ifa_next) {
+        if (!ifa->ifa_addr || strcmp(ifa->ifa_name, ifname) != 0)
+            continue;
+        if (!ipv6 && ifa->ifa_addr->sa_family == AF_INET) {
+            *out4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+            found = true;
+        } else if (ipv6 && ifa->ifa_addr->sa_family == AF_INET6 &&
+                   !IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr)) {
+            *out6 = ((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
             found = true;
         }
+    }
     freeifaddrs(ifa0);
     if (!found)
         return lq_errf(err, LQ_EXIT_ERROR,
-                       "no IPv4 address on %s (run from a packetdrill script, or give --dst)",
-                       ifname);
+                       "no %s address on %s (run from a packetdrill script, or give --dst)",
+                       ipv6 ? "IPv6" : "IPv4", ifname);
     return 0;
 }
 
@@ -194,7 +203,7 @@ static int64_t lq_pdp_now_ms(void)
 
 /* Reads the replies to (dst:dport -> src:sport) until every expected kind
  * came, in order, or the time is up. */
-static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, uint32_t src, uint32_t dst,
+static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, const struct lq_frame_ends *e,
                           struct lq_pdp_state *st, int slot, struct lq_err *err)
 {
     int got = 0;
@@ -216,7 +225,9 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, uint32_t src, uin
             continue;
         uint8_t frame[2048];
         memset(frame, 0, LQ_FRAME_ETH_LEN);
-        frame[12] = 0x08; /* an Ethernet header in front, for the frame parser */
+        /* an Ethernet header in front, for the frame parser */
+        frame[12] = a->seg.ipv6 ? 0x86 : 0x08;
+        frame[13] = a->seg.ipv6 ? 0xdd : 0x00;
         ssize_t n = recv(ps, frame + LQ_FRAME_ETH_LEN, sizeof(frame) - LQ_FRAME_ETH_LEN, 0);
         if (n < 0 && errno == EINTR)
             continue;
@@ -224,8 +235,11 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, uint32_t src, uin
             return lq_errno(err, LQ_EXIT_ERROR, "recv on the packet socket");
         struct lq_frame_info fi;
         if (lq_frame_parse(frame, (size_t)n + LQ_FRAME_ETH_LEN, &fi) || !fi.is_tcp ||
-            fi.src_ip != dst || fi.dst_ip != src || fi.seg.sport != a->seg.dport ||
+            fi.seg.ipv6 != a->seg.ipv6 || fi.seg.sport != a->seg.dport ||
             fi.seg.dport != a->seg.sport)
+            continue;
+        if (a->seg.ipv6 ? memcmp(fi.src_ip6, e->dst_ip6, 16) || memcmp(fi.dst_ip6, e->src_ip6, 16)
+                        : fi.src_ip != e->dst_ip || fi.dst_ip != e->src_ip)
             continue;
         int kind = lq_pdp_kind_of(fi.seg.flags);
         if (kind == LQ_PDP_SYNACK && (!st->known[slot] || st->isn[slot] != fi.seg.seq)) {
@@ -265,12 +279,16 @@ int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err)
 {
     if (lq_netns_refuse_initial("a raw segment", err) < 0)
         return -1;
-    struct in_addr dst, src;
+    bool v6 = a->seg.ipv6;
+    struct in_addr dst = {0}, src;
+    struct in6_addr dst6 = IN6ADDR_ANY_INIT, src6;
     inet_pton(AF_INET, LQ_PDP_SRC, &src);
+    inet_pton(AF_INET6, LQ_PDP_SRC6, &src6);
     if (a->dst) {
-        if (inet_pton(AF_INET, a->dst, &dst) != 1)
-            return lq_errf(err, LQ_EXIT_BADINPUT, "--dst %s is not an IPv4 address", a->dst);
-    } else if (lq_pdp_if_addr(a->ifname, &dst, err) < 0) {
+        if (inet_pton(v6 ? AF_INET6 : AF_INET, a->dst, v6 ? (void *)&dst6 : (void *)&dst) != 1)
+            return lq_errf(err, LQ_EXIT_BADINPUT, "--dst %s is not an %s address", a->dst,
+                           v6 ? "IPv6" : "IPv4");
+    } else if (lq_pdp_if_addr(a->ifname, v6, &dst, &dst6, err) < 0) {
         return -1;
     }
     char path[256];
@@ -308,7 +326,8 @@ int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err)
             goto out;
         }
     }
-    rs = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    /* IPPROTO_RAW: the IP header is ours (IPv6 too: inet6_create sets hdrincl) */
+    rs = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (rs < 0) {
         lq_errno(err, errno == EPERM ? LQ_EXIT_SKIP : LQ_EXIT_ERROR, "a raw socket%s",
                  errno == EPERM ? " (needs CAP_NET_RAW)" : "");
@@ -316,18 +335,24 @@ int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err)
     }
     uint8_t frame[2048];
     struct lq_frame_ends e = {.src_ip = src.s_addr, .dst_ip = dst.s_addr};
+    memcpy(e.src_ip6, &src6, 16);
+    memcpy(e.dst_ip6, &dst6, 16);
     int n = lq_frame_build_tcp(frame, sizeof(frame), &e, (uint16_t)(seg.sport ^ seg.seq), &seg);
     if (n < 0) {
         lq_errf(err, LQ_EXIT_ERROR, "the segment does not fit");
         goto out;
     }
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = dst};
+    struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_addr = dst6};
     if (sendto(rs, frame + LQ_FRAME_ETH_LEN, (size_t)n - LQ_FRAME_ETH_LEN, 0,
-               (struct sockaddr *)&to, sizeof(to)) < 0) {
-        lq_errno(err, LQ_EXIT_ERROR, "sendto %s", inet_ntoa(dst));
+               v6 ? (struct sockaddr *)&to6 : (struct sockaddr *)&to,
+               v6 ? sizeof(to6) : sizeof(to)) < 0) {
+        char d[INET6_ADDRSTRLEN];
+        inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (void *)&dst6 : (void *)&dst, d, sizeof(d));
+        lq_errno(err, LQ_EXIT_ERROR, "sendto %s", d);
         goto out;
     }
-    if (a->nexpect && lq_pdp_replies(ps, a, src.s_addr, dst.s_addr, &st, slot, err) < 0) {
+    if (a->nexpect && lq_pdp_replies(ps, a, &e, &st, slot, err) < 0) {
         lq_pdp_state_save(path, &st, &(struct lq_err){0});
         goto out;
     }
@@ -374,26 +399,26 @@ static int lq_pdp_listener_of(pid_t pid, int pidfd, uint16_t lport)
         int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
         if (s < 0)
             continue;
-        int acc = 0;
-        socklen_t al = sizeof(acc);
-        struct sockaddr_in a;
+        int type = 0, dom = 0;
+        socklen_t tl = sizeof(type), dl = sizeof(dom);
+        struct sockaddr_storage a;
         socklen_t sl = sizeof(a);
-        if (getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) == 0 &&
-            getsockname(s, (struct sockaddr *)&a, &sl) == 0 && a.sin_family == AF_INET &&
-            ntohs(a.sin_port) == lport && acc)
-            return s;
-        /* a listener that does not listen yet: accept() says EINVAL */
-        if (getsockname(s, (struct sockaddr *)&a, &sl) == 0 && a.sin_family == AF_INET &&
-            ntohs(a.sin_port) == lport)
-            return s;
+        /* the port is at the same place in sockaddr_in and sockaddr_in6 */
+        const struct sockaddr_in *a4 = (const struct sockaddr_in *)&a;
+        if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM &&
+            getsockopt(s, SOL_SOCKET, SO_DOMAIN, &dom, &dl) == 0 &&
+            (dom == AF_INET || dom == AF_INET6) &&
+            getsockname(s, (struct sockaddr *)&a, &sl) == 0 && ntohs(a4->sin_port) == lport &&
+            (lport || dom == AF_INET6))
+            return s; /* listening or not yet (accept() says EINVAL); lport 0: unbound */
         close(s);
     }
     return -1;
 }
 
-/* The listener of lport held by the ancestors of this process, and a pidfd
- * of the furthest one that holds it: the packetdrill process (the shell of
- * its backtick, under it, holds the socket too, and ends at once). */
+/* The listener of lport (0: the unbound IPv6 socket) held by the ancestors of this process, and a
+ * pidfd of the furthest one that holds it: the packetdrill process (the shell of its backtick,
+ * under it, holds the socket too, and ends at once). */
 static int lq_pdp_find_listener(uint16_t lport, int *anchor, struct lq_err *err)
 {
     pid_t pid = getppid();
@@ -419,10 +444,34 @@ static int lq_pdp_find_listener(uint16_t lport, int *anchor, struct lq_err *err)
     }
     if (s >= 0)
         return s;
+    if (!lport)
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "no process above this one holds an unbound IPv6 TCP socket (run from a "
+                       "packetdrill script, before its bind())");
     return lq_errf(err, LQ_EXIT_ERROR,
                    "no process above this one holds a socket bound to port %u (run from a "
                    "packetdrill script)",
                    lport);
+}
+
+int lq_pdp_bind(uint16_t lport, int v6only, struct lq_err *err)
+{
+    if (lq_netns_refuse_initial("bind()", err) < 0)
+        return -1;
+    int anchor = -1;
+    int s = lq_pdp_find_listener(0, &anchor, err);
+    if (s < 0)
+        return -1;
+    struct sockaddr_in6 a = {
+        .sin6_family = AF_INET6, .sin6_port = htons(lport), .sin6_addr = IN6ADDR_ANY_INIT};
+    int rc = 0;
+    if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)
+        rc = lq_errno(err, LQ_EXIT_ERROR, "setsockopt(IPV6_V6ONLY, %d)", v6only);
+    else if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+        rc = lq_errno(err, LQ_EXIT_ERROR, "bind([::]:%u)", lport);
+    close(s);
+    close(anchor);
+    return rc;
 }
 
 /* Keeps fd open in a process of its own until the anchor process ends (or
@@ -457,10 +506,13 @@ int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int ho
     int ls = lq_pdp_find_listener(lport, &anchor, err);
     if (ls < 0)
         return -1;
+    struct sockaddr_storage ss;
+    socklen_t al = sizeof(ss);
+    struct sockaddr_in *sa = (struct sockaddr_in *)&ss; /* the port: same place in in6 */
     struct sockaddr_in a;
-    socklen_t al = sizeof(a);
-    int c = accept4(ls, (struct sockaddr *)&a, &al, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int c = accept4(ls, (struct sockaddr *)&ss, &al, SOCK_NONBLOCK | SOCK_CLOEXEC);
     int e = errno;
+    a.sin_port = c >= 0 ? sa->sin_port : 0;
     int rc = 0;
     if (c < 0 && !errno_want)
         rc = lq_errf(err, LQ_EXIT_FAIL, "accept() failed: %s; the model returns port %u",
