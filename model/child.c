@@ -99,6 +99,7 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     ch->edge_lo = ch->edge_hi = ch->rcv_wup + ch->rcv_wnd;
     ch->tstamp_ok = req->tstamp_ok;
     ch->sack_ok = req->sack_ok;
+    ch->ecn_ok = req->ecn_ok; /* tcp_ecn_openreq_child */
     ch->wscale_ok = req->wscale_ok;
     ch->snd_wscale = req->snd_wscale;
     ch->rcv_wscale = req->rcv_wscale;
@@ -191,10 +192,28 @@ void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
     lq_model_dp(m, LQ_DP_CHILD_SYNRECV_DONE);
     c->state = LQ_CHILD_ESTABLISHED;
     c->snd_una = in->ack;
+    /* tcp_ack(FLAG_SLOWPATH | ...) of TCP_SYN_RECV reaches it too */
+    lq_tcp_ecn_accept_cwr(m, c, in);
     lq_tcp_initialize_rcv_mss(c);
     lq_child_data_queue(m, c, in);
     if (c->state != LQ_CHILD_CLOSED && (c->ack_pending & LQ_ACK_SCHED))
         lq_tcp_ack_snd_check(m, c, LQ_DP_CHILD_DATA_ACK);
+}
+
+/* tcp_ack() -> tcp_ecn_accept_cwr(): CWR on a segment with data asks for an
+ * immediate ACK ("its cwnd may be very low"), whether or not the connection
+ * negotiated ECN, until AccECN (6.18) made it classic-ECN only; an
+ * acceptable ACK reaches it. */
+void lq_tcp_ecn_accept_cwr(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
+    if (!(in->flags & LQ_TH_CWR) || lq_seg_end_seq(in) == in->seq)
+        return;
+    if (!c->ecn_ok && lq_profile_has(&m->profile, LQ_CHG_ACCEPT_CWR_NEEDS_ECN)) {
+        lq_model_dp(m, LQ_DP_CHILD_CWR_NO_ECN);
+        return;
+    }
+    lq_model_dp(m, LQ_DP_CHILD_CWR_ACK_NOW);
+    c->ack_pending |= LQ_ACK_NOW;
 }
 
 /* tcp_reset() -> tcp_done(): CLOSE, unhashed; a queued child stays queued. */

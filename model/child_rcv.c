@@ -498,7 +498,27 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
     }
     if (in->flags & LQ_TH_ACK)
         lq_tcp_ack_update_window(c, in);
+    lq_tcp_ecn_accept_cwr(m, c, in);
     return true;
+}
+
+/* tcp_urg() -> tcp_check_urg(): the harness sends an urgent pointer of 0,
+ * so the urgent byte is at seq (no "ptr--" for a pointer of 0). A new one
+ * at or past rcv_nxt sets urg_data and turns header prediction off
+ * (pred_flags = 0); tcp_fast_path_check() never turns it on again while
+ * urg_data holds, and nobody reads the child. */
+static void lq_tcp_urg(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
+    if (!(in->flags & LQ_TH_URG))
+        return;
+    uint32_t ptr = in->seq;
+    if (lq_seq_before(ptr, c->rcv_nxt))
+        return; /* "Do not replay urg ptr." (copied_seq is at most rcv_nxt) */
+    if (c->urg_data && !lq_seq_after(ptr, c->urg_seq))
+        return; /* "Do we already have a newer (or duplicate) urgent pointer?" */
+    lq_model_dp(m, LQ_DP_CHILD_URG);
+    c->urg_data = true;
+    c->urg_seq = ptr;
 }
 
 /* After the peer's FIN (tcp_rcv_state_process step 7, TCP_CLOSE_WAIT):
@@ -560,6 +580,8 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
      * older TSvals stopped above). */
     if (c->tstamp_ok && in->opt.has_ts && !lq_seq_after(in->seq, c->rcv_wup))
         c->ts_recent = in->opt.tsval;
+    bool urg_before = c->urg_data;
+    lq_tcp_urg(m, c, in); /* step 6, before the data */
     bool pure = lq_seg_end_seq(in) == in->seq;
     bool slow_path = true; /* tcp_rcv_state_process, tcp_rcv_established's slow path */
     if (c->state == LQ_CHILD_CLOSE_WAIT) {
@@ -576,6 +598,12 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
          * (no tcp_ack_snd_check); otherwise the slow path re-checks a
          * pending delayed ACK. */
         slow_path = in->seq != c->rcv_nxt || c->nofo;
+        /* Header prediction (TCP_HP_BITS) wants the flags ACK (and PSH)
+         * alone and no urgent data pending (tcp_fast_path_check). */
+        if (!slow_path && ((in->flags & (LQ_TH_URG | LQ_TH_ECE | LQ_TH_CWR)) || urg_before)) {
+            lq_model_dp(m, LQ_DP_CHILD_NO_HEADER_PREDICTION);
+            slow_path = true;
+        }
     } else {
         lq_child_data_queue(m, c, in);
     }

@@ -134,6 +134,20 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
         isn = lq_model_new_isn(m, in->conn);
     }
 
+    /* tcp_ecn_create_request(): a SYN with ECE and CWR asks for ECN; the
+     * client's IP header is not-ECT, and the route has no ECN feature, so
+     * tcp_ecn (1, or 2: "when the peer asks") decides. */
+    if ((in->flags & (LQ_TH_ECE | LQ_TH_CWR)) == (LQ_TH_ECE | LQ_TH_CWR)) {
+        req->ecn_ok = m->sysctl[LQ_SYSCTL_ECN] != 0;
+        lq_model_dp(m, req->ecn_ok ? LQ_DP_CONNREQ_ECN_OK : LQ_DP_CONNREQ_ECN_OFF);
+    }
+    /* "if (want_cookie) ... if (!tmp_opt.tstamp_ok) inet_rsk(req)->ecn_ok = 0":
+     * the ECN bit travels in the TSval (cookie_init_timestamp) */
+    if (want_cookie && req->ecn_ok && !req->tstamp_ok) {
+        lq_model_dp(m, LQ_DP_CONNREQ_COOKIE_NO_ECN);
+        req->ecn_ok = false;
+    }
+
     /* tcp_openreq_init_rwin(): rcv_wscale from tcp_select_initial_window() */
     req->rcv_wscale = req->wscale_ok ? LQ_RCV_WSCALE : 0;
     /* tcp_openreq_init_rwin(): mss = tcp_mss_clamp(tp, tcp_dst_advmss(dst)) */

@@ -43,6 +43,7 @@ struct lq_req {
     uint8_t snd_wscale, rcv_wscale;
     bool wscale_ok, sack_ok, tstamp_ok;
     bool acked;       /* inet_rsk(req)->acked */
+    bool ecn_ok;      /* inet_rsk(req)->ecn_ok: the SYN-ACK carries ECE */
     uint32_t rcv_wnd; /* rsk_rcv_wnd */
     uint32_t ts_recent;
     uint32_t ts_off;
@@ -107,6 +108,7 @@ struct lq_child {
     uint32_t edge_lo, edge_hi;
     bool fin_received;
     bool tstamp_ok, sack_ok, wscale_ok;
+    bool ecn_ok; /* TCP_ECN_OK (tcp_ecn_openreq_child): classic ECN negotiated */
     uint8_t snd_wscale, rcv_wscale;
     uint32_t ts_recent, ts_off;
     uint32_t tsval_max;                    /* the newest TSval the client sent this socket */
@@ -137,6 +139,8 @@ struct lq_child {
     /* An ACK went out now or from the delayed-ACK timer, depending on what
      * the model does not mirror: later segments to this child are beyond it. */
     bool ack_timing_unknown;
+    bool urg_data;    /* tp->urg_data: an urgent pointer was taken (tcp_check_urg) */
+    uint32_t urg_seq; /* ... tp->urg_seq */
     bool syn_recv; /* the segment that created it had SYN: tcp_validate_incoming left it in SYN_RECV
                     */
     /* Receive queues (nobody ever reads). */
@@ -289,6 +293,7 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
                          bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
 void lq_tcp_reset(struct lq_model *m, struct lq_child *c);
+void lq_tcp_ecn_accept_cwr(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 void lq_tcp_send_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
 void lq_tcp_send_challenge_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
 void lq_tcp_ack_snd_check(struct lq_model *m, struct lq_child *c, enum lq_dp dp);

@@ -41,7 +41,8 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
     s->conn = req->conn;
     s->sport = req->lport;
     s->dport = req->rport;
-    s->flags = LQ_TH_SYN | LQ_TH_ACK;
+    /* tcp_ecn_make_synack(): ECE alone when the request is ecn_ok */
+    s->flags = LQ_TH_SYN | LQ_TH_ACK | (req->ecn_ok ? LQ_TH_ECE : 0);
     s->seq = req->snt_isn;
     s->ack = req->rcv_nxt;
     s->win = (uint16_t)(req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u); /* never scaled */

@@ -120,6 +120,13 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
                                    "6.19.y and 6.18.y (point releases unknown: not resolved)"},
                                   {7, 0, 0},
                                   {{0, 0, 0}}},
+    [LQ_CHG_ACCEPT_CWR_NEEDS_ECN] =
+        {{"accept_cwr_needs_ecn",
+          "tcp_ecn_accept_cwr: CWR with data asks for an immediate ACK only on a connection that "
+          "negotiated classic ECN (tcp_ecn_mode_rfc3168), part of AccECN (\"tcp: AccECN core\")",
+          "6.18", "none (a feature)"},
+         {6, 18, 0},
+         {{0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

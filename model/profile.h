@@ -57,6 +57,10 @@ enum lq_change {
     /* 7.0 (6.19.y, 6.18.y): ... except for a FIN one past it ("tcp:
      * re-enable acceptance of FIN packets when RWIN is 0", 1e3bb184e941). */
     LQ_CHG_FIN_BEYOND_WINDOW,
+    /* 6.18 "tcp: AccECN core": tcp_ecn_accept_cwr() acts on CWR only when the
+     * connection negotiated classic ECN (tcp_ecn_mode_rfc3168); before, a CWR
+     * with data drew an immediate ACK on any connection. */
+    LQ_CHG_ACCEPT_CWR_NEEDS_ECN,
     LQ_CHG_COUNT
 };
 

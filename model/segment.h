@@ -20,6 +20,8 @@ enum {
     LQ_TH_PSH = 0x08,
     LQ_TH_ACK = 0x10,
     LQ_TH_URG = 0x20,
+    LQ_TH_ECE = 0x40,
+    LQ_TH_CWR = 0x80,
 };
 
 /* The TCP options listenq sends and reads. */

@@ -14,6 +14,7 @@
 #define LQ_TSBITS             6
 #define LQ_TS_OPT_WSCALE_MASK 0xfu
 #define LQ_TS_OPT_SACK        (1u << 4)
+#define LQ_TS_OPT_ECN         (1u << 5)
 
 /* msstab[] of net/ipv4/syncookies.c */
 static const uint16_t lq_msstab[] = {536, 1300, 1440, 1460};
@@ -83,13 +84,15 @@ uint32_t lq_cookie_init_sequence(struct lq_model *m, const struct lq_seg *syn, u
     return lq_secure_tcp_syn_cookie(m, syn->conn, syn->seq, (uint32_t)mssind);
 }
 
-/* cookie_init_timestamp(): the low 6 bits of TSval carry wscale (0xf = none)
- * and SACK. Returns the TS clock value without the connection's offset. */
+/* cookie_init_timestamp(): the low 6 bits of TSval carry wscale (0xf = none),
+ * SACK and ECN. Returns the TS clock value without the connection's offset. */
 uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req *req)
 {
     uint32_t options = req->wscale_ok ? req->snd_wscale : LQ_TS_OPT_WSCALE_MASK;
     if (req->sack_ok)
         options |= LQ_TS_OPT_SACK;
+    if (req->ecn_ok)
+        options |= LQ_TS_OPT_ECN;
     uint32_t ts_now = lq_model_tsval(m, 0);
     uint32_t ts = (ts_now >> LQ_TSBITS) << LQ_TSBITS;
     ts |= options;
@@ -137,6 +140,9 @@ static bool lq_cookie_timestamp_decode(const struct lq_model *m, const struct lq
     }
     uint32_t options = in->opt.tsecr ? in->opt.tsecr - ts_off : 0;
     req->tstamp_ok = true; /* saw_tstamp */
+    /* cookie_tcp_reqsk_alloc: ecn_ok from TS_OPT_ECN, then "&= cookie_ecn_ok()":
+     * tcp_ecn on (the route has no ECN feature) */
+    req->ecn_ok = (options & LQ_TS_OPT_ECN) && m->sysctl[LQ_SYSCTL_ECN];
     req->sack_ok = (options & LQ_TS_OPT_SACK) != 0;
     if (req->sack_ok && !m->sysctl[LQ_SYSCTL_SACK])
         return false;

@@ -276,6 +276,10 @@ static int lq_pd_peer_flags(const char *s, uint8_t *out)
         case 'R': *out |= LQ_TH_RST; break;
         case 'P': *out |= LQ_TH_PSH; break;
         case '.': *out |= LQ_TH_ACK; break;
+        case 'U': *out |= LQ_TH_URG; break;
+        case 'E': *out |= LQ_TH_ECE; break;
+        case 'W': *out |= LQ_TH_CWR; break;
+        case '-': break; /* no flags */
         default: fprintf(stderr, "listenq pd-peer: bad flag '%c' in --flags\n", *s); return -1;
         }
     }

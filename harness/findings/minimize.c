@@ -72,7 +72,8 @@ void lq_min_sig_format(const struct lq_min_sig *sig, struct lq_strbuf *out)
         [LQ_D_SEED] = "seed",       [LQ_D_SYSCTL] = "sysctl", [LQ_D_LISTEN] = "listen",
         [LQ_D_SOCKOPT] = "sockopt", [LQ_D_SYN] = "syn",       [LQ_D_ACK] = "ack",
         [LQ_D_RST] = "rst",         [LQ_D_FIN] = "fin",       [LQ_D_ACCEPT] = "accept",
-        [LQ_D_WAIT] = "wait",       [LQ_D_EXPECT] = "expect", [LQ_D_FAMILY] = "family"};
+        [LQ_D_WAIT] = "wait",       [LQ_D_EXPECT] = "expect", [LQ_D_FAMILY] = "family",
+        [LQ_D_SEG] = "seg"};
     if (!sig->found) {
         lq_sb_add(out, "no divergence");
         return;
@@ -306,6 +307,14 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         LQ_VARIANT(s->has_mss, (x->has_mss = false, x->mss = 0));
         LQ_VARIANT(s->has_mss && s->mss != 1460, x->mss = 1460);
         break;
+    case LQ_D_SEG:
+        /* one flag fewer (without ACK, no acknowledgement number option) */
+        for (unsigned bit = 1; bit < 256; bit <<= 1)
+            LQ_VARIANT(s->flags & bit, (x->flags = (uint8_t)(s->flags & ~bit),
+                                        x->ack_bad = x->ack_bad && bit != LQ_TH_ACK,
+                                        x->ack_old = x->ack_old && bit != LQ_TH_ACK,
+                                        x->ack_ahead = bit == LQ_TH_ACK ? 0 : x->ack_ahead));
+        /* fall through */
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:

@@ -526,6 +526,7 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
+    case LQ_D_SEG:
         if (obs->sent_valid)
             lq_pd_segment(p, obs, oi);
         if (p->flow && obs->sent_valid && obs->sent.conn == p->conn)

@@ -46,7 +46,7 @@ static void lq_pd_window(struct lq_pd *p, uint64_t at_ms)
 
 static void lq_pd_flags(uint8_t f, struct lq_strbuf *out)
 {
-    char s[8];
+    char s[12];
     size_t n = 0;
     if (f & LQ_TH_SYN)
         s[n++] = 'S';
@@ -58,6 +58,12 @@ static void lq_pd_flags(uint8_t f, struct lq_strbuf *out)
         s[n++] = 'P';
     if (f & LQ_TH_ACK)
         s[n++] = '.';
+    if (f & LQ_TH_URG)
+        s[n++] = 'U';
+    if (f & LQ_TH_ECE)
+        s[n++] = 'E';
+    if (f & LQ_TH_CWR)
+        s[n++] = 'W';
     if (!n)
         s[n++] = '-';
     s[n] = '\0';

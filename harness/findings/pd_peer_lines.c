@@ -46,7 +46,7 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
         lq_pd_cmd_begin(p);
         lq_sb_addf(b, "listenq pd-peer send --sport %u --flags ", s->sport);
     }
-    char fl[8];
+    char fl[12];
     size_t n = 0;
     if (s->flags & LQ_TH_SYN)
         fl[n++] = 'S';
@@ -58,6 +58,12 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
         fl[n++] = 'P';
     if (s->flags & LQ_TH_ACK)
         fl[n++] = '.';
+    if (s->flags & LQ_TH_URG)
+        fl[n++] = 'U';
+    if (s->flags & LQ_TH_ECE)
+        fl[n++] = 'E';
+    if (s->flags & LQ_TH_CWR)
+        fl[n++] = 'W';
     fl[n] = '\0';
     lq_sb_addf(b, "%s --seq %" PRIu32, n ? fl : "-", s->seq);
     if (s->flags & LQ_TH_ACK) {

@@ -388,10 +388,26 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         lq_dec_ackv_arg(a, &d->u.seg);
         return true;
     case LQ_OP_RST:
+        if (v) {
+            /* seg: FIN..URG from the low six bits, CWR from bit 6, 10 bytes of data */
+            d->kind = LQ_D_SEG;
+            lq_seg_blank(&d->u.seg);
+            d->u.seg.flags = (uint8_t)((a & 0x3fu) | ((a & 0x40u) ? LQ_TH_CWR : 0u));
+            if (a & 0x80u)
+                d->u.seg.len = 10;
+            return true;
+        }
         d->kind = LQ_D_RST;
         lq_dec_rst_arg(a, &d->u.seg);
         return true;
     case LQ_OP_FIN:
+        if (v) {
+            /* seg: the argument is the flags byte, any combination */
+            d->kind = LQ_D_SEG;
+            lq_seg_blank(&d->u.seg);
+            d->u.seg.flags = a;
+            return true;
+        }
         d->kind = LQ_D_FIN;
         lq_dec_fin_arg(a, &d->u.seg);
         return true;
@@ -626,6 +642,8 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += lq_num_dist(x->ack_ahead, y->ack_ahead);
     d += (x->has_win != y->has_win) * 1000u + lq_num_dist(x->win, y->win);
     d += (x->via != y->via) * 1000u;
+    for (uint8_t f = (uint8_t)(x->flags ^ y->flags); f; f &= (uint8_t)(f - 1))
+        d += 1000u;
     return d;
 }
 
@@ -640,6 +658,7 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
+    case LQ_D_SEG:
         return (got->conn != want->conn) * 1000000u + lq_seg_dist(&got->u.seg, &want->u.seg);
     case LQ_D_LISTEN: return lq_num_dist(got->u.backlog, want->u.backlog);
     case LQ_D_WAIT: return lq_num_dist((int64_t)got->u.wait_ms, (int64_t)want->u.wait_ms);
@@ -668,8 +687,8 @@ static bool lq_op_can_make(unsigned op, uint8_t kind)
     case LQ_OP_ACK1:
     case LQ_OP_ACK2:
     case LQ_OP_ACKV: return kind == LQ_D_ACK;
-    case LQ_OP_RST: return kind == LQ_D_RST;
-    case LQ_OP_FIN: return kind == LQ_D_FIN;
+    case LQ_OP_RST: return kind == LQ_D_RST || kind == LQ_D_SEG;
+    case LQ_OP_FIN: return kind == LQ_D_FIN || kind == LQ_D_SEG;
     case LQ_OP_ACCEPT0:
     case LQ_OP_ACCEPT1: return kind == LQ_D_ACCEPT;
     case LQ_OP_LISTEN: return kind == LQ_D_LISTEN;
@@ -693,7 +712,10 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
         if (!lq_op_can_make(op, want->kind))
             continue;
         unsigned s = lq_op_has_conn(op) ? sel : 0;
-        unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 ? 2 : 1;
+        unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 || op == LQ_OP_RST ||
+                              op == LQ_OP_FIN
+                          ? 2
+                          : 1;
         for (unsigned v = 0; v < nv && best; v++) {
             for (unsigned a = 0; a < (lq_op_has_arg(op) ? 256u : 1u) && best; a++) {
                 struct lq_directive got;

@@ -31,8 +31,11 @@
  *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK
  *   (bit 7: with 100 bytes), an ACK variant (ack=bad, ack=+1/+2, win=100/1000,
  *   seq=bad, seq=+N/-N, len=N, tsval=old, tsval=syn, tsecr=bad), RST (exact, +N, -N, bad, ack,
- * ack=bad), FIN (noack, len, ack=bad, seq), accept, listen again, wait (only when waits are
- * allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
+ * ack=bad), FIN (noack, len, ack=bad, seq), `seg` with any flags (FIN's bit 7: the argument is
+ * the flags byte; RST's bit 7: FIN..URG from the argument's low six bits, CWR from bit 6, 10
+ * bytes of data from bit 7; both opcodes ignored bit 7 before, and the encoder never set it,
+ * so earlier seeds decode as they did unless a mutation set it), accept, listen again, wait (only
+ * when waits are allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
  * (tcp_syncookies, tcp_abort_on_overflow, TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
  *
  * The encoder maps a scenario back to bytes (for seed corpora): exact for

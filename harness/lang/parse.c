@@ -297,6 +297,49 @@ static int lq_parse_len_opt(struct lq_parser *p, const struct lq_tok *t, const c
     return 0;
 }
 
+/* flags=F|G|...: TCP flag names in any order, or none (seg). */
+static int lq_parse_flags_opt(struct lq_parser *p, const struct lq_tok *t, const char *v,
+                              size_t vlen, size_t klen, struct lq_ev_seg *s)
+{
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } names[] = {{"FIN", LQ_TH_FIN}, {"SYN", LQ_TH_SYN}, {"RST", LQ_TH_RST}, {"PSH", LQ_TH_PSH},
+                 {"ACK", LQ_TH_ACK}, {"URG", LQ_TH_URG}, {"ECE", LQ_TH_ECE}, {"CWR", LQ_TH_CWR}};
+    if (!v || !vlen)
+        return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                       "expected flags=F|G|... with FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, or "
+                       "flags=none");
+    if (vlen == 4 && memcmp(v, "none", 4) == 0) {
+        s->flags = 0;
+        return 0;
+    }
+    uint8_t flags = 0;
+    for (size_t i = 0; i < vlen;) {
+        size_t j = i;
+        while (j < vlen && v[j] != '|')
+            j++;
+        uint16_t col = (uint16_t)(t->col + klen + 1 + i);
+        uint8_t bit = 0;
+        for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+            if (j - i == 3 && memcmp(v + i, names[k].name, 3) == 0)
+                bit = names[k].bit;
+        if (!bit)
+            return lq_perr(p, col,
+                           "unknown flag '%.*s' (expected FIN, SYN, RST, PSH, ACK, URG, ECE or "
+                           "CWR, joined by '|', or none alone)",
+                           (int)(j - i), v + i);
+        if (flags & bit)
+            return lq_perr(p, col, "flag '%.*s' given twice", (int)(j - i), v + i);
+        flags |= bit;
+        if (j < vlen && j + 1 == vlen)
+            return lq_perr(p, (uint16_t)(col + (j - i) + 1), "expected a flag after '|'");
+        i = j + 1;
+    }
+    s->flags = flags;
+    return 0;
+}
+
 static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const char *verb)
 {
     char buf[80];
@@ -316,6 +359,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
         break;
     case LQ_D_RST:
         usage = "seq=bad|+N|-N, ack, ack=bad|old, tsval=old|syn|+N, tsecr=bad, ack=+N";
+        break;
+    case LQ_D_SEG:
+        usage = "flags=F|G|..., seq=bad|+N|-N, ack=bad|old|+N, len=N, win=N, tsval=old|syn|+N, "
+                "tsecr=bad";
         break;
     default:
         usage = "ack=bad|old, seq=bad|+N|-N, len=N, noack, tsval=old|syn|+N, tsecr=bad, ack=+N";
@@ -386,7 +433,8 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
         } else {
             if (lq_key_is(t, klen, "ack") && v) {
                 bit = 32;
-                if (d->kind == LQ_D_ACK || d->kind == LQ_D_FIN || d->kind == LQ_D_RST) {
+                if (d->kind == LQ_D_ACK || d->kind == LQ_D_FIN || d->kind == LQ_D_RST ||
+                    d->kind == LQ_D_SEG) {
                     bool bad = vlen == 3 && memcmp(v, "bad", 3) == 0;
                     bool old = vlen == 3 && memcmp(v, "old", 3) == 0;
                     int64_t ahead = 0;
@@ -433,7 +481,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
                                    "(a TSval ahead of the client's clock)",
                                    LQ_MAX_TSVAL_AHEAD);
                 rc = 0;
-            } else if (lq_key_is(t, klen, "win") && d->kind == LQ_D_ACK) {
+            } else if (lq_key_is(t, klen, "flags") && d->kind == LQ_D_SEG) {
+                bit = 65536;
+                rc = lq_parse_flags_opt(p, t, v, vlen, klen, s);
+            } else if (lq_key_is(t, klen, "win") && (d->kind == LQ_D_ACK || d->kind == LQ_D_SEG)) {
                 bit = 16384;
                 int64_t n;
                 if (!v || !lq_parse_int(v, vlen, false, 0, 65535, &n))
@@ -485,6 +536,14 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     }
     if (s->no_ack && (s->ack_bad || s->ack_old || s->ack_ahead))
         return lq_perr(p, p->tok[0].col, "noack and ack=bad/old contradict each other");
+    if (d->kind == LQ_D_SEG && !(seen & 65536))
+        return lq_perr(p, (uint16_t)(p->tok[p->ntok - 1].col + p->tok[p->ntok - 1].len),
+                       "'seg' needs flags=F|G|... (for example: seg c1 flags=SYN|ACK)");
+    if (d->kind == LQ_D_SEG && (s->ack_bad || s->ack_old || s->ack_ahead) &&
+        !(s->flags & LQ_TH_ACK))
+        return lq_perr(p, p->tok[0].col,
+                       "ack=bad/old/+N sets the acknowledgement number of a segment with ACK "
+                       "(this one's flags have no ACK)");
     if (first_event && p->sc->family == LQ_SCN_DUAL) {
         if (!p->via && !(p->via = calloc(LQ_MAX_CONNS, 1)))
             return lq_poom(p, p->tok[0].col);
@@ -598,10 +657,13 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         } else if (lq_tok_is(t, "cookie") || lq_tok_is(t, "nocookie")) {
             bit = 16;
             x->cookie_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
+        } else if (lq_tok_is(t, "ecn") || lq_tok_is(t, "noecn")) {
+            bit = 64;
+            x->ecn_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
         } else {
             return lq_perr(p, t->col,
                            "unknown synack check '%s' (expected mss=N[@ipv4|@ipv6], wscale=N, "
-                           "nowscale, sack, nosack, ts, nots, cookie, nocookie)",
+                           "nowscale, sack, nosack, ts, nots, cookie, nocookie, ecn, noecn)",
                            lq_tok_str(t, buf, sizeof(buf)));
         }
         if (seen & bit)
@@ -796,7 +858,8 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL}, {"listen", LQ_D_LISTEN},
                  {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},       {"ack", LQ_D_ACK},
                  {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},       {"accept", LQ_D_ACCEPT},
-                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}, {"family", LQ_D_FAMILY}};
+                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}, {"family", LQ_D_FAMILY},
+                 {"seg", LQ_D_SEG}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (lq_tok_is(&p->tok[0], verbs[i].word))
@@ -805,7 +868,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
         char buf[80];
         return lq_perr(p, p->tok[0].col,
                        "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
-                       "syn, ack, rst, fin, accept, wait or expect)",
+                       "syn, ack, rst, fin, seg, accept, wait or expect)",
                        lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
@@ -842,6 +905,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     case LQ_D_ACK: rc = lq_parse_segment(p, d, "ack"); break;
     case LQ_D_RST: rc = lq_parse_segment(p, d, "rst"); break;
     case LQ_D_FIN: rc = lq_parse_segment(p, d, "fin"); break;
+    case LQ_D_SEG: rc = lq_parse_segment(p, d, "seg"); break;
     case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept, nothing after it"); break;
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;

@@ -33,13 +33,38 @@ static void lq_print_mss(const struct lq_expect *x, struct lq_strbuf *out)
         lq_sb_addf(out, " mss=%d@ipv6", x->mss6);
 }
 
+/* flags=FIN|SYN|...: in the order of the header's bits, none for 0. */
+static void lq_print_flags(uint8_t f, struct lq_strbuf *out)
+{
+    static const char *const names[8] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+    lq_sb_add(out, " flags=");
+    if (!f) {
+        lq_sb_add(out, "none");
+        return;
+    }
+    bool first = true;
+    for (int i = 0; i < 8; i++) {
+        if (!(f & (1u << i)))
+            continue;
+        if (!first)
+            lq_sb_addc(out, '|');
+        lq_sb_add(out, names[i]);
+        first = false;
+    }
+}
+
 static void lq_print_segment(const struct lq_scenario *sc, const struct lq_directive *d,
                              struct lq_strbuf *out)
 {
-    static const char *const verb[] = {
-        [LQ_D_SYN] = "syn", [LQ_D_ACK] = "ack", [LQ_D_RST] = "rst", [LQ_D_FIN] = "fin"};
+    static const char *const verb[] = {[LQ_D_SYN] = "syn",
+                                       [LQ_D_ACK] = "ack",
+                                       [LQ_D_RST] = "rst",
+                                       [LQ_D_FIN] = "fin",
+                                       [LQ_D_SEG] = "seg"};
     const struct lq_ev_seg *s = &d->u.seg;
     lq_sb_addf(out, "%s %s", verb[d->kind], sc->conns[d->conn]);
+    if (d->kind == LQ_D_SEG)
+        lq_print_flags(s->flags, out);
     switch (d->kind) {
     case LQ_D_SYN:
         if (s->has_mss)
@@ -140,6 +165,7 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
         lq_print_tri(out, x->sack_tri, "sack", "nosack");
         lq_print_tri(out, x->ts_tri, "ts", "nots");
         lq_print_tri(out, x->cookie_tri, "cookie", "nocookie");
+        lq_print_tri(out, x->ecn_tri, "ecn", "noecn");
         break;
     }
 }
@@ -163,7 +189,8 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
     case LQ_D_SYN:
     case LQ_D_ACK:
     case LQ_D_RST:
-    case LQ_D_FIN: lq_print_segment(sc, d, out); break;
+    case LQ_D_FIN:
+    case LQ_D_SEG: lq_print_segment(sc, d, out); break;
     case LQ_D_ACCEPT: lq_sb_add(out, "accept"); break;
     case LQ_D_WAIT:
         if (d->u.wait_ms % 1000 == 0)

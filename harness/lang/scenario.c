@@ -6,7 +6,8 @@
 
 bool lq_dir_is_segment(uint8_t kind)
 {
-    return kind == LQ_D_SYN || kind == LQ_D_ACK || kind == LQ_D_RST || kind == LQ_D_FIN;
+    return kind == LQ_D_SYN || kind == LQ_D_ACK || kind == LQ_D_RST || kind == LQ_D_FIN ||
+           kind == LQ_D_SEG;
 }
 
 bool lq_dir_is_event(uint8_t kind)
@@ -159,6 +160,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
+    case LQ_D_SEG:
         return strcmp(sa->conns[a->conn], sb->conns[b->conn]) == 0 &&
                memcmp(&a->u.seg, &b->u.seg, sizeof(a->u.seg)) == 0;
     case LQ_D_EXPECT: {
@@ -170,7 +172,8 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
             return x->pkt == y->pkt && strcmp(sa->conns[x->conn], sb->conns[y->conn]) == 0 &&
                    x->mss == y->mss && x->mss6 == y->mss6 && x->wscale == y->wscale &&
                    x->wscale_tri == y->wscale_tri && x->sack_tri == y->sack_tri &&
-                   x->ts_tri == y->ts_tri && x->cookie_tri == y->cookie_tri;
+                   x->ts_tri == y->ts_tri && x->cookie_tri == y->cookie_tri &&
+                   x->ecn_tri == y->ecn_tri;
         case LQ_X_NONE: return true;
         case LQ_X_ACCEPT:
             if (x->accept_errno != y->accept_errno || x->mss != y->mss || x->mss6 != y->mss6)

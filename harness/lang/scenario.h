@@ -31,6 +31,7 @@ enum lq_dir_kind {
     LQ_D_WAIT,    /* wait 1500ms | wait 2s */
     LQ_D_EXPECT,  /* expect ... */
     LQ_D_FAMILY,  /* family ipv4|ipv6|dual (before the first event) */
+    LQ_D_SEG,     /* seg c1 flags=SYN|ACK [seq=...] [ack=...] [len=N] [win=N] [tsval=...] */
     LQ_D_KIND_COUNT
 };
 
@@ -84,6 +85,8 @@ struct lq_ev_seg {
      * (0: none); the later segments' TSvals look old next to it. */
     uint32_t tsval_ahead;
     uint8_t via; /* enum lq_via */
+    /* seg ... flags=F|G: the segment's TCP flags (LQ_TH_*), any combination */
+    uint8_t flags;
     /* ack=+N: the right acknowledgement number plus N (0: none), an ACK of
      * N bytes the server never sent */
     uint32_t ack_ahead;
@@ -115,6 +118,7 @@ struct lq_expect {
     int32_t mss6;   /* -1: not checked; over IPv6 (mss=N, mss=N@ipv6) */
     int16_t wscale; /* -1: not checked */
     uint8_t wscale_tri, sack_tri, ts_tri, cookie_tri; /* enum lq_tri */
+    uint8_t ecn_tri;      /* synack ecn|noecn: ECE set (ECN accepted, tcp_ecn_make_synack) */
     int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
     int64_t value;        /* acceptq, synq, counter, backlog */
     uint32_t counter;     /* index into lq_scenario.counter_names */

@@ -169,6 +169,18 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         if (e->rst_ack)
             out->ack = lq_client_ack(cl, c, d->conn, e);
         break;
+    case LQ_D_SEG:
+        /* Any flags: the right sequence number is the ISN when SYN is among
+         * them (as a retransmitted SYN), else the next one; the ack field is
+         * set only with ACK. It moves nothing: the client's numbers after it
+         * are those before it. */
+        out->flags = e->flags;
+        out->seq = lq_client_seq(c, e, (e->flags & LQ_TH_SYN) ? lq_client_isn(c) : c->snd_nxt);
+        out->ack = (e->flags & LQ_TH_ACK) ? lq_client_ack(cl, c, d->conn, e) : 0;
+        out->len = e->len;
+        if (e->has_win)
+            out->win = e->win;
+        break;
     case LQ_D_FIN: {
         /* A second FIN is a retransmission of the first. */
         uint32_t right = c->fin_sent ? c->fin_seq : c->snd_nxt;

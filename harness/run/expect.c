@@ -45,7 +45,8 @@ static bool lq_pkt_matches(const struct lq_scenario *sc, const struct lq_expect 
     if (x->wscale_tri == LQ_TRI_NO && p->wscale >= 0)
         return false;
     return lq_tri_ok(x->sack_tri, p->sack) && lq_tri_ok(x->ts_tri, p->ts) &&
-           lq_tri_ok(x->cookie_tri, p->cookie);
+           lq_tri_ok(x->cookie_tri, p->cookie) &&
+           lq_tri_ok(x->ecn_tri, (p->flags & LQ_TH_ECE) != 0);
 }
 
 static void lq_describe_pkts(const struct lq_scenario *sc, const struct lq_trace *t,

@@ -399,6 +399,7 @@ static int lq_side_call(struct lq_side *s, const struct lq_directive *d, struct 
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
+    case LQ_D_SEG:
         lq_client_build(&r->client, d, &o->sent);
         o->sent_valid = true;
         rc = lq_backend_segment(b, &o->sent, &r->replies, err);

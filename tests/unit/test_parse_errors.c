@@ -543,7 +543,26 @@ static void test_expect(void)
     ERR("syn c1\nexpect c1 synack wscale=", 2, 25, "expected wscale=N with N in 0..14");
     ERR("syn c1\nexpect c1 synack mss", 2, 18,
         "unknown synack check 'mss' (expected mss=N[@ipv4|@ipv6], wscale=N, nowscale, sack, "
-        "nosack, ts, nots, cookie, nocookie)");
+        "nosack, ts, nots, cookie, nocookie, ecn, noecn)");
+    ERR("syn c1\nexpect c1 synack ecn noecn", 2, 22,
+        "'noecn' contradicts or repeats an earlier check on this line");
+    /* seg: any flags */
+    ERR("seg c1", 1, 7, "'seg' needs flags=F|G|... (for example: seg c1 flags=SYN|ACK)");
+    ERR("seg c1 seq=+1", 1, 14, "'seg' needs flags=F|G|...");
+    ERR("seg c1 flags=", 1, 14, "expected flags=F|G|... with FIN, SYN, RST, PSH, ACK, URG, ECE");
+    ERR("seg c1 flags=SYN|ACX", 1, 18, "unknown flag 'ACX' (expected FIN, SYN, RST, PSH, ACK");
+    ERR("seg c1 flags=syn", 1, 14, "unknown flag 'syn'");
+    ERR("seg c1 flags=SYN|SYN", 1, 18, "flag 'SYN' given twice");
+    ERR("seg c1 flags=SYN|", 1, 18, "expected a flag after '|'");
+    ERR("seg c1 flags=none|ACK", 1, 14, "unknown flag 'none'");
+    ERR("seg c1 flags=ACK flags=SYN", 1, 18, "option 'flags' given twice");
+    ERR("seg c1 flags=SYN ack=bad", 1, 1, "ack=bad/old/+N sets the acknowledgement number");
+    ERR("seg c1 flags=ACK mss=1460", 1, 18, "unknown option 'mss=1460' for seg");
+    ERR("seg c1 flags=ACK noack", 1, 18, "unknown option 'noack' for seg");
+    ERR("seg c1 flags=ACK ipv4", 1, 18, "chooses a connection's family in a dual-stack");
+    ERR("seg none flags=ACK", 1, 5, "'none' is not a connection name");
+    ERR("sysctl net.ipv4.tcp_ecn=3", 1, 25,
+        "net.ipv4.tcp_ecn=3 is out of range: the kernel accepts 0..2");
     ERR("syn c1\nexpect c1 synack wscale", 2, 18, "unknown synack check 'wscale'");
     ERR("syn c1\nexpect c1 synack fin", 2, 18, "unknown synack check 'fin'");
     ERR("syn c1\nexpect c1 synack nomss", 2, 18, "unknown synack check 'nomss'");

@@ -210,6 +210,14 @@ static void test_canonical(void)
               "expect accept a mss=1460\nexpect accept b mss=1220@ipv6\n",
               "family dual, ipv4/ipv6 connections, mss=N@family");
     canonical("family ipv6\nlisten 1\n", "family ipv6");
+    canonical("seg c1 flags=none\nseg c1 flags=FIN|SYN|RST|PSH|ACK|URG|ECE|CWR\n"
+              "seg c2 flags=SYN|ACK ack=+3 seq=-2 len=10 win=100 tsval=+5 tsecr=bad\n"
+              "seg c3 flags=ACK ack=old\nseg c4 flags=RST|ACK ack=bad seq=bad tsval=syn\n"
+              "expect c1 synack ecn\nexpect c2 synack mss=1460 cookie noecn\n"
+              "sysctl net.ipv4.tcp_ecn=0\n",
+              "seg with every flag and option, synack ecn/noecn, tcp_ecn");
+    canonical("family dual\nseg a flags=SYN ipv4\nseg a flags=ACK ipv4\n",
+              "seg names a dual connection's family");
     canonical("# x\nfamily ipv4\n", "family ipv4 after a comment");
 }
 
@@ -235,6 +243,12 @@ static void test_normalize(void)
     normalizes("ack c1 tsecr=bad tsval=old len=5 seq=-3 ack=bad\n",
                "ack c1 ack=bad seq=-3 len=5 tsval=old tsecr=bad\n");
     normalizes("rst c1 ack=bad\n", "rst c1 ack ack=bad\n");
+    normalizes("seg c1 flags=CWR|ACK|SYN\n", "seg c1 flags=SYN|ACK|CWR\n");
+    normalizes("seg c1 len=3 seq=+2 flags=ACK|PSH ack=bad\n",
+               "seg c1 flags=PSH|ACK ack=bad seq=+2 len=3\n");
+    normalizes("seg c1 flags=ACK seq=+0 len=0\n", "seg c1 flags=ACK\n");
+    normalizes("syn c1\nexpect c1 synack noecn cookie\n",
+               "syn c1\nexpect c1 synack cookie noecn\n");
     normalizes("rst c1 ack=bad seq=+3\n", "rst c1 seq=+3 ack ack=bad\n");
     normalizes("rst c1 tsecr=bad ack tsval=old seq=bad\n",
                "rst c1 seq=bad ack tsval=old tsecr=bad\n");

@@ -97,8 +97,18 @@ int main(void)
                   base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_RCV_WND_OVER_64K) |
                       BIT(LQ_CHG_SYNQ_FULL_GT) | BIT(LQ_CHG_TSECR_CHECK) |
                       BIT(LQ_CHG_TS_RECENT_DEFERRED) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN) |
-                      BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) | BIT(LQ_CHG_BEYOND_WINDOW_DROP),
+                      BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) | BIT(LQ_CHG_BEYOND_WINDOW_DROP) |
+                      BIT(LQ_CHG_ACCEPT_CWR_NEEDS_ECN),
                   4096);
+    /* AccECN core (tcp_ecn_accept_cwr gated on tcp_ecn_mode_rfc3168): in 6.18
+     * (live 6.18.44 delays an ACK of data with CWR on a connection without
+     * ECN, corpus/conformance/child_cwr_without_ecn.lq); 6.12.118 and 6.1.192
+     * (SRC) test only th->cwr. */
+    check_has("6.18", LQ_CHG_ACCEPT_CWR_NEEDS_ECN, true, "AccECN core in 6.18");
+    check_has("6.17", LQ_CHG_ACCEPT_CWR_NEEDS_ECN, false, "before AccECN");
+    check_has("6.12.118", LQ_CHG_ACCEPT_CWR_NEEDS_ECN, false,
+              "SRC 6.12.118: if (tcp_hdr(skb)->cwr)");
+    check_has("6.1.192", LQ_CHG_ACCEPT_CWR_NEEDS_ECN, false, "SRC 6.1.192: if (tcp_hdr(skb)->cwr)");
 
     /* 7.2.12 (SRC): every change. */
     check_changes("7.2.12", (1u << LQ_CHG_COUNT) - 1, 4096);
