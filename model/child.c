@@ -189,7 +189,15 @@ void lq_tcp_child_process(struct lq_model *m, int ci, const struct lq_seg *in)
         c->syn_recv = true;
         return;
     }
+    lq_child_synrecv_done(m, c, in);
+}
+
+/* tcp_rcv_state_process() TCP_SYN_RECV after tcp_validate_incoming(): the
+ * acceptable ACK makes the child ESTABLISHED, then steps 6 and 7 (data). */
+void lq_child_synrecv_done(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
     lq_model_dp(m, LQ_DP_CHILD_SYNRECV_DONE);
+    c->syn_recv = false;
     c->state = LQ_CHILD_ESTABLISHED;
     c->snd_una = in->ack;
     /* tcp_ack(FLAG_SLOWPATH | ...) of TCP_SYN_RECV reaches it too */

@@ -466,6 +466,14 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
         return false;
     }
     if (in->flags & LQ_TH_SYN) {
+        /* "sk->sk_state == TCP_SYN_RECV && sk->sk_socket && th->ack" with
+         * the SYN alone at rcv_nxt - 1, acking snd_nxt: goto pass (6.11) */
+        if (c->syn_recv && c->accepted && (in->flags & LQ_TH_ACK) &&
+            in->seq + 1u == lq_seg_end_seq(in) && in->seq + 1u == c->rcv_nxt &&
+            in->ack == c->snd_nxt && lq_profile_has(&m->profile, LQ_CHG_SYNRECV_SYNACK_PASS)) {
+            lq_model_dp(m, LQ_DP_CHILD_SYNRECV_SYNACK_PASS);
+            return true;
+        }
     syn_challenge:
         lq_model_dp(m, LQ_DP_CHILD_SYN_CHALLENGE);
         lq_model_count(m, LQ_CTR_TCP_SYN_CHALLENGE);
@@ -546,7 +554,10 @@ static bool lq_child_close_wait(struct lq_model *m, struct lq_child *c, const st
 void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
 {
     struct lq_child *c = &m->children[ci];
-    if (c->syn_recv) {
+    /* A child left in SYN_RECV: a SYN (without RST) stops in
+     * tcp_validate_incoming() (its challenge ACK, or 6.11's pass); anything
+     * else goes through the SYN_RECV step, which is not modelled. */
+    if (c->syn_recv && (in->flags & (LQ_TH_SYN | LQ_TH_RST)) != LQ_TH_SYN) {
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "a child left in SYN_RECV (the segment that completed the handshake "
                            "had SYN): the SYN_RECV step of tcp_rcv_state_process is not modelled");
@@ -572,7 +583,13 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         }
         c->tsval_max = in->opt.tsval;
     }
-    if (!lq_tcp_validate_incoming(m, c, in) || !lq_tcp_ack(m, c, in))
+    if (!lq_tcp_validate_incoming(m, c, in))
+        return;
+    if (c->syn_recv) {
+        lq_child_synrecv_done(m, c, in); /* tcp_ack(), TCP_SYN_RECV -> ESTABLISHED */
+        return;
+    }
+    if (!lq_tcp_ack(m, c, in))
         return;
     /* tcp_ack(FLAG_UPDATE_TS_RECENT) -> tcp_replace_ts_recent() (and the
      * fast path's tcp_store_ts_recent): once the segment is known to be in

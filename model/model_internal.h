@@ -292,6 +292,7 @@ void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in);
 int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
                          bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
+void lq_child_synrecv_done(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 void lq_tcp_reset(struct lq_model *m, struct lq_child *c);
 void lq_tcp_ecn_accept_cwr(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 void lq_tcp_send_ack(struct lq_model *m, struct lq_child *c, enum lq_dp dp);

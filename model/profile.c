@@ -127,6 +127,14 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.18", "none (a feature)"},
          {6, 18, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_SYNRECV_SYNACK_PASS] =
+        {{"synrecv_synack_pass",
+          "tcp_validate_incoming: a SYN|ACK at rcv_nxt - 1 acking snd_nxt passes step 4 on a "
+          "SYN_RECV socket with sk_socket (an accepted child): established, not a challenge ACK; "
+          "commit 23e89e8ee7be",
+          "6.11", "6.10.10, 6.6.51, 6.1.110 (inferred: the September 2024 stable batch)"},
+         {6, 11, 0},
+         {{6, 10, 10}, {6, 6, 51}, {6, 1, 110}, {0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

@@ -61,6 +61,11 @@ enum lq_change {
      * connection negotiated classic ECN (tcp_ecn_mode_rfc3168); before, a CWR
      * with data drew an immediate ACK on any connection. */
     LQ_CHG_ACCEPT_CWR_NEEDS_ECN,
+    /* 6.11 (6.10.10, 6.6.51, 6.1.110: inferred) "tcp: Don't drop SYN+ACK for
+     * simultaneous connect()" (23e89e8ee7be): tcp_validate_incoming() lets a
+     * SYN|ACK through on a socket in SYN_RECV with sk_socket (an accepted
+     * child left in SYN_RECV) when it sits at rcv_nxt - 1 and acks snd_nxt. */
+    LQ_CHG_SYNRECV_SYNACK_PASS,
     LQ_CHG_COUNT
 };
 

@@ -84,7 +84,7 @@ int main(void)
      * 6.12.10, challenge from 6.12.105, ooo rcv_mss from 6.12.42. */
     check_changes("6.12",
                   base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_RCV_WND_OVER_64K) |
-                      BIT(LQ_CHG_DELACK_MAX_RTO_MIN),
+                      BIT(LQ_CHG_DELACK_MAX_RTO_MIN) | BIT(LQ_CHG_SYNRECV_SYNACK_PASS),
                   4096);
 
     /* 6.18.0: `>` (6.13), the deferred ts_recent (6.14) and the TSecr check (6.15)
@@ -98,8 +98,18 @@ int main(void)
                       BIT(LQ_CHG_SYNQ_FULL_GT) | BIT(LQ_CHG_TSECR_CHECK) |
                       BIT(LQ_CHG_TS_RECENT_DEFERRED) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN) |
                       BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) | BIT(LQ_CHG_BEYOND_WINDOW_DROP) |
-                      BIT(LQ_CHG_ACCEPT_CWR_NEEDS_ECN),
+                      BIT(LQ_CHG_ACCEPT_CWR_NEEDS_ECN) | BIT(LQ_CHG_SYNRECV_SYNACK_PASS),
                   4096);
+    /* 23e89e8ee7be "tcp: Don't drop SYN+ACK for simultaneous connect()": 6.11
+     * (SRC 6.12.118 and 6.1.192 test "sk->sk_socket && th->ack" in
+     * tcp_validate_incoming; the live 6.18.44 passes
+     * corpus/conformance/child_synrecv_synack_pass.lq); 6.1.y got it after 6.1.108 (CIP's
+     * 6.1.y log), in the stable queues of September 2024. */
+    check_has("6.11", LQ_CHG_SYNRECV_SYNACK_PASS, true, "mainline 6.11");
+    check_has("6.10", LQ_CHG_SYNRECV_SYNACK_PASS, false, "before 6.11");
+    check_has("6.1.108", LQ_CHG_SYNRECV_SYNACK_PASS, false, "CIP 6.1.y: after 6.1.108");
+    check_has("6.1.192", LQ_CHG_SYNRECV_SYNACK_PASS, true, "SRC 6.1.192 has it");
+    check_has("6.12.118", LQ_CHG_SYNRECV_SYNACK_PASS, true, "SRC 6.12.118 has it");
     /* AccECN core (tcp_ecn_accept_cwr gated on tcp_ecn_mode_rfc3168): in 6.18
      * (live 6.18.44 delays an ACK of data with CWR on a connection without
      * ECN, corpus/conformance/child_cwr_without_ecn.lq); 6.12.118 and 6.1.192
