@@ -299,6 +299,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
     switch (d->kind) {
     case LQ_D_SYN:
         LQ_VARIANT(s->syn_fin, x->syn_fin = false);
+        LQ_VARIANT(s->syn_ecn, x->syn_ecn = false);
         LQ_VARIANT(s->len, x->len = 0);
         LQ_VARIANT(s->isn_mode != LQ_ISN_SAME, (x->isn_mode = LQ_ISN_SAME, x->isn_off = 0));
         LQ_VARIANT(s->wscale >= 0, x->wscale = -1);

@@ -361,9 +361,14 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
     case LQ_OP_SYN0:
     case LQ_OP_SYN1:
     case LQ_OP_SYN2:
-    case LQ_OP_SYN3:
         d->kind = LQ_D_SYN;
         lq_dec_syn_arg(a, v, st->v6[conn], &d->u.seg);
+        return true;
+    case LQ_OP_SYN3:
+        /* the same SYN asking for ECN (ECE|CWR): tcp_ecn_create_request */
+        d->kind = LQ_D_SYN;
+        lq_dec_syn_arg(a, v, st->v6[conn], &d->u.seg);
+        d->u.seg.syn_ecn = true;
         return true;
     case LQ_OP_SYN_RTX:
         d->kind = LQ_D_SYN;
@@ -639,6 +644,7 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += (x->no_ack != y->no_ack) * 1000u + (x->tsval_old != y->tsval_old) * 1000u;
     d += (x->tsecr_bad != y->tsecr_bad) * 1000u + (x->tsval_syn != y->tsval_syn) * 1000u;
     d += (x->tsval_zero != y->tsval_zero) * 1000u + (x->syn_ack != y->syn_ack) * 1000u;
+    d += (x->syn_ecn != y->syn_ecn) * 1000u;
     d += lq_num_dist(x->ack_ahead, y->ack_ahead);
     d += (x->has_win != y->has_win) * 1000u + lq_num_dist(x->win, y->win);
     d += (x->via != y->via) * 1000u;
@@ -706,8 +712,8 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
     unsigned sel = want->conn < LQ_DEC_CONNS_MAX ? want->conn : want->conn % LQ_DEC_CONNS_MAX;
     for (unsigned op = 0; op < 16 && best; op++) {
         /* one opcode of each group is enough: the others decode the same */
-        if (op == LQ_OP_SYN1 || op == LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK1 ||
-            op == LQ_OP_ACK2 || op == LQ_OP_ACCEPT1)
+        if (op == LQ_OP_SYN1 || op == LQ_OP_SYN2 || op == LQ_OP_ACK1 || op == LQ_OP_ACK2 ||
+            op == LQ_OP_ACCEPT1)
             continue;
         if (!lq_op_can_make(op, want->kind))
             continue;

@@ -25,7 +25,9 @@
  *   then events, two bytes each (fixed, so that changing a byte
  *   never shifts the meaning of the rest): an opcode (low nibble: what; bits
  *   4..6: the connection, modulo their number; bit 7: a variant) and an
- *   argument, which some opcodes ignore: SYN (options: MSS 1460, none, 536
+ *   argument, which some opcodes ignore: SYN (opcode 14: the same with `ecn`, ECE|CWR; it
+ *   was a fourth plain SYN, which the encoder never wrote and no seed in corpus/seeds used)
+ *   (options: MSS 1460, none, 536
  *   (1450 on an IPv6 connection: between the IPv6 cookie table's 1440 and
  *   1460), 9000 or 88; ISN: same, new, +1 or +100000;
  *   data, SYN|FIN), the retransmission of a connection's last SYN, a good ACK

@@ -352,7 +352,7 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     const char *usage;
     switch (d->kind) {
     case LQ_D_SYN:
-        usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack";
+        usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack, ecn";
         break;
     case LQ_D_ACK:
         usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad, ack=+N, win=N";
@@ -407,6 +407,10 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             } else if (lq_tok_is(t, "ack")) {
                 bit = 8192;
                 s->syn_ack = true;
+                rc = 0;
+            } else if (lq_tok_is(t, "ecn")) {
+                bit = 131072;
+                s->syn_ecn = true;
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsval")) {
                 bit = 2048;

@@ -87,6 +87,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_add(out, " fin");
         if (s->syn_ack)
             lq_sb_add(out, " ack");
+        if (s->syn_ecn)
+            lq_sb_add(out, " ecn");
         lq_print_via(s, out);
         return;
     case LQ_D_RST:

@@ -81,6 +81,7 @@ struct lq_ev_seg {
     bool tsval_syn;  /* tsval=syn: the TSval of the connection's last syn ts (PAWS: equal) */
     bool tsval_zero; /* syn ... tsval=0: a SYN timestamp of TSval 0 (implies ts) */
     bool syn_ack;    /* syn ... ack: SYN|ACK acknowledging the server's ISN + 1 */
+    bool syn_ecn;    /* syn ... ecn: SYN|ECE|CWR, asking for ECN (RFC 3168) */
     /* tsval=+N: the client's TS clock plus N, a TSval ahead of what follows
      * (0: none); the later segments' TSvals look old next to it. */
     uint32_t tsval_ahead;

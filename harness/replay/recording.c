@@ -256,7 +256,9 @@ static int lq_load_pkt(struct lq_rec_at *at, json_t *jp, const struct lq_scenari
     json_int_t conn, flags, isn, len, mss, ws, t_us, frame;
     bool sack, ts, cookie;
     if (lq_rec_int(at, jp, "conn", 0, sc->nconns ? (json_int_t)sc->nconns - 1 : -1, &conn, err) ||
-        lq_rec_int(at, jp, "flags", 1, LQ_TH_FIN | LQ_TH_SYN | LQ_TH_RST | LQ_TH_PSH | LQ_TH_ACK,
+        lq_rec_int(at, jp, "flags", 1,
+                   LQ_TH_FIN | LQ_TH_SYN | LQ_TH_RST | LQ_TH_PSH | LQ_TH_ACK | LQ_TH_URG |
+                       LQ_TH_ECE,
                    &flags, err) ||
         lq_rec_rel(at, jp, "seq_rel", "seq_off", &p->seq_rel, &p->seq_off, err) ||
         lq_rec_rel(at, jp, "ack_rel", "ack_off", &p->ack_rel, &p->ack_off, err) ||
@@ -276,6 +278,12 @@ static int lq_load_pkt(struct lq_rec_at *at, json_t *jp, const struct lq_scenari
     if ((flags & LQ_TH_SYN) && (!synack || (flags & (LQ_TH_FIN | LQ_TH_RST))))
         return lq_rec_bad(err, at->path, lq_rec_field(at, "flags"),
                           "0x%02x: a listener's side sends SYN only as a SYN-ACK", (int)flags);
+    /* ECE: a SYN-ACK accepting ECN (tcp_ecn_make_synack); the child sends
+     * no ECE (no CE mark ever reaches it) and never URG */
+    if ((flags & LQ_TH_URG) || ((flags & LQ_TH_ECE) && !synack))
+        return lq_rec_bad(err, at->path, lq_rec_field(at, "flags"),
+                          "0x%02x: a listener's side sends ECE only on a SYN-ACK, never URG",
+                          (int)flags);
     if (!(flags & (LQ_TH_ACK | LQ_TH_RST)))
         return lq_rec_bad(err, at->path, lq_rec_field(at, "flags"),
                           "0x%02x: a reply without ACK is an RST", (int)flags);

@@ -130,7 +130,8 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
             lq_client_push_isn(c, isn);
             c->fin_sent = false;
         }
-        out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0) | (e->syn_ack ? LQ_TH_ACK : 0);
+        out->flags = LQ_TH_SYN | (e->syn_fin ? LQ_TH_FIN : 0) | (e->syn_ack ? LQ_TH_ACK : 0) |
+                     (e->syn_ecn ? LQ_TH_ECE | LQ_TH_CWR : 0);
         out->seq = isn;
         if (e->syn_ack)
             out->ack = lq_client_ack(cl, c, d->conn, e);

@@ -547,6 +547,8 @@ static void test_expect(void)
     ERR("syn c1\nexpect c1 synack ecn noecn", 2, 22,
         "'noecn' contradicts or repeats an earlier check on this line");
     /* seg: any flags */
+    ERR("syn c1 ecn ecn", 1, 12, "option 'ecn' given twice");
+    ERR("ack c1 ecn", 1, 8, "unknown option 'ecn' for ack");
     ERR("seg c1", 1, 7, "'seg' needs flags=F|G|... (for example: seg c1 flags=SYN|ACK)");
     ERR("seg c1 seq=+1", 1, 14, "'seg' needs flags=F|G|...");
     ERR("seg c1 flags=", 1, 14, "expected flags=F|G|... with FIN, SYN, RST, PSH, ACK, URG, ECE");

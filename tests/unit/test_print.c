@@ -147,6 +147,7 @@ static const char every_directive[] = "# every directive and option, in canonica
                                       "syn c1 mss=1460 ts sack wscale=7 newisn len=1400 fin\n"
                                       "syn c1 mss=0 wscale=255 newisn=+2147483647\n"
                                       "syn c1 newisn=-2147483647 fin\n"
+                                      "syn c1 ts ecn\n"
                                       "syn c2 ts\n"
                                       "syn c2 ts tsval=0 ack\n"
                                       "ack c2 tsval=syn\n"
@@ -244,6 +245,7 @@ static void test_normalize(void)
                "ack c1 ack=bad seq=-3 len=5 tsval=old tsecr=bad\n");
     normalizes("rst c1 ack=bad\n", "rst c1 ack ack=bad\n");
     normalizes("seg c1 flags=CWR|ACK|SYN\n", "seg c1 flags=SYN|ACK|CWR\n");
+    normalizes("syn c1 ecn ts ack mss=1460\n", "syn c1 mss=1460 ts ack ecn\n");
     normalizes("seg c1 len=3 seq=+2 flags=ACK|PSH ack=bad\n",
                "seg c1 flags=PSH|ACK ack=bad seq=+2 len=3\n");
     normalizes("seg c1 flags=ACK seq=+0 len=0\n", "seg c1 flags=ACK\n");
