@@ -168,6 +168,11 @@ static void lq_pd_errno_line(struct lq_strbuf *b, int rc)
     lq_sb_addf(b, " = -1 %d (%s)", -rc, strerror(-rc)); /* packetdrill takes a number */
 }
 
+/* The listener as listenq's harness makes it (backend_live.c): an IPv6 one
+ * with IPV6_V6ONLY 1; a dual-stack one bound to [::] with IPV6_V6ONLY 0,
+ * which packetdrill's bind() cannot say (it binds packetdrill's own
+ * address): pd-peer binds it first, and the tun device gets an address and
+ * a route of the other family for the connections pd-peer sends in it. */
 static void lq_pd_socket(struct lq_pd *p)
 {
     if (p->started)
@@ -175,8 +180,26 @@ static void lq_pd_socket(struct lq_pd *p)
     p->started = true;
     lq_sb_add(&p->body, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
                         "+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
-                        "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
-                        "+0 bind(3, ..., ...) = 0\n");
+                        "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n");
+    if (p->sc->run_family == LQ_FAMILY_IPV6) {
+        lq_sb_addf(&p->body, "+0 setsockopt(3, SOL_IPV6, %d, [1], 4) = 0  // IPV6_V6ONLY\n",
+                   IPV6_V6ONLY);
+    } else if (p->sc->run_family == LQ_FAMILY_DUAL) {
+        bool v6 = lq_scenario_conn_ipv6(p->sc, p->conn);
+        lq_sb_addf(&p->body,
+                   "+0 `%s && listenq pd-peer bind --lport %u --v6only 0`\n"
+                   "+0 bind(3, ..., ...) = -1 EINVAL (Invalid argument)  // bound to [::]:%u "
+                   "above: a dual-stack listener\n",
+                   v6 ? "ip -4 addr add " LQ_PD_OTHER_V4 " dev tun0 && ip -4 route add "
+                        "192.0.2.0/24 dev tun0"
+                      : "ip -6 addr add " LQ_PD_OTHER_V6 " dev tun0 nodad && ip -6 route add "
+                        "2001:db8::/32 dev tun0",
+                   LQ_PD_LPORT, LQ_PD_LPORT);
+        p->nchecks++;
+        p->any_dual = true;
+        return;
+    }
+    lq_sb_add(&p->body, "+0 bind(3, ..., ...) = 0\n");
 }
 
 size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
@@ -199,14 +222,6 @@ const char *lq_pd_ip_version(const struct lq_scenario *sc, uint16_t conn)
     if (conn < sc->nconns && lq_scenario_conn_ipv6(sc, conn))
         return "ipv6";
     return sc->run_family == LQ_FAMILY_DUAL ? "ipv4-mapped-ipv6" : "ipv4";
-}
-
-bool lq_pd_runnable(const struct lq_scenario *sc, const char **why)
-{
-    if (sc->run_family == LQ_FAMILY_IPV4)
-        return true;
-    *why = "an IPv6 or dual-stack scenario: listenq pd-peer sends IPv4 segments only";
-    return false;
 }
 
 /* The connection to export: asked for, else the first one a segment uses. */
@@ -431,6 +446,7 @@ static void lq_pd_accept(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
     (void)line;
     if (res >= 0 && (res != p->conn || !p->flow)) {
         p->any_peer = true;
+        p->any_peer_accept = true;
         lq_pd_cmd_begin(p);
         lq_sb_addf(&p->body, "listenq pd-peer accept --sport %u --mss %d", (unsigned)(20000 + res),
                    o->accept_mss);
@@ -470,6 +486,7 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
         }
         return;
     case LQ_D_SEED:
+    case LQ_D_FAMILY: /* the listener's family: lq_pd_socket, the header */
     case LQ_D_BLANK:
     case LQ_D_COMMENT: return;
     case LQ_D_EXPECT:
@@ -606,6 +623,13 @@ static void lq_pd_left_out(struct lq_pd *p)
                    "//     held back to the end where what they look at did not change;\n"
                    "//     an expect none of the flow is packetdrill's next > line\n",
                    lq_sb_str(&p->quiet_lines));
+    if (p->any_dual)
+        lq_pd_left(p,
+                   "//   - packetdrill's bind(): the dual-stack listener is bound to [::] by\n"
+                   "//     `listenq pd-peer bind` (packetdrill binds its own address), so its\n"
+                   "//     bind() fails with EINVAL; the tun device gets an address and a\n"
+                   "//     route of the other family (%s, 2001:db8::/32 or 192.0.2.0/24)\n",
+                   lq_scenario_conn_ipv6(p->sc, p->conn) ? LQ_PD_OTHER_V4 : LQ_PD_OTHER_V6);
     if (p->any_wait)
         lq_pd_left(p,
                    "//   - exact timer times: a timer's packet is a window from the model's\n"
@@ -690,9 +714,6 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                t->backend, profile->name, t->backend);
     if (o && o->bug)
         lq_sb_add(out, "// (Test build: the model has a planted bug, on purpose.)\n");
-    const char *nowhy;
-    if (!lq_pd_runnable(sc, &nowhy))
-        lq_sb_addf(out, "// Not runnable yet: %s.\n", nowhy);
     lq_sb_addf(out,
                "// Run as root in a new network namespace (the sysctls are per namespace),\n"
                "// on one CPU (request timers are per CPU):\n"
@@ -720,6 +741,11 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     lq_sb_addc(out, '\n');
     lq_pd_socket(&p);
     lq_sb_add(out, lq_sb_str(&p.body));
+    if (p.any_peer_accept)
+        /* packetdrill's cleanup command (a last backtick without a time):
+         * run at the end and when the script fails */
+        lq_sb_add(out, "// the connections pd-peer accepted, reset (packetdrill then ends)\n"
+                       "`listenq pd-peer release`\n");
 
     free(p.srv_known);
     free(p.srv_ts_known);

@@ -40,9 +40,6 @@ size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap);
  * "ipv6", or "ipv4-mapped-ipv6" (an IPv4 connection to a dual-stack
  * listener). */
 const char *lq_pd_ip_version(const struct lq_scenario *sc, uint16_t conn);
-/* Whether the scripts of sc can run: pd-peer drives IPv4 connections
- * only, so an IPv6 or dual-stack scenario cannot yet (why says so). */
-bool lq_pd_runnable(const struct lq_scenario *sc, const char **why);
 
 /* Writes the script for sc to out from t, the trace of a run of sc whose
  * replies the script expects (a model's). 0, or -1 with err (an unknown

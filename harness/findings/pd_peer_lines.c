@@ -89,6 +89,8 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
         else if (s->opt.tsecr)
             lq_sb_addf(b, " --tsecr %" PRIu32, s->opt.tsecr);
     }
+    if (lq_scenario_conn_ipv6(p->sc, c))
+        lq_sb_add(b, " --ipv6");
     lq_sb_add(b, " --expect ");
     const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
     int kinds = 0;

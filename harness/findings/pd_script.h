@@ -23,6 +23,10 @@
 /* How much later: a few jiffies of timer softirq latency on a loaded machine
  * (packetdrill adds its own tolerance). */
 #define LQ_PD_LATE_MS 25u
+/* A dual-stack script's address on the tun device of the family
+ * packetdrill's flow is not (pd-peer sends the other connections to it). */
+#define LQ_PD_OTHER_V4 "192.168.0.1/32"
+#define LQ_PD_OTHER_V6 "fd3d:fa7b:d17d::1/48"
 /* At most this many checks held back inside one delayed-ACK stretch. */
 #define LQ_PD_HELD_MAX 32
 
@@ -36,7 +40,7 @@ struct lq_pd {
     struct lq_strbuf left; /* the header's "left out" lines */
     /* what the header says once */
     bool any_cookie, any_new_isn, any_wait, any_sack_wild, any_superseded, any_zero_rst, any_peer,
-        any_peer_timer, any_beyond_note;
+        any_peer_timer, any_beyond_note, any_dual, any_peer_accept;
     /* the flow's numbering, as packetdrill numbers it */
     bool have_isn0, have_srv, have_srv_ts;
     uint32_t isn0, srv_isn0, srv_ts0;

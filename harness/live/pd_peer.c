@@ -474,15 +474,41 @@ int lq_pdp_bind(uint16_t lport, int v6only, struct lq_err *err)
     return rc;
 }
 
+/* The holders' pid file of this namespace: /tmp/listenq-pd-peer.<netns
+ * inode>.hold. */
+static void lq_pdp_hold_path(char *buf, size_t len)
+{
+    struct stat st;
+    if (stat("/proc/thread-self/ns/net", &st) == 0)
+        snprintf(buf, len, "/tmp/listenq-pd-peer.%lu.hold", (unsigned long)st.st_ino);
+    else
+        snprintf(buf, len, "/tmp/listenq-pd-peer.unknown.hold");
+}
+
 /* Keeps fd open in a process of its own until the anchor process ends (or
- * hold_s seconds), so that the accepted connection stays as the scenario
- * leaves it. */
+ * hold_s seconds, or `pd-peer release`), so that the accepted connection
+ * stays as the scenario leaves it. Its close is a RST (SO_LINGER 0): a
+ * connection closed with a FIN would stay (FIN_WAIT1, its peer gone) with
+ * its route, and an IPv6 route keeps packetdrill's tun device from going
+ * away, so packetdrill would never end. */
 static void lq_pdp_hold(int fd, int anchor, int hold_s)
 {
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
     pid_t pid = fork();
     if (pid != 0)
         return;
     setsid();
+    char path[128], line[32];
+    lq_pdp_hold_path(path, sizeof(path));
+    int hf = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (hf >= 0) {
+        int n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+        if (write(hf, line, (size_t)n) != n) {
+            /* without it only packetdrill's end or hold_s ends the hold */
+        }
+        close(hf);
+    }
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         dup2(null, 0);
@@ -495,6 +521,42 @@ static void lq_pdp_hold(int fd, int anchor, int hold_s)
     struct pollfd p = {.fd = anchor, .events = POLLIN};
     poll(&p, 1, hold_s * 1000); /* a pidfd is readable when its process ended */
     _exit(0);
+}
+
+int lq_pdp_release(struct lq_err *err)
+{
+    if (lq_netns_refuse_initial("release", err) < 0)
+        return -1;
+    char path[128];
+    lq_pdp_hold_path(path, sizeof(path));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0; /* nothing held */
+    struct stat me;
+    stat("/proc/thread-self/ns/net", &me);
+    int pid, pids[256], n = 0;
+    while (n < 256 && fscanf(f, "%d", &pid) == 1) {
+        char ns[64];
+        struct stat st;
+        snprintf(ns, sizeof(ns), "/proc/%d/ns/net", pid);
+        /* only a holder of this namespace (a pid may have been reused) */
+        if (pid > 1 && stat(ns, &st) == 0 && st.st_ino == me.st_ino && kill(pid, SIGKILL) == 0)
+            pids[n++] = pid;
+    }
+    fclose(f);
+    unlink(path);
+    /* bounded: until they are gone (their sockets reset), at most 1 s */
+    int64_t end = lq_pdp_now_ms() + 1000;
+    for (int i = 0; i < n && lq_pdp_now_ms() < end;) {
+        char pp[64];
+        struct stat st;
+        snprintf(pp, sizeof(pp), "/proc/%d/ns/net", pids[i]);
+        if (stat(pp, &st) != 0)
+            i++;
+        else
+            usleep(1000);
+    }
+    return 0;
 }
 
 int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int hold_s,

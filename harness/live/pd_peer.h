@@ -64,6 +64,11 @@ struct lq_pdp_args {
 int lq_pdp_accept(uint16_t lport, uint16_t port, int mss, int errno_want, int hold_s,
                   struct lq_err *err);
 
+/* Ends the processes that hold the connections accept() took in this
+ * namespace (their sockets reset): a script's cleanup command, so that
+ * packetdrill, which waits for its tun device to go, can end. 0, or -1. */
+int lq_pdp_release(struct lq_err *err);
+
 /* Binds the unbound TCP socket of the packetdrill process above this one
  * (AF_INET6) to [::]:lport with IPV6_V6ONLY v6only: a dual-stack listener.
  * 0, or -1 with err. */

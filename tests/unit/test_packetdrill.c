@@ -141,7 +141,9 @@ static const char two_conns_lq[] = "sysctl net.ipv4.tcp_syncookies=1\n"
  * one pd-peer call (its ACK acknowledges the cookie ISN + 1 and draws
  * nothing), pd-peer accepts it (MSS 1460: the cookie's MSS table), c1's
  * SYN-ACK is retransmitted at 1 s: a window from 1 s less 50 ms for each of
- * the two backtick lines since the last packet line, to 10 ms after. */
+ * the two backtick lines since the last packet line, to 10 ms after; the
+ * script's cleanup command (a last backtick without a time) resets what
+ * pd-peer accepted. */
 static char two_conns_c1_body[2048];
 static void two_conns_c1(void)
 {
@@ -156,7 +158,9 @@ static void two_conns_c1(void)
              "+0.500 < . 1:1(0) ack 1 win 65535  // model: check_req.child_created, "
              "child.established\n"
              "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { "
-             "echo \"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n",
+             "echo \"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n"
+             "// the connections pd-peer accepted, reset (packetdrill then ends)\n"
+             "`listenq pd-peer release`\n",
              mix(1, 1, 1), mix(1, 1, 1) + 1);
 }
 
@@ -254,6 +258,26 @@ static const char stretch_body[] =
     "// since in the model):\n"
     "+0 `v=$(ss -Hltn 'sport = :8080' | awk '{print $2}'); [ \"${v:-0}\" -eq 1 ] || { echo "
     "\"line 9: expect acceptq 1: the kernel has ${v:-0}\" >&2; exit 1; }`\n";
+
+/* A dual-stack listener: packetdrill's bind() binds its own address only
+ * (run_syscall_bind), so pd-peer binds [::] with IPV6_V6ONLY 0 first (as
+ * backend_live.c makes it) and packetdrill's bind() fails with EINVAL; the
+ * flow is IPv4 (ipv4-mapped-ipv6), the IPv6 peer needs an IPv6 address and
+ * route on tun0; an IPv6 listener has IPV6_V6ONLY 1. */
+static const char dual_lq[] = "family dual\n"
+                              "listen 1\n"
+                              "syn a mss=1460 ipv4\n"
+                              "syn b mss=1460 ipv6\n";
+static const char dual_lines[] =
+    "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+    "+0 `ip -6 addr add fd3d:fa7b:d17d::1/48 dev tun0 nodad && ip -6 route add 2001:db8::/32 dev "
+    "tun0 && listenq pd-peer bind --lport 8080 --v6only 0`\n"
+    "+0 bind(3, ..., ...) = -1 EINVAL (Invalid argument)  // bound to [::]:8080 above: a "
+    "dual-stack listener\n"
+    "+0 listen(3, 1) = 0";
+static const char v6_lq[] = "family ipv6\n"
+                            "listen 1\n"
+                            "syn a mss=1460\n";
 
 static const char v6only_lq[] = "sockopt IPV6_V6ONLY=1\n"
                                 "listen 4\n";
@@ -361,6 +385,26 @@ int main(void)
         ok(strstr(lq_sb_str(&out), "\n+0 setsockopt(3, SOL_IPV6, 26, [1], 4) = -1 ENOPROTOOPT "
                                    "(Protocol not available)  // IPV6_V6ONLY\n") != NULL,
            "v6only.lq: IPV6_V6ONLY by number at SOL_IPV6, ENOPROTOOPT on IPv4");
+
+    lq_sb_reset(&out);
+    if (!export(&p, "dual.lq", dual_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, dual_lines) != NULL,
+           "dual.lq: pd-peer binds the dual-stack listener, packetdrill's bind() fails");
+        ok(strstr(got, "--seq 1744717512 --mss 1460 --ipv6 --expect synack/mss=1440`") != NULL,
+           "dual.lq: the IPv6 peer is sent over IPv6 (MSS 1440: 1500 - 60)");
+        ok(strstr(got, "--ip_version=ipv4-mapped-ipv6") != NULL,
+           "dual.lq: an IPv4 flow to a dual-stack listener is ipv4-mapped-ipv6");
+    }
+    lq_sb_reset(&out);
+    if (!export(&p, "v6.lq", v6_lq, NULL, &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+                       "+0 setsockopt(3, SOL_IPV6, 26, [1], 4) = 0  // IPV6_V6ONLY\n"
+                       "+0 bind(3, ..., ...) = 0\n") != NULL &&
+               strstr(got, "--ip_version=ipv6") != NULL,
+           "v6.lq: an IPv6 listener has IPV6_V6ONLY 1 before bind(); --ip_version=ipv6");
+    }
 
     struct lq_scenario sc;
     struct lq_err e = {0};
