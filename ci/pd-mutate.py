@@ -128,12 +128,15 @@ def run_listenq(listenq, lq):
 
 
 def run_script(pd, bindir, pkt):
+    # the flow's family, as the script's header says to run it
+    m = re.search(r"--ip_version=(\S+) SCRIPT", open(pkt).read())
+    ipv = m.group(1) if m else "ipv4"
     env = dict(os.environ)
     env["PATH"] = bindir + ":" + env.get("PATH", "")
     # one CPU, as listenq export --check runs it (docs/packetdrill.md)
     r = subprocess.run(["taskset", "-c", str(os.sched_getaffinity(0).pop()), "unshare", "-n",
                         "sh", "-c",
-                        'ip link set lo up && exec "$0" --ip_version=ipv4 "$1"', pd, pkt],
+                        'ip link set lo up && exec "$0" --ip_version="$2" "$1"', pd, pkt, ipv],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                        timeout=900)
     first = ""

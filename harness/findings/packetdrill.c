@@ -689,6 +689,12 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         lq_sb_addf(&init, "\nsysctl -q %s=%" PRId64, lq_sysctl_name((enum lq_sysctl)s), setup[s]);
     lq_sb_addc(&init, '\n');
+    if (found && lq_scenario_conn_ipv6(sc, p.conn))
+        /* the tun device's IPv6 address is tentative until DAD's work
+         * (a workqueue) ran: a SYN to it before then is dropped */
+        lq_sb_add(&init,
+                  "n=0; while [ $n -lt 200 ] && ip -6 addr show dev tun0 tentative | grep -q "
+                  "inet6; do sleep 0.01; n=$((n+1)); done\n");
     lq_pdc_reset(&init);
     if (p.state_checks) {
         struct lq_strbuf tracked;
