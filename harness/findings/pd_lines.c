@@ -56,14 +56,15 @@ static void lq_pd_flags(uint8_t f, struct lq_strbuf *out)
         s[n++] = 'R';
     if (f & LQ_TH_PSH)
         s[n++] = 'P';
-    if (f & LQ_TH_ACK)
-        s[n++] = '.';
     if (f & LQ_TH_URG)
         s[n++] = 'U';
     if (f & LQ_TH_ECE)
         s[n++] = 'E';
     if (f & LQ_TH_CWR)
         s[n++] = 'W';
+    /* packetdrill's grammar: the letters, then the ACK's '.' (flags: WORD opt_ack_flag) */
+    if (f & LQ_TH_ACK)
+        s[n++] = '.';
     if (!n)
         s[n++] = '-';
     s[n] = '\0';

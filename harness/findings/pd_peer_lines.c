@@ -56,14 +56,15 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
         fl[n++] = 'R';
     if (s->flags & LQ_TH_PSH)
         fl[n++] = 'P';
-    if (s->flags & LQ_TH_ACK)
-        fl[n++] = '.';
     if (s->flags & LQ_TH_URG)
         fl[n++] = 'U';
     if (s->flags & LQ_TH_ECE)
         fl[n++] = 'E';
     if (s->flags & LQ_TH_CWR)
         fl[n++] = 'W';
+    /* packetdrill's grammar: the letters, then the ACK's '.' (flags: WORD opt_ack_flag) */
+    if (s->flags & LQ_TH_ACK)
+        fl[n++] = '.';
     fl[n] = '\0';
     lq_sb_addf(b, "%s --seq %" PRIu32, n ? fl : "-", s->seq);
     if (s->flags & LQ_TH_ACK) {
