@@ -78,6 +78,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         }
         /* tcp_rtx_synack(); then the timer is pushed out (mod_timer_pending) */
         lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX);
+        lq_tcp_rtx_synack_rehash(m, req);
         lq_tcp_v4_send_synack(m, req, false, LQ_DP_CHECKREQ_SYN_RTX);
         lq_model_count(m, LQ_CTR_RETRANS_SEGS);
         lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
@@ -200,7 +201,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
 embryonic_reset:
     lq_model_dp(m, reset_dp);
     if (!(flg & LQ_TH_RST))
-        lq_tcp_v4_send_reset(m, in, reset_dp);
+        lq_tcp_v4_send_reset(m, in, 0, reset_dp); /* sk: the listener */
     /* inet_csk_reqsk_queue_drop() unlinks it here (single-threaded: always),
      * so EmbryonicRsts counts either way (LQ_CHG_EMBRYONIC_IF_UNLINKED). */
     lq_inet_csk_reqsk_queue_drop(m, r);

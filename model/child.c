@@ -87,6 +87,9 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     int c = lq_model_child_alloc(m);
     struct lq_child *ch = &m->children[c];
     ch->ipv6 = req->ipv6;
+    ch->txhash = req->txhash; /* tcp_create_openreq_child: sk_txhash = treq->txhash */
+    if (req->ipv6 && !cookie)
+        lq_model_dp(m, LQ_DP_V6_LABEL_CHILD);
     ch->conn = req->conn;
     ch->rport = req->rport;
     ch->lport = req->lport;

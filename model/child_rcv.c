@@ -545,7 +545,8 @@ static bool lq_child_close_wait(struct lq_model *m, struct lq_child *c, const st
         lq_model_dp(m, LQ_DP_CHILD_ABORT_ON_DATA);
         lq_model_count(m, LQ_CTR_TCP_ABORT_ON_DATA);
         lq_tcp_reset(m, c);
-        lq_tcp_v4_send_reset(m, in, LQ_DP_CHILD_ABORT_ON_DATA);
+        /* tcp_v6_do_rcv: reset -> tcp_v6_send_reset(sk = the child) */
+        lq_tcp_v4_send_reset(m, in, c->txhash, LQ_DP_CHILD_ABORT_ON_DATA);
         return false;
     }
     return true;

@@ -155,6 +155,10 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
         lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, lq_route_advmss(req->ipv6)) -
                                          (req->tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0)));
     req->snt_isn = isn;
+    /* tcp_rsk(req)->txhash = net_tx_rndhash(): an IPv6 SYN-ACK's flow label */
+    req->txhash = lq_net_tx_rndhash(m);
+    if (req->ipv6)
+        lq_model_dp(m, LQ_DP_V6_LABEL_REQUEST);
 
     if (want_cookie) {
         /* cookie_init_sequence() (include/net/tcp.h), called above for the

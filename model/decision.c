@@ -60,6 +60,19 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
         return lq_profile_has(p, LQ_CHG_BEYOND_WINDOW_DROP)
                    ? NULL
                    : "tcp_sequence checks a segment's end since 6.17 only";
+    case LQ_DP_V6_LABEL_RTX_SAME:
+        return lq_profile_has(p, LQ_CHG_SYNACK_RTX_REHASH)
+                   ? "since 5.18 a retransmitted SYN-ACK draws a new txhash"
+                   : NULL;
+    case LQ_DP_V6_LABEL_REQSK_ACK:
+    case LQ_DP_V6_LABEL_RST_SOCK:
+        return lq_profile_has(p, LQ_CHG_V6_CONSISTENT_FLOWLABEL)
+                   ? NULL
+                   : "before 6.1 tcp_v6_send_response took no txhash";
+    case LQ_DP_V6_LABEL_RTX_REHASH:
+        return lq_profile_has(p, LQ_CHG_SYNACK_RTX_REHASH)
+                   ? NULL
+                   : "before 5.18 a retransmitted SYN-ACK keeps its txhash";
     default: return NULL;
     }
 }

@@ -87,6 +87,7 @@ void lq_model_reset(struct lq_model *m)
     m->overflow_seen = false;
     m->last_overflow = 0;
     m->synflood_warned = false;
+    m->txhash_next = 0;
     m->broken = NULL;
     m->beyond = NULL;
     m->acceptq_head = m->acceptq_len = 0;

@@ -54,6 +54,7 @@ struct lq_req {
     uint64_t born;         /* creation order */
     uint64_t armed;        /* when (in arming order) the timer was last armed */
     uint64_t synack_ms;    /* tcp_rsk(req)->snt_synack: when the last SYN-ACK left */
+    uint32_t txhash;       /* tcp_rsk(req)->txhash, a token (lq_net_tx_rndhash) */
 };
 
 enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
@@ -95,6 +96,7 @@ struct lq_child {
     uint16_t conn;
     bool ipv6; /* IPv6 peer (a dual-stack listener's IPv4 peer is not) */
     uint16_t rport, lport;
+    uint32_t txhash; /* sk_txhash = treq->txhash (tcp_create_openreq_child) */
     enum lq_child_state state;
     bool hashed;   /* in the established hash: segments for its 4-tuple reach it */
     bool queued;   /* in the listener's accept queue */
@@ -182,6 +184,7 @@ struct lq_model {
     bool overflow_seen;         /* rx_opt.ts_recent_stamp was ever written */
     uint32_t last_overflow;     /* ... and its value (tcp_synq_overflow) */
     bool synflood_warned;
+    uint32_t txhash_next; /* the next token lq_net_tx_rndhash hands out */
 
     /* The accept queue: child indexes, FIFO. */
     int *acceptq;
@@ -247,7 +250,17 @@ bool lq_sk_acceptq_is_full(const struct lq_model *m);
 
 /* output.c: the segments the kernel builds */
 void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp);
-void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp);
+/* txhash: the hash of the socket that answers (tcp_v6_send_reset: a full
+ * socket's sk_txhash), 0 for none (no socket, the listener, a request) */
+void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, uint32_t txhash,
+                          enum lq_dp dp);
+/* tcp_rtx_synack(): the request's txhash before a retransmitted SYN-ACK */
+void lq_tcp_rtx_synack_rehash(struct lq_model *m, struct lq_req *req);
+/* net_tx_rndhash(): a fresh random txhash; the model's are tokens (1, 2, ...) */
+uint32_t lq_net_tx_rndhash(struct lq_model *m);
+/* ip6_make_flowlabel(): the label of an IPv6 segment to client port cport
+ * sent with skb hash txhash (0: none, the flow's own hash) */
+uint32_t lq_ip6_flowlabel(uint32_t txhash, uint16_t cport);
 void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
 void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct lq_seg *s);
 bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32_t *last_oow_ack,

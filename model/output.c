@@ -31,6 +31,35 @@ uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss)
     return space;
 }
 
+uint32_t lq_net_tx_rndhash(struct lq_model *m)
+{
+    m->txhash_next = m->txhash_next % 0x7ffffu + 1u; /* 1 .. 0x7ffff, never 0 */
+    return m->txhash_next;
+}
+
+/* tcp_rtx_synack(): since 5.18 (cb6cd2cec799) a listener with sk_txrehash
+ * == SOCK_TXREHASH_ENABLED (net.core.txrehash, 1 by default) draws a new
+ * txhash for every retransmitted SYN-ACK: on IPv6 a new flow label. */
+void lq_tcp_rtx_synack_rehash(struct lq_model *m, struct lq_req *req)
+{
+    bool rehash = lq_profile_has(&m->profile, LQ_CHG_SYNACK_RTX_REHASH);
+    if (rehash)
+        req->txhash = lq_net_tx_rndhash(m);
+    if (req->ipv6)
+        lq_model_dp(m, rehash ? LQ_DP_V6_LABEL_RTX_REHASH : LQ_DP_V6_LABEL_RTX_SAME);
+}
+
+/* ip6_make_flowlabel() (include/net/ipv6.h), auto_flowlabels = 1: the label
+ * is made of skb_get_hash_flowi6(): the skb's hash when the sender set one
+ * (skb_set_hash of a txhash), else the hash of the flow (addresses, ports,
+ * protocol, the flowi6 label 0): one value per 4-tuple, whoever sends. The
+ * model's tokens: the txhash itself (below 0x80000), or 0x80000 | the
+ * client's port. */
+uint32_t lq_ip6_flowlabel(uint32_t txhash, uint16_t cport)
+{
+    return txhash ? txhash : 0x80000u | cport;
+}
+
 /* tcp_make_synack(): seq = snt_isn, ack = rcv_nxt; the MSS option always
  * carries the route's advmss; wscale/TS/SACK as negotiated in the request. */
 void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, enum lq_dp dp)
@@ -49,6 +78,8 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
     s->opt.has_mss = true;
     s->opt.mss = lq_mss_clamp(m, lq_route_advmss(req->ipv6)); /* tcp_make_synack */
     s->ipv6 = req->ipv6;
+    /* tcp_make_synack: skb_set_hash(skb, tcp_rsk(req)->txhash) */
+    s->flowlabel = req->ipv6 ? lq_ip6_flowlabel(req->txhash, req->rport) : 0;
     if (req->wscale_ok) {
         s->opt.has_wscale = true;
         s->opt.wscale = req->rcv_wscale;
@@ -77,17 +108,25 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
 
 /* tcp_v4_send_reset(): never for an RST; seq = SEG.ACK when the segment had
  * ACK, else RST|ACK acknowledging everything it occupied. */
-void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_dp dp)
+void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, uint32_t txhash,
+                          enum lq_dp dp)
 {
     if (in->flags & LQ_TH_RST) {
         lq_model_dp(m, LQ_DP_SEND_RESET_NOT_FOR_RST);
         return;
     }
-    if (in->ipv6)
+    if (in->ipv6) {
         lq_model_dp(m, LQ_DP_SEND_RESET_V6); /* tcp_v6_send_reset: the same numbers */
+        /* tcp_v6_send_reset passes a full socket's sk_txhash since 6.1
+         * (9258b8b1be2e, the follow-up of aa51b80e1af4); before, none */
+        if (!lq_profile_has(&m->profile, LQ_CHG_V6_CONSISTENT_FLOWLABEL))
+            txhash = 0;
+        lq_model_dp(m, txhash ? LQ_DP_V6_LABEL_RST_SOCK : LQ_DP_V6_LABEL_FLOW_HASH);
+    }
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
     s->ipv6 = in->ipv6;
+    s->flowlabel = in->ipv6 ? lq_ip6_flowlabel(txhash, in->sport) : 0;
     s->conn = in->conn;
     s->sport = in->dport;
     s->dport = in->sport;
@@ -106,11 +145,22 @@ void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, enum lq_d
  * option only when the request has a ts_recent (tcp_v4_send_ack: if (tsecr)). */
 void lq_tcp_v4_reqsk_send_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
 {
-    if (req->ipv6)
+    uint32_t txhash = 0;
+    if (req->ipv6) {
         lq_model_dp(m, LQ_DP_REQSK_ACK_V6); /* tcp_v6_reqsk_send_ack: the same numbers */
+        /* since 6.1 (aa51b80e1af4) it passes tcp_rsk(req)->txhash: the last
+         * SYN-ACK's label; before, tcp_v6_send_response had no txhash */
+        if (lq_profile_has(&m->profile, LQ_CHG_V6_CONSISTENT_FLOWLABEL)) {
+            txhash = req->txhash;
+            lq_model_dp(m, LQ_DP_V6_LABEL_REQSK_ACK);
+        } else {
+            lq_model_dp(m, LQ_DP_V6_LABEL_FLOW_HASH);
+        }
+    }
     struct lq_model_pkt *p = lq_model_emit(m, dp);
     struct lq_seg *s = &p->seg;
     s->ipv6 = req->ipv6;
+    s->flowlabel = req->ipv6 ? lq_ip6_flowlabel(txhash, req->rport) : 0;
     s->conn = req->conn;
     s->sport = req->lport;
     s->dport = req->rport;
@@ -130,6 +180,8 @@ void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct
 {
     memset(s, 0, sizeof(*s));
     s->ipv6 = c->ipv6;
+    /* tcp_transmit_skb: skb_set_hash_from_sk (sk_txhash) */
+    s->flowlabel = c->ipv6 ? lq_ip6_flowlabel(c->txhash, c->rport) : 0;
     s->conn = c->conn;
     s->sport = c->lport;
     s->dport = c->rport;

@@ -135,6 +135,21 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.11", "6.10.10, 6.6.51, 6.1.110 (inferred: the September 2024 stable batch)"},
          {6, 11, 0},
          {{6, 10, 10}, {6, 6, 51}, {6, 1, 110}, {0, 0, 0}}},
+    [LQ_CHG_SYNACK_RTX_REHASH] =
+        {{"synack_rtx_rehash",
+          "tcp_rtx_synack draws a new txhash when sk_txrehash is enabled (net.core.txrehash): a "
+          "retransmitted IPv6 SYN-ACK has a new flow label; commit cb6cd2cec799",
+          "5.18", "none"},
+         {5, 18, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_V6_CONSISTENT_FLOWLABEL] =
+        {{"v6_consistent_flowlabel",
+          "an ACK sent for an IPv6 request carries the last SYN-ACK's flow label "
+          "(tcp_v6_reqsk_send_ack passes tcp_rsk(req)->txhash), a child's RST the child's; commits "
+          "aa51b80e1af4, 9258b8b1be2e",
+          "6.1", "none"},
+         {6, 1, 0},
+         {{0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

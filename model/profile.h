@@ -66,6 +66,14 @@ enum lq_change {
      * SYN|ACK through on a socket in SYN_RECV with sk_socket (an accepted
      * child left in SYN_RECV) when it sits at rcv_nxt - 1 and acks snd_nxt. */
     LQ_CHG_SYNRECV_SYNACK_PASS,
+    /* 5.18 "tcp: Change SYN ACK retransmit behaviour to account for rehash"
+     * (cb6cd2cec799): tcp_rtx_synack() draws a new txhash (an IPv6 SYN-ACK's
+     * flow label) when sk_txrehash is enabled. */
+    LQ_CHG_SYNACK_RTX_REHASH,
+    /* 6.1 "ipv6: tcp: send consistent autoflowlabel in SYN_RECV state"
+     * (aa51b80e1af4) and "... in RST packets" (9258b8b1be2e): a request's ACK
+     * carries its txhash, a full socket's RST its sk_txhash. */
+    LQ_CHG_V6_CONSISTENT_FLOWLABEL,
     LQ_CHG_COUNT
 };
 

@@ -22,7 +22,7 @@ static void lq_tcp_v4_do_rcv(struct lq_model *m, const struct lq_seg *in)
     }
     if (in->flags & LQ_TH_ACK) {
         lq_model_dp(m, LQ_DP_LISTEN_ACK_RESET);
-        lq_tcp_v4_send_reset(m, in, LQ_DP_LISTEN_ACK_RESET);
+        lq_tcp_v4_send_reset(m, in, 0, LQ_DP_LISTEN_ACK_RESET);
         return;
     }
     if (in->flags & LQ_TH_RST) {
@@ -65,7 +65,7 @@ void lq_model_input(struct lq_model *m, const struct lq_seg *in)
     bool family_ok = m->family == LQ_FAMILY_DUAL || (m->family == LQ_FAMILY_IPV6) == in->ipv6;
     if (!m->listening || !family_ok) {
         lq_model_dp(m, LQ_DP_RCV_NO_SOCKET);
-        lq_tcp_v4_send_reset(m, in, LQ_DP_RCV_NO_SOCKET);
+        lq_tcp_v4_send_reset(m, in, 0, LQ_DP_RCV_NO_SOCKET);
         return;
     }
     lq_model_dp(m, LQ_DP_RCV_LISTENER);

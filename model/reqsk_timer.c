@@ -61,6 +61,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
     if (!expire) {
         if (resend) {
             lq_model_dp(m, LQ_DP_TIMER_RESEND);
+            lq_tcp_rtx_synack_rehash(m, req);
             size_t before_n = m->nout;
             lq_tcp_v4_send_synack(m, req, false, LQ_DP_TIMER_RESEND);
             /* lq_tcp_v4_send_synack always emits the SYN-ACK */

@@ -52,6 +52,11 @@ struct lq_seg {
     /* IPv6 addresses the scripted client never sends, for the refusals of
      * tcp_v6_conn_request (LQ_ADDR_*; 0: a unicast source and destination). */
     uint8_t addr;
+    /* IPv6: the 20-bit flow label. A kernel's is a hash (ip6_make_flowlabel of
+     * the skb's txhash, or of the flow when it has none); the model's are
+     * tokens that are equal exactly where the kernel's are. Callers compare
+     * them by relation (trace.h, lbl), never by value; the client sends 0. */
+    uint32_t flowlabel;
 };
 
 enum {

@@ -198,6 +198,9 @@ enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *i
     req.snt_isn = in->ack - 1;
     req.mss = lq_msstab_of(m, in->ipv6, mssind);
     req.ipv6 = in->ipv6;
+    /* cookie_tcp_reqsk_init (6.1: cookie_v6_check): treq->txhash =
+     * net_tx_rndhash(), so the child's label is not the cookie SYN-ACK's */
+    req.txhash = lq_net_tx_rndhash(m);
     uint32_t ts_off = (in->opt.has_ts && in->opt.tsecr) ? lq_model_ts_off(m, in->conn) : 0;
     if (in->opt.has_ts && in->opt.tsecr && m->sysctl[LQ_SYSCTL_TIMESTAMPS] &&
         !lq_tsecr_decodable(m, in->conn, in->opt.tsecr)) {
@@ -223,6 +226,8 @@ enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *i
         return LQ_COOKIE_DROP;
     }
     lq_model_dp(m, LQ_DP_COOKIE_CHILD);
+    if (req.ipv6)
+        lq_model_dp(m, LQ_DP_V6_LABEL_COOKIE_CHILD);
     *child = lq_tcp_syn_recv_sock(m, &req, in, true);
     lq_inet_csk_reqsk_queue_add(m, *child);
     return LQ_COOKIE_CHILD;

@@ -631,14 +631,25 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
     uint32_t seen = 0;
     for (int i = 3; i < p->ntok; i++) {
         const struct lq_tok *t = &p->tok[i];
-        if (x->pkt != LQ_PK_SYNACK)
-            return lq_perr(p, t->col, "'%s' takes no options (only synack does)",
-                           x->pkt == LQ_PK_ACK ? "ack" : "rst");
         const char *v;
         size_t vlen, klen = lq_tok_kv(t, &v, &vlen);
         int64_t n;
         uint32_t bit;
-        if (lq_key_is(t, klen, "mss") && v) {
+        if (lq_key_is(t, klen, "flowlabel") && v) {
+            bit = 128;
+            if (vlen == 4 && memcmp(v, "same", 4) == 0)
+                x->label_tri = LQ_TRI_YES;
+            else if (vlen == 7 && memcmp(v, "differs", 7) == 0)
+                x->label_tri = LQ_TRI_NO;
+            else
+                return lq_perr(p, (uint16_t)(t->col + 10),
+                               "expected flowlabel=same or flowlabel=differs (against the "
+                               "connection's last SYN-ACK)");
+        } else if (x->pkt != LQ_PK_SYNACK) {
+            return lq_perr(p, t->col,
+                           "'%s' takes no options (only synack does) but flowlabel=same|differs",
+                           x->pkt == LQ_PK_ACK ? "ack" : "rst");
+        } else if (lq_key_is(t, klen, "mss") && v) {
             uint32_t fam;
             if (lq_parse_mss_check(p, t, v, vlen, x, &fam))
                 return -1;
@@ -667,7 +678,8 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         } else {
             return lq_perr(p, t->col,
                            "unknown synack check '%s' (expected mss=N[@ipv4|@ipv6], wscale=N, "
-                           "nowscale, sack, nosack, ts, nots, cookie, nocookie, ecn, noecn)",
+                           "nowscale, sack, nosack, ts, nots, cookie, nocookie, ecn, noecn) or "
+                           "flowlabel=same|differs",
                            lq_tok_str(t, buf, sizeof(buf)));
         }
         if (seen & bit)

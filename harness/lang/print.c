@@ -168,6 +168,7 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
         lq_print_tri(out, x->ts_tri, "ts", "nots");
         lq_print_tri(out, x->cookie_tri, "cookie", "nocookie");
         lq_print_tri(out, x->ecn_tri, "ecn", "noecn");
+        lq_print_tri(out, x->label_tri, "flowlabel=same", "flowlabel=differs");
         break;
     }
 }

@@ -120,6 +120,9 @@ struct lq_expect {
     int16_t wscale; /* -1: not checked */
     uint8_t wscale_tri, sack_tri, ts_tri, cookie_tri; /* enum lq_tri */
     uint8_t ecn_tri;      /* synack ecn|noecn: ECE set (ECN accepted, tcp_ecn_make_synack) */
+    /* flowlabel=same (YES) / flowlabel=differs (NO): the packet's IPv6 flow
+     * label against the connection's last SYN-ACK before it; IPv4: not checked */
+    uint8_t label_tri;
     int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
     int64_t value;        /* acceptq, synq, counter, backlog */
     uint32_t counter;     /* index into lq_scenario.counter_names */

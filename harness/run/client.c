@@ -39,6 +39,7 @@ int lq_client_init(struct lq_client *cl, const struct lq_scenario *sc, uint16_t 
         c->isn_total = 1;
         c->snd_nxt = c->isns[0] + 1;
         c->ipv6 = lq_scenario_conn_ipv6(sc, (uint16_t)i);
+        c->synack_lbl = -1;
     }
     cl->tsclock = (lq_mix(sc->seed, 0xffff, 2) & 0x3fffffffu) | 1u;
     return 0;
@@ -277,6 +278,22 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
                 break;
             }
         }
+    }
+
+    /* flow label: which of the connection's labels it is, and whether it is
+     * the last SYN-ACK's (the comparison the kernel's changes are about) */
+    if (c && r->ipv6) {
+        int k = 0;
+        while (k < c->nlabels && c->labels[k] != r->flowlabel)
+            k++;
+        if (k == c->nlabels && c->nlabels < LQ_LBL_HISTORY)
+            c->labels[c->nlabels++] = r->flowlabel;
+        o->lbl = (int8_t)k;
+        o->lbl_prev = c->synack_lbl < 0    ? LQ_LBL_NO_PRIOR
+                      : c->synack_lbl == k ? LQ_LBL_SAME
+                                           : LQ_LBL_DIFFERS;
+        if (synack)
+            c->synack_lbl = (int8_t)k;
     }
 
     /* learn */

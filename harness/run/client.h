@@ -35,8 +35,11 @@ struct lq_client_conn {
     uint32_t syn_tsval;
     bool has_srv_ts;
     uint32_t srv_tsval;
-    bool in_synq; /* the backend reported a request sock (used to purge) */
-    bool ipv6;    /* its segments are IPv6 (lq_scenario_conn_ipv6) */
+    bool in_synq;                    /* the backend reported a request sock (used to purge) */
+    bool ipv6;                       /* its segments are IPv6 (lq_scenario_conn_ipv6) */
+    uint32_t labels[LQ_LBL_HISTORY]; /* the distinct flow labels of its replies, in order */
+    uint8_t nlabels;
+    int8_t synack_lbl; /* the last SYN-ACK's (an index into labels), -1: none yet */
 };
 
 struct lq_client {

@@ -35,6 +35,11 @@ static bool lq_pkt_matches(const struct lq_scenario *sc, const struct lq_expect 
 {
     if (p->conn != x->conn || !lq_pkt_kind_is(p, x->pkt))
         return false;
+    /* an IPv4 packet has no flow label: the check is for IPv6 connections */
+    if (x->label_tri != LQ_TRI_ANY && p->lbl >= 0 &&
+        (p->lbl_prev == LQ_LBL_NO_PRIOR ||
+         (x->label_tri == LQ_TRI_YES) != (p->lbl_prev == LQ_LBL_SAME)))
+        return false;
     if (x->pkt != LQ_PK_SYNACK)
         return true;
     int32_t mss = lq_expect_mss_for(sc, x, x->conn);

@@ -80,6 +80,8 @@ struct lq_obs_pkt *lq_trace_add_pkt(struct lq_trace *t, struct lq_obs *o)
     p->wscale = -1;
     p->win = -1;
     p->tsecr = -1;
+    p->lbl = -1;
+    p->lbl_prev = LQ_LBL_NO_PRIOR;
     p->frame = -1;
     o->npkts++;
     return p;
@@ -176,4 +178,6 @@ void lq_obs_pkt_format(const struct lq_obs_pkt *p, const char *conn_name, struct
     }
     if (p->cookie)
         lq_sb_add(out, " cookie");
+    if (p->lbl >= 0)
+        lq_sb_addf(out, " label=L%d", p->lbl);
 }

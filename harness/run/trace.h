@@ -52,11 +52,20 @@ struct lq_obs_pkt {
     int32_t win;   /* the window field as sent, -1 when unknown (a recording without it) */
     int64_t tsecr; /* the TSecr echoed (a number the client sent), -1 when unknown or no TS */
     bool cookie;
+    /* IPv6 flow label by relation: the k-th distinct label the connection's
+     * replies carried (0 = the first), -1 for IPv4; and against the last
+     * SYN-ACK before it (LQ_LBL_*) */
+    int8_t lbl;
+    int8_t lbl_prev;
     uint8_t timing;    /* enum lq_pkt_timing */
     int64_t t_us;      /* since the event began (the due time for deferred ones) */
     int32_t frame;     /* the frame that shows it in its backend's frames, else -1 */
     struct lq_seg seg; /* the segment as it came (numbers the backend's own) */
 };
+
+enum { LQ_LBL_NO_PRIOR = -1, LQ_LBL_DIFFERS = 0, LQ_LBL_SAME = 1 };
+/* distinct labels a connection keeps; later new ones all read as this index */
+#define LQ_LBL_HISTORY 15
 
 #define LQ_ACCEPT_NONE INT32_MIN
 

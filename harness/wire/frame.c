@@ -208,6 +208,7 @@ int lq_frame_parse(const uint8_t *data, size_t len, struct lq_frame_info *out)
         memcpy(out->src_ip6, ip6 + 8, 16);
         memcpy(out->dst_ip6, ip6 + 24, 16);
         out->flowlabel = get32(ip6) & 0xfffffu;
+        out->seg.flowlabel = out->flowlabel;
         out->seg.ipv6 = true;
         size_t avail = len - LQ_FRAME_ETH_LEN - LQ_FRAME_IP6_LEN;
         return parse_l4(nh, ip6 + LQ_FRAME_IP6_LEN, avail, plen, out);

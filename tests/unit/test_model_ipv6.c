@@ -230,6 +230,54 @@ static void test_refusals_and_sockopt(void)
     lq_model_free(m);
 }
 
+/* Flow labels by relation (ip6_make_flowlabel of the skb's hash): the
+ * SYN-ACK's is the request's txhash; tcp_rtx_synack draws a new one since
+ * 5.18 (cb6cd2cec799); tcp_v6_reqsk_send_ack passes the request's since 6.1
+ * (aa51b80e1af4), before it the flow's own hash, which the listener's RST
+ * to the same 4-tuple also carries (sk_txhash 0). */
+static void test_flowlabels_on(const char *profile, bool v518, bool v61)
+{
+    struct lq_model *m = mk(profile);
+    lq_model_set_family(m, LQ_FAMILY_IPV6);
+    lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 0);
+    lq_model_listen(m, LPORT, 8);
+    input(m, syn6(0, 1460));
+    const struct lq_model_pkt *sa = synack_of(m, 0);
+    uint32_t first = sa ? sa->seg.flowlabel : 0;
+    ok(took(m, LQ_DP_V6_LABEL_REQUEST), "%s: the request draws a txhash", profile);
+    advance(m, 1100); /* the SYN-ACK timer: 1 s */
+    sa = synack_of(m, 0);
+    uint32_t rtx = sa ? sa->seg.flowlabel : 0;
+    ok(sa && (rtx != first) == v518, "%s: the retransmitted SYN-ACK's label %s", profile,
+       v518 ? "is new" : "is the first's");
+    struct lq_seg bad = third_ack(m, 0, true);
+    bad.seq += 1u << 28;
+    input(m, bad);
+    const struct lq_seg *r = pkt0(m);
+    uint32_t ack = r ? r->flowlabel : 0;
+    ok(r && (ack == rtx) == v61, "%s: the request's ACK %s the last SYN-ACK's label", profile,
+       v61 ? "carries" : "does not carry");
+    struct lq_seg a = mkseg(1, LQ_TH_ACK, 7, 12345);
+    a.ipv6 = true;
+    input(m, a);
+    r = pkt0(m);
+    ok(r && took(m, LQ_DP_V6_LABEL_FLOW_HASH), "%s: the listener's RST hashes the flow", profile);
+    struct lq_seg a0 = mkseg(0, LQ_TH_ACK, 7, 12345); /* bad ack to the request */
+    a0.ipv6 = true;
+    input(m, a0);
+    r = pkt0(m);
+    ok(r && (r->flags & LQ_TH_RST) && r->flowlabel != rtx && (r->flowlabel == ack) == !v61,
+       "%s: the RST for the request is the flow's label, not the SYN-ACK's", profile);
+    lq_model_free(m);
+}
+
+static void test_flowlabels(void)
+{
+    test_flowlabels_on("6.18", true, true);
+    test_flowlabels_on("6.0", true, false);
+    test_flowlabels_on("5.10", false, false);
+}
+
 int main(void)
 {
     test_synack_and_child();
@@ -237,6 +285,7 @@ int main(void)
     test_cookies();
     test_dual_stack();
     test_refusals_and_sockopt();
+    test_flowlabels();
     is_int(inv_broken, 0, "no invariant broken");
     return tap_done();
 }

@@ -566,6 +566,9 @@ static void test_expect(void)
     ERR("sysctl net.ipv4.tcp_ecn=3", 1, 25,
         "net.ipv4.tcp_ecn=3 is out of range: the kernel accepts 0..2");
     ERR("syn c1\nexpect c1 synack wscale", 2, 18, "unknown synack check 'wscale'");
+    ERR("syn c1\nexpect c1 ack flowlabel=x", 2, 25, "expected flowlabel=same or flowlabel=differs");
+    ERR("syn c1\nexpect c1 rst flowlabel=same flowlabel=differs", 2, 30,
+        "'flowlabel=differs' contradicts or repeats an earlier check on this line");
     ERR("syn c1\nexpect c1 synack fin", 2, 18, "unknown synack check 'fin'");
     ERR("syn c1\nexpect c1 synack nomss", 2, 18, "unknown synack check 'nomss'");
     ERR("syn c1\nexpect c1 synack sack nosack", 2, 23,

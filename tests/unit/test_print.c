@@ -277,6 +277,11 @@ static void test_normalize(void)
     normalizes("family dual\nsyn c1 ipv4 mss=1460\n", "family dual\nsyn c1 mss=1460 ipv4\n");
     normalizes("syn c1\nexpect c1 synack cookie mss=1460\n",
                "syn c1\nexpect c1 synack mss=1460 cookie\n");
+    /* flowlabel= last, on synack, ack and rst alike */
+    normalizes("syn c1\nexpect c1 synack flowlabel=differs cookie\n",
+               "syn c1\nexpect c1 synack cookie flowlabel=differs\n");
+    normalizes("syn c1\nexpect c1 ack flowlabel=same\nexpect c1 rst flowlabel=differs\n",
+               "syn c1\nexpect c1 ack flowlabel=same\nexpect c1 rst flowlabel=differs\n");
     normalizes("syn c1\nexpect c1 synack nots nosack nowscale\n",
                "syn c1\nexpect c1 synack nowscale nosack nots\n");
     normalizes("syn c1\nexpect c1 synack nocookie ts sack wscale=07 mss=536\n",
