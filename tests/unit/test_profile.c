@@ -74,9 +74,17 @@ int main(void)
 
     /* 6.1.0: 5.12's 7233da86697e native; `>` from 6.1.125 (Q1); challenge ACK from
      * 6.1.191 (Q2); the 65535 cap (6.10, Q4) never reached 6.1. */
+    /* The IPv6 flow-label changes: cb6cd2cec799 (5.18, the rehash of a
+     * retransmitted SYN-ACK) and aa51b80e1af4 + 9258b8b1be2e (6.1, the 6.1
+     * merge window), neither backported: in 6.1.0, not in 5.10. */
     uint32_t base61 = BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG) | BIT(LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) |
-                      BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED);
+                      BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED) |
+                      BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL);
     check_changes("6.1", base61, 4096);
+    check_has("5.17", LQ_CHG_SYNACK_RTX_REHASH, false, "mainline 5.18");
+    check_has("5.18", LQ_CHG_SYNACK_RTX_REHASH, true, "mainline 5.18");
+    check_has("6.0", LQ_CHG_V6_CONSISTENT_FLOWLABEL, false, "mainline 6.1");
+    check_has("5.15.190", LQ_CHG_V6_CONSISTENT_FLOWLABEL, false, "no stable backport");
     check_changes("6.6", base61, 4096);
 
     /* 6.12.0: f4dca95fc0f6 (6.10) and "tcp: derive delack_max from rto_min" (6.7,
