@@ -15,6 +15,9 @@
  *                              socket (live/probe.h), rounds interleaved
  *                              with those of live_event_us
  *   live_event_overhead        live_event_us / live_raw_roundtrip_us
+ *   live_*_ipv6                each live figure again over IPv6: the
+ *                              family-neutral scenarios as NAME@ipv6 and the
+ *                              IPv6-only ones, SYNs to an IPv6 listener
  *   suite_wall_s               the whole corpus, `listenq run` with the
  *                              default --jobs (suite_jobs: the CPUs)
  *   suite_sequential_s         the same with --jobs 1
@@ -157,14 +160,16 @@ static double lq_bench_pass(struct lq_runner *r, const struct lq_corpus *c, size
  * many were timed. Fewer than tcp_max_syn_backlog's three quarters, so
  * every one draws a SYN-ACK. */
 static size_t lq_bench_syn_events(struct lq_backend *live, struct lq_runner *r,
-                                  const struct lq_profile *profile, double *us)
+                                  const struct lq_profile *profile, bool ipv6, double *us)
 {
     struct lq_scenario one;
     lq_scenario_init(&one);
     lq_scenario_conn(&one, "c");
+    one.run_family = ipv6 ? LQ_FAMILY_IPV6 : LQ_FAMILY_IPV4;
     size_t n = 0;
     struct lq_err e;
-    struct lq_begin bg = {.sc = &one, .lport = lq_runner_next_port(r)};
+    struct lq_begin bg = {
+        .sc = &one, .lport = lq_runner_next_port(r), .family = (uint8_t)one.run_family};
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         bg.sysctl[s] = lq_model_sysctl_default(profile, (enum lq_sysctl)s);
     if (lq_backend_clock(live, &bg.clock, &e) != 0)
@@ -180,7 +185,8 @@ static size_t lq_bench_syn_events(struct lq_backend *live, struct lq_runner *r,
                                  .dport = bg.lport,
                                  .flags = LQ_TH_SYN,
                                  .seq = 7u * (uint32_t)i,
-                                 .win = 65535};
+                                 .win = 65535,
+                                 .ipv6 = ipv6};
             double a = lq_bench_now();
             if (lq_backend_segment(live, &syn, &reps, &e))
                 break;
@@ -192,6 +198,79 @@ static size_t lq_bench_syn_events(struct lq_backend *live, struct lq_runner *r,
     }
     lq_scenario_free(&one);
     return n;
+}
+
+/* The live figures of one family: the IPv4 names as they always were,
+ * the IPv6 ones with "_ipv6" after them (live_event_us_ipv6, ...). r's
+ * reference is the model on entry and on return. */
+static void lq_bench_live(struct lq_runner *r, struct lq_backend *model, struct lq_backend *live,
+                          struct lq_probe **probe, struct lq_err *perr,
+                          const struct lq_corpus *corpus, const struct lq_profile *profile,
+                          bool quick, double secs, bool ipv6, int *failed)
+{
+    const char *sfx = ipv6 ? "_ipv6" : "";
+    size_t events = 0, scenarios = 0;
+    double spent = 0, passes[64] = {0};
+    int np = 0;
+    /* model vs kernel, once per pass */
+    r->backend[LQ_ROLE_REFERENCE] = model;
+    r->backend[LQ_ROLE_SUBJECT] = live;
+    for (int i = 0; i < (quick ? 2 : 5); i++) {
+        events = scenarios = 0;
+        passes[np++] = lq_bench_pass(r, corpus, &events, &scenarios, failed);
+    }
+    printf("live_fast_suite_ms%s: %.3f\n", sfx, lq_median(passes, (size_t)np) * 1e3);
+    printf("live_fast_suite_scenarios%s: %zu\n", sfx, scenarios);
+
+    /* the kernel alone, repeated */
+    r->backend[LQ_ROLE_REFERENCE] = NULL;
+    events = scenarios = 0;
+    struct lq_backend_stats st0, st1;
+    lq_backend_stats(live, &st0);
+    spent = 0;
+    double t0 = lq_bench_now();
+    while (lq_bench_now() - t0 < secs * 2)
+        spent += lq_bench_pass(r, corpus, &events, &scenarios, failed);
+    printf("live_scenarios_per_sec%s: %.0f\n", sfx, (double)scenarios / spent);
+    printf("live_events_per_scenario%s: %.1f\n", sfx, (double)events / (double)scenarios);
+    lq_backend_stats(live, &st1);
+    printf("live_packets_per_sec%s: %.0f\n", sfx, (double)(st1.segments - st0.segments) / spent);
+    printf("live_frames_per_sec%s: %.0f\n", sfx, (double)(st1.frames - st0.frames) / spent);
+    r->backend[LQ_ROLE_REFERENCE] = model;
+
+    /* one SYN event with its barrier, beside the kernel's bare round
+     * trip (probe.h), in interleaved rounds: the machine's load weighs
+     * on both alike */
+    int rounds = quick ? 3 : 8;
+    double ev[8 * LQ_BENCH_PER_ROUND], raw[8 * LQ_BENCH_PER_ROUND];
+    size_t nev = 0, nraw = 0, late = 0;
+    for (int k = 0; k < rounds; k++) {
+        if (*probe) {
+            size_t l = 0;
+            int rc = ipv6 ? lq_probe_roundtrips6(*probe, LQ_BENCH_PER_ROUND, raw + nraw, &l, perr)
+                          : lq_probe_roundtrips(*probe, LQ_BENCH_PER_ROUND, raw + nraw, &l, perr);
+            if (rc) {
+                lq_probe_close(*probe);
+                *probe = NULL;
+            } else {
+                nraw += LQ_BENCH_PER_ROUND;
+                late += l;
+            }
+        }
+        nev += lq_bench_syn_events(live, r, profile, ipv6, ev + nev);
+    }
+    double ev_us = lq_median(ev, nev);
+    printf("live_event_us%s: %.1f\n", sfx, ev_us);
+    if (nraw) {
+        double raw_us = lq_median(raw, nraw);
+        printf("live_raw_roundtrip_us%s: %.1f\n", sfx, raw_us);
+        printf("live_event_overhead%s: %.2f\n", sfx, raw_us > 0 ? ev_us / raw_us : 0);
+        if (late)
+            printf("# %zu of %zu probe SYN-ACKs were not queued when the write returned\n", late,
+                   nraw);
+    } else {
+        printf("# live_raw_roundtrip_us%s skipped: %s\n", sfx, perr->msg);
+    }
 }
 
 /* One `listenq run` of the corpus by this very binary, as a user runs it
@@ -366,62 +445,21 @@ int lq_cmd_bench(int argc, char **argv)
     if (!live) {
         printf("# live figures skipped: %s\n", err.msg);
     } else {
-        /* model vs kernel, once per pass */
-        r.backend[LQ_ROLE_SUBJECT] = live;
-        np = 0;
-        for (int i = 0; i < (quick ? 2 : 5); i++) {
-            events = scenarios = 0;
-            passes[np++] = lq_bench_pass(&r, &corpus, &events, &scenarios, &failed);
-        }
-        printf("live_fast_suite_ms: %.3f\n", lq_median(passes, (size_t)np) * 1e3);
-        printf("live_fast_suite_scenarios: %zu\n", scenarios);
-
-        /* the kernel alone, repeated */
-        r.backend[LQ_ROLE_REFERENCE] = NULL;
-        events = scenarios = 0;
-        struct lq_backend_stats st0, st1;
-        lq_backend_stats(live, &st0);
-        spent = 0;
-        t0 = lq_bench_now();
-        while (lq_bench_now() - t0 < secs * 2)
-            spent += lq_bench_pass(&r, &corpus, &events, &scenarios, &failed);
-        printf("live_scenarios_per_sec: %.0f\n", (double)scenarios / spent);
-        printf("live_events_per_scenario: %.1f\n", (double)events / (double)scenarios);
-        lq_backend_stats(live, &st1);
-        printf("live_packets_per_sec: %.0f\n", (double)(st1.segments - st0.segments) / spent);
-        printf("live_frames_per_sec: %.0f\n", (double)(st1.frames - st0.frames) / spent);
-
-        /* one SYN event with its barrier, beside the kernel's bare round
-         * trip (probe.h), in interleaved rounds: the machine's load weighs
-         * on both alike */
-        int rounds = quick ? 3 : 8;
-        double ev[8 * LQ_BENCH_PER_ROUND], raw[8 * LQ_BENCH_PER_ROUND];
-        size_t nev = 0, nraw = 0, late = 0;
-        for (int k = 0; k < rounds; k++) {
-            if (probe) {
-                size_t l = 0;
-                if (lq_probe_roundtrips(probe, LQ_BENCH_PER_ROUND, raw + nraw, &l, &perr)) {
-                    lq_probe_close(probe);
-                    probe = NULL;
-                } else {
-                    nraw += LQ_BENCH_PER_ROUND;
-                    late += l;
-                }
-            }
-            nev += lq_bench_syn_events(live, &r, &profile, ev + nev);
-        }
-        double ev_us = lq_median(ev, nev);
-        printf("live_event_us: %.1f\n", ev_us);
-        if (nraw) {
-            double raw_us = lq_median(raw, nraw);
-            printf("live_raw_roundtrip_us: %.1f\n", raw_us);
-            printf("live_event_overhead: %.2f\n", raw_us > 0 ? ev_us / raw_us : 0);
-            if (late)
-                printf("# %zu of %zu probe SYN-ACKs were not queued when the write returned\n",
-                       late, nraw);
+        /* IPv4 (the figures as they always were), then the same over IPv6:
+         * the family-neutral scenarios as NAME@ipv6 and the IPv6-only ones */
+        lq_bench_live(&r, model, live, &probe, &perr, &corpus, &profile, quick, secs, false,
+                      &failed);
+        struct lq_corpus c6;
+        char *errs6 = NULL;
+        if (lq_corpus_load(&c6, &corpus_dir, 1, &errs6, &err) ||
+            lq_corpus_expand_families(&c6, LQ_CORPUS_FAM_6)) {
+            printf("# IPv6 live figures skipped: %s\n", errs6 ? errs6 : "out of memory");
         } else {
-            printf("# live_raw_roundtrip_us skipped: %s\n", perr.msg);
+            lq_bench_live(&r, model, live, &probe, &perr, &c6, &profile, quick, secs, true,
+                          &failed);
+            lq_corpus_free(&c6);
         }
+        free(errs6);
         lq_backend_destroy(live);
     }
     lq_probe_close(probe);

@@ -25,6 +25,10 @@ struct lq_probe *lq_probe_open(struct lq_err *err);
  * SYN-ACKs that were not queued yet when the SYN's write returned (they
  * were waited for, bounded by 1 s). 0, or -1 with err. */
 int lq_probe_roundtrips(struct lq_probe *p, size_t n, double *us, size_t *late, struct lq_err *err);
+/* The same over IPv6 (2001:db8::2 -> an IPv6-only listener on 2001:db8::1).
+ * -1 with err (LQ_EXIT_SKIP when the namespaces have no IPv6). */
+int lq_probe_roundtrips6(struct lq_probe *p, size_t n, double *us, size_t *late,
+                         struct lq_err *err);
 /* Closes everything; the namespaces die with their descriptors. The calling
  * thread stays where it is. */
 void lq_probe_close(struct lq_probe *p);

@@ -38,13 +38,17 @@ static int lq_name_lookup(const char *const *names, size_t n, const char *s)
 /* frame: the packet's index in the pcap as written (lq_recording_write). */
 static json_t *lq_pkt_json(const struct lq_obs_pkt *p, int32_t frame)
 {
-    return json_pack(
+    json_t *j = json_pack(
         "{s:i, s:i, s:s, s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, s:b, s:s, s:I, s:i}", "conn",
         p->conn, "flags", p->flags, "seq_rel", lq_rel_names[p->seq_rel], "seq_off", p->seq_off,
         "ack_rel", lq_rel_names[p->ack_rel], "ack_isn", p->ack_isn, "ack_off", p->ack_off, "len",
         (int)p->len, "mss", p->mss, "wscale", p->wscale, "sack", p->sack, "ts", p->ts, "cookie",
         p->cookie, "timing", lq_timing_names[p->timing], "t_us", (json_int_t)p->t_us, "frame",
         frame);
+    /* the IPv6 flow label by relation (trace.h: lbl); IPv4 packets have none */
+    if (j && p->lbl >= 0)
+        json_object_set_new(j, "label", json_integer(p->lbl));
+    return j;
 }
 
 /* pcap_pos[i]: where the backend's frame i is in the pcap (NULL: the same). */
@@ -315,6 +319,17 @@ static int lq_load_pkt(struct lq_rec_at *at, json_t *jp, const struct lq_scenari
     p->timing = (uint8_t)tm;
     p->t_us = t_us;
     p->frame = (int32_t)frame;
+    /* "label": optional; recordings made before flow labels were compared
+     * have none, and their packets' labels are unknown (compare.c) */
+    p->lbl = LQ_LBL_UNKNOWN;
+    if (json_object_get(jp, "label")) {
+        json_int_t lbl;
+        if (lq_rec_int(at, jp, "label", 0, LQ_LBL_HISTORY, &lbl, err))
+            return -1;
+        p->lbl = (int8_t)lbl;
+    } else if (!lq_scenario_conn_ipv6(sc, p->conn)) {
+        p->lbl = -1;
+    }
     return 0;
 }
 

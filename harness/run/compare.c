@@ -33,13 +33,18 @@ static bool lq_obs_win_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt 
     return hi < lo * LQ_WIN_RANGE_FACTOR;
 }
 
+static bool lq_obs_lbl_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
+{
+    return x->lbl == y->lbl || x->lbl == LQ_LBL_UNKNOWN || y->lbl == LQ_LBL_UNKNOWN;
+}
+
 bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
 {
     return x->conn == y->conn && x->flags == y->flags && x->seq_rel == y->seq_rel &&
            x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
            x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
            x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts &&
-           x->cookie == y->cookie && x->lbl == y->lbl && lq_obs_win_same(x, y) &&
+           x->cookie == y->cookie && lq_obs_lbl_same(x, y) && lq_obs_win_same(x, y) &&
            (x->tsecr < 0 || y->tsecr < 0 || x->tsecr == y->tsecr);
 }
 

@@ -64,6 +64,9 @@ struct lq_obs_pkt {
 };
 
 enum { LQ_LBL_NO_PRIOR = -1, LQ_LBL_DIFFERS = 0, LQ_LBL_SAME = 1 };
+/* lbl of a packet whose label nobody can say (a recording made before labels
+ * were kept): compares equal to any */
+#define LQ_LBL_UNKNOWN (-2)
 /* distinct labels a connection keeps; later new ones all read as this index */
 #define LQ_LBL_HISTORY 15
 
