@@ -24,6 +24,7 @@
 #include "util/fsutil.h"
 #include "util/spawn.h"
 #include "findings/minimize.h"
+#include "lang/decode.h"
 #include "lang/print.h"
 #include "report/report.h"
 #include "report/result_json.h"
@@ -47,7 +48,9 @@ static void lq_fuzz_usage(FILE *f)
             "  --fuzzer PATH  listenq_diff_fuzzer (default: next to this program, fuzz/)\n"
             "  --seeds DIR    seed corpus (default: corpus/seeds/diff when it exists)\n"
             "  --kernel VERSION  model profile (default: the running kernel's)\n"
-            "  --max-runs N   minimization runs per finding (default 2000)\n");
+            "  --max-runs N   minimization runs per finding (default 2000)\n"
+            "  --family LIST  only these scenario families (neutral,ipv4,ipv6,dual; default:\n"
+            "                 all): sets LISTENQ_FUZZ_FAMILY for the fuzzer and the findings\n");
 #ifdef LQ_TEST_SWITCHES
     fprintf(f,
             "  --model-bug NAME  test build only: plant a wrong model rule in the fuzzer\n"
@@ -510,7 +513,7 @@ static void lq_fz_report(const struct lq_fz_dirs *d, const struct lq_fz_progress
 
 int lq_cmd_fuzz(int argc, char **argv)
 {
-    enum { O_JOBS = 1000, O_TIME, O_OUT, O_FUZZER, O_SEEDS, O_KERNEL, O_MAXRUNS, O_BUG };
+    enum { O_JOBS = 1000, O_TIME, O_OUT, O_FUZZER, O_SEEDS, O_KERNEL, O_MAXRUNS, O_BUG, O_FAMILY };
     static const struct option opts[] = {{"jobs", required_argument, 0, O_JOBS},
                                          {"time", required_argument, 0, O_TIME},
                                          {"out", required_argument, 0, O_OUT},
@@ -519,6 +522,7 @@ int lq_cmd_fuzz(int argc, char **argv)
                                          {"kernel", required_argument, 0, O_KERNEL},
                                          {"max-runs", required_argument, 0, O_MAXRUNS},
                                          {"model-bug", required_argument, 0, O_BUG},
+                                         {"family", required_argument, 0, O_FAMILY},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     long jobs = 1, secs = 60, max_runs = 0;
@@ -547,6 +551,18 @@ int lq_cmd_fuzz(int argc, char **argv)
         case O_BUG:
             if (lq_cli_model_bug("fuzz", optarg, LQ_TEST_BUILD, &bug))
                 return LQ_EXIT_BADINPUT;
+            break;
+        case O_FAMILY:
+            /* the decoder reads it (lq_decode_opts_diff): the fuzzer, and
+             * this process when it decodes the crash inputs */
+            if (!lq_decode_families_parse(optarg)) {
+                fprintf(stderr,
+                        "listenq fuzz: --family '%s': expected a comma-separated list of "
+                        "neutral, ipv4, ipv6, dual\n",
+                        optarg);
+                return LQ_EXIT_BADINPUT;
+            }
+            setenv("LISTENQ_FUZZ_FAMILY", optarg, 1);
             break;
         case 'h': lq_fuzz_usage(stdout); return 0;
         default: lq_fuzz_usage(stderr); return LQ_EXIT_BADINPUT;

@@ -63,11 +63,40 @@ static bool lq_op_has_conn(unsigned op)
     return op <= LQ_OP_FIN || op == LQ_OP_SYN3;
 }
 
+unsigned lq_decode_families_parse(const char *list)
+{
+    static const char *const names[] = {
+        [LQ_SCN_NEUTRAL] = "neutral", [LQ_SCN_IPV4] = "ipv4", [LQ_SCN_IPV6] = "ipv6",
+        [LQ_SCN_DUAL] = "dual"};
+    unsigned set = 0;
+    const char *p = list ? list : "";
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        unsigned bit = 0;
+        for (unsigned f = 0; f < 4; f++)
+            if (strlen(names[f]) == n && strncmp(p, names[f], n) == 0)
+                bit = 1u << f;
+        if (!bit)
+            return 0;
+        set |= bit;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return set;
+}
+
+static unsigned lq_decode_env_families(void)
+{
+    return lq_decode_families_parse(getenv("LISTENQ_FUZZ_FAMILY"));
+}
+
 void lq_decode_opts_model(struct lq_decode_opts *o)
 {
     o->waits = true;
     o->in_scope = false;
     o->max_events = LQ_DECODE_MAX_EVENTS;
+    o->families = lq_decode_env_families();
 }
 
 void lq_decode_opts_diff(struct lq_decode_opts *o)
@@ -75,6 +104,7 @@ void lq_decode_opts_diff(struct lq_decode_opts *o)
     o->waits = false;
     o->in_scope = true;
     o->max_events = LQ_DECODE_DIFF_MAX_EVENTS;
+    o->families = lq_decode_env_families();
 }
 
 /* ---- the set-up prefix ---- */
@@ -488,6 +518,21 @@ static size_t lq_max_events(const struct lq_decode_opts *o)
 }
 
 /* Decodes into sc, which is empty (its directive array may be kept). */
+/* A family outside o->families: the k-th allowed one, k from the same bits. */
+static void lq_dec_restrict_family(const uint8_t h[LQ_DECODE_HEADER],
+                                   const struct lq_decode_opts *o, struct lq_dec_header *hd)
+{
+    unsigned set = o ? o->families & 15u : 0;
+    if (!set || (set >> hd->family) & 1u)
+        return;
+    uint8_t allowed[4];
+    unsigned n = 0;
+    for (uint8_t f = 0; f < 4; f++)
+        if ((set >> f) & 1u)
+            allowed[n++] = f;
+    hd->family = allowed[((h[0] >> 2) & 3u) % n];
+}
+
 static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decode_opts *o,
                           struct lq_scenario *sc)
 {
@@ -496,6 +541,7 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
         memcpy(h, data, len < LQ_DECODE_HEADER ? len : LQ_DECODE_HEADER);
     struct lq_dec_header hd;
     lq_dec_header(h, &hd);
+    lq_dec_restrict_family(h, o, &hd);
     if (lq_dec_emit_header(sc, &hd))
         goto oom;
 

@@ -63,9 +63,19 @@ struct lq_decode_opts {
     bool waits;        /* wait directives may appear (virtual time: model targets) */
     bool in_scope;     /* only what the model covers against a kernel: no tsval=old */
     size_t max_events; /* directives after the set-up; 0 = LQ_DECODE_MAX_EVENTS */
+    /* The scenario families (bits 1u << enum lq_scn_family) the decoder may
+     * choose; 0: all. A family outside the set is replaced by one inside it,
+     * chosen by the same bits, so a campaign can be held to IPv6 and dual. */
+    unsigned families;
 };
 
-/* The options of each target, so `listenq decode` reproduces what a fuzzer ran. */
+/* "neutral,ipv4,ipv6,dual" (any of them, comma-separated) as a families
+ * set; 0 when list is empty or names something else. */
+unsigned lq_decode_families_parse(const char *list);
+
+/* The options of each target, so `listenq decode` reproduces what a fuzzer ran;
+ * the families come from $LISTENQ_FUZZ_FAMILY (lq_decode_families_parse),
+ * which `listenq fuzz --family` sets for the fuzzer and itself. */
 void lq_decode_opts_model(struct lq_decode_opts *o);
 void lq_decode_opts_diff(struct lq_decode_opts *o);
 

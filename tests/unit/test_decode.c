@@ -458,6 +458,43 @@ static void test_reuse(void)
     lq_scenario_free(&kept);
 }
 
+/* --family of listenq fuzz: the decoder chooses only in the given set, and
+ * an input whose family is in it decodes as without the set. */
+static void test_families(void)
+{
+    is_int((int)lq_decode_families_parse("ipv6,dual"), (1 << LQ_SCN_IPV6) | (1 << LQ_SCN_DUAL),
+           "ipv6,dual");
+    is_int((int)lq_decode_families_parse("neutral,ipv4,ipv6,dual"), 15, "all four");
+    is_int((int)lq_decode_families_parse("ipv6,"), 1 << LQ_SCN_IPV6, "a trailing comma");
+    is_int((int)lq_decode_families_parse("ip6"), 0, "an unknown name");
+    is_int((int)lq_decode_families_parse(""), 0, "nothing");
+    struct lq_decode_opts all, v6;
+    lq_decode_opts_diff(&all);
+    lq_decode_opts_diff(&v6);
+    all.families = 0;
+    v6.families = (1u << LQ_SCN_IPV6) | (1u << LQ_SCN_DUAL);
+    unsigned seen = 0, outside = 0, changed = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        uint8_t in[24];
+        for (size_t k = 0; k < sizeof(in); k++)
+            in[k] = (uint8_t)(b * 7u + k * 13u);
+        in[0] = (uint8_t)b;
+        struct lq_scenario a, r;
+        if (lq_decode(in, sizeof(in), &all, &a) || lq_decode(in, sizeof(in), &v6, &r))
+            break;
+        seen |= 1u << r.family;
+        outside += !((v6.families >> r.family) & 1u);
+        /* inside the set the family (and so everything) is the same */
+        if (((v6.families >> a.family) & 1u) && !lq_scenario_equal(&a, &r))
+            changed++;
+        lq_scenario_free(&a);
+        lq_scenario_free(&r);
+    }
+    is_int((int)outside, 0, "held to ipv6,dual: no other family");
+    is_int((int)seen, (int)v6.families, "both families of the set come up");
+    is_int((int)changed, 0, "an input already in the set decodes as without it");
+}
+
 int main(void)
 {
     struct lq_decode_opts model, diff;
@@ -466,6 +503,7 @@ int main(void)
     test_shapes();
     test_encode_foreign();
     test_reuse();
+    test_families();
     /* up to 3 bytes only the set-up header is read, the same in both modes:
      * every string in one mode, up to 2 bytes in the other */
     test_exhaustive(&model, "waits", 3);
