@@ -65,9 +65,10 @@ static bool lq_op_has_conn(unsigned op)
 
 unsigned lq_decode_families_parse(const char *list)
 {
-    static const char *const names[] = {
-        [LQ_SCN_NEUTRAL] = "neutral", [LQ_SCN_IPV4] = "ipv4", [LQ_SCN_IPV6] = "ipv6",
-        [LQ_SCN_DUAL] = "dual"};
+    static const char *const names[] = {[LQ_SCN_NEUTRAL] = "neutral",
+                                        [LQ_SCN_IPV4] = "ipv4",
+                                        [LQ_SCN_IPV6] = "ipv6",
+                                        [LQ_SCN_DUAL] = "dual"};
     unsigned set = 0;
     const char *p = list ? list : "";
     while (*p) {

@@ -119,7 +119,7 @@ struct lq_expect {
     int32_t mss6;   /* -1: not checked; over IPv6 (mss=N, mss=N@ipv6) */
     int16_t wscale; /* -1: not checked */
     uint8_t wscale_tri, sack_tri, ts_tri, cookie_tri; /* enum lq_tri */
-    uint8_t ecn_tri;      /* synack ecn|noecn: ECE set (ECN accepted, tcp_ecn_make_synack) */
+    uint8_t ecn_tri; /* synack ecn|noecn: ECE set (ECN accepted, tcp_ecn_make_synack) */
     /* flowlabel=same (YES) / flowlabel=differs (NO): the packet's IPv6 flow
      * label against the connection's last SYN-ACK before it; IPv4: not checked */
     uint8_t label_tri;
