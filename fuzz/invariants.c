@@ -61,8 +61,9 @@ LQ_INV_FAST const char *lq_inv_check_model(const struct lq_model *m)
     const char *s = lq_model_check_invariants(m);
     if (s)
         return s;
-    if (m->qlen < 0 || m->young < 0 || m->young > m->qlen)
-        return "young/qlen out of range (0 <= young <= qlen)";
+    for (int l = 0; l < m->nlsn; l++)
+        if (m->lsn[l].qlen < 0 || m->lsn[l].young < 0 || m->lsn[l].young > m->lsn[l].qlen)
+            return "young/qlen out of range (0 <= young <= qlen)";
     const uint64_t *c = m->counters;
     if (c[LQ_CTR_SYNCOOKIES_SENT] > c[LQ_CTR_REQQ_FULL_DO_COOKIES])
         return "SyncookiesSent > TCPReqQFullDoCookies";
@@ -91,6 +92,24 @@ LQ_INV_FAST const char *lq_inv_check_model(const struct lq_model *m)
     return NULL;
 }
 
+/* Requests and queued children of every listener: a step moves them
+ * between listeners only by the rules the step check counts. */
+LQ_INV_FAST static long lq_inv_total_qlen(const struct lq_model *m)
+{
+    long n = 0;
+    for (int l = 0; l < m->nlsn; l++)
+        n += m->lsn[l].qlen;
+    return n;
+}
+
+LQ_INV_FAST static size_t lq_inv_total_acceptq(const struct lq_model *m)
+{
+    size_t n = 0;
+    for (int l = 0; l < m->nlsn; l++)
+        n += m->lsn[l].acceptq_len;
+    return n;
+}
+
 LQ_INV_FAST static size_t lq_count_accepted(const struct lq_model *m)
 {
     size_t n = 0;
@@ -103,10 +122,10 @@ LQ_INV_FAST static size_t lq_count_accepted(const struct lq_model *m)
 static uint32_t lq_synq_insert_limit(const struct lq_model *m)
 {
     if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG))
-        return m->legacy_qlen_limit;
+        return m->lsk->legacy_qlen_limit;
     if (lq_profile_has(&m->profile, LQ_CHG_SYNQ_FULL_GT))
-        return m->max_ack_backlog + 1; /* full at qlen > N */
-    return m->max_ack_backlog;         /* full at qlen >= N */
+        return m->lsk->max_ack_backlog + 1; /* full at qlen > N */
+    return m->lsk->max_ack_backlog;         /* full at qlen >= N */
 }
 
 LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_step k,
@@ -150,16 +169,16 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         }
     }
     /* request socks: conserved */
-    if ((long)m->qlen != (long)v->prev_qlen + (long)ins - (long)rm)
+    if ((long)lq_inv_total_qlen(m) != (long)v->prev_qlen + (long)ins - (long)rm)
         return "qlen changed by other than the requests queued and removed (a request sock was "
                "lost or duplicated)";
     if (ins > (k == LQ_STEP_SEGMENT ? 1u : 0u))
         return "more request socks queued than the step allows";
     if (ins) {
-        if ((uint32_t)m->qlen > lq_synq_insert_limit(m))
+        if ((uint32_t)m->lsk->qlen > lq_synq_insert_limit(m))
             return "a request was queued past the SYN-queue limit";
         int32_t msb = (int32_t)m->sysctl[LQ_SYSCTL_MAX_SYN_BACKLOG];
-        if (!m->sysctl[LQ_SYSCTL_SYNCOOKIES] && msb - (m->qlen - 1) < (msb >> 2))
+        if (!m->sysctl[LQ_SYSCTL_SYNCOOKIES] && msb - (m->lsk->qlen - 1) < (msb >> 2))
             return "a request was queued in the last quarter of tcp_max_syn_backlog (cookies off)";
     }
     /* children: conserved */
@@ -167,9 +186,9 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         return "children appeared without a decision point that creates one";
     if (k != LQ_STEP_SEGMENT && created)
         return "a child was created by a call other than a segment";
-    if ((long)m->acceptq_len != (long)v->prev_acceptq + (long)created - (long)fifo)
+    if ((long)lq_inv_total_acceptq(m) != (long)v->prev_acceptq + (long)created - (long)fifo)
         return "the accept queue changed by other than the children created and accepted";
-    if (created && m->acceptq_len > (size_t)m->max_ack_backlog + 1)
+    if (created && m->lsk->acceptq_len > (size_t)m->lsk->max_ack_backlog + 1)
         return "a child was queued past N + 1";
     if (fifo > (k == LQ_STEP_ACCEPT ? 1u : 0u))
         return "more children accepted than accept() calls";
@@ -187,8 +206,8 @@ LQ_INV_FAST static void lq_inv_snapshot(struct lq_inv *v)
 {
     for (int i = 0; i < LQ_CTR_COUNT; i++) /* not memcpy: ASan intercepts that */
         v->prev_ctr[i] = v->m->counters[i];
-    v->prev_qlen = v->m->qlen;
-    v->prev_acceptq = v->m->acceptq_len;
+    v->prev_qlen = lq_inv_total_qlen(v->m);
+    v->prev_acceptq = lq_inv_total_acceptq(v->m);
     v->prev_children = v->m->nchildren;
     v->prev_now = lq_model_now(v->m);
 }
@@ -280,25 +299,25 @@ static int lq_inv_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, 
     return rc;
 }
 
-static int lq_inv_listen(struct lq_backend *b, int backlog, int *res, struct lq_replies *out,
-                         struct lq_err *err)
+static int lq_inv_listen(struct lq_backend *b, int lsn, int backlog, int *res,
+                         struct lq_replies *out, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
     size_t n0 = out->n;
-    int rc = lq_backend_listen(v->inner, backlog, res, out, err);
+    int rc = lq_backend_listen(v->inner, lsn, backlog, res, out, err);
     if (!rc)
         lq_inv_after(v, LQ_STEP_LISTEN, out, n0);
     return rc;
 }
 
-static int lq_inv_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *res,
+static int lq_inv_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value, int *res,
                           struct lq_replies *out, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
     size_t n0 = out->n;
-    int rc = lq_backend_sockopt(v->inner, opt, value, res, out, err);
+    int rc = lq_backend_sockopt(v->inner, lsn, opt, value, res, out, err);
     if (!rc)
         lq_inv_after(v, LQ_STEP_SOCKOPT, out, n0);
     return rc;
@@ -316,13 +335,13 @@ static int lq_inv_segment(struct lq_backend *b, const struct lq_seg *seg, struct
     return rc;
 }
 
-static int lq_inv_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
-                         struct lq_err *err)
+static int lq_inv_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
+                         struct lq_replies *out, struct lq_err *err)
 {
     struct lq_inv *v = lq_inv(b);
     lq_inv_advance(v);
     size_t n0 = out->n;
-    int rc = lq_backend_accept(v->inner, result, mss, out, err);
+    int rc = lq_backend_accept(v->inner, lsn, result, mss, out, err);
     if (!rc)
         lq_inv_after(v, LQ_STEP_ACCEPT, out, n0);
     return rc;

@@ -11,8 +11,8 @@
 /* sk_acceptq_is_full(): sk_ack_backlog > sk_max_ack_backlog, so N + 1 fit. */
 bool lq_sk_acceptq_is_full(const struct lq_model *m)
 {
-    return LQ_TEST_SEAM(m, LQ_BUG_ACCEPTQ_N, m->acceptq_len >= m->max_ack_backlog,
-                        m->acceptq_len > m->max_ack_backlog);
+    return LQ_TEST_SEAM(m, LQ_BUG_ACCEPTQ_N, m->lsk->acceptq_len >= m->lsk->max_ack_backlog,
+                        m->lsk->acceptq_len > m->lsk->max_ack_backlog);
 }
 
 /* inet_csk_reqsk_queue_add(): the child joins the accept queue. */
@@ -22,33 +22,44 @@ void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child)
      * re-listen lowers N under a queue that is already longer. */
     if (lq_sk_acceptq_is_full(m) && !m->broken)
         m->broken = "a child was queued while the accept queue was full";
-    if (m->acceptq_head + m->acceptq_len + 1 > m->acceptq_cap && m->acceptq_head) {
-        memmove(m->acceptq, m->acceptq + m->acceptq_head, m->acceptq_len * sizeof(*m->acceptq));
-        m->acceptq_head = 0;
+    if (m->lsk->acceptq_head + m->lsk->acceptq_len + 1 > m->lsk->acceptq_cap &&
+        m->lsk->acceptq_head) {
+        memmove(m->lsk->acceptq, m->lsk->acceptq + m->lsk->acceptq_head,
+                m->lsk->acceptq_len * sizeof(*m->lsk->acceptq));
+        m->lsk->acceptq_head = 0;
     }
-    m->acceptq = lq_model_grow(m->acceptq, &m->acceptq_cap, m->acceptq_head + m->acceptq_len + 1,
-                               sizeof(*m->acceptq));
-    m->acceptq[m->acceptq_head + m->acceptq_len++] = child;
+    m->lsk->acceptq =
+        lq_model_grow(m->lsk->acceptq, &m->lsk->acceptq_cap,
+                      m->lsk->acceptq_head + m->lsk->acceptq_len + 1, sizeof(*m->lsk->acceptq));
+    m->lsk->acceptq[m->lsk->acceptq_head + m->lsk->acceptq_len++] = child;
     m->children[child].queued = true;
 }
 
 /* inet_csk_accept(), non-blocking. */
 int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss)
 {
+    return lq_model_accept_on(m, 0, conn, mss);
+}
+
+int lq_model_accept_on(struct lq_model *m, int lsn, uint16_t *conn, uint16_t *mss)
+{
     lq_model_begin(m);
-    if (!m->listening) {
+    if (lsn < 0 || lsn >= m->nlsn)
+        return -EBADF;
+    lq_model_use_listener(m, lsn);
+    if (!m->lsk->listening) {
         lq_model_dp(m, LQ_DP_ACCEPT_NOT_LISTENING);
         return -EINVAL;
     }
-    if (!m->acceptq_len) {
+    if (!m->lsk->acceptq_len) {
         lq_model_dp(m, LQ_DP_ACCEPT_EMPTY);
         return -EAGAIN;
     }
     lq_model_dp(m, LQ_DP_ACCEPT_FIFO);
-    int c = m->acceptq[m->acceptq_head++];
-    m->acceptq_len--;
-    if (!m->acceptq_len)
-        m->acceptq_head = 0;
+    int c = m->lsk->acceptq[m->lsk->acceptq_head++];
+    m->lsk->acceptq_len--;
+    if (!m->lsk->acceptq_len)
+        m->lsk->acceptq_head = 0;
     struct lq_child *ch = &m->children[c];
     ch->queued = false;
     ch->accepted = true;

@@ -34,9 +34,10 @@ static uint64_t lq_reqsk_timeout(const struct lq_req *req)
 void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
+    lq_model_use_listener(m, req->lsn); /* req->rsk_listener */
     if (req->num_timeout == 0)
-        m->young--;
-    m->qlen--;
+        m->lsk->young--;
+    m->lsk->qlen--;
     lq_model_slot(m, req->conn)->req = -1;
     lq_model_req_free(m, r);
 }
@@ -164,7 +165,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     }
 
     /* While TCP_DEFER_ACCEPT is active, drop bare ACK. */
-    if (req->num_timeout < m->defer_accept && lq_seg_end_seq(in) == req->rcv_isn + 1) {
+    if (req->num_timeout < m->lsk->defer_accept && lq_seg_end_seq(in) == req->rcv_isn + 1) {
         lq_model_dp(m, LQ_DP_CHECKREQ_DEFER_DROP);
         req->acked = true;
         lq_model_count(m, LQ_CTR_TCP_DEFER_ACCEPT_DROP);

@@ -93,6 +93,7 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     ch->conn = req->conn;
     ch->rport = req->rport;
     ch->lport = req->lport;
+    ch->lsn = req->lsn;
     ch->state = LQ_CHILD_ESTABLISHED; /* set by tcp_child_process() right after */
     ch->hashed = true;
     ch->snt_isn = req->snt_isn;

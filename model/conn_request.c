@@ -25,7 +25,8 @@ static void lq_tcp_parse_options(const struct lq_model *m, const struct lq_seg *
     /* af_ops->mss_clamp: TCP_MSS_DEFAULT (536), or IPv6's 1220 */
     req->mss = in->ipv6 ? LQ_TCP_V6_MSS_CLAMP : LQ_TCP_MSS_DEFAULT;
     if (in->opt.has_mss && in->opt.mss) /* capped by user_mss, TCP_MAXSEG */
-        req->mss = m->user_mss && m->user_mss < in->opt.mss ? m->user_mss : in->opt.mss;
+        req->mss =
+            m->lsk->user_mss && m->lsk->user_mss < in->opt.mss ? m->lsk->user_mss : in->opt.mss;
     req->wscale_ok = false;
     req->snd_wscale = 0;
     if (in->opt.has_wscale && m->sysctl[LQ_SYSCTL_WINDOW_SCALING]) {
@@ -80,7 +81,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     if (lq_sk_acceptq_is_full(m)) {
         /* Before 4.9 only "if (sk_acceptq_is_full(sk) &&
          * inet_csk_reqsk_queue_young(sk) > 1)" dropped the SYN. */
-        if (lq_profile_has(&m->profile, LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) || m->young > 1) {
+        if (lq_profile_has(&m->profile, LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) || m->lsk->young > 1) {
             lq_model_dp(m, LQ_DP_CONNREQ_ACCEPTQ_FULL);
             lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
             goto drop;
@@ -106,6 +107,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     req->conn = in->conn;
     req->rport = in->sport;
     req->lport = in->dport;
+    req->lsn = (uint8_t)(m->lsk - m->lsn);
     req->rcv_isn = in->seq;
     req->rcv_nxt = in->seq + 1;
     req->ts_recent = saw_tstamp ? tsval : 0;
@@ -126,7 +128,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
          * builds with -fno-strict-overflow, so its int subtraction wraps
          * (INT_MIN - 1 is INT_MAX): computed in uint32_t, where C defines
          * the wrap, and converted back (gcc and clang keep the bits). */
-        int32_t room = (int32_t)((uint32_t)max_syn_backlog - (uint32_t)m->qlen);
+        int32_t room = (int32_t)((uint32_t)max_syn_backlog - (uint32_t)m->lsk->qlen);
         if (!syncookies && room < (max_syn_backlog >> 2)) {
             lq_model_dp(m, LQ_DP_CONNREQ_QUARTER);
             goto drop;
@@ -179,8 +181,8 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     m->reqs[r].born = born;
     lq_req_arm_timer(m, &m->reqs[r], m->now_ms + LQ_TCP_TIMEOUT_INIT_MS);
     lq_model_slot(m, in->conn)->req = r;
-    m->qlen++;
-    m->young++;
+    m->lsk->qlen++;
+    m->lsk->young++;
     lq_model_dp(m, LQ_DP_CONNREQ_QUEUED);
     lq_tcp_v4_send_synack(m, &m->reqs[r], false, LQ_DP_CONNREQ_QUEUED);
     return;

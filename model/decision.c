@@ -73,6 +73,10 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
         return lq_profile_has(p, LQ_CHG_SYNACK_RTX_REHASH)
                    ? NULL
                    : "before 5.18 a retransmitted SYN-ACK keeps its txhash";
+    case LQ_DP_REUSEPORT_ATTACH_UNKNOWN:
+        return lq_profile_has(p, LQ_CHG_REUSEPORT_CBPF)
+                   ? "SO_ATTACH_REUSEPORT_CBPF exists since 4.5"
+                   : NULL;
     default: return NULL;
     }
 }

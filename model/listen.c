@@ -20,7 +20,15 @@ static uint32_t lq_roundup_pow_of_two(uint32_t n)
 
 int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
 {
+    return lq_model_listen_on(m, 0, lport, backlog);
+}
+
+int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
+{
     lq_model_begin(m);
+    if (lsn < 0 || lsn >= m->nlsn)
+        return -EBADF;
+    lq_model_use_listener(m, lsn);
     /* __sys_listen_socket: somaxconn read at listen() time; the unsigned
      * comparison turns a negative backlog into somaxconn. */
     int64_t somaxconn = m->sysctl[LQ_SYSCTL_SOMAXCONN];
@@ -32,13 +40,20 @@ int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
     }
     /* __inet_listen_sk: always writes sk_max_ack_backlog; only the first
      * listen() starts the queues. */
-    m->max_ack_backlog = (uint32_t)backlog;
-    if (m->listening) {
+    m->lsk->max_ack_backlog = (uint32_t)backlog;
+    if (m->lsk->listening) {
         lq_model_dp(m, LQ_DP_LISTEN_AGAIN);
+    } else if (m->lsk->own_group && lq_reuseport_listen_conflict(m, lsn)) {
+        /* inet_csk_listen_start -> inet_csk_get_port: EADDRINUSE, and the
+         * socket goes back to TCP_CLOSE (still bound) */
+        return -EADDRINUSE;
     } else {
         lq_model_dp(m, LQ_DP_LISTEN_START);
-        m->listening = true;
+        m->lsk->listening = true;
         m->lport = lport;
+        /* inet_csk_listen_start -> inet_hash -> __inet_hash */
+        if (m->lsk->reuseport)
+            lq_reuseport_listen(m, lsn);
         if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG)) {
             /* reqsk_queue_alloc() (before 4.4): the SYN-queue size is fixed
              * at the first listen() from nr_table_entries. */
@@ -50,7 +65,7 @@ int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
             uint32_t limit = 8; /* 1 << max_qlen_log, max_qlen_log starts at 3 */
             while (limit < entries)
                 limit <<= 1;
-            m->legacy_qlen_limit = limit;
+            m->lsk->legacy_qlen_limit = limit;
             lq_model_dp(m, LQ_DP_LISTEN_LEGACY_QLEN);
         }
     }
@@ -78,27 +93,35 @@ static int lq_secs_to_retrans(int seconds, int timeout, int rto_max)
 
 int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
 {
+    return lq_model_setsockopt_on(m, 0, opt, value);
+}
+
+int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int value)
+{
     lq_model_begin(m);
+    if (lsn < 0 || lsn >= m->nlsn)
+        return -EBADF;
+    lq_model_use_listener(m, lsn);
     switch (opt) {
     case LQ_SOCKOPT_DEFER_ACCEPT:
         /* do_tcp_setsockopt: TCP_DEFER_ACCEPT. Translate value in seconds to
          * number of retransmits (TCP_TIMEOUT_INIT / HZ = 1, TCP_RTO_MAX / HZ = 120). */
         lq_model_dp(m, LQ_DP_SOCKOPT_DEFER_ACCEPT);
-        m->defer_accept = lq_secs_to_retrans(value, 1, 120);
+        m->lsk->defer_accept = lq_secs_to_retrans(value, 1, 120);
         return 0;
     case LQ_SOCKOPT_SYNCNT:
         /* tcp_sock_set_syncnt: 1 <= val <= MAX_TCP_SYNCNT (127) */
         if (value < 1 || value > 127)
             return -EINVAL;
         lq_model_dp(m, LQ_DP_SOCKOPT_SYNCNT);
-        m->syn_retries = value;
+        m->lsk->syn_retries = value;
         return 0;
     case LQ_SOCKOPT_MAXSEG:
         /* tcp_sock_set_maxseg: 0, or TCP_MIN_MSS (88) .. MAX_TCP_WINDOW (32767) */
         if (value && (value < 88 || value > 32767))
             return -EINVAL;
         lq_model_dp(m, LQ_DP_SOCKOPT_MAXSEG);
-        m->user_mss = (uint16_t)value;
+        m->lsk->user_mss = (uint16_t)value;
         return 0;
     case LQ_SOCKOPT_V6ONLY:
         /* tcp_setsockopt: level != SOL_TCP goes to icsk_af_ops->setsockopt:
@@ -111,6 +134,7 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
         }
         lq_model_dp(m, LQ_DP_SOCKOPT_V6ONLY_BOUND);
         return -EINVAL;
+    case LQ_SOCKOPT_REUSEPORT_CBPF: return lq_reuseport_attach_prog(m, lsn, value);
     case LQ_SOCKOPT_COUNT: break;
     }
     return -EINVAL;
@@ -120,11 +144,11 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
  * qlen >= N from 4.4 to then; before 4.4, qlen >> max_qlen_log (legacy). */
 bool lq_inet_csk_reqsk_queue_is_full(const struct lq_model *m)
 {
-    uint32_t qlen = (uint32_t)m->qlen;
+    uint32_t qlen = (uint32_t)m->lsk->qlen;
     if (!lq_profile_has(&m->profile, LQ_CHG_SYNQ_LIMIT_IS_BACKLOG))
-        return qlen >= m->legacy_qlen_limit;
+        return qlen >= m->lsk->legacy_qlen_limit;
     if (lq_profile_has(&m->profile, LQ_CHG_SYNQ_FULL_GT))
-        return LQ_TEST_SEAM(m, LQ_BUG_SYNQ_FULL_GE, qlen >= m->max_ack_backlog,
-                            qlen > m->max_ack_backlog);
-    return qlen >= m->max_ack_backlog;
+        return LQ_TEST_SEAM(m, LQ_BUG_SYNQ_FULL_GE, qlen >= m->lsk->max_ack_backlog,
+                            qlen > m->lsk->max_ack_backlog);
+    return qlen >= m->lsk->max_ack_backlog;
 }

@@ -60,7 +60,8 @@ void lq_model_free(struct lq_model *m)
 {
     if (!m)
         return;
-    free(m->acceptq);
+    for (int i = 0; i < LQ_MAX_LISTENERS; i++)
+        free(m->lsn[i].acceptq);
     free(m->conns);
     free(m->reqs);
     free(m->req_used);
@@ -76,21 +77,19 @@ void lq_model_reset(struct lq_model *m)
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         m->sysctl[s] = lq_model_sysctl_default(&m->profile, (enum lq_sysctl)s);
     m->family = LQ_FAMILY_IPV4;
-    m->listening = false;
     m->lport = 0;
-    m->max_ack_backlog = 0;
-    m->legacy_qlen_limit = 0;
-    m->defer_accept = 0;
-    m->syn_retries = 0;
-    m->user_mss = 0;
-    m->qlen = m->young = 0;
-    m->overflow_seen = false;
-    m->last_overflow = 0;
-    m->synflood_warned = false;
+    for (int i = 0; i < LQ_MAX_LISTENERS; i++) {
+        struct lq_listener *l = &m->lsn[i];
+        int *q = l->acceptq;
+        size_t cap = l->acceptq_cap;
+        *l = (struct lq_listener){.acceptq = q, .acceptq_cap = cap};
+    }
+    m->nlsn = 1;
+    m->group = (struct lq_reuseport){.num_socks = 0};
+    lq_model_use_listener(m, 0);
     m->txhash_next = 0;
     m->broken = NULL;
     m->beyond = NULL;
-    m->acceptq_head = m->acceptq_len = 0;
     for (size_t i = 0; i < m->nconns_cap; i++)
         m->conns[i] = (struct lq_conn_slot){.req = -1, .child = -1};
     if (m->nreqs_hw)
@@ -110,6 +109,21 @@ void lq_model_reset(struct lq_model *m)
 const struct lq_profile *lq_model_profile(const struct lq_model *m)
 {
     return &m->profile;
+}
+
+int lq_model_set_listeners(struct lq_model *m, int n, const bool *reuseport)
+{
+    if (n < 1 || n > LQ_MAX_LISTENERS)
+        return -1;
+    m->nlsn = n;
+    for (int i = 0; i < n; i++)
+        m->lsn[i].reuseport = reuseport && reuseport[i];
+    return 0;
+}
+
+int lq_model_nlisteners(const struct lq_model *m)
+{
+    return m->nlsn;
 }
 
 void lq_model_set_family(struct lq_model *m, enum lq_family f)
@@ -348,12 +362,18 @@ void lq_tcp_listendrop(struct lq_model *m)
     lq_model_count(m, LQ_CTR_LISTEN_DROPS);
 }
 
+void lq_model_queues_of(const struct lq_model *m, int lsn, struct lq_model_queues *q)
+{
+    const struct lq_listener *l = &m->lsn[lsn >= 0 && lsn < m->nlsn ? lsn : 0];
+    q->acceptq = (int)l->acceptq_len;
+    q->acceptq_max = l->listening ? (int)l->max_ack_backlog : 0; /* tcp_get_info: LISTEN only */
+    q->synq = l->qlen;
+    q->young = l->young;
+}
+
 void lq_model_queues(const struct lq_model *m, struct lq_model_queues *q)
 {
-    q->acceptq = (int)m->acceptq_len;
-    q->acceptq_max = (int)m->max_ack_backlog;
-    q->synq = m->qlen;
-    q->young = m->young;
+    lq_model_queues_of(m, 0, q);
 }
 
 /* ---- time ---- */
@@ -371,34 +391,51 @@ void lq_model_advance(struct lq_model *m, uint64_t ms)
 
 const char *lq_model_check_invariants(const struct lq_model *m)
 {
-    int qlen = 0, young = 0;
+    int qlen[LQ_MAX_LISTENERS] = {0}, young[LQ_MAX_LISTENERS] = {0};
     for (size_t i = 0; i < m->nreqs_hw; i++) {
         if (!m->req_used[i])
             continue;
         const struct lq_req *r = &m->reqs[i];
-        qlen++;
+        if (r->lsn >= m->nlsn)
+            return "a request sock belongs to no listener";
+        qlen[r->lsn]++;
         if (r->num_timeout == 0)
-            young++;
+            young[r->lsn]++;
         if (r->conn >= m->nconns_cap || m->conns[r->conn].req != (int)i)
             return "a request sock is not hashed under its connection";
     }
-    if (qlen != m->qlen)
-        return "qlen differs from the number of request socks";
-    if (young != m->young)
-        return "young differs from the requests that never timed out";
-    size_t queued = 0;
-    for (size_t i = 0; i < m->nchildren; i++)
+    size_t queued[LQ_MAX_LISTENERS] = {0};
+    for (size_t i = 0; i < m->nchildren; i++) {
+        if (m->children[i].lsn >= m->nlsn)
+            return "a child belongs to no listener";
         if (m->children[i].queued)
-            queued++;
-    if (queued != m->acceptq_len)
-        return "accept queue length differs from the queued children";
-    for (size_t k = 0; k < m->acceptq_len; k++) {
-        int c = m->acceptq[m->acceptq_head + k];
-        if (c < 0 || (size_t)c >= m->nchildren || !m->children[c].queued)
-            return "accept queue holds a child that is not queued";
-        for (size_t j = k + 1; j < m->acceptq_len; j++)
-            if (m->acceptq[m->acceptq_head + j] == c)
-                return "a child is queued twice";
+            queued[m->children[i].lsn]++;
+    }
+    for (int l = 0; l < m->nlsn; l++) {
+        const struct lq_listener *L = &m->lsn[l];
+        if (qlen[l] != L->qlen)
+            return "qlen differs from the number of request socks";
+        if (young[l] != L->young)
+            return "young differs from the requests that never timed out";
+        if (queued[l] != L->acceptq_len)
+            return "accept queue length differs from the queued children";
+        for (size_t k = 0; k < L->acceptq_len; k++) {
+            int c = L->acceptq[L->acceptq_head + k];
+            if (c < 0 || (size_t)c >= m->nchildren || !m->children[c].queued ||
+                m->children[c].lsn != l)
+                return "accept queue holds a child that is not queued";
+            for (size_t j = k + 1; j < L->acceptq_len; j++)
+                if (L->acceptq[L->acceptq_head + j] == c)
+                    return "a child is queued twice";
+        }
+    }
+    for (int g = 0; g < m->group.num_socks; g++) {
+        int l = m->group.socks[g];
+        if (l >= m->nlsn || !m->lsn[l].listening || !m->lsn[l].reuseport)
+            return "the reuseport group holds a socket that is not a listening SO_REUSEPORT one";
+        for (int h = g + 1; h < m->group.num_socks; h++)
+            if (m->group.socks[h] == l)
+                return "a listener is twice in the reuseport group";
     }
     for (size_t i = 0; i < m->nconns_cap; i++) {
         const struct lq_conn_slot *s = &m->conns[i];

@@ -76,6 +76,9 @@ enum lq_sockopt {
     LQ_SOCKOPT_SYNCNT,
     LQ_SOCKOPT_MAXSEG, /* TCP_MAXSEG: tp->rx_opt.user_mss */
     LQ_SOCKOPT_V6ONLY, /* IPV6_V6ONLY (IPPROTO_IPV6) */
+    /* SO_ATTACH_REUSEPORT_CBPF (SOL_SOCKET) with the program "return the TCP
+     * source port modulo value" (value 1 .. 65535) */
+    LQ_SOCKOPT_REUSEPORT_CBPF,
     LQ_SOCKOPT_COUNT
 };
 
@@ -103,6 +106,9 @@ enum lq_model_bug {
 int lq_model_bug_by_name(const char *name, enum lq_model_bug *bug);
 const char *lq_model_bug_name(enum lq_model_bug bug);
 
+/* Listeners a scenario may have on its port. */
+#define LQ_MAX_LISTENERS 8
+
 struct lq_model *lq_model_new(const struct lq_profile *profile);
 void lq_model_free(struct lq_model *m);
 /* Back to a fresh, unconfigured listener socket with the profile's defaults
@@ -121,10 +127,23 @@ int64_t lq_model_sysctl(const struct lq_model *m, enum lq_sysctl s);
  * harness's 1024-entry private ehash gives it: 128). */
 int64_t lq_model_sysctl_default(const struct lq_profile *p, enum lq_sysctl s);
 
+/* The listeners, before the first event: n sockets (1 .. LQ_MAX_LISTENERS)
+ * bound to the scenario's port in index order, reuseport[i] whether
+ * listener i had SO_REUSEPORT set before bind (NULL: none). lq_model_reset:
+ * one, without. 0, or -1 for an n out of range. */
+int lq_model_set_listeners(struct lq_model *m, int n, const bool *reuseport);
+int lq_model_nlisteners(const struct lq_model *m);
+
 /* listen(fd, backlog): 0 or -errno. The listener is bound to port lport. */
 int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog);
 /* setsockopt on the listener: 0 or -errno. */
 int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value);
+/* The same on listener lsn (0 .. lq_model_nlisteners - 1; the functions
+ * above are listener 0's). */
+int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog);
+int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int value);
+int lq_model_accept_on(struct lq_model *m, int lsn, uint16_t *conn, uint16_t *mss);
+void lq_model_queues_of(const struct lq_model *m, int lsn, struct lq_model_queues *q);
 
 /* A segment from the client arrives now. */
 void lq_model_input(struct lq_model *m, const struct lq_seg *seg);

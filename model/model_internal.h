@@ -32,9 +32,44 @@
 #define LQ_TCP_ATO_MIN_MS     40u    /* TCP_ATO_MIN: delayed ACK after the first data */
 #define LQ_TCP_DELACK_TICK_MS 4u     /* an ato of 0 fires at the next tick (HZ=250 at most 4 ms) */
 
+/* A listening socket: struct sock in TCP_LISTEN with its
+ * inet_connection_sock (icsk_accept_queue: the request and accept queues). */
+struct lq_listener {
+    bool reuseport; /* SO_REUSEPORT, set before bind */
+    bool listening;
+    uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
+    uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
+    int defer_accept;           /* rskq_defer_accept (a retransmission count) */
+    int syn_retries;            /* icsk_syn_retries (TCP_SYNCNT), 0 = sysctl */
+    uint16_t user_mss;          /* tp->rx_opt.user_mss (TCP_MAXSEG), 0 = none */
+    int qlen, young;            /* reqsk_queue_len, reqsk_queue_len_young */
+    bool overflow_seen;         /* rx_opt.ts_recent_stamp was ever written */
+    uint32_t last_overflow;     /* ... and its value (tcp_synq_overflow) */
+    bool synflood_warned;
+    /* A group of its own (reuseport_alloc from reuseport_attach_prog on an
+     * unhashed socket), holding a program: its modulus, 0 = none. */
+    bool own_group;
+    uint32_t own_prog;
+    /* The accept queue: child indexes, FIFO. */
+    int *acceptq;
+    size_t acceptq_head, acceptq_len, acceptq_cap;
+};
+
+/* struct sock_reuseport: the listening members in socks[] order (the order
+ * they listened in), the program (SO_ATTACH_REUSEPORT_CBPF "return the TCP
+ * source port modulo prog", 0 = none) and the group's synq_overflow_ts. */
+struct lq_reuseport {
+    uint8_t socks[LQ_MAX_LISTENERS];
+    int num_socks;
+    uint32_t prog;
+    bool overflow_seen;
+    uint32_t synq_overflow_ts;
+};
+
 /* A request sock: struct tcp_request_sock. */
 struct lq_req {
     uint16_t conn;
+    uint8_t lsn;           /* rsk_listener: index into lsn[] */
     uint16_t rport, lport; /* client (remote) and listener (local) ports */
     uint32_t rcv_isn, rcv_nxt;
     uint32_t snt_isn;
@@ -94,7 +129,8 @@ struct lq_sack_block {
 /* A full socket created from a request or a cookie: struct tcp_sock. */
 struct lq_child {
     uint16_t conn;
-    bool ipv6; /* IPv6 peer (a dual-stack listener's IPv4 peer is not) */
+    uint8_t lsn; /* the listener whose accept queue it joins */
+    bool ipv6;   /* IPv6 peer (a dual-stack listener's IPv4 peer is not) */
     uint16_t rport, lport;
     uint32_t txhash; /* sk_txhash = treq->txhash (tcp_create_openreq_child) */
     enum lq_child_state state;
@@ -171,24 +207,17 @@ struct lq_model {
     enum lq_model_bug bug;
     int64_t sysctl[LQ_SYSCTL_COUNT];
 
-    /* The listener. */
+    /* The listeners: sockets bound to the scenario's port (one unless the
+     * scenario declares several), each with its own queues; lsk is the one
+     * the rule in progress runs on (the kernel's sk). */
     enum lq_family family;
-    bool listening;
     uint16_t lport;
-    uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
-    uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
-    int defer_accept;           /* rskq_defer_accept (a retransmission count) */
-    int syn_retries;            /* icsk_syn_retries (TCP_SYNCNT), 0 = sysctl */
-    uint16_t user_mss;          /* tp->rx_opt.user_mss (TCP_MAXSEG), 0 = none */
-    int qlen, young;            /* reqsk_queue_len, reqsk_queue_len_young */
-    bool overflow_seen;         /* rx_opt.ts_recent_stamp was ever written */
-    uint32_t last_overflow;     /* ... and its value (tcp_synq_overflow) */
-    bool synflood_warned;
+    struct lq_listener lsn[LQ_MAX_LISTENERS];
+    int nlsn;
+    struct lq_listener *lsk;
+    struct lq_reuseport group; /* the SO_REUSEPORT group of the listening ones */
     uint32_t txhash_next; /* the next token lq_net_tx_rndhash hands out */
 
-    /* The accept queue: child indexes, FIFO. */
-    int *acceptq;
-    size_t acceptq_head, acceptq_len, acceptq_cap;
 
     /* Sockets. */
     struct lq_conn_slot *conns;
@@ -240,6 +269,20 @@ void lq_model_req_free(struct lq_model *m, int r);
 int lq_model_child_alloc(struct lq_model *m);
 void lq_tcp_listendrop(struct lq_model *m);
 void lq_model_beyond(struct lq_model *m, const char *why);
+
+/* The listener rules run on from here (the kernel's sk). */
+static inline void lq_model_use_listener(struct lq_model *m, int lsn)
+{
+    m->lsk = &m->lsn[lsn];
+}
+
+/* reuseport.c: reuseport_select_sock() and the group's bookkeeping */
+/* The listener a segment's lookup finds (__inet_lookup_listener with
+ * inet_lookup_reuseport), or -1: none listens. */
+int lq_inet_lookup_listener(struct lq_model *m, const struct lq_seg *in);
+void lq_reuseport_listen(struct lq_model *m, int lsn);
+bool lq_reuseport_listen_conflict(struct lq_model *m, int lsn);
+int lq_reuseport_attach_prog(struct lq_model *m, int lsn, int value);
 
 /* accept.c: the accept queue (inet_csk_accept() is lq_model_accept) */
 void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child);

@@ -12,7 +12,7 @@
  * the MSS it is given (no init_rcv_wnd route metric, no window clamp). */
 uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss)
 {
-    return m->user_mss && m->user_mss < mss ? m->user_mss : mss;
+    return m->lsk->user_mss && m->lsk->user_mss < mss ? m->lsk->user_mss : mss;
 }
 
 uint16_t lq_route_advmss(bool ipv6)

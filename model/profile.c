@@ -150,6 +150,20 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.1", "none"},
          {6, 1, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_REUSEPORT_CBPF] =
+        {{"reuseport_cbpf",
+          "SO_ATTACH_REUSEPORT_CBPF: an SO_REUSEPORT group can hold a classic-BPF program; "
+          "commit 538950a1b752",
+          "4.5", "none"},
+         {4, 5, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_REUSEPORT_TCP_STEER] =
+        {{"reuseport_tcp_steer",
+          "a TCP listener lookup runs the group's program "
+          "(reuseport_select_sock); before, a hash chose; commit c125e80b8868",
+          "4.6", "none"},
+         {4, 6, 0},
+         {{0, 0, 0}}},
 };
 
 const char *const lq_profile_names[] = {"legacy", "4.4",  "5.10", "6.1",

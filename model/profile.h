@@ -74,6 +74,13 @@ enum lq_change {
      * (aa51b80e1af4) and "... in RST packets" (9258b8b1be2e): a request's ACK
      * carries its txhash, a full socket's RST its sk_txhash. */
     LQ_CHG_V6_CONSISTENT_FLOWLABEL,
+    /* 4.5 "soreuseport: setsockopt SO_ATTACH_REUSEPORT_[CE]BPF"
+     * (538950a1b752): a reuseport group can hold a program. */
+    LQ_CHG_REUSEPORT_CBPF,
+    /* 4.6 "soreuseport: fast reuseport TCP socket selection" (c125e80b8868):
+     * a TCP listener lookup runs reuseport_select_sock (the program); before,
+     * __inet_lookup_listener chose among the group by hash. */
+    LQ_CHG_REUSEPORT_TCP_STEER,
     LQ_CHG_COUNT
 };
 

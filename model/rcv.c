@@ -47,11 +47,14 @@ void lq_model_input(struct lq_model *m, const struct lq_seg *in)
     lq_model_begin(m);
     struct lq_conn_slot *slot = lq_model_slot(m, in->conn);
     if (slot->child >= 0) {
+        lq_model_use_listener(m, m->children[slot->child].lsn);
         lq_model_dp(m, LQ_DP_RCV_CHILD);
         lq_child_rcv(m, slot->child, in);
         return;
     }
-    if (slot->req >= 0 && m->listening) {
+    if (slot->req >= 0)
+        lq_model_use_listener(m, m->reqs[slot->req].lsn); /* req->rsk_listener */
+    if (slot->req >= 0 && m->lsk->listening) {
         int child = -1;
         lq_model_dp(m, LQ_DP_RCV_REQUEST);
         switch (lq_tcp_check_req(m, slot->req, in, &child)) {
@@ -63,11 +66,15 @@ void lq_model_input(struct lq_model *m, const struct lq_seg *in)
     /* __inet_lookup_listener / inet6_lookup_listener: only a listener of the
      * segment's family (or a dual-stack one) is found */
     bool family_ok = m->family == LQ_FAMILY_DUAL || (m->family == LQ_FAMILY_IPV6) == in->ipv6;
-    if (!m->listening || !family_ok) {
+    int lsn = family_ok ? lq_inet_lookup_listener(m, in) : -1;
+    if (lsn < 0 || !family_ok) {
         lq_model_dp(m, LQ_DP_RCV_NO_SOCKET);
         lq_tcp_v4_send_reset(m, in, 0, LQ_DP_RCV_NO_SOCKET);
         return;
     }
+    if (m->beyond)
+        return; /* the kernel's hash chose the listener */
+    lq_model_use_listener(m, lsn);
     lq_model_dp(m, LQ_DP_RCV_LISTENER);
     lq_tcp_v4_do_rcv(m, in);
 }

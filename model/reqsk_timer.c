@@ -35,14 +35,16 @@ static void lq_syn_ack_recalc(const struct lq_req *req, int max_retries, int def
 static void lq_reqsk_timer_handler(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
-    int max_retries = m->syn_retries ? m->syn_retries : (int)m->sysctl[LQ_SYSCTL_SYNACK_RETRIES];
+    lq_model_use_listener(m, req->lsn); /* sk_listener = req->rsk_listener */
+    int max_retries =
+        m->lsk->syn_retries ? m->lsk->syn_retries : (int)m->sysctl[LQ_SYSCTL_SYNACK_RETRIES];
 
     /* Normally all the openreqs are young and become mature for first
      * timeout; when half the queue is old, reserve room for young ones. */
-    uint32_t qlen = (uint32_t)m->qlen;
-    uint32_t cap = m->max_ack_backlog > 8u ? m->max_ack_backlog : 8u;
+    uint32_t qlen = (uint32_t)m->lsk->qlen;
+    uint32_t cap = m->lsk->max_ack_backlog > 8u ? m->lsk->max_ack_backlog : 8u;
     if ((qlen << 1) > cap) {
-        uint32_t young = (uint32_t)m->young << 1;
+        uint32_t young = (uint32_t)m->lsk->young << 1;
         int before = max_retries;
         while (max_retries > 2) {
             if (qlen < young)
@@ -55,7 +57,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
     }
 
     bool expire, resend;
-    lq_syn_ack_recalc(req, max_retries, m->defer_accept, &expire, &resend);
+    lq_syn_ack_recalc(req, max_retries, m->lsk->defer_accept, &expire, &resend);
     lq_model_count(m, LQ_CTR_TCP_TIMEOUTS); /* tcp_syn_ack_timeout() */
 
     if (!expire) {
@@ -73,7 +75,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
             lq_model_dp(m, LQ_DP_TIMER_DEFER_HOLD);
         }
         if (req->num_timeout++ == 0)
-            m->young--;
+            m->lsk->young--;
         lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout_ms(req));
         return;
     }

@@ -107,21 +107,39 @@ static bool lq_time_between32(uint32_t t, uint32_t l, uint32_t h)
     return t - l <= h - l;
 }
 
+/* tcp_synq_overflow() and tcp_synq_no_recent_overflow() keep the stamp in
+ * the listener's rx_opt.ts_recent_stamp, or, for an SO_REUSEPORT listener
+ * (sk_reuseport with a sk_reuseport_cb: every listening one), in its
+ * group's synq_overflow_ts, shared by the group's members. */
+static uint32_t *lq_synq_overflow_stamp(struct lq_model *m, bool **seen)
+{
+    if (m->lsk->reuseport && m->lsk->listening) {
+        lq_model_dp(m, LQ_DP_REUSEPORT_OVERFLOW_TS);
+        *seen = &m->group.overflow_seen;
+        return &m->group.synq_overflow_ts;
+    }
+    *seen = &m->lsk->overflow_seen;
+    return &m->lsk->last_overflow;
+}
+
 /* tcp_synq_overflow(): stamp the listener (at most once per second). */
 void lq_tcp_synq_overflow(struct lq_model *m)
 {
     uint32_t now = lq_model_jiffies(m);
-    if (!lq_time_between32(now, m->last_overflow, m->last_overflow + m->hz))
-        m->last_overflow = now;
-    m->overflow_seen = true;
+    bool *seen;
+    uint32_t *last = lq_synq_overflow_stamp(m, &seen);
+    if (!lq_time_between32(now, *last, *last + m->hz))
+        *last = now;
+    *seen = true;
 }
 
 /* tcp_synq_no_recent_overflow(): no stamp in [last - HZ, last + 2 minutes].
  * A fresh listener's stamp is 0, so this also depends on where jiffies is. */
-static bool lq_tcp_synq_no_recent_overflow(const struct lq_model *m)
+static bool lq_tcp_synq_no_recent_overflow(struct lq_model *m)
 {
     uint32_t now = lq_model_jiffies(m);
-    uint32_t last = m->last_overflow;
+    bool *seen;
+    uint32_t last = *lq_synq_overflow_stamp(m, &seen);
     return !lq_time_between32(now, last - m->hz,
                               last + LQ_MAX_SYNCOOKIE_AGE * LQ_TCP_SYNCOOKIE_PERIOD_MS / 1000u *
                                          m->hz);
@@ -193,6 +211,7 @@ enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *i
     req.conn = in->conn;
     req.rport = in->sport;
     req.lport = in->dport;
+    req.lsn = (uint8_t)(m->lsk - m->lsn);
     req.rcv_isn = in->seq - 1;
     req.rcv_nxt = in->seq;
     req.snt_isn = in->ack - 1;

@@ -178,7 +178,7 @@ static size_t lq_bench_syn_events(struct lq_backend *live, struct lq_runner *r,
         int rc;
         struct lq_replies reps = {0};
         lq_backend_sysctl(live, LQ_SYSCTL_SYNCOOKIES, 0, &e);
-        lq_backend_listen(live, 4096, &rc, &reps, &e);
+        lq_backend_listen(live, 0, 4096, &rc, &reps, &e);
         for (int i = 0; i < LQ_BENCH_PER_ROUND; i++) {
             struct lq_seg syn = {.conn = 0,
                                  .sport = (uint16_t)(40000 + i),

@@ -154,6 +154,9 @@ static int lq_conn_arg(struct lq_parser *p, const char *verb, bool must_exist, u
                        "digits, '_', '-' or '.'; not a keyword)",
                        lq_tok_str(t, buf, sizeof(buf)));
     lq_tok_str(t, buf, sizeof(buf));
+    for (size_t i = 0; i < p->sc->nlsn; i++)
+        if (strcmp(p->sc->lsn_names[i], buf) == 0)
+            return lq_perr(p, t->col, "'%s' is a listener, not a connection", buf);
     if (must_exist) {
         for (size_t i = 0; i < p->sc->nconns; i++)
             if (strcmp(p->sc->conns[i], buf) == 0) {
@@ -170,6 +173,86 @@ static int lq_conn_arg(struct lq_parser *p, const char *verb, bool must_exist, u
         return lq_perr(p, t->col, "too many connections (at most %u)", LQ_MAX_CONNS);
     *conn = (uint16_t)c;
     return 0;
+}
+
+static int lq_no_more(struct lq_parser *p, int from, const char *usage);
+
+/* The listener a directive names at word pos, which is then taken out of
+ * the line (the words after it keep their columns). In a scenario with
+ * `listener` lines the name is required; in one without, a name there is
+ * an undeclared listener. */
+static int lq_take_listener(struct lq_parser *p, int pos, const char *verb, uint8_t *lsn)
+{
+    char buf[80];
+    *lsn = 0;
+    const struct lq_tok *t = pos < p->ntok ? &p->tok[pos] : NULL;
+    for (size_t i = 0; t && i < p->sc->nlsn; i++)
+        if (lq_tok_is(t, p->sc->lsn_names[i])) {
+            *lsn = (uint8_t)i;
+            memmove(&p->tok[pos], &p->tok[pos + 1], (size_t)(p->ntok - pos - 1) * sizeof(*t));
+            p->ntok--;
+            return 0;
+        }
+    if (p->sc->nlsn) {
+        uint16_t col = t ? t->col : (uint16_t)(p->tok[p->ntok - 1].col + p->tok[p->ntok - 1].len);
+        return lq_perr(p, col,
+                       "%s%s%s'%s' needs a listener name here: this scenario declares listeners "
+                       "(the first is '%s')",
+                       t ? "'" : "", t ? lq_tok_str(t, buf, sizeof(buf)) : "",
+                       t ? "' is not a listener: " : "", verb, p->sc->lsn_names[0]);
+    }
+    /* a name with more after it (listen L1 4, sockopt L1 X=1, expect acceptq L1 1) */
+    if (t && pos + 1 < p->ntok && lq_valid_name(t) && strcmp(verb, "accept") != 0)
+        return lq_perr(p, t->col, "unknown listener '%s' (declare it first: listener %s reuseport)",
+                       lq_tok_str(t, buf, sizeof(buf)), buf);
+    return 0;
+}
+
+/* listener NAME [reuseport]: before the first event. */
+static int lq_parse_listener(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
+                       "'listener' needs a name (for example: listener L1 reuseport)");
+    const struct lq_tok *t = &p->tok[1];
+    if (!lq_valid_name(t))
+        return lq_perr(p, t->col,
+                       "'%s' is not a listener name (expected a letter followed by letters, "
+                       "digits, '_', '-' or '.'; not a keyword)",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    bool reuseport = false;
+    if (p->ntok > 2 && lq_tok_is(&p->tok[2], "reuseport")) {
+        reuseport = true;
+    } else if (p->ntok > 2) {
+        return lq_perr(p, p->tok[2].col, "unexpected '%s' (expected reuseport or nothing)",
+                       lq_tok_str(&p->tok[2], buf, sizeof(buf)));
+    }
+    if (p->seen_event)
+        return lq_perr(p, p->tok[0].col,
+                       "'listener' must come before the first event (the listeners are bound "
+                       "when the scenario starts)");
+    lq_tok_str(t, buf, sizeof(buf));
+    for (size_t i = 0; i < p->sc->nlsn; i++)
+        if (strcmp(p->sc->lsn_names[i], buf) == 0)
+            return lq_perr(p, t->col, "a second listener '%s'", buf);
+    for (size_t i = 0; i < p->sc->nconns; i++)
+        if (strcmp(p->sc->conns[i], buf) == 0)
+            return lq_perr(p, t->col, "'%s' is a connection, not a listener", buf);
+    if (p->sc->nlsn >= LQ_MAX_LISTENERS)
+        return lq_perr(p, t->col, "too many listeners (at most %d)", LQ_MAX_LISTENERS);
+    for (size_t i = 0; i < p->sc->nlsn; i++)
+        if (!reuseport || !p->sc->lsn_reuseport[i])
+            return lq_perr(p, reuseport ? t->col : (uint16_t)(t->col + t->len),
+                           "listener '%s' shares the port of '%s': both need reuseport "
+                           "(SO_REUSEPORT before bind)",
+                           buf, p->sc->lsn_names[i]);
+    int idx = lq_scenario_listener(p->sc, buf, reuseport);
+    if (idx < 0)
+        return lq_poom(p, t->col);
+    d->u.listener.idx = (uint8_t)idx;
+    d->u.listener.reuseport = reuseport;
+    return lq_no_more(p, reuseport ? 3 : 2, "listener NAME [reuseport]");
 }
 
 static int lq_no_more(struct lq_parser *p, int from, const char *usage)
@@ -235,7 +318,7 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
     char buf[80];
     static const char usage[] =
         "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
-        "sockopt IPV6_V6ONLY=N";
+        "sockopt IPV6_V6ONLY=N; or sockopt SO_ATTACH_REUSEPORT_CBPF=N";
     if (p->ntok < 2)
         return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
     const struct lq_tok *t = &p->tok[1];
@@ -249,6 +332,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
         d->u.sockopt.opt = LQ_SOCKOPT_MAXSEG;
     else if (lq_key_is(t, klen, "IPV6_V6ONLY"))
         d->u.sockopt.opt = LQ_SOCKOPT_V6ONLY;
+    else if (lq_key_is(t, klen, "SO_ATTACH_REUSEPORT_CBPF"))
+        d->u.sockopt.opt = LQ_SOCKOPT_REUSEPORT_CBPF;
     else
         return lq_perr(p, t->col, "unknown socket option '%s' (expected %s)",
                        lq_tok_str(t, buf, sizeof(buf)), usage);
@@ -262,6 +347,12 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
     if (d->u.sockopt.opt == LQ_SOCKOPT_MAXSEG && value && (value < 88 || value > 32767))
         return lq_perr(p, (uint16_t)(t->col + klen + 1),
                        "TCP_MAXSEG=%" PRId64 " is out of range: the kernel accepts 0 or 88..32767",
+                       value);
+    if (d->u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF && (value < 1 || value > 65535))
+        return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                       "SO_ATTACH_REUSEPORT_CBPF=%" PRId64
+                       " is out of range: N in 1..65535 (the program returns the TCP source port "
+                       "modulo N)",
                        value);
     d->u.sockopt.value = (int32_t)value;
     return lq_no_more(p, 2, usage);
@@ -712,6 +803,10 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
     }
     if (lq_tok_is(w, "acceptq") || lq_tok_is(w, "synq") || lq_tok_is(w, "backlog")) {
         x->kind = w->s[0] == 'a' ? LQ_X_ACCEPTQ : w->s[0] == 's' ? LQ_X_SYNQ : LQ_X_BACKLOG;
+        char verb[40];
+        snprintf(verb, sizeof(verb), "expect %.*s", (int)w->len, w->s);
+        if (lq_take_listener(p, 2, verb, &x->lsn))
+            return -1;
         if (p->ntok < 3 || !lq_parse_int(p->tok[2].s, p->tok[2].len, false, 0, INT32_MAX, &n))
             return lq_perr(p, p->ntok < 3 ? (uint16_t)(w->col + w->len) : p->tok[2].col,
                            "expected a count after 'expect %.*s'", (int)w->len, w->s);
@@ -875,7 +970,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
                  {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},       {"ack", LQ_D_ACK},
                  {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},       {"accept", LQ_D_ACCEPT},
                  {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}, {"family", LQ_D_FAMILY},
-                 {"seg", LQ_D_SEG}};
+                 {"seg", LQ_D_SEG},         {"listener", LQ_D_LISTENER}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (lq_tok_is(&p->tok[0], verbs[i].word))
@@ -884,7 +979,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
         char buf[80];
         return lq_perr(p, p->tok[0].col,
                        "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
-                       "syn, ack, rst, fin, seg, accept, wait or expect)",
+                       "syn, ack, rst, fin, seg, accept, wait, expect or listener)",
                        lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
@@ -904,6 +999,13 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     }
     int64_t n = 0;
     int rc = 0;
+    if ((kind == LQ_D_LISTEN || kind == LQ_D_SOCKOPT || kind == LQ_D_ACCEPT) &&
+        lq_take_listener(p, 1,
+                         p->tok[0].s[0] == 'l'   ? "listen"
+                         : p->tok[0].s[0] == 's' ? "sockopt"
+                                                 : "accept",
+                         &d->lsn))
+        return -1;
     switch (kind) {
     case LQ_D_SEED:
         rc = lq_parse_number_arg(p, "seed", "seed N", false, 0, INT64_MAX, &n);
@@ -922,10 +1024,13 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     case LQ_D_RST: rc = lq_parse_segment(p, d, "rst"); break;
     case LQ_D_FIN: rc = lq_parse_segment(p, d, "fin"); break;
     case LQ_D_SEG: rc = lq_parse_segment(p, d, "seg"); break;
-    case LQ_D_ACCEPT: rc = lq_no_more(p, 1, "accept, nothing after it"); break;
+    case LQ_D_ACCEPT:
+        rc = lq_no_more(p, 1, p->sc->nlsn ? "accept LISTENER" : "accept, nothing after it");
+        break;
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
     case LQ_D_FAMILY: rc = lq_parse_family(p, d); break;
+    case LQ_D_LISTENER: rc = lq_parse_listener(p, d); break;
     }
     if (lq_dir_is_event(kind))
         p->seen_event = true;

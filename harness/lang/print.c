@@ -137,6 +137,13 @@ static void lq_print_tri(struct lq_strbuf *out, uint8_t tri, const char *yes, co
         lq_sb_addf(out, " %s", no);
 }
 
+/* A directive's listener as written: its name, or nothing in a scenario
+ * with the one unnamed listener. */
+static const char *lq_print_lsn(const struct lq_scenario *sc, uint8_t lsn)
+{
+    return sc->nlsn ? sc->lsn_names[lsn < sc->nlsn ? lsn : 0] : "";
+}
+
 static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect *x,
                             struct lq_strbuf *out)
 {
@@ -144,9 +151,15 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
         [LQ_PK_SYNACK] = "synack", [LQ_PK_ACK] = "ack", [LQ_PK_RST] = "rst"};
     switch (x->kind) {
     case LQ_X_NONE: lq_sb_add(out, "expect none"); break;
-    case LQ_X_ACCEPTQ: lq_sb_addf(out, "expect acceptq %" PRId64, x->value); break;
-    case LQ_X_SYNQ: lq_sb_addf(out, "expect synq %" PRId64, x->value); break;
-    case LQ_X_BACKLOG: lq_sb_addf(out, "expect backlog %" PRId64, x->value); break;
+    case LQ_X_ACCEPTQ:
+    case LQ_X_SYNQ:
+    case LQ_X_BACKLOG:
+        lq_sb_addf(out, "expect %s%s%s %" PRId64,
+                   x->kind == LQ_X_ACCEPTQ ? "acceptq"
+                   : x->kind == LQ_X_SYNQ  ? "synq"
+                                           : "backlog",
+                   sc->nlsn ? " " : "", lq_print_lsn(sc, x->lsn), x->value);
+        break;
     case LQ_X_COUNTER:
         lq_sb_addf(out, "expect counter %s %" PRId64, sc->counter_names[x->counter], x->value);
         break;
@@ -184,17 +197,26 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
         lq_sb_addf(out, "sysctl %s=%" PRId64, lq_sysctl_name((enum lq_sysctl)d->u.sysctl.id),
                    d->u.sysctl.value);
         break;
-    case LQ_D_LISTEN: lq_sb_addf(out, "listen %" PRId32, d->u.backlog); break;
+    case LQ_D_LISTEN:
+        lq_sb_addf(out, "listen %s%s%" PRId32, lq_print_lsn(sc, d->lsn), sc->nlsn ? " " : "",
+                   d->u.backlog);
+        break;
     case LQ_D_SOCKOPT:
-        lq_sb_addf(out, "sockopt %s=%" PRId32, lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt),
-                   d->u.sockopt.value);
+        lq_sb_addf(out, "sockopt %s%s%s=%" PRId32, lq_print_lsn(sc, d->lsn), sc->nlsn ? " " : "",
+                   lq_sockopt_name((enum lq_sockopt)d->u.sockopt.opt), d->u.sockopt.value);
+        break;
+    case LQ_D_LISTENER:
+        lq_sb_addf(out, "listener %s%s", lq_print_lsn(sc, d->u.listener.idx),
+                   d->u.listener.reuseport ? " reuseport" : "");
         break;
     case LQ_D_SYN:
     case LQ_D_ACK:
     case LQ_D_RST:
     case LQ_D_FIN:
     case LQ_D_SEG: lq_print_segment(sc, d, out); break;
-    case LQ_D_ACCEPT: lq_sb_add(out, "accept"); break;
+    case LQ_D_ACCEPT:
+        lq_sb_addf(out, "accept%s%s", sc->nlsn ? " " : "", lq_print_lsn(sc, d->lsn));
+        break;
     case LQ_D_WAIT:
         if (d->u.wait_ms % 1000 == 0)
             lq_sb_addf(out, "wait %" PRIu64 "s", d->u.wait_ms / 1000);

@@ -36,6 +36,9 @@ void lq_scenario_free(struct lq_scenario *sc)
     free(sc->path);
     free(sc->name);
     free(sc->conn_ipv4);
+    for (size_t i = 0; i < sc->nlsn; i++)
+        free(sc->lsn_names[i]);
+    free(sc->lsn_names);
     lq_scenario_init(sc);
 }
 
@@ -84,6 +87,15 @@ int lq_scenario_counter_name(struct lq_scenario *sc, const char *name)
     return lq_name_index(&sc->counter_names, &sc->ncounter_names, name, 1024);
 }
 
+int lq_scenario_listener(struct lq_scenario *sc, const char *name, bool reuseport)
+{
+    size_t before = sc->nlsn;
+    int i = lq_name_index(&sc->lsn_names, &sc->nlsn, name, LQ_MAX_LISTENERS);
+    if (i >= 0 && sc->nlsn > before)
+        sc->lsn_reuseport[i] = reuseport;
+    return i;
+}
+
 int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src)
 {
     lq_scenario_init(dst);
@@ -106,6 +118,9 @@ int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src)
             goto fail;
     for (size_t i = 0; i < src->ncounter_names; i++)
         if (lq_scenario_counter_name(dst, src->counter_names[i]) < 0)
+            goto fail;
+    for (size_t i = 0; i < src->nlsn; i++)
+        if (lq_scenario_listener(dst, src->lsn_names[i], src->lsn_reuseport[i]) < 0)
             goto fail;
     for (size_t i = 0; i < src->n; i++) {
         struct lq_directive *d = lq_scenario_add(dst, src->d[i].kind);
@@ -146,14 +161,18 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
         return false;
     switch (a->kind) {
     case LQ_D_BLANK:
-    case LQ_D_COMMENT:
-    case LQ_D_ACCEPT: return true;
+    case LQ_D_COMMENT: return true;
+    case LQ_D_ACCEPT: return a->lsn == b->lsn;
+    case LQ_D_LISTENER:
+        return strcmp(sa->lsn_names[a->u.listener.idx], sb->lsn_names[b->u.listener.idx]) == 0 &&
+               a->u.listener.reuseport == b->u.listener.reuseport;
     case LQ_D_SEED: return a->u.seed == b->u.seed;
     case LQ_D_SYSCTL:
         return a->u.sysctl.id == b->u.sysctl.id && a->u.sysctl.value == b->u.sysctl.value;
-    case LQ_D_LISTEN: return a->u.backlog == b->u.backlog;
+    case LQ_D_LISTEN: return a->lsn == b->lsn && a->u.backlog == b->u.backlog;
     case LQ_D_SOCKOPT:
-        return a->u.sockopt.opt == b->u.sockopt.opt && a->u.sockopt.value == b->u.sockopt.value;
+        return a->lsn == b->lsn && a->u.sockopt.opt == b->u.sockopt.opt &&
+               a->u.sockopt.value == b->u.sockopt.value;
     case LQ_D_WAIT: return a->u.wait_ms == b->u.wait_ms;
     case LQ_D_FAMILY: return a->u.family == b->u.family;
     case LQ_D_SYN:
@@ -182,7 +201,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
         case LQ_X_COUNTER:
             return x->value == y->value &&
                    strcmp(sa->counter_names[x->counter], sb->counter_names[y->counter]) == 0;
-        default: return x->value == y->value;
+        default: return x->value == y->value && x->lsn == y->lsn;
         }
     }
     }
@@ -191,7 +210,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
 
 bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b)
 {
-    if (a->family != b->family)
+    if (a->family != b->family || a->nlsn != b->nlsn)
         return false;
     size_t i = 0, j = 0;
     for (;;) {
@@ -215,6 +234,7 @@ const char *lq_sockopt_name(enum lq_sockopt opt)
     case LQ_SOCKOPT_SYNCNT: return "TCP_SYNCNT";
     case LQ_SOCKOPT_MAXSEG: return "TCP_MAXSEG";
     case LQ_SOCKOPT_V6ONLY: return "IPV6_V6ONLY";
+    case LQ_SOCKOPT_REUSEPORT_CBPF: return "SO_ATTACH_REUSEPORT_CBPF";
     case LQ_SOCKOPT_COUNT: break;
     }
     return "?";

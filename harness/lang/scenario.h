@@ -32,6 +32,7 @@ enum lq_dir_kind {
     LQ_D_EXPECT,  /* expect ... */
     LQ_D_FAMILY,  /* family ipv4|ipv6|dual (before the first event) */
     LQ_D_SEG,     /* seg c1 flags=SYN|ACK [seq=...] [ack=...] [len=N] [win=N] [tsval=...] */
+    LQ_D_LISTENER, /* listener NAME [reuseport] (before the first event) */
     LQ_D_KIND_COUNT
 };
 
@@ -125,6 +126,7 @@ struct lq_expect {
     uint8_t label_tri;
     int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
     int64_t value;        /* acceptq, synq, counter, backlog */
+    uint8_t lsn;          /* acceptq, synq, backlog: the listener (index into lsn_names) */
     uint32_t counter;     /* index into lq_scenario.counter_names */
 };
 
@@ -133,6 +135,7 @@ struct lq_directive {
     uint32_t line;
     uint16_t col;
     uint16_t conn; /* segment events */
+    uint8_t lsn;   /* listen, sockopt, accept: the listener (0: the only one, or the first) */
     union {
         struct {
             uint8_t id; /* enum lq_sysctl */
@@ -148,6 +151,10 @@ struct lq_directive {
         uint64_t wait_ms;
         struct lq_expect expect;
         uint8_t family; /* enum lq_scn_family */
+        struct {
+            uint8_t idx;    /* index into lsn_names */
+            bool reuseport; /* SO_REUSEPORT before bind */
+        } listener;
     } u;
     char *comment; /* LQ_D_COMMENT text, or a trailing comment ("# ..."); owned */
 };
@@ -167,6 +174,11 @@ struct lq_scenario {
     /* [conn]: the connection is IPv4 in a dual scenario (its first event
      * said `ipv4`); NULL when none is (lq_scenario_index_families). */
     bool *conn_ipv4;
+    /* Listeners the `listener` lines declare, in order (listener i is
+     * bound i-th); none: the one unnamed listener. */
+    char **lsn_names;
+    size_t nlsn;
+    bool lsn_reuseport[LQ_MAX_LISTENERS];
     /* Reports name it NAME@ipv4 / NAME@ipv6 / NAME@dual (a --family run). */
     bool family_label;
 };
@@ -200,6 +212,14 @@ struct lq_directive *lq_scenario_add(struct lq_scenario *sc, uint8_t kind);
 /* The index of a connection name, adding it; -1 past LQ_MAX_CONNS. */
 int lq_scenario_conn(struct lq_scenario *sc, const char *name);
 int lq_scenario_counter_name(struct lq_scenario *sc, const char *name);
+/* Declares a listener (`listener NAME`); its index, or -1 (memory, or past
+ * LQ_MAX_LISTENERS). */
+int lq_scenario_listener(struct lq_scenario *sc, const char *name, bool reuseport);
+/* How many listener sockets the scenario has: its declared ones, else 1. */
+static inline int lq_scenario_nlisteners(const struct lq_scenario *sc)
+{
+    return sc->nlsn ? (int)sc->nlsn : 1;
+}
 /* Deep copy; 0 or -1 on memory failure. */
 int lq_scenario_copy(struct lq_scenario *dst, const struct lq_scenario *src);
 /* Total virtual time the waits of the scenario take. */

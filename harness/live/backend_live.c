@@ -11,6 +11,7 @@
 #include "backend_live.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -46,7 +47,14 @@ struct lq_live {
     struct lq_diag diag;
     struct lq_snmp snmp;
     bool diag_open, snmp_open;
-    int listener;
+    int listener; /* listeners[0] */
+    /* The scenario's listeners, bound in index order to lport; with more
+     * than one (or a declared one), listener i has SO_MARK i + 1, which its
+     * requests carry (inet_request_mark), so inet_diag tells their queues
+     * apart. */
+    int listeners[LQ_MAX_LISTENERS];
+    int nlsn;
+    bool marked;
     uint16_t lport;
     uint8_t family; /* enum lq_family of the listener */
     bool echo_ipv6; /* the family of the next barrier: the last segment's */
@@ -69,6 +77,7 @@ struct lq_live {
     /* request socks after the last event: their client ports */
     uint16_t synq_ports[256];
     int nsynq;
+    int synq_mark[LQ_MAX_LISTENERS + 1]; /* ... per listener mark (marked) */
     /* client port <-> connection, learned from the injected segments */
     struct {
         uint16_t port, conn;
@@ -303,7 +312,8 @@ static int lq_live_barrier_wait(struct lq_live *lv, struct lq_err *err)
 static int lq_live_refresh_synq(struct lq_live *lv, struct lq_err *err)
 {
     int n = 0;
-    if (lq_diag_synq(&lv->diag, lv->lport, lv->synq_ports, 256, &n, err))
+    if (lq_diag_synq_marks(&lv->diag, lv->lport, lv->synq_ports, 256, &n,
+                           lv->marked ? lv->synq_mark : NULL, LQ_MAX_LISTENERS + 1, err))
         return -1;
     lv->nsynq = n;
     return 0;
@@ -346,28 +356,28 @@ static int lq_live_sysctl_set(struct lq_live *lv, enum lq_sysctl s, int64_t v, s
 
 /* ---- ops ---- */
 
-static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
+/* One listener socket, bound to the scenario's port: its fd, or -1. */
+static int lq_live_bind_listener(struct lq_live *lv, const struct lq_begin *bg, int l,
+                                 struct lq_err *err)
 {
-    struct lq_live *lv = lq_lv(b);
-    uint16_t lport = bg->lport;
-    lq_live_clear_frames(lv);
-    lv->lport = lport;
-    lv->nsynq = 0;
-    lv->nports = 0;
-    lv->family = bg->family;
+    uint16_t lport = lv->lport;
     bool v6 = bg->family != LQ_FAMILY_IPV4;
-    lv->echo_ipv6 = v6;
-    lv->diag.family = v6 ? AF_INET6 : AF_INET;
-    lv->diag.dual = bg->family == LQ_FAMILY_DUAL;
-    if (v6 && !lv->ns.ipv6)
-        return lq_errf(err, LQ_EXIT_SKIP, "this kernel has no IPv6 (no net.ipv6.conf)");
-    if (lq_capture_set_port(lv->cap, lport, err))
-        return -1;
     int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bg->reuseport[l] && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) {
+        lq_errno(err, LQ_EXIT_ERROR, "setsockopt(SO_REUSEPORT)");
+        close(fd);
+        return -1;
+    }
+    int mark = l + 1;
+    if (lv->marked && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark))) {
+        lq_errno(err, LQ_EXIT_ERROR, "setsockopt(SO_MARK, %d)", mark);
+        close(fd);
+        return -1;
+    }
     /* IPV6_V6ONLY before bind: do_ipv6_setsockopt refuses it on a bound
      * socket. Dual stack: off, and bound to [::] so IPv4 SYNs find it. */
     int v6only = bg->family == LQ_FAMILY_IPV6;
@@ -392,7 +402,41 @@ static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct
         close(fd);
         return -1;
     }
-    lv->listener = fd;
+    return fd;
+}
+
+static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    uint16_t lport = bg->lport;
+    lq_live_clear_frames(lv);
+    lv->lport = lport;
+    lv->nsynq = 0;
+    lv->nports = 0;
+    lv->family = bg->family;
+    bool v6 = bg->family != LQ_FAMILY_IPV4;
+    lv->echo_ipv6 = v6;
+    lv->diag.family = v6 ? AF_INET6 : AF_INET;
+    lv->diag.dual = bg->family == LQ_FAMILY_DUAL;
+    if (v6 && !lv->ns.ipv6)
+        return lq_errf(err, LQ_EXIT_SKIP, "this kernel has no IPv6 (no net.ipv6.conf)");
+    if (lq_capture_set_port(lv->cap, lport, err))
+        return -1;
+    lv->nlsn = bg->nlsn > 0 && bg->nlsn <= LQ_MAX_LISTENERS ? bg->nlsn : 1;
+    lv->marked = bg->sc && bg->sc->nlsn > 0;
+    for (int l = 0; l < lv->nlsn; l++) {
+        int fd = lq_live_bind_listener(lv, bg, l, err);
+        if (fd < 0) {
+            for (int k = 0; k < l; k++) {
+                close(lv->listeners[k]);
+                lv->listeners[k] = -1;
+            }
+            lv->listener = -1;
+            return -1;
+        }
+        lv->listeners[l] = fd;
+    }
+    lv->listener = lv->listeners[0];
     for (int s = 0; s < LQ_SYSCTL_COUNT; s++)
         if (lq_live_sysctl_set(lv, (enum lq_sysctl)s, bg->sysctl[s], err))
             return -1;
@@ -404,28 +448,64 @@ static int lq_live_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value,
     return lq_live_sysctl_set(lq_lv(b), s, value, err);
 }
 
-static int lq_live_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
-                          struct lq_err *err)
+static int lq_live_fd(struct lq_live *lv, int lsn, struct lq_err *err)
 {
-    (void)err;
+    if (lsn < 0 || lsn >= lv->nlsn || lv->listeners[lsn] < 0)
+        return lq_errf(err, LQ_EXIT_ERROR, "no listener %d (the scenario has %d)", lsn, lv->nlsn);
+    return lv->listeners[lsn];
+}
+
+static int lq_live_listen(struct lq_backend *b, int lsn, int backlog, int *rc,
+                          struct lq_replies *out, struct lq_err *err)
+{
     struct lq_live *lv = lq_lv(b);
+    int fd = lq_live_fd(lv, lsn, err);
+    if (fd < 0)
+        return -1;
     out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
-    *rc = listen(lv->listener, backlog) ? -errno : 0;
+    *rc = listen(fd, backlog) ? -errno : 0;
     return 0;
 }
 
-static int lq_live_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+/* SO_ATTACH_REUSEPORT_CBPF's program: the TCP source port modulo n. The
+ * kernel runs it with skb->data past the TCP header (run_bpf_filter pulls
+ * hdr_len), so the port is loaded relative to the network header
+ * (SKF_NET_OFF): at 20 behind an IPv4 header without options (what the
+ * injector builds), at 40 behind an IPv6 one. */
+static int lq_live_attach_cbpf(int fd, int n)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF),
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 2, 0),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_NET_OFF + 20)),
+        BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_NET_OFF + 40)),
+        BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)n),
+        BPF_STMT(BPF_RET | BPF_A, 0),
+    };
+    struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
+}
+
+static int lq_live_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value, int *rc,
                            struct lq_replies *out, struct lq_err *err)
 {
-    (void)err;
     struct lq_live *lv = lq_lv(b);
+    int fd = lq_live_fd(lv, lsn, err);
+    if (fd < 0)
+        return -1;
     out->jiffies_at = out->jiffies_end = lq_live_tick_guard(lv);
+    if (opt == LQ_SOCKOPT_REUSEPORT_CBPF) {
+        *rc = lq_live_attach_cbpf(fd, value) ? -errno : 0;
+        return 0;
+    }
     int level = opt == LQ_SOCKOPT_V6ONLY ? IPPROTO_IPV6 : IPPROTO_TCP;
     int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT
                : opt == LQ_SOCKOPT_SYNCNT     ? TCP_SYNCNT
                : opt == LQ_SOCKOPT_V6ONLY     ? IPV6_V6ONLY
                                               : TCP_MAXSEG;
-    *rc = setsockopt(lv->listener, level, name, &value, sizeof(value)) ? -errno : 0;
+    *rc = setsockopt(fd, level, name, &value, sizeof(value)) ? -errno : 0;
     return 0;
 }
 
@@ -473,15 +553,18 @@ fail:
     return -1;
 }
 
-static int lq_live_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
-                          struct lq_err *err)
+static int lq_live_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
+                          struct lq_replies *out, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
+    int lfd = lq_live_fd(lv, lsn, err);
+    if (lfd < 0)
+        return -1;
     struct sockaddr_storage peer;
     socklen_t plen = sizeof(peer);
     *mss = 0;
     out->jiffies_at = lq_live_tick_guard(lv);
-    int fd = accept4(lv->listener, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         *result = -errno;
     } else {
@@ -558,19 +641,25 @@ static int lq_live_state(struct lq_backend *b, struct lq_state *st, bool with_co
                          struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
-    struct tcp_info ti;
-    socklen_t len = sizeof(ti);
-    memset(&ti, 0, sizeof(ti));
-    if (getsockopt(lv->listener, IPPROTO_TCP, TCP_INFO, &ti, &len))
-        return lq_errno(err, LQ_EXIT_ERROR, "getsockopt(TCP_INFO) on the listener");
-    /* tcp_get_info(): for a listener, unacked = sk_ack_backlog and sacked =
-     * sk_max_ack_backlog. */
-    bool listening = ti.tcpi_state == 10; /* TCP_LISTEN */
-    st->acceptq = listening ? (int32_t)ti.tcpi_unacked : 0;
-    st->backlog = listening ? (int32_t)ti.tcpi_sacked : 0;
+    for (int l = 0; l < lv->nlsn; l++) {
+        struct tcp_info ti;
+        socklen_t len = sizeof(ti);
+        memset(&ti, 0, sizeof(ti));
+        if (getsockopt(lv->listeners[l], IPPROTO_TCP, TCP_INFO, &ti, &len))
+            return lq_errno(err, LQ_EXIT_ERROR, "getsockopt(TCP_INFO) on the listener");
+        /* tcp_get_info(): for a listener, unacked = sk_ack_backlog and sacked =
+         * sk_max_ack_backlog. */
+        bool listening = ti.tcpi_state == 10; /* TCP_LISTEN */
+        st->lacceptq[l] = listening ? (int32_t)ti.tcpi_unacked : 0;
+        st->lbacklog[l] = listening ? (int32_t)ti.tcpi_sacked : 0;
+    }
     if (lq_live_refresh_synq(lv, err))
         return -1;
-    st->synq = lv->nsynq;
+    for (int l = 0; l < lv->nlsn; l++)
+        st->lsynq[l] = lv->marked ? lv->synq_mark[l + 1] : lv->nsynq;
+    st->acceptq = st->lacceptq[0];
+    st->backlog = st->lbacklog[0];
+    st->synq = st->lsynq[0];
     for (int k = 0; k < LQ_CTR_COUNT; k++)
         st->ctr_present[k] = lq_snmp_has(&lv->snmp, (enum lq_counter)k);
     st->ctr_valid = false;
@@ -637,7 +726,10 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
     if (lv->listener >= 0) {
         if (lq_live_refresh_synq(lv, err))
             return -1;
-        lq_live_close_linger0(lv->listener);
+        for (int l = 0; l < lv->nlsn; l++) {
+            lq_live_close_linger0(lv->listeners[l]);
+            lv->listeners[l] = -1;
+        }
         lv->listener = -1;
     }
     for (int round = 0; round < 3 && lv->nsynq; round++) {
@@ -676,8 +768,9 @@ static void lq_live_destroy(struct lq_backend *b)
     struct lq_live *lv = lq_lv(b);
     for (size_t i = 0; i < lv->naccepted; i++)
         close(lv->accepted[i]);
-    if (lv->listener >= 0)
-        close(lv->listener);
+    for (int l = 0; l < lv->nlsn; l++)
+        if (lv->listeners[l] >= 0)
+            close(lv->listeners[l]);
     if (lv->inj)
         lq_inject_close(lv->inj);
     if (lv->cap)
@@ -852,6 +945,9 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     b->priv = lv;
     lv->ns = (struct lq_netns)LQ_NETNS_INIT;
     lv->listener = -1;
+    for (int l = 0; l < LQ_MAX_LISTENERS; l++)
+        lv->listeners[l] = -1;
+    lv->nlsn = 1;
     lv->want_conn = -1;
     lv->hz = 1000;
     lq_live_calibrate_clock(lv);

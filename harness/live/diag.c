@@ -79,6 +79,14 @@ static int handle_msg(const struct nlmsghdr *nlh, lq_diag_cb cb, void *arg, bool
         .wqueue = m->idiag_wqueue,
         .inode = m->idiag_inode,
     };
+    /* INET_DIAG_MARK: sk_mark, or a request's ir_mark (inet_request_mark():
+     * the listener's sk_mark), sent to a CAP_NET_ADMIN dumper */
+    const struct nlattr *a;
+    mnl_attr_for_each(a, nlh, sizeof(*m))
+    {
+        if (mnl_attr_get_type(a) == INET_DIAG_MARK && mnl_attr_get_payload_len(a) >= 4)
+            s.mark = mnl_attr_get_u32(a);
+    }
     /* After the callback says stop, the rest is still read, so the next
      * request does not find this dump's tail in the socket. */
     if (cb(arg, &s) != 0)
@@ -140,6 +148,8 @@ static int lq_diag_dump_family(struct lq_diag *d, int family, uint16_t lport, ui
 struct synq_ctx {
     uint16_t *rports;
     int max, n;
+    int *per_mark;
+    int nmarks;
 };
 
 static int synq_cb(void *arg, const struct lq_diag_sock *s)
@@ -148,13 +158,23 @@ static int synq_cb(void *arg, const struct lq_diag_sock *s)
     if (c->n < c->max)
         c->rports[c->n] = s->rport;
     c->n++;
+    if (c->per_mark && s->mark < (uint32_t)c->nmarks)
+        c->per_mark[s->mark]++;
     return 0;
 }
 
 int lq_diag_synq(struct lq_diag *d, uint16_t lport, uint16_t *rports, int max, int *n,
                  struct lq_err *err)
 {
-    struct synq_ctx c = {rports, max, 0};
+    return lq_diag_synq_marks(d, lport, rports, max, n, NULL, 0, err);
+}
+
+int lq_diag_synq_marks(struct lq_diag *d, uint16_t lport, uint16_t *rports, int max, int *n,
+                       int *per_mark, int nmarks, struct lq_err *err)
+{
+    struct synq_ctx c = {rports, max, 0, per_mark, nmarks};
+    if (per_mark)
+        memset(per_mark, 0, (size_t)nmarks * sizeof(*per_mark));
     if (lq_diag_dump(d, lport, 1u << LQ_DIAG_STATE_NEW_SYN_RECV, synq_cb, &c, err) < 0)
         return -1;
     *n = c.n;

@@ -42,6 +42,7 @@ struct lq_diag_sock {
     uint32_t expires_ms;
     uint32_t rqueue, wqueue; /* a listener: accept queue length and its limit */
     uint32_t inode;          /* 0 for requests, time-wait and unaccepted children */
+    uint32_t mark;           /* INET_DIAG_MARK: sk_mark; a request's is its listener's */
 };
 
 /* Return non-zero to stop the walk early (the rest of the dump is drained). */
@@ -69,6 +70,10 @@ int lq_diag_dump(struct lq_diag *d, uint16_t lport, uint32_t states, lq_diag_cb 
  * to max, dump order), the full count into *n even when it exceeds max. */
 int lq_diag_synq(struct lq_diag *d, uint16_t lport, uint16_t *rports, int max, int *n,
                  struct lq_err *err);
+/* ... and per_mark[k] (k < nmarks): how many of them carry mark k (a
+ * request's ir_mark is its listener's SO_MARK: inet_request_mark). */
+int lq_diag_synq_marks(struct lq_diag *d, uint16_t lport, uint16_t *rports, int max, int *n,
+                       int *per_mark, int nmarks, struct lq_err *err);
 /* Whether a request socket exists for one 4-tuple (laddr and raddr: a
  * struct in_addr, or a struct in6_addr with ipv6; ports in host order;
  * local = the server's), by an exact lookup

@@ -141,9 +141,10 @@ static int lq_rp_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, s
     return lq_rp_next(lq_rp(b), LQ_D_SYSCTL, err) ? 0 : -1;
 }
 
-static int lq_rp_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+static int lq_rp_listen(struct lq_backend *b, int lsn, int backlog, int *rc, struct lq_replies *out,
                         struct lq_err *err)
 {
+    (void)lsn; /* the recording is checked against the scenario as a whole */
     (void)backlog;
     const struct lq_obs *o = lq_rp_next(lq_rp(b), LQ_D_LISTEN, err);
     if (!o)
@@ -152,9 +153,10 @@ static int lq_rp_listen(struct lq_backend *b, int backlog, int *rc, struct lq_re
     return lq_rp_answer(lq_rp(b), o, out, err);
 }
 
-static int lq_rp_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+static int lq_rp_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value, int *rc,
                          struct lq_replies *out, struct lq_err *err)
 {
+    (void)lsn;
     (void)opt;
     (void)value;
     const struct lq_obs *o = lq_rp_next(lq_rp(b), LQ_D_SOCKOPT, err);
@@ -174,9 +176,10 @@ static int lq_rp_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     return lq_rp_answer(rp, o, out, err);
 }
 
-static int lq_rp_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
-                        struct lq_err *err)
+static int lq_rp_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
+                        struct lq_replies *out, struct lq_err *err)
 {
+    (void)lsn;
     const struct lq_obs *o = lq_rp_next(lq_rp(b), LQ_D_ACCEPT, err);
     if (!o)
         return -1;
@@ -213,6 +216,9 @@ static int lq_rp_state(struct lq_backend *b, struct lq_state *st, bool with_coun
     st->acceptq = o->acceptq;
     st->backlog = o->backlog;
     st->synq = o->synq;
+    memcpy(st->lacceptq, o->lacceptq, sizeof(st->lacceptq));
+    memcpy(st->lbacklog, o->lbacklog, sizeof(st->lbacklog));
+    memcpy(st->lsynq, o->lsynq, sizeof(st->lsynq));
     for (int k = 0; k < LQ_CTR_COUNT && o->ctr_valid; k++)
         st->ctr[k] = (uint64_t)o->ctr[k];
     return 0;

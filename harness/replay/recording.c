@@ -83,6 +83,14 @@ static json_t *lq_trace_json(const struct lq_scenario *sc, const struct lq_trace
                               "accept_mss", o->accept_mss, "counters", ctr, "packets", pkts);
         json_object_set_new(j, "accept",
                             o->accept == LQ_ACCEPT_NONE ? json_null() : json_integer(o->accept));
+        if (sc->nlsn) {
+            /* per declared listener: [acceptq, backlog, synq] */
+            json_t *ls = json_array();
+            for (size_t l = 0; l < sc->nlsn && l < LQ_MAX_LISTENERS; l++)
+                json_array_append_new(
+                    ls, json_pack("[i, i, i]", o->lacceptq[l], o->lbacklog[l], o->lsynq[l]));
+            json_object_set_new(j, "listeners", ls);
+        }
         lq_sb_free(&ev);
         json_array_append_new(obs, j);
     }
@@ -380,9 +388,33 @@ static int lq_load_obs(struct lq_rec_at *at, json_t *v, const struct lq_scenario
     o->t_us = t_us;
     o->wait_us = wait_us;
     o->rc = (int32_t)rc;
-    o->acceptq = (int32_t)aq;
-    o->backlog = (int32_t)bl;
-    o->synq = (int32_t)sq;
+    o->acceptq = o->lacceptq[0] = (int32_t)aq;
+    o->backlog = o->lbacklog[0] = (int32_t)bl;
+    o->synq = o->lsynq[0] = (int32_t)sq;
+    if (sc->nlsn) {
+        json_t *ls = json_object_get(v, "listeners");
+        if (!json_is_array(ls) || json_array_size(ls) != sc->nlsn)
+            return lq_rec_bad(err, at->path, lq_rec_field(at, "listeners"),
+                              "missing, or not a list of %zu [acceptq, backlog, synq]", sc->nlsn);
+        for (size_t l = 0; l < sc->nlsn && l < LQ_MAX_LISTENERS; l++) {
+            json_t *e = json_array_get(ls, l);
+            int32_t q[3];
+            for (int k = 0; k < 3; k++) {
+                json_t *x = json_array_get(e, (size_t)k);
+                if (!json_is_array(e) || json_array_size(e) != 3 || !json_is_integer(x) ||
+                    json_integer_value(x) < 0 || json_integer_value(x) > INT32_MAX)
+                    return lq_rec_bad(err, at->path, lq_rec_field(at, "listeners"),
+                                      "listener %zu: expected [acceptq, backlog, synq], counts", l);
+                q[k] = (int32_t)json_integer_value(x);
+            }
+            o->lacceptq[l] = q[0];
+            o->lbacklog[l] = q[1];
+            o->lsynq[l] = q[2];
+        }
+        if (o->lacceptq[0] != o->acceptq || o->lbacklog[0] != o->backlog || o->lsynq[0] != o->synq)
+            return lq_rec_bad(err, at->path, lq_rec_field(at, "listeners"),
+                              "the first listener's counts differ from acceptq, backlog, synq");
+    }
     o->accept = acc;
     o->accept_mss = (int32_t)mss;
     if (json_is_object(ctr)) {

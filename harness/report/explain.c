@@ -122,8 +122,16 @@ void lq_explain(const struct lq_scenario *sc, const struct lq_result *res,
         }
         if (o->rc)
             lq_sb_addf(out, "          returns -1 (errno %d)\n", -o->rc);
-        lq_sb_addf(out, "          queues: accept %d/%d, SYN %d %s counters: ", o->acceptq,
-                   o->backlog, o->synq, dot);
+        if (!sc->nlsn) {
+            lq_sb_addf(out, "          queues: accept %d/%d, SYN %d %s counters: ", o->acceptq,
+                       o->backlog, o->synq, dot);
+        } else {
+            lq_sb_add(out, "          queues:");
+            for (size_t l = 0; l < sc->nlsn && l < LQ_MAX_LISTENERS; l++)
+                lq_sb_addf(out, "%s %s accept %d/%d, SYN %d", l ? ";" : "", sc->lsn_names[l],
+                           o->lacceptq[l], o->lbacklog[l], o->lsynq[l]);
+            lq_sb_addf(out, " %s counters: ", dot);
+        }
         lq_explain_counters(o, prev, out);
         lq_sb_add(out, "\n");
         prev = o;

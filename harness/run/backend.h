@@ -53,7 +53,9 @@ void lq_replies_free(struct lq_replies *rs);
 struct lq_reply *lq_replies_add(struct lq_replies *rs);
 
 struct lq_state {
-    int32_t acceptq, backlog, synq;
+    int32_t acceptq, backlog, synq; /* the first listener's (the only one's) */
+    /* Per listener (lq_begin.nlsn of them; [0] is the one above). */
+    int32_t lacceptq[LQ_MAX_LISTENERS], lbacklog[LQ_MAX_LISTENERS], lsynq[LQ_MAX_LISTENERS];
     bool ctr_valid;
     uint64_t ctr[LQ_CTR_COUNT];     /* absolute values (the runner takes deltas) */
     bool ctr_present[LQ_CTR_COUNT]; /* this backend can observe the counter */
@@ -76,6 +78,10 @@ struct lq_begin {
     struct lq_clock clock;           /* the scenario's clock: the one a backend with a clock
                                       * of its own reports (lq_backend_clock), else a default */
     int64_t sysctl[LQ_SYSCTL_COUNT]; /* the set-up (the profile's defaults) */
+    /* The listeners, bound in index order to lport: 1 unless the scenario
+     * declares several; reuseport[i]: SO_REUSEPORT set before bind. */
+    int nlsn;
+    bool reuseport[LQ_MAX_LISTENERS];
     /* LQ_CAP_FOLLOWS: clock is another backend's, and lq_backend_clock_at()
      * will say before and after each call where that clock stood. */
     bool follows;
@@ -116,16 +122,16 @@ struct lq_backend_ops {
     /* A new scenario. */
     int (*begin)(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err);
     int (*sysctl)(struct lq_backend *b, enum lq_sysctl s, int64_t value, struct lq_err *err);
-    /* *rc: 0 or -errno of listen() / setsockopt() */
-    int (*listen)(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+    /* *rc: 0 or -errno of listen() / setsockopt() on listener lsn */
+    int (*listen)(struct lq_backend *b, int lsn, int backlog, int *rc, struct lq_replies *out,
                   struct lq_err *err);
-    int (*sockopt)(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+    int (*sockopt)(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value, int *rc,
                    struct lq_replies *out, struct lq_err *err);
     /* Sends seg; returns what came back before the ordering barrier. */
     int (*segment)(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
                    struct lq_err *err);
-    /* Non-blocking accept(): *result is a connection (>= 0) or -errno. */
-    int (*accept)(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
+    /* Non-blocking accept() on listener lsn: *result is a connection (>= 0) or -errno. */
+    int (*accept)(struct lq_backend *b, int lsn, int *result, uint16_t *mss, struct lq_replies *out,
                   struct lq_err *err);
     /* Lets time pass; *waited_us: how long it really took. */
     int (*wait)(struct lq_backend *b, uint64_t ms, struct lq_replies *out, int64_t *waited_us,
@@ -199,16 +205,16 @@ static inline int lq_backend_sysctl(struct lq_backend *b, enum lq_sysctl s, int6
     return b->ops->sysctl(b, s, value, err);
 }
 
-static inline int lq_backend_listen(struct lq_backend *b, int backlog, int *rc,
+static inline int lq_backend_listen(struct lq_backend *b, int lsn, int backlog, int *rc,
                                     struct lq_replies *out, struct lq_err *err)
 {
-    return b->ops->listen(b, backlog, rc, out, err);
+    return b->ops->listen(b, lsn, backlog, rc, out, err);
 }
 
-static inline int lq_backend_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
-                                     struct lq_replies *out, struct lq_err *err)
+static inline int lq_backend_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value,
+                                     int *rc, struct lq_replies *out, struct lq_err *err)
 {
-    return b->ops->sockopt(b, opt, value, rc, out, err);
+    return b->ops->sockopt(b, lsn, opt, value, rc, out, err);
 }
 
 static inline int lq_backend_segment(struct lq_backend *b, const struct lq_seg *seg,
@@ -217,10 +223,10 @@ static inline int lq_backend_segment(struct lq_backend *b, const struct lq_seg *
     return b->ops->segment(b, seg, out, err);
 }
 
-static inline int lq_backend_accept(struct lq_backend *b, int *result, uint16_t *mss,
+static inline int lq_backend_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
                                     struct lq_replies *out, struct lq_err *err)
 {
-    return b->ops->accept(b, result, mss, out, err);
+    return b->ops->accept(b, lsn, result, mss, out, err);
 }
 
 static inline int lq_backend_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,

@@ -47,11 +47,15 @@ static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct
 
 static int lq_mb_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
-    (void)err;
     struct lq_model_backend *mb = lq_mb(b);
     mb->lport = bg->lport;
     lq_model_reset(mb->m);
     lq_model_set_family(mb->m, (enum lq_family)bg->family);
+    if (bg->nlsn > 1 && lq_model_set_listeners(mb->m, bg->nlsn, bg->reuseport))
+        return lq_errf(err, LQ_EXIT_BADINPUT, "%d listeners: the model takes 1..%d", bg->nlsn,
+                       LQ_MAX_LISTENERS);
+    if (bg->nlsn == 1 && bg->reuseport[0])
+        lq_model_set_listeners(mb->m, 1, bg->reuseport);
     lq_model_set_clock(mb->m, bg->clock.jiffies64, bg->clock.hz);
     mb->clock = bg->clock;
     if (!mb->clock.hz)
@@ -71,24 +75,24 @@ static int lq_mb_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value, s
     return 0;
 }
 
-static int lq_mb_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+static int lq_mb_listen(struct lq_backend *b, int lsn, int backlog, int *rc, struct lq_replies *out,
                         struct lq_err *err)
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     lq_mb(b)->call_ms = lq_model_now(m);
-    *rc = lq_model_listen(m, lq_mb(b)->lport, backlog);
+    *rc = lq_model_listen_on(m, lsn, lq_mb(b)->lport, backlog);
     lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
 
-static int lq_mb_sockopt(struct lq_backend *b, enum lq_sockopt opt, int value, int *rc,
+static int lq_mb_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, int value, int *rc,
                          struct lq_replies *out, struct lq_err *err)
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     lq_mb(b)->call_ms = lq_model_now(m);
-    *rc = lq_model_setsockopt(m, opt, value);
+    *rc = lq_model_setsockopt_on(m, lsn, opt, value);
     lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
 }
@@ -105,14 +109,14 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     return 0;
 }
 
-static int lq_mb_accept(struct lq_backend *b, int *result, uint16_t *mss, struct lq_replies *out,
-                        struct lq_err *err)
+static int lq_mb_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
+                        struct lq_replies *out, struct lq_err *err)
 {
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     uint16_t conn = 0;
     lq_mb(b)->call_ms = lq_model_now(m);
-    int rc = lq_model_accept(m, &conn, mss);
+    int rc = lq_model_accept_on(m, lsn, &conn, mss);
     *result = rc ? rc : conn;
     lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;
@@ -136,11 +140,16 @@ static int lq_mb_state(struct lq_backend *b, struct lq_state *st, bool with_coun
     (void)err;
     (void)with_counters; /* free for the model: always there */
     struct lq_model *m = lq_mb(b)->m;
-    struct lq_model_queues q;
-    lq_model_queues(m, &q);
-    st->acceptq = q.acceptq;
-    st->backlog = q.acceptq_max;
-    st->synq = q.synq;
+    for (int l = 0; l < lq_model_nlisteners(m); l++) {
+        struct lq_model_queues q;
+        lq_model_queues_of(m, l, &q);
+        st->lacceptq[l] = q.acceptq;
+        st->lbacklog[l] = q.acceptq_max;
+        st->lsynq[l] = q.synq;
+    }
+    st->acceptq = st->lacceptq[0];
+    st->backlog = st->lbacklog[0];
+    st->synq = st->lsynq[0];
     st->ctr_valid = true;
     const uint64_t *c = lq_model_counters(m);
     for (int i = 0; i < LQ_CTR_COUNT; i++) {

@@ -348,6 +348,16 @@ static bool lq_cmp_obs(struct lq_cmp *c, const struct lq_obs *oa, const struct l
                  ob->synq);
         return lq_diverge(c, oa, ob, "queue lengths differ", x, y);
     }
+    for (int l = 1; l < lq_scenario_nlisteners(c->sc) && l < LQ_MAX_LISTENERS; l++) {
+        if (oa->lacceptq[l] == ob->lacceptq[l] && oa->lbacklog[l] == ob->lbacklog[l] &&
+            oa->lsynq[l] == ob->lsynq[l])
+            continue;
+        snprintf(x, sizeof(x), "listener %s: accept queue %d/%d, SYN queue %d", c->sc->lsn_names[l],
+                 oa->lacceptq[l], oa->lbacklog[l], oa->lsynq[l]);
+        snprintf(y, sizeof(y), "listener %s: accept queue %d/%d, SYN queue %d", c->sc->lsn_names[l],
+                 ob->lacceptq[l], ob->lbacklog[l], ob->lsynq[l]);
+        return lq_diverge(c, oa, ob, "queue lengths differ", x, y);
+    }
     if (oa->ctr_valid && ob->ctr_valid) {
         struct lq_strbuf sa, sb;
         lq_sb_init(&sa);

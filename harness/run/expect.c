@@ -132,17 +132,18 @@ enum lq_expect_outcome lq_expect_check(const struct lq_scenario *sc, uint32_t di
     case LQ_X_SYNQ:
     case LQ_X_BACKLOG: {
         /* before any event: a fresh, not yet listening socket */
+        int l = x->lsn < LQ_MAX_LISTENERS ? x->lsn : 0;
         int64_t got = !now                      ? 0
-                      : x->kind == LQ_X_ACCEPTQ ? now->acceptq
-                      : x->kind == LQ_X_SYNQ    ? now->synq
-                                                : now->backlog;
+                      : x->kind == LQ_X_ACCEPTQ ? now->lacceptq[l]
+                      : x->kind == LQ_X_SYNQ    ? now->lsynq[l]
+                                                : now->lbacklog[l];
         if (got == x->value)
             return LQ_EXP_HOLDS;
-        snprintf(why, whylen, "%s is %" PRId64,
+        snprintf(why, whylen, "%s%s%s is %" PRId64,
                  x->kind == LQ_X_ACCEPTQ ? "the accept queue"
                  : x->kind == LQ_X_SYNQ  ? "the SYN queue"
                                          : "the backlog",
-                 got);
+                 sc->nlsn ? " of " : "", sc->nlsn ? sc->lsn_names[l] : "", got);
         return LQ_EXP_FAILS;
     }
     case LQ_X_COUNTER: {

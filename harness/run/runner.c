@@ -305,7 +305,10 @@ static int lq_side_begin(struct lq_side *s, uint16_t lport, const struct lq_cloc
                           .lport = lport,
                           .family = s->sc->run_family,
                           .clock = *clock,
-                          .follows = s->follows};
+                          .follows = s->follows,
+                          .nlsn = lq_scenario_nlisteners(s->sc)};
+    for (size_t l = 0; l < s->sc->nlsn; l++)
+        bg.reuseport[l] = s->sc->lsn_reuseport[l];
     r->follow_next = 0;
     for (int k = 0; k < LQ_SYSCTL_COUNT; k++)
         bg.sysctl[k] = lq_model_sysctl_default(&r->profile, (enum lq_sysctl)k);
@@ -383,14 +386,14 @@ static int lq_side_call(struct lq_side *s, const struct lq_directive *d, struct 
         rc = lq_backend_sysctl(b, (enum lq_sysctl)d->u.sysctl.id, d->u.sysctl.value, err);
         break;
     case LQ_D_LISTEN:
-        rc = lq_backend_listen(b, d->u.backlog, &res_i, &r->replies, err);
+        rc = lq_backend_listen(b, d->lsn, d->u.backlog, &res_i, &r->replies, err);
         o->rc = res_i;
         if (!rc)
             lq_side_take(s, o, NULL);
         break;
     case LQ_D_SOCKOPT:
-        rc = lq_backend_sockopt(b, (enum lq_sockopt)d->u.sockopt.opt, d->u.sockopt.value, &res_i,
-                                &r->replies, err);
+        rc = lq_backend_sockopt(b, d->lsn, (enum lq_sockopt)d->u.sockopt.opt, d->u.sockopt.value,
+                                &res_i, &r->replies, err);
         o->rc = res_i;
         if (!rc)
             lq_side_take(s, o, NULL);
@@ -407,7 +410,7 @@ static int lq_side_call(struct lq_side *s, const struct lq_directive *d, struct 
             lq_side_take(s, o, &o->sent);
         break;
     case LQ_D_ACCEPT:
-        rc = lq_backend_accept(b, &res_i, &mss, &r->replies, err);
+        rc = lq_backend_accept(b, d->lsn, &res_i, &mss, &r->replies, err);
         if (!rc) {
             o->accept = res_i;
             o->accept_mss = res_i >= 0 ? mss : -1;
@@ -449,11 +452,20 @@ static int lq_side_event(struct lq_side *s, uint32_t i, struct lq_err *err)
         return -1;
 
     struct lq_state st;
+    memset(st.lacceptq, 0, sizeof(st.lacceptq));
+    memset(st.lbacklog, 0, sizeof(st.lbacklog));
+    memset(st.lsynq, 0, sizeof(st.lsynq));
     if (lq_backend_state(s->b, &st, lq_needs_counters(s->sc, i, s->every), err))
         return -1;
     o->acceptq = st.acceptq;
     o->backlog = st.backlog;
     o->synq = st.synq;
+    int nlsn = lq_scenario_nlisteners(s->sc);
+    for (int l = 0; l < LQ_MAX_LISTENERS; l++) {
+        o->lacceptq[l] = l == 0 ? st.acceptq : l < nlsn ? st.lacceptq[l] : 0;
+        o->lbacklog[l] = l == 0 ? st.backlog : l < nlsn ? st.lbacklog[l] : 0;
+        o->lsynq[l] = l == 0 ? st.synq : l < nlsn ? st.lsynq[l] : 0;
+    }
     o->ctr_valid = st.ctr_valid && s->base.ctr_valid;
     for (int k = 0; k < LQ_CTR_COUNT && o->ctr_valid; k++)
         o->ctr[k] = (int64_t)(st.ctr[k] - s->base.ctr[k]);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "model/counters.h"
+#include "model/model.h"
 #include "model/segment.h"
 
 /* A trace's role in a run: what the other is held to, or what is held to it. */
@@ -76,10 +77,13 @@ struct lq_obs {
     uint32_t dir;       /* directive index in the scenario */
     uint32_t first_pkt; /* into lq_trace.pkts */
     uint32_t npkts;
-    int32_t accept;     /* LQ_ACCEPT_NONE, a connection (>= 0), or -errno */
-    int32_t accept_mss; /* getsockopt(TCP_MAXSEG) of the accepted socket */
-    int32_t rc;         /* listen / setsockopt result: 0 or -errno */
-    int32_t acceptq, backlog, synq;
+    int32_t accept;                 /* LQ_ACCEPT_NONE, a connection (>= 0), or -errno */
+    int32_t accept_mss;             /* getsockopt(TCP_MAXSEG) of the accepted socket */
+    int32_t rc;                     /* listen / setsockopt result: 0 or -errno */
+    int32_t acceptq, backlog, synq; /* the first listener's (the only one's) */
+    /* Per listener, [0] the one above; the scenario's listeners only
+     * (lq_scenario_nlisteners), the rest 0. */
+    int32_t lacceptq[LQ_MAX_LISTENERS], lbacklog[LQ_MAX_LISTENERS], lsynq[LQ_MAX_LISTENERS];
     bool ctr_valid;
     int64_t ctr[LQ_CTR_COUNT]; /* change since the scenario started */
     uint32_t first_dp, ndps;   /* decision points (a model's), into lq_trace.dps */

@@ -183,11 +183,11 @@ static int subj_settle(struct lq_backend *b, uint64_t max_ms, uint16_t conn, str
     return 0;
 }
 
-static int subj_listen(struct lq_backend *b, int backlog, int *rc, struct lq_replies *out,
+static int subj_listen(struct lq_backend *b, int lsn, int backlog, int *rc, struct lq_replies *out,
                        struct lq_err *err)
 {
     struct subject *s = subj_of(b);
-    int r = s->inner->listen(b, backlog, rc, out, err);
+    int r = s->inner->listen(b, lsn, backlog, rc, out, err);
     if (s->start_clock_only)
         out->jiffies_at = out->jiffies_end = 0;
     return r;

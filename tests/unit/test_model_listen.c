@@ -282,9 +282,9 @@ static void test_defer_accept(void)
         struct lq_model *m = mk("6.18.44");
         int rc = lq_model_setsockopt(m, LQ_SOCKOPT_DEFER_ACCEPT, rows[i].secs);
         inv(m, "setsockopt");
-        ok(rc == 0 && m->defer_accept == rows[i].want,
+        ok(rc == 0 && m->lsk->defer_accept == rows[i].want,
            "TCP_DEFER_ACCEPT %d s -> %d retransmissions (got rc %d, %d)", rows[i].secs,
-           rows[i].want, rc, m->defer_accept);
+           rows[i].want, rc, m->lsk->defer_accept);
         lq_model_free(m);
     }
 

@@ -69,7 +69,8 @@ int main(void)
      * `>` only from 5.10.234 (Q1). */
     check_changes("5.10",
                   BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG) | BIT(LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) |
-                      BIT(LQ_CHG_SOMAXCONN_4096),
+                      BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_REUSEPORT_CBPF) |
+                      BIT(LQ_CHG_REUSEPORT_TCP_STEER),
                   4096);
 
     /* 6.1.0: 5.12's 7233da86697e native; `>` from 6.1.125 (Q1); challenge ACK from
@@ -79,7 +80,8 @@ int main(void)
      * merge window), neither backported: in 6.1.0, not in 5.10. */
     uint32_t base61 = BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG) | BIT(LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) |
                       BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED) |
-                      BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL);
+                      BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL) |
+                      BIT(LQ_CHG_REUSEPORT_CBPF) | BIT(LQ_CHG_REUSEPORT_TCP_STEER);
     check_changes("6.1", base61, 4096);
     check_has("5.17", LQ_CHG_SYNACK_RTX_REHASH, false, "mainline 5.18");
     check_has("5.18", LQ_CHG_SYNACK_RTX_REHASH, true, "mainline 5.18");
@@ -130,6 +132,15 @@ int main(void)
 
     /* 7.2.12 (SRC): every change. */
     check_changes("7.2.12", (1u << LQ_CHG_COUNT) - 1, 4096);
+
+    /* SO_ATTACH_REUSEPORT_CBPF arrived in 4.5 (538950a1b752, "soreuseport:
+     * setsockopt SO_ATTACH_REUSEPORT_[CE]BPF"); TCP lookups ran the program
+     * from 4.6 (c125e80b8868, "soreuseport: fast reuseport TCP socket
+     * selection"). */
+    check_has("4.4.300", LQ_CHG_REUSEPORT_CBPF, false, "no SO_ATTACH_REUSEPORT_CBPF in 4.4");
+    check_has("4.5", LQ_CHG_REUSEPORT_CBPF, true, "SO_ATTACH_REUSEPORT_CBPF in 4.5");
+    check_has("4.5", LQ_CHG_REUSEPORT_TCP_STEER, false, "4.5's TCP lookup ignores the program");
+    check_has("4.6", LQ_CHG_REUSEPORT_TCP_STEER, true, "4.6 runs reuseport_select_sock for TCP");
 
     /* ---- point releases on either side of a backport ---- */
     /* Q1: 3479c7549fb1 in ChangeLog-6.12.10 (DEB). */
