@@ -123,6 +123,14 @@ static int lq_export_check(int nfiles, char **files, const struct lq_profile *pr
             bad = 1;
             continue;
         }
+        if (sc.nlsn) {
+            /* no script to run: a packetdrill script has one listening socket */
+            printf("# %s: not exported (a scenario with listener lines: a packetdrill script "
+                   "has one listening socket)\n",
+                   files[f]);
+            lq_scenario_free(&sc);
+            continue;
+        }
         uint16_t idx[LQ_PD_MAX_SCRIPTS];
         size_t k = conn ? 1 : lq_pd_conns(&sc, idx, LQ_PD_MAX_SCRIPTS);
         /* a scenario without a segment (listen and setsockopt calls only)

@@ -642,6 +642,10 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                                 const struct lq_profile *profile, const struct lq_pd_opts *o,
                                 struct lq_strbuf *out, struct lq_err *err)
 {
+    if (sc->nlsn)
+        return lq_errf(err, LQ_EXIT_SKIP,
+                       "a scenario with listener lines: a packetdrill script has one listening "
+                       "socket (its socket under test)");
     struct lq_pd p;
     memset(&p, 0, sizeof(p));
     p.sc = sc;

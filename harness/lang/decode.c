@@ -124,6 +124,12 @@ struct lq_dec_header {
     unsigned nconns;
     uint8_t family;  /* enum lq_scn_family */
     uint8_t v4_mask; /* dual: connection k is IPv4 when bit (k & 3) is set */
+    /* An SO_REUSEPORT group: nlsn listeners L1..Ln (0: the one unnamed
+     * listener), the first nlsn - unlistened of them listening, the program
+     * "modulo nlsn" given to L1 before it listens (prog_early) or after the
+     * listens. */
+    unsigned nlsn, unlistened;
+    bool prog_early;
 };
 
 static int32_t lq_dec_backlog(uint8_t b)
@@ -149,6 +155,11 @@ static void lq_dec_header(const uint8_t h[LQ_DECODE_HEADER], struct lq_dec_heade
     static const uint8_t fam[4] = {LQ_SCN_NEUTRAL, LQ_SCN_IPV6, LQ_SCN_DUAL, LQ_SCN_IPV4};
     o->family = fam[(h[0] >> 2) & 3];
     o->v4_mask = (uint8_t)(h[0] >> 4);
+    unsigned g = (unsigned)(h[2] >> 5);
+    o->nlsn = g >= 5 ? g - 3 : 0;
+    unsigned unl = (unsigned)(h[1] >> 6);
+    o->unlistened = o->nlsn ? (unl < o->nlsn ? unl : o->nlsn - 1) : 0;
+    o->prog_early = o->nlsn && (h[3] & 0x80);
 }
 
 static struct lq_directive *lq_dec_add(struct lq_scenario *sc, uint8_t kind)
@@ -181,6 +192,22 @@ static int lq_dec_sockopt(struct lq_scenario *sc, enum lq_sockopt opt, int32_t v
     return 0;
 }
 
+static const char *const lq_lsn_names[4] = {"L1", "L2", "L3", "L4"};
+
+/* The group's listener lines. */
+static int lq_dec_listeners(struct lq_scenario *sc, const struct lq_dec_header *h)
+{
+    for (unsigned l = 0; l < h->nlsn; l++) {
+        struct lq_directive *d = lq_dec_add(sc, LQ_D_LISTENER);
+        int idx = d ? lq_scenario_listener(sc, lq_lsn_names[l], true) : -1;
+        if (idx < 0)
+            return -1;
+        d->u.listener.idx = (uint8_t)idx;
+        d->u.listener.reuseport = true;
+    }
+    return 0;
+}
+
 static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header *h)
 {
     if (h->family != LQ_SCN_NEUTRAL) {
@@ -190,6 +217,8 @@ static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header
         f->u.family = h->family;
         sc->family = h->family;
     }
+    if (lq_dec_listeners(sc, h))
+        return -1;
     static const struct {
         enum lq_sysctl id;
         int value;
@@ -214,10 +243,25 @@ static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header
         return -1;
     if (h->syncnt && lq_dec_sockopt(sc, LQ_SOCKOPT_SYNCNT, h->syncnt))
         return -1;
-    struct lq_directive *d = lq_dec_add(sc, LQ_D_LISTEN);
-    if (!d)
+    if (h->prog_early) {
+        /* before any listen, to L1 (whose group the others join, program
+         * and all) or, when some stay unlistened, to the last (a group of its
+         * own: the listening group has no program) */
+        if (lq_dec_sockopt(sc, LQ_SOCKOPT_REUSEPORT_CBPF, (int32_t)h->nlsn))
+            return -1;
+        sc->d[sc->n - 1].lsn = (uint8_t)(h->unlistened ? h->nlsn - 1 : 0);
+    }
+    unsigned nlisten = h->nlsn ? h->nlsn - h->unlistened : 1;
+    for (unsigned l = 0; l < nlisten; l++) {
+        struct lq_directive *d = lq_dec_add(sc, LQ_D_LISTEN);
+        if (!d)
+            return -1;
+        d->lsn = (uint8_t)l;
+        d->u.backlog = h->backlog;
+    }
+    if (h->nlsn && !h->prog_early &&
+        lq_dec_sockopt(sc, LQ_SOCKOPT_REUSEPORT_CBPF, (int32_t)h->nlsn))
         return -1;
-    d->u.backlog = h->backlog;
     return 0;
 }
 
@@ -225,6 +269,7 @@ static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header
 
 struct lq_dec_state {
     unsigned nconns;
+    unsigned nlsn; /* 0: the one unnamed listener */
     bool waits;
     bool v6[LQ_DEC_CONNS_MAX]; /* the connection sends IPv6 (its SYNs' MSS choices differ) */
     bool has_syn[LQ_DEC_CONNS_MAX];
@@ -388,6 +433,8 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         return false;
     unsigned conn = sel % st->nconns;
     d->conn = (uint16_t)conn;
+    /* accept, listen and a group's sockopt take the connection bits as the listener */
+    uint8_t lsn = st->nlsn ? (uint8_t)(sel % st->nlsn) : 0;
     switch (op) {
     case LQ_OP_SYN0:
     case LQ_OP_SYN1:
@@ -448,9 +495,13 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         lq_dec_fin_arg(a, &d->u.seg);
         return true;
     case LQ_OP_ACCEPT0:
-    case LQ_OP_ACCEPT1: d->kind = LQ_D_ACCEPT; return true;
+    case LQ_OP_ACCEPT1:
+        d->kind = LQ_D_ACCEPT;
+        d->lsn = lsn;
+        return true;
     case LQ_OP_LISTEN:
         d->kind = LQ_D_LISTEN;
+        d->lsn = lsn;
         d->u.backlog = lq_dec_backlog(a);
         return true;
     case LQ_OP_WAIT:
@@ -460,6 +511,15 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         d->u.wait_ms = lq_wait_tab[a & 15];
         return true;
     default: /* LQ_OP_SET */
+        if (v) {
+            /* (the one unnamed listener has no SO_REUSEPORT: EINVAL) */
+            /* a group's program, modulo 1..8: in range or past the group */
+            d->kind = LQ_D_SOCKOPT;
+            d->lsn = lsn;
+            d->u.sockopt.opt = LQ_SOCKOPT_REUSEPORT_CBPF;
+            d->u.sockopt.value = 1 + (a & 7);
+            return true;
+        }
         switch (a & 3) {
         case 0:
             d->kind = LQ_D_SYSCTL;
@@ -549,6 +609,7 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
     struct lq_dec_state st;
     memset(&st, 0, sizeof(st));
     st.nconns = hd.nconns;
+    st.nlsn = hd.nlsn;
     st.waits = o ? o->waits : true;
     lq_dec_families(&hd, &st);
     int ix[LQ_DEC_CONNS_MAX];
@@ -713,7 +774,9 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_FIN:
     case LQ_D_SEG:
         return (got->conn != want->conn) * 1000000u + lq_seg_dist(&got->u.seg, &want->u.seg);
-    case LQ_D_LISTEN: return lq_num_dist(got->u.backlog, want->u.backlog);
+    case LQ_D_LISTEN:
+        return (got->lsn != want->lsn) * 1000000u + lq_num_dist(got->u.backlog, want->u.backlog);
+    case LQ_D_ACCEPT: return (got->lsn != want->lsn) * 1000000u;
     case LQ_D_WAIT: return lq_num_dist((int64_t)got->u.wait_ms, (int64_t)want->u.wait_ms);
     case LQ_D_SYSCTL:
         if (got->u.sysctl.id != want->u.sysctl.id)
@@ -722,7 +785,8 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_SOCKOPT:
         if (got->u.sockopt.opt != want->u.sockopt.opt)
             return UINT64_MAX;
-        return lq_num_dist(got->u.sockopt.value, want->u.sockopt.value);
+        return (got->lsn != want->lsn) * 1000000u +
+               lq_num_dist(got->u.sockopt.value, want->u.sockopt.value);
     default: return 0;
     }
 }
@@ -764,9 +828,9 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
             continue;
         if (!lq_op_can_make(op, want->kind))
             continue;
-        unsigned s = lq_op_has_conn(op) ? sel : 0;
+        unsigned s = lq_op_has_conn(op) ? sel : st->nlsn ? want->lsn % st->nlsn : 0;
         unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 || op == LQ_OP_RST ||
-                              op == LQ_OP_FIN
+                              op == LQ_OP_FIN || op == LQ_OP_SET
                           ? 2
                           : 1;
         for (unsigned v = 0; v < nv && best; v++) {
@@ -857,6 +921,13 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
     size_t i = 0;
     int32_t backlog = 0;
     bool listened = false;
+    /* a group the decoder can make: 2..4 listeners, all SO_REUSEPORT */
+    unsigned nlsn = sc->nlsn >= 2 && sc->nlsn <= 4 ? (unsigned)sc->nlsn : 0;
+    for (unsigned l = 0; l < nlsn; l++)
+        if (!sc->lsn_reuseport[l])
+            nlsn = 0;
+    bool prog_early = false;
+    int early_lsn = -1;
     /* the set-up: everything up to the first listen */
     for (; i < sc->n && !listened; i++) {
         const struct lq_directive *d = &sc->d[i];
@@ -894,6 +965,8 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
                 h[4] = (uint8_t)((h[4] & 0xf0u) | lq_enc_byte(lq_h4_defer, v));
             else if (d->u.sockopt.opt == LQ_SOCKOPT_SYNCNT)
                 h[5] = (uint8_t)((h[5] & 7u) | lq_enc_byte(lq_h5_syncnt, v));
+            else if (d->u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF && nlsn && early_lsn < 0)
+                early_lsn = d->lsn;
         } else if (d->kind == LQ_D_LISTEN) {
             backlog = d->u.backlog;
             listened = true;
@@ -902,6 +975,28 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
     if (!listened)
         i = 0; /* no listen: the events all go after the decoder's listen 0 */
     h[1] = lq_enc_byte(lq_dec_backlog, backlog);
+    if (nlsn) {
+        /* the group's set-up: L1, L2, ... listen in turn, then (unless it came
+         * before) the program modulo the group's size on L1 */
+        unsigned nlisten = listened ? 1 : 0;
+        /* a program given early to the last listener: it stays unlistened */
+        unsigned cap = early_lsn > 0 && (unsigned)early_lsn == nlsn - 1 ? nlsn - 1 : nlsn;
+        while (listened && i < sc->n && nlisten < cap && sc->d[i].kind == LQ_D_LISTEN &&
+               sc->d[i].lsn == nlisten && sc->d[i].u.backlog == backlog) {
+            nlisten++;
+            i++;
+        }
+        if (listened && early_lsn < 0 && i < sc->n && sc->d[i].kind == LQ_D_SOCKOPT &&
+            sc->d[i].u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF && sc->d[i].lsn == 0 &&
+            sc->d[i].u.sockopt.value == (int32_t)nlsn)
+            i++;
+        unsigned unl = nlisten ? nlsn - nlisten : 0;
+        prog_early = early_lsn >= 0 && (unsigned)early_lsn == (unl ? nlsn - 1 : 0);
+        h[1] = (uint8_t)(h[1] | ((unl > 3 ? 3 : unl) << 6));
+        h[2] = (uint8_t)((h[2] & 0x1fu) | ((nlsn + 3) << 5));
+        if (prog_early)
+            h[3] = (uint8_t)(h[3] | 0x80u);
+    }
 
     uint16_t *map = calloc(sc->nconns ? sc->nconns : 1, sizeof(*map));
     if (!map)
@@ -927,6 +1022,7 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
     st.waits = o ? o->waits : true;
     struct lq_dec_header hd;
     lq_dec_header(h, &hd);
+    st.nlsn = hd.nlsn;
     lq_dec_families(&hd, &st);
     size_t max = lq_max_events(o), events = 0;
     for (; i < sc->n && events < max; i++) {

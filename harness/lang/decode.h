@@ -22,6 +22,17 @@
  *   byte 5  & 7: 4 tcp_timestamps=2, 5 tcp_timestamps=0, 6 tcp_sack=0,
  *           7 tcp_window_scaling=0; ((>> 3) & 3) == 3: TCP_SYNCNT 1..8 (>> 5)
  *   byte 6  connections: 2 + byte % 7 (named c1..c8)
+ *   SO_REUSEPORT groups: byte 2 >> 5 of 5, 6, 7 makes 2, 3, 4 listeners L1..Ln
+ *           (all reuseport; below 5: the one unnamed listener, as before);
+ *           byte 1 >> 6: how many of the last stay unlistened (at most n - 1),
+ *           the others listen in order with the header's backlog; the program
+ *           "modulo n" goes to L1 after those listens, or, with byte 3 bit 7,
+ *           before them: to L1 (kept by the group), or to Ln when some stay
+ *           unlistened (a group of its own: the group has no program, and
+ *           Ln's listen() conflicts). Accept and listen records take their
+ *           connection bits as the listener (modulo n), and a setting record
+ *           with its variant bit is SO_ATTACH_REUSEPORT_CBPF=1..8 ((arg & 7) +
+ *           1) on that listener (on the unnamed one: EINVAL)
  *   then events, two bytes each (fixed, so that changing a byte
  *   never shifts the meaning of the rest): an opcode (low nibble: what; bits
  *   4..6: the connection, modulo their number; bit 7: a variant) and an

@@ -281,6 +281,53 @@ static void test_setup(void)
         "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
         "sockopt IPV6_V6ONLY=N");
     ERR("sockopt IPV6_V6ONLY", 1, 20, "expected =INTEGER after IPV6_V6ONLY");
+    /* SO_ATTACH_REUSEPORT_CBPF is 24 characters: the value starts at 9 + 24 + 1 = 34 */
+    ERR("sockopt SO_ATTACH_REUSEPORT_CBPF=0", 1, 34,
+        "SO_ATTACH_REUSEPORT_CBPF=0 is out of range: N in 1..65535");
+    ERR("sockopt SO_ATTACH_REUSEPORT_CBPF=65536", 1, 34,
+        "SO_ATTACH_REUSEPORT_CBPF=65536 is out of range: N in 1..65535");
+    ERR("sockopt SO_ATTACH_REUSEPORT_CBPF", 1, 33,
+        "expected =INTEGER after SO_ATTACH_REUSEPORT_CBPF");
+
+    /* listener NAME [reuseport] and the listener argument */
+    ERR("listener", 1, 9, "'listener' needs a name (for example: listener L1 reuseport)");
+    ERR("listener 1x", 1, 10, "'1x' is not a listener name");
+    ERR("listener none", 1, 10, "'none' is not a listener name");
+    ERR("listener L1 fast", 1, 13, "unexpected 'fast' (expected reuseport or nothing)");
+    ERR("listener L1 reuseport x", 1, 23,
+        "unexpected 'x' at the end of the line (the form is: listener NAME [reuseport])");
+    ERR("listen 1\nlistener L1", 2, 1,
+        "'listener' must come before the first event (the listeners are bound when the "
+        "scenario starts)");
+    ERR("listener L1 reuseport\nlistener L1 reuseport", 2, 10, "a second listener 'L1'");
+    ERR("listener L1\nlistener L2 reuseport", 2, 10,
+        "listener 'L2' shares the port of 'L1': both need reuseport (SO_REUSEPORT before bind)");
+    /* "listener L2" without reuseport: just after the name, 10 + 2 */
+    ERR("listener L1 reuseport\nlistener L2", 2, 12, "listener 'L2' shares the port of 'L1'");
+    ERR("listener a reuseport\nlistener b reuseport\nlistener c reuseport\nlistener d "
+        "reuseport\nlistener e reuseport\nlistener f reuseport\nlistener g reuseport\nlistener "
+        "h reuseport\nlistener i reuseport",
+        9, 10, "too many listeners (at most 8)");
+    ERR("listener L1 reuseport\nlisten 4", 2, 8,
+        "'4' is not a listener: 'listen' needs a listener name here: this scenario declares "
+        "listeners (the first is 'L1')");
+    ERR("listener L1 reuseport\nlisten L2 4", 2, 8, "'L2' is not a listener: 'listen' needs");
+    /* "accept" alone: just after the verb */
+    ERR("listener L1 reuseport\naccept", 2, 7, "'accept' needs a listener name here");
+    ERR("listener L1 reuseport\nsockopt TCP_SYNCNT=2", 2, 9,
+        "'TCP_SYNCNT=2' is not a listener: 'sockopt' needs");
+    ERR("listener L1 reuseport\nexpect synq 1", 2, 13,
+        "'1' is not a listener: 'expect synq' needs a listener name here");
+    ERR("listener L1 reuseport\nlisten L1 4 5", 2, 13,
+        "unexpected '5' at the end of the line (the form is: listen BACKLOG)");
+    ERR("listener L1 reuseport\naccept L1 x", 2, 11,
+        "unexpected 'x' at the end of the line (the form is: accept LISTENER)");
+    ERR("listen L1 4", 1, 8, "unknown listener 'L1' (declare it first: listener L1 reuseport)");
+    ERR("sockopt L1 TCP_SYNCNT=2", 1, 9, "unknown listener 'L1'");
+    ERR("expect acceptq L1 1", 1, 16, "unknown listener 'L1'");
+    ERR("listener L1 reuseport\nsyn L1", 2, 5, "'L1' is a listener, not a connection");
+    ERR("listener L1 reuseport\nlisten L1 1\nsyn c1\nexpect L1 synack", 4, 8,
+        "'L1' is a listener, not a connection");
     ERR("sockopt IPV6_V6ONLY=yes", 1, 21, "expected =INTEGER after IPV6_V6ONLY");
     ERR("sockopt TCP_NODELAY=1", 1, 9, "unknown socket option 'TCP_NODELAY=1'");
     ERR("sockopt tcp_syncnt=1", 1, 9, "unknown socket option 'tcp_syncnt=1'");

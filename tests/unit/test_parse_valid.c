@@ -443,6 +443,61 @@ static void test_family(void)
     lq_scenario_free(&sc);
 }
 
+static void test_listeners(void)
+{
+    struct lq_scenario sc;
+    bool p = parse("listener L1 reuseport\nlistener L2 reuseport\nlisten L2 4\n"
+                   "sockopt L1 SO_ATTACH_REUSEPORT_CBPF=2\nsyn c1\naccept L2\n"
+                   "expect acceptq L2 1\nexpect synq L1 0\nexpect backlog L2 4\n",
+                   &sc);
+    ok(p && sc.nlsn == 2 && strcmp(sc.lsn_names[0], "L1") == 0 &&
+           strcmp(sc.lsn_names[1], "L2") == 0 && sc.lsn_reuseport[0] && sc.lsn_reuseport[1] &&
+           lq_scenario_nlisteners(&sc) == 2,
+       "two listeners, both reuseport, in declaration order");
+    ok(p && sc.d[0].kind == LQ_D_LISTENER && sc.d[0].u.listener.idx == 0 &&
+           sc.d[0].u.listener.reuseport && sc.d[1].u.listener.idx == 1,
+       "listener lines are directives");
+    ok(p && sc.d[2].kind == LQ_D_LISTEN && sc.d[2].lsn == 1 && sc.d[2].u.backlog == 4,
+       "listen L2 4: listener 1, backlog 4");
+    ok(p && sc.d[3].kind == LQ_D_SOCKOPT && sc.d[3].lsn == 0 &&
+           sc.d[3].u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF && sc.d[3].u.sockopt.value == 2,
+       "sockopt L1 SO_ATTACH_REUSEPORT_CBPF=2");
+    ok(p && sc.d[5].kind == LQ_D_ACCEPT && sc.d[5].lsn == 1, "accept L2");
+    ok(p && sc.d[6].u.expect.kind == LQ_X_ACCEPTQ && sc.d[6].u.expect.lsn == 1 &&
+           sc.d[6].u.expect.value == 1 && sc.d[7].u.expect.kind == LQ_X_SYNQ &&
+           sc.d[7].u.expect.lsn == 0 && sc.d[8].u.expect.kind == LQ_X_BACKLOG &&
+           sc.d[8].u.expect.lsn == 1 && sc.d[8].u.expect.value == 4,
+       "expect acceptq|synq|backlog LISTENER N");
+    struct lq_scenario other;
+    bool q = parse("listener L1 reuseport\nlistener L2 reuseport\nlisten L1 4\n"
+                   "sockopt L1 SO_ATTACH_REUSEPORT_CBPF=2\nsyn c1\naccept L2\n"
+                   "expect acceptq L2 1\nexpect synq L1 0\nexpect backlog L2 4\n",
+                   &other);
+    ok(p && q && !lq_scenario_equal(&sc, &other),
+       "scenarios that listen on other listeners differ");
+    struct lq_scenario copy;
+    ok(p && lq_scenario_copy(&copy, &sc) == 0 && lq_scenario_equal(&copy, &sc) && copy.nlsn == 2 &&
+           copy.lsn_reuseport[1],
+       "a copy keeps the listeners");
+    if (p)
+        lq_scenario_free(&copy);
+    lq_scenario_free(&other);
+    lq_scenario_free(&sc);
+    ok(parse("listener only\nlisten only -1\naccept only\n", &sc) && sc.nlsn == 1 &&
+           !sc.lsn_reuseport[0] && sc.d[1].lsn == 0 && sc.d[1].u.backlog == -1,
+       "one named listener without reuseport");
+    lq_scenario_free(&sc);
+    ok(parse("listen 4\naccept\nexpect acceptq 0\n", &sc) && sc.nlsn == 0 &&
+           lq_scenario_nlisteners(&sc) == 1 && sc.d[0].lsn == 0 && sc.d[2].u.expect.lsn == 0,
+       "without listener lines: the one unnamed listener");
+    lq_scenario_free(&sc);
+    ok(parse("# c\nfamily dual\nlistener a reuseport\nseed 3\nlistener b reuseport\nlisten a 1\n",
+             &sc) &&
+           sc.nlsn == 2 && sc.family == LQ_SCN_DUAL,
+       "listener lines after family, comments and seed");
+    lq_scenario_free(&sc);
+}
+
 static void test_expect_pkt(void)
 {
     struct lq_scenario sc;
@@ -700,6 +755,7 @@ int main(void)
     test_expect_state();
     test_expect_accept();
     test_family();
+    test_listeners();
     test_expect_pkt();
     test_lexical();
     test_names();

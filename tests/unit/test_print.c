@@ -219,6 +219,12 @@ static void test_canonical(void)
               "seg with every flag and option, synack ecn/noecn, tcp_ecn");
     canonical("family dual\nseg a flags=SYN ipv4\nseg a flags=ACK ipv4\n",
               "seg names a dual connection's family");
+    canonical("listener L1 reuseport\nlistener L2 reuseport\nlisten L2 4\n"
+              "sockopt L1 SO_ATTACH_REUSEPORT_CBPF=2\nsyn c1\naccept L2\nexpect acceptq L2 1\n"
+              "expect synq L1 0\nexpect backlog L1 0\nexpect accept EAGAIN\n",
+              "listeners: the name after the verb, or after acceptq/synq/backlog");
+    canonical("listener L1\nlisten L1 -1\nsockopt L1 TCP_SYNCNT=2\n",
+              "one named listener without reuseport");
     canonical("# x\nfamily ipv4\n", "family ipv4 after a comment");
 }
 
@@ -275,6 +281,8 @@ static void test_normalize(void)
     normalizes("syn c1\nexpect c1 synack cookie mss=1440@ipv6\n",
                "syn c1\nexpect c1 synack mss=1440@ipv6 cookie\n");
     normalizes("family dual\nsyn c1 ipv4 mss=1460\n", "family dual\nsyn c1 mss=1460 ipv4\n");
+    normalizes("listener\tL1   reuseport \nlisten L1 007\nexpect synq  L1 00\n",
+               "listener L1 reuseport\nlisten L1 7\nexpect synq L1 0\n");
     normalizes("syn c1\nexpect c1 synack cookie mss=1460\n",
                "syn c1\nexpect c1 synack mss=1460 cookie\n");
     /* flowlabel= last, on synack, ack and rst alike */
