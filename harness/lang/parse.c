@@ -966,10 +966,10 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     static const struct {
         const char *word;
         uint8_t kind;
-    } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL}, {"listen", LQ_D_LISTEN},
-                 {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},       {"ack", LQ_D_ACK},
-                 {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},       {"accept", LQ_D_ACCEPT},
-                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT}, {"family", LQ_D_FAMILY},
+    } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL},    {"listen", LQ_D_LISTEN},
+                 {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},          {"ack", LQ_D_ACK},
+                 {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},          {"accept", LQ_D_ACCEPT},
+                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT},    {"family", LQ_D_FAMILY},
                  {"seg", LQ_D_SEG},         {"listener", LQ_D_LISTENER}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)

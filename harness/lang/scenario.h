@@ -17,21 +17,21 @@
 #include "model/model.h"
 
 enum lq_dir_kind {
-    LQ_D_BLANK,   /* an empty line (kept for printing) */
-    LQ_D_COMMENT, /* a line that is only a comment */
-    LQ_D_SEED,    /* seed N */
-    LQ_D_SYSCTL,  /* sysctl net.ipv4.tcp_syncookies=0 */
-    LQ_D_LISTEN,  /* listen N */
-    LQ_D_SOCKOPT, /* sockopt TCP_DEFER_ACCEPT=3 */
-    LQ_D_SYN,     /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] [fin] */
-    LQ_D_ACK,     /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old|+N] [tsecr=bad] */
-    LQ_D_RST,     /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old|+N] [tsecr=bad] */
-    LQ_D_FIN,     /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old|+N] [tsecr=bad] */
-    LQ_D_ACCEPT,  /* accept */
-    LQ_D_WAIT,    /* wait 1500ms | wait 2s */
-    LQ_D_EXPECT,  /* expect ... */
-    LQ_D_FAMILY,  /* family ipv4|ipv6|dual (before the first event) */
-    LQ_D_SEG,     /* seg c1 flags=SYN|ACK [seq=...] [ack=...] [len=N] [win=N] [tsval=...] */
+    LQ_D_BLANK,    /* an empty line (kept for printing) */
+    LQ_D_COMMENT,  /* a line that is only a comment */
+    LQ_D_SEED,     /* seed N */
+    LQ_D_SYSCTL,   /* sysctl net.ipv4.tcp_syncookies=0 */
+    LQ_D_LISTEN,   /* listen N */
+    LQ_D_SOCKOPT,  /* sockopt TCP_DEFER_ACCEPT=3 */
+    LQ_D_SYN,      /* syn c1 mss=1460 ts sack wscale=7 [newisn[=N]] [len=N] [fin] */
+    LQ_D_ACK,      /* ack c1 [ack=bad] [seq=bad|+N|-N] [len=N] [tsval=old|+N] [tsecr=bad] */
+    LQ_D_RST,      /* rst c1 [seq=bad|+N|-N] [ack] [ack=bad] [tsval=old|+N] [tsecr=bad] */
+    LQ_D_FIN,      /* fin c1 [ack=bad] [seq=...] [len=N] [noack] [tsval=old|+N] [tsecr=bad] */
+    LQ_D_ACCEPT,   /* accept */
+    LQ_D_WAIT,     /* wait 1500ms | wait 2s */
+    LQ_D_EXPECT,   /* expect ... */
+    LQ_D_FAMILY,   /* family ipv4|ipv6|dual (before the first event) */
+    LQ_D_SEG,      /* seg c1 flags=SYN|ACK [seq=...] [ack=...] [len=N] [win=N] [tsval=...] */
     LQ_D_LISTENER, /* listener NAME [reuseport] (before the first event) */
     LQ_D_KIND_COUNT
 };
