@@ -216,8 +216,7 @@ struct lq_model {
     int nlsn;
     struct lq_listener *lsk;
     struct lq_reuseport group; /* the SO_REUSEPORT group of the listening ones */
-    uint32_t txhash_next; /* the next token lq_net_tx_rndhash hands out */
-
+    uint32_t txhash_next;      /* the next token lq_net_tx_rndhash hands out */
 
     /* Sockets. */
     struct lq_conn_slot *conns;
