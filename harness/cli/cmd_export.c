@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "findings/finding.h"
 #include "findings/packetdrill.h"
 #include "lang/parse.h"
@@ -22,22 +23,26 @@
 
 static void lq_export_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: listenq export --packetdrill [--conn NAME] [--kernel VERSION] [-o FILE] FILE\n"
-            "       listenq export --packetdrill --check [--conn NAME] [--kernel VERSION] "
-            "FILE...\n"
-            "Writes a packetdrill script for a scenario: the flow of one connection (the\n"
-            "first, or --conn), the other connections through `listenq pd-peer`, the\n"
-            "replies the model expects, the expect lines as checks, and a comment listing\n"
-            "what was left out. --check writes the script of every connection of each FILE\n"
-            "(or of --conn) and runs it with packetdrill (LISTENQ_PACKETDRILL, else PATH)\n"
-            "in a private network namespace, as TAP; exit 0 when every script passed.\n"
-            "  --packetdrill     the format (the only one)\n"
-            "  --conn NAME       the connection whose flow packetdrill drives\n"
-            "  --kernel VERSION  model profile (default: the running kernel's)\n"
-            "  -o, --out FILE    write to FILE (atomically) instead of standard output\n"
-            "  --check           run the scripts with packetdrill\n"
-            "  --keep DIR        with --check: keep the scripts and packetdrill's output in DIR\n");
+    fprintf(
+        f,
+        "usage: listenq export --packetdrill [--conn NAME] [--kernel VERSION] [--family 4|6] [-o "
+        "FILE] FILE\n"
+        "       listenq export --packetdrill --check [--conn NAME] [--kernel VERSION] "
+        "[--family 4|6|both] FILE...\n"
+        "Writes a packetdrill script for a scenario: the flow of one connection (the\n"
+        "first, or --conn), the other connections through `listenq pd-peer`, the\n"
+        "replies the model expects, the expect lines as checks, and a comment listing\n"
+        "what was left out. --check writes the script of every connection of each FILE\n"
+        "(or of --conn) and runs it with packetdrill (LISTENQ_PACKETDRILL, else PATH)\n"
+        "in a private network namespace, as TAP; exit 0 when every script passed.\n"
+        "  --packetdrill     the format (the only one)\n"
+        "  --conn NAME       the connection whose flow packetdrill drives\n"
+        "  --kernel VERSION  model profile (default: the running kernel's)\n"
+        "  -o, --out FILE    write to FILE (atomically) instead of standard output\n"
+        "  --check           run the scripts with packetdrill\n"
+        "  --keep DIR        with --check: keep the scripts and packetdrill's output in DIR\n"
+        "  --family 4|6|both family-neutral scenarios over IPv4 (the default), IPv6, or\n"
+        "                    both (--check only), as listenq run --family\n");
 }
 
 /* --check: one script, run; prints its TAP line. 1 when it passed. */
@@ -51,12 +56,14 @@ static int lq_export_check_one(const struct lq_scenario *sc, const struct lq_pro
     struct lq_pd_opts po = {.conn = conn, .source = file};
     int passed = 0;
     const char *label = conn ? conn : "(no connection)";
-    char script[4200];
-    snprintf(script, sizeof(script), "%s/%s.%s.pkt", dir, sc->name ? sc->name : "scenario",
+    char script[4200], fam[16] = "";
+    if (sc->family_label) /* a --family run: FILE@ipv6 */
+        snprintf(fam, sizeof(fam), "@%s", lq_family_name((enum lq_family)sc->run_family));
+    snprintf(script, sizeof(script), "%s/%s%s.%s.pkt", dir, sc->name ? sc->name : "scenario", fam,
              conn ? conn : "none");
     if (lq_export_packetdrill(sc, profile, &po, &t, err) ||
         lq_write_file_atomic_nosync(script, lq_sb_str(&t), t.len, err)) {
-        printf("not ok %d - %s %s # cannot export: %s\n", n, file, label, err->msg);
+        printf("not ok %d - %s%s %s # cannot export: %s\n", n, file, fam, label, err->msg);
         goto out;
     }
     char bindir[4096];
@@ -69,10 +76,10 @@ static int lq_export_check_one(const struct lq_scenario *sc, const struct lq_pro
     if (lq_pd_run(pd, lq_pd_ip_version(sc, ci), script, bindir, timeout, &out, &passed, err)) {
         if (err->status == LQ_EXIT_SKIP)
             *skip = 1;
-        printf("not ok %d - %s %s # %s\n", n, file, label, err->msg);
+        printf("not ok %d - %s%s %s # %s\n", n, file, fam, label, err->msg);
         goto out;
     }
-    printf("%s %d - %s %s\n", passed ? "ok" : "not ok", n, file, label);
+    printf("%s %d - %s%s %s\n", passed ? "ok" : "not ok", n, file, fam, label);
     if (!passed) {
         const char *s = lq_sb_str(&out);
         while (*s) {
@@ -92,7 +99,7 @@ out:
 }
 
 static int lq_export_check(int nfiles, char **files, const struct lq_profile *profile,
-                           const char *conn, const char *keep)
+                           const char *conn, const char *keep, unsigned fams)
 {
     char pd[4096];
     struct lq_err err = {0};
@@ -136,12 +143,21 @@ static int lq_export_check(int nfiles, char **files, const struct lq_profile *pr
         /* a scenario without a segment (listen and setsockopt calls only)
          * has one script, of no connection */
         bool none = k == 0;
-        for (size_t i = 0; i < (none ? 1 : k) && !skip; i++) {
-            passed += lq_export_check_one(&sc, profile, files[f],
-                                          conn   ? conn
-                                          : none ? NULL
-                                                 : sc.conns[idx[i]],
-                                          pd, dir, ++n, &skip, &err);
+        /* --family: a family-neutral scenario once per family asked for */
+        sc.family_label = fams != 0;
+        for (unsigned fb = 0; fb < 2 && !skip; fb++) {
+            if (sc.family == LQ_SCN_NEUTRAL ? fams && !(fams & (1u << fb)) : fb)
+                continue;
+            if (sc.family == LQ_SCN_NEUTRAL && fams)
+                sc.run_family = fb ? LQ_FAMILY_IPV6 : LQ_FAMILY_IPV4;
+            for (size_t i = 0; i < (none ? 1 : k) && !skip; i++)
+                passed += lq_export_check_one(&sc, profile, files[f],
+                                              conn   ? conn
+                                              : none ? NULL
+                                                     : sc.conns[idx[i]],
+                                              pd, dir, ++n, &skip, &err);
+            if (!fams)
+                break;
         }
         lq_scenario_free(&sc);
     }
@@ -157,16 +173,18 @@ static int lq_export_check(int nfiles, char **files, const struct lq_profile *pr
 
 int lq_cmd_export(int argc, char **argv)
 {
-    enum { O_PD = 1000, O_CONN, O_KERNEL, O_CHECK, O_KEEP };
+    enum { O_PD = 1000, O_CONN, O_KERNEL, O_CHECK, O_KEEP, O_FAMILY };
     static const struct option opts[] = {{"packetdrill", no_argument, 0, O_PD},
                                          {"conn", required_argument, 0, O_CONN},
                                          {"kernel", required_argument, 0, O_KERNEL},
                                          {"check", no_argument, 0, O_CHECK},
                                          {"keep", required_argument, 0, O_KEEP},
+                                         {"family", required_argument, 0, O_FAMILY},
                                          {"out", required_argument, 0, 'o'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool pd = false, check = false;
+    unsigned fams = 0;
     const char *conn = NULL, *kernel_opt = NULL, *out = NULL, *keep = NULL;
     int c;
     optind = 1;
@@ -177,6 +195,10 @@ int lq_cmd_export(int argc, char **argv)
         case O_KERNEL: kernel_opt = optarg; break;
         case O_CHECK: check = true; break;
         case O_KEEP: keep = optarg; break;
+        case O_FAMILY:
+            if (lq_cli_family_opt("export", optarg, &fams))
+                return LQ_EXIT_BADINPUT;
+            break;
         case 'o': out = optarg; break;
         case 'h': lq_export_usage(stdout); return 0;
         default: lq_export_usage(stderr); return LQ_EXIT_BADINPUT;
@@ -192,13 +214,19 @@ int lq_cmd_export(int argc, char **argv)
     if (lq_finding_profile(kernel_opt, &profile, "export"))
         return LQ_EXIT_BADINPUT;
     if (check)
-        return lq_export_check(argc - optind, argv + optind, &profile, conn, keep);
+        return lq_export_check(argc - optind, argv + optind, &profile, conn, keep, fams);
+    if (fams == (LQ_CORPUS_FAM_4 | LQ_CORPUS_FAM_6)) {
+        fprintf(stderr, "listenq export: --family both writes two scripts: with --check only\n");
+        return LQ_EXIT_BADINPUT;
+    }
     struct lq_scenario sc;
     struct lq_err err = {0};
     if (lq_parse_file(argv[optind], &sc, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return err.status ? err.status : LQ_EXIT_BADINPUT;
     }
+    if (fams && sc.family == LQ_SCN_NEUTRAL)
+        sc.run_family = fams == LQ_CORPUS_FAM_6 ? LQ_FAMILY_IPV6 : LQ_FAMILY_IPV4;
     struct lq_strbuf t;
     lq_sb_init(&t);
     struct lq_pd_opts po = {.conn = conn, .source = argv[optind]};

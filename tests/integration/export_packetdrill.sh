@@ -7,7 +7,11 @@
 # a handshake passes; an overflow scenario passes for each connection (the
 # others driven by `listenq pd-peer`); a set-up line changed in the script
 # alone (timestamps off, cookies on) fails it at the first line the kernel
-# answers differently. `listenq pd-peer` refuses the initial namespace.
+# answers differently; the overflow scenario over IPv6 (--family 6: pd-peer
+# sends IPv6) passes too. `listenq pd-peer` refuses the initial namespace.
+# --family both writes two scripts, so only with --check; --family 6 makes
+# a neutral scenario's script IPv6 (packetdrill --ip_version=ipv6, and the
+# listener's IPV6_V6ONLY 1, as the harness's).
 . tests/integration/lib.sh.inc
 
 cat >"$TMP/hs.lq" <<'LQ'
@@ -39,6 +43,13 @@ expect synq 2
 expect counter TCPReqQFullDrop 1
 LQ
 
+"$LISTENQ" export --packetdrill --family both "$TMP/hs.lq" >/dev/null 2>&1
+is "$?" 2 "--family both without --check is bad input"
+"$LISTENQ" export --packetdrill --family 6 -o "$TMP/hs6.pkt" "$TMP/hs.lq"
+grep -q -- '--ip_version=ipv6 SCRIPT.pkt' "$TMP/hs6.pkt" &&
+    grep -q '^+0 setsockopt(3, SOL_IPV6, 26, \[1\], 4) = 0  // IPV6_V6ONLY$' "$TMP/hs6.pkt"
+ok $? "--family 6: an IPv6 script (--ip_version=ipv6, IPV6_V6ONLY 1 before bind)"
+
 "$LISTENQ" pd-peer send --sport 20000 >/dev/null 2>&1
 is "$?" 2 "pd-peer with missing arguments is bad input"
 if [ "$(id -u)" = 0 ] && [ "$(stat -Lc %i /proc/self/ns/net)" = "$(stat -Lc %i /proc/1/ns/net 2>/dev/null)" ]; then
@@ -65,7 +76,8 @@ if [ -n "$why" ]; then
         "... at the first line the kernel answers differently" \
         "the overflow scenario's three scripts pass (pd-peer fills the SYN queue)" \
         "with cookies on in the script only, c3's script fails" \
-        "... at the check of the model's state after c3's SYN (line 5): a cookie was sent"; do
+        "... at the check of the model's state after c3's SYN (line 5): a cookie was sent" \
+        "over IPv6 (--family 6) the overflow scenario's three scripts pass"; do
         skip "$t" "$why"
     done
     tap_done
@@ -106,4 +118,10 @@ ok $? "with cookies on in the script only, c3's script fails"
 grep -q "line 5: the kernel has .*TcpExtSyncookiesSent=1 (the model: 0)" "$TMP/drop-mut.out"
 ok $? "... at the check of the model's state after c3's SYN (line 5): a cookie was sent"
 [ "$st" -ne 0 ] || sed 's/^/# /' "$TMP/drop-mut.out"
+
+"$LISTENQ" export --packetdrill --check --family 6 "$TMP/drop.lq" >"$TMP/drop6.out" 2>&1
+st=$?
+[ "$st" -eq 0 ] && grep -q '^# packetdrill passed 3 of 3 scripts' "$TMP/drop6.out"
+ok $? "over IPv6 (--family 6) the overflow scenario's three scripts pass"
+[ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/drop6.out"
 tap_done
