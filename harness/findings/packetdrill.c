@@ -219,7 +219,8 @@ size_t lq_pd_conns(const struct lq_scenario *sc, uint16_t *out, size_t cap)
 
 const char *lq_pd_ip_version(const struct lq_scenario *sc, uint16_t conn)
 {
-    if (conn < sc->nconns && lq_scenario_conn_ipv6(sc, conn))
+    /* an IPv6 scenario's: also when it has no connection at all */
+    if (sc->run_family == LQ_FAMILY_IPV6 || (conn < sc->nconns && lq_scenario_conn_ipv6(sc, conn)))
         return "ipv6";
     return sc->run_family == LQ_FAMILY_DUAL ? "ipv4-mapped-ipv6" : "ipv4";
 }
