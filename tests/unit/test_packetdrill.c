@@ -14,7 +14,11 @@
  * FIN's ACK; tcp_data_queue ACKs a retransmission at once, which supersedes
  * it); IPV6_V6ONLY by its number (26, include/uapi/linux/in6.h: packetdrill
  * has no symbol for it) at SOL_IPV6, refused by an IPv4 listener with
- * ENOPROTOOPT (ip_setsockopt).
+ * ENOPROTOOPT (ip_setsockopt); an expect none allows another connection's
+ * delayed ACK the model has pending (c1's 17th segment, after its 16 quick
+ * ACKs, tcp_incr_quickack: its ACK waits for the 40 ms timer, TCP_ATO_MIN,
+ * and fires in the wait), not the flow's own (a > line packetdrill waits
+ * for).
  */
 #include <stdio.h>
 #include <string.h>
@@ -279,6 +283,17 @@ static const char v6_lq[] = "family ipv6\n"
                             "listen 1\n"
                             "syn a mss=1460\n";
 
+#define ACK10 "ack c1 len=10\n"
+static const char pending_lq[] = "sysctl net.ipv4.tcp_syncookies=0\n"
+                                 "listen 4\n"
+                                 "syn c1\n"
+                                 "ack c1\n" ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 ACK10
+                                     ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 ACK10 "syn c2\n"
+                                 "ack c2\n"
+                                 "expect none\n"
+                                 "wait 100ms\n"
+                                 "expect c1 ack\n";
+
 static const char v6only_lq[] = "sockopt IPV6_V6ONLY=1\n"
                                 "listen 4\n";
 
@@ -380,6 +395,16 @@ int main(void)
         ok(strstr(got, "segment of the flow must find it so (lines 7-10)") != NULL,
            "stretch.lq: the header names the stretch");
     }
+    lq_sb_reset(&out);
+    if (!export(&p, "pending.lq", pending_lq, "c2", &out))
+        ok(strstr(lq_sb_str(&out), "[ \"${v:-0}\" -le 1 ] || { echo \"line 24: expect none (the "
+                                   "model's delayed ACKs aside)") != NULL,
+           "pending.lq --conn c2: expect none allows c1's pending delayed ACK");
+    lq_sb_reset(&out);
+    if (!export(&p, "pending.lq", pending_lq, "c1", &out))
+        ok(strstr(lq_sb_str(&out), "[ \"${v:-0}\" -eq 0 ] || { echo \"line 24: expect none: ") !=
+               NULL,
+           "pending.lq --conn c1: the flow's own delayed ACK is a > line, not allowed");
     lq_sb_reset(&out);
     if (!export(&p, "v6only.lq", v6only_lq, NULL, &out))
         ok(strstr(lq_sb_str(&out), "\n+0 setsockopt(3, SOL_IPV6, 26, [1], 4) = -1 ENOPROTOOPT "
