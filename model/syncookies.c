@@ -244,6 +244,17 @@ enum lq_cookie_result lq_cookie_check(struct lq_model *m, const struct lq_seg *i
         lq_tcp_listendrop(m);
         return LQ_COOKIE_DROP;
     }
+    /* 6.18 (AccECN): cookie_v4_check / cookie_v6_check set "treq->accecn_ok =
+     * ireq->ecn_ok && cookie_accecn_ok(th)": the ACK's ACE field (AE, CWR,
+     * ECE; the harness never sets AE) above 1, i.e. CWR, makes an AccECN
+     * child, whose ACKs carry ACE counters: not modelled. */
+    if (req.ecn_ok && (in->flags & LQ_TH_CWR) &&
+        lq_profile_has(&m->profile, LQ_CHG_ACCEPT_CWR_NEEDS_ECN)) {
+        lq_model_dp(m, LQ_DP_COOKIE_ACCECN);
+        lq_model_beyond(m, "a cookie ACK with CWR for a cookie that carries ECN: an AccECN child "
+                           "(cookie_accecn_ok, 6.18), whose ACKs the model does not mirror");
+        return LQ_COOKIE_DROP;
+    }
     lq_model_dp(m, LQ_DP_COOKIE_CHILD);
     if (req.ipv6)
         lq_model_dp(m, LQ_DP_V6_LABEL_COOKIE_CHILD);
