@@ -29,6 +29,9 @@ const char *lq_dp_not_a_decision(enum lq_dp dp)
     if (dp == LQ_DP_CHILD_BEYOND_MODEL)
         return "not a kernel decision: where the model stops predicting (docs/model.md, Scope); "
                "conformance scenarios stay inside";
+    if (dp == LQ_DP_COOKIE_ACCECN)
+        return "the model stops here (an AccECN child, 6.18); conformance scenarios stay inside "
+               "(tests/unit/test_model_ecn.c reaches it)";
     return NULL;
 }
 

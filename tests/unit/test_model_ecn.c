@@ -128,7 +128,29 @@ static void test_cookie_ecn(void)
     bits = sa ? (sa->seg.opt.tsval - lq_model_ts_off(m, 3)) & 0x3fu : 0;
     ok(sa && !(sa->seg.flags & LQ_TH_ECE) && bits == 0xfu,
        "cookie with timestamps, no ECN asked: option bits 0x%02x (want 0x0f)", bits);
+    /* 6.18: the cookie ACK with CWR (ACE above 1) for an ECN cookie makes an
+     * AccECN child (cookie_accecn_ok): beyond the model; 6.12.118 has no AccECN */
     lq_model_free(m);
+    const char *const vers[] = {"6.18.44", "6.12.118"};
+    for (int v = 0; v < 2; v++) {
+        m = listener(vers[v], 8);
+        lq_model_set_sysctl(m, LQ_SYSCTL_SYNCOOKIES, 2);
+        s = mksyn(4);
+        s.flags |= LQ_TH_ECE | LQ_TH_CWR;
+        s.opt.has_ts = true;
+        s.opt.tsval = 5000;
+        input(m, s);
+        sa = synack_of(m, 4);
+        struct lq_seg a = mkseg(4, LQ_TH_ACK | LQ_TH_CWR, cisn(4) + 1, sa ? sa->seg.seq + 1 : 0);
+        a.opt.has_ts = true;
+        a.opt.tsval = 5001;
+        a.opt.tsecr = sa ? sa->seg.opt.tsval : 0;
+        input(m, a);
+        bool beyond = lq_model_beyond_scope(m) != NULL;
+        ok(sa && beyond == (v == 0), "%s: cookie ACK with CWR for an ECN cookie: %s", vers[v],
+           v == 0 ? "an AccECN child, beyond the model" : "a classic child");
+        lq_model_free(m);
+    }
 }
 
 /* ---- CWR on the child ---- */
