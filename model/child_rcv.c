@@ -483,6 +483,30 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
     return true;
 }
 
+/* tcp_rcv_established()'s header prediction: pred_flags (tcp_fast_path_on:
+ * the header length, ACK alone with PSH ignored, the window the child last
+ * took, snd_wnd >> snd_wscale; zero while data is out of order), seq ==
+ * rcv_nxt, an ack up to snd_nxt (from snd_una up before fast_path_old_ack),
+ * and with timestamps a TSval not behind ts_recent. A pure ACK only. */
+static bool lq_child_header_predicted(const struct lq_model *m, const struct lq_child *c,
+                                      const struct lq_seg *in)
+{
+    if (c->state != LQ_CHILD_ESTABLISHED || c->nofo || c->urg_data || in->len ||
+        (in->flags & (uint8_t)~LQ_TH_PSH) != LQ_TH_ACK || in->seq != c->rcv_nxt)
+        return false;
+    /* tcp_header_len: 20 bytes, plus the aligned timestamp when tstamp_ok */
+    if (in->opt.has_mss || in->opt.has_wscale || in->opt.sack_perm ||
+        in->opt.has_ts != c->tstamp_ok)
+        return false;
+    if ((uint32_t)in->win != c->snd_wnd >> (c->wscale_ok ? c->snd_wscale : 0))
+        return false;
+    if (lq_seq_after(in->ack, c->snd_nxt) ||
+        (lq_seq_before(in->ack, c->snd_una) &&
+         !lq_profile_has(&m->profile, LQ_CHG_FAST_PATH_OLD_ACK)))
+        return false;
+    return !(c->tstamp_ok && lq_seq_before(in->opt.tsval, c->ts_recent));
+}
+
 /* tcp_ack()'s verdicts that stop a segment: an ACK of data never sent, or
  * one too old (RFC 5961 5.2). False when the segment stops here. */
 static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
@@ -501,6 +525,11 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
      * so anything below snd_una. */
     if (lq_seq_before(in->ack, c->snd_una)) {
         lq_model_dp(m, LQ_DP_CHILD_ACK_TOO_OLD);
+        /* The fast path's tcp_store_ts_recent() ran before tcp_ack(sk, skb, 0)
+         * (seq == rcv_nxt, so "seq <= rcv_wup" is rcv_nxt == rcv_wup); the
+         * slow path's tcp_replace_ts_recent() comes after this check. */
+        if (c->tstamp_ok && c->rcv_nxt == c->rcv_wup && lq_child_header_predicted(m, c, in))
+            c->ts_recent = in->opt.tsval;
         lq_tcp_send_challenge_ack(m, c, LQ_DP_CHILD_ACK_TOO_OLD);
         return false;
     }
@@ -584,6 +613,7 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         }
         c->tsval_max = in->opt.tsval;
     }
+    bool predicted = lq_child_header_predicted(m, c, in); /* before tcp_ack moves snd_wnd */
     if (!lq_tcp_validate_incoming(m, c, in))
         return;
     if (c->syn_recv) {
@@ -612,13 +642,13 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         }
     } else if (pure) {
         lq_model_dp(m, LQ_DP_CHILD_PURE_ACK);
-        /* In sequence with nothing out of order, it may take the fast path
-         * (no tcp_ack_snd_check); otherwise the slow path re-checks a
-         * pending delayed ACK. */
-        slow_path = in->seq != c->rcv_nxt || c->nofo;
+        /* Header prediction's fast path has no tcp_ack_snd_check; the slow
+         * path re-checks a pending delayed ACK. */
+        slow_path = !predicted;
         /* Header prediction (TCP_HP_BITS) wants the flags ACK (and PSH)
          * alone and no urgent data pending (tcp_fast_path_check). */
-        if (!slow_path && ((in->flags & (LQ_TH_URG | LQ_TH_ECE | LQ_TH_CWR)) || urg_before)) {
+        if (in->seq == c->rcv_nxt && !c->nofo &&
+            ((in->flags & (LQ_TH_URG | LQ_TH_ECE | LQ_TH_CWR)) || urg_before)) {
             lq_model_dp(m, LQ_DP_CHILD_NO_HEADER_PREDICTION);
             slow_path = true;
         }

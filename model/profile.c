@@ -115,11 +115,12 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.17", "none"},
          {6, 17, 0},
          {{0, 0, 0}}},
-    [LQ_CHG_FIN_BEYOND_WINDOW] = {{"fin_beyond_window",
-                                   "... but lets a FIN end one past it; commit 1e3bb184e941", "7.0",
-                                   "6.19.y and 6.18.y (point releases unknown: not resolved)"},
-                                  {7, 0, 0},
-                                  {{0, 0, 0}}},
+    [LQ_CHG_FIN_BEYOND_WINDOW] =
+        {{"fin_beyond_window", "... but lets a FIN end one past it; commit 1e3bb184e941", "7.0",
+          "6.18.44 (seen live: earlier 6.18.y not resolved); 6.19.y (point "
+          "release unknown)"},
+         {7, 0, 0},
+         {{6, 18, 44}, {0, 0, 0}}},
     [LQ_CHG_ACCEPT_CWR_NEEDS_ECN] =
         {{"accept_cwr_needs_ecn",
           "tcp_ecn_accept_cwr: CWR with data asks for an immediate ACK only on a connection that "
@@ -163,6 +164,14 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "(reuseport_select_sock); before, a hash chose; commit c125e80b8868",
           "4.6", "none"},
          {4, 6, 0},
+         {{0, 0, 0}}},
+    [LQ_CHG_FAST_PATH_OLD_ACK] =
+        {{"fast_path_old_ack",
+          "tcp_rcv_established's header prediction takes a pure ACK below snd_una too (6.12: "
+          "between(ack, snd_una, snd_nxt)): tcp_store_ts_recent runs before tcp_ack's RFC 5961 "
+          "5.2 challenge ACK, which then echoes that segment's TSval",
+          "not resolved (seen live on 6.18.44; not in 6.12's or 6.1's source)", "not resolved"},
+         {6, 18, 44},
          {{0, 0, 0}}},
 };
 

@@ -54,7 +54,7 @@ enum lq_change {
      * while the receive queue holds data ("tcp: do not accept packets beyond
      * window", 9ca48d616ed7). */
     LQ_CHG_BEYOND_WINDOW_DROP,
-    /* 7.0 (6.19.y, 6.18.y): ... except for a FIN one past it ("tcp:
+    /* 7.0 (6.19.y, 6.18.44 seen live): ... except for a FIN one past it ("tcp:
      * re-enable acceptance of FIN packets when RWIN is 0", 1e3bb184e941). */
     LQ_CHG_FIN_BEYOND_WINDOW,
     /* 6.18 "tcp: AccECN core": tcp_ecn_accept_cwr() acts on CWR only when the
@@ -81,6 +81,11 @@ enum lq_change {
      * a TCP listener lookup runs reuseport_select_sock (the program); before,
      * __inet_lookup_listener chose among the group by hash. */
     LQ_CHG_REUSEPORT_TCP_STEER,
+    /* Seen live on 6.18.44 (the commit is not resolved): tcp_rcv_established()'s
+     * header prediction admits a pure ACK below snd_una, so tcp_store_ts_recent()
+     * runs before tcp_ack() answers it with a challenge ACK (6.12 and 6.1 require
+     * between(ack_seq, snd_una, snd_nxt) and take the slow path). */
+    LQ_CHG_FAST_PATH_OLD_ACK,
     LQ_CHG_COUNT
 };
 

@@ -124,7 +124,7 @@ fi
 # listenq profiles says which rules no kernel here checks (issue 17)
 "$LISTENQ" profiles >"$TMP/prof" 2>&1
 grep -q '^| `synq_limit_is_backlog` | \*\*unverified live\*\* (model only) | verified live |$' "$TMP/prof" &&
-    grep -q '^| `fin_beyond_window` | verified live | \*\*unverified live\*\* (model only) |$' "$TMP/prof" &&
+    grep -q '^| `synrecv_rst_challenge` | \*\*unverified live\*\* (model only) | verified live |$' "$TMP/prof" &&
     grep -q 'The legacy profile .* runs on none of these kernels' "$TMP/prof"
 ok $? "listenq profiles marks the rules no checked kernel runs as unverified live"
 tap_done

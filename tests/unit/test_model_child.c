@@ -276,13 +276,17 @@ static struct child fin_child(struct lq_model *m, uint16_t conn)
  * 6.16 tcp_sequence passes it (seq <= limit) and CLOSE_WAIT ignores it; from
  * 6.17 it is TCP_INVALID_END_SEQUENCE (the receive queue holds the FIN), a
  * duplicate ACK. A FIN ending one past the edge: 6.17 drops it too, 7.0
- * lets it through ("allow the FIN to extend beyond the window"). */
+ * lets it through ("allow the FIN to extend beyond the window"), and so does
+ * the live 6.18.44 (corpus/conformance/child_fin_one_past_window.lq). */
 static void test_beyond_window_end(void)
 {
     const struct {
         const char *ver;
         bool data_dupack, fin_dupack;
-    } rows[] = {{"6.12.117", false, false}, {"6.18.44", true, true}, {"7.2.12", true, false}};
+    } rows[] = {{"6.12.117", false, false},
+                {"6.17", true, true},
+                {"6.18.44", true, false},
+                {"7.2.12", true, false}};
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct lq_model *m = mk_listening(rows[i].ver);
         struct child c = fin_child(m, 0), d = fin_child(m, 1);
