@@ -37,8 +37,9 @@ struct lq_parser {
     struct lq_tok tok[LQ_MAX_TOKENS];
     int ntok;
     bool seen_event;
-    uint32_t family_line; /* the line of the `family` directive, 0: none yet */
-    uint8_t *via;         /* dual: [conn] the family its first event chose (enum lq_via) */
+    uint32_t family_line;      /* the line of the `family` directive, 0: none yet */
+    uint32_t unnamed_lsn_line; /* the first line that took the unnamed listener, 0: none */
+    uint8_t *via;              /* dual: [conn] the family its first event chose (enum lq_via) */
 };
 
 static int lq_perr(struct lq_parser *p, uint16_t col, const char *fmt, ...)
@@ -205,6 +206,8 @@ static int lq_take_listener(struct lq_parser *p, int pos, const char *verb, uint
     if (t && pos + 1 < p->ntok && lq_valid_name(t) && strcmp(verb, "accept") != 0)
         return lq_perr(p, t->col, "unknown listener '%s' (declare it first: listener %s reuseport)",
                        lq_tok_str(t, buf, sizeof(buf)), buf);
+    if (!p->unnamed_lsn_line)
+        p->unnamed_lsn_line = p->line;
     return 0;
 }
 
@@ -232,6 +235,14 @@ static int lq_parse_listener(struct lq_parser *p, struct lq_directive *d)
         return lq_perr(p, p->tok[0].col,
                        "'listener' must come before the first event (the listeners are bound "
                        "when the scenario starts)");
+    /* A line before took the unnamed listener: it would name this one once
+     * the scenario has listeners (printed, it would not parse). */
+    if (p->unnamed_lsn_line)
+        return lq_perr(p, p->tok[0].col,
+                       "'listener' must come before line %u, which names no listener (in a "
+                       "scenario with listener lines every listen, sockopt, accept and queue "
+                       "expectation names one)",
+                       p->unnamed_lsn_line);
     lq_tok_str(t, buf, sizeof(buf));
     for (size_t i = 0; i < p->sc->nlsn; i++)
         if (strcmp(p->sc->lsn_names[i], buf) == 0)

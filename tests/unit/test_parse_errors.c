@@ -296,6 +296,10 @@ static void test_setup(void)
     ERR("listener L1 fast", 1, 13, "unexpected 'fast' (expected reuseport or nothing)");
     ERR("listener L1 reuseport x", 1, 23,
         "unexpected 'x' at the end of the line (the form is: listener NAME [reuseport])");
+    /* printed after a listener exists, line 1 would name it: refused (a
+     * parse fuzzer finding: print(parse(x)) did not parse) */
+    ERR("expect synq 2\nlistener in0 reuseport", 2, 1,
+        "'listener' must come before line 1, which names no listener");
     ERR("listen 1\nlistener L1", 2, 1,
         "'listener' must come before the first event (the listeners are bound when the "
         "scenario starts)");
