@@ -46,7 +46,13 @@ done
 for j in 1 4; do
     "$LISTENQ" run --tap --jobs $j --json "$TMP/j$j.json" --junit "$TMP/j$j.xml" \
         corpus/conformance >"$TMP/j$j.tap" 2>"$TMP/j$j.err"
-    is $? 0 "the whole suite conforms with --jobs $j under load (slow scenarios included)"
+    rc=$?
+    is $rc 0 "the whole suite conforms with --jobs $j under load (slow scenarios included)"
+    if [ $rc -ne 0 ]; then
+        # say which scenarios and why: a CI log is all there is afterwards
+        { grep -A2 '^not ok' "$TMP/j$j.tap" | head -n 14
+          tail -n 10 "$TMP/j$j.err"; } | sed "s/^/--jobs $j: /" >&2
+    fi
 done
 stop_load
 grep '^not ok\|^ok' "$TMP/j1.tap" >"$TMP/v1"
