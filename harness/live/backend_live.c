@@ -309,6 +309,41 @@ static int lq_live_barrier_wait(struct lq_live *lv, struct lq_err *err)
     return 0;
 }
 
+/* A fresh namespace delivers to its IPv6 address only once addrconf's DAD
+ * work has run, even with IFA_F_NODAD: addrconf_dad_work ->
+ * addrconf_dad_completed -> __ipv6_ifa_notify inserts the address's local
+ * route, and that work takes the RTNL, which namespace cleanup can hold for
+ * over a second on a loaded machine (seen: a scenario's first barrier got no
+ * reply). IPv4's local route is inserted with the address. So, before the
+ * first scenario, each family's path is proven by an answered echo; the
+ * retries wait for that positive answer, bounded in count and time. */
+#define LQ_LIVE_READY_TRIES  200
+#define LQ_LIVE_READY_TRY_MS 50
+static int lq_live_wait_reachable(struct lq_live *lv, bool ipv6, struct lq_err *err)
+{
+    for (int k = 0; k < LQ_LIVE_READY_TRIES; k++) {
+        uint8_t buf[128];
+        size_t flen;
+        lv->barrier_seq = ++lv->echo_seq;
+        lv->barrier_seen = false;
+        if (lq_inject_echo(lv->inj, ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen,
+                           err))
+            return -1;
+        lv->stats.frames++;
+        if (lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_READY_TRY_MS * 1000000ull, false,
+                                  err) < 0)
+            return -1;
+        if (lv->barrier_seen) {
+            lv->barrier_seen = false;
+            lq_live_clear_frames(lv);
+            return 0;
+        }
+    }
+    return lq_errf(err, LQ_EXIT_ERROR,
+                   "the server's %s address answered no echo within %d ms of setting it up",
+                   ipv6 ? "IPv6" : "IPv4", LQ_LIVE_READY_TRIES * LQ_LIVE_READY_TRY_MS);
+}
+
 static int lq_live_refresh_synq(struct lq_live *lv, struct lq_err *err)
 {
     int n = 0;
@@ -966,6 +1001,9 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     if (!lv->cap)
         goto fail;
     if (lq_netns_enter(&lv->ns, LQ_NS_SERVER, err))
+        goto fail;
+    if (lq_live_wait_reachable(lv, false, err) ||
+        (lv->ns.ipv6 && lq_live_wait_reachable(lv, true, err)))
         goto fail;
     if (lq_diag_open(&lv->diag, err))
         goto fail;
