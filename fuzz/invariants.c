@@ -15,11 +15,12 @@ enum lq_inv_step {
     LQ_STEP_SOCKOPT,
     LQ_STEP_SEGMENT,
     LQ_STEP_ACCEPT,
-    LQ_STEP_WAIT
+    LQ_STEP_WAIT,
+    LQ_STEP_CALL
 };
 
-static const char *const lq_step_names[] = {"sysctl",  "listen", "sockopt",
-                                            "segment", "accept", "wait"};
+static const char *const lq_step_names[] = {"sysctl", "listen", "sockopt",       "segment",
+                                            "accept", "wait",   "close/shutdown"};
 
 struct lq_inv {
     struct lq_backend self;
@@ -146,7 +147,7 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
     if (lq_model_now(m) < v->prev_now)
         return "virtual time went back";
 
-    size_t ins = 0, rm = 0, created = 0, fifo = 0;
+    size_t ins = 0, rm = 0, created = 0, fifo = 0, drained = 0;
     for (size_t i = 0; i < ndps; i++) {
         uint16_t dp = dps[i];
         if (dp >= LQ_DP_COUNT)
@@ -162,7 +163,11 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         case LQ_DP_CHECKREQ_RESET_RST:
         case LQ_DP_CHECKREQ_RESET_SYN:
         case LQ_DP_CHECKREQ_OVERFLOW_ABORT:
-        case LQ_DP_TIMER_EXPIRE: rm++; break;
+        case LQ_DP_TIMER_EXPIRE:
+        case LQ_DP_TIMER_LISTENER_GONE:
+        case LQ_DP_RCV_REQUEST_LISTENER_GONE: rm++; break;
+        case LQ_DP_CLOSE_QUEUED_RESET:
+        case LQ_DP_CLOSE_QUEUED_DEAD: drained++; break;
         case LQ_DP_COOKIE_CHILD: created++; break;
         case LQ_DP_ACCEPT_FIFO: fifo++; break;
         default: break;
@@ -186,7 +191,10 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         return "children appeared without a decision point that creates one";
     if (k != LQ_STEP_SEGMENT && created)
         return "a child was created by a call other than a segment";
-    if ((long)lq_inv_total_acceptq(m) != (long)v->prev_acceptq + (long)created - (long)fifo)
+    if (drained && k != LQ_STEP_CALL)
+        return "the accept queue was drained by a call other than close or shutdown";
+    if ((long)lq_inv_total_acceptq(m) !=
+        (long)v->prev_acceptq + (long)created - (long)fifo - (long)drained)
         return "the accept queue changed by other than the children created and accepted";
     if (created && m->lsk->acceptq_len > (size_t)m->lsk->max_ack_backlog + 1)
         return "a child was queued past N + 1";
@@ -347,6 +355,18 @@ static int lq_inv_accept(struct lq_backend *b, int lsn, int *result, uint16_t *m
     return rc;
 }
 
+static int lq_inv_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                           struct lq_replies *out, struct lq_err *err)
+{
+    struct lq_inv *v = lq_inv(b);
+    lq_inv_advance(v);
+    size_t n0 = out->n;
+    int r = lq_backend_sockcall(v->inner, c, rc, out, err);
+    if (!r)
+        lq_inv_after(v, LQ_STEP_CALL, out, n0);
+    return r;
+}
+
 static int lq_inv_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
                        int64_t *waited_us, struct lq_err *err)
 {
@@ -412,6 +432,7 @@ static const struct lq_backend_ops lq_inv_ops = {
     .listen = lq_inv_listen,
     .sockopt = lq_inv_sockopt,
     .segment = lq_inv_segment,
+    .sockcall = lq_inv_sockcall,
     .accept = lq_inv_accept,
     .wait = lq_inv_wait,
     .state = lq_inv_state,

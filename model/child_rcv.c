@@ -584,6 +584,12 @@ static bool lq_child_close_wait(struct lq_model *m, struct lq_child *c, const st
 void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
 {
     struct lq_child *c = &m->children[ci];
+    if (c->app_closed) {
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "a segment to a connection the server closed with a FIN (FIN_WAIT1, "
+                           "LAST_ACK: tcp_rcv_state_process past ESTABLISHED is not modelled)");
+        return;
+    }
     /* A child left in SYN_RECV: a SYN (without RST) stops in
      * tcp_validate_incoming() (its challenge ACK, or 6.11's pass); anything
      * else goes through the SYN_RECV step, which is not modelled. */

@@ -29,6 +29,13 @@ int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
     if (lsn < 0 || lsn >= m->nlsn)
         return -EBADF;
     lq_model_use_listener(m, lsn);
+    if (m->lsk->fd_closed) {
+        lq_model_dp(m, LQ_DP_CALL_EBADF);
+        return -EBADF;
+    }
+    if (m->lsk->shutdown)
+        lq_model_beyond(m, "listen() after a shutdown() of the unconnected socket: the children "
+                           "would inherit its sk_shutdown bits (sk_clone_lock), not modelled");
     /* __sys_listen_socket: somaxconn read at listen() time; the unsigned
      * comparison turns a negative backlog into somaxconn. */
     int64_t somaxconn = m->sysctl[LQ_SYSCTL_SOMAXCONN];
@@ -102,6 +109,10 @@ int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int
     if (lsn < 0 || lsn >= m->nlsn)
         return -EBADF;
     lq_model_use_listener(m, lsn);
+    if (m->lsk->fd_closed) {
+        lq_model_dp(m, LQ_DP_CALL_EBADF);
+        return -EBADF;
+    }
     switch (opt) {
     case LQ_SOCKOPT_DEFER_ACCEPT:
         /* do_tcp_setsockopt: TCP_DEFER_ACCEPT. Translate value in seconds to

@@ -384,6 +384,10 @@ void lq_model_advance(struct lq_model *m, uint64_t ms)
 {
     lq_model_begin(m);
     uint64_t until = m->now_ms + ms;
+    for (size_t i = 0; i < m->nchildren && ms; i++)
+        if (m->children[i].app_closed && m->children[i].state != LQ_CHILD_CLOSED)
+            lq_model_beyond(m, "time passes after close() sent a FIN: its retransmission timer "
+                               "(tcp_retransmit_timer, TCP_RTO_MIN 200 ms) is not modelled");
     lq_reqsk_timers(m, until);
     lq_child_timers(m, until);
     m->now_ms = until;

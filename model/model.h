@@ -145,6 +145,16 @@ int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int
 int lq_model_accept_on(struct lq_model *m, int lsn, uint16_t *conn, uint16_t *mss);
 void lq_model_queues_of(const struct lq_model *m, int lsn, struct lq_model_queues *q);
 
+/* close() of the listener (tcp_close: inet_csk_listen_stop): 0, or -EBADF
+ * once it is closed (the descriptor is gone). */
+int lq_model_close(struct lq_model *m);
+/* shutdown() of the listener, how SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2
+ * (inet_shutdown): 0, -ENOTCONN, or -EBADF once closed. */
+int lq_model_shutdown(struct lq_model *m, int how);
+/* close() of an accepted connection's socket (tcp_close): 0, or -EBADF when
+ * accept() never returned it or it is closed already. */
+int lq_model_close_conn(struct lq_model *m, uint16_t conn);
+
 /* A segment from the client arrives now. */
 void lq_model_input(struct lq_model *m, const struct lq_seg *seg);
 /* Non-blocking accept(): 0 with *conn and *mss (getsockopt TCP_MAXSEG), or -errno. */

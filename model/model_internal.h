@@ -37,6 +37,8 @@
 struct lq_listener {
     bool reuseport; /* SO_REUSEPORT, set before bind */
     bool listening;
+    bool fd_closed;             /* close(): every later call on it is EBADF */
+    uint8_t shutdown;           /* sk_shutdown bits a shutdown() of the unconnected socket left */
     uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
     uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
     int defer_accept;           /* rskq_defer_accept (a retransmission count) */
@@ -134,9 +136,10 @@ struct lq_child {
     uint16_t rport, lport;
     uint32_t txhash; /* sk_txhash = treq->txhash (tcp_create_openreq_child) */
     enum lq_child_state state;
-    bool hashed;   /* in the established hash: segments for its 4-tuple reach it */
-    bool queued;   /* in the listener's accept queue */
-    bool accepted; /* returned by accept(); the harness holds it open */
+    bool hashed;     /* in the established hash: segments for its 4-tuple reach it */
+    bool queued;     /* in the listener's accept queue */
+    bool accepted;   /* returned by accept(); the harness holds it open */
+    bool app_closed; /* close() of its descriptor: FIN_WAIT1 / LAST_ACK, or reset */
     uint32_t snt_isn, snd_nxt, snd_una;
     uint32_t rcv_nxt, rcv_wup;
     uint32_t rcv_wnd; /* the window last advertised (its lower bound once uncertain) */
@@ -362,6 +365,9 @@ void lq_child_timers(struct lq_model *m, uint64_t until);
 /* child_rcv.c: a segment to the child (tcp_rcv_established, tcp_rcv_state_process) */
 void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
 void lq_child_data_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
+
+/* close.c */
+void lq_tcp_send_active_reset(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
 
 /* reqsk_timer.c */
 void lq_reqsk_timers(struct lq_model *m, uint64_t until);

@@ -36,6 +36,13 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
     lq_model_use_listener(m, req->lsn); /* sk_listener = req->rsk_listener */
+    if (!m->lsk->listening) {
+        /* the listener is not in TCP_LISTEN (closed, shut down): no
+         * reuseport migration (tcp_migrate_req 0), "goto drop" */
+        lq_model_dp(m, LQ_DP_TIMER_LISTENER_GONE);
+        lq_inet_csk_reqsk_queue_drop(m, r);
+        return;
+    }
     int max_retries =
         m->lsk->syn_retries ? m->lsk->syn_retries : (int)m->sysctl[LQ_SYSCTL_SYNACK_RETRIES];
 

@@ -457,6 +457,8 @@ static void lq_pd_accept(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
     lq_pd_time(p);
     if (res >= 0) {
         int fd = p->next_fd++;
+        if (p->flow)
+            p->flow_fd = fd;
         lq_sb_addf(&p->body, "accept(3, ..., ...) = %d\n", fd);
         lq_sb_addf(&p->body, "+0 getsockopt(%d, SOL_TCP, TCP_MAXSEG, [%d], [4]) = 0\n", fd,
                    o->accept_mss);
@@ -465,6 +467,32 @@ static void lq_pd_accept(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
         lq_pd_errno_line(&p->body, res);
         lq_sb_addc(&p->body, '\n');
     }
+}
+
+/* close / shutdown: the listener is descriptor 3, the flow's accepted
+ * connection flow_fd; what the call drew to the flow follows as packets. A
+ * close of a connection pd-peer holds makes the script not runnable
+ * (lq_pd_runnable), written here as a comment. */
+static void lq_pd_sockcall(struct lq_pd *p, const struct lq_directive *d, const struct lq_obs *o,
+                           size_t oi)
+{
+    struct lq_sockcall c = lq_directive_sockcall(d);
+    if (c.kind == LQ_CALL_CLOSE_CONN && (!p->flow || c.conn != p->conn || !p->flow_fd)) {
+        lq_sb_addf(&p->body, "// close of %s, a connection listenq pd-peer holds: not written\n",
+                   p->sc->conns[c.conn]);
+        return;
+    }
+    lq_pd_time(p);
+    if (c.kind == LQ_CALL_SHUTDOWN)
+        lq_sb_addf(&p->body, "shutdown(3, %s)", lq_shut_how_name(c.how));
+    else
+        lq_sb_addf(&p->body, "close(%d)", c.kind == LQ_CALL_CLOSE ? 3 : p->flow_fd);
+    lq_pd_errno_line(&p->body, o->rc);
+    lq_pd_dps(p, o);
+    lq_sb_addc(&p->body, '\n');
+    if (c.kind == LQ_CALL_CLOSE_CONN)
+        p->flow_fd = 0;
+    lq_pd_replies(p, o, oi);
 }
 
 /* One directive of sc into the script body; obs is its observation in the
@@ -552,6 +580,8 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
         break;
     case LQ_D_ACCEPT: lq_pd_accept(p, obs, line); break;
     case LQ_D_WAIT: lq_pd_wait(p, obs, d->u.wait_ms); break;
+    case LQ_D_CLOSE:
+    case LQ_D_SHUTDOWN: lq_pd_sockcall(p, d, obs, oi); break;
     default: break;
     }
     lq_pd_track(p, obs);

@@ -56,6 +56,7 @@ struct lq_pd {
     bool *srv_known, *srv_ts_known;
     uint32_t *srv_isn, *srv_ts;
     int next_fd;
+    int flow_fd;               /* the descriptor accept() gave the flow's connection (0: none) */
     uint64_t pending_ms;       /* time to put before the next line */
     bool started;              /* the socket() line is out */
     bool listening;            /* a listen() succeeded */

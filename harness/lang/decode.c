@@ -45,8 +45,10 @@ enum lq_dec_op {
     LQ_OP_SET,
 };
 
-static bool lq_op_has_arg(unsigned op)
+static bool lq_op_has_arg(unsigned op, bool v)
 {
+    if (op == LQ_OP_ACCEPT1 && v)
+        return true; /* close / shutdown */
     switch (op) {
     case LQ_OP_SYN_RTX:
     case LQ_OP_ACK0:
@@ -273,6 +275,7 @@ struct lq_dec_state {
     bool waits;
     bool v6[LQ_DEC_CONNS_MAX]; /* the connection sends IPv6 (its SYNs' MSS choices differ) */
     bool has_syn[LQ_DEC_CONNS_MAX];
+    bool named[LQ_DEC_CONNS_MAX]; /* a segment event named it: close CONN may */
     struct lq_ev_seg last_syn[LQ_DEC_CONNS_MAX];
 };
 
@@ -418,8 +421,12 @@ static void lq_dec_fin_arg(uint8_t a, struct lq_ev_seg *s)
 
 /* Whether an opcode makes a directive (a wait does not where waits are not
  * allowed: its record is skipped). */
-static bool lq_dec_emits(const struct lq_dec_state *st, unsigned op)
+static bool lq_dec_emits(const struct lq_dec_state *st, unsigned op, unsigned sel, bool v,
+                         uint8_t a)
 {
+    (void)sel;
+    (void)v;
+    (void)a;
     return op != LQ_OP_WAIT || st->waits;
 }
 
@@ -429,7 +436,7 @@ static bool lq_dec_emits(const struct lq_dec_state *st, unsigned op)
 static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, bool v, uint8_t a,
                       struct lq_directive *d)
 {
-    if (!lq_dec_emits(st, op))
+    if (!lq_dec_emits(st, op, sel, v, a))
         return false;
     unsigned conn = sel % st->nconns;
     d->conn = (uint16_t)conn;
@@ -494,8 +501,25 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         d->kind = LQ_D_FIN;
         lq_dec_fin_arg(a, &d->u.seg);
         return true;
-    case LQ_OP_ACCEPT0:
     case LQ_OP_ACCEPT1:
+        if (v) {
+            /* close / shutdown: argument & 7: close, SHUT_RD, SHUT_RDWR,
+             * SHUT_WR, then close CONN (4..7) */
+            static const uint8_t how[] = {0, LQ_SHUT_RD, LQ_SHUT_RDWR, LQ_SHUT_WR};
+            unsigned k = a & 7u;
+            if (k >= 4 && !st->named[conn])
+                k = 3; /* close CONN needs a connection named before: SHUT_WR */
+            d->kind = k >= 1 && k <= 3 ? LQ_D_SHUTDOWN : LQ_D_CLOSE;
+            d->u.call.kind = k >= 4   ? LQ_CALL_CLOSE_CONN
+                             : k == 0 ? LQ_CALL_CLOSE
+                                      : LQ_CALL_SHUTDOWN;
+            d->u.call.how = k < 4 ? how[k] : 0;
+            return true;
+        }
+        d->kind = LQ_D_ACCEPT;
+        d->lsn = lsn;
+        return true;
+    case LQ_OP_ACCEPT0:
         d->kind = LQ_D_ACCEPT;
         d->lsn = lsn;
         return true;
@@ -556,6 +580,8 @@ static void lq_dec_families(const struct lq_dec_header *h, struct lq_dec_state *
 
 static void lq_dec_commit(struct lq_dec_state *st, const struct lq_directive *d)
 {
+    if (lq_dir_is_segment(d->kind))
+        st->named[d->conn] = true;
     if (d->kind == LQ_D_SYN) {
         st->has_syn[d->conn] = true;
         st->last_syn[d->conn] = d->u.seg;
@@ -622,7 +648,7 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
         uint8_t b = data[pos++];
         unsigned op = b & 15u;
         uint8_t a = pos < len ? data[pos++] : 0;
-        if (!lq_dec_emits(&st, op))
+        if (!lq_dec_emits(&st, op, (b >> 4) & 7u, (b & 0x80) != 0, a))
             continue;
         /* decoded in place: the new directive is zeroed */
         struct lq_directive *d = lq_dec_add(sc, LQ_D_BLANK);
@@ -646,6 +672,8 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
             if (c < 0)
                 goto oom;
             d->conn = (uint16_t)c;
+        } else if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE_CONN) {
+            d->conn = (uint16_t)ix[d->conn]; /* named before (lq_dec_emits) */
         } else {
             d->conn = 0;
         }
@@ -777,6 +805,11 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_LISTEN:
         return (got->lsn != want->lsn) * 1000000u + lq_num_dist(got->u.backlog, want->u.backlog);
     case LQ_D_ACCEPT: return (got->lsn != want->lsn) * 1000000u;
+    case LQ_D_CLOSE:
+        if (got->u.call.kind != want->u.call.kind)
+            return UINT64_MAX;
+        return got->u.call.kind == LQ_CALL_CLOSE_CONN ? (got->conn != want->conn) * 1000000u : 0;
+    case LQ_D_SHUTDOWN: return got->u.call.how == want->u.call.how ? 0 : UINT64_MAX;
     case LQ_D_WAIT: return lq_num_dist((int64_t)got->u.wait_ms, (int64_t)want->u.wait_ms);
     case LQ_D_SYSCTL:
         if (got->u.sysctl.id != want->u.sysctl.id)
@@ -806,8 +839,8 @@ static bool lq_op_can_make(unsigned op, uint8_t kind)
     case LQ_OP_ACKV: return kind == LQ_D_ACK;
     case LQ_OP_RST: return kind == LQ_D_RST || kind == LQ_D_SEG;
     case LQ_OP_FIN: return kind == LQ_D_FIN || kind == LQ_D_SEG;
-    case LQ_OP_ACCEPT0:
-    case LQ_OP_ACCEPT1: return kind == LQ_D_ACCEPT;
+    case LQ_OP_ACCEPT0: return kind == LQ_D_ACCEPT;
+    case LQ_OP_ACCEPT1: return kind == LQ_D_ACCEPT || kind == LQ_D_CLOSE || kind == LQ_D_SHUTDOWN;
     case LQ_OP_LISTEN: return kind == LQ_D_LISTEN;
     case LQ_OP_WAIT: return kind == LQ_D_WAIT;
     default: return kind == LQ_D_SYSCTL || kind == LQ_D_SOCKOPT;
@@ -824,17 +857,19 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
     for (unsigned op = 0; op < 16 && best; op++) {
         /* one opcode of each group is enough: the others decode the same */
         if (op == LQ_OP_SYN1 || op == LQ_OP_SYN2 || op == LQ_OP_ACK1 || op == LQ_OP_ACK2 ||
-            op == LQ_OP_ACCEPT1)
+            (op == LQ_OP_ACCEPT1 && want->kind == LQ_D_ACCEPT))
             continue;
         if (!lq_op_can_make(op, want->kind))
             continue;
-        unsigned s = lq_op_has_conn(op) ? sel : st->nlsn ? want->lsn % st->nlsn : 0;
+        unsigned s = lq_op_has_conn(op) || want->kind == LQ_D_CLOSE ? sel
+                     : st->nlsn                                     ? want->lsn % st->nlsn
+                                                                    : 0;
         unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 || op == LQ_OP_RST ||
-                              op == LQ_OP_FIN || op == LQ_OP_SET
+                              op == LQ_OP_FIN || op == LQ_OP_SET || op == LQ_OP_ACCEPT1
                           ? 2
                           : 1;
         for (unsigned v = 0; v < nv && best; v++) {
-            for (unsigned a = 0; a < (lq_op_has_arg(op) ? 256u : 1u) && best; a++) {
+            for (unsigned a = 0; a < (lq_op_has_arg(op, v != 0) ? 256u : 1u) && best; a++) {
                 struct lq_directive got;
                 memset(&got, 0, sizeof(got));
                 if (!lq_dec_op(st, op, s, v != 0, (uint8_t)a, &got))
@@ -844,7 +879,7 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
                     best = d;
                     *op_byte = (uint8_t)(op | (s << 4) | (v << 7));
                     *arg = (uint8_t)a;
-                    *has_arg = lq_op_has_arg(op);
+                    *has_arg = lq_op_has_arg(op, v != 0);
                 }
             }
         }
@@ -1032,7 +1067,9 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
         if (d->kind == LQ_D_WAIT && !st.waits)
             continue;
         struct lq_directive want = *d;
-        want.conn = lq_dir_is_segment(d->kind) ? map[d->conn] : 0;
+        bool has_conn = lq_dir_is_segment(d->kind) ||
+                        (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE_CONN);
+        want.conn = has_conn ? map[d->conn] : 0;
         /* the decoder writes ipv4 itself, on a dual IPv4 connection's first event */
         if (lq_dir_is_segment(d->kind))
             want.u.seg.via = LQ_VIA_DEFAULT;

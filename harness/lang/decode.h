@@ -47,7 +47,9 @@
  * ack=bad), FIN (noack, len, ack=bad, seq), `seg` with any flags (FIN's bit 7: the argument is
  * the flags byte; RST's bit 7: FIN..URG from the argument's low six bits, CWR from bit 6, 10
  * bytes of data from bit 7; both opcodes ignored bit 7 before, and the encoder never set it,
- * so earlier seeds decode as they did unless a mutation set it), accept, listen again, wait (only
+ * so earlier seeds decode as they did unless a mutation set it), accept (opcode 11 with bit 7:
+ * close/shutdown from the argument & 7: close, SHUT_RD, SHUT_RDWR, SHUT_WR, 4..7 close CONN, which
+ * is SHUT_WR while CONN has no segment yet), listen again, wait (only
  * when waits are allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
  * (tcp_syncookies, tcp_abort_on_overflow, TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
  *

@@ -127,8 +127,8 @@ static bool lq_parse_int(const char *s, size_t len, bool allow_sign, int64_t lo,
 
 static bool lq_valid_name(const struct lq_tok *t)
 {
-    static const char *const reserved[] = {"none",    "accept", "acceptq", "synq", "counter",
-                                           "backlog", "EAGAIN", "EINVAL",  NULL};
+    static const char *const reserved[] = {"none",    "accept", "acceptq", "synq",  "counter",
+                                           "backlog", "EAGAIN", "EINVAL",  "EBADF", NULL};
     if (!t->len || t->len > LQ_MAX_NAME || !(isalpha((unsigned char)t->s[0]) || t->s[0] == '_'))
         return false;
     for (size_t i = 1; i < t->len; i++) {
@@ -727,8 +727,11 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         x->pkt = LQ_PK_ACK;
     else if (lq_tok_is(kind, "rst"))
         x->pkt = LQ_PK_RST;
+    else if (lq_tok_is(kind, "fin"))
+        x->pkt = LQ_PK_FIN;
     else
-        return lq_perr(p, kind->col, "expected synack, ack or rst after the connection, found '%s'",
+        return lq_perr(p, kind->col,
+                       "expected synack, ack, rst or fin after the connection, found '%s'",
                        lq_tok_str(kind, buf, sizeof(buf)));
     uint32_t seen = 0;
     for (int i = 3; i < p->ntok; i++) {
@@ -750,7 +753,9 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         } else if (x->pkt != LQ_PK_SYNACK) {
             return lq_perr(p, t->col,
                            "'%s' takes no options (only synack does) but flowlabel=same|differs",
-                           x->pkt == LQ_PK_ACK ? "ack" : "rst");
+                           x->pkt == LQ_PK_ACK   ? "ack"
+                           : x->pkt == LQ_PK_FIN ? "fin"
+                                                 : "rst");
         } else if (lq_key_is(t, klen, "mss") && v) {
             uint32_t fam;
             if (lq_parse_mss_check(p, t, v, vlen, x, &fam))
@@ -802,7 +807,7 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
     static const char usage[] =
         "expect none | expect accept NAME [mss=N[@ipv4|@ipv6]] | expect accept EAGAIN | expect "
         "acceptq N | "
-        "expect synq N | expect backlog N | expect counter NAME N | expect NAME synack|ack|rst "
+        "expect synq N | expect backlog N | expect counter NAME N | expect NAME synack|ack|rst|fin "
         "[checks]";
     if (p->ntok < 2)
         return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
@@ -861,8 +866,11 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
         if (p->ntok < 3)
             return lq_perr(p, (uint16_t)(w->col + w->len),
                            "expected a connection name or EAGAIN after 'expect accept'");
-        if (lq_tok_is(&p->tok[2], "EAGAIN") || lq_tok_is(&p->tok[2], "EINVAL")) {
-            x->accept_errno = p->tok[2].s[1] == 'A' ? EAGAIN : EINVAL;
+        if (lq_tok_is(&p->tok[2], "EAGAIN") || lq_tok_is(&p->tok[2], "EINVAL") ||
+            lq_tok_is(&p->tok[2], "EBADF")) {
+            x->accept_errno = p->tok[2].s[1] == 'A'   ? EAGAIN
+                              : p->tok[2].s[1] == 'B' ? EBADF
+                                                      : EINVAL;
             return lq_no_more(p, 3, "expect accept EAGAIN");
         }
         struct lq_tok saved = p->tok[1];
@@ -897,8 +905,43 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
         return -1;
     if (p->ntok < 3)
         return lq_perr(p, (uint16_t)(w->col + w->len),
-                       "expected synack, ack or rst after 'expect %.*s'", (int)w->len, w->s);
+                       "expected synack, ack, rst or fin after 'expect %.*s'", (int)w->len, w->s);
     return lq_parse_expect_pkt(p, x);
+}
+
+/* close | close CONN: the listener, or an accepted connection (one an
+ * earlier event named). */
+static int lq_parse_close(struct lq_parser *p, struct lq_directive *d)
+{
+    if (p->ntok == 1) {
+        d->u.call.kind = LQ_CALL_CLOSE;
+        return 0;
+    }
+    d->u.call.kind = LQ_CALL_CLOSE_CONN;
+    if (lq_conn_arg(p, "close", true, &d->conn))
+        return -1;
+    return lq_no_more(p, 2, "close [CONN]");
+}
+
+/* shutdown SHUT_RD|SHUT_WR|SHUT_RDWR: the listener. */
+static int lq_parse_shutdown(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    d->u.call.kind = LQ_CALL_SHUTDOWN;
+    if (p->ntok < 2)
+        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
+                       "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
+    const struct lq_tok *t = &p->tok[1];
+    unsigned how = 3;
+    for (unsigned h = 0; h < 3; h++)
+        if (lq_tok_is(t, lq_shut_how_name(h)))
+            how = h;
+    if (how == 3)
+        return lq_perr(p, t->col,
+                       "unknown shutdown mode '%s' (expected SHUT_RD, SHUT_WR or SHUT_RDWR)",
+                       lq_tok_str(t, buf, sizeof(buf)));
+    d->u.call.how = (uint8_t)how;
+    return lq_no_more(p, 2, "shutdown SHUT_RD|SHUT_WR|SHUT_RDWR");
 }
 
 /* family ipv4|ipv6|dual: once, before the first event. */
@@ -977,21 +1020,23 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     static const struct {
         const char *word;
         uint8_t kind;
-    } verbs[] = {{"seed", LQ_D_SEED},       {"sysctl", LQ_D_SYSCTL},    {"listen", LQ_D_LISTEN},
-                 {"sockopt", LQ_D_SOCKOPT}, {"syn", LQ_D_SYN},          {"ack", LQ_D_ACK},
-                 {"rst", LQ_D_RST},         {"fin", LQ_D_FIN},          {"accept", LQ_D_ACCEPT},
-                 {"wait", LQ_D_WAIT},       {"expect", LQ_D_EXPECT},    {"family", LQ_D_FAMILY},
-                 {"seg", LQ_D_SEG},         {"listener", LQ_D_LISTENER}};
+    } verbs[] = {{"seed", LQ_D_SEED},        {"sysctl", LQ_D_SYSCTL},     {"listen", LQ_D_LISTEN},
+                 {"sockopt", LQ_D_SOCKOPT},  {"syn", LQ_D_SYN},           {"ack", LQ_D_ACK},
+                 {"rst", LQ_D_RST},          {"fin", LQ_D_FIN},           {"accept", LQ_D_ACCEPT},
+                 {"wait", LQ_D_WAIT},        {"expect", LQ_D_EXPECT},     {"family", LQ_D_FAMILY},
+                 {"seg", LQ_D_SEG},          {"listener", LQ_D_LISTENER}, {"close", LQ_D_CLOSE},
+                 {"shutdown", LQ_D_SHUTDOWN}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (lq_tok_is(&p->tok[0], verbs[i].word))
             kind = verbs[i].kind;
     if (kind == LQ_D_KIND_COUNT) {
         char buf[80];
-        return lq_perr(p, p->tok[0].col,
-                       "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
-                       "syn, ack, rst, fin, seg, accept, wait, expect or listener)",
-                       lq_tok_str(&p->tok[0], buf, sizeof(buf)));
+        return lq_perr(
+            p, p->tok[0].col,
+            "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
+            "syn, ack, rst, fin, seg, accept, close, shutdown, wait, expect or listener)",
+            lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
     if (!d && p->sc->n < LQ_MAX_DIRECTIVES)
@@ -1039,6 +1084,8 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
         rc = lq_no_more(p, 1, p->sc->nlsn ? "accept LISTENER" : "accept, nothing after it");
         break;
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
+    case LQ_D_CLOSE: rc = lq_parse_close(p, d); break;
+    case LQ_D_SHUTDOWN: rc = lq_parse_shutdown(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
     case LQ_D_FAMILY: rc = lq_parse_family(p, d); break;
     case LQ_D_LISTENER: rc = lq_parse_listener(p, d); break;

@@ -148,7 +148,7 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
                             struct lq_strbuf *out)
 {
     static const char *const pk[] = {
-        [LQ_PK_SYNACK] = "synack", [LQ_PK_ACK] = "ack", [LQ_PK_RST] = "rst"};
+        [LQ_PK_SYNACK] = "synack", [LQ_PK_ACK] = "ack", [LQ_PK_RST] = "rst", [LQ_PK_FIN] = "fin"};
     switch (x->kind) {
     case LQ_X_NONE: lq_sb_add(out, "expect none"); break;
     case LQ_X_ACCEPTQ:
@@ -165,7 +165,10 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
         break;
     case LQ_X_ACCEPT:
         if (x->accept_errno)
-            lq_sb_addf(out, "expect accept %s", x->accept_errno == EAGAIN ? "EAGAIN" : "EINVAL");
+            lq_sb_addf(out, "expect accept %s",
+                       x->accept_errno == EAGAIN  ? "EAGAIN"
+                       : x->accept_errno == EBADF ? "EBADF"
+                                                  : "EINVAL");
         else
             lq_sb_addf(out, "expect accept %s", sc->conns[x->conn]);
         lq_print_mss(x, out);
@@ -217,6 +220,13 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
     case LQ_D_ACCEPT:
         lq_sb_addf(out, "accept%s%s", sc->nlsn ? " " : "", lq_print_lsn(sc, d->lsn));
         break;
+    case LQ_D_CLOSE:
+        if (d->u.call.kind == LQ_CALL_CLOSE_CONN)
+            lq_sb_addf(out, "close %s", sc->conns[d->conn]);
+        else
+            lq_sb_add(out, "close");
+        break;
+    case LQ_D_SHUTDOWN: lq_sb_addf(out, "shutdown %s", lq_shut_how_name(d->u.call.how)); break;
     case LQ_D_WAIT:
         if (d->u.wait_ms % 1000 == 0)
             lq_sb_addf(out, "wait %" PRIu64 "s", d->u.wait_ms / 1000);

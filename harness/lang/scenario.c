@@ -13,7 +13,8 @@ bool lq_dir_is_segment(uint8_t kind)
 bool lq_dir_is_event(uint8_t kind)
 {
     return lq_dir_is_segment(kind) || kind == LQ_D_ACCEPT || kind == LQ_D_WAIT ||
-           kind == LQ_D_LISTEN || kind == LQ_D_SYSCTL || kind == LQ_D_SOCKOPT;
+           kind == LQ_D_CLOSE || kind == LQ_D_SHUTDOWN || kind == LQ_D_LISTEN ||
+           kind == LQ_D_SYSCTL || kind == LQ_D_SOCKOPT;
 }
 
 void lq_scenario_init(struct lq_scenario *sc)
@@ -174,6 +175,11 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
         return a->lsn == b->lsn && a->u.sockopt.opt == b->u.sockopt.opt &&
                a->u.sockopt.value == b->u.sockopt.value;
     case LQ_D_WAIT: return a->u.wait_ms == b->u.wait_ms;
+    case LQ_D_CLOSE:
+        return a->u.call.kind == b->u.call.kind &&
+               (a->u.call.kind != LQ_CALL_CLOSE_CONN ||
+                strcmp(sa->conns[a->conn], sb->conns[b->conn]) == 0);
+    case LQ_D_SHUTDOWN: return a->u.call.how == b->u.call.how;
     case LQ_D_FAMILY: return a->u.family == b->u.family;
     case LQ_D_SYN:
     case LQ_D_ACK:
@@ -277,4 +283,18 @@ const char *lq_scn_family_name(enum lq_scn_family f)
     case LQ_SCN_DUAL: return "dual";
     default: return "";
     }
+}
+
+const char *lq_shut_how_name(unsigned how)
+{
+    static const char *const names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+    return how < 3 ? names[how] : "?";
+}
+
+struct lq_sockcall lq_directive_sockcall(const struct lq_directive *d)
+{
+    struct lq_sockcall c = {.kind = d->kind == LQ_D_SHUTDOWN ? LQ_CALL_SHUTDOWN : d->u.call.kind,
+                            .how = d->u.call.how,
+                            .conn = d->conn};
+    return c;
 }

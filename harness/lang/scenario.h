@@ -33,6 +33,8 @@ enum lq_dir_kind {
     LQ_D_FAMILY,   /* family ipv4|ipv6|dual (before the first event) */
     LQ_D_SEG,      /* seg c1 flags=SYN|ACK [seq=...] [ack=...] [len=N] [win=N] [tsval=...] */
     LQ_D_LISTENER, /* listener NAME [reuseport] (before the first event) */
+    LQ_D_CLOSE,    /* close (the listener) | close c1 (an accepted connection) */
+    LQ_D_SHUTDOWN, /* shutdown SHUT_RD|SHUT_WR|SHUT_RDWR (the listener) */
     LQ_D_KIND_COUNT
 };
 
@@ -44,6 +46,21 @@ enum lq_scn_family { LQ_SCN_NEUTRAL, LQ_SCN_IPV4, LQ_SCN_IPV6, LQ_SCN_DUAL };
 /* A segment event's `ipv4` / `ipv6`: the family of a dual scenario's
  * connection, chosen on its first event (default IPv6). */
 enum lq_via { LQ_VIA_DEFAULT, LQ_VIA_IPV4, LQ_VIA_IPV6 };
+
+/* close / shutdown: a call on the listener or on an accepted connection. */
+enum lq_sockcall_kind {
+    LQ_CALL_CLOSE,      /* close(listener) */
+    LQ_CALL_SHUTDOWN,   /* shutdown(listener, how) */
+    LQ_CALL_CLOSE_CONN, /* close() of an accepted connection's socket */
+};
+/* shutdown's how, as SHUT_RD, SHUT_WR, SHUT_RDWR */
+enum { LQ_SHUT_RD, LQ_SHUT_WR, LQ_SHUT_RDWR };
+
+struct lq_sockcall {
+    uint8_t kind; /* enum lq_sockcall_kind */
+    uint8_t how;  /* LQ_SHUT_* */
+    uint16_t conn;
+};
 
 enum lq_seq_mode {
     LQ_SEQ_OK,     /* the client's next sequence number */
@@ -107,7 +124,7 @@ enum lq_expect_kind {
     LQ_X_BACKLOG, /* expect backlog N: sk_max_ack_backlog (extension) */
 };
 
-enum lq_pkt_kind { LQ_PK_SYNACK, LQ_PK_ACK, LQ_PK_RST, LQ_PK_KIND_COUNT };
+enum lq_pkt_kind { LQ_PK_SYNACK, LQ_PK_ACK, LQ_PK_RST, LQ_PK_FIN, LQ_PK_KIND_COUNT };
 
 /* Tri-state option checks: absent from the line, must be present, must be absent. */
 enum lq_tri { LQ_TRI_ANY, LQ_TRI_YES, LQ_TRI_NO };
@@ -155,6 +172,13 @@ struct lq_directive {
             uint8_t idx;    /* index into lsn_names */
             bool reuseport; /* SO_REUSEPORT before bind */
         } listener;
+        /* close / shutdown: what the call is on (enum lq_sockcall_kind) and
+         * shutdown's how (SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2); close CONN's
+         * connection is in conn */
+        struct {
+            uint8_t kind;
+            uint8_t how;
+        } call;
     } u;
     char *comment; /* LQ_D_COMMENT text, or a trailing comment ("# ..."); owned */
 };
@@ -228,6 +252,10 @@ uint64_t lq_scenario_wait_ms(const struct lq_scenario *sc);
 bool lq_scenario_is_slow(const struct lq_scenario *sc);
 /* "TCP_DEFER_ACCEPT", "TCP_SYNCNT", "TCP_MAXSEG": the option's name in a scenario. */
 const char *lq_sockopt_name(enum lq_sockopt opt);
+/* "SHUT_RD", "SHUT_WR", "SHUT_RDWR" */
+const char *lq_shut_how_name(unsigned how);
+/* The call a close / shutdown directive makes. */
+struct lq_sockcall lq_directive_sockcall(const struct lq_directive *d);
 /* Structural equality (ignores line/column positions and comments). */
 bool lq_scenario_equal(const struct lq_scenario *a, const struct lq_scenario *b);
 

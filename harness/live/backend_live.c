@@ -11,6 +11,7 @@
 #include "backend_live.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -56,10 +57,11 @@ struct lq_live {
     int nlsn;
     bool marked;
     uint16_t lport;
-    uint8_t family; /* enum lq_family of the listener */
-    bool echo_ipv6; /* the family of the next barrier: the last segment's */
-    int *accepted;
-    size_t naccepted, accepted_cap;
+    uint8_t family;          /* enum lq_family of the listener */
+    bool echo_ipv6;          /* the family of the next barrier: the last segment's */
+    int *accepted;           /* descriptors accept() returned, -1 once closed */
+    uint16_t *accepted_conn; /* ... and their connections */
+    size_t naccepted, accepted_cap, accepted_conn_cap;
     int64_t sysctl[LQ_SYSCTL_COUNT];
     bool sysctl_known[LQ_SYSCTL_COUNT];
     uint16_t echo_seq;
@@ -82,6 +84,8 @@ struct lq_live {
     struct {
         uint16_t port, conn;
         bool ipv6;
+        bool fin_closed;  /* close CONN left its socket orphaned (FIN_WAIT1, LAST_ACK) */
+        uint32_t srv_ack; /* the last acknowledgement number the server sent it */
     } * ports;
     size_t nports, ports_cap;
     struct lq_backend_stats stats;
@@ -187,6 +191,8 @@ static void lq_live_learn_port(struct lq_live *lv, uint16_t port, uint16_t conn,
     lv->ports[lv->nports].port = port;
     lv->ports[lv->nports].conn = conn;
     lv->ports[lv->nports].ipv6 = ipv6;
+    lv->ports[lv->nports].fin_closed = false;
+    lv->ports[lv->nports].srv_ack = 0;
     lv->nports++;
 }
 
@@ -239,6 +245,9 @@ static int lq_live_on_frame(void *arg, const struct lq_frame *f)
     if (!fi->is_tcp || fi->seg.sport != lv->lport)
         return 0;
     lq_live_record(lv, f->ts_ns, f->data, f->caplen, f->len);
+    for (size_t i = 0; i < lv->nports && (fi->seg.flags & LQ_TH_ACK); i++)
+        if (lv->ports[i].port == fi->seg.dport)
+            lv->ports[i].srv_ack = fi->seg.ack;
     if (lv->out) {
         struct lq_reply *r = lq_replies_add(lv->out);
         r->seg = fi->seg;
@@ -485,9 +494,11 @@ static int lq_live_sysctl(struct lq_backend *b, enum lq_sysctl s, int64_t value,
 
 static int lq_live_fd(struct lq_live *lv, int lsn, struct lq_err *err)
 {
-    if (lsn < 0 || lsn >= lv->nlsn || lv->listeners[lsn] < 0)
+    if (lsn < 0 || lsn >= lv->nlsn)
         return lq_errf(err, LQ_EXIT_ERROR, "no listener %d (the scenario has %d)", lsn, lv->nlsn);
-    return lv->listeners[lsn];
+    /* closed by the scenario (close): a descriptor number no process has
+     * open, so that the call fails with EBADF as on the closed one */
+    return lv->listeners[lsn] < 0 ? INT_MAX : lv->listeners[lsn];
 }
 
 static int lq_live_listen(struct lq_backend *b, int lsn, int backlog, int *rc,
@@ -615,7 +626,10 @@ static int lq_live_accept(struct lq_backend *b, int lsn, int *result, uint16_t *
         *result = conn >= 0 ? conn : -EPROTO; /* a peer no segment came from */
         lv->accepted =
             lq_grow(lv->accepted, &lv->accepted_cap, lv->naccepted + 1, sizeof(*lv->accepted));
-        lv->accepted[lv->naccepted++] = fd; /* held open until the scenario ends */
+        lv->accepted_conn = lq_grow(lv->accepted_conn, &lv->accepted_conn_cap, lv->naccepted + 1,
+                                    sizeof(*lv->accepted_conn));
+        lv->accepted_conn[lv->naccepted] = conn >= 0 ? (uint16_t)conn : UINT16_MAX;
+        lv->accepted[lv->naccepted++] = fd; /* held open until the scenario ends (or close CONN) */
     }
     /* Anything the kernel sent meanwhile (timers) belongs to this event. */
     lv->out = out;
@@ -625,6 +639,46 @@ static int lq_live_accept(struct lq_backend *b, int lsn, int *result, uint16_t *
     out->jiffies_end = lv->barrier_jiffies;
     lv->out = NULL;
     return rc;
+}
+
+/* close() / shutdown() of the listener, close() of an accepted connection:
+ * what the kernel sends from the call (tcp_close, tcp_disconnect: in the
+ * calling context, before the barrier goes out). After close() the
+ * listener's descriptor is gone: later calls on it get EBADF, as the
+ * syscalls would on a closed descriptor. */
+static int lq_live_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                            struct lq_replies *out, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    out->jiffies_at = lq_live_tick_guard(lv);
+    lv->call_ns = lq_capture_now_ns();
+    if (c->kind == LQ_CALL_CLOSE) {
+        *rc = lv->listener < 0 ? -EBADF : close(lv->listener) ? -errno : 0;
+        lv->listener = -1;
+        lv->listeners[0] = -1;
+    } else if (c->kind == LQ_CALL_SHUTDOWN) {
+        int how = c->how == LQ_SHUT_RD ? SHUT_RD : c->how == LQ_SHUT_WR ? SHUT_WR : SHUT_RDWR;
+        *rc = lv->listener < 0 ? -EBADF : shutdown(lv->listener, how) ? -errno : 0;
+    } else {
+        *rc = -EBADF; /* accept() never returned it, or it is closed */
+        for (size_t i = 0; i < lv->naccepted; i++) {
+            if (lv->accepted[i] < 0 || lv->accepted_conn[i] != c->conn)
+                continue;
+            *rc = close(lv->accepted[i]) ? -errno : 0;
+            lv->accepted[i] = -1;
+            int port = lq_live_port_of_conn(lv, c->conn);
+            for (size_t k = 0; k < lv->nports; k++)
+                if (lv->ports[k].port == port)
+                    lv->ports[k].fin_closed = true;
+            break;
+        }
+    }
+    lv->out = out;
+    lv->want_conn = -1;
+    int r = lq_live_barrier(lv, err);
+    out->jiffies_end = lv->barrier_jiffies;
+    lv->out = NULL;
+    return r;
 }
 
 static int lq_live_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *out,
@@ -680,7 +734,8 @@ static int lq_live_state(struct lq_backend *b, struct lq_state *st, bool with_co
         struct tcp_info ti;
         socklen_t len = sizeof(ti);
         memset(&ti, 0, sizeof(ti));
-        if (getsockopt(lv->listeners[l], IPPROTO_TCP, TCP_INFO, &ti, &len))
+        /* closed (close): no listener to ask, nothing queued (state 0) */
+        if (lv->listeners[l] >= 0 && getsockopt(lv->listeners[l], IPPROTO_TCP, TCP_INFO, &ti, &len))
             return lq_errno(err, LQ_EXIT_ERROR, "getsockopt(TCP_INFO) on the listener");
         /* tcp_get_info(): for a listener, unacked = sk_ack_backlog and sacked =
          * sk_max_ack_backlog. */
@@ -756,17 +811,37 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
     for (size_t i = 0; i < lv->naccepted; i++)
-        lq_live_close_linger0(lv->accepted[i]);
+        if (lv->accepted[i] >= 0)
+            lq_live_close_linger0(lv->accepted[i]);
     lv->naccepted = 0;
-    if (lv->listener >= 0) {
-        if (lq_live_refresh_synq(lv, err))
+    /* a connection close CONN left orphaned would retransmit its FIN: an
+     * RST at the sequence number the server acknowledged last resets it */
+    bool reset_sent = false;
+    for (size_t i = 0; i < lv->nports; i++) {
+        if (!lv->ports[i].fin_closed)
+            continue;
+        struct lq_seg rst = {.sport = lv->ports[i].port,
+                             .dport = lv->lport,
+                             .flags = LQ_TH_RST,
+                             .seq = lv->ports[i].srv_ack,
+                             .ipv6 = lv->ports[i].ipv6};
+        uint8_t buf[128];
+        size_t flen;
+        if (lq_inject_tcp(lv->inj, &rst, buf, sizeof(buf), &flen, err))
             return -1;
-        for (int l = 0; l < lv->nlsn; l++) {
-            lq_live_close_linger0(lv->listeners[l]);
-            lv->listeners[l] = -1;
-        }
-        lv->listener = -1;
+        lv->stats.frames++;
+        lv->ports[i].fin_closed = false;
+        lv->echo_ipv6 = rst.ipv6;
+        reset_sent = true;
     }
+    if ((reset_sent && lq_live_barrier(lv, err)) || lq_live_refresh_synq(lv, err))
+        return -1;
+    for (int l = 0; l < lv->nlsn; l++) {
+        if (lv->listeners[l] >= 0)
+            lq_live_close_linger0(lv->listeners[l]);
+        lv->listeners[l] = -1;
+    }
+    lv->listener = -1;
     for (int round = 0; round < 3 && lv->nsynq; round++) {
         for (int i = 0; i < lv->nsynq && i < 256; i++) {
             struct lq_seg rst = {.sport = lv->synq_ports[i],
@@ -802,7 +877,8 @@ static void lq_live_destroy(struct lq_backend *b)
         return;
     struct lq_live *lv = lq_lv(b);
     for (size_t i = 0; i < lv->naccepted; i++)
-        close(lv->accepted[i]);
+        if (lv->accepted[i] >= 0)
+            close(lv->accepted[i]);
     for (int l = 0; l < lv->nlsn; l++)
         if (lv->listeners[l] >= 0)
             close(lv->listeners[l]);
@@ -819,6 +895,7 @@ static void lq_live_destroy(struct lq_backend *b)
     free(lv->frames);
     free(lv->recs);
     free(lv->accepted);
+    free(lv->accepted_conn);
     free(lv->ports);
     free(lv);
     free(b);
@@ -939,6 +1016,7 @@ static const struct lq_backend_ops lq_live_ops = {
     .listen = lq_live_listen,
     .sockopt = lq_live_sockopt,
     .segment = lq_live_segment,
+    .sockcall = lq_live_sockcall,
     .accept = lq_live_accept,
     .wait = lq_live_wait,
     .state = lq_live_state,

@@ -176,6 +176,17 @@ static int lq_rp_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     return lq_rp_answer(rp, o, out, err);
 }
 
+static int lq_rp_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                          struct lq_replies *out, struct lq_err *err)
+{
+    const struct lq_obs *o =
+        lq_rp_next(lq_rp(b), c->kind == LQ_CALL_SHUTDOWN ? LQ_D_SHUTDOWN : LQ_D_CLOSE, err);
+    if (!o)
+        return -1;
+    *rc = o->rc;
+    return lq_rp_answer(lq_rp(b), o, out, err);
+}
+
 static int lq_rp_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
                         struct lq_replies *out, struct lq_err *err)
 {
@@ -262,6 +273,7 @@ static const struct lq_backend_ops lq_replay_ops = {
     .listen = lq_rp_listen,
     .sockopt = lq_rp_sockopt,
     .segment = lq_rp_segment,
+    .sockcall = lq_rp_sockcall,
     .accept = lq_rp_accept,
     .wait = lq_rp_wait,
     .state = lq_rp_state,

@@ -130,6 +130,10 @@ struct lq_backend_ops {
     /* Sends seg; returns what came back before the ordering barrier. */
     int (*segment)(struct lq_backend *b, const struct lq_seg *seg, struct lq_replies *out,
                    struct lq_err *err);
+    /* close() or shutdown() of the listener, close() of an accepted
+     * connection (lang/scenario.h): *rc is 0 or -errno. */
+    int (*sockcall)(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                    struct lq_replies *out, struct lq_err *err);
     /* Non-blocking accept() on listener lsn: *result is a connection (>= 0) or -errno. */
     int (*accept)(struct lq_backend *b, int lsn, int *result, uint16_t *mss, struct lq_replies *out,
                   struct lq_err *err);
@@ -221,6 +225,12 @@ static inline int lq_backend_segment(struct lq_backend *b, const struct lq_seg *
                                      struct lq_replies *out, struct lq_err *err)
 {
     return b->ops->segment(b, seg, out, err);
+}
+
+static inline int lq_backend_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                                      struct lq_replies *out, struct lq_err *err)
+{
+    return b->ops->sockcall(b, c, rc, out, err);
 }
 
 static inline int lq_backend_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,

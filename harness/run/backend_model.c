@@ -109,6 +109,19 @@ static int lq_mb_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
     return 0;
 }
 
+static int lq_mb_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int *rc,
+                          struct lq_replies *out, struct lq_err *err)
+{
+    (void)err;
+    struct lq_model *m = lq_mb(b)->m;
+    lq_mb(b)->call_ms = lq_model_now(m);
+    *rc = c->kind == LQ_CALL_CLOSE      ? lq_model_close(m)
+          : c->kind == LQ_CALL_SHUTDOWN ? lq_model_shutdown(m, c->how)
+                                        : lq_model_close_conn(m, c->conn);
+    lq_model_collect(lq_mb(b), lq_model_now(m), out);
+    return 0;
+}
+
 static int lq_mb_accept(struct lq_backend *b, int lsn, int *result, uint16_t *mss,
                         struct lq_replies *out, struct lq_err *err)
 {
@@ -258,6 +271,7 @@ static const struct lq_backend_ops lq_model_ops = {
     .listen = lq_mb_listen,
     .sockopt = lq_mb_sockopt,
     .segment = lq_mb_segment,
+    .sockcall = lq_mb_sockcall,
     .accept = lq_mb_accept,
     .wait = lq_mb_wait,
     .state = lq_mb_state,

@@ -19,6 +19,7 @@ static bool lq_pkt_kind_is(const struct lq_obs_pkt *p, uint8_t kind)
     switch (kind) {
     case LQ_PK_SYNACK: return (p->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
     case LQ_PK_RST: return (p->flags & LQ_TH_RST) != 0;
+    case LQ_PK_FIN: return (p->flags & (LQ_TH_FIN | LQ_TH_RST | LQ_TH_SYN)) == LQ_TH_FIN;
     case LQ_PK_ACK:
         return (p->flags & (LQ_TH_SYN | LQ_TH_RST | LQ_TH_FIN)) == 0 && (p->flags & LQ_TH_ACK);
     }

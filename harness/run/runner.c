@@ -409,6 +409,15 @@ static int lq_side_call(struct lq_side *s, const struct lq_directive *d, struct 
         if (!rc)
             lq_side_take(s, o, &o->sent);
         break;
+    case LQ_D_CLOSE:
+    case LQ_D_SHUTDOWN: {
+        struct lq_sockcall c = lq_directive_sockcall(d);
+        rc = lq_backend_sockcall(b, &c, &res_i, &r->replies, err);
+        o->rc = res_i;
+        if (!rc)
+            lq_side_take(s, o, NULL);
+        break;
+    }
     case LQ_D_ACCEPT:
         rc = lq_backend_accept(b, d->lsn, &res_i, &mss, &r->replies, err);
         if (!rc) {

@@ -579,9 +579,19 @@ static void test_expect(void)
     ERR("syn c1\nexpect accept c1 mss=", 2, 22, "expected mss=N with N in 0..65535");
     ERR("syn c1\nexpect accept c1 mss=1 x", 2, 24, "unexpected 'x' (expected mss=N[@ipv4|@ipv6])");
 
-    ERR("syn c1\nexpect c1", 2, 10, "expected synack, ack or rst after 'expect c1'");
-    ERR("syn c1\nexpect c1 fin", 2, 11,
-        "expected synack, ack or rst after the connection, found 'fin'");
+    ERR("syn c1\nexpect c1", 2, 10, "expected synack, ack, rst or fin after 'expect c1'");
+    ERR("syn c1\nexpect c1 syn", 2, 11,
+        "expected synack, ack, rst or fin after the connection, found 'syn'");
+    ERR("syn c1\nexpect c1 fin ts", 2, 15, "'fin' takes no options (only synack does)");
+    /* close, shutdown */
+    ERR("close c9", 1, 7, "unknown connection 'c9': no event before this line uses it");
+    ERR("syn c1\nclose c1 now", 2, 10,
+        "unexpected 'now' at the end of the line (the form is: close [CONN])");
+    ERR("close 3", 1, 7, "'3' is not a connection name");
+    ERR("shutdown", 1, 9, "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
+    ERR("shutdown SHUT_rd", 1, 10,
+        "unknown shutdown mode 'SHUT_rd' (expected SHUT_RD, SHUT_WR or SHUT_RDWR)");
+    ERR("shutdown SHUT_RD SHUT_WR", 1, 18, "unexpected 'SHUT_WR' at the end of the line");
     ERR("syn c1\nexpect c1 SYNACK", 2, 11, "found 'SYNACK'");
     ERR("syn c1\nexpect c1 none", 2, 11, "found 'none'");
     /* "expect c1 ack " is 14 characters: the option is at 15 */
