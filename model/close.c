@@ -67,6 +67,22 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
     m->lsk->acceptq_head = 0;
 }
 
+/* inet_unhash -> reuseport_stop_listen_sock: with tcp_migrate_req 0 (and no
+ * migrating program) reuseport_detach_sock: the last socket moves into the
+ * leaving one's slot (__reuseport_detach_sock), and the socket has no group
+ * any more (a later listen() allocates or joins one again). */
+static void lq_reuseport_detach(struct lq_model *m, int lsn)
+{
+    struct lq_reuseport *g = &m->group;
+    for (int i = 0; i < g->num_socks; i++)
+        if (g->socks[i] == lsn) {
+            m->lsn[lsn].detached = true;
+            g->socks[i] = g->socks[g->num_socks - 1];
+            g->num_socks--;
+            return;
+        }
+}
+
 /* close and shutdown act on the first listener (a scenario's only one
  * unless it declares several). */
 int lq_model_close(struct lq_model *m)
@@ -86,6 +102,7 @@ int lq_model_close(struct lq_model *m)
     /* tcp_close(): TCP_LISTEN -> tcp_set_state(TCP_CLOSE), inet_csk_listen_stop */
     lq_model_dp(m, LQ_DP_CLOSE_LISTENER);
     m->lsk->listening = false;
+    lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
     return 0;
 }
@@ -119,6 +136,7 @@ int lq_model_shutdown(struct lq_model *m, int how)
      * The port stays bound (SOCK_BINDPORT_LOCK): listen() works again. */
     lq_model_dp(m, LQ_DP_SHUTDOWN_LISTENER);
     m->lsk->listening = false;
+    lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
     m->lsk->user_mss = 0;
     m->lsk->overflow_seen = false;

@@ -38,6 +38,7 @@ struct lq_listener {
     bool reuseport; /* SO_REUSEPORT, set before bind */
     bool listening;
     bool fd_closed;             /* close(): every later call on it is EBADF */
+    bool detached;              /* shutdown() took it out of its SO_REUSEPORT group */
     uint8_t shutdown;           /* sk_shutdown bits a shutdown() of the unconnected socket left */
     uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
     uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
