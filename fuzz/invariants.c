@@ -75,9 +75,11 @@ LQ_INV_FAST const char *lq_inv_check_model(const struct lq_model *m)
     size_t accepted = 0;
     for (size_t i = 0; i < m->nchildren; i++) {
         const struct lq_child *ch = &m->children[i];
-        if (ch->queued == ch->accepted)
-            return ch->queued ? "a child is both queued and accepted"
-                              : "a child was lost (neither queued nor accepted)";
+        if (ch->queued && ch->accepted)
+            return "a child is both queued and accepted";
+        if (!ch->queued && !ch->accepted && !ch->forgotten)
+            return "a child was lost (neither queued nor accepted nor forgotten by its "
+                   "listener's close)";
         accepted += ch->accepted;
         if (ch->hashed) {
             if (ch->conn >= m->nconns_cap || m->conns[ch->conn].child != (int)i)

@@ -48,6 +48,7 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
         m->lsk->acceptq_len--;
         struct lq_child *c = &m->children[ci];
         c->queued = false;
+        c->forgotten = true;
         if (c->state == LQ_CHILD_CLOSED) {
             /* reset by the peer while queued (tcp_reset -> tcp_done) */
             lq_model_dp(m, LQ_DP_CLOSE_QUEUED_DEAD);

@@ -141,6 +141,7 @@ struct lq_child {
     bool queued;     /* in the listener's accept queue */
     bool accepted;   /* returned by accept(); the harness holds it open */
     bool app_closed; /* close() of its descriptor: FIN_WAIT1 / LAST_ACK, or reset */
+    bool forgotten;  /* inet_child_forget(): its listener closed with it queued */
     uint32_t snt_isn, snd_nxt, snd_una;
     uint32_t rcv_nxt, rcv_wup;
     uint32_t rcv_wnd; /* the window last advertised (its lower bound once uncertain) */
