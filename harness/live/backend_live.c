@@ -57,11 +57,13 @@ struct lq_live {
     int nlsn;
     bool marked;
     uint16_t lport;
-    uint8_t family;          /* enum lq_family of the listener */
-    bool echo_ipv6;          /* the family of the next barrier: the last segment's */
-    int *accepted;           /* descriptors accept() returned, -1 once closed */
-    uint16_t *accepted_conn; /* ... and their connections */
-    size_t naccepted, accepted_cap, accepted_conn_cap;
+    uint8_t family; /* enum lq_family of the listener */
+    bool echo_ipv6; /* the family of the next barrier: the last segment's */
+    struct {
+        int fd;        /* a descriptor accept() returned, -1 once closed */
+        uint16_t conn; /* its connection, UINT16_MAX for a peer no segment came from */
+    } * accepted;
+    size_t naccepted, accepted_cap;
     int64_t sysctl[LQ_SYSCTL_COUNT];
     bool sysctl_known[LQ_SYSCTL_COUNT];
     uint16_t echo_seq;
@@ -289,17 +291,25 @@ static int lq_live_collect_until(struct lq_live *lv, uint64_t deadline_ns, bool 
  * handling it. */
 static int lq_live_barrier_wait(struct lq_live *lv, struct lq_err *err);
 
+/* Sends the echo request lv->barrier_seq (the next one) into buf. */
+static int lq_live_send_echo(struct lq_live *lv, bool ipv6, uint8_t *buf, size_t cap, size_t *flen,
+                             struct lq_err *err)
+{
+    lv->barrier_seq = ++lv->echo_seq;
+    lv->barrier_seen = false;
+    if (lq_inject_echo(lv->inj, ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, cap, flen, err))
+        return -1;
+    lv->stats.frames++;
+    return 0;
+}
+
 static int lq_live_barrier(struct lq_live *lv, struct lq_err *err)
 {
     uint8_t buf[128];
     size_t flen;
-    lv->barrier_seq = ++lv->echo_seq;
-    lv->barrier_seen = false;
-    if (lq_inject_echo(lv->inj, lv->echo_ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf),
-                       &flen, err))
+    if (lq_live_send_echo(lv, lv->echo_ipv6, buf, sizeof(buf), &flen, err))
         return -1;
     lv->barrier_jiffies = lq_live_write_jiffies(lv);
-    lv->stats.frames++;
     lq_live_record(lv, lq_inject_last_ns(lv->inj), buf, (uint32_t)flen, 0);
     return lq_live_barrier_wait(lv, err);
 }
@@ -333,12 +343,8 @@ static int lq_live_wait_reachable(struct lq_live *lv, bool ipv6, struct lq_err *
     for (int k = 0; k < LQ_LIVE_READY_TRIES; k++) {
         uint8_t buf[128];
         size_t flen;
-        lv->barrier_seq = ++lv->echo_seq;
-        lv->barrier_seen = false;
-        if (lq_inject_echo(lv->inj, ipv6, LQ_LIVE_ECHO_ID, lv->barrier_seq, buf, sizeof(buf), &flen,
-                           err))
+        if (lq_live_send_echo(lv, ipv6, buf, sizeof(buf), &flen, err))
             return -1;
-        lv->stats.frames++;
         if (lq_live_collect_until(lv, lq_mono_ns() + LQ_LIVE_READY_TRY_MS * 1000000ull, false,
                                   err) < 0)
             return -1;
@@ -626,10 +632,9 @@ static int lq_live_accept(struct lq_backend *b, int lsn, int *result, uint16_t *
         *result = conn >= 0 ? conn : -EPROTO; /* a peer no segment came from */
         lv->accepted =
             lq_grow(lv->accepted, &lv->accepted_cap, lv->naccepted + 1, sizeof(*lv->accepted));
-        lv->accepted_conn = lq_grow(lv->accepted_conn, &lv->accepted_conn_cap, lv->naccepted + 1,
-                                    sizeof(*lv->accepted_conn));
-        lv->accepted_conn[lv->naccepted] = conn >= 0 ? (uint16_t)conn : UINT16_MAX;
-        lv->accepted[lv->naccepted++] = fd; /* held open until the scenario ends (or close CONN) */
+        lv->accepted[lv->naccepted].conn = conn >= 0 ? (uint16_t)conn : UINT16_MAX;
+        lv->accepted[lv->naccepted++].fd =
+            fd; /* held open until the scenario ends (or close CONN) */
     }
     /* Anything the kernel sent meanwhile (timers) belongs to this event. */
     lv->out = out;
@@ -662,10 +667,10 @@ static int lq_live_sockcall(struct lq_backend *b, const struct lq_sockcall *c, i
     } else {
         *rc = -EBADF; /* accept() never returned it, or it is closed */
         for (size_t i = 0; i < lv->naccepted; i++) {
-            if (lv->accepted[i] < 0 || lv->accepted_conn[i] != c->conn)
+            if (lv->accepted[i].fd < 0 || lv->accepted[i].conn != c->conn)
                 continue;
-            *rc = close(lv->accepted[i]) ? -errno : 0;
-            lv->accepted[i] = -1;
+            *rc = close(lv->accepted[i].fd) ? -errno : 0;
+            lv->accepted[i].fd = -1;
             int port = lq_live_port_of_conn(lv, c->conn);
             for (size_t k = 0; k < lv->nports; k++)
                 if (lv->ports[k].port == port)
@@ -811,8 +816,8 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
     for (size_t i = 0; i < lv->naccepted; i++)
-        if (lv->accepted[i] >= 0)
-            lq_live_close_linger0(lv->accepted[i]);
+        if (lv->accepted[i].fd >= 0)
+            lq_live_close_linger0(lv->accepted[i].fd);
     lv->naccepted = 0;
     /* a connection close CONN left orphaned would retransmit its FIN: an
      * RST at the sequence number the server acknowledged last resets it */
@@ -877,8 +882,8 @@ static void lq_live_destroy(struct lq_backend *b)
         return;
     struct lq_live *lv = lq_lv(b);
     for (size_t i = 0; i < lv->naccepted; i++)
-        if (lv->accepted[i] >= 0)
-            close(lv->accepted[i]);
+        if (lv->accepted[i].fd >= 0)
+            close(lv->accepted[i].fd);
     for (int l = 0; l < lv->nlsn; l++)
         if (lv->listeners[l] >= 0)
             close(lv->listeners[l]);
@@ -895,7 +900,6 @@ static void lq_live_destroy(struct lq_backend *b)
     free(lv->frames);
     free(lv->recs);
     free(lv->accepted);
-    free(lv->accepted_conn);
     free(lv->ports);
     free(lv);
     free(b);
