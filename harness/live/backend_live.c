@@ -10,6 +10,8 @@
  */
 #include "backend_live.h"
 
+#include <sched.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <linux/filter.h>
@@ -100,6 +102,9 @@ struct lq_live {
     uint64_t barrier_jiffies; /* when the last barrier's echo went out */
     uint64_t mono0_ns;
     bool clock_ok;
+    /* the CPUs the process may run on outside a scenario (lq_live_pin) */
+    cpu_set_t cpus;
+    bool cpus_saved;
 };
 
 static struct lq_live *lq_lv(struct lq_backend *b)
@@ -455,9 +460,39 @@ static int lq_live_bind_listener(struct lq_live *lv, const struct lq_begin *bg, 
     return fd;
 }
 
+/* A scenario runs on one CPU. A request's timer is pinned to the CPU that
+ * made the request (reqsk_queue_hash_req: TIMER_PINNED), and the SYN is
+ * processed on the injecting CPU (veth_xmit -> __netif_rx -> this CPU's
+ * backlog). A process that migrates between SYNs splits their timers over
+ * two timer wheels, which fire independently, and the order that decides
+ * which request reqsk_timer_handler prunes (timer_prune.lq) is lost. Each
+ * scenario pins to whichever CPU it starts on, so --jobs workers still
+ * spread over the CPUs. */
+static void lq_live_pin(struct lq_live *lv, bool pin)
+{
+    if (!pin) {
+        if (lv->cpus_saved)
+            sched_setaffinity(0, sizeof(lv->cpus), &lv->cpus);
+        return;
+    }
+    if (!lv->cpus_saved) {
+        if (sched_getaffinity(0, sizeof(lv->cpus), &lv->cpus))
+            return;
+        lv->cpus_saved = true;
+    }
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    sched_setaffinity(0, sizeof(one), &one);
+}
+
 static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
+    lq_live_pin(lv, true);
     uint16_t lport = bg->lport;
     lq_live_clear_frames(lv);
     lv->lport = lport;
@@ -812,10 +847,8 @@ static void lq_live_close_linger0(int fd)
  * go on firing its SYN-ACK timer for up to a minute, is dropped by a segment
  * to its 4-tuple now that its listener is closed (tcp_v4_rcv drops a request
  * whose listener is not listening). */
-static int lq_live_end(struct lq_backend *b, struct lq_err *err)
-{
-    struct lq_live *lv = lq_lv(b);
-    for (size_t i = 0; i < lv->naccepted; i++)
+static int lq_live_end_scenario(struct lq_live *lv, struct lq_err *err)
+{    for (size_t i = 0; i < lv->naccepted; i++)
         if (lv->accepted[i].fd >= 0)
             lq_live_close_linger0(lv->accepted[i].fd);
     lv->naccepted = 0;
@@ -867,6 +900,14 @@ static int lq_live_end(struct lq_backend *b, struct lq_err *err)
         return lq_errf(err, LQ_EXIT_ERROR, "%d request socks of port %u survived the purge",
                        lv->nsynq, lv->lport);
     return 0;
+}
+
+static int lq_live_end(struct lq_backend *b, struct lq_err *err)
+{
+    struct lq_live *lv = lq_lv(b);
+    int rc = lq_live_end_scenario(lv, err);
+    lq_live_pin(lv, false);
+    return rc;
 }
 
 static unsigned lq_live_preempt_us;
