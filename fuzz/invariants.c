@@ -167,7 +167,8 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         case LQ_DP_CHECKREQ_OVERFLOW_ABORT:
         case LQ_DP_TIMER_EXPIRE:
         case LQ_DP_TIMER_LISTENER_GONE:
-        case LQ_DP_RCV_REQUEST_LISTENER_GONE: rm++; break;
+        case LQ_DP_RCV_REQUEST_LISTENER_GONE:
+        case LQ_DP_ICMP_REQ_ABORT: rm++; break;
         case LQ_DP_CLOSE_QUEUED_RESET:
         case LQ_DP_CLOSE_QUEUED_DEAD: drained++; break;
         case LQ_DP_COOKIE_CHILD: created++; break;

@@ -27,23 +27,41 @@ static uint32_t lq_min3(uint32_t a, uint32_t b, uint32_t c)
     return m < c ? m : c;
 }
 
-/* tcp_sync_mss(): min(pmtu - 40, mss_clamp), at least tcp_min_snd_mss, less
- * the timestamp option when it is in use; then tcp_bound_to_half_wnd() with
- * max_window, the third ACK's window (tcp_create_openreq_child). */
-static uint16_t lq_child_mss(uint16_t mss_clamp, bool tstamp_ok, uint32_t max_window, bool ipv6)
+/* tcp_mtu_to_mss(): pmtu - net_header_len (iphdr 20, ipv6hdr 40) -
+ * sizeof(tcphdr), at most mss_clamp, at least tcp_min_snd_mss, less the
+ * timestamp option when it is in use. */
+static uint32_t lq_mtu_to_mss(uint32_t pmtu, uint16_t mss_clamp, bool tstamp_ok, bool ipv6)
 {
-    /* tcp_mtu_to_mss(): 1500 - net_header_len (iphdr 20, ipv6hdr 40) - sizeof(tcphdr) */
-    uint32_t mss = lq_route_advmss(ipv6);
+    uint32_t mss = pmtu - (ipv6 ? 60u : 40u);
     if (mss > mss_clamp)
         mss = mss_clamp;
     if (mss < LQ_TCP_MIN_SND_MSS)
         mss = LQ_TCP_MIN_SND_MSS;
+    return mss - (tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0u);
+}
+
+uint32_t lq_tcp_mtu_to_mss(const struct lq_child *c, uint32_t pmtu)
+{
+    return lq_mtu_to_mss(pmtu, c->mss_clamp, c->tstamp_ok, c->ipv6);
+}
+
+/* tcp_sync_mss(): tcp_mtu_to_mss(), then tcp_bound_to_half_wnd() with
+ * max_window, the third ACK's window (tcp_create_openreq_child). */
+static uint16_t lq_child_mss(uint32_t pmtu, uint16_t mss_clamp, bool tstamp_ok, uint32_t max_window,
+                             bool ipv6)
+{
+    uint32_t mss = lq_mtu_to_mss(pmtu, mss_clamp, tstamp_ok, ipv6);
     uint32_t header_len = 20u + (tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0u);
-    mss -= header_len - 20u;
     uint32_t cutoff = max_window > LQ_TCP_MSS_DEFAULT ? max_window >> 1 : max_window;
     if (cutoff && mss > cutoff)
         mss = cutoff > 68u - header_len ? cutoff : 68u - header_len;
     return (uint16_t)mss;
+}
+
+void lq_tcp_sync_mss(struct lq_child *c, uint32_t pmtu)
+{
+    c->mss_cache = lq_child_mss(pmtu, c->mss_clamp, c->tstamp_ok, c->max_window, c->ipv6);
+    c->pmtu_cookie = (uint16_t)pmtu;
 }
 
 /* usecs_to_jiffies() of ms milliseconds: rounded up. */
@@ -112,12 +130,14 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     ch->ts_off = req->ts_off;
     /* newtp->snd_wnd = ntohs(th->window) << snd_wscale; max_window = snd_wnd */
     uint32_t max_window = (uint32_t)in->win << (req->wscale_ok ? req->snd_wscale : 0);
-    ch->mss_cache = lq_child_mss(req->mss, req->tstamp_ok, max_window, req->ipv6);
+    /* tcp_v4_syn_recv_sock: tcp_sync_mss(newsk, dst_mtu(dst)) */
+    ch->pmtu_cookie = (uint16_t)lq_route_mtu(m, req->ipv6);
+    ch->mss_cache = lq_child_mss(ch->pmtu_cookie, req->mss, req->tstamp_ok, max_window, req->ipv6);
     ch->mss_clamp = req->mss;
     ch->snd_wnd = ch->max_window = max_window;
     ch->snd_wl1 = in->seq; /* tcp_init_wl() in TCP_SYN_RECV */
     /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
-    ch->advmss = lq_mss_clamp(m, lq_route_advmss(req->ipv6));
+    ch->advmss = lq_mss_clamp(m, lq_route_advmss(m, req->ipv6));
     ch->last_oow_ack = 0;
     /* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
      * (a cookie records none), else the third ACK's TSecr. */
@@ -158,7 +178,8 @@ void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in)
     c->snd_wnd = nwin;
     if (nwin > c->max_window) {
         c->max_window = nwin;
-        c->mss_cache = lq_child_mss(c->mss_clamp, c->tstamp_ok, c->max_window, c->ipv6);
+        c->mss_cache =
+            lq_child_mss(c->pmtu_cookie, c->mss_clamp, c->tstamp_ok, c->max_window, c->ipv6);
     }
 }
 

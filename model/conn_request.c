@@ -154,7 +154,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     req->rcv_wscale = req->wscale_ok ? LQ_RCV_WSCALE : 0;
     /* tcp_openreq_init_rwin(): mss = tcp_mss_clamp(tp, tcp_dst_advmss(dst)) */
     req->rcv_wnd =
-        lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, lq_route_advmss(req->ipv6)) -
+        lq_initial_rcv_wnd(m, (uint16_t)(lq_mss_clamp(m, lq_route_advmss(m, req->ipv6)) -
                                          (req->tstamp_ok ? LQ_TCPOLEN_TSTAMP_ALIGNED : 0)));
     req->snt_isn = isn;
     /* tcp_rsk(req)->txhash = net_tx_rndhash(): an IPv6 SYN-ACK's flow label */

@@ -35,7 +35,8 @@
     X(ATTEMPT_FAILS, "Tcp", "AttemptFails")                          \
     X(OUT_RSTS, "Tcp", "OutRsts")                                    \
     X(RETRANS_SEGS, "Tcp", "RetransSegs")                            \
-    X(ESTAB_RESETS, "Tcp", "EstabResets")
+    X(ESTAB_RESETS, "Tcp", "EstabResets")                            \
+    X(OUT_OF_WINDOW_ICMPS, "TcpExt", "OutOfWindowIcmps")
 
 enum lq_counter {
 #define LQ_COUNTER_ENUM(id, group, name) LQ_CTR_##id,

@@ -98,6 +98,8 @@ void lq_model_reset(struct lq_model *m)
     m->nreq_free = 0;
     m->nchildren = 0;
     m->next_jiffy_acks = 0;
+    memset(m->route_pmtu, 0, sizeof(m->route_pmtu));
+    memset(m->route_pmtu_locked, 0, sizeof(m->route_pmtu_locked));
     m->now_ms = 0;
     m->born_seq = 0;
     m->arm_seq = 0;

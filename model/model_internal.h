@@ -156,6 +156,7 @@ struct lq_child {
     uint32_t ts_recent, ts_off;
     uint32_t tsval_max;                    /* the newest TSval the client sent this socket */
     uint16_t mss_cache;                    /* getsockopt(TCP_MAXSEG) */
+    uint16_t pmtu_cookie;                  /* icsk_pmtu_cookie: the MTU mss_cache was synced to */
     uint16_t mss_clamp;                    /* rx_opt.mss_clamp: the request's MSS */
     uint32_t snd_wnd, max_window, snd_wl1; /* the peer's window (tcp_ack_update_window) */
     uint16_t advmss;                       /* tp->advmss */
@@ -234,6 +235,12 @@ struct lq_model {
     size_t nreq_free, req_free_cap;
     struct lq_child *children;
     size_t nchildren, nchildren_cap;
+
+    /* The route to the client's address of each family ([ipv6]): a PMTU
+     * exception (fib_nh_exception, an RTF_CACHE rt6_info) learnt from an
+     * ICMP error, 0 for none (the veth's 1500); locked: below ip_rt_min_pmtu */
+    uint16_t route_pmtu[2];
+    bool route_pmtu_locked[2];
 
     uint64_t now_ms;
     size_t next_jiffy_acks; /* children whose delayed ACK fires before the next call (or 0) */
@@ -315,8 +322,11 @@ bool lq_tcp_oow_rate_limited(struct lq_model *m, const struct lq_seg *in, uint32
 
 uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss);
 /* The route's advmss for a connection of that family (the SYN-ACK's MSS
- * before TCP_MAXSEG): 1460 over IPv4, 1440 over IPv6. */
-uint16_t lq_route_advmss(bool ipv6);
+ * before TCP_MAXSEG): 1460 over IPv4, 1440 over IPv6, less what a PMTU
+ * exception took (ipv4_default_advmss, ip6_default_advmss). */
+uint16_t lq_route_advmss(const struct lq_model *m, bool ipv6);
+/* dst_mtu() of the route to the client: 1500, or its PMTU exception. */
+uint32_t lq_route_mtu(const struct lq_model *m, bool ipv6);
 /* tcp_mss_clamp(): the listener's TCP_MAXSEG caps an MSS (the route's advmss). */
 uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss);
 
@@ -347,6 +357,10 @@ uint32_t lq_cookie_init_timestamp(const struct lq_model *m, const struct lq_req 
 void lq_tcp_synq_overflow(struct lq_model *m);
 
 /* child.c: the child socket, its ACKs and delayed-ACK timer */
+/* tcp_sync_mss(sk, pmtu): mss_cache and icsk_pmtu_cookie */
+void lq_tcp_sync_mss(struct lq_child *c, uint32_t pmtu);
+/* tcp_mtu_to_mss(sk, pmtu) */
+uint32_t lq_tcp_mtu_to_mss(const struct lq_child *c, uint32_t pmtu);
 void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in);
 /* tcp_v4_syn_recv_sock, or tcp_v6_syn_recv_sock on an IPv6 listener */
 int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
@@ -370,6 +384,9 @@ void lq_child_data_queue(struct lq_model *m, struct lq_child *c, const struct lq
 
 /* close.c */
 void lq_tcp_send_active_reset(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
+
+/* icmp.c: tcp_v4_err(), tcp_v6_err() */
+void lq_tcp_err(struct lq_model *m, const struct lq_seg *in);
 
 /* reqsk_timer.c */
 void lq_reqsk_timers(struct lq_model *m, uint64_t until);

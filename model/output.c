@@ -15,9 +15,20 @@ uint16_t lq_mss_clamp(const struct lq_model *m, uint16_t mss)
     return m->lsk->user_mss && m->lsk->user_mss < mss ? m->lsk->user_mss : mss;
 }
 
-uint16_t lq_route_advmss(bool ipv6)
+uint32_t lq_route_mtu(const struct lq_model *m, bool ipv6)
 {
-    return ipv6 ? LQ_ROUTE_ADVMSS6 : LQ_ROUTE_ADVMSS;
+    return m->route_pmtu[ipv6] ? m->route_pmtu[ipv6] : 1500u;
+}
+
+uint16_t lq_route_advmss(const struct lq_model *m, bool ipv6)
+{
+    if (!m->route_pmtu[ipv6])
+        return ipv6 ? LQ_ROUTE_ADVMSS6 : LQ_ROUTE_ADVMSS;
+    /* ipv4_default_advmss: max(mtu - 40, ip_rt_min_advmss 256);
+     * ip6_default_advmss: mtu - 60, at least ip6_rt_min_advmss 1220 */
+    uint32_t mss = lq_route_mtu(m, ipv6) - (ipv6 ? 60u : 40u);
+    uint32_t floor = ipv6 ? 1220u : 256u;
+    return (uint16_t)(mss < floor ? floor : mss);
 }
 
 uint32_t lq_initial_rcv_wnd(const struct lq_model *m, uint16_t mss)
@@ -76,7 +87,7 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
     s->ack = req->rcv_nxt;
     s->win = (uint16_t)(req->rcv_wnd < 65535u ? req->rcv_wnd : 65535u); /* never scaled */
     s->opt.has_mss = true;
-    s->opt.mss = lq_mss_clamp(m, lq_route_advmss(req->ipv6)); /* tcp_make_synack */
+    s->opt.mss = lq_mss_clamp(m, lq_route_advmss(m, req->ipv6)); /* tcp_make_synack */
     s->ipv6 = req->ipv6;
     /* tcp_make_synack: skb_set_hash(skb, tcp_rsk(req)->txhash) */
     s->flowlabel = req->ipv6 ? lq_ip6_flowlabel(req->txhash, req->rport) : 0;

@@ -44,6 +44,10 @@ static void lq_tcp_v4_do_rcv(struct lq_model *m, const struct lq_seg *in)
  * established child in the ehash, else the listener). */
 void lq_model_input(struct lq_model *m, const struct lq_seg *in)
 {
+    if (in->icmp) {
+        lq_tcp_err(m, in);
+        return;
+    }
     lq_model_begin(m);
     struct lq_conn_slot *slot = lq_model_slot(m, in->conn);
     if (slot->child >= 0) {

@@ -57,7 +57,43 @@ struct lq_seg {
      * tokens that are equal exactly where the kernel's are. Callers compare
      * them by relation (trace.h, lbl), never by value; the client sends 0. */
     uint32_t flowlabel;
+    /* Not a TCP segment but an ICMP error about one (LQ_ICMP_*; 0: TCP): the
+     * client's router reports a segment the server sent to this connection.
+     * The error quotes the server's IP header and its TCP header {sport:
+     * dport, dport: sport, seq}; flags, ack, options and len are unused.
+     * mtu: the next-hop MTU of frag-needed (ICMPv6 Packet Too Big). */
+    uint8_t icmp;
+    uint16_t mtu;
 };
+
+/* The ICMP errors a client segment event can be (`icmp CONN KIND`), each
+ * with its ICMPv4 type/code and the ICMPv6 one of the same meaning. */
+enum lq_icmp_kind {
+    LQ_ICMP_NONE,
+    LQ_ICMP_NET_UNREACH,      /* 3/0 ICMP_NET_UNREACH;      1/0 ICMPV6_NOROUTE */
+    LQ_ICMP_HOST_UNREACH,     /* 3/1 ICMP_HOST_UNREACH;     1/3 ICMPV6_ADDR_UNREACH */
+    LQ_ICMP_PROTO_UNREACH,    /* 3/2 ICMP_PROT_UNREACH;     4/1 ICMPV6_UNK_NEXTHDR */
+    LQ_ICMP_PORT_UNREACH,     /* 3/3 ICMP_PORT_UNREACH;     1/4 ICMPV6_PORT_UNREACH */
+    LQ_ICMP_FRAG_NEEDED,      /* 3/4 ICMP_FRAG_NEEDED;      2/0 ICMPV6_PKT_TOOBIG */
+    LQ_ICMP_ADMIN_PROHIBITED, /* 3/13 ICMP_PKT_FILTERED;    1/1 ICMPV6_ADM_PROHIBITED */
+    LQ_ICMP_TTL_EXCEEDED,     /* 11/0 ICMP_EXC_TTL;         3/0 ICMPV6_EXC_HOPLIMIT */
+    LQ_ICMP_PARAM_PROBLEM,    /* 12/0 ICMP_PARAMETERPROB;   4/0 ICMPV6_HDR_FIELD */
+    LQ_ICMP_KIND_COUNT
+};
+
+/* The wire type and code of an ICMP error kind (ICMPv6 when ipv6). */
+static inline void lq_icmp_type_code(uint8_t kind, bool ipv6, uint8_t *type, uint8_t *code)
+{
+    static const uint8_t v4[LQ_ICMP_KIND_COUNT][2] = {{0, 0}, {3, 0},  {3, 1},  {3, 2}, {3, 3},
+                                                      {3, 4}, {3, 13}, {11, 0}, {12, 0}};
+    static const uint8_t v6[LQ_ICMP_KIND_COUNT][2] = {{0, 0}, {1, 0}, {1, 3}, {4, 1}, {1, 4},
+                                                      {2, 0}, {1, 1}, {3, 0}, {4, 0}};
+    const uint8_t(*t)[2] = ipv6 ? v6 : v4;
+    if (kind >= LQ_ICMP_KIND_COUNT)
+        kind = LQ_ICMP_NONE;
+    *type = t[kind][0];
+    *code = t[kind][1];
+}
 
 enum {
     LQ_ADDR_DST_NOT_UNICAST = 1, /* !ipv6_unicast_destination(skb) */

@@ -69,11 +69,12 @@ const char *lq_min_sig_dp_name(const struct lq_min_sig *sig)
 void lq_min_sig_format(const struct lq_min_sig *sig, struct lq_strbuf *out)
 {
     static const char *const kinds[LQ_D_KIND_COUNT] = {
-        [LQ_D_SEED] = "seed",       [LQ_D_SYSCTL] = "sysctl", [LQ_D_LISTEN] = "listen",
-        [LQ_D_SOCKOPT] = "sockopt", [LQ_D_SYN] = "syn",       [LQ_D_ACK] = "ack",
-        [LQ_D_RST] = "rst",         [LQ_D_FIN] = "fin",       [LQ_D_ACCEPT] = "accept",
-        [LQ_D_WAIT] = "wait",       [LQ_D_EXPECT] = "expect", [LQ_D_FAMILY] = "family",
-        [LQ_D_SEG] = "seg"};
+        [LQ_D_SEED] = "seed",         [LQ_D_SYSCTL] = "sysctl",     [LQ_D_LISTEN] = "listen",
+        [LQ_D_SOCKOPT] = "sockopt",   [LQ_D_SYN] = "syn",           [LQ_D_ACK] = "ack",
+        [LQ_D_RST] = "rst",           [LQ_D_FIN] = "fin",           [LQ_D_ACCEPT] = "accept",
+        [LQ_D_WAIT] = "wait",         [LQ_D_EXPECT] = "expect",     [LQ_D_FAMILY] = "family",
+        [LQ_D_SEG] = "seg",           [LQ_D_LISTENER] = "listener", [LQ_D_CLOSE] = "close",
+        [LQ_D_SHUTDOWN] = "shutdown", [LQ_D_ICMP] = "icmp"};
     if (!sig->found) {
         lq_sb_add(out, "no divergence");
         return;
@@ -329,6 +330,11 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
         LQ_VARIANT(s->has_win, (x->has_win = false, x->win = 0));
         LQ_VARIANT(s->rst_ack, (x->rst_ack = false, x->ack_bad = false));
         LQ_VARIANT(s->no_ack, x->no_ack = false);
+        break;
+    case LQ_D_ICMP:
+        /* quoting the SYN-ACK; a larger MTU */
+        LQ_VARIANT(s->seq_mode != LQ_SEQ_OK, (x->seq_mode = LQ_SEQ_OK, x->seq_off = 0));
+        LQ_VARIANT(s->icmp == LQ_ICMP_FRAG_NEEDED && s->mtu < 1280, x->mtu = 1280);
         break;
     case LQ_D_LISTEN: {
         int64_t vals[4] = {0};

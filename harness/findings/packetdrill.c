@@ -677,6 +677,12 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         return lq_errf(err, LQ_EXIT_SKIP,
                        "a scenario with listener lines: a packetdrill script has one listening "
                        "socket (its socket under test)");
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->d[i].kind == LQ_D_ICMP)
+            return lq_errf(err, LQ_EXIT_SKIP,
+                           "line %u: icmp: listenq does not write ICMP errors into packetdrill "
+                           "scripts yet",
+                           sc->d[i].line);
     struct lq_pd p;
     memset(&p, 0, sizeof(p));
     p.sc = sc;

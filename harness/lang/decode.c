@@ -45,10 +45,14 @@ enum lq_dec_op {
     LQ_OP_SET,
 };
 
+/* icmp (ACCEPT0 with its variant bit): frag needed's MTUs, at and around
+ * the boundaries (IPV6_MIN_MTU, ip_rt_min_pmtu 552, the veth's 1500) */
+static const uint16_t lq_icmp_mtu_tab[8] = {1280, 1400, 576, 500, 1500, 1279, 552, 0};
+
 static bool lq_op_has_arg(unsigned op, bool v)
 {
-    if (op == LQ_OP_ACCEPT1 && v)
-        return true; /* close / shutdown */
+    if ((op == LQ_OP_ACCEPT1 || op == LQ_OP_ACCEPT0) && v)
+        return true; /* close / shutdown; icmp */
     switch (op) {
     case LQ_OP_SYN_RTX:
     case LQ_OP_ACK0:
@@ -520,6 +524,22 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         d->lsn = lsn;
         return true;
     case LQ_OP_ACCEPT0:
+        if (v && st->named[conn]) {
+            /* icmp: the kind from (a & 7) + 1; the quoted sequence number
+             * from bits 3..4 (the ISN, +1: an established child's snd_una,
+             * -1, bad); frag needed's MTU from bits 5..7. An icmp needs a
+             * connection named before: else a plain accept. */
+            static const int32_t seq_off[4] = {0, 1, -1, 0};
+            d->kind = LQ_D_ICMP;
+            lq_seg_blank(&d->u.seg);
+            d->u.seg.icmp = (uint8_t)(1u + (a & 7u));
+            unsigned q = (a >> 3) & 3u;
+            d->u.seg.seq_mode = q == 3 ? LQ_SEQ_BAD : q ? LQ_SEQ_OFFSET : LQ_SEQ_OK;
+            d->u.seg.seq_off = seq_off[q];
+            if (d->u.seg.icmp == LQ_ICMP_FRAG_NEEDED)
+                d->u.seg.mtu = lq_icmp_mtu_tab[(a >> 5) & 7u];
+            return true;
+        }
         d->kind = LQ_D_ACCEPT;
         d->lsn = lsn;
         return true;
@@ -666,7 +686,7 @@ static int lq_decode_body(const uint8_t *data, size_t len, const struct lq_decod
         if (lq_dir_is_segment(d->kind)) {
             /* dual: every event of an IPv4 connection says so (not only its
              * first: moving an event to another connection changes only it) */
-            if (hd.family == LQ_SCN_DUAL && !st.v6[d->conn])
+            if (hd.family == LQ_SCN_DUAL && !st.v6[d->conn] && d->kind != LQ_D_ICMP)
                 d->u.seg.via = LQ_VIA_IPV4;
             int c = lq_dec_conn(sc, ix, d->conn);
             if (c < 0)
@@ -802,6 +822,11 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_FIN:
     case LQ_D_SEG:
         return (got->conn != want->conn) * 1000000u + lq_seg_dist(&got->u.seg, &want->u.seg);
+    case LQ_D_ICMP:
+        if (got->u.seg.icmp != want->u.seg.icmp)
+            return UINT64_MAX;
+        return (got->conn != want->conn) * 1000000u + lq_seg_dist(&got->u.seg, &want->u.seg) +
+               lq_num_dist(got->u.seg.mtu, want->u.seg.mtu);
     case LQ_D_LISTEN:
         return (got->lsn != want->lsn) * 1000000u + lq_num_dist(got->u.backlog, want->u.backlog);
     case LQ_D_ACCEPT: return (got->lsn != want->lsn) * 1000000u;
@@ -839,7 +864,7 @@ static bool lq_op_can_make(unsigned op, uint8_t kind)
     case LQ_OP_ACKV: return kind == LQ_D_ACK;
     case LQ_OP_RST: return kind == LQ_D_RST || kind == LQ_D_SEG;
     case LQ_OP_FIN: return kind == LQ_D_FIN || kind == LQ_D_SEG;
-    case LQ_OP_ACCEPT0: return kind == LQ_D_ACCEPT;
+    case LQ_OP_ACCEPT0: return kind == LQ_D_ACCEPT || kind == LQ_D_ICMP;
     case LQ_OP_ACCEPT1: return kind == LQ_D_ACCEPT || kind == LQ_D_CLOSE || kind == LQ_D_SHUTDOWN;
     case LQ_OP_LISTEN: return kind == LQ_D_LISTEN;
     case LQ_OP_WAIT: return kind == LQ_D_WAIT;
@@ -861,11 +886,12 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
             continue;
         if (!lq_op_can_make(op, want->kind))
             continue;
-        unsigned s = lq_op_has_conn(op) || want->kind == LQ_D_CLOSE ? sel
-                     : st->nlsn                                     ? want->lsn % st->nlsn
-                                                                    : 0;
+        unsigned s = lq_op_has_conn(op) || want->kind == LQ_D_CLOSE || want->kind == LQ_D_ICMP ? sel
+                     : st->nlsn ? want->lsn % st->nlsn
+                                : 0;
         unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 || op == LQ_OP_RST ||
-                              op == LQ_OP_FIN || op == LQ_OP_SET || op == LQ_OP_ACCEPT1
+                              op == LQ_OP_FIN || op == LQ_OP_SET || op == LQ_OP_ACCEPT1 ||
+                              (op == LQ_OP_ACCEPT0 && want->kind == LQ_D_ICMP)
                           ? 2
                           : 1;
         for (unsigned v = 0; v < nv && best; v++) {

@@ -49,7 +49,10 @@
  * bytes of data from bit 7; both opcodes ignored bit 7 before, and the encoder never set it,
  * so earlier seeds decode as they did unless a mutation set it), accept (opcode 11 with bit 7:
  * close/shutdown from the argument & 7: close, SHUT_RD, SHUT_RDWR, SHUT_WR, 4..7 close CONN, which
- * is SHUT_WR while CONN has no segment yet), listen again, wait (only
+ * is SHUT_WR while CONN has no segment yet; opcode 10 with bit 7: `icmp CONN`, the kind from
+ * (argument & 7) + 1 in enum lq_icmp_kind's order, seq from bits 3..4 (ISN, +1, -1, bad),
+ * frag-needed's mtu from bits 5..7 (1280, 1400, 576, 500, 1500, 1279, 552, 0), a plain accept
+ * while CONN has no segment yet), listen again, wait (only
  * when waits are allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
  * (tcp_syncookies, tcp_abort_on_overflow, TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
  *

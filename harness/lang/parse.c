@@ -944,6 +944,65 @@ static int lq_parse_shutdown(struct lq_parser *p, struct lq_directive *d)
     return lq_no_more(p, 2, "shutdown SHUT_RD|SHUT_WR|SHUT_RDWR");
 }
 
+/* icmp CONN KIND [mtu=N] [seq=+N|-N|bad]: an ICMP error about a segment
+ * the server sent to a connection an earlier event named. */
+static int lq_parse_icmp(struct lq_parser *p, struct lq_directive *d)
+{
+    char buf[80];
+    static const char usage[] = "icmp CONN net-unreach|host-unreach|proto-unreach|port-unreach|"
+                                "frag-needed mtu=N|admin-prohibited|ttl-exceeded|param-problem "
+                                "[seq=+N|-N|bad]";
+    struct lq_ev_seg *s = &d->u.seg;
+    s->wscale = -1;
+    if (lq_conn_arg(p, "icmp", true, &d->conn))
+        return -1;
+    if (p->ntok < 3)
+        return lq_perr(p, (uint16_t)(p->tok[1].col + p->tok[1].len),
+                       "'icmp %.*s' needs the error's kind (the form is: %s)", (int)p->tok[1].len,
+                       p->tok[1].s, usage);
+    const struct lq_tok *k = &p->tok[2];
+    for (unsigned i = 1; i < LQ_ICMP_KIND_COUNT; i++)
+        if (lq_tok_is(k, lq_icmp_kind_name(i)))
+            s->icmp = (uint8_t)i;
+    if (!s->icmp)
+        return lq_perr(p, k->col, "unknown ICMP error '%s' (the form is: %s)",
+                       lq_tok_str(k, buf, sizeof(buf)), usage);
+    bool seen_mtu = false, seen_seq = false;
+    for (int i = 3; i < p->ntok; i++) {
+        const struct lq_tok *t = &p->tok[i];
+        const char *eq = memchr(t->s, '=', t->len);
+        size_t klen = eq ? (size_t)(eq - t->s) : t->len;
+        const char *v = eq ? eq + 1 : NULL;
+        size_t vlen = eq ? t->len - klen - 1 : 0;
+        if (lq_key_is(t, klen, "mtu") && s->icmp == LQ_ICMP_FRAG_NEEDED) {
+            int64_t n;
+            if (!v || !lq_parse_int(v, vlen, false, 0, 65535, &n))
+                return lq_perr(p, (uint16_t)(t->col + klen + (v ? 1 : 0)),
+                               "expected mtu=N with N in 0..65535 (the next hop's MTU)");
+            if (seen_mtu)
+                return lq_perr(p, t->col, "option 'mtu' given twice");
+            seen_mtu = true;
+            s->mtu = (uint16_t)n;
+        } else if (lq_key_is(t, klen, "seq") && v) {
+            if (seen_seq)
+                return lq_perr(p, t->col, "option 'seq' given twice");
+            seen_seq = true;
+            if (lq_parse_seq_opt(p, t, v, vlen, klen, s))
+                return -1;
+        } else if (lq_key_is(t, klen, "mtu")) {
+            return lq_perr(p, t->col, "mtu=N belongs to frag-needed only (this is %s)",
+                           lq_icmp_kind_name(s->icmp));
+        } else {
+            return lq_perr(p, t->col, "unknown option '%s' for icmp (the form is: %s)",
+                           lq_tok_str(t, buf, sizeof(buf)), usage);
+        }
+    }
+    if (s->icmp == LQ_ICMP_FRAG_NEEDED && !seen_mtu)
+        return lq_perr(p, (uint16_t)(k->col + k->len),
+                       "frag-needed needs mtu=N (the next hop's MTU, for example mtu=1280)");
+    return 0;
+}
+
 /* family ipv4|ipv6|dual: once, before the first event. */
 static int lq_parse_family(struct lq_parser *p, struct lq_directive *d)
 {
@@ -1020,12 +1079,12 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     static const struct {
         const char *word;
         uint8_t kind;
-    } verbs[] = {{"seed", LQ_D_SEED},        {"sysctl", LQ_D_SYSCTL},     {"listen", LQ_D_LISTEN},
-                 {"sockopt", LQ_D_SOCKOPT},  {"syn", LQ_D_SYN},           {"ack", LQ_D_ACK},
-                 {"rst", LQ_D_RST},          {"fin", LQ_D_FIN},           {"accept", LQ_D_ACCEPT},
-                 {"wait", LQ_D_WAIT},        {"expect", LQ_D_EXPECT},     {"family", LQ_D_FAMILY},
-                 {"seg", LQ_D_SEG},          {"listener", LQ_D_LISTENER}, {"close", LQ_D_CLOSE},
-                 {"shutdown", LQ_D_SHUTDOWN}};
+    } verbs[] = {{"seed", LQ_D_SEED},         {"sysctl", LQ_D_SYSCTL},     {"listen", LQ_D_LISTEN},
+                 {"sockopt", LQ_D_SOCKOPT},   {"syn", LQ_D_SYN},           {"ack", LQ_D_ACK},
+                 {"rst", LQ_D_RST},           {"fin", LQ_D_FIN},           {"accept", LQ_D_ACCEPT},
+                 {"wait", LQ_D_WAIT},         {"expect", LQ_D_EXPECT},     {"family", LQ_D_FAMILY},
+                 {"seg", LQ_D_SEG},           {"listener", LQ_D_LISTENER}, {"close", LQ_D_CLOSE},
+                 {"shutdown", LQ_D_SHUTDOWN}, {"icmp", LQ_D_ICMP}};
     uint8_t kind = LQ_D_KIND_COUNT;
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (lq_tok_is(&p->tok[0], verbs[i].word))
@@ -1035,7 +1094,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
         return lq_perr(
             p, p->tok[0].col,
             "unknown directive '%s' (expected seed, family, sysctl, listen, sockopt, "
-            "syn, ack, rst, fin, seg, accept, close, shutdown, wait, expect or listener)",
+            "syn, ack, rst, fin, seg, icmp, accept, close, shutdown, wait, expect or listener)",
             lq_tok_str(&p->tok[0], buf, sizeof(buf)));
     }
     d = lq_scenario_add(p->sc, kind);
@@ -1086,6 +1145,7 @@ static int lq_parse_line(struct lq_parser *p, const char *line, size_t len)
     case LQ_D_WAIT: rc = lq_parse_wait(p, d); break;
     case LQ_D_CLOSE: rc = lq_parse_close(p, d); break;
     case LQ_D_SHUTDOWN: rc = lq_parse_shutdown(p, d); break;
+    case LQ_D_ICMP: rc = lq_parse_icmp(p, d); break;
     case LQ_D_EXPECT: rc = lq_parse_expect(p, d); break;
     case LQ_D_FAMILY: rc = lq_parse_family(p, d); break;
     case LQ_D_LISTENER: rc = lq_parse_listener(p, d); break;

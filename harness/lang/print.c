@@ -217,6 +217,12 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
     case LQ_D_RST:
     case LQ_D_FIN:
     case LQ_D_SEG: lq_print_segment(sc, d, out); break;
+    case LQ_D_ICMP:
+        lq_sb_addf(out, "icmp %s %s", sc->conns[d->conn], lq_icmp_kind_name(d->u.seg.icmp));
+        if (d->u.seg.icmp == LQ_ICMP_FRAG_NEEDED)
+            lq_sb_addf(out, " mtu=%u", d->u.seg.mtu);
+        lq_print_seq_opt(&d->u.seg, out);
+        break;
     case LQ_D_ACCEPT:
         lq_sb_addf(out, "accept%s%s", sc->nlsn ? " " : "", lq_print_lsn(sc, d->lsn));
         break;

@@ -7,7 +7,18 @@
 bool lq_dir_is_segment(uint8_t kind)
 {
     return kind == LQ_D_SYN || kind == LQ_D_ACK || kind == LQ_D_RST || kind == LQ_D_FIN ||
-           kind == LQ_D_SEG;
+           kind == LQ_D_SEG || kind == LQ_D_ICMP;
+}
+
+const char *lq_icmp_kind_name(unsigned kind)
+{
+    static const char *const names[LQ_ICMP_KIND_COUNT] = {
+        [LQ_ICMP_NET_UNREACH] = "net-unreach",     [LQ_ICMP_HOST_UNREACH] = "host-unreach",
+        [LQ_ICMP_PROTO_UNREACH] = "proto-unreach", [LQ_ICMP_PORT_UNREACH] = "port-unreach",
+        [LQ_ICMP_FRAG_NEEDED] = "frag-needed",     [LQ_ICMP_ADMIN_PROHIBITED] = "admin-prohibited",
+        [LQ_ICMP_TTL_EXCEEDED] = "ttl-exceeded",   [LQ_ICMP_PARAM_PROBLEM] = "param-problem",
+    };
+    return kind < LQ_ICMP_KIND_COUNT ? names[kind] : NULL;
 }
 
 bool lq_dir_is_event(uint8_t kind)
@@ -186,6 +197,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
     case LQ_D_RST:
     case LQ_D_FIN:
     case LQ_D_SEG:
+    case LQ_D_ICMP:
         return strcmp(sa->conns[a->conn], sb->conns[b->conn]) == 0 &&
                memcmp(&a->u.seg, &b->u.seg, sizeof(a->u.seg)) == 0;
     case LQ_D_EXPECT: {

@@ -35,6 +35,7 @@ enum lq_dir_kind {
     LQ_D_LISTENER, /* listener NAME [reuseport] (before the first event) */
     LQ_D_CLOSE,    /* close (the listener) | close c1 (an accepted connection) */
     LQ_D_SHUTDOWN, /* shutdown SHUT_RD|SHUT_WR|SHUT_RDWR (the listener) */
+    LQ_D_ICMP,     /* icmp c1 port-unreach|frag-needed mtu=N|... [seq=+N|-N] */
     LQ_D_KIND_COUNT
 };
 
@@ -43,7 +44,7 @@ enum lq_dir_kind {
  * family-neutral and runs on whichever family it is run with. */
 enum lq_scn_family { LQ_SCN_NEUTRAL, LQ_SCN_IPV4, LQ_SCN_IPV6, LQ_SCN_DUAL };
 
-/* A segment event's `ipv4` / `ipv6`: the family of a dual scenario's
+/* A segment (or icmp) event's `ipv4` / `ipv6`: the family of a dual scenario's
  * connection, chosen on its first event (default IPv6). */
 enum lq_via { LQ_VIA_DEFAULT, LQ_VIA_IPV4, LQ_VIA_IPV6 };
 
@@ -112,6 +113,10 @@ struct lq_ev_seg {
     /* ack ... win=N: the segment's window field (else 65535) */
     bool has_win;
     uint16_t win;
+    /* icmp: the error (enum lq_icmp_kind) and frag-needed's mtu=N; the
+     * quoted sequence number is the server's ISN plus seq_off (seq=+N) */
+    uint8_t icmp;
+    uint16_t mtu;
 };
 
 enum lq_expect_kind {
@@ -252,6 +257,9 @@ uint64_t lq_scenario_wait_ms(const struct lq_scenario *sc);
 bool lq_scenario_is_slow(const struct lq_scenario *sc);
 /* "TCP_DEFER_ACCEPT", "TCP_SYNCNT", "TCP_MAXSEG": the option's name in a scenario. */
 const char *lq_sockopt_name(enum lq_sockopt opt);
+/* "port-unreach", "frag-needed", ...: an ICMP error's name (enum
+ * lq_icmp_kind); NULL for LQ_ICMP_NONE or past the last. */
+const char *lq_icmp_kind_name(unsigned kind);
 /* "SHUT_RD", "SHUT_WR", "SHUT_RDWR" */
 const char *lq_shut_how_name(unsigned how);
 /* The call a close / shutdown directive makes. */

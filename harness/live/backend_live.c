@@ -105,6 +105,8 @@ struct lq_live {
     /* the CPUs the process may run on outside a scenario (lq_live_pin) */
     cpu_set_t cpus;
     bool cpus_saved;
+    /* a frag-needed ICMP error went out in this scenario, IPv4 / IPv6 */
+    bool pmtu_sent[2];
 };
 
 static struct lq_live *lq_lv(struct lq_backend *b)
@@ -626,6 +628,8 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
     lv->barrier_jiffies = end > out->jiffies_at ? end : out->jiffies_at;
     lv->stats.segments++;
     lv->stats.frames += 2;
+    if (seg->icmp == LQ_ICMP_FRAG_NEEDED)
+        lv->pmtu_sent[seg->ipv6] = true;
     lq_live_record(lv, lv->call_ns, buf, (uint32_t)flen, 0);
     lq_live_record(lv, lv->call_ns, ebuf, (uint32_t)eflen, 0);
     if (lq_live_barrier_wait(lv, err))
@@ -848,7 +852,8 @@ static void lq_live_close_linger0(int fd)
  * to its 4-tuple now that its listener is closed (tcp_v4_rcv drops a request
  * whose listener is not listening). */
 static int lq_live_end_scenario(struct lq_live *lv, struct lq_err *err)
-{    for (size_t i = 0; i < lv->naccepted; i++)
+{
+    for (size_t i = 0; i < lv->naccepted; i++)
         if (lv->accepted[i].fd >= 0)
             lq_live_close_linger0(lv->accepted[i].fd);
     lv->naccepted = 0;
@@ -899,6 +904,11 @@ static int lq_live_end_scenario(struct lq_live *lv, struct lq_err *err)
     if (lv->nsynq)
         return lq_errf(err, LQ_EXIT_ERROR, "%d request socks of port %u survived the purge",
                        lv->nsynq, lv->lport);
+    /* a PMTU an ICMP error lowered would lower the next scenario's MSS */
+    if ((lv->pmtu_sent[0] || lv->pmtu_sent[1]) &&
+        lq_netns_flush_pmtu(&lv->ns, lv->pmtu_sent[0], lv->pmtu_sent[1], err))
+        return -1;
+    lv->pmtu_sent[0] = lv->pmtu_sent[1] = false;
     return 0;
 }
 

@@ -210,6 +210,28 @@ static int build_tcp(struct lq_inject *in, const struct lq_seg *seg, size_t *l4l
     return 0;
 }
 
+/* An ICMP error (seg->icmp) is written by the pure builder of wire/frame.c:
+ * libnet 1.1 has no builder for an error carrying the next-hop MTU (frag
+ * needed, Packet Too Big) nor for ICMPv4 parameter problem. */
+static int build_icmp_error(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf,
+                            size_t cap, size_t *flen, struct lq_err *err)
+{
+    struct lq_frame_ends e = {0};
+    memcpy(e.src_mac, in->src_mac, 6);
+    memcpy(e.dst_mac, in->dst_mac, 6);
+    e.src_ip = in->src;
+    e.dst_ip = in->dst;
+    memcpy(e.src_ip6, &in->src6, 16);
+    memcpy(e.dst_ip6, &in->dst6, 16);
+    int n = lq_frame_build_icmp_error(buf, cap, &e, in->ip_id, seg);
+    if (n < 0)
+        return lq_errf(err, LQ_EXIT_ERROR, "an ICMP error frame does not fit in %zu bytes", cap);
+    *flen = (size_t)n;
+    if (!seg->ipv6)
+        in->ip_id++;
+    return 0;
+}
+
 /* libnet builds an echo request into its context; *proto and *l4len for assemble(). */
 static int build_echo(struct lq_inject *in, bool ipv6, uint16_t id, uint16_t seq, uint8_t *proto,
                       size_t *l4len, struct lq_err *err)
@@ -234,6 +256,16 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
                   size_t *flen, struct lq_err *err)
 {
     size_t l4len;
+    if (seg->icmp) {
+        if (build_icmp_error(in, seg, buf, cap, flen, err))
+            return -1;
+        stamp(in);
+        int w = libnet_adv_write_link(in->l, buf, (uint32_t)*flen);
+        in->mono_after = mono_now();
+        if (w != (int)*flen)
+            return lq_errf(err, LQ_EXIT_ERROR, "sending an ICMP error: %s", libnet_geterror(in->l));
+        return 0;
+    }
     if (build_tcp(in, seg, &l4len, err))
         return -1;
     return finish(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
@@ -256,8 +288,10 @@ int lq_inject_tcp_then_echo(struct lq_inject *in, const struct lq_seg *seg, uint
 {
     size_t l4len, el4len;
     uint8_t eproto;
-    if (build_tcp(in, seg, &l4len, err) ||
-        assemble(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err) ||
+    if ((seg->icmp
+             ? build_icmp_error(in, seg, buf, cap, flen, err)
+             : (build_tcp(in, seg, &l4len, err) ||
+                assemble(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err))) ||
         build_echo(in, seg->ipv6, id, seq, &eproto, &el4len, err) ||
         assemble(in, seg->ipv6, eproto, el4len, ebuf, ecap, eflen, "an echo request", err))
         return -1;

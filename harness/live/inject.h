@@ -28,6 +28,8 @@ struct lq_inject *lq_inject_open(const char *ifname, const uint8_t src_mac[6],
  * limit 64). */
 void lq_inject_set_ipv6(struct lq_inject *in, const struct in6_addr *src,
                         const struct in6_addr *dst);
+/* With seg->icmp, the frame is an ICMP error about the connection's
+ * segment instead (wire/frame.h, lq_frame_build_icmp_error). */
 /* Sends one TCP frame for seg: flags, seq, ack, win, the options of seg->opt
  * laid out as Linux does (see lq_frame_tcp_options), seg->len payload bytes
  * of lq_frame_payload_byte(). IP: DF, TTL 64, an id counting up from 1 per

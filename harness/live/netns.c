@@ -699,3 +699,37 @@ int lq_netns_private_enter(struct lq_err *err)
     rtnl_close(&r);
     return rc;
 }
+
+int lq_netns_flush_pmtu(const struct lq_netns *ns, bool ipv4, bool ipv6, struct lq_err *err)
+{
+    if (ipv4 && lq_sysctl_write("net.ipv4.route.flush", "1", err))
+        return -1;
+    if (!ipv6 || !ns->ipv6)
+        return 0;
+    struct rtnl r = {0};
+    if (rtnl_open(&r, err))
+        return -1;
+    char buf[NL_BUF] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_DELROUTE;
+    struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+    rtm->rtm_family = AF_INET6;
+    rtm->rtm_dst_len = 128;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = RTPROT_UNSPEC;
+    rtm->rtm_scope = RT_SCOPE_NOWHERE;
+    rtm->rtm_type = RTN_UNSPEC;
+    rtm->rtm_flags = RTM_F_CLONED;
+    mnl_attr_put(nlh, RTA_DST, sizeof(ns->client_ip6), &ns->client_ip6);
+    mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ns->server_ifindex);
+    struct lq_err e2 = {0};
+    int rc = rtnl_talk(&r, nlh, NULL, NULL, "deleting the PMTU exception to the client", &e2);
+    int e = errno;
+    rtnl_close(&r);
+    /* none to delete (ESRCH): no error lowered the route's MTU */
+    if (rc && e != ESRCH) {
+        *err = e2;
+        return -1;
+    }
+    return 0;
+}

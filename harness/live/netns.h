@@ -69,6 +69,15 @@ int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_
  * reference. Idempotent. */
 void lq_netns_teardown(struct lq_netns *ns);
 
+/* Forgets what ICMP errors taught the server's routes (the thread is in
+ * SERVER): IPv4's PMTU exceptions through net.ipv4.route.flush
+ * (ipv4_sysctl_rtcache_flush bumps fnhe_genid, and rt_bind_exception then
+ * resets a stale exception's PMTU), IPv6's by deleting the cached route to
+ * the client (RTM_DELROUTE with RTM_F_CLONED: ip6_del_cached_rt), which
+ * net.ipv6.route.flush would not do: a PMTU exception ages only when it
+ * expires (rt6_age_examine_exception). */
+int lq_netns_flush_pmtu(const struct lq_netns *ns, bool ipv4, bool ipv6, struct lq_err *err);
+
 /* sysctls of the CURRENT thread's namespace: "net.ipv4.tcp_syncookies" is
  * /proc/sys/net/ipv4/tcp_syncookies. */
 int lq_sysctl_write(const char *name, const char *value, struct lq_err *err);

@@ -171,7 +171,8 @@ static int lq_rp_segment(struct lq_backend *b, const struct lq_seg *seg, struct 
 {
     struct lq_replay *rp = lq_rp(b);
     const struct lq_obs *o = lq_rp_next(rp, LQ_D_SYN, err);
-    if (!o || lq_rp_check_sent(rp, seg, err))
+    /* an ICMP error is not a TCP frame: the check looks at the TCP ones */
+    if (!o || (!seg->icmp && lq_rp_check_sent(rp, seg, err)))
         return -1;
     return lq_rp_answer(rp, o, out, err);
 }

@@ -115,6 +115,16 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
     out->sport = c->port;
     out->dport = cl->lport;
     out->win = 65535;
+    if (d->kind == LQ_D_ICMP) {
+        /* An error about the server's segment, quoting the server's ISN
+         * (its SYN-ACK) plus seq=+N; never saw one: a number fixed by the
+         * seed. The client's own numbers do not move. */
+        out->icmp = e->icmp;
+        out->mtu = e->mtu;
+        out->win = 0;
+        out->seq = lq_client_seq(c, e, c->has_srv ? c->srv_isn : lq_mix(cl->seed, d->conn, 5));
+        return;
+    }
     cl->tsclock++;
     switch (d->kind) {
     case LQ_D_SYN: {

@@ -403,6 +403,7 @@ static int lq_side_call(struct lq_side *s, const struct lq_directive *d, struct 
     case LQ_D_RST:
     case LQ_D_FIN:
     case LQ_D_SEG:
+    case LQ_D_ICMP:
         lq_client_build(&r->client, d, &o->sent);
         o->sent_valid = true;
         rc = lq_backend_segment(b, &o->sent, &r->replies, err);

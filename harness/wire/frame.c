@@ -380,3 +380,60 @@ int lq_frame_build_echo(uint8_t *buf, size_t cap, const struct lq_frame_ends *e,
     put16(ic + 2, csum_fold(csum_add(sum, ic, LQ_FRAME_ICMP_ECHO_LEN)));
     return (int)(LQ_FRAME_ETH_LEN + tot);
 }
+
+int lq_frame_build_icmp_error(uint8_t *buf, size_t cap, const struct lq_frame_ends *e,
+                              uint16_t ip_id, const struct lq_seg *seg)
+{
+    uint8_t type, code;
+    lq_icmp_type_code(seg->icmp, seg->ipv6, &type, &code);
+    if (!type)
+        return -1;
+    size_t iplen = seg->ipv6 ? LQ_FRAME_IP6_LEN : LQ_FRAME_IP_LEN;
+    size_t l4len = LQ_FRAME_ICMP_ERR_LEN + iplen; /* ICMP header, quoted IP, quoted TCP */
+    size_t tot = iplen + l4len;
+    if (cap < LQ_FRAME_ETH_LEN + tot)
+        return -1;
+    if (seg->ipv6)
+        put_eth_ip6(buf, e, PROTO_ICMPV6, l4len);
+    else
+        put_eth_ip(buf, e, ip_id, PROTO_ICMP, tot);
+    uint8_t *ic = buf + LQ_FRAME_ETH_LEN + iplen;
+    memset(ic, 0, l4len);
+    ic[0] = type;
+    ic[1] = code;
+    if (seg->icmp == LQ_ICMP_FRAG_NEEDED) {
+        if (seg->ipv6)
+            put32(ic + 4, seg->mtu); /* Packet Too Big: MTU (RFC 4443 3.2) */
+        else
+            put16(ic + 6, seg->mtu); /* Next-Hop MTU (RFC 1191) */
+    }
+    /* the server's packet as it left: server -> client */
+    uint8_t *q = ic + 8;
+    if (seg->ipv6) {
+        put32(q, 6u << 28);
+        put16(q + 4, LQ_FRAME_TCP_LEN);
+        q[6] = PROTO_TCP;
+        q[7] = LQ_FRAME_HOPLIMIT;
+        memcpy(q + 8, e->dst_ip6, 16);
+        memcpy(q + 24, e->src_ip6, 16);
+    } else {
+        q[0] = 0x45;
+        put16(q + 2, LQ_FRAME_IP_LEN + LQ_FRAME_TCP_LEN);
+        put16(q + 6, IP_DF_BIT);
+        q[8] = LQ_FRAME_TTL;
+        q[9] = PROTO_TCP;
+        memcpy(q + 12, &e->dst_ip, 4);
+        memcpy(q + 16, &e->src_ip, 4);
+        put16(q + 10, csum_fold(csum_add(0, q, LQ_FRAME_IP_LEN)));
+    }
+    uint8_t *th = q + iplen;
+    put16(th, seg->dport);
+    put16(th + 2, seg->sport);
+    put32(th + 4, seg->seq);
+    th[12] = (uint8_t)((LQ_FRAME_TCP_LEN / 4) << 4);
+    th[13] = LQ_TH_ACK;
+    uint32_t sum =
+        seg->ipv6 ? csum_pseudo6(buf + LQ_FRAME_ETH_LEN, PROTO_ICMPV6, (uint32_t)l4len) : 0;
+    put16(ic + 2, csum_fold(csum_add(sum, ic, l4len)));
+    return (int)(LQ_FRAME_ETH_LEN + tot);
+}

@@ -89,4 +89,19 @@ int lq_frame_build_tcp(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, 
 int lq_frame_build_echo(uint8_t *buf, size_t cap, const struct lq_frame_ends *e, uint16_t ip_id,
                         bool ipv6, bool reply, uint16_t id, uint16_t seq);
 
+/* The bytes of an ICMP error about seg: its ICMP header (8 bytes) and the
+ * quoted packet, the server's IP header (server -> client, TTL 64, no
+ * options) and 20 bytes of its TCP header {sport: seg->dport, dport:
+ * seg->sport, seq: seg->seq, ACK}, as a router returns them. */
+enum { LQ_FRAME_ICMP_ERR_LEN = 8 + LQ_FRAME_TCP_LEN };
+
+/* Writes an Ethernet/IPv4/ICMP error frame from the client end for
+ * seg->icmp (lq_icmp_type_code) with seg->mtu as the next-hop MTU of frag
+ * needed, or with seg->ipv6 an Ethernet/IPv6/ICMPv6 one (Packet Too Big's
+ * 32-bit MTU), correct checksums. e is the client's ends (the quote swaps
+ * them). Returns the frame length, or -1 when cap is too small or seg is
+ * not an ICMP error. */
+int lq_frame_build_icmp_error(uint8_t *buf, size_t cap, const struct lq_frame_ends *e,
+                              uint16_t ip_id, const struct lq_seg *seg);
+
 #endif

@@ -450,8 +450,94 @@ static void test_header_len(void)
     is_int(same, n, "lq_seg_tcp_header_len matches frame.c's options for all 16 option sets");
 }
 
+/* RFC 1071, written here: the one's-complement sum over n bytes plus sum0. */
+static uint16_t rfc1071(const uint8_t *p, size_t n, uint32_t sum0)
+{
+    uint32_t sum = sum0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* ICMP errors about the server's segment (RFC 792, RFC 1191's Next-Hop MTU,
+ * RFC 4443 3.2's Packet Too Big), laid out at the offsets the RFCs give. */
+static void test_icmp_error(void)
+{
+    struct lq_frame_ends e = client_ends;
+    e.src_ip = ip("198.18.0.2");
+    e.dst_ip = ip("198.18.0.1");
+    struct lq_seg s = {.sport = 20000,
+                       .dport = 30000,
+                       .seq = 0x01020304u,
+                       .icmp = LQ_ICMP_FRAG_NEEDED,
+                       .mtu = 1400};
+    uint8_t b[256];
+    int n = lq_frame_build_icmp_error(b, sizeof(b), &e, 9, &s);
+    /* 14 Ethernet + 20 IP + 8 ICMP + 20 quoted IP + 20 quoted TCP */
+    is_int(n, 82, "ICMPv4 error frame: 82 bytes");
+    const uint8_t *ic = b + 34, *q = b + 42, *th = b + 62;
+    ok(b[23] == 1 && ic[0] == 3 && ic[1] == 4, "IPv4 protocol 1, type 3 code 4");
+    ok(ic[4] == 0 && ic[5] == 0 && (ic[6] << 8 | ic[7]) == 1400, "next-hop MTU in bytes 6-7");
+    ok(memcmp(q + 12, &e.dst_ip, 4) == 0 && memcmp(q + 16, &e.src_ip, 4) == 0 && q[9] == 6,
+       "the quote is the server's packet: server -> client, TCP");
+    ok((th[0] << 8 | th[1]) == 30000 && (th[2] << 8 | th[3]) == 20000 && th[4] == 1 && th[5] == 2 &&
+           th[6] == 3 && th[7] == 4,
+       "quoted TCP header: the listener's port, the client's, the sequence number");
+    is_int(rfc1071(ic, 48, 0), 0, "ICMP checksum (RFC 1071, computed here) verifies");
+    is_int(rfc1071(b + 14, 20, 0), 0, "outer IP header checksum verifies");
+    is_int(rfc1071(q, 20, 0), 0, "quoted IP header checksum verifies");
+    ok(lq_frame_csum_ok(b, (size_t)n), "lq_frame_csum_ok agrees");
+    struct lq_frame_info fi;
+    ok(lq_frame_parse(b, (size_t)n, &fi) == 0 && !fi.is_tcp && !fi.is_echo_reply &&
+           !fi.is_echo_request,
+       "the parser reads it as ICMP, neither TCP nor an echo");
+    s.icmp = LQ_ICMP_TTL_EXCEEDED;
+    n = lq_frame_build_icmp_error(b, sizeof(b), &e, 9, &s);
+    ok(n == 82 && ic[0] == 11 && ic[1] == 0 && ic[4] == 0 && ic[6] == 0 && ic[7] == 0,
+       "TTL exceeded: 11/0, no MTU");
+    s.icmp = LQ_ICMP_ADMIN_PROHIBITED;
+    n = lq_frame_build_icmp_error(b, sizeof(b), &e, 9, &s);
+    ok(n == 82 && ic[0] == 3 && ic[1] == 13, "administratively prohibited: 3/13");
+    s.icmp = LQ_ICMP_NONE;
+    is_int(lq_frame_build_icmp_error(b, sizeof(b), &e, 9, &s), -1, "no kind: refused");
+
+    static const uint8_t a1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    static const uint8_t a2[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+    memcpy(e.src_ip6, a2, 16);
+    memcpy(e.dst_ip6, a1, 16);
+    s = (struct lq_seg){.sport = 20000,
+                        .dport = 30000,
+                        .seq = 0xfffffffeu,
+                        .icmp = LQ_ICMP_FRAG_NEEDED,
+                        .mtu = 1280,
+                        .ipv6 = true};
+    n = lq_frame_build_icmp_error(b, sizeof(b), &e, 0, &s);
+    /* 14 + 40 + 8 + 40 quoted IPv6 + 20 quoted TCP */
+    is_int(n, 122, "ICMPv6 error frame: 122 bytes");
+    ic = b + 54;
+    q = b + 62;
+    ok(b[20] == 58 && ic[0] == 2 && ic[1] == 0, "next header 58, Packet Too Big 2/0");
+    ok(ic[4] == 0 && ic[5] == 0 && ic[6] == 0x05 && ic[7] == 0x00, "32-bit MTU 1280");
+    ok(memcmp(q + 8, a1, 16) == 0 && memcmp(q + 24, a2, 16) == 0 && q[6] == 6,
+       "the quote is the server's IPv6 packet");
+    /* the pseudo-header: addresses, upper-layer length 68, next header 58 */
+    uint32_t ph = 68 + 58;
+    for (int i = 0; i < 32; i += 2)
+        ph += (uint32_t)b[22 + i] << 8 | b[23 + i];
+    is_int(rfc1071(ic, 68, ph), 0, "ICMPv6 checksum with its pseudo-header verifies");
+    s.icmp = LQ_ICMP_PORT_UNREACH;
+    n = lq_frame_build_icmp_error(b, sizeof(b), &e, 0, &s);
+    ok(n == 122 && ic[0] == 1 && ic[1] == 4 && ic[6] == 0, "ICMPv6 port unreachable: 1/4");
+    is_int(lq_frame_build_icmp_error(b, 121, &e, 0, &s), -1, "a small buffer is refused");
+}
+
 int main(void)
 {
+    test_icmp_error();
     test_synack();
     test_syn_and_data();
     test_icmp();

@@ -583,6 +583,22 @@ static void test_expect(void)
     ERR("syn c1\nexpect c1 syn", 2, 11,
         "expected synack, ack, rst or fin after the connection, found 'syn'");
     ERR("syn c1\nexpect c1 fin ts", 2, 15, "'fin' takes no options (only synack does)");
+    /* icmp: docs/scenario-format.md */
+    ERR("icmp c1 port-unreach", 1, 6, "unknown connection 'c1': no event before this line uses it");
+    ERR("syn c1\nicmp c1", 2, 8, "'icmp c1' needs the error's kind");
+    ERR("syn c1\nicmp c1 port-unreachable", 2, 9, "unknown ICMP error 'port-unreachable'");
+    ERR("syn c1\nicmp c1 frag-needed", 2, 20, "frag-needed needs mtu=N");
+    ERR("syn c1\nicmp c1 frag-needed mtu=65536", 2, 25, "expected mtu=N with N in 0..65535");
+    ERR("syn c1\nicmp c1 frag-needed mtu=1280 mtu=1400", 2, 30, "option 'mtu' given twice");
+    ERR("syn c1\nicmp c1 port-unreach mtu=1280", 2, 22,
+        "mtu=N belongs to frag-needed only (this is port-unreach)");
+    ERR("syn c1\nicmp c1 param-problem seq=1", 2, 27, "expected seq=bad or seq=+N / seq=-N");
+    ERR("syn c1\nicmp c1 param-problem seq=+1 seq=+2", 2, 30, "option 'seq' given twice");
+    ERR("syn c1\nicmp c1 ttl-exceeded len=5", 2, 22, "unknown option 'len=5' for icmp");
+    ERR("family dual\nsyn c1 ipv4\nicmp c1 ttl-exceeded ipv4", 3, 22,
+        "unknown option 'ipv4' for icmp");
+    ERR("listener a reuseport\nlistener b reuseport\nicmp a port-unreach", 3, 6,
+        "'a' is a listener, not a connection");
     /* close, shutdown */
     ERR("close c9", 1, 7, "unknown connection 'c9': no event before this line uses it");
     ERR("syn c1\nclose c1 now", 2, 10,
