@@ -487,11 +487,13 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
  * the header length, ACK alone with PSH ignored, the window the child last
  * took, snd_wnd >> snd_wscale; zero while data is out of order), seq ==
  * rcv_nxt, an ack up to snd_nxt (from snd_una up before fast_path_old_ack),
- * and with timestamps a TSval not behind ts_recent. A pure ACK only. */
-static bool lq_child_header_predicted(const struct lq_model *m, const struct lq_child *c,
-                                      const struct lq_seg *in)
+ * and with timestamps a TSval not behind ts_recent. A pure ACK only, unless
+ * data: the same test for a segment with data (its "bulk data transfer"
+ * branch). */
+static bool lq_child_predicted(const struct lq_model *m, const struct lq_child *c,
+                               const struct lq_seg *in, bool data)
 {
-    if (c->state != LQ_CHILD_ESTABLISHED || c->nofo || c->urg_data || in->len ||
+    if (c->state != LQ_CHILD_ESTABLISHED || c->nofo || c->urg_data || (in->len && !data) ||
         (in->flags & (uint8_t)~LQ_TH_PSH) != LQ_TH_ACK || in->seq != c->rcv_nxt)
         return false;
     /* tcp_header_len: 20 bytes, plus the aligned timestamp when tstamp_ok */
@@ -505,6 +507,12 @@ static bool lq_child_header_predicted(const struct lq_model *m, const struct lq_
          !lq_profile_has(&m->profile, LQ_CHG_FAST_PATH_OLD_ACK)))
         return false;
     return !(c->tstamp_ok && lq_seq_before(in->opt.tsval, c->ts_recent));
+}
+
+static bool lq_child_header_predicted(const struct lq_model *m, const struct lq_child *c,
+                                      const struct lq_seg *in)
+{
+    return lq_child_predicted(m, c, in, false);
 }
 
 /* tcp_ack()'s verdicts that stop a segment: an ACK of data never sent, or
@@ -524,6 +532,18 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
     /* Below snd_una - min(max_window, bytes_acked): the child sent no data,
      * so anything below snd_una. */
     if (lq_seq_before(in->ack, c->snd_una)) {
+        if (in->len && lq_child_predicted(m, c, in, true)) {
+            /* tcp_rcv_established's fast path queues the data before it
+             * calls tcp_ack (whose verdict it ignores) when "skb->truesize
+             * <= sk->sk_forward_alloc", else the slow path drops the
+             * segment here: memory accounting decides (fuzzer finding:
+             * cookie child, `ack=+2 len=10`, then `ack len=100`) */
+            lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+            lq_model_beyond(m, "data with an old ACK that header prediction takes: the fast "
+                               "path queues it before tcp_ack when sk_forward_alloc covers its "
+                               "truesize (receive-buffer accounting)");
+            return false;
+        }
         lq_model_dp(m, LQ_DP_CHILD_ACK_TOO_OLD);
         /* The fast path's tcp_store_ts_recent() ran before tcp_ack(sk, skb, 0)
          * (seq == rcv_nxt, so "seq <= rcv_wup" is rcv_nxt == rcv_wup); the

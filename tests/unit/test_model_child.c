@@ -368,8 +368,33 @@ static void test_ts_recent_follows_data(void)
     lq_model_free(m);
 }
 
+/* Data at rcv_nxt with an ACK one below snd_una (the SYN-ACK's ISN): on
+ * 6.12 header prediction wants between(ack, snd_una, snd_nxt), so the slow
+ * path's tcp_ack drops it as too old (bytes_acked 0: anything below snd_una)
+ * with a challenge ACK; on 6.18.44 (fast_path_old_ack) the fast path takes
+ * it, and its "bulk data" branch queues the data before tcp_ack when
+ * truesize <= sk_forward_alloc: memory accounting, beyond the model. */
+static void test_old_ack_with_data(void)
+{
+    struct lq_model *m = mk_listening("6.12.40");
+    struct child c = open_child(m, 1, false);
+    struct lq_seg s = mkseg(1, LQ_TH_ACK | LQ_TH_PSH, c.isn + 1, c.srv);
+    s.len = 100;
+    input(m, s);
+    ok(acked_now(m, &c, 0) && !beyond(m), "6.12: old ACK with data: a challenge ACK, data dropped");
+    lq_model_free(m);
+    m = mk_listening("6.18.44");
+    c = open_child(m, 1, false);
+    s = mkseg(1, LQ_TH_ACK | LQ_TH_PSH, c.isn + 1, c.srv);
+    s.len = 100;
+    input(m, s);
+    ok(beyond(m), "6.18.44: old ACK with data that header prediction takes: beyond the model");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_old_ack_with_data();
     test_ts_recent_follows_data();
     test_syn_ack_with_data_at_isn();
     test_quick_ack_credit();
