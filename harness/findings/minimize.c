@@ -12,9 +12,13 @@
 
 /* ---- signatures ---- */
 
+/* The socket lookup: which socket a segment reaches (the SO_REUSEPORT
+ * group's choice too), not what it does there. */
 static bool lq_dp_is_demux(uint16_t dp)
 {
-    return dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER;
+    return dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER ||
+           dp == LQ_DP_REUSEPORT_SELECT_BPF || dp == LQ_DP_REUSEPORT_SELECT_BPF_OUT_OF_RANGE ||
+           dp == LQ_DP_REUSEPORT_SELECT_HASH;
 }
 
 bool lq_min_divergence(const struct lq_scenario *sc, const struct lq_result *res,
@@ -97,9 +101,15 @@ static int lq_min_subset(const struct lq_scenario *src, const bool *keep, struct
         goto fail;
     if (src->path && !(dst->path = strdup(src->path)))
         goto fail;
+    /* the listeners stay, all of them: later directives name them by index
+     * (a scenario without its listener lines runs one listener, and a
+     * directive for listener 1 then has none: issue 12's minimizer bug) */
+    for (size_t l = 0; l < src->nlsn; l++)
+        if (lq_scenario_listener(dst, src->lsn_names[l], src->lsn_reuseport[l]) < 0)
+            goto fail;
     for (size_t i = 0; i < src->n; i++) {
         const struct lq_directive *s = &src->d[i];
-        if (keep && !keep[i])
+        if (keep && !keep[i] && s->kind != LQ_D_LISTENER)
             continue;
         if (s->kind == LQ_D_EXPECT || s->kind == LQ_D_COMMENT || s->kind == LQ_D_BLANK ||
             s->kind == LQ_D_FAMILY)
@@ -229,7 +239,10 @@ static int lq_min_ddmin(struct lq_min_ctx *c, struct lq_scenario *cur)
             return -1;
         for (size_t k = 0; k < n && !reduced; k++) {
             size_t from = len * k / n, to = len * (k + 1) / n;
-            if (from == to)
+            bool removable = false; /* listener lines are never removed */
+            for (size_t i = from; i < to; i++)
+                removable = removable || cur->d[i].kind != LQ_D_LISTENER;
+            if (!removable)
                 continue;
             for (size_t i = 0; i < len; i++)
                 keep[i] = i < from || i >= to;

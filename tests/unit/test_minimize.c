@@ -191,6 +191,24 @@ int main(void)
                    "accept\n"
                    "accept\n",
                    "listen 0\nsyn c1\n", "conn_request.acceptq_full");
+    /* listeners: the lines that declare them stay (later directives name
+     * listener B by its index), the rest shrinks as above */
+    check_minimize(&p, LQ_BUG_SYNQ_FULL_GE, "listeners",
+                   "listener A reuseport\n"
+                   "listener B reuseport\n"
+                   "sysctl net.ipv4.tcp_syncookies=0\n"
+                   "sysctl net.ipv4.tcp_abort_on_overflow=1\n"
+                   "sockopt A TCP_DEFER_ACCEPT=1\n"
+                   "listen B 3\n"
+                   "syn a mss=1460 ts\n"
+                   "syn b mss=536\n"
+                   "accept B\n"
+                   "syn c mss=1460\n"
+                   "syn d mss=1460\n"
+                   "expect synq B 4\n",
+                   "listener A reuseport\nlistener B reuseport\n"
+                   "sysctl net.ipv4.tcp_syncookies=0\nlisten B 0\nsyn c1\n",
+                   "conn_request.synq_full_drop");
     test_no_divergence(&p);
     test_signature_format(&p);
     return tap_done();
