@@ -28,7 +28,10 @@ as_nobody() { # CAPS command...: uid 65534 with the capabilities CAPS (e.g. +net
 }
 all=+sys_admin,+net_admin,+net_raw
 (cd "$TMP" && as_nobody $all ./listenq run --fast --no-progress --out "$TMP/out" c) >"$TMP/r" 2>&1
-is $? 0 "uid 65534 with CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW: the fast suite runs and conforms"
+rc=$?
+is $rc 0 "uid 65534 with CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW: the fast suite runs and conforms"
+# a failure says which scenario, and why (the human report's FAIL blocks)
+[ "$rc" -eq 0 ] || grep -v '^ok ' "$TMP/r" | head -n 60 | sed 's/^/# /'
 tail -n 1 "$TMP/r" | grep -Eq ' [1-9][0-9]* passed, 0 failed, [0-9]+ skipped \(model vs kernel, kernel '
 ok $? "... on the kernel, not skipped ($(tail -n 1 "$TMP/r"))"
 for missing in sys_admin net_admin net_raw; do
