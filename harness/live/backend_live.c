@@ -107,6 +107,7 @@ struct lq_live {
     bool cpus_saved;
     /* a frag-needed ICMP error went out in this scenario, IPv4 / IPv6 */
     bool pmtu_sent[2];
+    bool destroy_ok; /* SOCK_DESTROY works (until it says EOPNOTSUPP) */
 };
 
 static struct lq_live *lq_lv(struct lq_backend *b)
@@ -851,6 +852,51 @@ static void lq_live_close_linger0(int fd)
  * go on firing its SYN-ACK timer for up to a minute, is dropped by a segment
  * to its 4-tuple now that its listener is closed (tcp_v4_rcv drops a request
  * whose listener is not listening). */
+/* The sockets a scenario left on its port once its listeners are closed and
+ * its requests purged: connections the scenario left in TIME_WAIT,
+ * FIN_WAIT2 or LAST_ACK (a client FIN after close CONN, a FIN exchange the
+ * purge's RST missed). The port comes back 30000 scenarios later, and a
+ * fuzzer runs that many in under a minute, inside TIME_WAIT's 60 s: a SYN
+ * of a later scenario would meet the old 4-tuple's socket. */
+struct lq_live_leftovers {
+    struct lq_diag_sock s[64];
+    int n;
+};
+
+static int lq_live_leftover_cb(void *arg, const struct lq_diag_sock *s)
+{
+    struct lq_live_leftovers *l = arg;
+    if (l->n < (int)(sizeof(l->s) / sizeof(l->s[0])))
+        l->s[l->n++] = *s;
+    return 0;
+}
+
+/* Destroys them (SOCK_DESTROY: tcp_abort, nothing on the wire). A kernel
+ * without CONFIG_INET_DIAG_DESTROY keeps them: nothing else can. */
+static int lq_live_destroy_leftovers(struct lq_live *lv, struct lq_err *err)
+{
+    if (!lv->destroy_ok)
+        return 0;
+    struct lq_live_leftovers l = {.n = 0};
+    uint32_t states =
+        LQ_DIAG_STATES_ALL & ~(1u << LQ_DIAG_STATE_LISTEN) & ~(1u << LQ_DIAG_STATE_BOUND_INACTIVE);
+    if (lq_diag_dump(&lv->diag, lv->lport, states, lq_live_leftover_cb, &l, err))
+        return -1;
+    for (int i = 0; i < l.n; i++) {
+        struct lq_err e2 = {0};
+        if (lq_diag_destroy(&lv->diag, &l.s[i], &e2)) {
+            if (e2.status != LQ_EXIT_SKIP) {
+                *err = e2;
+                return -1;
+            }
+            lv->destroy_ok = false;
+            return 0;
+        }
+        lv->stats.leftovers++;
+    }
+    return 0;
+}
+
 static int lq_live_end_scenario(struct lq_live *lv, struct lq_err *err)
 {
     for (size_t i = 0; i < lv->naccepted; i++)
@@ -909,7 +955,7 @@ static int lq_live_end_scenario(struct lq_live *lv, struct lq_err *err)
         lq_netns_flush_pmtu(&lv->ns, lv->pmtu_sent[0], lv->pmtu_sent[1], err))
         return -1;
     lv->pmtu_sent[0] = lv->pmtu_sent[1] = false;
-    return 0;
+    return lq_live_destroy_leftovers(lv, err);
 }
 
 static int lq_live_end(struct lq_backend *b, struct lq_err *err)
@@ -1116,6 +1162,7 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     for (int l = 0; l < LQ_MAX_LISTENERS; l++)
         lv->listeners[l] = -1;
     lv->nlsn = 1;
+    lv->destroy_ok = true;
     lv->want_conn = -1;
     lv->hz = 1000;
     lq_live_calibrate_clock(lv);

@@ -78,7 +78,11 @@ static int handle_msg(const struct nlmsghdr *nlh, lq_diag_cb cb, void *arg, bool
         .rqueue = m->idiag_rqueue,
         .wqueue = m->idiag_wqueue,
         .inode = m->idiag_inode,
+        .family = m->idiag_family,
+        .cookie = {m->id.idiag_cookie[0], m->id.idiag_cookie[1]},
     };
+    memcpy(s.src, m->id.idiag_src, sizeof(s.src));
+    memcpy(s.dst, m->id.idiag_dst, sizeof(s.dst));
     /* INET_DIAG_MARK: sk_mark, or a request's ir_mark (inet_request_mark():
      * the listener's sk_mark), sent to a CAP_NET_ADMIN dumper */
     const struct nlattr *a;
@@ -255,6 +259,49 @@ int lq_diag_request_exists(struct lq_diag *d, bool ipv6, const void *laddr, uint
         }
     }
     return lq_errf(err, LQ_EXIT_ERROR, "inet_diag lookup: no answer after %d reads", MAX_RECVS);
+}
+
+int lq_diag_destroy(struct lq_diag *d, const struct lq_diag_sock *s, struct lq_err *err)
+{
+    char req[REQ_BUF] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = SOCK_DESTROY;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    nlh->nlmsg_seq = ++d->seq;
+    struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+    r->sdiag_family = s->family;
+    r->sdiag_protocol = IPPROTO_TCP;
+    r->idiag_states = LQ_DIAG_STATES_ALL;
+    r->id.idiag_sport = htons(s->lport);
+    r->id.idiag_dport = htons(s->rport);
+    memcpy(r->id.idiag_src, s->src, sizeof(r->id.idiag_src));
+    memcpy(r->id.idiag_dst, s->dst, sizeof(r->id.idiag_dst));
+    r->id.idiag_cookie[0] = s->cookie[0];
+    r->id.idiag_cookie[1] = s->cookie[1];
+    if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot send SOCK_DESTROY");
+    for (int i = 0; i < MAX_RECVS; i++) {
+        ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, DUMP_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lq_errno(err, LQ_EXIT_ERROR, "SOCK_DESTROY: no answer");
+        int len = (int)n;
+        for (const struct nlmsghdr *m = (const struct nlmsghdr *)d->buf; mnl_nlmsg_ok(m, len);
+             m = mnl_nlmsg_next(m, &len)) {
+            if (m->nlmsg_seq != d->seq || m->nlmsg_type != NLMSG_ERROR)
+                continue;
+            const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+            if (mnl_nlmsg_get_payload_len(m) < sizeof(*e))
+                return lq_errf(err, LQ_EXIT_ERROR, "SOCK_DESTROY: truncated answer");
+            if (e->error == 0 || e->error == -ENOENT)
+                return 0;
+            errno = -e->error;
+            return lq_errno(err, e->error == -EOPNOTSUPP ? LQ_EXIT_SKIP : LQ_EXIT_ERROR,
+                            "SOCK_DESTROY of a socket of port %u", s->lport);
+        }
+    }
+    return lq_errf(err, LQ_EXIT_ERROR, "SOCK_DESTROY: no answer after %d reads", MAX_RECVS);
 }
 
 void lq_diag_close(struct lq_diag *d)

@@ -43,6 +43,12 @@ struct lq_diag_sock {
     uint32_t rqueue, wqueue; /* a listener: accept queue length and its limit */
     uint32_t inode;          /* 0 for requests, time-wait and unaccepted children */
     uint32_t mark;           /* INET_DIAG_MARK: sk_mark; a request's is its listener's */
+    /* the socket's identity as the kernel reported it, for lq_diag_destroy:
+     * its family, the addresses (network order, IPv4 in the first four
+     * bytes) and the cookie */
+    uint8_t family;
+    uint8_t src[16], dst[16];
+    uint32_t cookie[2];
 };
 
 /* Return non-zero to stop the walk early (the rest of the dump is drained). */
@@ -87,6 +93,11 @@ int lq_diag_request_exists(struct lq_diag *d, bool ipv6, const void *laddr, uint
  * but inactive...) with local port lport. The slow dump (~70 us, see
  * LQ_DIAG_STATES_ALL): for per-event use, lq_diag_dump with the bits needed. */
 int lq_diag_count_port(struct lq_diag *d, uint16_t lport, int *n, struct lq_err *err);
+/* SOCK_DESTROY of the socket s (a dump's; tcp_diag_destroy -> tcp_abort:
+ * a full socket is reset without a segment, a time-wait one descheduled).
+ * 0 also when it is gone already; LQ_EXIT_SKIP when the kernel has no
+ * CONFIG_INET_DIAG_DESTROY (EOPNOTSUPP). */
+int lq_diag_destroy(struct lq_diag *d, const struct lq_diag_sock *s, struct lq_err *err);
 /* Safe after a failed lq_diag_open and when called twice. */
 void lq_diag_close(struct lq_diag *d);
 

@@ -107,8 +107,9 @@ enum {
 
 /* Per-backend counts for benchmarks (lq_backend_stats). */
 struct lq_backend_stats {
-    uint64_t segments; /* client segments handed to the backend */
-    uint64_t frames;   /* frames it injected, barriers and purges included */
+    uint64_t segments;  /* client segments handed to the backend */
+    uint64_t frames;    /* frames it injected, barriers and purges included */
+    uint64_t leftovers; /* sockets a scenario left on its port, destroyed at its end */
 };
 
 struct lq_backend;

@@ -233,7 +233,7 @@ static bool lq_small(int64_t d)
 }
 
 void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, const struct lq_seg *r,
-                        bool cookie, struct lq_obs_pkt *o)
+                        bool cookie, bool optional, struct lq_obs_pkt *o)
 {
     int conn = lq_client_conn_of_port(cl, r->dport);
     struct lq_client_conn *c = conn >= 0 ? &cl->c[conn] : NULL;
@@ -296,7 +296,7 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
         int k = 0;
         while (k < c->nlabels && c->labels[k] != r->flowlabel)
             k++;
-        if (k == c->nlabels && c->nlabels < LQ_LBL_HISTORY)
+        if (k == c->nlabels && c->nlabels < LQ_LBL_HISTORY && !optional)
             c->labels[c->nlabels++] = r->flowlabel;
         o->lbl = (int8_t)k;
         o->lbl_prev = c->synack_lbl < 0    ? LQ_LBL_NO_PRIOR

@@ -55,9 +55,13 @@ void lq_client_free(struct lq_client *cl);
 /* The segment a syn/ack/rst/fin directive sends; updates the client state. */
 void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct lq_seg *out);
 /* Classifies one reply: trigger is the segment that drew it, NULL for timer
- * packets. Learns the server ISN and TSval from SYN-ACKs. */
+ * packets. Learns the server ISN and TSval from SYN-ACKs. optional: a
+ * prediction that may never be sent (a delayed ACK not yet due): a new flow
+ * label of it gets the next label index without taking it, so that the
+ * indexes of later labels do not depend on whether it was sent. */
 void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger,
-                        const struct lq_seg *reply, bool cookie, struct lq_obs_pkt *out);
+                        const struct lq_seg *reply, bool cookie, bool optional,
+                        struct lq_obs_pkt *out);
 /* The connection of a client port, -1 if none. */
 int lq_client_conn_of_port(const struct lq_client *cl, uint16_t port);
 

@@ -127,7 +127,7 @@ static void lq_side_take(struct lq_side *s, struct lq_obs *o, const struct lq_se
         const struct lq_reply *rep = &r->replies.r[i];
         struct lq_obs_pkt *p = lq_trace_add_pkt(s->t, o);
         lq_client_classify(&r->client, rep->timing == LQ_PKT_NOW ? trigger : NULL, &rep->seg,
-                           rep->cookie, p);
+                           rep->cookie, rep->timing == LQ_PKT_DEFERRED, p);
         p->timing = rep->timing;
         /* a delayed ACK echoes ts_recent as it is when its timer fires */
         if (rep->timing == LQ_PKT_DEFERRED || rep->timing == LQ_PKT_DEFERRED_FIRED)
