@@ -35,6 +35,17 @@ void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child)
     m->children[child].queued = true;
 }
 
+/* inet_csk_reqsk_queue_add() of a migrating child: no caller checks the
+ * new listener's sk_acceptq_is_full(), so its queue may grow past N + 1. */
+void lq_inet_csk_reqsk_queue_add_migrated(struct lq_model *m, int child)
+{
+    bool full = lq_sk_acceptq_is_full(m);
+    const char *broken = m->broken;
+    lq_inet_csk_reqsk_queue_add(m, child);
+    if (full && !broken)
+        m->broken = NULL; /* the one case the bookkeeping rule allows */
+}
+
 /* inet_csk_accept(), non-blocking. */
 int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss)
 {

@@ -34,10 +34,12 @@ static uint64_t lq_reqsk_timeout(const struct lq_req *req)
 void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
-    lq_model_use_listener(m, req->lsn); /* req->rsk_listener */
+    /* req->rsk_listener's queue, which is not the listener the rule runs on
+     * for a migrating request (inet_csk_complete_hashdance) */
+    struct lq_listener *l = &m->lsn[req->lsn];
     if (req->num_timeout == 0)
-        m->lsk->young--;
-    m->lsk->qlen--;
+        l->young--;
+    l->qlen--;
     lq_model_slot(m, req->conn)->req = -1;
     lq_model_req_free(m, r);
 }
@@ -176,6 +178,9 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     if (lq_sk_acceptq_is_full(m)) {
         lq_model_count(m, LQ_CTR_LISTEN_OVERFLOWS);
         lq_tcp_listendrop(m);
+        /* listen_overflow: "if (sk != req->rsk_listener)" */
+        if (m->lsk != &m->lsn[req->lsn])
+            lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
         if (!m->sysctl[LQ_SYSCTL_ABORT_ON_OVERFLOW]) {
             lq_model_dp(m, LQ_DP_CHECKREQ_OVERFLOW_KEEP);
             req->acked = true;
@@ -197,9 +202,24 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     if (saw_tstamp && !lq_seq_after(in->seq, copy.rcv_nxt))
         m->children[*child].ts_recent = in->opt.tsval;
     lq_inet_csk_reqsk_queue_add(m, *child);
+    if (m->lsk != &m->lsn[copy.lsn]) {
+        /* "another listening sk has been selected, migrate the req to it":
+         * inet_reqsk_clone, inet_csk_reqsk_queue_add(sk, nreq, child) */
+        lq_model_dp(m, LQ_DP_MIGRATE_REQ_HASHDANCE);
+        lq_model_count(m, LQ_CTR_MIGRATE_REQ_SUCCESS);
+    }
     return LQ_CHECKREQ_CHILD;
 
 embryonic_reset:
+    if (m->lsk != &m->lsn[req->lsn]) {
+        /* inet_csk_reqsk_queue_drop(sk, req) with sk the listener the
+         * request migrates to: reqsk_queue_removed() on a queue that never
+         * counted it (and the closed listener's keeps it) */
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "tcp_check_req resets a migrating request: the kernel takes it off the "
+                           "new listener's qlen, which never counted it (not modelled)");
+        return LQ_CHECKREQ_DONE;
+    }
     lq_model_dp(m, reset_dp);
     if (!(flg & LQ_TH_RST))
         lq_tcp_v4_send_reset(m, in, 0, reset_dp); /* sk: the listener */

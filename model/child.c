@@ -111,8 +111,9 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     ch->conn = req->conn;
     ch->rport = req->rport;
     ch->lport = req->lport;
-    ch->lsn = req->lsn;
-    ch->state = LQ_CHILD_ESTABLISHED; /* set by tcp_child_process() right after */
+    ch->lsn = (uint8_t)(m->lsk - m->lsn); /* the listener syn_recv_sock runs on (the
+                                           * request's, or the one it migrates to) */
+    ch->state = LQ_CHILD_ESTABLISHED;     /* set by tcp_child_process() right after */
     ch->hashed = true;
     ch->snt_isn = req->snt_isn;
     ch->snd_nxt = ch->snd_una = req->snt_isn + 1;

@@ -48,6 +48,21 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
         m->lsk->acceptq_len--;
         struct lq_child *c = &m->children[ci];
         c->queued = false;
+        /* reuseport_migrate_sock(sk, child, NULL): another listener of the
+         * group takes it (inet_csk_reqsk_queue_add, no backlog check) */
+        int nsk = lq_reuseport_migrate_sock(m, (int)(m->lsk - m->lsn));
+        if (nsk == LQ_MIGRATE_BEYOND)
+            return;
+        if (nsk >= 0) {
+            lq_model_dp(m, LQ_DP_MIGRATE_CHILD);
+            struct lq_listener *from = m->lsk;
+            lq_model_use_listener(m, nsk);
+            c->lsn = (uint8_t)nsk;
+            lq_inet_csk_reqsk_queue_add_migrated(m, ci);
+            lq_model_count(m, LQ_CTR_MIGRATE_REQ_SUCCESS);
+            m->lsk = from;
+            continue;
+        }
         c->forgotten = true;
         if (c->state == LQ_CHILD_CLOSED) {
             /* reset by the peer while queued (tcp_reset -> tcp_done) */
@@ -71,15 +86,24 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
 /* inet_unhash -> reuseport_stop_listen_sock: with tcp_migrate_req 0 (and no
  * migrating program) reuseport_detach_sock: the last socket moves into the
  * leaving one's slot (__reuseport_detach_sock), and the socket has no group
- * any more (a later listen() allocates or joins one again). */
+ * any more (a later listen() allocates or joins one again). With
+ * tcp_migrate_req 1 (5.14) the same __reuseport_detach_sock, then
+ * __reuseport_add_closed_sock: the socket stays in the group's closed
+ * section, so its children and requests can migrate. */
 static void lq_reuseport_detach(struct lq_model *m, int lsn)
 {
     struct lq_reuseport *g = &m->group;
     for (int i = 0; i < g->num_socks; i++)
         if (g->socks[i] == lsn) {
-            m->lsn[lsn].detached = true;
             g->socks[i] = g->socks[g->num_socks - 1];
             g->num_socks--;
+            if (m->sysctl[LQ_SYSCTL_MIGRATE_REQ] &&
+                lq_profile_has(&m->profile, LQ_CHG_MIGRATE_REQ)) {
+                lq_model_dp(m, LQ_DP_MIGRATE_CLOSED_SECTION);
+                m->lsn[lsn].closed_in_group = true;
+            } else {
+                m->lsn[lsn].detached = true;
+            }
             return;
         }
 }

@@ -36,7 +36,9 @@
     X(OUT_RSTS, "Tcp", "OutRsts")                                    \
     X(RETRANS_SEGS, "Tcp", "RetransSegs")                            \
     X(ESTAB_RESETS, "Tcp", "EstabResets")                            \
-    X(OUT_OF_WINDOW_ICMPS, "TcpExt", "OutOfWindowIcmps")
+    X(OUT_OF_WINDOW_ICMPS, "TcpExt", "OutOfWindowIcmps")             \
+    X(MIGRATE_REQ_SUCCESS, "TcpExt", "TCPMigrateReqSuccess")         \
+    X(MIGRATE_REQ_FAILURE, "TcpExt", "TCPMigrateReqFailure")
 
 enum lq_counter {
 #define LQ_COUNTER_ENUM(id, group, name) LQ_CTR_##id,

@@ -55,6 +55,15 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
                    ? NULL
                    : "the SYN-RECV challenge ACK arrived in 7.2 (6.18.42, 6.12.105, 6.6.153, "
                      "6.1.191)";
+    case LQ_DP_MIGRATE_CLOSED_SECTION:
+    case LQ_DP_MIGRATE_SELECT:
+    case LQ_DP_MIGRATE_FAILURE:
+    case LQ_DP_MIGRATE_CHILD:
+    case LQ_DP_MIGRATE_REQ_RCV:
+    case LQ_DP_MIGRATE_REQ_HASHDANCE:
+        return lq_profile_has(p, LQ_CHG_MIGRATE_REQ)
+                   ? NULL
+                   : "net.ipv4.tcp_migrate_req arrived in 5.14 (f9ac779f881c)";
     case LQ_DP_CONNREQ_V6_NOT_UNICAST:
     case LQ_DP_CONNREQ_V6_SRC_V4MAPPED:
         return "the scripted client sends from its one unicast address to the server's (the "

@@ -39,6 +39,7 @@ int64_t lq_model_sysctl_default(const struct lq_profile *p, enum lq_sysctl s)
     case LQ_SYSCTL_SACK: return 1;
     case LQ_SYSCTL_WINDOW_SCALING: return 1;
     case LQ_SYSCTL_ECN: return 2; /* tcp_sk_init: ECN when the peer asks for it */
+    case LQ_SYSCTL_MIGRATE_REQ: return 0;
     case LQ_SYSCTL_COUNT: break;
     }
     return 0;

@@ -37,8 +37,12 @@
 struct lq_listener {
     bool reuseport; /* SO_REUSEPORT, set before bind */
     bool listening;
-    bool fd_closed;             /* close(): every later call on it is EBADF */
-    bool detached;              /* shutdown() took it out of its SO_REUSEPORT group */
+    bool fd_closed; /* close(): every later call on it is EBADF */
+    bool detached;  /* shutdown() took it out of its SO_REUSEPORT group */
+    /* close()/shutdown() with tcp_migrate_req 1 moved it to its group's
+     * closed section (reuseport_stop_listen_sock: __reuseport_add_closed_sock):
+     * it keeps sk_reuseport_cb, so its children and requests can migrate */
+    bool closed_in_group;
     uint8_t shutdown;           /* sk_shutdown bits a shutdown() of the unconnected socket left */
     uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
     uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
@@ -294,9 +298,16 @@ int lq_inet_lookup_listener(struct lq_model *m, const struct lq_seg *in);
 void lq_reuseport_listen(struct lq_model *m, int lsn);
 bool lq_reuseport_listen_conflict(struct lq_model *m, int lsn);
 int lq_reuseport_attach_prog(struct lq_model *m, int lsn, int value);
+/* reuseport_migrate_sock(): the listener a closed listener's child or
+ * request moves to, or LQ_MIGRATE_NONE (counted as TCPMigrateReqFailure
+ * when the listener was still in a group's closed section), or
+ * LQ_MIGRATE_BEYOND (the group's hash would choose). */
+enum { LQ_MIGRATE_NONE = -1, LQ_MIGRATE_BEYOND = -2 };
+int lq_reuseport_migrate_sock(struct lq_model *m, int lsn);
 
 /* accept.c: the accept queue (inet_csk_accept() is lq_model_accept) */
 void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child);
+void lq_inet_csk_reqsk_queue_add_migrated(struct lq_model *m, int child);
 bool lq_sk_acceptq_is_full(const struct lq_model *m);
 
 /* rcv.c: tcp_v4_rcv() is lq_model_input(); the listener's tcp_v4_do_rcv()

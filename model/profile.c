@@ -151,6 +151,14 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.1", "none"},
          {6, 1, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_MIGRATE_REQ] =
+        {{"migrate_req",
+          "net.ipv4.tcp_migrate_req: a closing SO_REUSEPORT listener's queued children and "
+          "requests move to another listener of the group (reuseport_migrate_sock, "
+          "TCPMigrateReqSuccess / TCPMigrateReqFailure); commit f9ac779f881c and its series",
+          "5.14", "none"},
+         {5, 14, 0},
+         {{0, 0, 0}}},
     [LQ_CHG_REUSEPORT_CBPF] =
         {{"reuseport_cbpf",
           "SO_ATTACH_REUSEPORT_CBPF: an SO_REUSEPORT group can hold a classic-BPF program; "

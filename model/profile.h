@@ -86,6 +86,11 @@ enum lq_change {
      * runs before tcp_ack() answers it with a challenge ACK (6.12 and 6.1 require
      * between(ack_seq, snd_una, snd_nxt) and take the slow path). */
     LQ_CHG_FAST_PATH_OLD_ACK,
+    /* 5.14 "tcp: Migrate TCP_ESTABLISHED/TCP_SYN_RECV sockets in accept
+     * queues" and its series (f9ac779f881c ... ): net.ipv4.tcp_migrate_req
+     * moves a closing SO_REUSEPORT listener's children and requests to
+     * another listener of the group (reuseport_migrate_sock). */
+    LQ_CHG_MIGRATE_REQ,
     LQ_CHG_COUNT
 };
 

@@ -59,11 +59,20 @@ void lq_model_input(struct lq_model *m, const struct lq_seg *in)
     if (slot->req >= 0)
         lq_model_use_listener(m, m->reqs[slot->req].lsn); /* req->rsk_listener */
     if (slot->req >= 0 && !m->lsk->listening) {
-        /* sk_state != TCP_LISTEN (closed or shut down): with
-         * tcp_migrate_req 0 no reuseport migration,
-         * inet_csk_reqsk_queue_drop_and_put, and the lookup again */
-        lq_model_dp(m, LQ_DP_RCV_REQUEST_LISTENER_GONE);
-        lq_inet_csk_reqsk_queue_drop(m, slot->req);
+        /* sk_state != TCP_LISTEN (closed or shut down):
+         * reuseport_migrate_sock, and tcp_check_req on the listener it
+         * chose; without one inet_csk_reqsk_queue_drop_and_put, and the
+         * lookup again */
+        int nsk = lq_reuseport_migrate_sock(m, m->reqs[slot->req].lsn);
+        if (nsk == LQ_MIGRATE_BEYOND)
+            return;
+        if (nsk >= 0) {
+            lq_model_dp(m, LQ_DP_MIGRATE_REQ_RCV);
+            lq_model_use_listener(m, nsk);
+        } else {
+            lq_model_dp(m, LQ_DP_RCV_REQUEST_LISTENER_GONE);
+            lq_inet_csk_reqsk_queue_drop(m, slot->req);
+        }
     }
     if (slot->req >= 0 && m->lsk->listening) {
         int child = -1;

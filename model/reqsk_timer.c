@@ -36,6 +36,14 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
 {
     struct lq_req *req = &m->reqs[r];
     lq_model_use_listener(m, req->lsn); /* sk_listener = req->rsk_listener */
+    if (!m->lsk->listening && m->lsk->closed_in_group) {
+        /* reuseport_migrate_sock from the timer: the request is cloned into
+         * the other listener's queue and its timer logic runs there */
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "the SYN-ACK timer of a request whose listener closed with "
+                           "tcp_migrate_req 1 (reqsk_timer_handler's migration) is not modelled");
+        return;
+    }
     if (!m->lsk->listening) {
         /* the listener is not in TCP_LISTEN (closed, shut down): no
          * reuseport migration (tcp_migrate_req 0), "goto drop" */

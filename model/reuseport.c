@@ -40,6 +40,9 @@ void lq_reuseport_listen(struct lq_model *m, int lsn)
     }
     l->own_group = false;
     l->own_prog = 0;
+    /* a socket of the closed section comes back (reuseport_resurrect): at
+     * the end of the listening section, as __reuseport_add_sock puts it */
+    l->closed_in_group = false;
     g->socks[g->num_socks++] = (uint8_t)lsn; /* __reuseport_add_sock: socks[num_socks++] */
 }
 
@@ -140,4 +143,29 @@ int lq_inet_lookup_listener(struct lq_model *m, const struct lq_seg *in)
                        "boot-random secret): which listener got the segment is the kernel's to "
                        "say");
     return g->socks[0];
+}
+
+int lq_reuseport_migrate_sock(struct lq_model *m, int lsn)
+{
+    struct lq_reuseport *g = &m->group;
+    /* reuse = sk->sk_reuseport_cb: NULL once detached (tcp_migrate_req 0
+     * at close), "goto out" without a count */
+    if (!m->lsn[lsn].closed_in_group)
+        return LQ_MIGRATE_NONE;
+    /* no listening member; or no SELECT_OR_MIGRATE program (the harness's
+     * classic-BPF one is not) and tcp_migrate_req 0 by now */
+    if (g->num_socks == 0 || !m->sysctl[LQ_SYSCTL_MIGRATE_REQ]) {
+        lq_model_dp(m, LQ_DP_MIGRATE_FAILURE);
+        lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
+        return LQ_MIGRATE_NONE;
+    }
+    /* select_by_hash: reuseport_select_sock_by_hash(reuse, child's sk_hash,
+     * num_socks), the first listening member from reciprocal_scale() on */
+    lq_model_dp(m, LQ_DP_MIGRATE_SELECT);
+    if (g->num_socks == 1)
+        return g->socks[0];
+    lq_model_beyond(m, "a closing listener's child or request migrates to a member the group's "
+                       "hash chooses (reuseport_select_sock_by_hash: sk_hash, a boot-random "
+                       "secret)");
+    return LQ_MIGRATE_BEYOND;
 }

@@ -17,7 +17,8 @@
     X(TIMESTAMPS, "net.ipv4.tcp_timestamps", 0, 2)                                  \
     X(SACK, "net.ipv4.tcp_sack", 0, 1)                                              \
     X(WINDOW_SCALING, "net.ipv4.tcp_window_scaling", 0, 1)                          \
-    X(ECN, "net.ipv4.tcp_ecn", 0, 2)
+    X(ECN, "net.ipv4.tcp_ecn", 0, 2)                                                \
+    X(MIGRATE_REQ, "net.ipv4.tcp_migrate_req", 0, 1)
 
 enum lq_sysctl {
 #define LQ_SYSCTL_ENUM(id, name, lo, hi) LQ_SYSCTL_##id,

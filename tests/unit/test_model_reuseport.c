@@ -173,8 +173,48 @@ static void test_limits(void)
     lq_model_free(m);
 }
 
+/* tcp_migrate_req (5.14): close() of listener 0 hands its queued child to
+ * the group's one remaining member (reuseport_migrate_sock ->
+ * reuseport_select_sock_by_hash with num_socks 1); with two remaining the
+ * hash would choose (beyond); before 5.14 there is no migration. */
+static void test_migration(void)
+{
+    const int order[3] = {0, 1, 2};
+    const char *vers[2] = {"6.1", "5.10"};
+    for (int v = 0; v < 2; v++) {
+        struct lq_model *m = group(vers[v], 2, order);
+        lq_model_set_sysctl(m, LQ_SYSCTL_MIGRATE_REQ, 1);
+        is_int(lq_model_setsockopt_on(m, 0, LQ_SOCKOPT_REUSEPORT_CBPF, 2), 0, "program mod 2");
+        input(m, mksyn(0)); /* 20000 % 2: listener 0 */
+        const struct lq_model_pkt *sa = synack_of(m, 0);
+        input(m, mkseg(0, LQ_TH_ACK, cisn(0) + 1, sa ? sa->seg.seq + 1 : 0));
+        is_int(acceptq_of(m, 0), 1, "%s: a child in listener 0's queue", vers[v]);
+        lq_model_close(m);
+        inv(m, "close");
+        bool migrates = v == 0;
+        ok(acceptq_of(m, 1) == (migrates ? 1 : 0) &&
+               ctr(m, LQ_CTR_MIGRATE_REQ_SUCCESS) == (migrates ? 1u : 0u) &&
+               ctr(m, LQ_CTR_OUT_RSTS) == (migrates ? 0u : 1u),
+           "%s: close with tcp_migrate_req 1: %s", vers[v],
+           migrates ? "the child joins listener 1, no reset" : "no migration: reset");
+        lq_model_free(m);
+    }
+    struct lq_model *m = group("6.18", 3, order);
+    lq_model_set_sysctl(m, LQ_SYSCTL_MIGRATE_REQ, 1);
+    lq_model_setsockopt_on(m, 0, LQ_SOCKOPT_REUSEPORT_CBPF, 3);
+    input(m, mksyn(0)); /* 20000 % 3 = 2: listener 2; conn 1: 20001 % 3 = 0 */
+    input(m, mksyn(1));
+    const struct lq_model_pkt *sa = synack_of(m, 1);
+    input(m, mkseg(1, LQ_TH_ACK, cisn(1) + 1, sa ? sa->seg.seq + 1 : 0));
+    is_int(acceptq_of(m, 0), 1, "a child of listener 0");
+    lq_model_close(m);
+    ok(lq_model_beyond_scope(m) != NULL, "two members left: the hash chooses, beyond the model");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_migration();
     test_steering();
     test_fallback();
     test_request_keeps_listener();

@@ -81,8 +81,12 @@ int main(void)
     uint32_t base61 = BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG) | BIT(LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) |
                       BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED) |
                       BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL) |
-                      BIT(LQ_CHG_REUSEPORT_CBPF) | BIT(LQ_CHG_REUSEPORT_TCP_STEER);
+                      BIT(LQ_CHG_REUSEPORT_CBPF) | BIT(LQ_CHG_REUSEPORT_TCP_STEER) |
+                      BIT(LQ_CHG_MIGRATE_REQ);
     check_changes("6.1", base61, 4096);
+    /* net.ipv4.tcp_migrate_req: f9ac779f881c, merged for 5.14, not backported */
+    check_has("5.13", LQ_CHG_MIGRATE_REQ, false, "mainline 5.14");
+    check_has("5.14", LQ_CHG_MIGRATE_REQ, true, "mainline 5.14");
     check_has("5.17", LQ_CHG_SYNACK_RTX_REHASH, false, "mainline 5.18");
     check_has("5.18", LQ_CHG_SYNACK_RTX_REHASH, true, "mainline 5.18");
     check_has("6.0", LQ_CHG_V6_CONSISTENT_FLOWLABEL, false, "mainline 6.1");
