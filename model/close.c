@@ -51,8 +51,14 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
         /* reuseport_migrate_sock(sk, child, NULL): another listener of the
          * group takes it (inet_csk_reqsk_queue_add, no backlog check) */
         int nsk = lq_reuseport_migrate_sock(m, (int)(m->lsk - m->lsn));
-        if (nsk == LQ_MIGRATE_BEYOND)
+        if (nsk == LQ_MIGRATE_BEYOND) {
+            /* where it goes is the kernel's hash: the model keeps its
+             * books as they were and stops predicting */
+            m->lsk->acceptq_head--;
+            m->lsk->acceptq_len++;
+            c->queued = true;
             return;
+        }
         if (nsk >= 0) {
             lq_model_dp(m, LQ_DP_MIGRATE_CHILD);
             struct lq_listener *from = m->lsk;

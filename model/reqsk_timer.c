@@ -42,6 +42,7 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "the SYN-ACK timer of a request whose listener closed with "
                            "tcp_migrate_req 1 (reqsk_timer_handler's migration) is not modelled");
+        req->expires_ms = UINT64_MAX; /* its timer is no longer the model's to run */
         return;
     }
     if (!m->lsk->listening) {

@@ -571,8 +571,10 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
             d->u.sysctl.value = (a >> 2) % 3;
             break;
         case 1:
+            /* bit 3: tcp_migrate_req instead (the encoder never set it
+             * before, so earlier seeds decode as they did) */
             d->kind = LQ_D_SYSCTL;
-            d->u.sysctl.id = LQ_SYSCTL_ABORT_ON_OVERFLOW;
+            d->u.sysctl.id = (a & 8u) ? LQ_SYSCTL_MIGRATE_REQ : LQ_SYSCTL_ABORT_ON_OVERFLOW;
             d->u.sysctl.value = (a >> 2) & 1;
             break;
         case 2:

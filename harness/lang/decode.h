@@ -54,7 +54,8 @@
  * frag-needed's mtu from bits 5..7 (1280, 1400, 576, 500, 1500, 1279, 552, 0), a plain accept
  * while CONN has no segment yet), listen again, wait (only
  * when waits are allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
- * (tcp_syncookies, tcp_abort_on_overflow, TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
+ * (tcp_syncookies, tcp_abort_on_overflow or, with the argument's bit 3, tcp_migrate_req,
+ * TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
  *
  * The encoder maps a scenario back to bytes (for seed corpora): exact for
  * scenarios the decoder produces (decode(encode(s)) == s), the nearest
