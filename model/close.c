@@ -59,6 +59,13 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
             c->queued = true;
             return;
         }
+        /* inet_csk_reqsk_queue_add checks only that nsk listens */
+        if (nsk >= 0 &&
+            LQ_TEST_SEAM(m, LQ_BUG_MIGRATE_FULL,
+                         m->lsn[nsk].acceptq_len > m->lsn[nsk].max_ack_backlog, false)) {
+            lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
+            nsk = LQ_MIGRATE_NONE;
+        }
         if (nsk >= 0) {
             lq_model_dp(m, LQ_DP_MIGRATE_CHILD);
             struct lq_listener *from = m->lsk;

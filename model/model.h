@@ -98,10 +98,11 @@ enum lq_model_bug {
     LQ_BUG_SYNQ_FULL_GE,  /* use qlen >= N even where the profile says qlen > N */
     LQ_BUG_ACCEPTQ_N,     /* accept queue full at acceptq >= N instead of > N */
     LQ_BUG_V6_COOKIE_MSS, /* the IPv6 cookie MSS table has 1460 where the kernel has 1440 */
+    LQ_BUG_MIGRATE_FULL,  /* a migrating child is refused by a full accept queue (reset) */
     LQ_BUG_COUNT
 };
 /* The names the command line and $LISTENQ_MODEL_BUG use, in one table. */
-#define LQ_MODEL_BUG_NAMES "synq_full_ge, acceptq_n, v6_cookie_mss"
+#define LQ_MODEL_BUG_NAMES "synq_full_ge, acceptq_n, v6_cookie_mss, migrate_full"
 /* "none", "synq_full_ge", "acceptq_n", "v6_cookie_mss": 0 with *bug, or -1 for an unknown name. */
 int lq_model_bug_by_name(const char *name, enum lq_model_bug *bug);
 const char *lq_model_bug_name(enum lq_model_bug bug);

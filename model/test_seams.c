@@ -16,6 +16,7 @@ static const char *const lq_bug_names[LQ_BUG_COUNT] = {
     [LQ_BUG_SYNQ_FULL_GE] = "synq_full_ge",
     [LQ_BUG_ACCEPTQ_N] = "acceptq_n",
     [LQ_BUG_V6_COOKIE_MSS] = "v6_cookie_mss",
+    [LQ_BUG_MIGRATE_FULL] = "migrate_full",
 };
 
 int lq_model_bug_by_name(const char *name, enum lq_model_bug *bug)

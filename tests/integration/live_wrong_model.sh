@@ -101,4 +101,34 @@ if [ -x "$FZ_LQ" ]; then
 else
     skip "listenq minimize --model-bug v6_cookie_mss" "no fuzz test build (clang missing)"
 fi
+
+# A planted migration bug: a child migrating from a closing SO_REUSEPORT
+# listener refused by the target's full accept queue, where
+# inet_csk_reqsk_queue_add checks only that the target listens. The
+# scenario whose target is full (listen 0 with one child) diverges at the
+# close: the wrong model resets the child, the kernel moves it.
+"$TEST_LQ" run --no-progress --out "$out" --model-bug migrate_full \
+    corpus/conformance/migrate_target_full.lq >"$TMP/r4" 2>&1
+is $? 1 "planted bug migrate_full: exit 1"
+grep -A4 "divergence at line" "$TMP/r4" | grep -q 'close' && grep -A6 "divergence at line" "$TMP/r4" | grep -q 'RST'
+ok $? "planted bug migrate_full: divergence at the close, the model's RST"
+"$TEST_LQ" run --no-progress --out "$out" --model-bug migrate_full \
+    corpus/conformance/migrate_children_and_requests.lq >/dev/null 2>&1
+is $? 0 "planted bug migrate_full: a target with room conforms (the bug needs a full queue)"
+if [ -x "$FZ_LQ" ]; then
+    "$FZ_LQ" minimize -q --model-bug migrate_full --out "$TMP/minm" \
+        corpus/conformance/migrate_target_full.lq >"$TMP/minm.out" 2>&1
+    is $? 0 "listenq minimize --model-bug migrate_full of the migration scenario"
+    grep -v '^#' "$TMP/minm.min.lq" >"$TMP/minm.body"
+    n=$(wc -l <"$TMP/minm.body")
+    grep -qx 'listener [A-Za-z0-9]* reuseport' "$TMP/minm.body" &&
+        grep -qx 'sysctl net.ipv4.tcp_migrate_req=1' "$TMP/minm.body" &&
+        grep -qx 'close' "$TMP/minm.body" && [ "$n" -lt 20 ]
+    ok $? "minimized to $n directives: the listeners, tcp_migrate_req=1, a close"
+    sed 's/^/#   /' "$TMP/minm.body"
+    "$LISTENQ" run --no-progress --out "$TMP/rerunm" "$TMP/minm.min.lq" >/dev/null 2>&1
+    is $? 0 "the minimal migration scenario conforms with the correct model"
+else
+    skip "listenq minimize --model-bug migrate_full" "no fuzz test build (clang missing)"
+fi
 tap_done
