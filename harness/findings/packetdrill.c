@@ -573,6 +573,7 @@ static void lq_pd_directive(struct lq_pd *p, size_t i, const struct lq_obs *obs,
     case LQ_D_RST:
     case LQ_D_FIN:
     case LQ_D_SEG:
+    case LQ_D_ICMP:
         if (obs->sent_valid)
             lq_pd_segment(p, obs, oi);
         if (p->flow && obs->sent_valid && obs->sent.conn == p->conn)
@@ -614,9 +615,13 @@ static bool lq_pd_flow_ok(const struct lq_pd *p0, uint32_t *line, const char **w
             p.isn0 = o->sent.seq;
         }
         const struct lq_obs_pkt *pk = lq_pd_pkts(p.t, o);
-        for (uint32_t j = 0; j < o->npkts; j++)
+        for (uint32_t j = 0; j < o->npkts; j++) {
             if (pk[j].conn == p.conn && pk[j].seg.opt.has_ts)
                 p.have_srv_ts = true;
+            if (pk[j].conn == p.conn &&
+                (pk[j].seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK))
+                p.have_srv = true;
+        }
     }
     return true;
 }
@@ -677,12 +682,6 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         return lq_errf(err, LQ_EXIT_SKIP,
                        "a scenario with listener lines: a packetdrill script has one listening "
                        "socket (its socket under test)");
-    for (size_t i = 0; i < sc->n; i++)
-        if (sc->d[i].kind == LQ_D_ICMP)
-            return lq_errf(err, LQ_EXIT_SKIP,
-                           "line %u: icmp: listenq does not write ICMP errors into packetdrill "
-                           "scripts yet",
-                           sc->d[i].line);
     struct lq_pd p;
     memset(&p, 0, sizeof(p));
     p.sc = sc;
@@ -691,6 +690,28 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     bool found;
     if (lq_pd_pick_conn(sc, o, &p.conn, &found, err))
         return -1;
+    /* an ICMP error goes out as packetdrill's own inbound packet, for the
+     * connection it drives; `listenq pd-peer` sends TCP only, and from
+     * another address, which a frag needed's PMTU exception (the flow's
+     * address's route) does not reach */
+    bool pmtu = false;
+    for (size_t k = 0; k < t->nobs; k++) {
+        const struct lq_obs *ob = &t->obs[k];
+        if (pmtu && ob->sent_valid && found && ob->sent.conn != p.conn)
+            return lq_errf(err, LQ_EXIT_SKIP,
+                           "line %u: %s after a frag-needed error: its route is the flow's "
+                           "address's in listenq, not pd-peer's (another address)",
+                           lq_pd_line(sc, ob->dir), sc->conns[ob->sent.conn]);
+        /* a frag needed the model took for a child: the route's MTU */
+        for (uint32_t i = 0; ob->sent_valid && ob->sent.icmp && i < ob->ndps; i++)
+            pmtu = pmtu || t->dps[ob->first_dp + i] == LQ_DP_ICMP_CHILD_PMTU;
+        if (ob->sent_valid && ob->sent.icmp && (!found || ob->sent.conn != p.conn))
+            return lq_errf(err, LQ_EXIT_SKIP,
+                           "line %u: an ICMP error about %s, a connection packetdrill does not "
+                           "drive (export --conn %s, or a scenario with one connection)",
+                           lq_pd_line(sc, ob->dir), sc->conns[ob->sent.conn],
+                           sc->conns[ob->sent.conn]);
+    }
     lq_sb_init(&p.body);
     lq_sb_init(&p.left);
     lq_sb_init(&p.quiet_lines);
@@ -702,6 +723,22 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     uint32_t bad_line = 0;
     const char *why = NULL;
     p.flow = found && lq_pd_flow_ok(&p, &bad_line, &why);
+    for (size_t k = 0; !p.flow && k < t->nobs; k++)
+        if (t->obs[k].sent_valid && t->obs[k].sent.icmp) {
+            /* the ICMP error would have to go through pd-peer */
+            lq_errf(err, LQ_EXIT_SKIP,
+                    "packetdrill cannot drive %s (line %u: %s), and an ICMP "
+                    "error about it goes out as packetdrill's own packet",
+                    sc->conns[p.conn], bad_line, why ? why : "no flow");
+            free(p.srv_known);
+            free(p.srv_ts_known);
+            free(p.srv_isn);
+            free(p.srv_ts);
+            lq_sb_free(&p.body);
+            lq_sb_free(&p.left);
+            lq_sb_free(&p.quiet_lines);
+            return -1;
+        }
     /* the model's state after every event; not where timers run (a check
      * takes real time the scenario's close events do not have) */
     p.state_checks = !lq_scenario_is_slow(sc);

@@ -148,6 +148,15 @@ bool lq_pd_inbound_ok(const struct lq_pd *p, const struct lq_seg *s, const char 
         *why = "packetdrill has no flow before listen()";
         return false;
     }
+    if (s->icmp) {
+        /* packetdrill adds the server's live ISN to the quoted sequence
+         * number (map_inbound_icmp_tcp_packet): it must have seen one */
+        if (!p->have_srv) {
+            *why = "an ICMP error before the server's SYN-ACK";
+            return false;
+        }
+        return true;
+    }
     /* packetdrill writes a segment's sequence numbers as offsets from the
      * ISN, each in 0..2^32-1: one that runs across the ISN cannot be written */
     uint32_t rel = p->have_isn0 ? s->seq - p->isn0 : 0;
@@ -170,8 +179,53 @@ bool lq_pd_inbound_ok(const struct lq_pd *p, const struct lq_seg *s, const char 
     return true;
 }
 
+/* packetdrill's names (icmp_packet.c) of an ICMP error kind: type, code. */
+static void lq_pd_icmp_names(uint8_t kind, bool ipv6, const char **type, const char **code)
+{
+    static const char *const v4[LQ_ICMP_KIND_COUNT][2] = {
+        [LQ_ICMP_NET_UNREACH] = {"unreachable", "net_unreachable"},
+        [LQ_ICMP_HOST_UNREACH] = {"unreachable", "host_unreachable"},
+        [LQ_ICMP_PROTO_UNREACH] = {"unreachable", "protocol_unreachable"},
+        [LQ_ICMP_PORT_UNREACH] = {"unreachable", "port_unreachable"},
+        [LQ_ICMP_FRAG_NEEDED] = {"unreachable", "frag_needed"},
+        [LQ_ICMP_ADMIN_PROHIBITED] = {"unreachable", "packet_filtered"},
+        [LQ_ICMP_TTL_EXCEEDED] = {"time_exceeded", NULL},
+        [LQ_ICMP_PARAM_PROBLEM] = {"parameter_problem", NULL},
+    };
+    static const char *const v6[LQ_ICMP_KIND_COUNT][2] = {
+        [LQ_ICMP_NET_UNREACH] = {"unreachable", "no_route"},
+        [LQ_ICMP_HOST_UNREACH] = {"unreachable", "address_unreachable"},
+        [LQ_ICMP_PROTO_UNREACH] = {"parameter_problem", "unknown_next_header"},
+        [LQ_ICMP_PORT_UNREACH] = {"unreachable", "port_unreachable"},
+        [LQ_ICMP_FRAG_NEEDED] = {"packet_too_big", NULL},
+        [LQ_ICMP_ADMIN_PROHIBITED] = {"unreachable", "admin_prohibited"},
+        [LQ_ICMP_TTL_EXCEEDED] = {"time_exceeded", "exceeded_hop_limit"},
+        [LQ_ICMP_PARAM_PROBLEM] = {"parameter_problem", "header_field"},
+    };
+    const char *const(*t)[2] = ipv6 ? v6 : v4;
+    *type = kind < LQ_ICMP_KIND_COUNT && t[kind][0] ? t[kind][0] : "unreachable";
+    *code = kind < LQ_ICMP_KIND_COUNT ? t[kind][1] : NULL;
+}
+
 void lq_pd_inbound(struct lq_pd *p, const struct lq_seg *s)
 {
+    if (s->icmp) {
+        /* < icmp TYPE [CODE] [mtu N] [seq:seq(0)]: the quoted sequence
+         * number counted from the server's ISN, as packetdrill numbers its
+         * outbound segments */
+        const char *type, *code;
+        lq_pd_icmp_names(s->icmp, s->ipv6, &type, &code);
+        lq_pd_time(p);
+        lq_sb_addf(&p->body, "< icmp %s", type);
+        if (code)
+            lq_sb_addf(&p->body, " %s", code);
+        if (s->icmp == LQ_ICMP_FRAG_NEEDED)
+            lq_sb_addf(&p->body, " mtu %u", s->mtu);
+        uint32_t rel = s->seq - p->srv_isn0;
+        lq_sb_addf(&p->body, " [%" PRIu32 ":%" PRIu32 "(0)]", rel, rel);
+        p->nchecks = 0;
+        return;
+    }
     if ((s->flags & LQ_TH_SYN) && !p->have_isn0) {
         p->have_isn0 = true;
         p->isn0 = s->seq;
