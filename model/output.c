@@ -199,7 +199,12 @@ void lq_child_ack_seg(const struct lq_model *m, const struct lq_child *c, struct
     s->flags = LQ_TH_ACK;
     s->seq = c->snd_nxt;
     s->ack = c->rcv_nxt;
-    s->win = (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
+    /* tcp_select_window(): "new_win = min(new_win, (65535U <<
+     * tp->rx_opt.rcv_wscale))" (tcp_workaround_signed_windows is 0): an
+     * unscaled window of 65536 (a 512-byte MSS rounds tcp_full_space to
+     * exactly that) goes out as 65535 (fuzzer finding after a PMTU of 552) */
+    uint32_t win = c->rcv_wnd >> c->rcv_wscale;
+    s->win = (uint16_t)(win > 65535u ? 65535u : win);
     if (c->tstamp_ok) {
         s->opt.has_ts = true;
         s->opt.tsval = lq_model_tsval(m, c->ts_off);
