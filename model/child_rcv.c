@@ -532,7 +532,9 @@ static bool lq_tcp_ack(struct lq_model *m, struct lq_child *c, const struct lq_s
     /* Below snd_una - min(max_window, bytes_acked): the child sent no data,
      * so anything below snd_una. */
     if (lq_seq_before(in->ack, c->snd_una)) {
-        if (in->len && lq_child_predicted(m, c, in, true)) {
+        /* a child that never queued data has sk_forward_alloc 0 (sk_clone_lock),
+         * so any truesize exceeds it: the slow path, deterministically */
+        if (in->len && c->data_seen && lq_child_predicted(m, c, in, true)) {
             /* tcp_rcv_established's fast path queues the data before it
              * calls tcp_ack (whose verdict it ignores) when "skb->truesize
              * <= sk->sk_forward_alloc", else the slow path drops the

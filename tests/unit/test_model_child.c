@@ -373,7 +373,8 @@ static void test_ts_recent_follows_data(void)
  * path's tcp_ack drops it as too old (bytes_acked 0: anything below snd_una)
  * with a challenge ACK; on 6.18.44 (fast_path_old_ack) the fast path takes
  * it, and its "bulk data" branch queues the data before tcp_ack when
- * truesize <= sk_forward_alloc: memory accounting, beyond the model. */
+ * truesize <= sk_forward_alloc: 0 on a child that never queued data (the
+ * slow path then), else memory accounting decides: beyond the model. */
 static void test_old_ack_with_data(void)
 {
     struct lq_model *m = mk_listening("6.12.40");
@@ -388,7 +389,13 @@ static void test_old_ack_with_data(void)
     s = mkseg(1, LQ_TH_ACK | LQ_TH_PSH, c.isn + 1, c.srv);
     s.len = 100;
     input(m, s);
-    ok(beyond(m), "6.18.44: old ACK with data that header prediction takes: beyond the model");
+    ok(acked_now(m, &c, 0) && !beyond(m),
+       "6.18.44: the first data (sk_forward_alloc 0: the slow path) with an old ACK: dropped");
+    data(m, &c, 0, 10, false); /* queued: memory charged */
+    s = mkseg(1, LQ_TH_ACK | LQ_TH_PSH, c.isn + 11, c.srv);
+    s.len = 100;
+    input(m, s);
+    ok(beyond(m), "6.18.44: later data with an old ACK that header prediction takes: beyond");
     lq_model_free(m);
 }
 
