@@ -95,10 +95,29 @@ boot() {
             waited=$((waited + 1))
         done
     fi
+    # /init is done once it says so; a kernel that cannot power off (built
+    # without ACPI: "Power off not available: System halted instead") stays
+    # up until the timeout, so the VM is stopped here (SIGTERM: qemu shuts
+    # down in order; the results were written and synced before "done")
+    while kill -0 "$qpid" 2>/dev/null; do
+        if grep -q 'LISTENQ-MATRIX: done at' "$log" 2>/dev/null; then
+            sleep 2
+            if kill -0 "$qpid" 2>/dev/null; then
+                halted=1
+                kill "$qpid" 2>/dev/null
+            fi
+            break
+        fi
+        sleep 0.5
+    done
     wait "$qpid"
+    st=$?
+    [ "$halted" = 1 ] && return 0
+    return $st
 }
 
 qpid=""
+halted=0
 trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null; exit 130' INT TERM HUP
 start=$(date +%s.%N)
 set +e
