@@ -226,7 +226,11 @@ void lq_child_synrecv_done(struct lq_model *m, struct lq_child *c, const struct 
     c->syn_recv = false;
     c->state = LQ_CHILD_ESTABLISHED;
     c->snd_una = in->ack;
-    /* tcp_ack(FLAG_SLOWPATH | ...) of TCP_SYN_RECV reaches it too */
+    /* tcp_ack(FLAG_SLOWPATH | FLAG_UPDATE_TS_RECENT | ...) of TCP_SYN_RECV
+     * reaches it too, and tcp_replace_ts_recent(): a TSval at or left of
+     * rcv_wup becomes ts_recent (PAWS passed: older ones stopped before) */
+    if (c->tstamp_ok && in->opt.has_ts && !lq_seq_after(in->seq, c->rcv_wup))
+        c->ts_recent = in->opt.tsval;
     lq_tcp_ecn_accept_cwr(m, c, in);
     lq_tcp_initialize_rcv_mss(c);
     lq_child_data_queue(m, c, in);
