@@ -104,7 +104,7 @@ struct lq_live {
     bool clock_ok;
     /* the CPUs the process may run on outside a scenario (lq_live_pin) */
     cpu_set_t cpus;
-    bool cpus_saved;
+    bool cpus_saved, pinned;
     /* a frag-needed ICMP error went out in this scenario, IPv4 / IPv6 */
     bool pmtu_sent[2];
     bool destroy_ok; /* SOCK_DESTROY works (until it says EOPNOTSUPP) */
@@ -468,14 +468,15 @@ static int lq_live_bind_listener(struct lq_live *lv, const struct lq_begin *bg, 
  * processed on the injecting CPU (veth_xmit -> __netif_rx -> this CPU's
  * backlog). A process that migrates between SYNs splits their timers over
  * two timer wheels, which fire independently, and the order that decides
- * which request reqsk_timer_handler prunes (timer_prune.lq) is lost. Each
- * scenario pins to whichever CPU it starts on, so --jobs workers still
- * spread over the CPUs. */
+ * which request reqsk_timer_handler prunes (timer_prune.lq) is lost. Only
+ * a scenario that waits lets timers fire, so only those pin, each to
+ * whichever CPU it starts on: --jobs workers still spread over the CPUs. */
 static void lq_live_pin(struct lq_live *lv, bool pin)
 {
     if (!pin) {
-        if (lv->cpus_saved)
+        if (lv->pinned)
             sched_setaffinity(0, sizeof(lv->cpus), &lv->cpus);
+        lv->pinned = false;
         return;
     }
     if (!lv->cpus_saved) {
@@ -489,13 +490,14 @@ static void lq_live_pin(struct lq_live *lv, bool pin)
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
-    sched_setaffinity(0, sizeof(one), &one);
+    lv->pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
 }
 
 static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
-    lq_live_pin(lv, true);
+    if (bg->sc && lq_scenario_is_slow(bg->sc))
+        lq_live_pin(lv, true);
     uint16_t lport = bg->lport;
     lq_live_clear_frames(lv);
     lv->lport = lport;
