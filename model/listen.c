@@ -146,9 +146,10 @@ int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int
         lq_model_dp(m, LQ_DP_SOCKOPT_V6ONLY_BOUND);
         return -EINVAL;
     case LQ_SOCKOPT_REUSEPORT_CBPF:
-        if (m->lsk->detached)
+        if (m->lsk->detached || m->lsk->closed_in_group)
             lq_model_beyond(m, "SO_ATTACH_REUSEPORT_CBPF on a listener shutdown() took out of its "
-                               "group (sk_reuseport_attach_filter on it): not modelled");
+                               "group, or into its closed section (sk_reuseport_attach_filter "
+                               "on it; reuseport_resurrect): not modelled");
         return lq_reuseport_attach_prog(m, lsn, value);
     case LQ_SOCKOPT_COUNT: break;
     }
