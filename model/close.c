@@ -114,6 +114,7 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
                 lq_profile_has(&m->profile, LQ_CHG_MIGRATE_REQ)) {
                 lq_model_dp(m, LQ_DP_MIGRATE_CLOSED_SECTION);
                 m->lsn[lsn].closed_in_group = true;
+                m->lsn[lsn].closed_gen = g->gen;
             } else {
                 m->lsn[lsn].detached = true;
             }

@@ -43,6 +43,7 @@ struct lq_listener {
      * closed section (reuseport_stop_listen_sock: __reuseport_add_closed_sock):
      * it keeps sk_reuseport_cb, so its children and requests can migrate */
     bool closed_in_group;
+    uint32_t closed_gen;        /* ... the group (lq_reuseport.gen) whose closed section */
     uint8_t shutdown;           /* sk_shutdown bits a shutdown() of the unconnected socket left */
     uint32_t max_ack_backlog;   /* sk_max_ack_backlog (N) */
     uint32_t legacy_qlen_limit; /* 1 << max_qlen_log, legacy profile only */
@@ -71,6 +72,11 @@ struct lq_reuseport {
     uint32_t prog;
     bool overflow_seen;
     uint32_t synq_overflow_ts;
+    /* which group this is: reuseport_alloc() makes a new one whenever a
+     * listener listens with no member listening, and a socket left in an
+     * older group's closed section stays there, with no member to migrate
+     * to (listener.closed_gen) */
+    uint32_t gen;
 };
 
 /* A request sock: struct tcp_request_sock. */

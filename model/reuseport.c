@@ -29,7 +29,8 @@ void lq_reuseport_listen(struct lq_model *m, int lsn)
          * reuseport_attach_prog while unhashed) is kept, with its program;
          * else a new one, without */
         lq_model_dp(m, LQ_DP_REUSEPORT_ALLOC);
-        *g = (struct lq_reuseport){.num_socks = 0};
+        uint32_t gen = g->gen + 1;
+        *g = (struct lq_reuseport){.num_socks = 0, .gen = gen};
         if (l->own_group)
             g->prog = l->own_prog;
     } else {
@@ -152,9 +153,13 @@ int lq_reuseport_migrate_sock(struct lq_model *m, int lsn)
      * at close), "goto out" without a count */
     if (!m->lsn[lsn].closed_in_group)
         return LQ_MIGRATE_NONE;
-    /* no listening member; or no SELECT_OR_MIGRATE program (the harness's
-     * classic-BPF one is not) and tcp_migrate_req 0 by now */
-    if (g->num_socks == 0 || !m->sysctl[LQ_SYSCTL_MIGRATE_REQ]) {
+    /* no listening member (also: the socket sits in an older group's closed
+     * section, every member of which left; a later listen() made a new
+     * group, inet_reuseport_add_sock finding no listening member); or no
+     * SELECT_OR_MIGRATE program (the harness's classic-BPF one is not) and
+     * tcp_migrate_req 0 by now */
+    if (g->num_socks == 0 || !m->sysctl[LQ_SYSCTL_MIGRATE_REQ] ||
+        m->lsn[lsn].closed_gen != g->gen) {
         lq_model_dp(m, LQ_DP_MIGRATE_FAILURE);
         lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
         return LQ_MIGRATE_NONE;
