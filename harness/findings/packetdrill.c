@@ -723,22 +723,47 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     uint32_t bad_line = 0;
     const char *why = NULL;
     p.flow = found && lq_pd_flow_ok(&p, &bad_line, &why);
-    for (size_t k = 0; !p.flow && k < t->nobs; k++)
+    uint32_t refuse_line = 0;
+    const char *refuse = NULL;
+    for (size_t k = 0; !p.flow && k < t->nobs && !refuse; k++)
         if (t->obs[k].sent_valid && t->obs[k].sent.icmp) {
-            /* the ICMP error would have to go through pd-peer */
-            lq_errf(err, LQ_EXIT_SKIP,
-                    "packetdrill cannot drive %s (line %u: %s), and an ICMP "
-                    "error about it goes out as packetdrill's own packet",
-                    sc->conns[p.conn], bad_line, why ? why : "no flow");
-            free(p.srv_known);
-            free(p.srv_ts_known);
-            free(p.srv_isn);
-            free(p.srv_ts);
-            lq_sb_free(&p.body);
-            lq_sb_free(&p.left);
-            lq_sb_free(&p.quiet_lines);
-            return -1;
+            refuse_line = bad_line;
+            refuse = "packetdrill cannot drive the connection, and an ICMP error about it goes "
+                     "out as packetdrill's own packet";
         }
+    /* what a script cannot say after close(): the listener's script fd 3
+     * is gone (packetdrill: "unable to find fd"), and pd-peer's connections
+     * are pd-peer's to close (the model's RST and counters would be missing) */
+    bool closed = false;
+    for (size_t i = 0; i < sc->n && !refuse; i++) {
+        const struct lq_directive *d = &sc->d[i];
+        bool on_listener = d->kind == LQ_D_LISTEN || d->kind == LQ_D_SOCKOPT ||
+                           d->kind == LQ_D_ACCEPT || d->kind == LQ_D_SHUTDOWN ||
+                           (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE);
+        if (closed && on_listener) {
+            refuse_line = d->line;
+            refuse = "a call on the listener after its close(): the script's fd 3 is gone (the "
+                     "call is EBADF in listenq)";
+        } else if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE_CONN &&
+                   (!p.flow || d->conn != p.conn)) {
+            refuse_line = d->line;
+            refuse = "close of a connection listenq pd-peer holds, which packetdrill cannot "
+                     "close (export --conn NAME for it)";
+        }
+        if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE)
+            closed = true;
+    }
+    if (refuse) {
+        lq_errf(err, LQ_EXIT_SKIP, "line %u: %s", refuse_line, refuse);
+        free(p.srv_known);
+        free(p.srv_ts_known);
+        free(p.srv_isn);
+        free(p.srv_ts);
+        lq_sb_free(&p.body);
+        lq_sb_free(&p.left);
+        lq_sb_free(&p.quiet_lines);
+        return -1;
+    }
     /* the model's state after every event; not where timers run (a check
      * takes real time the scenario's close events do not have) */
     p.state_checks = !lq_scenario_is_slow(sc);
