@@ -750,6 +750,11 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
             refuse = "close of a connection listenq pd-peer holds, which packetdrill cannot "
                      "close (export --conn NAME for it)";
         }
+        if (!refuse && d->kind == LQ_D_SOCKOPT && d->u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF) {
+            refuse_line = d->line;
+            refuse = "SO_ATTACH_REUSEPORT_CBPF takes a classic-BPF program (struct sock_fprog), "
+                     "which a packetdrill script cannot write";
+        }
         if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE)
             closed = true;
     }
