@@ -47,7 +47,9 @@ static void lq_run_usage(FILE *f)
     fprintf(f, "  --model-bug NAME    test build only: plant a wrong model rule (%s)\n",
             LQ_MODEL_BUG_NAMES);
     fprintf(f, "  --preempt-us N      test build only: hold every injected frame N us once built\n"
-               "                      (a loaded machine preempting the harness before a write)\n");
+               "                      (a loaded machine preempting the harness before a write)\n"
+               "  --late-writes       test build only: hold every other write a jiffy after its\n"
+               "                      clock is read (the kernel handles it a jiffy later)\n");
 #endif
 }
 
@@ -139,7 +141,8 @@ int lq_cmd_run(int argc, char **argv)
         O_BUG,
         O_FAMILY,
         O_JOBS,
-        O_PREEMPT
+        O_PREEMPT,
+        O_LATE_WRITES
     };
     static const struct option opts[] = {{"model-only", no_argument, 0, O_MODEL_ONLY},
                                          {"kernel-only", no_argument, 0, O_KERNEL_ONLY},
@@ -157,6 +160,7 @@ int lq_cmd_run(int argc, char **argv)
                                          {"family", required_argument, 0, O_FAMILY},
                                          {"jobs", required_argument, 0, O_JOBS},
                                          {"preempt-us", required_argument, 0, O_PREEMPT},
+                                         {"late-writes", no_argument, 0, O_LATE_WRITES},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool model_only = false, kernel_only = false, fast = false, tap = false, verbose = false;
@@ -168,6 +172,7 @@ int lq_cmd_run(int argc, char **argv)
     enum lq_model_bug bug = LQ_BUG_NONE;
     unsigned families = 0;
     long preempt_us = 0;
+    bool late_writes = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -211,6 +216,14 @@ int lq_cmd_run(int argc, char **argv)
             }
             if (lq_cli_int_opt("run", "preempt-us", optarg, 0, 1000000, &preempt_us))
                 return LQ_EXIT_BADINPUT;
+            break;
+        case O_LATE_WRITES:
+            if (!LQ_TEST_BUILD) {
+                fprintf(stderr, "listenq run: --late-writes exists only in test builds "
+                                "(build/listenq-test)\n");
+                return LQ_EXIT_BADINPUT;
+            }
+            late_writes = true;
             break;
         case 'h': lq_run_usage(stdout); return 0;
         default: lq_run_usage(stderr); return LQ_EXIT_BADINPUT;
@@ -256,6 +269,7 @@ int lq_cmd_run(int argc, char **argv)
 
     struct lq_run_backends bk;
     lq_backend_live_set_preempt((unsigned)preempt_us); /* before any live backend is made */
+    lq_backend_live_set_late_writes(late_writes);
     rc = lq_run_open_backends(&bk, &profile, model_only, kernel_only, bug);
     if (rc) {
         lq_corpus_free(&corpus);

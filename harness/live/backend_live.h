@@ -20,5 +20,11 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err);
  * preempts the harness between building a frame and writing it. Verdicts
  * must not change. */
 void lq_backend_live_set_preempt(unsigned us);
+/* Tests (listenq-test run --late-writes): every other write of the live
+ * backends made after this call is held a jiffy and the tick guard after
+ * its clocks are read: the kernel handles that frame in a later jiffy than
+ * the write's (a vCPU stopped there by its host). Verdicts must not
+ * change. */
+void lq_backend_live_set_late_writes(bool on);
 
 #endif

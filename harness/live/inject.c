@@ -39,8 +39,10 @@ struct lq_inject {
     uint64_t mono_before, mono_after; /* CLOCK_MONOTONIC around it */
     void (*before_write)(void *arg);
     void *before_write_arg;
-    unsigned preempt_us; /* lq_inject_set_preempt(): tests only */
-    uint8_t *payload;    /* lq_frame_payload_byte() pattern, grown on demand */
+    unsigned preempt_us;                  /* lq_inject_set_preempt(): tests only */
+    uint64_t late_tick_ns, late_guard_ns; /* lq_inject_set_late_writes(): tests only */
+    unsigned late_count;
+    uint8_t *payload; /* lq_frame_payload_byte() pattern, grown on demand */
     size_t payload_cap;
 };
 
@@ -172,6 +174,12 @@ static void stamp(struct lq_inject *in)
     in->mono_before = mono_now();
     clock_gettime(CLOCK_REALTIME, &ts);
     in->last_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    /* tests: every other write held past its clocks, into a later jiffy */
+    if (in->late_tick_ns && (in->late_count++ & 1)) {
+        uint64_t next = (in->mono_before / in->late_tick_ns + 1) * in->late_tick_ns;
+        while (mono_now() < next + in->late_guard_ns)
+            ;
+    }
 }
 
 /* Assembles the frame into buf and sends it. */
@@ -332,6 +340,12 @@ void lq_inject_last_mono(const struct lq_inject *in, uint64_t *before_ns, uint64
 {
     *before_ns = in->mono_before;
     *after_ns = in->mono_after;
+}
+
+void lq_inject_set_late_writes(struct lq_inject *in, uint64_t tick_ns, uint64_t guard_ns)
+{
+    in->late_tick_ns = tick_ns;
+    in->late_guard_ns = guard_ns;
 }
 
 void lq_inject_set_preempt(struct lq_inject *in, unsigned us)

@@ -62,6 +62,12 @@ void lq_inject_set_before_write(struct lq_inject *in, void (*fn)(void *arg), voi
 /* Tests: every frame is held us microseconds once it is built, before the
  * before_write hook, as a loaded machine preempts a writer there. */
 void lq_inject_set_preempt(struct lq_inject *in, unsigned us);
+/* Tests: every other write is held, once its clocks are read
+ * (lq_inject_last_mono), until guard_ns past the next multiple of tick_ns
+ * of CLOCK_MONOTONIC (the next jiffy), as a host stopping the vCPU right
+ * there would: the kernel handles the frame a jiffy later than the clocks
+ * say. tick_ns 0: none. */
+void lq_inject_set_late_writes(struct lq_inject *in, uint64_t tick_ns, uint64_t guard_ns);
 /* The IP id the next frame will carry. */
 uint16_t lq_inject_next_ip_id(const struct lq_inject *in);
 void lq_inject_close(struct lq_inject *in);

@@ -10,7 +10,7 @@ void lq_replies_clear(struct lq_replies *rs)
 {
     rs->n = 0;
     rs->at_us = -1;
-    rs->jiffies_at = rs->jiffies_end = 0;
+    rs->jiffies_at = rs->jiffies_end = rs->jiffies_early = rs->jiffies_late = 0;
 }
 
 void lq_replies_free(struct lq_replies *rs)

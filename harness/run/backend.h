@@ -46,6 +46,13 @@ struct lq_replies {
      * that closed the call's window went through (0: it cannot say). The
      * live backend's are exact (backend_live.c, "The clock"). */
     uint64_t jiffies_at, jiffies_end;
+    /* Other jiffies the handling may have run in (0: none): a later one
+     * (the live backend saw the answer stamped there), an earlier one (the
+     * call came so soon after a jiffy boundary that the tick may not have
+     * run yet). The kernel's clock rules ran in one of jiffies_early,
+     * jiffies_at, jiffies_late; the runner holds the subject to the
+     * reference at any (runner.c, lq_refollow, refollow.c). */
+    uint64_t jiffies_early, jiffies_late;
 };
 
 void lq_replies_clear(struct lq_replies *rs);

@@ -2,6 +2,7 @@
 #include "runner.h"
 
 #include "follow.h"
+#include "refollow.h"
 #include "util/grow.h"
 
 #include <stdio.h>
@@ -123,6 +124,10 @@ static void lq_side_take(struct lq_side *s, struct lq_obs *o, const struct lq_se
         o->jiffies_at = r->replies.jiffies_at;
     if (!o->jiffies_end)
         o->jiffies_end = r->replies.jiffies_end;
+    if (!o->jiffies_early)
+        o->jiffies_early = r->replies.jiffies_early;
+    if (!o->jiffies_late)
+        o->jiffies_late = r->replies.jiffies_late;
     for (size_t i = 0; i < r->replies.n; i++) {
         const struct lq_reply *rep = &r->replies.r[i];
         struct lq_obs_pkt *p = lq_trace_add_pkt(s->t, o);
@@ -270,6 +275,13 @@ static const struct lq_obs *lq_follow_obs(struct lq_runner *r, uint32_t dir)
         r->follow_next++;
     return r->follow_next < f->nobs && f->obs[r->follow_next].dir == dir ? &f->obs[r->follow_next]
                                                                          : NULL;
+}
+
+/* The jiffy the followed run handled an event in: its jiffies_at, or the
+ * other one lq_runner_refollow chose. */
+static uint64_t lq_follow_jiffies_at(const struct lq_runner *r, const struct lq_obs *fo)
+{
+    return lq_alt_jiffies(&r->alt, fo);
 }
 
 /* Following another run's clock: the time that passed there before this
@@ -452,13 +464,13 @@ static int lq_side_event(struct lq_side *s, uint32_t i, struct lq_err *err)
      * for one in virtual time, unless the backend says (lq_side_take) */
     o->t_us = s->realtime ? lq_now_us() - s->t0 : 0;
     const struct lq_obs *fo = s->follows ? lq_follow_obs(r, i) : NULL;
-    if (fo && lq_side_follow(s, o, fo->jiffies_at, false, err))
+    if (fo && lq_side_follow(s, o, lq_follow_jiffies_at(r, fo), false, err))
         return -1;
     if (lq_side_call(s, &s->sc->d[i], o, err))
         return -1;
     o = &t->obs[t->nobs - 1];
     lq_side_notes(s, o);
-    if (fo && lq_side_follow(s, o, fo->jiffies_end, true, err))
+    if (fo && lq_side_follow(s, o, lq_alt_jiffies_end(&r->alt, fo), true, err))
         return -1;
 
     struct lq_state st;
@@ -580,6 +592,42 @@ static void lq_runner_follow(struct lq_runner *r, const struct lq_scenario *sc,
     }
 }
 
+/* One more following run with r->alt's jiffies (refollow.h): the
+ * reference's trace at the scenario's own timing back in place, the
+ * reference at the subject's clock again, compared into d. */
+struct lq_refollow_ctx {
+    struct lq_runner *r;
+    const struct lq_scenario *sc;
+    struct lq_result *res;
+    struct lq_backend *ref;
+    const struct lq_clock *clock;
+};
+
+static bool lq_follow_again(void *arg, struct lq_divergence *d)
+{
+    struct lq_refollow_ctx *c = arg;
+    struct lq_result *res = c->res;
+    struct lq_trace tmp = res->trace[LQ_ROLE_REFERENCE];
+    res->trace[LQ_ROLE_REFERENCE] = c->r->follow_res.trace[LQ_ROLE_REFERENCE];
+    c->r->follow_res.trace[LQ_ROLE_REFERENCE] = tmp;
+    lq_runner_follow(c->r, c->sc, res, c->ref, c->clock);
+    c->r->late_refollows++;
+    memset(d, 0, sizeof(*d));
+    d->frame = -1;
+    return lq_compare_traces(c->sc, &res->trace[LQ_ROLE_REFERENCE], &res->trace[LQ_ROLE_SUBJECT],
+                             d);
+}
+
+static bool lq_runner_refollow(struct lq_runner *r, const struct lq_scenario *sc,
+                               struct lq_result *res, struct lq_backend *ref,
+                               const struct lq_clock *clock)
+{
+    if (!res->ran[LQ_ROLE_REFERENCE])
+        return false;
+    struct lq_refollow_ctx c = {.r = r, .sc = sc, .res = res, .ref = ref, .clock = clock};
+    return lq_refollow(&res->trace[LQ_ROLE_SUBJECT], &res->div, &r->alt, lq_follow_again, &c);
+}
+
 /* Expectations the clock left unchecked (follow.h): the scenario runs again,
  * at most twice, for a run where they are checked; the first such run's
  * result replaces this one. */
@@ -697,7 +745,8 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
         snprintf(res->div.beyond_why, sizeof(res->div.beyond_why), "%s", rt->beyond_why);
     }
     if (res->ran[LQ_ROLE_REFERENCE] && res->ran[LQ_ROLE_SUBJECT]) {
-        if (!lq_compare_traces(sc, rt, &res->trace[LQ_ROLE_SUBJECT], &res->div)) {
+        if (!lq_compare_traces(sc, rt, &res->trace[LQ_ROLE_SUBJECT], &res->div) &&
+            !(follower && lq_runner_refollow(r, sc, res, follower, &clock))) {
             res->status = LQ_ST_FAIL;
             if (res->div.counters && !r->counters_every_event)
                 lq_rerun_with_counters(r, sc, res);

@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "expect.h"
 #include "lang/scenario.h"
+#include "refollow.h"
 #include "trace.h"
 
 enum lq_status { LQ_ST_PASS, LQ_ST_FAIL, LQ_ST_SKIP, LQ_ST_ERROR };
@@ -89,8 +90,12 @@ struct lq_runner {
     const struct lq_trace *follow;
     size_t follow_next; /* cursor into follow->obs */
     struct lq_result follow_res;
-    bool clock_rerun;    /* running a scenario again for that */
-    size_t clock_reruns; /* scenarios run again for that */
+    /* The events whose clock rules the following run places at another of
+     * their jiffies (refollow.h). */
+    struct lq_alt_set alt;
+    size_t late_refollows; /* following runs made again for that */
+    bool clock_rerun;      /* running a scenario again for that */
+    size_t clock_reruns;   /* scenarios run again for that */
 };
 
 void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile);

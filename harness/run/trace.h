@@ -94,6 +94,8 @@ struct lq_obs {
     /* The backend's jiffies_64 when it handled the event and when the
      * barrier closing its window went through (0: unknown). */
     uint64_t jiffies_at, jiffies_end;
+    uint64_t jiffies_early,
+        jiffies_late; /* as in lq_replies: 0, or another jiffy it may have run in */
 };
 
 /* Packets that came after an event but belong to the next one (a delayed
