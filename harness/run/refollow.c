@@ -74,6 +74,15 @@ uint64_t lq_alt_jiffies_end(const struct lq_alt_set *a, const struct lq_obs *o)
     return end && end < at ? at : end;
 }
 
+/* The observation of directive dir in st, or NULL. */
+static const struct lq_obs *lq_obs_of(const struct lq_trace *st, uint32_t dir)
+{
+    for (size_t i = 0; i < st->nobs; i++)
+        if (st->obs[i].dir == dir)
+            return &st->obs[i];
+    return NULL;
+}
+
 bool lq_refollow(const struct lq_trace *st, struct lq_divergence *div, struct lq_alt_set *a,
                  lq_follow_again_fn again, void *arg)
 {
@@ -129,6 +138,23 @@ bool lq_refollow(const struct lq_trace *st, struct lq_divergence *div, struct lq
             a->n++;
         agrees = again(arg, &d);
         runs++;
+        /* it parts earlier now, at an event that may have run at another
+         * jiffy too (a tick late for a stretch: both at their earlier
+         * jiffies): that one with it, once */
+        const struct lq_obs *o2 = !agrees && !had && d.dir < div->dir ? lq_obs_of(st, d.dir) : NULL;
+        uint64_t j2 = !o2                              ? 0
+                      : side == 2 && o2->jiffies_early ? o2->jiffies_early
+                      : o2->jiffies_late               ? o2->jiffies_late
+                                                       : o2->jiffies_early;
+        if (j2 && runs < LQ_LATE_TRIES && a->n < LQ_LATE_MAX &&
+            lq_alt_jiffies(a, o2) == o2->jiffies_at) {
+            a->alt[a->n].dir = o2->dir;
+            a->alt[a->n++].jiffies = j2;
+            agrees = again(arg, &d);
+            runs++;
+            if (!agrees && d.dir <= div->dir)
+                a->n--; /* undone with the first, below */
+        }
         current = agrees || d.dir > div->dir;
         if (current && !agrees)
             *div = d;

@@ -15,7 +15,9 @@
  *   leaves its mark on later events through an answer it let through
  *   (tcp_oow_rate_limited() stamps it, a SYN-ACK restarts the timer). A
  *   choice that moves the divergence later is kept, one that does not is
- *   undone.
+ *   undone; one that makes the traces part earlier, at an event that may
+ *   have run at another jiffy too, is tried once more with that one (a
+ *   tick late for a stretch puts both at their earlier jiffies).
  */
 #ifndef LISTENQ_HARNESS_REFOLLOW_H
 #define LISTENQ_HARNESS_REFOLLOW_H
