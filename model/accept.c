@@ -55,13 +55,9 @@ int lq_model_accept(struct lq_model *m, uint16_t *conn, uint16_t *mss)
 int lq_model_accept_on(struct lq_model *m, int lsn, uint16_t *conn, uint16_t *mss)
 {
     lq_model_begin(m);
-    if (lsn < 0 || lsn >= m->nlsn)
-        return -EBADF;
-    lq_model_use_listener(m, lsn);
-    if (m->lsk->fd_closed) {
-        lq_model_dp(m, LQ_DP_CALL_EBADF);
-        return -EBADF;
-    }
+    int rc = lq_model_call_on(m, lsn);
+    if (rc)
+        return rc;
     if (!m->lsk->listening) {
         lq_model_dp(m, LQ_DP_ACCEPT_NOT_LISTENING);
         return -EINVAL;

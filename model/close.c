@@ -127,11 +127,9 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
 int lq_model_close(struct lq_model *m)
 {
     lq_model_begin(m);
-    lq_model_use_listener(m, 0);
-    if (m->lsk->fd_closed) {
-        lq_model_dp(m, LQ_DP_CALL_EBADF);
-        return -EBADF;
-    }
+    int rc = lq_model_call_on(m, 0);
+    if (rc)
+        return rc;
     m->lsk->fd_closed = true;
     if (!m->lsk->listening) {
         /* tcp_close of a TCP_CLOSE socket: nothing to send */
@@ -149,11 +147,9 @@ int lq_model_close(struct lq_model *m)
 int lq_model_shutdown(struct lq_model *m, int how)
 {
     lq_model_begin(m);
-    lq_model_use_listener(m, 0);
-    if (m->lsk->fd_closed) {
-        lq_model_dp(m, LQ_DP_CALL_EBADF);
-        return -EBADF;
-    }
+    int rc = lq_model_call_on(m, 0);
+    if (rc)
+        return rc;
     if (how < 0 || how > 2)
         return -EINVAL;
     uint8_t bits = (uint8_t)(how + 1); /* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2 */

@@ -26,13 +26,9 @@ int lq_model_listen(struct lq_model *m, uint16_t lport, int backlog)
 int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
 {
     lq_model_begin(m);
-    if (lsn < 0 || lsn >= m->nlsn)
-        return -EBADF;
-    lq_model_use_listener(m, lsn);
-    if (m->lsk->fd_closed) {
-        lq_model_dp(m, LQ_DP_CALL_EBADF);
-        return -EBADF;
-    }
+    int rc = lq_model_call_on(m, lsn);
+    if (rc)
+        return rc;
     if (m->lsk->shutdown)
         lq_model_beyond(m, "listen() after a shutdown() of the unconnected socket: the children "
                            "would inherit its sk_shutdown bits (sk_clone_lock), not modelled");
@@ -106,13 +102,9 @@ int lq_model_setsockopt(struct lq_model *m, enum lq_sockopt opt, int value)
 int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int value)
 {
     lq_model_begin(m);
-    if (lsn < 0 || lsn >= m->nlsn)
-        return -EBADF;
-    lq_model_use_listener(m, lsn);
-    if (m->lsk->fd_closed) {
-        lq_model_dp(m, LQ_DP_CALL_EBADF);
-        return -EBADF;
-    }
+    int rc = lq_model_call_on(m, lsn);
+    if (rc)
+        return rc;
     switch (opt) {
     case LQ_SOCKOPT_DEFER_ACCEPT:
         /* do_tcp_setsockopt: TCP_DEFER_ACCEPT. Translate value in seconds to

@@ -162,6 +162,23 @@ void lq_model_begin(struct lq_model *m)
     lq_child_fire_next_jiffy(m);
 }
 
+/* A call on listener lsn's descriptor: sockfd_lookup_light() finds no
+ * file once it is closed (-EBADF); from here the listener's rules run
+ * on it (the kernel's sk). The index comes from a declared listener name
+ * (the scenario language, the fuzz decoder): out of range is an API
+ * misuse, refused the same way. */
+int lq_model_call_on(struct lq_model *m, int lsn)
+{
+    if (lsn < 0 || lsn >= m->nlsn)
+        return -EBADF;
+    lq_model_use_listener(m, lsn);
+    if (m->lsk->fd_closed) {
+        lq_model_dp(m, LQ_DP_CALL_EBADF);
+        return -EBADF;
+    }
+    return 0;
+}
+
 void lq_model_dp(struct lq_model *m, enum lq_dp dp)
 {
     m->dps = lq_model_grow(m->dps, &m->dps_cap, m->ndps + 1, sizeof(*m->dps));

@@ -274,6 +274,7 @@ struct lq_model {
 /* model.c */
 void *lq_model_grow(void *p, size_t *cap, size_t need, size_t elem);
 void lq_model_begin(struct lq_model *m);
+int lq_model_call_on(struct lq_model *m, int lsn);
 void lq_model_dp(struct lq_model *m, enum lq_dp dp);
 struct lq_model_pkt *lq_model_emit(struct lq_model *m, enum lq_dp dp);
 void lq_model_count(struct lq_model *m, enum lq_counter c);
