@@ -379,10 +379,15 @@ static int lq_live_refresh_synq(struct lq_live *lv, struct lq_err *err)
 
 /* Marks SYN-ACKs of this call that left no request sock behind: cookies.
  * Each is looked up by its 4-tuple (an exact inet_diag lookup, O(1)); an
- * event that drew no SYN-ACK asks the kernel nothing. */
+ * event that drew no SYN-ACK asks the kernel nothing, nor one with
+ * net.ipv4.tcp_syncookies at 0: tcp_conn_request then drops a SYN rather
+ * than answer it with a cookie (tcp_syn_flood_action is false), so every
+ * SYN-ACK is a request's. */
 static int lq_live_mark_cookies(struct lq_live *lv, struct lq_replies *out, size_t from,
                                 struct lq_err *err)
 {
+    if (lv->sysctl_known[LQ_SYSCTL_SYNCOOKIES] && lv->sysctl[LQ_SYSCTL_SYNCOOKIES] == 0)
+        return 0;
     for (size_t i = from; i < out->n; i++) {
         struct lq_reply *r = &out->r[i];
         if ((r->seg.flags & (LQ_TH_SYN | LQ_TH_ACK)) != (LQ_TH_SYN | LQ_TH_ACK) ||
