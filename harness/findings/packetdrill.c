@@ -674,6 +674,18 @@ static void lq_pd_left_out(struct lq_pd *p)
                    LQ_PD_CHECK_SLACK_MS, LQ_PD_LATE_MS);
 }
 
+/* What lq_export_packetdrill_trace allocated in p, on either way out. */
+static void lq_pd_free(struct lq_pd *p)
+{
+    free(p->srv_known);
+    free(p->srv_ts_known);
+    free(p->srv_isn);
+    free(p->srv_ts);
+    lq_sb_free(&p->body);
+    lq_sb_free(&p->left);
+    lq_sb_free(&p->quiet_lines);
+}
+
 int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_trace *t,
                                 const struct lq_profile *profile, const struct lq_pd_opts *o,
                                 struct lq_strbuf *out, struct lq_err *err)
@@ -760,13 +772,7 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
     }
     if (refuse) {
         lq_errf(err, LQ_EXIT_SKIP, "line %u: %s", refuse_line, refuse);
-        free(p.srv_known);
-        free(p.srv_ts_known);
-        free(p.srv_isn);
-        free(p.srv_ts);
-        lq_sb_free(&p.body);
-        lq_sb_free(&p.left);
-        lq_sb_free(&p.quiet_lines);
+        lq_pd_free(&p);
         return -1;
     }
     /* the model's state after every event; not where timers run (a check
@@ -861,14 +867,8 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
         lq_sb_add(out, "// the connections pd-peer accepted, reset (packetdrill then ends)\n"
                        "`listenq pd-peer release`\n");
 
-    free(p.srv_known);
-    free(p.srv_ts_known);
-    free(p.srv_isn);
-    free(p.srv_ts);
     lq_sb_free(&init);
-    lq_sb_free(&p.body);
-    lq_sb_free(&p.left);
-    lq_sb_free(&p.quiet_lines);
+    lq_pd_free(&p);
     return 0;
 }
 
