@@ -15,13 +15,9 @@ bool lq_sk_acceptq_is_full(const struct lq_model *m)
                         m->lsk->acceptq_len > m->lsk->max_ack_backlog);
 }
 
-/* inet_csk_reqsk_queue_add(): the child joins the accept queue. */
-void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child)
+/* The child joins the tail of the accept queue. */
+static void lq_acceptq_append(struct lq_model *m, int child)
 {
-    /* Every caller checked sk_acceptq_is_full() first: N + 1 at most, until a
-     * re-listen lowers N under a queue that is already longer. */
-    if (lq_sk_acceptq_is_full(m) && !m->broken)
-        m->broken = "a child was queued while the accept queue was full";
     if (m->lsk->acceptq_head + m->lsk->acceptq_len + 1 > m->lsk->acceptq_cap &&
         m->lsk->acceptq_head) {
         memmove(m->lsk->acceptq, m->lsk->acceptq + m->lsk->acceptq_head,
@@ -35,15 +31,21 @@ void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child)
     m->children[child].queued = true;
 }
 
+/* inet_csk_reqsk_queue_add(): the child joins the accept queue. */
+void lq_inet_csk_reqsk_queue_add(struct lq_model *m, int child)
+{
+    /* Every caller checked sk_acceptq_is_full() first: N + 1 at most, until a
+     * re-listen lowers N under a queue that is already longer. */
+    if (lq_sk_acceptq_is_full(m) && !m->broken)
+        m->broken = "a child was queued while the accept queue was full";
+    lq_acceptq_append(m, child);
+}
+
 /* inet_csk_reqsk_queue_add() of a migrating child: no caller checks the
  * new listener's sk_acceptq_is_full(), so its queue may grow past N + 1. */
 void lq_inet_csk_reqsk_queue_add_migrated(struct lq_model *m, int child)
 {
-    bool full = lq_sk_acceptq_is_full(m);
-    const char *broken = m->broken;
-    lq_inet_csk_reqsk_queue_add(m, child);
-    if (full && !broken)
-        m->broken = NULL; /* the one case the bookkeeping rule allows */
+    lq_acceptq_append(m, child);
 }
 
 /* inet_csk_accept(), non-blocking. */

@@ -183,17 +183,24 @@ static void stamp(struct lq_inject *in)
 }
 
 /* Assembles the frame into buf and sends it. */
-static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
-                  size_t cap, size_t *flen, const char *what, struct lq_err *err)
+/* Sends the frame in buf (flen bytes), stamped. */
+static int write_frame(struct lq_inject *in, const uint8_t *buf, const size_t *flen,
+                       const char *what, struct lq_err *err)
 {
-    if (assemble(in, ipv6, proto, l4len, buf, cap, flen, what, err))
-        return -1;
     stamp(in);
     int w = libnet_adv_write_link(in->l, buf, (uint32_t)*flen);
     in->mono_after = mono_now();
     if (w != (int)*flen)
         return lq_errf(err, LQ_EXIT_ERROR, "sending %s: %s", what, libnet_geterror(in->l));
     return 0;
+}
+
+static int finish(struct lq_inject *in, bool ipv6, uint8_t proto, size_t l4len, uint8_t *buf,
+                  size_t cap, size_t *flen, const char *what, struct lq_err *err)
+{
+    if (assemble(in, ipv6, proto, l4len, buf, cap, flen, what, err))
+        return -1;
+    return write_frame(in, buf, flen, what, err);
 }
 
 /* libnet builds a TCP segment for seg into its context (no IP yet). */
@@ -264,16 +271,11 @@ int lq_inject_tcp(struct lq_inject *in, const struct lq_seg *seg, uint8_t *buf, 
                   size_t *flen, struct lq_err *err)
 {
     size_t l4len;
-    if (seg->icmp) {
-        if (build_icmp_error(in, seg, buf, cap, flen, err))
-            return -1;
-        stamp(in);
-        int w = libnet_adv_write_link(in->l, buf, (uint32_t)*flen);
-        in->mono_after = mono_now();
-        if (w != (int)*flen)
-            return lq_errf(err, LQ_EXIT_ERROR, "sending an ICMP error: %s", libnet_geterror(in->l));
-        return 0;
-    }
+    if (seg->icmp)
+        return build_icmp_error(in, seg, buf, cap, flen, err) ||
+                       write_frame(in, buf, flen, "an ICMP error", err)
+                   ? -1
+                   : 0;
     if (build_tcp(in, seg, &l4len, err))
         return -1;
     return finish(in, seg->ipv6, IPPROTO_TCP, l4len, buf, cap, flen, "a TCP frame", err);
