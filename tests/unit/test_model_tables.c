@@ -22,9 +22,9 @@ static void test_counter_names(void)
         if (lq_counter_by_name(lq_counter_name((enum lq_counter)c)) != c)
             bad++;
     ok(bad == 0, "every counter is found by its name (%zu of %d are not)", bad, (int)LQ_CTR_COUNT);
-    static const char *const tcpext[] = {"ListenOverflows",      "ListenDrops",    "TCPReqQFullDrop",
-                                         "TCPReqQFullDoCookies", "SyncookiesSent", "SyncookiesRecv",
-                                         "SyncookiesFailed",     "EmbryonicRsts"};
+    static const char *const tcpext[] = {
+        "ListenOverflows", "ListenDrops",    "TCPReqQFullDrop",  "TCPReqQFullDoCookies",
+        "SyncookiesSent",  "SyncookiesRecv", "SyncookiesFailed", "EmbryonicRsts"};
     for (size_t i = 0; i < sizeof(tcpext) / sizeof(tcpext[0]); i++) {
         int c = lq_counter_by_name(tcpext[i]);
         ok(c >= 0 && strcmp(lq_counter_group((enum lq_counter)c), "TcpExt") == 0,
