@@ -604,23 +604,42 @@ static void lq_task_free(struct lq_task *t)
     free(t->err_text);
 }
 
-/* How many scenarios of the suite are slow and how many are not, counted
- * up to the caps (the pool's size needs no more). */
-static void lq_pool_count(const struct lq_cli_suite *s, size_t cap_slow, size_t cap_fast,
-                          size_t *nslow, size_t *nfast)
+/* How many scenarios of the suite are slow and how many are not, and the
+ * sum and the longest of the slow ones' waits. */
+static void lq_pool_count(const struct lq_cli_suite *s, size_t *nslow, size_t *nfast,
+                          uint64_t *wait_sum_ms, uint64_t *wait_max_ms)
 {
     struct lq_result scratch;
     lq_result_init(&scratch);
     *nslow = *nfast = 0;
-    for (size_t k = 0; k < s->n && (*nslow < cap_slow || *nfast < cap_fast); k++) {
+    *wait_sum_ms = *wait_max_ms = 0;
+    for (size_t k = 0; k < s->n; k++) {
         if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
             continue;
-        if (lq_scenario_is_slow(s->sc[k]))
+        if (lq_scenario_is_slow(s->sc[k])) {
+            uint64_t w = lq_scenario_wait_ms(s->sc[k]);
             (*nslow)++;
-        else
+            *wait_sum_ms += w;
+            if (w > *wait_max_ms)
+                *wait_max_ms = w;
+        } else {
             (*nfast)++;
+        }
     }
     lq_result_free(&scratch);
+}
+
+/* Sleepers enough for every slow wait to overlap the longest one (the sum
+ * of the waits over the longest), at least LQ_JOBS_SLEEPERS_PER_JOB and at
+ * most LQ_JOBS_SLEEPERS_MAX_PER_JOB per job: they sleep in the kernel's
+ * timers, so they cost little CPU. */
+static size_t lq_pool_sleepers(size_t jobs, uint64_t wait_sum_ms, uint64_t wait_max_ms)
+{
+    size_t floor = jobs * LQ_JOBS_SLEEPERS_PER_JOB, cap = jobs * LQ_JOBS_SLEEPERS_MAX_PER_JOB;
+    if (!wait_max_ms)
+        return floor;
+    uint64_t want = (wait_sum_ms + wait_max_ms - 1) / wait_max_ms;
+    return want < floor ? floor : want > cap ? cap : (size_t)want;
 }
 
 int lq_jobs_run(const struct lq_cli_suite *s)
@@ -629,9 +648,10 @@ int lq_jobs_run(const struct lq_cli_suite *s)
     p.t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.t));
     p.slow = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.slow));
     p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
-    size_t max_sleep = (size_t)s->jobs * LQ_JOBS_SLEEPERS_PER_JOB;
     size_t nslow, nfast;
-    lq_pool_count(s, max_sleep, s->jobs, &nslow, &nfast);
+    uint64_t wait_sum_ms, wait_max_ms;
+    lq_pool_count(s, &nslow, &nfast, &wait_sum_ms, &wait_max_ms);
+    size_t max_sleep = lq_pool_sleepers((size_t)s->jobs, wait_sum_ms, wait_max_ms);
     size_t nsleep = nslow < max_sleep ? nslow : max_sleep;
     size_t runnable = nslow + nfast;
     if (nsleep > runnable - 1)

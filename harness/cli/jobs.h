@@ -13,7 +13,8 @@
  *
  * Scenarios that wait for the kernel's timers (slow ones) start first,
  * longest first: they sleep most of their time, so they run in workers of
- * their own beside the N that run the others (at most LQ_JOBS_SLEEPERS_PER_JOB
+ * their own beside the N that run the others (enough for every wait to
+ * overlap the longest: LQ_JOBS_SLEEPERS_PER_JOB to LQ_JOBS_SLEEPERS_MAX_PER_JOB
  * per job), and their waits overlap everything else.
  *
  * The harness failing in a worker (lq_run_scenario returns -1, or the suite's
@@ -28,8 +29,9 @@
 
 #include "cli.h"
 
-#define LQ_JOBS_MAX              256
-#define LQ_JOBS_SLEEPERS_PER_JOB 4
+#define LQ_JOBS_MAX                  256
+#define LQ_JOBS_SLEEPERS_PER_JOB     4
+#define LQ_JOBS_SLEEPERS_MAX_PER_JOB 16
 
 /* Whether the suite runs in workers: jobs > 1, a live kernel, and at least
  * two scenarios to run on it. */

@@ -13,12 +13,14 @@
 /* ---- signatures ---- */
 
 /* The socket lookup: which socket a segment reaches (the SO_REUSEPORT
- * group's choice too), not what it does there. */
+ * group's choice too) and the family's way into tcp_conn_request
+ * (tcp_v6_conn_request, its v4-mapped branch), not what is done there. */
 static bool lq_dp_is_demux(uint16_t dp)
 {
     return dp == LQ_DP_RCV_REQUEST || dp == LQ_DP_RCV_CHILD || dp == LQ_DP_RCV_LISTENER ||
            dp == LQ_DP_REUSEPORT_SELECT_BPF || dp == LQ_DP_REUSEPORT_SELECT_BPF_OUT_OF_RANGE ||
-           dp == LQ_DP_REUSEPORT_SELECT_HASH;
+           dp == LQ_DP_REUSEPORT_SELECT_HASH || dp == LQ_DP_CONNREQ_V6 ||
+           dp == LQ_DP_CONNREQ_V4_MAPPED;
 }
 
 bool lq_min_divergence(const struct lq_scenario *sc, const struct lq_result *res,

@@ -35,6 +35,10 @@ static void lq_model_collect(struct lq_model_backend *mb, uint64_t start, struct
     if (!out->jiffies_at)
         out->jiffies_at = lq_mb_jiffies_at(mb, start);
     out->jiffies_end = lq_mb_jiffies_at(mb, lq_model_now(m));
+    /* when the call began in model time (0 at the scenario's start, as the
+     * runner counts): a subject's lateness allowance is its real time past
+     * this, not past 0 */
+    out->at_us = (int64_t)mb->call_ms * 1000;
     const struct lq_model_out *o = lq_model_output(m);
     for (size_t i = 0; i < o->npkts; i++) {
         struct lq_reply *r = lq_replies_add(out);

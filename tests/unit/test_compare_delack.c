@@ -7,10 +7,16 @@
  * once), and at most 40 ms * 13% + 60 ms = 65.2 ms after the timer fired
  * (LQ_TIMER_SLACK_PCT/_MS: at 105 ms, not at 110 ms). A prediction the
  * model marks as possibly immediate (due at the event) takes an ACK at once.
+ * The model backend stamps each event with its model time (the waits before
+ * it), so that a subject's lateness allowance counts only its real time
+ * past that (the "drift"), not the whole scenario's.
  */
 #include <string.h>
 
 #include "lang/parse.h"
+#include "model/profile.h"
+#include "run/backend_model.h"
+#include "run/runner.h"
 #include "run/compare.h"
 #include "run/trace.h"
 #include "tap.h"
@@ -60,8 +66,48 @@ static bool agree(const struct lq_scenario *sc, int64_t due_ms, int64_t sent_ms)
     return same;
 }
 
+/* Both sides model backends: the event after "wait 100ms" and "wait 250ms"
+ * begins 350 ms into the scenario by the model's clock, the one before the
+ * waits at 0. */
+static void test_model_event_times(void)
+{
+    struct lq_profile p;
+    char perr[128];
+    struct lq_err err;
+    if (!ok(lq_profile_resolve("6.18.44", &p, perr, (int)sizeof(perr)) == 0, "6.18.44 resolves"))
+        return;
+    struct lq_runner r;
+    lq_runner_init(&r, &p);
+    struct lq_backend *a = lq_backend_model_new(&p, &err), *b = lq_backend_model_new(&p, &err);
+    r.backend[LQ_ROLE_REFERENCE] = a;
+    r.backend[LQ_ROLE_SUBJECT] = b;
+    const char *text = "listen 4\nsyn c1\nwait 100ms\nwait 250ms\nsyn c2\n";
+    struct lq_scenario sc;
+    struct lq_result res;
+    lq_result_init(&res);
+    if (ok(lq_parse_text(text, strlen(text), "times.lq", &sc, &err) == 0, "times.lq parses")) {
+        lq_run_scenario(&r, &sc, &res, &err);
+        const struct lq_trace *t = &res.trace[LQ_ROLE_REFERENCE];
+        int64_t syn1 = -1, syn2 = -1;
+        for (size_t i = 0; i < t->nobs; i++) {
+            if (t->obs[i].dir == 1)
+                syn1 = t->obs[i].t_us;
+            if (t->obs[i].dir == 4)
+                syn2 = t->obs[i].t_us;
+        }
+        is_int((int)syn1, 0, "the first SYN begins at model time 0");
+        is_int((int)syn2, 350000, "the SYN after the waits begins at 100 + 250 ms of model time");
+        lq_scenario_free(&sc);
+    }
+    lq_result_free(&res);
+    lq_backend_destroy(a);
+    lq_backend_destroy(b);
+    lq_runner_free(&r);
+}
+
 int main(void)
 {
+    test_model_event_times();
     const char *text = "listen 1\nsyn a\nack a len=10\nwait 500ms\n";
     struct lq_scenario sc;
     struct lq_err e;

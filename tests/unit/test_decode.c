@@ -6,8 +6,11 @@
  * holds; a one-byte change of an event record changes one directive (and
  * retransmissions that copy a changed SYN); the encoder inverts the decoder.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lang/decode.h"
 #include "lang/parse.h"
@@ -75,30 +78,48 @@ static uint64_t sc_hash(const struct lq_scenario *sc)
     return h;
 }
 
-#define CACHE_SLOTS 4096
+#define CACHE_SLOTS          65536
+#define EXHAUSTIVE_BLOCK     4096 /* strings per block handed to one process */
+#define EXHAUSTIVE_MAX_PARTS 4
 
-/* Every string of length 0..3: those decode to set-up prefixes only, of which
- * there are few distinct ones; each distinct scenario is printed and
- * re-parsed once, the others are compared with it. */
-static void test_exhaustive(const struct lq_decode_opts *o, const char *mode, unsigned maxlen)
+struct exhaustive_result {
+    size_t tested, distinct, failed;
+    char why[2048];
+};
+
+/* Every string of length 0..maxlen whose block number is part (mod nparts):
+ * those decode to set-up prefixes only, of which there are few distinct
+ * ones; each distinct scenario is printed and re-parsed once, the others are
+ * compared with it. */
+static void exhaustive_part(const struct lq_decode_opts *o, unsigned maxlen, unsigned part,
+                            unsigned nparts, struct exhaustive_result *r)
 {
     struct lq_scenario *cache = calloc(CACHE_SLOTS, sizeof(*cache));
     bool *used = calloc(CACHE_SLOTS, sizeof(*used));
-    size_t tested = 0, distinct = 0, failed = 0;
-    char why[2048] = "";
     uint8_t buf[3];
+    uint64_t index = 0;
+    memset(r, 0, sizeof(*r));
+    if (!cache || !used) {
+        r->failed = 1;
+        snprintf(r->why, sizeof(r->why), "out of memory");
+        free(cache);
+        free(used);
+        return;
+    }
     for (unsigned len = 0; len <= maxlen; len++) {
         uint32_t count = 1u << (8 * len);
-        for (uint32_t v = 0; v < count; v++) {
+        for (uint32_t v = 0; v < count; v++, index++) {
+            if ((index / EXHAUSTIVE_BLOCK) % nparts != part)
+                continue;
             for (unsigned k = 0; k < len; k++)
                 buf[k] = (uint8_t)(v >> (8 * k));
             struct lq_scenario sc;
             if (lq_decode(buf, len, o, &sc)) {
-                failed++;
-                snprintf(why, sizeof(why), "out of memory");
+                r->failed++;
+                snprintf(r->why, sizeof(r->why), "out of memory");
                 continue;
             }
-            tested++;
+            r->tested++;
             uint64_t h = sc_hash(&sc) % CACHE_SLOTS;
             bool done = false;
             while (used[h]) {
@@ -109,27 +130,100 @@ static void test_exhaustive(const struct lq_decode_opts *o, const char *mode, un
                 h = (h + 1) % CACHE_SLOTS;
             }
             if (!done) {
-                if (!roundtrip(&sc, why, sizeof(why))) {
-                    failed++;
-                } else if (distinct < CACHE_SLOTS / 2) {
+                if (!roundtrip(&sc, r->why, sizeof(r->why))) {
+                    r->failed++;
+                } else if (r->distinct < CACHE_SLOTS / 2) {
                     used[h] = true;
                     cache[h] = sc;
-                    distinct++;
+                    r->distinct++;
                     continue;
                 }
             }
             lq_scenario_free(&sc);
         }
     }
-    ok(failed == 0, "%s: all %zu strings of length 0..%u decode, print and re-parse (%zu distinct)",
-       mode, tested, maxlen, distinct);
-    if (failed)
-        tap_diag("%s", why);
     for (size_t i = 0; i < CACHE_SLOTS; i++)
         if (used[i])
             lq_scenario_free(&cache[i]);
     free(cache);
     free(used);
+}
+
+/* The 16.8 million strings of length 3 take most of this test's time: they
+ * are split over the online CPUs, one child process per part beyond the
+ * first, each reporting its counts through a pipe. */
+static void test_exhaustive(const struct lq_decode_opts *o, const char *mode, unsigned maxlen)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nparts = cpus < 1                      ? 1
+                      : cpus > EXHAUSTIVE_MAX_PARTS ? EXHAUSTIVE_MAX_PARTS
+                                                    : (unsigned)cpus;
+    pid_t pids[EXHAUSTIVE_MAX_PARTS] = {0};
+    int fds[EXHAUSTIVE_MAX_PARTS] = {-1, -1, -1, -1};
+    fflush(stdout);
+    for (unsigned i = 1; i < nparts; i++) {
+        int p[2];
+        if (pipe(p))
+            break;
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]);
+            close(p[1]);
+            break;
+        }
+        if (pid == 0) {
+            struct exhaustive_result r;
+            close(p[0]);
+            exhaustive_part(o, maxlen, i, nparts, &r);
+            bool whole = write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r);
+            _exit(whole ? 0 : 1);
+        }
+        close(p[1]);
+        pids[i] = pid;
+        fds[i] = p[0];
+    }
+    struct exhaustive_result total, r;
+    exhaustive_part(o, maxlen, 0, nparts, &total);
+    for (unsigned i = 1; i < nparts; i++) {
+        /* a part that could not be started runs here */
+        if (!pids[i]) {
+            exhaustive_part(o, maxlen, i, nparts, &r);
+        } else {
+            size_t got = 0;
+            while (got < sizeof(r)) {
+                ssize_t n = read(fds[i], (char *)&r + got, sizeof(r) - got);
+                if (n <= 0)
+                    break;
+                got += (size_t)n;
+            }
+            close(fds[i]);
+            int status = 0;
+            bool exited = waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+                          WEXITSTATUS(status) == 0;
+            if (got != sizeof(r) || !exited) {
+                memset(&r, 0, sizeof(r));
+                r.failed = 1;
+                snprintf(r.why, sizeof(r.why), "part %u of %u: its process died (status %#x)", i,
+                         nparts, (unsigned)status);
+            }
+        }
+        total.tested += r.tested;
+        total.distinct += r.distinct;
+        if (r.failed && !total.failed)
+            memcpy(total.why, r.why, sizeof(total.why));
+        total.failed += r.failed;
+    }
+    size_t expected = 0;
+    for (unsigned len = 0; len <= maxlen; len++)
+        expected += (size_t)1 << (8 * len);
+    ok(total.failed == 0 && total.tested == expected,
+       "%s: all %zu strings of length 0..%u decode, print and re-parse (%u parts, %zu distinct "
+       "in the parts)",
+       mode, expected, maxlen, nparts, total.distinct);
+    if (total.failed)
+        tap_diag("%s", total.why);
+    else if (total.tested != expected)
+        tap_diag("only %zu strings tested", total.tested);
 }
 
 static size_t count_kind(const struct lq_scenario *sc, uint8_t kind)

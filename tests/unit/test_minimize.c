@@ -119,6 +119,34 @@ static void test_no_divergence(const struct lq_profile *p)
     sides_close(&s);
 }
 
+/* A finding's decision point is the rule that differs, not the family's way
+ * into tcp_conn_request (tcp_v6_conn_request, and its v4-mapped branch to
+ * tcp_v4_conn_request): the planted synq bug over IPv6 and over a dual-stack
+ * listener is one finding with the IPv4 one (synq_full_drop). */
+static void test_signature_family(const struct lq_profile *p)
+{
+    static const char *const texts[] = {
+        "family ipv6\nsysctl net.ipv4.tcp_syncookies=0\nlisten 0\nsyn c1\n",
+        "family dual\nsysctl net.ipv4.tcp_syncookies=0\nlisten 0\nsyn c1 ipv4\n",
+    };
+    static const char *const names[] = {"IPv6 listener", "dual-stack listener, IPv4 SYN"};
+    struct sides s;
+    sides_open(&s, p, LQ_BUG_SYNQ_FULL_GE);
+    for (size_t i = 0; i < 2; i++) {
+        struct lq_scenario sc;
+        struct lq_min_sig sig;
+        if (!parse(texts[i], &sc)) {
+            ok(false, "%s: parses", names[i]);
+            continue;
+        }
+        signature_of(&s, &sc, &sig);
+        is_str(lq_min_sig_dp_name(&sig), "conn_request.synq_full_drop",
+               "%s: the planted bug's decision point is the SYN-queue test", names[i]);
+        lq_scenario_free(&sc);
+    }
+    sides_close(&s);
+}
+
 static void test_signature_format(const struct lq_profile *p)
 {
     struct sides s;
@@ -210,6 +238,7 @@ int main(void)
                    "sysctl net.ipv4.tcp_syncookies=0\nlisten B 0\nsyn c1\n",
                    "conn_request.synq_full_drop");
     test_no_divergence(&p);
+    test_signature_family(&p);
     test_signature_format(&p);
     return tap_done();
 }
