@@ -877,8 +877,9 @@ static int lq_live_counter(struct lq_backend *b, const char *name, int64_t *valu
     return 0;
 }
 
-/* The kernel's jiffies_64 and HZ now (lq_live_calibrate_clock); without
- * /proc/timer_list, the defaults the model would take. */
+/* The kernel's jiffies_64 and HZ now (lq_live_calibrate_clock): exact, or
+ * estimated from the uptime without /proc/timer_list; the defaults the
+ * model would take when /proc/timer_list fits no HZ. */
 static int lq_live_clock(struct lq_backend *b, struct lq_clock *clock, struct lq_err *err)
 {
     (void)err;
@@ -1151,15 +1152,40 @@ static void lq_live_calibrate_exact(struct lq_live *lv)
     lv->clock_exact = true;
 }
 
+/* Without /proc/timer_list (it is root's, and a process with capabilities
+ * but another uid cannot read it): jiffies_64 estimated from the uptime,
+ * INITIAL_JIFFIES (2^32 - 300 HZ, include/linux/jiffies.h) plus HZ per
+ * second of CLOCK_MONOTONIC, at an HZ of 1000 (unknown; the model's unit).
+ * Not exact (no timer wheel, no jiffy per event), but it says where jiffies32
+ * stands: a fresh listener's overflow stamp 0 looks recent
+ * (tcp_synq_no_recent_overflow) from 1 s before the wrap, 5 minutes after
+ * boot, to 2 minutes after it, in seconds whatever HZ is, and a machine
+ * booted just now runs its suite there. */
+uint64_t lq_live_uptime_jiffies(uint64_t mono_ns, uint32_t hz)
+{
+    return 0x100000000ull - 300ull * hz + mono_ns / 1000000000u * hz +
+           mono_ns % 1000000000u * hz / 1000000000u;
+}
+
+static void lq_live_estimate_clock(struct lq_live *lv)
+{
+    uint64_t now_ns = lq_mono_ns();
+    lv->hz = 1000;
+    lv->jiffies_at_mono0 = (int64_t)lq_live_uptime_jiffies(now_ns, lv->hz);
+    lv->mono0_ns = now_ns;
+    lv->clock_ok = true;
+}
+
 /* jiffies_64 and HZ from /proc/timer_list: HZ is the candidate for which
  * jiffies_64 = INITIAL_JIFFIES (2^32 - 300 HZ) + HZ * uptime fits; then the
- * exact base. Without /proc/timer_list (it is root's) the clock stays
- * unknown: the model keeps its own and nothing follows the kernel's. */
+ * exact base. Without /proc/timer_list, an estimate (above). */
 static void lq_live_calibrate_clock(struct lq_live *lv)
 {
     unsigned long long now_ns = 0, jiffies = 0;
-    if (!lq_live_read_timer_list(&now_ns, &jiffies))
+    if (!lq_live_read_timer_list(&now_ns, &jiffies)) {
+        lq_live_estimate_clock(lv);
         return;
+    }
     static const uint32_t candidates[] = {100, 250, 300, 1000};
     double best = 1e18;
     for (size_t i = 0; i < 4; i++) {

@@ -9,6 +9,8 @@
 #ifndef LISTENQ_HARNESS_BACKEND_LIVE_H
 #define LISTENQ_HARNESS_BACKEND_LIVE_H
 
+#include <stdint.h>
+
 #include "run/backend.h"
 
 /* NULL with err: LQ_EXIT_SKIP when this process lacks the privileges (the
@@ -26,5 +28,9 @@ void lq_backend_live_set_preempt(unsigned us);
  * the write's (a vCPU stopped there by its host). Verdicts must not
  * change. */
 void lq_backend_live_set_late_writes(bool on);
+/* jiffies_64 after mono_ns of CLOCK_MONOTONIC at that HZ, as a kernel
+ * counts them from INITIAL_JIFFIES: the live backend's estimate of the
+ * kernel's clock where /proc/timer_list cannot be read. */
+uint64_t lq_live_uptime_jiffies(uint64_t mono_ns, uint32_t hz);
 
 #endif
