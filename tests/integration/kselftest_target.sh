@@ -62,7 +62,9 @@ if dir=$(kernel_tools); then
         grep -q '^ok 1 selftests: listenq: conformance.sh$' "$TMP/live.out"
         rc=$?
         ok $rc "run_kselftest.sh: the conformance suite passes on this kernel"
-        [ $rc -eq 0 ] || grep '^# not ok' "$TMP/live.out" | head -n 5
+        # each failing scenario with the lines that say why (its report's
+        # details come before its "not ok" line)
+        [ $rc -eq 0 ] || grep -B 12 '^# not ok' "$TMP/live.out" | grep -v '^# ok ' | head -n 60
         if [ -d "$d/pcaps/$(uname -r)" ]; then
             grep -q '^ok 2 selftests: listenq: replay.sh$' "$TMP/live.out"
             ok $? "run_kselftest.sh: this kernel's reference recording replays"
