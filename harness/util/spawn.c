@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +42,20 @@ static double lq_spawn_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Waits for the child to end, at most 50 ms: on its pidfd, which wakes the
+ * caller as it exits, else (pidfd_open is 5.3+) a nap of 50 ms. A nap
+ * alone made every wait a multiple of 50 ms: `make bench` measured runs of
+ * the fast suite of 150 and 200 ms both as 0.201 s. */
+static void lq_spawn_wait_a_little(int pidfd)
+{
+    if (pidfd >= 0) {
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        if (poll(&p, 1, 50) >= 0 || errno == EINTR)
+            return;
+    }
+    nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+}
+
 /* Runs argv in its own process group with stdout and stderr to files (NULL:
  * inherited); kills the group after timeout_s. Returns the exit status, 124
  * on timeout, 127 when it could not start. */
@@ -66,6 +82,7 @@ int lq_spawn(char *const argv[], const char *out, const char *errf, int timeout_
     }
     setpgid(pid, pid);
     lq_spawn_child = pid;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     double deadline = lq_spawn_now() + timeout_s;
     int st = 0, killed = 0;
     for (;;) {
@@ -80,8 +97,10 @@ int lq_spawn(char *const argv[], const char *out, const char *errf, int timeout_
             kill(-pid, SIGKILL);
             killed = 2;
         }
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        lq_spawn_wait_a_little(pidfd);
     }
+    if (pidfd >= 0)
+        close(pidfd);
     lq_spawn_child = 0;
     if (killed)
         return 124;
