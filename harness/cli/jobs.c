@@ -265,18 +265,19 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
     int fd = me->fd;
 
     struct lq_cli_suite cs = *s;
+    struct lq_backend *own = NULL;
     if (self > 0) {
         /* a kernel of its own: private namespaces beside the command's */
         struct lq_err err = {0};
-        struct lq_backend *live = lq_backend_live_new(&err);
-        if (!live) {
+        own = lq_backend_live_new(&err);
+        if (!own) {
             lq_send_msg(fd, LQ_MSG_SETUP_FAILED, 0, err.msg, strlen(err.msg));
             _exit(0);
         }
         for (int r = 0; r < LQ_ROLE_COUNT; r++)
             if (s->runner->backend[r] == s->live)
-                s->runner->backend[r] = live;
-        cs.live = live;
+                s->runner->backend[r] = own;
+        cs.live = own;
     }
     if (lq_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
         _exit(0);
@@ -284,8 +285,13 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
     lq_sb_init(&msg);
     for (;;) {
         uint32_t k;
-        if (lq_read_full(fd, &k, sizeof(k)) != 1 || k >= s->n)
+        if (lq_read_full(fd, &k, sizeof(k)) != 1 || k >= s->n) {
+            /* the end of the run: its own kernel harness released here, the
+             * packet sockets side by side (lq_backend_destroy), not one after
+             * the other by the exit, which the command waits for */
+            lq_backend_destroy(own);
             _exit(0);
+        }
         const struct lq_scenario *sc = s->sc[k];
         struct lq_result res;
         lq_result_init(&res);

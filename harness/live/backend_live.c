@@ -17,6 +17,8 @@
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1041,6 +1043,38 @@ void lq_backend_live_set_late_writes(bool on)
     lq_live_late_writes = on;
 }
 
+static void *lq_live_close_inject(void *inj)
+{
+    lq_inject_close(inj);
+    return NULL;
+}
+
+/* The packet sockets of inject and capture, closed side by side: each
+ * release waits for an RCU grace period (packet_release -> synchronize_net),
+ * and two waits at once share one (measured here: 24-32 ms one after the
+ * other, 12-16 ms side by side), which every run and worker pays at its
+ * end. The helper thread takes no signal (the mask it is created with). */
+static void lq_live_close_packet_sockets(struct lq_live *lv)
+{
+    pthread_t th;
+    bool threaded = false;
+    if (lv->inj && lv->cap) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        threaded = pthread_create(&th, NULL, lq_live_close_inject, lv->inj) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (lv->inj && !threaded)
+        lq_inject_close(lv->inj);
+    if (lv->cap)
+        lq_capture_close(lv->cap);
+    if (threaded)
+        pthread_join(th, NULL);
+    lv->inj = NULL;
+    lv->cap = NULL;
+}
+
 static void lq_live_destroy(struct lq_backend *b)
 {
     if (!b)
@@ -1052,10 +1086,7 @@ static void lq_live_destroy(struct lq_backend *b)
     for (int l = 0; l < lv->nlsn; l++)
         if (lv->listeners[l] >= 0)
             close(lv->listeners[l]);
-    if (lv->inj)
-        lq_inject_close(lv->inj);
-    if (lv->cap)
-        lq_capture_close(lv->cap);
+    lq_live_close_packet_sockets(lv);
     if (lv->diag_open)
         lq_diag_close(&lv->diag);
     if (lv->snmp_open)
