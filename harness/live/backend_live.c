@@ -1220,8 +1220,7 @@ static void lq_live_calibrate_clock(struct lq_live *lv)
     static const uint32_t candidates[] = {100, 250, 300, 1000};
     double best = 1e18;
     for (size_t i = 0; i < 4; i++) {
-        double c = candidates[i];
-        double predicted = 4294967296.0 - 300.0 * c + c * (double)now_ns / 1e9;
+        double predicted = (double)lq_live_uptime_jiffies(now_ns, candidates[i]);
         double d = predicted - (double)jiffies;
         if (d < 0)
             d = -d;
