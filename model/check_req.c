@@ -58,10 +58,18 @@ static bool lq_tcp_paws_reject(const struct lq_req *req, uint32_t tsval, bool rs
     return true;
 }
 
-enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
-                                          int *child)
+/* What tcp_check_req() answers: NULL (DONE), the listener (LISTENER), a new
+ * child (CHILD); with fastopen, the TFO child (FASTOPEN_SK) or, after a
+ * valid RST, NULL with the child to reset (FASTOPEN_RST). */
+enum lq_check_req_answer { LQ_ANS_DONE, LQ_ANS_LISTENER, LQ_ANS_CHILD, LQ_ANS_FASTOPEN_SK,
+                           LQ_ANS_FASTOPEN_RST };
+
+/* tcp_check_req(sk, skb, req, fastopen, ...): a request sock's segment (r,
+ * its index; fo the TFO child whose fastopen_rsk req is, else -1). */
+static enum lq_check_req_answer lq_check_req(struct lq_model *m, struct lq_req *req, int r, int fo,
+                                             const struct lq_seg *in, int *child)
 {
-    struct lq_req *req = &m->reqs[r];
+    bool fastopen = fo >= 0;
     uint8_t flg = in->flags & (LQ_TH_RST | LQ_TH_SYN | LQ_TH_ACK);
     bool paws_reject = false, tsecr_reject = false;
 
@@ -77,7 +85,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     if (in->seq == req->rcv_isn && flg == LQ_TH_SYN && !paws_reject) {
         if (lq_tcp_oow_rate_limited(m, in, &req->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SYN_RECV)) {
             lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX_LIMITED);
-            return LQ_CHECKREQ_DONE;
+            return LQ_ANS_DONE;
         }
         /* tcp_rtx_synack(); then the timer is pushed out (mod_timer_pending) */
         lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX);
@@ -86,17 +94,22 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         lq_model_count(m, LQ_CTR_RETRANS_SEGS);
         lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
         req->num_retrans++;
-        lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout(req));
-        return LQ_CHECKREQ_DONE;
+        /* with fastopen only req->rsk_timer.expires is written: the child's
+         * retransmission timer is the one that runs */
+        if (!fastopen)
+            lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout(req));
+        return LQ_ANS_DONE;
     }
 
     /* Invalid ACK: reset will be sent by listening socket. Since the RFC 5961
      * fix an RST|ACK goes on to the sequence checks instead. */
     bool rst_exempt =
         (flg & LQ_TH_RST) && lq_profile_has(&m->profile, LQ_CHG_SYNRECV_RST_CHALLENGE);
-    if ((flg & LQ_TH_ACK) && !rst_exempt && in->ack != req->snt_isn + 1) {
+    /* For Fast Open the ACK is checked against the child (tcp_ack), which
+     * may have sent data since. */
+    if ((flg & LQ_TH_ACK) && !rst_exempt && !fastopen && in->ack != req->snt_isn + 1) {
         lq_model_dp(m, LQ_DP_CHECKREQ_BAD_ACK);
-        return LQ_CHECKREQ_LISTENER;
+        return LQ_ANS_LISTENER;
     }
 
     /* RFC793: "first check sequence number". */
@@ -122,7 +135,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
             lq_model_dp(m, LQ_DP_CHECKREQ_TSECR);
             lq_model_count(m, LQ_CTR_TSECR_REJECTED);
         }
-        return LQ_CHECKREQ_DONE;
+        return LQ_ANS_DONE;
     }
 
     /* In sequence, PAWS is OK. Before 6.14 the request took the segment's
@@ -143,13 +156,13 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         if (lq_tcp_oow_rate_limited(m, NULL, &req->last_oow_ack,
                                     LQ_CTR_TCP_ACK_SKIPPED_CHALLENGE)) {
             lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE_LIMITED);
-            return LQ_CHECKREQ_DONE;
+            return LQ_ANS_DONE;
         }
         /* tcp_challenge_ack_allowed(): tcp_challenge_ack_limit is INT_MAX by default */
         lq_model_dp(m, LQ_DP_CHECKREQ_RST_CHALLENGE);
         lq_model_count(m, LQ_CTR_TCP_CHALLENGE_ACK);
         lq_tcp_v4_reqsk_send_ack(m, req, LQ_DP_CHECKREQ_RST_CHALLENGE);
-        return LQ_CHECKREQ_DONE;
+        return LQ_ANS_DONE;
     }
 
     /* RFC793: "second check the RST bit" and "fourth, check the SYN bit" */
@@ -163,15 +176,19 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
     /* ACK sequence verified above, just make sure ACK is set. */
     if (!(flg & LQ_TH_ACK)) {
         lq_model_dp(m, LQ_DP_CHECKREQ_NO_ACK);
-        return LQ_CHECKREQ_DONE;
+        return LQ_ANS_DONE;
     }
+
+    /* For Fast Open no more processing is needed (sk is the child socket). */
+    if (fastopen)
+        return LQ_ANS_FASTOPEN_SK;
 
     /* While TCP_DEFER_ACCEPT is active, drop bare ACK. */
     if (req->num_timeout < m->lsk->defer_accept && lq_seg_end_seq(in) == req->rcv_isn + 1) {
         lq_model_dp(m, LQ_DP_CHECKREQ_DEFER_DROP);
         req->acked = true;
         lq_model_count(m, LQ_CTR_TCP_DEFER_ACCEPT_DROP);
-        return LQ_CHECKREQ_DONE;
+        return LQ_ANS_DONE;
     }
 
     /* syn_recv_sock = tcp_v4_syn_recv_sock(): sk_acceptq_is_full -> exit_overflow */
@@ -184,7 +201,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         if (!m->sysctl[LQ_SYSCTL_ABORT_ON_OVERFLOW]) {
             lq_model_dp(m, LQ_DP_CHECKREQ_OVERFLOW_KEEP);
             req->acked = true;
-            return LQ_CHECKREQ_DONE;
+            return LQ_ANS_DONE;
         }
         reset_dp = LQ_DP_CHECKREQ_OVERFLOW_ABORT;
         goto embryonic_reset;
@@ -208,7 +225,7 @@ enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struc
         lq_model_dp(m, LQ_DP_MIGRATE_REQ_HASHDANCE);
         lq_model_count(m, LQ_CTR_MIGRATE_REQ_SUCCESS);
     }
-    return LQ_CHECKREQ_CHILD;
+    return LQ_ANS_CHILD;
 
 embryonic_reset:
     if (m->lsk != &m->lsn[req->lsn]) {
@@ -218,14 +235,39 @@ embryonic_reset:
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "tcp_check_req resets a migrating request: the kernel takes it off the "
                            "new listener's qlen, which never counted it (not modelled)");
-        return LQ_CHECKREQ_DONE;
+        return LQ_ANS_DONE;
     }
     lq_model_dp(m, reset_dp);
-    if (!(flg & LQ_TH_RST))
-        lq_tcp_v4_send_reset(m, in, 0, reset_dp); /* sk: the listener */
+    if (!(flg & LQ_TH_RST)) /* sk: the listener, or the TFO child (its sk_txhash) */
+        lq_tcp_v4_send_reset(m, in, fastopen ? m->children[fo].txhash : 0, reset_dp);
+    else if (fastopen)
+        return LQ_ANS_FASTOPEN_RST; /* reqsk_fastopen_remove(reset true), tcp_reset */
+    if (fastopen)
+        return LQ_ANS_DONE;
     /* inet_csk_reqsk_queue_drop() unlinks it here (single-threaded: always),
      * so EmbryonicRsts counts either way (LQ_CHG_EMBRYONIC_IF_UNLINKED). */
     lq_inet_csk_reqsk_queue_drop(m, r);
     lq_model_count(m, LQ_CTR_EMBRYONIC_RSTS);
-    return LQ_CHECKREQ_DONE;
+    return LQ_ANS_DONE;
+}
+
+enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
+                                          int *child)
+{
+    switch (lq_check_req(m, &m->reqs[r], r, -1, in, child)) {
+    case LQ_ANS_LISTENER: return LQ_CHECKREQ_LISTENER;
+    case LQ_ANS_CHILD: return LQ_CHECKREQ_CHILD;
+    default: return LQ_CHECKREQ_DONE;
+    }
+}
+
+enum lq_check_req_fastopen lq_tcp_check_req_fastopen(struct lq_model *m, int child,
+                                                     const struct lq_seg *in)
+{
+    int unused = -1;
+    switch (lq_check_req(m, &m->children[child].fo_rsk, -1, child, in, &unused)) {
+    case LQ_ANS_FASTOPEN_SK: return LQ_CHECKREQ_FASTOPEN_CHILD;
+    case LQ_ANS_FASTOPEN_RST: return LQ_CHECKREQ_FASTOPEN_RESET;
+    default: return LQ_CHECKREQ_FASTOPEN_DONE;
+    }
 }

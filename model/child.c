@@ -140,8 +140,19 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
     /* tcp_mss_clamp(tcp_dst_advmss(dst)) */
     ch->advmss = lq_mss_clamp(m, lq_route_advmss(m, req->ipv6));
     ch->last_oow_ack = 0;
-    /* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
-     * (a cookie records none), else the third ACK's TSecr. */
+    lq_child_synack_rtt(m, ch, req, in, cookie);
+    ch->lrcvtime = lq_model_jiffies(m); /* newicsk->icsk_ack.lrcvtime = tcp_jiffies32 */
+    lq_model_slot(m, req->conn)->child = c;
+    /* tcp_create_openreq_child() */
+    lq_model_count(m, LQ_CTR_PASSIVE_OPENS);
+    return c;
+}
+
+/* tcp_synack_rtt_meas(): the SYN-ACK's send time when it went out once
+ * (a cookie records none), else the third ACK's TSecr. */
+void lq_child_synack_rtt(const struct lq_model *m, struct lq_child *ch, const struct lq_req *req,
+                         const struct lq_seg *in, bool cookie)
+{
     ch->srtt_known = (!cookie && req->num_retrans == 0) ||
                      (req->tstamp_ok && in->opt.has_ts && in->opt.tsecr != 0);
     /* The sample: the time since the (last) SYN-ACK left when it went out
@@ -156,11 +167,6 @@ int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const str
         if (delta >= 0x7fffffffu / 1000u)
             ch->srtt_known = false;
     }
-    ch->lrcvtime = lq_model_jiffies(m); /* newicsk->icsk_ack.lrcvtime = tcp_jiffies32 */
-    lq_model_slot(m, req->conn)->child = c;
-    /* tcp_create_openreq_child() */
-    lq_model_count(m, LQ_CTR_PASSIVE_OPENS);
-    return c;
 }
 
 /* tcp_ack_update_window(): a window the peer offers past the largest so far

@@ -173,7 +173,7 @@ static uint32_t lq_rcv_truesize(uint32_t len)
 }
 
 /* Room for one more skb of len bytes within the model's scope; charges it. */
-static bool lq_child_charge_skb(struct lq_model *m, struct lq_child *c, uint32_t len)
+bool lq_child_charge_skb(struct lq_model *m, struct lq_child *c, uint32_t len)
 {
     uint32_t t = lq_rcv_truesize(len);
     if (c->rmem_est + t <= LQ_RCV_RMEM_SCOPE && c->nofo < LQ_OFO_MAX) {
@@ -610,6 +610,11 @@ void lq_child_rcv(struct lq_model *m, int ci, const struct lq_seg *in)
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "a segment to a connection the server closed with a FIN (FIN_WAIT1, "
                            "LAST_ACK: tcp_rcv_state_process past ESTABLISHED is not modelled)");
+        return;
+    }
+    /* A TCP Fast Open child still in SYN_RECV: its request decides first */
+    if (c->fastopen) {
+        lq_fastopen_synrecv_rcv(m, ci, in);
         return;
     }
     /* A child left in SYN_RECV: a SYN (without RST) stops in

@@ -122,6 +122,17 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
         }
 }
 
+/* inet_csk_listen_stop() with a TCP Fast Open child of the listener still in
+ * SYN_RECV (queued: inet_child_forget clears its fastopen_rsk; accepted: its
+ * request outlives the listener) is not modelled. */
+static void lq_listen_stop_scope(struct lq_model *m)
+{
+    if (lq_fastopen_child_of(m, (int)(m->lsk - m->lsn)))
+        lq_model_beyond(m, "the listener stops with a TCP Fast Open child in SYN_RECV "
+                           "(inet_child_forget, reqsk_fastopen_remove on a closed listener): "
+                           "not modelled");
+}
+
 /* close and shutdown act on the first listener (a scenario's only one
  * unless it declares several). */
 int lq_model_close(struct lq_model *m)
@@ -138,6 +149,7 @@ int lq_model_close(struct lq_model *m)
     }
     /* tcp_close(): TCP_LISTEN -> tcp_set_state(TCP_CLOSE), inet_csk_listen_stop */
     lq_model_dp(m, LQ_DP_CLOSE_LISTENER);
+    lq_listen_stop_scope(m);
     m->lsk->listening = false;
     lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
@@ -170,6 +182,7 @@ int lq_model_shutdown(struct lq_model *m, int how)
      * overflow stamp (rx_opt.ts_recent_stamp) are gone; sk_shutdown = 0.
      * The port stays bound (SOCK_BINDPORT_LOCK): listen() works again. */
     lq_model_dp(m, LQ_DP_SHUTDOWN_LISTENER);
+    lq_listen_stop_scope(m);
     m->lsk->listening = false;
     lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
@@ -193,6 +206,12 @@ int lq_model_close_conn(struct lq_model *m, uint16_t conn)
         return -EBADF;
     }
     c->app_closed = true;
+    if (c->fastopen) {
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "close() of a TCP Fast Open child in SYN_RECV (tcp_close there: "
+                           "FIN_WAIT1 with its request): not modelled");
+        return 0;
+    }
     if (c->state == LQ_CHILD_CLOSED) {
         /* tcp_close: "already reset (e.g. in tcp_reset()) - kill it" */
         lq_model_dp(m, LQ_DP_CLOSE_CONN_DEAD);

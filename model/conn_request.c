@@ -1,7 +1,8 @@
 /* model/conn_request.c: a SYN reaches the listener.
  *
  * Mirrors tcp_conn_request() and tcp_syn_flood_action() (net/ipv4/tcp_input.c),
- * with tcp_parse_options() for the SYN's options and tcp_openreq_init(), and
+ * with tcp_parse_options() for the SYN's options and tcp_openreq_init(),
+ * tcp_try_fastopen() where it is called (model/fastopen.c), and
  * what tcp_v6_conn_request() (net/ipv6/tcp_ipv6.c) does before it.
  */
 #include "model_internal.h"
@@ -174,6 +175,19 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
         return;
     }
 
+    /* tcp_try_fastopen(): a TFO child, its SYN-ACK from the child (type
+     * TCP_SYNACK_FASTOPEN), and the child straight into the accept queue
+     * (inet_csk_reqsk_queue_add); the request is the child's, not hashed */
+    struct lq_foc foc;
+    lq_fastopen_parse(in, &foc);
+    int fo_child = lq_tcp_try_fastopen(m, in, req, &foc);
+    if (fo_child >= 0) {
+        lq_tcp_v4_send_synack(m, &m->children[fo_child].fo_rsk, false, LQ_DP_FASTOPEN_CHILD);
+        lq_fastopen_synack_option(m, &foc);
+        lq_inet_csk_reqsk_queue_add(m, fo_child);
+        return;
+    }
+
     /* inet_csk_reqsk_queue_hash_add(): qlen++, young++, timer at 1 s */
     int r = lq_model_req_alloc(m);
     uint64_t born = m->reqs[r].born;
@@ -185,6 +199,7 @@ void lq_tcp_conn_request(struct lq_model *m, const struct lq_seg *in)
     m->lsk->young++;
     lq_model_dp(m, LQ_DP_CONNREQ_QUEUED);
     lq_tcp_v4_send_synack(m, &m->reqs[r], false, LQ_DP_CONNREQ_QUEUED);
+    lq_fastopen_synack_option(m, &foc); /* a fresh cookie, or none */
     return;
 
 drop:

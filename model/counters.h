@@ -38,7 +38,11 @@
     X(ESTAB_RESETS, "Tcp", "EstabResets")                            \
     X(OUT_OF_WINDOW_ICMPS, "TcpExt", "OutOfWindowIcmps")             \
     X(MIGRATE_REQ_SUCCESS, "TcpExt", "TCPMigrateReqSuccess")         \
-    X(MIGRATE_REQ_FAILURE, "TcpExt", "TCPMigrateReqFailure")
+    X(MIGRATE_REQ_FAILURE, "TcpExt", "TCPMigrateReqFailure")         \
+    X(TFO_PASSIVE, "TcpExt", "TCPFastOpenPassive")                   \
+    X(TFO_PASSIVE_FAIL, "TcpExt", "TCPFastOpenPassiveFail")          \
+    X(TFO_LISTEN_OVERFLOW, "TcpExt", "TCPFastOpenListenOverflow")    \
+    X(TFO_COOKIE_REQD, "TcpExt", "TCPFastOpenCookieReqd")
 
 enum lq_counter {
 #define LQ_COUNTER_ENUM(id, group, name) LQ_CTR_##id,

@@ -130,6 +130,13 @@ void lq_tcp_err(struct lq_model *m, const struct lq_seg *in)
         lq_tcp_mtu_reduced(m, c, in);
         return;
     }
+    if (c->fastopen) {
+        /* tcp_v4_err: a TFO child's fastopen_rsk: tcp_req_err-like checks
+         * of its SYN-ACK's sequence number */
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "an ICMP error for a TCP Fast Open child in SYN_RECV: not modelled");
+        return;
+    }
     if (c->syn_recv) {
         /* TCP_SYN_RECV, not Fast Open: tcp_done_with_error() */
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);

@@ -46,13 +46,24 @@ int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
     m->lsk->max_ack_backlog = (uint32_t)backlog;
     if (m->lsk->listening) {
         lq_model_dp(m, LQ_DP_LISTEN_AGAIN);
-    } else if (m->lsk->own_group && lq_reuseport_listen_conflict(m, lsn)) {
+        return 0;
+    }
+    /* "Enable TFO w/o requiring TCP_FASTOPEN socket option", before
+     * inet_csk_listen_start (which may still fail) */
+    int64_t tcp_fastopen = m->sysctl[LQ_SYSCTL_FASTOPEN];
+    if ((tcp_fastopen & LQ_TFO_SERVER_WO_SOCKOPT1) && (tcp_fastopen & LQ_TFO_SERVER_ENABLE) &&
+        !m->lsk->fo_max_qlen) {
+        lq_model_dp(m, LQ_DP_LISTEN_FASTOPEN_AUTO);
+        lq_fastopen_queue_tune(m, backlog);
+    }
+    if (m->lsk->own_group && lq_reuseport_listen_conflict(m, lsn)) {
         /* inet_csk_listen_start -> inet_csk_get_port: EADDRINUSE, and the
          * socket goes back to TCP_CLOSE (still bound) */
         return -EADDRINUSE;
     } else {
         lq_model_dp(m, LQ_DP_LISTEN_START);
         m->lsk->listening = true;
+        m->lsk->fo_qlen = 0; /* reqsk_queue_alloc(); max_qlen stays */
         m->lport = lport;
         /* inet_csk_listen_start -> inet_hash -> __inet_hash */
         if (m->lsk->reuseport)
@@ -143,6 +154,14 @@ int lq_model_setsockopt_on(struct lq_model *m, int lsn, enum lq_sockopt opt, int
                                "group, or into its closed section (sk_reuseport_attach_filter "
                                "on it; reuseport_resurrect): not modelled");
         return lq_reuseport_attach_prog(m, lsn, value);
+    case LQ_SOCKOPT_FASTOPEN:
+        /* do_tcp_setsockopt: TCP_FASTOPEN, in TCP_CLOSE or TCP_LISTEN only
+         * (the listener is always one of the two); fastopen_queue_tune */
+        if (value < 0)
+            return -EINVAL;
+        lq_model_dp(m, LQ_DP_SOCKOPT_FASTOPEN);
+        lq_fastopen_queue_tune(m, value);
+        return 0;
     case LQ_SOCKOPT_COUNT: break;
     }
     return -EINVAL;

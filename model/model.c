@@ -40,6 +40,7 @@ int64_t lq_model_sysctl_default(const struct lq_profile *p, enum lq_sysctl s)
     case LQ_SYSCTL_WINDOW_SCALING: return 1;
     case LQ_SYSCTL_ECN: return 2; /* tcp_sk_init: ECN when the peer asks for it */
     case LQ_SYSCTL_MIGRATE_REQ: return 0;
+    case LQ_SYSCTL_FASTOPEN: return 1; /* TFO_CLIENT_ENABLE (tcp_sk_init) */
     case LQ_SYSCTL_COUNT: break;
     }
     return 0;
@@ -408,6 +409,7 @@ void lq_model_advance(struct lq_model *m, uint64_t ms)
         if (m->children[i].app_closed && m->children[i].state != LQ_CHILD_CLOSED)
             lq_model_beyond(m, "time passes after close() sent a FIN: its retransmission timer "
                                "(tcp_retransmit_timer, TCP_RTO_MIN 200 ms) is not modelled");
+    lq_fastopen_timers(m, until);
     lq_reqsk_timers(m, until);
     lq_child_timers(m, until);
     m->now_ms = until;

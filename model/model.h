@@ -79,6 +79,8 @@ enum lq_sockopt {
     /* SO_ATTACH_REUSEPORT_CBPF (SOL_SOCKET) with the program "return the TCP
      * source port modulo value" (value 1 .. 65535) */
     LQ_SOCKOPT_REUSEPORT_CBPF,
+    /* TCP_FASTOPEN: the listener's Fast Open queue limit (fastopenq.max_qlen) */
+    LQ_SOCKOPT_FASTOPEN,
     LQ_SOCKOPT_COUNT
 };
 

@@ -58,6 +58,9 @@ struct lq_listener {
      * unhashed socket), holding a program: its modulus, 0 = none. */
     bool own_group;
     uint32_t own_prog;
+    /* icsk_accept_queue.fastopenq: max_qlen (0: TFO off on this listener)
+     * and qlen, the TFO children still in SYN_RECV */
+    int fo_max_qlen, fo_qlen;
     /* The accept queue: child indexes, FIFO. */
     int *acceptq;
     size_t acceptq_head, acceptq_len, acceptq_cap;
@@ -105,7 +108,8 @@ struct lq_req {
     uint32_t txhash;       /* tcp_rsk(req)->txhash, a token (lq_net_tx_rndhash) */
 };
 
-enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED };
+/* SYN_RECV: only a TCP Fast Open child is a full socket there (fastopen) */
+enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED, LQ_CHILD_SYN_RECV };
 
 #define LQ_TCP_MIN_MSS       88u /* TCP_MIN_MSS */
 #define LQ_TCP_NUM_SACKS     4   /* TCP_NUM_SACKS */
@@ -195,6 +199,12 @@ struct lq_child {
     bool ack_timing_unknown;
     bool urg_data;    /* tp->urg_data: an urgent pointer was taken (tcp_check_urg) */
     uint32_t urg_seq; /* ... tp->urg_seq */
+    /* tp->fastopen_rsk: a TFO child (tcp_fastopen_create_child) stays in
+     * SYN_RECV with its request until the handshake completes; the request
+     * is not hashed (nor counted in the SYN queue), only kept here */
+    bool fastopen;
+    struct lq_req fo_rsk;
+    uint64_t fo_rto_due; /* the child's retransmission timer (its SYN-ACK's), model time */
     bool syn_recv; /* the segment that created it had SYN: tcp_validate_incoming left it in SYN_RECV
                     */
     /* Receive queues (nobody ever reads). */
@@ -364,6 +374,13 @@ enum lq_check_req_result { LQ_CHECKREQ_DONE, LQ_CHECKREQ_LISTENER, LQ_CHECKREQ_C
 enum lq_check_req_result lq_tcp_check_req(struct lq_model *m, int r, const struct lq_seg *in,
                                           int *child);
 void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r);
+/* tcp_check_req(fastopen = true) for TFO child `child`: DONE (handled),
+ * RESET (a valid RST: embryonic_reset's TFO branch is the caller's), or
+ * CHILD ("return sk": on to the child's tcp_rcv_state_process). */
+enum lq_check_req_fastopen { LQ_CHECKREQ_FASTOPEN_DONE, LQ_CHECKREQ_FASTOPEN_RESET,
+                             LQ_CHECKREQ_FASTOPEN_CHILD };
+enum lq_check_req_fastopen lq_tcp_check_req_fastopen(struct lq_model *m, int child,
+                                                     const struct lq_seg *in);
 
 /* syncookies.c: NULL-like results as tcp_v4_cookie_check */
 enum lq_cookie_result { LQ_COOKIE_LISTENER, LQ_COOKIE_DROP, LQ_COOKIE_CHILD };
@@ -384,6 +401,9 @@ void lq_tcp_ack_update_window(struct lq_child *c, const struct lq_seg *in);
 int lq_tcp_syn_recv_sock(struct lq_model *m, const struct lq_req *req, const struct lq_seg *in,
                          bool cookie);
 void lq_tcp_child_process(struct lq_model *m, int child, const struct lq_seg *in);
+/* tcp_synack_rtt_meas(): the child's first RTT sample from its request */
+void lq_child_synack_rtt(const struct lq_model *m, struct lq_child *ch, const struct lq_req *req,
+                         const struct lq_seg *in, bool cookie);
 void lq_child_synrecv_done(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 void lq_tcp_reset(struct lq_model *m, struct lq_child *c);
 void lq_tcp_ecn_accept_cwr(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
@@ -399,12 +419,40 @@ void lq_child_timers(struct lq_model *m, uint64_t until);
 /* child_rcv.c: a segment to the child (tcp_rcv_established, tcp_rcv_state_process) */
 void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
 void lq_child_data_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
+/* Room for one more skb of len bytes within the model's scope; charges it. */
+bool lq_child_charge_skb(struct lq_model *m, struct lq_child *c, uint32_t len);
 
 /* close.c */
 void lq_tcp_send_active_reset(struct lq_model *m, struct lq_child *c, enum lq_dp dp);
 
 /* icmp.c: tcp_v4_err(), tcp_v6_err() */
 void lq_tcp_err(struct lq_model *m, const struct lq_seg *in);
+
+/* fastopen.c: TCP Fast Open on the listener */
+#define LQ_TFO_SERVER_ENABLE          0x2   /* TFO_SERVER_ENABLE */
+#define LQ_TFO_SERVER_COOKIE_NOT_REQD 0x200 /* TFO_SERVER_COOKIE_NOT_REQD */
+#define LQ_TFO_SERVER_WO_SOCKOPT1     0x400 /* TFO_SERVER_WO_SOCKOPT1 */
+/* struct tcp_fastopen_cookie: len -1 none, 0 a request */
+struct lq_foc {
+    int8_t len;
+    bool exp;
+    uint8_t val[LQ_TFO_COOKIE_MAX];
+};
+/* The SYN's option as tcp_parse_options() left it in foc. */
+void lq_fastopen_parse(const struct lq_seg *in, struct lq_foc *foc);
+/* tcp_try_fastopen(): the TFO child (an index into children), or -1, with
+ * foc the cookie the SYN-ACK carries (len -1: none). */
+int lq_tcp_try_fastopen(struct lq_model *m, const struct lq_seg *in, const struct lq_req *req,
+                        struct lq_foc *foc);
+/* The FO option on the SYN-ACK just emitted (tcp_synack_options), if foc has one. */
+void lq_fastopen_synack_option(struct lq_model *m, const struct lq_foc *foc);
+void lq_fastopen_queue_tune(struct lq_model *m, int backlog);
+/* A segment to a TFO child in SYN_RECV. */
+void lq_fastopen_synrecv_rcv(struct lq_model *m, int child, const struct lq_seg *in);
+/* Whether listener lsn has a TFO child still in SYN_RECV. */
+bool lq_fastopen_child_of(const struct lq_model *m, int lsn);
+/* The scope ends where a TFO child's SYN-ACK timer would fire. */
+void lq_fastopen_timers(struct lq_model *m, uint64_t until);
 
 /* reqsk_timer.c */
 void lq_reqsk_timers(struct lq_model *m, uint64_t until);

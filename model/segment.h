@@ -24,6 +24,9 @@ enum {
     LQ_TH_CWR = 0x80,
 };
 
+#define LQ_TFO_COOKIE_MAX  16u /* TCP_FASTOPEN_COOKIE_MAX */
+#define LQ_TFO_COOKIE_SIZE 8u  /* TCP_FASTOPEN_COOKIE_SIZE: the one a server sends and accepts */
+
 /* The TCP options listenq sends and reads. */
 struct lq_tcpopt {
     bool has_mss;
@@ -34,6 +37,13 @@ struct lq_tcpopt {
     uint8_t wscale;
     uint32_t tsval;
     uint32_t tsecr;
+    /* TCP Fast Open (RFC 7413): option 34, or the experimental 254 with the
+     * magic 0xF989 (fo_exp). fo_len 0 is a cookie request, else the cookie's
+     * length (what tcp_parse_fastopen_option keeps: even, 4 .. 16). */
+    bool has_fo;
+    bool fo_exp;
+    uint8_t fo_len;
+    uint8_t fo[LQ_TFO_COOKIE_MAX];
 };
 
 struct lq_seg {
@@ -120,7 +130,8 @@ static inline uint32_t lq_seg_end_seq(const struct lq_seg *s)
 /* The TCP header length of a segment with these options as harness/wire/frame.c
  * lays them out (the kernel's `skb->data - skb_transport_header(skb)`):
  * MSS 4, timestamps 12 (SACK-permitted in their padding), window scale 4,
- * SACK-permitted alone 4. tests/unit/test_frame.c holds the two together. */
+ * SACK-permitted alone 4, Fast Open 2 (4: experimental) + the cookie, padded
+ * to 4. tests/unit/test_frame.c holds the two together. */
 static inline uint32_t lq_seg_tcp_header_len(const struct lq_seg *s)
 {
     uint32_t n = 20u;
@@ -132,6 +143,8 @@ static inline uint32_t lq_seg_tcp_header_len(const struct lq_seg *s)
         n += 4u;
     if (s->opt.sack_perm && !s->opt.has_ts)
         n += 4u;
+    if (s->opt.has_fo) /* kind, length (and the magic), the cookie, aligned to 4 */
+        n += ((s->opt.fo_exp ? 4u : 2u) + s->opt.fo_len + 3u) & ~3u;
     return n;
 }
 

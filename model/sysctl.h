@@ -18,7 +18,8 @@
     X(SACK, "net.ipv4.tcp_sack", 0, 1)                                              \
     X(WINDOW_SCALING, "net.ipv4.tcp_window_scaling", 0, 1)                          \
     X(ECN, "net.ipv4.tcp_ecn", 0, 2)                                                \
-    X(MIGRATE_REQ, "net.ipv4.tcp_migrate_req", 0, 1)
+    X(MIGRATE_REQ, "net.ipv4.tcp_migrate_req", 0, 1)                                \
+    X(FASTOPEN, "net.ipv4.tcp_fastopen", -2147483647 - 1, 2147483647)
 
 enum lq_sysctl {
 #define LQ_SYSCTL_ENUM(id, name, lo, hi) LQ_SYSCTL_##id,

@@ -316,6 +316,7 @@ static size_t lq_min_variants(const struct lq_runner *r, const struct lq_directi
     case LQ_D_SYN:
         LQ_VARIANT(s->syn_fin, x->syn_fin = false);
         LQ_VARIANT(s->syn_ecn, x->syn_ecn = false);
+        LQ_VARIANT(s->tfo, x->tfo = LQ_TFO_NONE);
         LQ_VARIANT(s->len, x->len = 0);
         LQ_VARIANT(s->isn_mode != LQ_ISN_SAME, (x->isn_mode = LQ_ISN_SAME, x->isn_off = 0));
         LQ_VARIANT(s->wscale >= 0, x->wscale = -1);

@@ -767,6 +767,11 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
             refuse = "SO_ATTACH_REUSEPORT_CBPF takes a classic-BPF program (struct sock_fprog), "
                      "which a packetdrill script cannot write";
         }
+        if (!refuse && d->kind == LQ_D_SYN && d->u.seg.tfo) {
+            refuse_line = d->line;
+            refuse = "a Fast Open option (tfo): the model's cookie is a token, not the kernel's "
+                     "SipHash of the script's addresses, so no FO cookie could be written";
+        }
         if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE)
             closed = true;
     }

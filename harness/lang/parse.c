@@ -328,8 +328,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
 {
     char buf[80];
     static const char usage[] =
-        "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
-        "sockopt IPV6_V6ONLY=N; or sockopt SO_ATTACH_REUSEPORT_CBPF=N";
+        "sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N, "
+        "sockopt TCP_FASTOPEN=N or sockopt IPV6_V6ONLY=N; or sockopt SO_ATTACH_REUSEPORT_CBPF=N";
     if (p->ntok < 2)
         return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len), "expected %s", usage);
     const struct lq_tok *t = &p->tok[1];
@@ -343,6 +343,8 @@ static int lq_parse_sockopt(struct lq_parser *p, struct lq_directive *d)
         d->u.sockopt.opt = LQ_SOCKOPT_MAXSEG;
     else if (lq_key_is(t, klen, "IPV6_V6ONLY"))
         d->u.sockopt.opt = LQ_SOCKOPT_V6ONLY;
+    else if (lq_key_is(t, klen, "TCP_FASTOPEN"))
+        d->u.sockopt.opt = LQ_SOCKOPT_FASTOPEN;
     else if (lq_key_is(t, klen, "SO_ATTACH_REUSEPORT_CBPF"))
         d->u.sockopt.opt = LQ_SOCKOPT_REUSEPORT_CBPF;
     else
@@ -454,7 +456,8 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
     const char *usage;
     switch (d->kind) {
     case LQ_D_SYN:
-        usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack, ecn";
+        usage = "mss=N, ts, tsval=0, sack, wscale=N, newisn, newisn=+N, len=N, fin, ack, ecn, "
+                "tfo, tfo=echo|bad";
         break;
     case LQ_D_ACK:
         usage = "ack=bad|old, seq=bad|+N|-N, len=N, tsval=old|syn|+N, tsecr=bad, ack=+N, win=N";
@@ -513,6 +516,19 @@ static int lq_parse_segment(struct lq_parser *p, struct lq_directive *d, const c
             } else if (lq_tok_is(t, "ecn")) {
                 bit = 131072;
                 s->syn_ecn = true;
+                rc = 0;
+            } else if (lq_key_is(t, klen, "tfo")) {
+                bit = 262144;
+                if (!v)
+                    s->tfo = LQ_TFO_REQUEST;
+                else if (vlen == 4 && memcmp(v, "echo", 4) == 0)
+                    s->tfo = LQ_TFO_ECHO;
+                else if (vlen == 3 && memcmp(v, "bad", 3) == 0)
+                    s->tfo = LQ_TFO_BAD;
+                else
+                    return lq_perr(p, (uint16_t)(t->col + klen + 1),
+                                   "expected tfo (a cookie request), tfo=echo (the cookie the "
+                                   "last SYN-ACK carried) or tfo=bad");
                 rc = 0;
             } else if (lq_key_is(t, klen, "tsval")) {
                 bit = 2048;
@@ -782,10 +798,14 @@ static int lq_parse_expect_pkt(struct lq_parser *p, struct lq_expect *x)
         } else if (lq_tok_is(t, "ecn") || lq_tok_is(t, "noecn")) {
             bit = 64;
             x->ecn_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
+        } else if (lq_tok_is(t, "tfo-cookie") || lq_tok_is(t, "notfo-cookie")) {
+            bit = 256;
+            x->tfo_tri = t->s[0] == 'n' ? LQ_TRI_NO : LQ_TRI_YES;
         } else {
             return lq_perr(p, t->col,
                            "unknown synack check '%s' (expected mss=N[@ipv4|@ipv6], wscale=N, "
-                           "nowscale, sack, nosack, ts, nots, cookie, nocookie, ecn, noecn) or "
+                           "nowscale, sack, nosack, ts, nots, cookie, nocookie, ecn, noecn, "
+                           "tfo-cookie, notfo-cookie) or "
                            "flowlabel=same|differs",
                            lq_tok_str(t, buf, sizeof(buf)));
         }

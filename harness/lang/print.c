@@ -89,6 +89,8 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
             lq_sb_add(out, " ack");
         if (s->syn_ecn)
             lq_sb_add(out, " ecn");
+        if (s->tfo)
+            lq_sb_add(out, s->tfo == LQ_TFO_ECHO ? " tfo=echo" : s->tfo == LQ_TFO_BAD ? " tfo=bad" : " tfo");
         lq_print_via(s, out);
         return;
     case LQ_D_RST:
@@ -184,6 +186,7 @@ static void lq_print_expect(const struct lq_scenario *sc, const struct lq_expect
         lq_print_tri(out, x->ts_tri, "ts", "nots");
         lq_print_tri(out, x->cookie_tri, "cookie", "nocookie");
         lq_print_tri(out, x->ecn_tri, "ecn", "noecn");
+        lq_print_tri(out, x->tfo_tri, "tfo-cookie", "notfo-cookie");
         lq_print_tri(out, x->label_tri, "flowlabel=same", "flowlabel=differs");
         break;
     }

@@ -210,7 +210,7 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
                    x->mss == y->mss && x->mss6 == y->mss6 && x->wscale == y->wscale &&
                    x->wscale_tri == y->wscale_tri && x->sack_tri == y->sack_tri &&
                    x->ts_tri == y->ts_tri && x->cookie_tri == y->cookie_tri &&
-                   x->ecn_tri == y->ecn_tri;
+                   x->ecn_tri == y->ecn_tri && x->tfo_tri == y->tfo_tri;
         case LQ_X_NONE: return true;
         case LQ_X_ACCEPT:
             if (x->accept_errno != y->accept_errno || x->mss != y->mss || x->mss6 != y->mss6)
@@ -253,6 +253,7 @@ const char *lq_sockopt_name(enum lq_sockopt opt)
     case LQ_SOCKOPT_MAXSEG: return "TCP_MAXSEG";
     case LQ_SOCKOPT_V6ONLY: return "IPV6_V6ONLY";
     case LQ_SOCKOPT_REUSEPORT_CBPF: return "SO_ATTACH_REUSEPORT_CBPF";
+    case LQ_SOCKOPT_FASTOPEN: return "TCP_FASTOPEN";
     case LQ_SOCKOPT_COUNT: break;
     }
     return "?";

@@ -117,6 +117,16 @@ struct lq_ev_seg {
      * quoted sequence number is the server's ISN plus seq_off (seq=+N) */
     uint8_t icmp;
     uint16_t mtu;
+    /* syn ... tfo|tfo=echo|tfo=bad: a TCP Fast Open option (enum lq_tfo_mode) */
+    uint8_t tfo;
+};
+
+/* A SYN's Fast Open option. */
+enum lq_tfo_mode {
+    LQ_TFO_NONE,
+    LQ_TFO_REQUEST, /* tfo: an empty option, a cookie request */
+    LQ_TFO_ECHO,    /* tfo=echo: the cookie the connection's last SYN-ACK carried */
+    LQ_TFO_BAD,     /* tfo=bad: an 8-byte cookie that is not that one */
 };
 
 enum lq_expect_kind {
@@ -146,6 +156,8 @@ struct lq_expect {
     /* flowlabel=same (YES) / flowlabel=differs (NO): the packet's IPv6 flow
      * label against the connection's last SYN-ACK before it; IPv4: not checked */
     uint8_t label_tri;
+    /* synack tfo-cookie (YES) / notfo-cookie (NO): a Fast Open cookie option */
+    uint8_t tfo_tri;
     int32_t accept_errno; /* LQ_X_ACCEPT: 0 = a connection, else EAGAIN/EINVAL */
     int64_t value;        /* acceptq, synq, counter, backlog */
     uint8_t lsn;          /* acceptq, synq, backlog: the listener (index into lsn_names) */

@@ -603,6 +603,7 @@ static int lq_live_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, i
     int name = opt == LQ_SOCKOPT_DEFER_ACCEPT ? TCP_DEFER_ACCEPT
                : opt == LQ_SOCKOPT_SYNCNT     ? TCP_SYNCNT
                : opt == LQ_SOCKOPT_V6ONLY     ? IPV6_V6ONLY
+               : opt == LQ_SOCKOPT_FASTOPEN   ? TCP_FASTOPEN
                                               : TCP_MAXSEG;
     *rc = setsockopt(fd, level, name, &value, sizeof(value)) ? -errno : 0;
     return 0;
@@ -1271,7 +1272,9 @@ static const struct {
     {"net.ipv4.tcp_rmem", "4096 131072 6291456"},       /* rcv_wscale 7, initial window 64 KiB */
     {"net.ipv4.tcp_challenge_ack_limit", "2147483647"}, /* as 6.0+: no global quota */
     {"net.ipv4.tcp_invalid_ratelimit", "500"},
-    {"net.ipv4.tcp_fastopen", "1"}, /* client only: no Fast Open listener */
+    /* a fixed Fast Open key (the bytes 00..0f): the same cookie in every run
+     * (docs/research/fastopen-server-path.md, 5: its test vectors) */
+    {"net.ipv4.tcp_fastopen_key", "03020100-07060504-0b0a0908-0f0e0d0c"},
     {"net.ipv4.tcp_min_snd_mss", "48"},
     /* no SACK compression: an ACK for out-of-order data leaves at once, not
      * from an hrtimer racing the next event (absent before 4.19: the same) */

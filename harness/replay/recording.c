@@ -48,6 +48,9 @@ static json_t *lq_pkt_json(const struct lq_obs_pkt *p, int32_t frame)
     /* the IPv6 flow label by relation (trace.h: lbl); IPv4 packets have none */
     if (j && p->lbl >= 0)
         json_object_set_new(j, "label", json_integer(p->lbl));
+    /* a Fast Open option's cookie length (a SYN-ACK's); none: absent */
+    if (j && p->tfo >= 0)
+        json_object_set_new(j, "tfo", json_integer(p->tfo));
     return j;
 }
 
@@ -337,6 +340,17 @@ static int lq_load_pkt(struct lq_rec_at *at, json_t *jp, const struct lq_scenari
         p->lbl = (int8_t)lbl;
     } else if (!lq_scenario_conn_ipv6(sc, p->conn)) {
         p->lbl = -1;
+    }
+    /* "tfo": optional, the cookie length of a SYN-ACK's Fast Open option */
+    p->tfo = -1;
+    if (json_object_get(jp, "tfo")) {
+        json_int_t tfo;
+        if (lq_rec_int(at, jp, "tfo", 0, LQ_TFO_COOKIE_MAX, &tfo, err))
+            return -1;
+        if (!synack)
+            return lq_rec_bad(err, at->path, lq_rec_field(at, "tfo"),
+                              "only a SYN-ACK carries a Fast Open option here");
+        p->tfo = (int8_t)tfo;
     }
     return 0;
 }

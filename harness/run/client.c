@@ -59,6 +59,27 @@ int lq_client_conn_of_port(const struct lq_client *cl, uint16_t port)
     return port - LQ_CLIENT_PORT_BASE;
 }
 
+/* A SYN's Fast Open option: an empty one (a cookie request), the cookie
+ * learnt from the server over the connection's family (8 zero bytes before one,
+ * a cookie no server hands out but with odds of 2^-64), or that cookie with
+ * every bit flipped. */
+static void lq_client_tfo_option(const struct lq_client *cl, const struct lq_client_conn *c,
+                                 const struct lq_ev_seg *e, struct lq_tcpopt *o)
+{
+    if (e->tfo == LQ_TFO_NONE)
+        return;
+    o->has_fo = true;
+    o->fo_exp = false;
+    o->fo_len = 0;
+    if (e->tfo == LQ_TFO_REQUEST)
+        return;
+    o->fo_len = cl->tfo_len[c->ipv6] ? cl->tfo_len[c->ipv6] : LQ_TFO_COOKIE_SIZE;
+    memcpy(o->fo, cl->tfo_cookie[c->ipv6], o->fo_len);
+    if (e->tfo == LQ_TFO_BAD)
+        for (unsigned i = 0; i < o->fo_len; i++)
+            o->fo[i] = (uint8_t)~o->fo[i];
+}
+
 static uint32_t lq_client_isn(const struct lq_client_conn *c)
 {
     return c->isns[c->nisns - 1];
@@ -158,10 +179,12 @@ void lq_client_build(struct lq_client *cl, const struct lq_directive *d, struct 
         c->syn_ts = e->ts;
         if (e->ts)
             c->syn_tsval = out->opt.tsval;
+        lq_client_tfo_option(cl, c, e, &out->opt);
         /* A retransmitted SYN does not take back what the client sent since. */
         if (e->isn_mode != LQ_ISN_SAME || !c->syn_sent)
             c->snd_nxt = isn + 1;
         c->syn_sent = true;
+        c->syn_len = e->len;
         return;
     }
     case LQ_D_ACK:
@@ -248,6 +271,7 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
     o->tsecr = r->opt.has_ts ? (int64_t)r->opt.tsecr : -1;
     bool synack = (r->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
     o->cookie = synack && cookie;
+    o->tfo = r->opt.has_fo ? (int8_t)r->opt.fo_len : -1;
 
     /* sequence number */
     if (synack) {
@@ -310,6 +334,15 @@ void lq_client_classify(struct lq_client *cl, const struct lq_seg *trigger, cons
     if (c && synack) {
         c->has_srv = true;
         c->srv_isn = r->seq;
+        if (r->opt.has_fo && r->opt.fo_len) {
+            cl->tfo_len[c->ipv6] = r->opt.fo_len;
+            memcpy(cl->tfo_cookie[c->ipv6], r->opt.fo, r->opt.fo_len);
+        }
+        /* A Fast Open SYN-ACK acks the SYN's data: the client's next byte
+         * follows it (else it would send that data again) */
+        uint32_t syn_end = lq_client_isn(c) + 1 + c->syn_len;
+        if (c->syn_sent && lq_seq_after(r->ack, c->snd_nxt) && !lq_seq_after(r->ack, syn_end))
+            c->snd_nxt = r->ack;
     }
     /* The echo is the last SYN-ACK's TSval: the only ones the server records
      * (snt_tsval_first..last, checked since 6.15); the TSval of its other

@@ -40,6 +40,7 @@ struct lq_client_conn {
     uint32_t labels[LQ_LBL_HISTORY]; /* the distinct flow labels of its replies, in order */
     uint8_t nlabels;
     int8_t synack_lbl; /* the last SYN-ACK's (an index into labels), -1: none yet */
+    uint32_t syn_len;  /* the payload of the last SYN (a Fast Open SYN-ACK may ack it) */
 };
 
 struct lq_client {
@@ -48,6 +49,12 @@ struct lq_client {
     struct lq_client_conn *c;
     size_t n;
     uint32_t tsclock;
+    /* The Fast Open cookie a SYN-ACK last carried, per family ([ipv6]): all
+     * connections come from one address, and a server's cookie is of the
+     * addresses only, so the client keeps one per server address, as a
+     * kernel client's cookie cache (tcp_fastopen_cache_set) does */
+    uint8_t tfo_len[2];
+    uint8_t tfo_cookie[2][LQ_TFO_COOKIE_MAX];
 };
 
 int lq_client_init(struct lq_client *cl, const struct lq_scenario *sc, uint16_t lport);

@@ -44,7 +44,8 @@ bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
            x->seq_off == y->seq_off && x->ack_rel == y->ack_rel && x->ack_off == y->ack_off &&
            x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
            x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts &&
-           x->cookie == y->cookie && lq_obs_lbl_same(x, y) && lq_obs_win_same(x, y) &&
+           x->cookie == y->cookie && x->tfo == y->tfo && lq_obs_lbl_same(x, y) &&
+           lq_obs_win_same(x, y) &&
            (x->tsecr < 0 || y->tsecr < 0 || x->tsecr == y->tsecr);
 }
 

@@ -51,7 +51,7 @@ static bool lq_pkt_matches(const struct lq_scenario *sc, const struct lq_expect 
     if (x->wscale_tri == LQ_TRI_NO && p->wscale >= 0)
         return false;
     return lq_tri_ok(x->sack_tri, p->sack) && lq_tri_ok(x->ts_tri, p->ts) &&
-           lq_tri_ok(x->cookie_tri, p->cookie) &&
+           lq_tri_ok(x->cookie_tri, p->cookie) && lq_tri_ok(x->tfo_tri, p->tfo > 0) &&
            lq_tri_ok(x->ecn_tri, (p->flags & LQ_TH_ECE) != 0);
 }
 

@@ -178,6 +178,8 @@ void lq_obs_pkt_format(const struct lq_obs_pkt *p, const char *conn_name, struct
     }
     if (p->cookie)
         lq_sb_add(out, " cookie");
+    if (p->tfo >= 0)
+        lq_sb_addf(out, " tfo-cookie/%d", p->tfo);
     if (p->lbl >= 0)
         lq_sb_addf(out, " label=L%d", p->lbl);
 }

@@ -53,6 +53,7 @@ struct lq_obs_pkt {
     int32_t win;   /* the window field as sent, -1 when unknown (a recording without it) */
     int64_t tsecr; /* the TSecr echoed (a number the client sent), -1 when unknown or no TS */
     bool cookie;
+    int8_t tfo; /* the Fast Open option's cookie length, -1 without one */
     /* IPv6 flow label by relation: the k-th distinct label the connection's
      * replies carried (0 = the first), -1 for IPv4; and against the last
      * SYN-ACK before it (LQ_LBL_*) */

@@ -25,6 +25,9 @@ enum {
     OPT_WS = 3,
     OPT_SACK_PERM = 4,
     OPT_TS = 8,
+    OPT_FASTOPEN = 34,    /* TCPOPT_FASTOPEN */
+    OPT_EXP = 254,        /* TCPOPT_EXP */
+    FASTOPEN_MAGIC = 0xF989, /* TCPOPT_FASTOPEN_MAGIC */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -75,6 +78,24 @@ static uint32_t csum_pseudo(const uint8_t *ip, uint8_t proto, uint16_t l4len)
     return sum + proto + l4len;
 }
 
+/* tcp_parse_fastopen_option(): an odd length leaves what an earlier option
+ * set; 0 is a request; an even 4 .. 16 is a cookie; any other length takes
+ * the option back (foc->len = -1). */
+static void parse_fastopen(const uint8_t *v, size_t len, bool exp, struct lq_tcpopt *o)
+{
+    if (len & 1)
+        return;
+    if (len != 0 && (len < 4 || len > LQ_TFO_COOKIE_MAX)) {
+        o->has_fo = false;
+        o->fo_len = 0;
+        return;
+    }
+    o->has_fo = true;
+    o->fo_exp = exp;
+    o->fo_len = (uint8_t)len;
+    memcpy(o->fo, v, len);
+}
+
 static void parse_tcp_options(const uint8_t *p, size_t n, struct lq_tcpopt *o)
 {
     size_t i = 0;
@@ -115,6 +136,11 @@ static void parse_tcp_options(const uint8_t *p, size_t n, struct lq_tcpopt *o)
                 o->tsval = get32(v);
                 o->tsecr = get32(v + 4);
             }
+            break;
+        case OPT_FASTOPEN: parse_fastopen(v, olen - 2u, false, o); break;
+        case OPT_EXP:
+            if (olen >= 4 && get16(v) == FASTOPEN_MAGIC)
+                parse_fastopen(v + 2, olen - 4u, true, o);
             break;
         default: break;
         }
@@ -281,6 +307,21 @@ size_t lq_frame_tcp_options(const struct lq_tcpopt *opt, uint8_t out[LQ_FRAME_TC
         out[n++] = OPT_NOP;
         out[n++] = OPT_SACK_PERM;
         out[n++] = 2;
+    }
+    if (opt->has_fo) {
+        /* NOPs first, so the cookie ends on a 4-byte boundary (the kernel's
+         * tcp_options_write pads after it; either parses the same) */
+        size_t olen = (opt->fo_exp ? 4u : 2u) + opt->fo_len;
+        for (size_t pad = ((olen + 3u) & ~3u) - olen; pad; pad--)
+            out[n++] = OPT_NOP;
+        out[n++] = opt->fo_exp ? OPT_EXP : OPT_FASTOPEN;
+        out[n++] = (uint8_t)olen;
+        if (opt->fo_exp) {
+            put16(out + n, FASTOPEN_MAGIC);
+            n += 2;
+        }
+        memcpy(out + n, opt->fo, opt->fo_len);
+        n += opt->fo_len;
     }
     return n;
 }

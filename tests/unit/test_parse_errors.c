@@ -278,8 +278,14 @@ static void test_setup(void)
         "unexpected 'x' at the end of the line (the form is: sysctl NAME=VALUE)");
 
     ERR("sockopt", 1, 8,
-        "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N or "
-        "sockopt IPV6_V6ONLY=N");
+        "expected sockopt TCP_DEFER_ACCEPT=SECONDS, sockopt TCP_SYNCNT=N, sockopt TCP_MAXSEG=N, "
+        "sockopt TCP_FASTOPEN=N or sockopt IPV6_V6ONLY=N");
+    ERR("sockopt TCP_FASTOPEN", 1, 21, "expected =INTEGER after TCP_FASTOPEN");
+    /* syn ... tfo: the value starts at column 12 */
+    ERR("syn c1 tfo=good", 1, 12,
+        "expected tfo (a cookie request), tfo=echo (the cookie the last SYN-ACK carried) or "
+        "tfo=bad");
+    ERR("syn c1 tfo tfo=echo", 1, 12, "option 'tfo' given twice");
     ERR("sockopt IPV6_V6ONLY", 1, 20, "expected =INTEGER after IPV6_V6ONLY");
     /* SO_ATTACH_REUSEPORT_CBPF is 24 characters: the value starts at 9 + 24 + 1 = 34 */
     ERR("sockopt SO_ATTACH_REUSEPORT_CBPF=0", 1, 34,
@@ -620,7 +626,7 @@ static void test_expect(void)
     ERR("syn c1\nexpect c1 synack wscale=", 2, 25, "expected wscale=N with N in 0..14");
     ERR("syn c1\nexpect c1 synack mss", 2, 18,
         "unknown synack check 'mss' (expected mss=N[@ipv4|@ipv6], wscale=N, nowscale, sack, "
-        "nosack, ts, nots, cookie, nocookie, ecn, noecn)");
+        "nosack, ts, nots, cookie, nocookie, ecn, noecn, tfo-cookie, notfo-cookie)");
     ERR("syn c1\nexpect c1 synack ecn noecn", 2, 22,
         "'noecn' contradicts or repeats an earlier check on this line");
     /* seg: any flags */
