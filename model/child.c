@@ -263,6 +263,8 @@ void lq_tcp_ecn_accept_cwr(struct lq_model *m, struct lq_child *c, const struct 
 /* tcp_reset() -> tcp_done(): CLOSE, unhashed; a queued child stays queued. */
 void lq_tcp_reset(struct lq_model *m, struct lq_child *c)
 {
+    if (c->state == LQ_CHILD_SYN_RECV) /* tcp_done: a Fast Open child's */
+        lq_model_count(m, LQ_CTR_ATTEMPT_FAILS);
     if (c->state == LQ_CHILD_ESTABLISHED || c->state == LQ_CHILD_CLOSE_WAIT)
         lq_model_count(m, LQ_CTR_ESTAB_RESETS); /* tcp_set_state(TCP_CLOSE) */
     c->state = LQ_CHILD_CLOSED;

@@ -298,7 +298,8 @@ static bool seg_equal(const struct lq_seg *a, const struct lq_seg *b)
            a->len == b->len && x->has_mss == y->has_mss && x->mss == y->mss &&
            x->has_wscale == y->has_wscale && x->wscale == y->wscale &&
            x->sack_perm == y->sack_perm && x->has_ts == y->has_ts && x->tsval == y->tsval &&
-           x->tsecr == y->tsecr;
+           x->tsecr == y->tsecr && x->has_fo == y->has_fo && x->fo_exp == y->fo_exp &&
+           x->fo_len == y->fo_len && memcmp(x->fo, y->fo, x->fo_len) == 0;
 }
 
 /* An IPv6 SYN-ACK from 2001:db8::1:8080 to 2001:db8::2:40000, flow label
@@ -420,6 +421,22 @@ static void test_round_trip(void)
             s.opt.wscale = 0;
         if (!s.opt.has_ts)
             s.opt.tsval = s.opt.tsecr = 0;
+        if (m & 16) { /* a Fast Open option: a request or an even cookie of 4..16 */
+            s.opt.has_fo = true;
+            s.opt.fo_exp = (m >> 5) & 1;
+            static const uint8_t lens[] = {0, 4, 6, 8, 10, 12, 14, 16};
+            s.opt.fo_len = lens[(m >> 6) & 7];
+            /* what fits beside the others in 40 bytes */
+            size_t used = (s.opt.has_mss ? 4u : 0u) + (s.opt.has_ts ? 12u : 0u) +
+                          (s.opt.has_wscale ? 4u : 0u) +
+                          (s.opt.sack_perm && !s.opt.has_ts ? 4u : 0u);
+            while ((((s.opt.fo_exp ? 4u : 2u) + s.opt.fo_len + 3u) & ~3u) + used > 40u)
+                s.opt.fo_len = (uint8_t)(s.opt.fo_len - 2u);
+            if (s.opt.fo_len && s.opt.fo_len < 4)
+                s.opt.fo_len = 0;
+            for (unsigned k = 0; k < s.opt.fo_len; k++)
+                s.opt.fo[k] = (uint8_t)rand();
+        }
         int n = lq_frame_build_tcp(buf, sizeof(buf), &e, (uint16_t)i, &s);
         struct lq_frame_info fi;
         if (n < 0 || lq_frame_parse(buf, (size_t)n, &fi) != 0 || !fi.is_tcp ||
@@ -437,17 +454,19 @@ static void test_round_trip(void)
 static void test_header_len(void)
 {
     int same = 0, n = 0;
-    for (unsigned bits = 0; bits < 16; bits++, n++) {
+    for (unsigned bits = 0; bits < 64; bits++, n++) {
         struct lq_seg s;
         memset(&s, 0, sizeof(s));
         s.opt.has_mss = bits & 1;
         s.opt.has_ts = (bits >> 1) & 1;
         s.opt.has_wscale = (bits >> 2) & 1;
         s.opt.sack_perm = (bits >> 3) & 1;
+        s.opt.has_fo = (bits >> 4) & 1; /* a request, or (bit 5) an 8-byte cookie */
+        s.opt.fo_len = (bits >> 5) & 1 ? 8 : 0;
         uint8_t buf[LQ_FRAME_TCPOPT_MAX];
         same += lq_seg_tcp_header_len(&s) == 20u + lq_frame_tcp_options(&s.opt, buf);
     }
-    is_int(same, n, "lq_seg_tcp_header_len matches frame.c's options for all 16 option sets");
+    is_int(same, n, "lq_seg_tcp_header_len matches frame.c's options for all 64 option sets");
 }
 
 /* RFC 1071, written here: the one's-complement sum over n bytes plus sum0. */
@@ -535,8 +554,61 @@ static void test_icmp_error(void)
     is_int(lq_frame_build_icmp_error(b, 121, &e, 0, &s), -1, "a small buffer is refused");
 }
 
+/* syn_mss's headers with these TCP option bytes (EOL-padded to 4). */
+static size_t frame_with_options(const uint8_t *o, size_t n, uint8_t *out)
+{
+    size_t olen = (n + 3u) & ~3u;
+    memcpy(out, syn_mss, 14 + 20 + 20);
+    memset(out + 54, 0, olen);
+    memcpy(out + 54, o, n);
+    out[14 + 20 + 12] = (uint8_t)(((20 + olen) / 4) << 4);
+    size_t tot = 20 + 20 + olen;
+    out[14 + 2] = (uint8_t)(tot >> 8);
+    out[14 + 3] = (uint8_t)tot;
+    return 14 + tot;
+}
+
+/* tcp_parse_fastopen_option() (6.12.118, tcp_input.c): on a SYN, a length
+ * (opsize - 2, or - 4 for 254 with the magic 0xF989) that is odd leaves the
+ * option out; 0 is a request; 4..16 a cookie; 2 and 18 or more take back
+ * an earlier one. The kernel writes a cookie as 34, 10, 8 bytes, NOP NOP
+ * (tcp_options_write), or 254, 12, F9 89, 8 bytes. */
+static void test_fastopen_option(void)
+{
+    uint8_t f[14 + 20 + 20 + 40];
+    struct lq_frame_info fi;
+    static const uint8_t cookie[] = {0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7};
+    const uint8_t k34[] = {34, 10, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 1, 1};
+    is_int(lq_frame_parse(f, frame_with_options(k34, sizeof(k34), f), &fi), 0, "FO 34 parses");
+    ok(fi.seg.opt.has_fo && !fi.seg.opt.fo_exp && fi.seg.opt.fo_len == 8 &&
+           !memcmp(fi.seg.opt.fo, cookie, 8),
+       "option 34 with 8 bytes: the cookie");
+    const uint8_t k254[] = {254, 12, 0xf9, 0x89, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7};
+    lq_frame_parse(f, frame_with_options(k254, sizeof(k254), f), &fi);
+    ok(fi.seg.opt.has_fo && fi.seg.opt.fo_exp && fi.seg.opt.fo_len == 8 &&
+           !memcmp(fi.seg.opt.fo, cookie, 8),
+       "option 254 with the magic 0xF989: the experimental form");
+    const uint8_t k254x[] = {254, 12, 0xf9, 0x88, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7};
+    lq_frame_parse(f, frame_with_options(k254x, sizeof(k254x), f), &fi);
+    ok(!fi.seg.opt.has_fo, "option 254 with another magic is no Fast Open option");
+    const uint8_t req[] = {1, 1, 34, 2};
+    lq_frame_parse(f, frame_with_options(req, sizeof(req), f), &fi);
+    ok(fi.seg.opt.has_fo && fi.seg.opt.fo_len == 0, "an empty option 34: a cookie request");
+    const uint8_t two_then_odd[] = {34, 6, 1, 2, 3, 4, 34, 7, 9, 9, 9, 9, 9, 1};
+    lq_frame_parse(f, frame_with_options(two_then_odd, sizeof(two_then_odd), f), &fi);
+    ok(fi.seg.opt.has_fo && fi.seg.opt.fo_len == 4 && fi.seg.opt.fo[0] == 1 && fi.seg.opt.fo[3] == 4,
+       "an odd length (5) leaves the earlier 4-byte cookie");
+    const uint8_t taken_back[] = {34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 34, 4, 0, 0};
+    lq_frame_parse(f, frame_with_options(taken_back, sizeof(taken_back), f), &fi);
+    ok(!fi.seg.opt.has_fo, "a length of 2 after a cookie takes the option back (foc->len = -1)");
+    const uint8_t too_long[] = {34, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
+    lq_frame_parse(f, frame_with_options(too_long, sizeof(too_long), f), &fi);
+    ok(!fi.seg.opt.has_fo, "a cookie of 18 bytes is no cookie (TCP_FASTOPEN_COOKIE_MAX 16)");
+}
+
 int main(void)
 {
+    test_fastopen_option();
     test_icmp_error();
     test_synack();
     test_syn_and_data();
