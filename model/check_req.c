@@ -61,8 +61,13 @@ static bool lq_tcp_paws_reject(const struct lq_req *req, uint32_t tsval, bool rs
 /* What tcp_check_req() answers: NULL (DONE), the listener (LISTENER), a new
  * child (CHILD); with fastopen, the TFO child (FASTOPEN_SK) or, after a
  * valid RST, NULL with the child to reset (FASTOPEN_RST). */
-enum lq_check_req_answer { LQ_ANS_DONE, LQ_ANS_LISTENER, LQ_ANS_CHILD, LQ_ANS_FASTOPEN_SK,
-                           LQ_ANS_FASTOPEN_RST };
+enum lq_check_req_answer {
+    LQ_ANS_DONE,
+    LQ_ANS_LISTENER,
+    LQ_ANS_CHILD,
+    LQ_ANS_FASTOPEN_SK,
+    LQ_ANS_FASTOPEN_RST
+};
 
 /* tcp_check_req(sk, skb, req, fastopen, ...): a request sock's segment (r,
  * its index; fo the TFO child whose fastopen_rsk req is, else -1). */

@@ -109,7 +109,12 @@ struct lq_req {
 };
 
 /* SYN_RECV: only a TCP Fast Open child is a full socket there (fastopen) */
-enum lq_child_state { LQ_CHILD_ESTABLISHED, LQ_CHILD_CLOSE_WAIT, LQ_CHILD_CLOSED, LQ_CHILD_SYN_RECV };
+enum lq_child_state {
+    LQ_CHILD_ESTABLISHED,
+    LQ_CHILD_CLOSE_WAIT,
+    LQ_CHILD_CLOSED,
+    LQ_CHILD_SYN_RECV
+};
 
 #define LQ_TCP_MIN_MSS       88u /* TCP_MIN_MSS */
 #define LQ_TCP_NUM_SACKS     4   /* TCP_NUM_SACKS */
@@ -377,8 +382,11 @@ void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r);
 /* tcp_check_req(fastopen = true) for TFO child `child`: DONE (handled),
  * RESET (a valid RST: embryonic_reset's TFO branch is the caller's), or
  * CHILD ("return sk": on to the child's tcp_rcv_state_process). */
-enum lq_check_req_fastopen { LQ_CHECKREQ_FASTOPEN_DONE, LQ_CHECKREQ_FASTOPEN_RESET,
-                             LQ_CHECKREQ_FASTOPEN_CHILD };
+enum lq_check_req_fastopen {
+    LQ_CHECKREQ_FASTOPEN_DONE,
+    LQ_CHECKREQ_FASTOPEN_RESET,
+    LQ_CHECKREQ_FASTOPEN_CHILD
+};
 enum lq_check_req_fastopen lq_tcp_check_req_fastopen(struct lq_model *m, int child,
                                                      const struct lq_seg *in);
 

@@ -90,7 +90,9 @@ static void lq_print_segment(const struct lq_scenario *sc, const struct lq_direc
         if (s->syn_ecn)
             lq_sb_add(out, " ecn");
         if (s->tfo)
-            lq_sb_add(out, s->tfo == LQ_TFO_ECHO ? " tfo=echo" : s->tfo == LQ_TFO_BAD ? " tfo=bad" : " tfo");
+            lq_sb_add(out, s->tfo == LQ_TFO_ECHO  ? " tfo=echo"
+                           : s->tfo == LQ_TFO_BAD ? " tfo=bad"
+                                                  : " tfo");
         lq_print_via(s, out);
         return;
     case LQ_D_RST:

@@ -45,8 +45,7 @@ bool lq_obs_pkt_same(const struct lq_obs_pkt *x, const struct lq_obs_pkt *y)
            x->ack_isn == y->ack_isn && x->len == y->len && x->mss == y->mss &&
            x->wscale == y->wscale && x->sack == y->sack && x->ts == y->ts &&
            x->cookie == y->cookie && x->tfo == y->tfo && lq_obs_lbl_same(x, y) &&
-           lq_obs_win_same(x, y) &&
-           (x->tsecr < 0 || y->tsecr < 0 || x->tsecr == y->tsecr);
+           lq_obs_win_same(x, y) && (x->tsecr < 0 || y->tsecr < 0 || x->tsecr == y->tsecr);
 }
 
 static const char *lq_conn_name(const struct lq_scenario *sc, uint16_t c)

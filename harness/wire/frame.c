@@ -25,8 +25,8 @@ enum {
     OPT_WS = 3,
     OPT_SACK_PERM = 4,
     OPT_TS = 8,
-    OPT_FASTOPEN = 34,    /* TCPOPT_FASTOPEN */
-    OPT_EXP = 254,        /* TCPOPT_EXP */
+    OPT_FASTOPEN = 34,       /* TCPOPT_FASTOPEN */
+    OPT_EXP = 254,           /* TCPOPT_EXP */
     FASTOPEN_MAGIC = 0xF989, /* TCPOPT_FASTOPEN_MAGIC */
 };
 

@@ -596,12 +596,14 @@ static void test_fastopen_option(void)
     ok(fi.seg.opt.has_fo && fi.seg.opt.fo_len == 0, "an empty option 34: a cookie request");
     const uint8_t two_then_odd[] = {34, 6, 1, 2, 3, 4, 34, 7, 9, 9, 9, 9, 9, 1};
     lq_frame_parse(f, frame_with_options(two_then_odd, sizeof(two_then_odd), f), &fi);
-    ok(fi.seg.opt.has_fo && fi.seg.opt.fo_len == 4 && fi.seg.opt.fo[0] == 1 && fi.seg.opt.fo[3] == 4,
+    ok(fi.seg.opt.has_fo && fi.seg.opt.fo_len == 4 && fi.seg.opt.fo[0] == 1 &&
+           fi.seg.opt.fo[3] == 4,
        "an odd length (5) leaves the earlier 4-byte cookie");
     const uint8_t taken_back[] = {34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 34, 4, 0, 0};
     lq_frame_parse(f, frame_with_options(taken_back, sizeof(taken_back), f), &fi);
     ok(!fi.seg.opt.has_fo, "a length of 2 after a cookie takes the option back (foc->len = -1)");
-    const uint8_t too_long[] = {34, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
+    const uint8_t too_long[] = {34, 20, 1,  2,  3,  4,  5,  6,  7,  8,
+                                9,  10, 11, 12, 13, 14, 15, 16, 17, 18};
     lq_frame_parse(f, frame_with_options(too_long, sizeof(too_long), f), &fi);
     ok(!fi.seg.opt.has_fo, "a cookie of 18 bytes is no cookie (TCP_FASTOPEN_COOKIE_MAX 16)");
 }

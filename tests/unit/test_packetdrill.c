@@ -59,7 +59,7 @@ static uint32_t mix(uint64_t seed, uint64_t a, uint64_t b)
     "sysctl -q net.ipv4.tcp_sack=1\n"                 \
     "sysctl -q net.ipv4.tcp_window_scaling=1\n"       \
     "sysctl -q net.ipv4.tcp_ecn=2\n"                  \
-    "sysctl -q net.ipv4.tcp_migrate_req=0\n"        \
+    "sysctl -q net.ipv4.tcp_migrate_req=0\n"          \
     "sysctl -q net.ipv4.tcp_fastopen=1\n"
 
 /* nstat's history reset, the files of an earlier run removed */
