@@ -23,6 +23,14 @@ static const uint32_t lq_wait_tab[16] = {200,  500,  999,  1000,  1001,  1500,  
 static const int32_t lq_off_tab[16] = {1,       2,       10,      100,       1000,  1460,
                                        32767,   65535,   65536,   65537,     64240, 65160,
                                        1 << 20, 1 << 24, 1 << 28, 1000000000};
+/* Fast Open: the header's set-ups (tcp_fastopen, TCP_FASTOPEN), a mid-run
+ * tcp_fastopen and TCP_FASTOPEN, and the payloads of a Fast Open SYN */
+static const struct {
+    int32_t sysctl, queue;
+} lq_fo_hdr[4] = {{0, 0}, {3, 2}, {3, 1}, {514, 2}};
+static const int32_t lq_fo_sysctl_tab[4] = {1, 3, 514, 1026};
+static const int32_t lq_fo_queue_tab[4] = {0, 1, 2, 4};
+static const uint32_t lq_fo_len_tab[8] = {0, 1, 10, 100, 536, 1000, 1400, 20};
 static const uint32_t lq_len_tab[16] = {1,   2,    10,   20,   50,   100,  200, 500,
                                         536, 1000, 1200, 1300, 1399, 1400, 3,   7};
 
@@ -126,6 +134,7 @@ struct lq_dec_header {
     int32_t defer;      /* 0: not set */
     int synack_retries; /* -1: not set */
     int flags_sysctl;   /* 0 none, 4..7 as byte 5 & 7 */
+    int fastopen;       /* 0 none, 1..3 as byte 5 & 7: a Fast Open set-up (lq_fo_hdr) */
     int syncnt;         /* 0: not set */
     unsigned nconns;
     uint8_t family;  /* enum lq_scn_family */
@@ -156,6 +165,7 @@ static void lq_dec_header(const uint8_t h[LQ_DECODE_HEADER], struct lq_dec_heade
     o->defer = (h[4] & 3) == 3 ? lq_defer_hdr[(h[4] >> 2) & 3] : 0;
     o->synack_retries = ((h[4] >> 4) & 3) == 3 ? (h[4] >> 6) : -1;
     o->flags_sysctl = (h[5] & 7) >= 4 ? (h[5] & 7) : 0;
+    o->fastopen = (h[5] & 7) < 4 ? (h[5] & 7) : 0;
     o->syncnt = ((h[5] >> 3) & 3) == 3 ? 1 + (h[5] >> 5) : 0;
     o->nconns = 2u + h[6] % 7u;
     static const uint8_t fam[4] = {LQ_SCN_NEUTRAL, LQ_SCN_IPV6, LQ_SCN_DUAL, LQ_SCN_IPV4};
@@ -245,6 +255,9 @@ static int lq_dec_emit_header(struct lq_scenario *sc, const struct lq_dec_header
     if (h->flags_sysctl &&
         lq_dec_sysctl(sc, flag_sysctls[h->flags_sysctl].id, flag_sysctls[h->flags_sysctl].value))
         return -1;
+    if (h->fastopen && (lq_dec_sysctl(sc, LQ_SYSCTL_FASTOPEN, lq_fo_hdr[h->fastopen].sysctl) ||
+                        lq_dec_sockopt(sc, LQ_SOCKOPT_FASTOPEN, lq_fo_hdr[h->fastopen].queue)))
+        return -1;
     if (h->defer && lq_dec_sockopt(sc, LQ_SOCKOPT_DEFER_ACCEPT, h->defer))
         return -1;
     if (h->syncnt && lq_dec_sockopt(sc, LQ_SOCKOPT_SYNCNT, h->syncnt))
@@ -328,6 +341,26 @@ static void lq_dec_syn_arg(uint8_t a, bool v, bool v6, struct lq_ev_seg *s)
             s->syn_fin = true;
         else
             s->len = 20;
+    }
+}
+
+/* SYN2: a Fast Open SYN. The option from a & 3 (a request, the cookie
+ * learnt, a wrong one, none), the payload from bits 2..4, bit 5 ts, bit 6
+ * wscale 7 and sack, bit 7 an MSS (1460; 536 with the variant bit). */
+static void lq_dec_fo_syn_arg(uint8_t a, bool v, struct lq_ev_seg *s)
+{
+    static const uint8_t mode[4] = {LQ_TFO_REQUEST, LQ_TFO_ECHO, LQ_TFO_BAD, LQ_TFO_NONE};
+    lq_seg_blank(s);
+    s->tfo = mode[a & 3];
+    s->len = lq_fo_len_tab[(a >> 2) & 7];
+    s->ts = (a & 32) != 0;
+    if (a & 64) {
+        s->wscale = 7;
+        s->sack = true;
+    }
+    if (a & 128) {
+        s->has_mss = true;
+        s->mss = v ? 536 : 1460;
     }
 }
 
@@ -449,9 +482,12 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
     switch (op) {
     case LQ_OP_SYN0:
     case LQ_OP_SYN1:
-    case LQ_OP_SYN2:
         d->kind = LQ_D_SYN;
         lq_dec_syn_arg(a, v, st->v6[conn], &d->u.seg);
+        return true;
+    case LQ_OP_SYN2:
+        d->kind = LQ_D_SYN;
+        lq_dec_fo_syn_arg(a, v, &d->u.seg);
         return true;
     case LQ_OP_SYN3:
         /* the same SYN asking for ECN (ECE|CWR): tcp_ecn_create_request */
@@ -573,14 +609,21 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
         case 1:
             /* bit 3: tcp_migrate_req instead (the encoder never set it
              * before, so earlier seeds decode as they did) */
+            /* bit 4: tcp_fastopen from bits 5..6 (never set before either) */
             d->kind = LQ_D_SYSCTL;
+            if (a & 16u) {
+                d->u.sysctl.id = LQ_SYSCTL_FASTOPEN;
+                d->u.sysctl.value = lq_fo_sysctl_tab[(a >> 5) & 3];
+                break;
+            }
             d->u.sysctl.id = (a & 8u) ? LQ_SYSCTL_MIGRATE_REQ : LQ_SYSCTL_ABORT_ON_OVERFLOW;
             d->u.sysctl.value = (a >> 2) & 1;
             break;
         case 2:
+            /* bit 4: TCP_FASTOPEN instead (never set before) */
             d->kind = LQ_D_SOCKOPT;
-            d->u.sockopt.opt = LQ_SOCKOPT_DEFER_ACCEPT;
-            d->u.sockopt.value = lq_defer_ev[(a >> 2) & 3];
+            d->u.sockopt.opt = (a & 16u) ? LQ_SOCKOPT_FASTOPEN : LQ_SOCKOPT_DEFER_ACCEPT;
+            d->u.sockopt.value = (a & 16u) ? lq_fo_queue_tab[(a >> 2) & 3] : lq_defer_ev[(a >> 2) & 3];
             break;
         default:
             d->kind = LQ_D_SYSCTL;
@@ -802,7 +845,7 @@ static uint64_t lq_seg_dist(const struct lq_ev_seg *x, const struct lq_ev_seg *y
     d += (x->no_ack != y->no_ack) * 1000u + (x->tsval_old != y->tsval_old) * 1000u;
     d += (x->tsecr_bad != y->tsecr_bad) * 1000u + (x->tsval_syn != y->tsval_syn) * 1000u;
     d += (x->tsval_zero != y->tsval_zero) * 1000u + (x->syn_ack != y->syn_ack) * 1000u;
-    d += (x->syn_ecn != y->syn_ecn) * 1000u;
+    d += (x->syn_ecn != y->syn_ecn) * 1000u + (x->tfo != y->tfo) * 1000u;
     d += lq_num_dist(x->ack_ahead, y->ack_ahead);
     d += (x->has_win != y->has_win) * 1000u + lq_num_dist(x->win, y->win);
     d += (x->via != y->via) * 1000u;
@@ -883,7 +926,7 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
     unsigned sel = want->conn < LQ_DEC_CONNS_MAX ? want->conn : want->conn % LQ_DEC_CONNS_MAX;
     for (unsigned op = 0; op < 16 && best; op++) {
         /* one opcode of each group is enough: the others decode the same */
-        if (op == LQ_OP_SYN1 || op == LQ_OP_SYN2 || op == LQ_OP_ACK1 || op == LQ_OP_ACK2 ||
+        if (op == LQ_OP_SYN1 || op == LQ_OP_ACK1 || op == LQ_OP_ACK2 ||
             (op == LQ_OP_ACCEPT1 && want->kind == LQ_D_ACCEPT))
             continue;
         if (!lq_op_can_make(op, want->kind))
@@ -991,6 +1034,8 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
             nlsn = 0;
     bool prog_early = false;
     int early_lsn = -1;
+    int64_t fo_sysctl = 0;
+    int32_t fo_queue = -1;
     /* the set-up: everything up to the first listen */
     for (; i < sc->n && !listened; i++) {
         const struct lq_directive *d = &sc->d[i];
@@ -1020,6 +1065,7 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
                 if (!v)
                     h[5] = (uint8_t)((h[5] & ~7u) | 7u);
                 break;
+            case LQ_SYSCTL_FASTOPEN: fo_sysctl = v; break;
             default: break;
             }
         } else if (d->kind == LQ_D_SOCKOPT) {
@@ -1030,11 +1076,16 @@ int lq_encode(const struct lq_scenario *sc, const struct lq_decode_opts *o, uint
                 h[5] = (uint8_t)((h[5] & 7u) | lq_enc_byte(lq_h5_syncnt, v));
             else if (d->u.sockopt.opt == LQ_SOCKOPT_REUSEPORT_CBPF && nlsn && early_lsn < 0)
                 early_lsn = d->lsn;
+            else if (d->u.sockopt.opt == LQ_SOCKOPT_FASTOPEN)
+                fo_queue = v;
         } else if (d->kind == LQ_D_LISTEN) {
             backlog = d->u.backlog;
             listened = true;
         }
     }
+    /* a server Fast Open set-up in the flags' place, when they left it free */
+    if ((fo_sysctl & 2) && !(h[5] & 4u))
+        h[5] = (uint8_t)((h[5] & ~7u) | (fo_sysctl == 514 ? 3u : fo_queue == 1 ? 2u : 1u));
     if (!listened)
         i = 0; /* no listen: the events all go after the decoder's listen 0 */
     h[1] = lq_enc_byte(lq_dec_backlog, backlog);

@@ -20,7 +20,10 @@
  *   byte 4  (& 3) == 3: TCP_DEFER_ACCEPT 1, 2, 3, 10 ((>> 2) & 3);
  *           ((>> 4) & 3) == 3: tcp_synack_retries 0..3 (>> 6)
  *   byte 5  & 7: 4 tcp_timestamps=2, 5 tcp_timestamps=0, 6 tcp_sack=0,
- *           7 tcp_window_scaling=0; ((>> 3) & 3) == 3: TCP_SYNCNT 1..8 (>> 5)
+ *           7 tcp_window_scaling=0; 1..3 server Fast Open: tcp_fastopen=3 with
+ *           TCP_FASTOPEN=2, tcp_fastopen=3 with TCP_FASTOPEN=1, tcp_fastopen=514
+ *           (no cookie needed) with TCP_FASTOPEN=2 (1..3 set nothing before);
+ *           ((>> 3) & 3) == 3: TCP_SYNCNT 1..8 (>> 5)
  *   byte 6  connections: 2 + byte % 7 (named c1..c8)
  *   SO_REUSEPORT groups: byte 2 >> 5 of 5, 6, 7 makes 2, 3, 4 listeners L1..Ln
  *           (all reuseport; below 5: the one unnamed listener, as before);
@@ -37,7 +40,11 @@
  *   never shifts the meaning of the rest): an opcode (low nibble: what; bits
  *   4..6: the connection, modulo their number; bit 7: a variant) and an
  *   argument, which some opcodes ignore: SYN (opcode 14: the same with `ecn`, ECE|CWR; it
- *   was a fourth plain SYN, which the encoder never wrote and no seed in corpus/seeds used)
+ *   was a fourth plain SYN, which the encoder never wrote and no seed in corpus/seeds used;
+ *   opcode 2: a Fast Open SYN, `tfo`, `tfo=echo`, `tfo=bad` or none from argument & 3, the
+ *   payload from bits 2..4 (0, 1, 10, 100, 536, 1000, 1400, 20), bit 5 ts, bit 6 wscale=7 and
+ *   sack, bit 7 mss=1460 (536 with the variant bit); it was a third plain SYN, which the
+ *   encoder never wrote either)
  *   (options: MSS 1460, none, 536
  *   (1450 on an IPv6 connection: between the IPv6 cookie table's 1440 and
  *   1460), 9000 or 88; ISN: same, new, +1 or +100000;
@@ -54,8 +61,9 @@
  * frag-needed's mtu from bits 5..7 (1280, 1400, 576, 500, 1500, 1279, 552, 0), a plain accept
  * while CONN has no segment yet), listen again, wait (only
  * when waits are allowed; otherwise the opcode and its argument are skipped) and a mid-run setting
- * (tcp_syncookies, tcp_abort_on_overflow or, with the argument's bit 3, tcp_migrate_req,
- * TCP_DEFER_ACCEPT, somaxconn). Missing bytes read as zero.
+ * (tcp_syncookies, tcp_abort_on_overflow or, with the argument's bit 3, tcp_migrate_req, or
+ * with bit 4 tcp_fastopen 1, 3, 514, 1026 from bits 5..6; TCP_DEFER_ACCEPT or, with bit 4,
+ * TCP_FASTOPEN 0, 1, 2, 4; somaxconn). Missing bytes read as zero.
  *
  * The encoder maps a scenario back to bytes (for seed corpora): exact for
  * scenarios the decoder produces (decode(encode(s)) == s), the nearest
