@@ -85,6 +85,11 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
         return lq_profile_has(p, LQ_CHG_SYNACK_RTX_REHASH)
                    ? NULL
                    : "before 5.18 a retransmitted SYN-ACK keeps its txhash";
+    case LQ_DP_FASTOPEN_CHILD_OVERFLOW:
+        return lq_profile_has(p, LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS)
+                   ? "since 4.10 tcp_conn_request has dropped a SYN to a full accept queue "
+                     "before tcp_try_fastopen, so syn_recv_sock finds it full only before"
+                   : NULL;
     case LQ_DP_REUSEPORT_ATTACH_UNKNOWN:
         return lq_profile_has(p, LQ_CHG_REUSEPORT_CBPF)
                    ? "SO_ATTACH_REUSEPORT_CBPF exists since 4.5"

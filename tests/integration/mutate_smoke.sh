@@ -35,8 +35,8 @@ kernel: none
 
 id: twice
 file: model/check_req.c
-from: return LQ_CHECKREQ_DONE;
-to: return LQ_CHECKREQ_CHILD;
+from: return LQ_ANS_DONE;
+to: return LQ_ANS_CHILD;
 kernel: none
 EOT
 sh "$M" --check --mutants "$TMP/stale.txt" --work "$TMP/s" >"$TMP/stale" 2>&1
