@@ -42,7 +42,8 @@
     X(TFO_PASSIVE, "TcpExt", "TCPFastOpenPassive")                   \
     X(TFO_PASSIVE_FAIL, "TcpExt", "TCPFastOpenPassiveFail")          \
     X(TFO_LISTEN_OVERFLOW, "TcpExt", "TCPFastOpenListenOverflow")    \
-    X(TFO_COOKIE_REQD, "TcpExt", "TCPFastOpenCookieReqd")
+    X(TFO_COOKIE_REQD, "TcpExt", "TCPFastOpenCookieReqd")            \
+    X(TCP_ABORT_ON_TIMEOUT, "TcpExt", "TCPAbortOnTimeout")
 
 enum lq_counter {
 #define LQ_COUNTER_ENUM(id, group, name) LQ_CTR_##id,

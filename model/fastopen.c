@@ -97,8 +97,9 @@ static int lq_tcp_fastopen_create_child(struct lq_model *m, const struct lq_seg 
      * tcp_mtup_init -> tcp_sync_mss recomputes the MSS bound by it. */
     c->snd_wnd = c->max_window = in->win;
     lq_tcp_sync_mss(c, c->pmtu_cookie);
-    /* req->timeout = tcp_timeout_init(child): the retransmission timer */
-    c->fo_rto_due = m->now_ms + LQ_TCP_TIMEOUT_INIT_MS;
+    /* req->timeout = tcp_timeout_init(child): inet_csk_reset_xmit_timer */
+    c->fo_rto_due = lq_model_timer_fire_ms(m, m->now_ms + LQ_TCP_TIMEOUT_INIT_MS);
+    c->fo_syn_retries = m->lsk->syn_retries;
     /* tcp_fastopen_add_skb(): the SYN's payload, without a window check */
     c->rcv_nxt = in->seq + 1;
     if (in->len) {
@@ -244,9 +245,11 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
         lq_tcp_v4_send_reset(m, in, c->txhash, LQ_DP_FASTOPEN_SYNRECV_BAD_ACK);
         return;
     }
-    /* tcp_synack_rtt_meas(sk, req), then tcp_rcv_synrecv_state_fastopen() */
+    /* tcp_synack_rtt_meas(sk, req), then tcp_rcv_synrecv_state_fastopen():
+     * reqsk_fastopen_remove, and tcp_rearm_rto with nothing in flight */
     lq_child_synack_rtt(m, c, &c->fo_rsk, in, false);
     lq_reqsk_fastopen_remove(m, c);
+    c->fo_rto_due = UINT64_MAX;
     lq_model_dp(m, LQ_DP_FASTOPEN_SYNRECV_DONE);
     /* TCP_SYN_RECV -> ESTABLISHED: snd_wnd from this ACK, scaled now */
     c->snd_wnd = (uint32_t)in->win << (c->wscale_ok ? c->snd_wscale : 0);
@@ -262,14 +265,56 @@ bool lq_fastopen_child_of(const struct lq_model *m, int lsn)
     return false;
 }
 
+/* tcp_retransmit_timer() of a child with fastopen_rsk ->
+ * tcp_fastopen_synack_timer(): "one more retry for fastopen" than a request
+ * gets, the SYN-ACK again (inet_rtx_syn_ack, no cookie), the timer at
+ * timeout << num_timeout; past the limit tcp_write_err() kills the child
+ * without a word (tcp_done_with_error, ETIMEDOUT). */
+static void lq_tcp_fastopen_synack_timer(struct lq_model *m, struct lq_child *c)
+{
+    struct lq_req *req = &c->fo_rsk;
+    lq_model_use_listener(m, req->lsn);
+    lq_model_count(m, LQ_CTR_TCP_TIMEOUTS); /* req->rsk_ops->syn_ack_timeout */
+    int max_retries =
+        c->fo_syn_retries ? c->fo_syn_retries : (int)m->sysctl[LQ_SYSCTL_SYNACK_RETRIES] + 1;
+    if (req->num_timeout >= max_retries) {
+        lq_model_dp(m, LQ_DP_FASTOPEN_TIMER_GIVE_UP);
+        lq_model_count(m, LQ_CTR_TCP_ABORT_ON_TIMEOUT);
+        c->fo_rto_due = UINT64_MAX;
+        lq_reqsk_fastopen_remove(m, c); /* tcp_done */
+        lq_tcp_reset(m, c);             /* ... its AttemptFails, TCP_CLOSE, unhashed */
+        return;
+    }
+    lq_model_dp(m, LQ_DP_FASTOPEN_TIMER_RESEND);
+    lq_tcp_rtx_synack_rehash(m, req);
+    size_t at = m->nout;
+    lq_tcp_v4_send_synack(m, req, false, LQ_DP_FASTOPEN_TIMER_RESEND);
+    m->out[at].timing = LQ_PKT_TIMER;
+    lq_model_count(m, LQ_CTR_RETRANS_SEGS);
+    lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
+    req->num_retrans++;
+    req->num_timeout++;
+    uint64_t t = (uint64_t)LQ_TCP_TIMEOUT_INIT_MS << req->num_timeout;
+    c->fo_rto_due =
+        lq_model_timer_fire_ms(m, m->now_ms + (t < LQ_TCP_RTO_MAX_MS ? t : LQ_TCP_RTO_MAX_MS));
+}
+
 void lq_fastopen_timers(struct lq_model *m, uint64_t until)
 {
-    for (size_t i = 0; i < m->nchildren; i++) {
-        const struct lq_child *c = &m->children[i];
-        if (c->fastopen && c->fo_rto_due <= until) {
-            lq_model_beyond(m, "the SYN-ACK retransmission timer of a TCP Fast Open child "
-                               "(tcp_fastopen_synack_timer) is not modelled");
-            return;
+    for (;;) {
+        struct lq_child *next = NULL;
+        for (size_t i = 0; i < m->nchildren; i++) {
+            struct lq_child *c = &m->children[i];
+            if (c->fastopen && c->fo_rto_due <= until &&
+                (!next || c->fo_rto_due < next->fo_rto_due))
+                next = c;
         }
+        if (!next)
+            return;
+        /* the request timers due before it run first */
+        lq_reqsk_timers(m, next->fo_rto_due);
+        if (next->fo_rto_due > m->now_ms)
+            m->now_ms = next->fo_rto_due;
+        lq_tcp_fastopen_synack_timer(m, next);
     }
 }

@@ -409,7 +409,7 @@ void lq_model_advance(struct lq_model *m, uint64_t ms)
         if (m->children[i].app_closed && m->children[i].state != LQ_CHILD_CLOSED)
             lq_model_beyond(m, "time passes after close() sent a FIN: its retransmission timer "
                                "(tcp_retransmit_timer, TCP_RTO_MIN 200 ms) is not modelled");
-    lq_fastopen_timers(m, until);
+    lq_fastopen_timers(m, until); /* and lq_reqsk_timers between them */
     lq_reqsk_timers(m, until);
     lq_child_timers(m, until);
     m->now_ms = until;

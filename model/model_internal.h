@@ -210,6 +210,7 @@ struct lq_child {
     bool fastopen;
     struct lq_req fo_rsk;
     uint64_t fo_rto_due; /* the child's retransmission timer (its SYN-ACK's), model time */
+    int fo_syn_retries;  /* icsk_syn_retries, cloned from the listener (TCP_SYNCNT) */
     bool syn_recv; /* the segment that created it had SYN: tcp_validate_incoming left it in SYN_RECV
                     */
     /* Receive queues (nobody ever reads). */
@@ -459,7 +460,8 @@ void lq_fastopen_queue_tune(struct lq_model *m, int backlog);
 void lq_fastopen_synrecv_rcv(struct lq_model *m, int child, const struct lq_seg *in);
 /* Whether listener lsn has a TFO child still in SYN_RECV. */
 bool lq_fastopen_child_of(const struct lq_model *m, int lsn);
-/* The scope ends where a TFO child's SYN-ACK timer would fire. */
+/* Time passes: the TFO children's SYN-ACK timers and the request timers, in
+ * expiry order. */
 void lq_fastopen_timers(struct lq_model *m, uint64_t until);
 
 /* reqsk_timer.c */

@@ -623,7 +623,8 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
             /* bit 4: TCP_FASTOPEN instead (never set before) */
             d->kind = LQ_D_SOCKOPT;
             d->u.sockopt.opt = (a & 16u) ? LQ_SOCKOPT_FASTOPEN : LQ_SOCKOPT_DEFER_ACCEPT;
-            d->u.sockopt.value = (a & 16u) ? lq_fo_queue_tab[(a >> 2) & 3] : lq_defer_ev[(a >> 2) & 3];
+            d->u.sockopt.value =
+                (a & 16u) ? lq_fo_queue_tab[(a >> 2) & 3] : lq_defer_ev[(a >> 2) & 3];
             break;
         default:
             d->kind = LQ_D_SYSCTL;

@@ -186,8 +186,33 @@ static void test_window_and_mss(void)
     lq_model_free(m);
 }
 
+/* tcp_fastopen_synack_timer: max_retries = icsk_syn_retries ?:
+ * tcp_synack_retries + 1; the timer at req->timeout (TCP_TIMEOUT_INIT, 1 s)
+ * << num_timeout; past the limit tcp_write_err: no RST, TCPAbortOnTimeout. */
+static void test_synack_timer(void)
+{
+    struct lq_model *m = tfo_listener(TFO_NO_COOKIE, 4);
+    lq_model_set_sysctl(m, LQ_SYSCTL_SYNACK_RETRIES, 0);
+    input(m, fo_syn(1, -1, NULL, 10));
+    advance(m, 999);
+    is_int((int)npkts(m), 0, "nothing before 1 s");
+    advance(m, 1);
+    const struct lq_model_pkt *p = synack_of(m, 1);
+    ok(p && p->timing == LQ_PKT_TIMER && p->seg.ack == cisn(1) + 1 + 10 && !p->seg.opt.has_fo,
+       "at 1 s: the SYN-ACK again, acking the data (tcp_synack_retries 0 + 1 retries)");
+    advance(m, 1999);
+    is_int((int)npkts(m), 0, "nothing until 1 s + 2 s");
+    advance(m, 1);
+    is_int((int)npkts(m), 0, "at 3 s: no RST either");
+    is_int((int)ctr(m, LQ_CTR_TCP_ABORT_ON_TIMEOUT), 1, "... TCPAbortOnTimeout");
+    is_int((int)ctr(m, LQ_CTR_TCP_TIMEOUTS), 2, "... TCPTimeouts at each expiry");
+    is_int(m->lsn[0].fo_qlen, 0, "... and the Fast Open queue is free");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_synack_timer();
     test_request_and_child();
     test_cookie_checks();
     test_gate();
