@@ -81,7 +81,9 @@ static enum lq_check_req_answer lq_check_req(struct lq_model *m, struct lq_req *
     /* tcp_parse_options(estab = 0): a timestamp only counts when
      * tcp_timestamps is on. */
     if (in->opt.has_ts && m->sysctl[LQ_SYSCTL_TIMESTAMPS]) {
-        if (in->opt.tsecr && req->tstamp_ok && lq_profile_has(&m->profile, LQ_CHG_TSECR_CHECK))
+        /* the TSecr check (6.15): "inet_rsk(req)->tstamp_ok && !fastopen" */
+        if (in->opt.tsecr && req->tstamp_ok && !fastopen &&
+            lq_profile_has(&m->profile, LQ_CHG_TSECR_CHECK))
             tsecr_reject = !lq_between(in->opt.tsecr, req->snt_tsval_first, req->snt_tsval_last);
         paws_reject = lq_tcp_paws_reject(req, in->opt.tsval, (flg & LQ_TH_RST) != 0);
     }

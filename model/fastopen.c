@@ -245,6 +245,10 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
         lq_tcp_v4_send_reset(m, in, c->txhash, LQ_DP_FASTOPEN_SYNRECV_BAD_ACK);
         return;
     }
+    /* the newest TSval the child has seen (PAWS on it from here on, as in
+     * lq_child_rcv: tcp_check_req's PAWS passed it) */
+    if (c->tstamp_ok && in->opt.has_ts && lq_seq_after(in->opt.tsval, c->tsval_max))
+        c->tsval_max = in->opt.tsval;
     /* tcp_synack_rtt_meas(sk, req), then tcp_rcv_synrecv_state_fastopen():
      * reqsk_fastopen_remove, and tcp_rearm_rto with nothing in flight */
     lq_child_synack_rtt(m, c, &c->fo_rsk, in, false);

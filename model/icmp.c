@@ -120,6 +120,14 @@ void lq_tcp_err(struct lq_model *m, const struct lq_seg *in)
     }
     struct lq_child *c = &m->children[slot->child];
     lq_model_use_listener(m, c->lsn);
+    if (c->fastopen) {
+        /* tcp_v4_err with fastopen_rsk: snd_una is the request's snt_isn
+         * (the quoted SYN-ACK is in window), and a hard error in SYN_RECV
+         * kills a child not yet accepted (tcp_done) */
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "an ICMP error for a TCP Fast Open child in SYN_RECV: not modelled");
+        return;
+    }
     /* between(seq, snd_una, snd_nxt) */
     if (in->seq - c->snd_una > c->snd_nxt - c->snd_una) {
         lq_model_dp(m, LQ_DP_ICMP_CHILD_OUT_OF_WINDOW);
@@ -128,13 +136,6 @@ void lq_tcp_err(struct lq_model *m, const struct lq_seg *in)
     }
     if (in->icmp == LQ_ICMP_FRAG_NEEDED) {
         lq_tcp_mtu_reduced(m, c, in);
-        return;
-    }
-    if (c->fastopen) {
-        /* tcp_v4_err: a TFO child's fastopen_rsk: tcp_req_err-like checks
-         * of its SYN-ACK's sequence number */
-        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
-        lq_model_beyond(m, "an ICMP error for a TCP Fast Open child in SYN_RECV: not modelled");
         return;
     }
     if (c->syn_recv) {
