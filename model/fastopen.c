@@ -146,7 +146,9 @@ int lq_tcp_try_fastopen(struct lq_model *m, const struct lq_seg *in, const struc
     bool try_child = false;
     /* tcp_fastopen_no_cookie(): the sysctl's bit (the listener's
      * TCP_FASTOPEN_NO_COOKIE and the route's fastopen_no_cookie are unset) */
-    if (tcp_fastopen & LQ_TFO_SERVER_COOKIE_NOT_REQD) {
+    /* "if (syn_data && tcp_fastopen_no_cookie(...))" before 5.15 */
+    if ((tcp_fastopen & LQ_TFO_SERVER_COOKIE_NOT_REQD) &&
+        (syn_data || lq_profile_has(&m->profile, LQ_CHG_TFO_NO_COOKIE_DATALESS))) {
         lq_model_dp(m, LQ_DP_FASTOPEN_NO_COOKIE);
         try_child = true;
     } else if (foc->len == 0) {
@@ -174,8 +176,6 @@ int lq_tcp_try_fastopen(struct lq_model *m, const struct lq_seg *in, const struc
             return ci;
         }
         lq_model_count(m, LQ_CTR_TFO_PASSIVE_FAIL);
-        if (tcp_fastopen & LQ_TFO_SERVER_COOKIE_NOT_REQD)
-            valid_foc.len = -1; /* "goto fastopen" skipped the cookie */
     }
     valid_foc.exp = foc->exp;
     *foc = valid_foc;

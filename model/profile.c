@@ -159,6 +159,14 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "5.14", "none"},
          {5, 14, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_TFO_NO_COOKIE_DATALESS] =
+        {{"tfo_no_cookie_dataless",
+          "tcp_try_fastopen: with tcp_fastopen 0x200 (no cookie needed) a SYN with a Fast Open "
+          "option but no data makes a child too; before, only a SYN with data did (a data-less "
+          "cookie request got a cookie); commit e3faa49bcecd",
+          "5.15", "5.10.y by AUTOSEL (point release unknown)"},
+         {5, 15, 0},
+         {{0, 0, 0}}},
     [LQ_CHG_REUSEPORT_CBPF] =
         {{"reuseport_cbpf",
           "SO_ATTACH_REUSEPORT_CBPF: an SO_REUSEPORT group can hold a classic-BPF program; "

@@ -91,6 +91,11 @@ enum lq_change {
      * moves a closing SO_REUSEPORT listener's children and requests to
      * another listener of the group (reuseport_migrate_sock). */
     LQ_CHG_MIGRATE_REQ,
+    /* 5.15 "tcp: enable data-less, empty-cookie SYN with
+     * TFO_SERVER_COOKIE_NOT_REQD" (e3faa49bcecd): tcp_try_fastopen's
+     * no-cookie mode makes a child of a SYN without data too (before:
+     * "if (syn_data && tcp_fastopen_no_cookie(...))"). */
+    LQ_CHG_TFO_NO_COOKIE_DATALESS,
     LQ_CHG_COUNT
 };
 

@@ -210,8 +210,32 @@ static void test_synack_timer(void)
     lq_model_free(m);
 }
 
+/* e3faa49bcecd (5.15): "if (syn_data && tcp_fastopen_no_cookie(...)) goto
+ * fastopen" lost its syn_data: before, a data-less cookie request in
+ * no-cookie mode got a cookie and a normal request. */
+static void test_no_cookie_dataless_by_version(void)
+{
+    const char *vers[] = {"5.14", "5.15"};
+    for (int v = 0; v < 2; v++) {
+        struct lq_model *m = mk(vers[v]);
+        lq_model_set_sysctl(m, LQ_SYSCTL_FASTOPEN, TFO_NO_COOKIE);
+        lq_model_listen(m, LPORT, 8);
+        lq_model_setsockopt(m, LQ_SOCKOPT_FASTOPEN, 4);
+        input(m, fo_syn(1, 0, NULL, 0));
+        uint8_t c[16];
+        if (v == 0)
+            ok(queues(m).synq == 1 && synack_cookie(m, 1, c) == 8,
+               "5.14: a data-less request in no-cookie mode gets a cookie, no child");
+        else
+            ok(queues(m).acceptq == 1 && synack_cookie(m, 1, c) == 0,
+               "5.15: it makes a child, no cookie");
+        lq_model_free(m);
+    }
+}
+
 int main(void)
 {
+    test_no_cookie_dataless_by_version();
     test_synack_timer();
     test_request_and_child();
     test_cookie_checks();

@@ -82,8 +82,12 @@ int main(void)
                       BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED) |
                       BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL) |
                       BIT(LQ_CHG_REUSEPORT_CBPF) | BIT(LQ_CHG_REUSEPORT_TCP_STEER) |
-                      BIT(LQ_CHG_MIGRATE_REQ);
+                      BIT(LQ_CHG_MIGRATE_REQ) | BIT(LQ_CHG_TFO_NO_COOKIE_DATALESS);
     check_changes("6.1", base61, 4096);
+    /* data-less no-cookie Fast Open: e3faa49bcecd, mainline 5.15 (its 5.10.y
+     * AUTOSEL point release is unknown: 5.10 profiles stay without it) */
+    check_has("5.14", LQ_CHG_TFO_NO_COOKIE_DATALESS, false, "mainline 5.15");
+    check_has("5.15", LQ_CHG_TFO_NO_COOKIE_DATALESS, true, "mainline 5.15");
     /* net.ipv4.tcp_migrate_req: f9ac779f881c, merged for 5.14, not backported */
     check_has("5.13", LQ_CHG_MIGRATE_REQ, false, "mainline 5.14");
     check_has("5.14", LQ_CHG_MIGRATE_REQ, true, "mainline 5.14");
