@@ -202,6 +202,7 @@ static void test_synack_timer(void)
        "at 1 s: the SYN-ACK again, acking the data (tcp_synack_retries 0 + 1 retries)");
     advance(m, 1999);
     is_int((int)npkts(m), 0, "nothing until 1 s + 2 s");
+    is_int((int)ctr(m, LQ_CTR_TCP_ABORT_ON_TIMEOUT), 0, "... and alive (the timer backed off)");
     advance(m, 1);
     is_int((int)npkts(m), 0, "at 3 s: no RST either");
     is_int((int)ctr(m, LQ_CTR_TCP_ABORT_ON_TIMEOUT), 1, "... TCPAbortOnTimeout");
