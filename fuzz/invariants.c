@@ -171,7 +171,8 @@ LQ_INV_FAST static const char *lq_inv_step_check(struct lq_inv *v, enum lq_inv_s
         case LQ_DP_ICMP_REQ_ABORT: rm++; break;
         case LQ_DP_CLOSE_QUEUED_RESET:
         case LQ_DP_CLOSE_QUEUED_DEAD: drained++; break;
-        case LQ_DP_COOKIE_CHILD: created++; break;
+        case LQ_DP_COOKIE_CHILD:
+        case LQ_DP_FASTOPEN_CHILD: created++; break;
         case LQ_DP_ACCEPT_FIFO: fifo++; break;
         default: break;
         }

@@ -244,13 +244,20 @@ embryonic_reset:
                            "new listener's qlen, which never counted it (not modelled)");
         return LQ_ANS_DONE;
     }
-    lq_model_dp(m, reset_dp);
-    if (!(flg & LQ_TH_RST)) /* sk: the listener, or the TFO child (its sk_txhash) */
-        lq_tcp_v4_send_reset(m, in, fastopen ? m->children[fo].txhash : 0, reset_dp);
-    else if (fastopen)
-        return LQ_ANS_FASTOPEN_RST; /* reqsk_fastopen_remove(reset true), tcp_reset */
-    if (fastopen)
+    if (fastopen) {
+        /* "for TFO We try not to reset the local connection unless it's
+         * really necessary": a bad SYN draws an RST (from the child: its
+         * sk_txhash), the child stays; a valid RST resets it (the caller:
+         * reqsk_fastopen_remove(reset true), tcp_reset). No EmbryonicRsts. */
+        if (flg & LQ_TH_RST)
+            return LQ_ANS_FASTOPEN_RST;
+        lq_model_dp(m, LQ_DP_FASTOPEN_SYNRECV_BAD_SYN);
+        lq_tcp_v4_send_reset(m, in, m->children[fo].txhash, LQ_DP_FASTOPEN_SYNRECV_BAD_SYN);
         return LQ_ANS_DONE;
+    }
+    lq_model_dp(m, reset_dp);
+    if (!(flg & LQ_TH_RST))
+        lq_tcp_v4_send_reset(m, in, 0, reset_dp); /* sk: the listener */
     /* inet_csk_reqsk_queue_drop() unlinks it here (single-threaded: always),
      * so EmbryonicRsts counts either way (LQ_CHG_EMBRYONIC_IF_UNLINKED). */
     lq_inet_csk_reqsk_queue_drop(m, r);

@@ -66,6 +66,16 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
             lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
             nsk = LQ_MIGRATE_NONE;
         }
+        /* (the model's scope ended for a Fast Open child in SYN_RECV: its
+         * books follow the child, so that they stay consistent) */
+        if (c->fastopen) {
+            m->lsk->fo_qlen--;
+            c->fastopen = nsk >= 0; /* inet_child_forget: fastopen_rsk = NULL */
+            if (nsk >= 0) {
+                m->lsn[nsk].fo_qlen++; /* inet_reqsk_clone */
+                c->fo_rsk.lsn = (uint8_t)nsk;
+            }
+        }
         if (nsk >= 0) {
             lq_model_dp(m, LQ_DP_MIGRATE_CHILD);
             struct lq_listener *from = m->lsk;

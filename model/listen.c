@@ -63,7 +63,13 @@ int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
     } else {
         lq_model_dp(m, LQ_DP_LISTEN_START);
         m->lsk->listening = true;
-        m->lsk->fo_qlen = 0; /* reqsk_queue_alloc(); max_qlen stays */
+        /* reqsk_queue_alloc() zeroes the Fast Open queue's count (max_qlen
+         * stays); it is 0 already unless accepted children of the last
+         * listen are still in SYN_RECV, which would take it below 0 */
+        if (lq_fastopen_child_of(m, lsn))
+            lq_model_beyond(m, "listen() again while Fast Open children of the last listen are "
+                               "in SYN_RECV (reqsk_queue_alloc zeroes the count they hold): not "
+                               "modelled");
         m->lport = lport;
         /* inet_csk_listen_start -> inet_hash -> __inet_hash */
         if (m->lsk->reuseport)

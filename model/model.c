@@ -431,11 +431,17 @@ const char *lq_model_check_invariants(const struct lq_model *m)
             return "a request sock is not hashed under its connection";
     }
     size_t queued[LQ_MAX_LISTENERS] = {0};
+    int fo_qlen[LQ_MAX_LISTENERS] = {0};
     for (size_t i = 0; i < m->nchildren; i++) {
         if (m->children[i].lsn >= m->nlsn)
             return "a child belongs to no listener";
         if (m->children[i].queued)
             queued[m->children[i].lsn]++;
+        if (m->children[i].fastopen) {
+            if (m->children[i].state != LQ_CHILD_SYN_RECV)
+                return "a Fast Open child with its request left SYN_RECV";
+            fo_qlen[m->children[i].fo_rsk.lsn]++;
+        }
     }
     for (int l = 0; l < m->nlsn; l++) {
         const struct lq_listener *L = &m->lsn[l];
@@ -445,6 +451,8 @@ const char *lq_model_check_invariants(const struct lq_model *m)
             return "young differs from the requests that never timed out";
         if (queued[l] != L->acceptq_len)
             return "accept queue length differs from the queued children";
+        if (fo_qlen[l] != L->fo_qlen)
+            return "the Fast Open queue length differs from its children in SYN_RECV";
         for (size_t k = 0; k < L->acceptq_len; k++) {
             int c = L->acceptq[L->acceptq_head + k];
             if (c < 0 || (size_t)c >= m->nchildren || !m->children[c].queued ||
