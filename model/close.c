@@ -134,13 +134,14 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
 
 /* inet_csk_listen_stop() with a TCP Fast Open child of the listener still in
  * SYN_RECV (queued: inet_child_forget clears its fastopen_rsk; accepted: its
- * request outlives the listener) is not modelled. */
+ * request outlives the listener) or a request on its RST list (freed, its
+ * count kept until listen() zeroes it) is not modelled. */
 static void lq_listen_stop_scope(struct lq_model *m)
 {
     if (lq_fastopen_child_of(m, (int)(m->lsk - m->lsn)))
-        lq_model_beyond(m, "the listener stops with a TCP Fast Open child in SYN_RECV "
-                           "(inet_child_forget, reqsk_fastopen_remove on a closed listener): "
-                           "not modelled");
+        lq_model_beyond(m, "the listener stops with a TCP Fast Open child in SYN_RECV or a "
+                           "request on its RST list (inet_child_forget, reqsk_fastopen_remove "
+                           "on a closed listener, the list freed): not modelled");
 }
 
 /* close and shutdown act on the first listener (a scenario's only one

@@ -35,6 +35,14 @@ const char *lq_dp_not_a_decision(enum lq_dp dp)
     return NULL;
 }
 
+const char *lq_dp_long_only(enum lq_dp dp)
+{
+    if (dp == LQ_DP_FASTOPEN_QUEUE_RST_EXPIRED)
+        return "the RST list's 60 s (corpus/long/fastopen_rst_list_expires.lq; "
+               "tests/unit/test_model_fastopen.c)";
+    return NULL;
+}
+
 const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp)
 {
     switch (dp) {

@@ -27,4 +27,8 @@ const char *lq_dp_unreachable(const struct lq_profile *p, enum lq_dp dp);
  * where the model says it cannot predict), or NULL. */
 const char *lq_dp_not_a_decision(enum lq_dp dp);
 
+/* Why dp is a kernel decision only corpus/long reaches (it takes minutes of
+ * waiting, too slow for the conformance suite), or NULL. */
+const char *lq_dp_long_only(enum lq_dp dp);
+
 #endif

@@ -55,19 +55,29 @@ void lq_fastopen_queue_tune(struct lq_model *m, int backlog)
     m->lsk->fo_max_qlen = (int)v;
 }
 
-/* tcp_fastopen_queue_check(): TFO is on for this listener and its queue of
- * children in SYN_RECV has room. The RST list that may give a slot back
- * stays empty in the model (an RST to an accepted child is beyond it). */
+/* tcp_fastopen_queue_check(): TFO is on for this listener and its queue
+ * (children in SYN_RECV and the RST list) has room, or the RST list's head
+ * has waited its 60 s: that one entry gives its slot back. */
 static bool lq_tcp_fastopen_queue_check(struct lq_model *m)
 {
-    if (m->lsk->fo_max_qlen == 0) {
+    struct lq_listener *l = m->lsk;
+    if (l->fo_max_qlen == 0) {
         lq_model_dp(m, LQ_DP_FASTOPEN_QUEUE_OFF);
         return false;
     }
-    if (m->lsk->fo_qlen >= m->lsk->fo_max_qlen) {
-        lq_model_dp(m, LQ_DP_FASTOPEN_QUEUE_FULL);
-        lq_model_count(m, LQ_CTR_TFO_LISTEN_OVERFLOW);
-        return false;
+    if (l->fo_qlen >= l->fo_max_qlen) {
+        /* "!req1 || time_after(req1->rsk_timer.expires, jiffies)" */
+        if (!l->fo_rst_len || l->fo_rst[l->fo_rst_head] > lq_model_jiffies64(m)) {
+            lq_model_dp(m, LQ_DP_FASTOPEN_QUEUE_FULL);
+            lq_model_count(m, LQ_CTR_TFO_LISTEN_OVERFLOW);
+            return false;
+        }
+        lq_model_dp(m, LQ_DP_FASTOPEN_QUEUE_RST_EXPIRED);
+        l->fo_rst_head++;
+        l->fo_rst_len--;
+        if (!l->fo_rst_len)
+            l->fo_rst_head = 0;
+        l->fo_qlen--;
     }
     return true;
 }
@@ -202,6 +212,24 @@ static void lq_reqsk_fastopen_remove(struct lq_model *m, struct lq_child *c)
     m->lsn[c->fo_rsk.lsn].fo_qlen--;
 }
 
+/* reqsk_fastopen_remove(reset true) of an accepted child whose listener
+ * listens: "Wait for 60secs before removing a req that has triggered RST"
+ * (a defence against spoofed RSTs): the request joins the RST list and
+ * keeps its slot of the queue. */
+static void lq_reqsk_fastopen_remove_rst(struct lq_model *m, struct lq_child *c)
+{
+    struct lq_listener *l = &m->lsn[c->fo_rsk.lsn];
+    lq_reqsk_fastopen_remove(m, c);
+    if (l->fo_rst_head && l->fo_rst_head + l->fo_rst_len == l->fo_rst_cap) {
+        memmove(l->fo_rst, l->fo_rst + l->fo_rst_head, l->fo_rst_len * sizeof(*l->fo_rst));
+        l->fo_rst_head = 0;
+    }
+    l->fo_rst = lq_model_grow(l->fo_rst, &l->fo_rst_cap, l->fo_rst_head + l->fo_rst_len + 1,
+                              sizeof(*l->fo_rst));
+    l->fo_rst[l->fo_rst_head + l->fo_rst_len++] = lq_model_jiffies64(m) + 60u * m->hz;
+    l->fo_qlen++;
+}
+
 /* tcp_rcv_state_process() in TCP_SYN_RECV for a child with fastopen_rsk:
  * tcp_check_req(fastopen = true) on its request first, then tcp_ack() on
  * the child, and tcp_rcv_synrecv_state_fastopen() once the ACK is good. */
@@ -212,17 +240,15 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
     case LQ_CHECKREQ_FASTOPEN_DONE: return;
     case LQ_CHECKREQ_FASTOPEN_RESET:
         /* embryonic_reset, a valid RST: reqsk_fastopen_remove(reset true),
-         * tcp_reset. An accepted child's request would then wait 60 s on
-         * the listener's RST list, holding its slot of the queue. */
+         * tcp_reset. Accepted ("req->sk" NULL) while the listener listens,
+         * the request waits 60 s on the listener's RST list. */
         if (c->accepted && m->lsn[c->fo_rsk.lsn].listening) {
-            lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
-            lq_model_beyond(m, "an RST to an accepted TCP Fast Open child in SYN_RECV: its "
-                               "request waits 60 s on the listener's RST list "
-                               "(reqsk_fastopen_remove), not modelled");
-            return;
+            lq_model_dp(m, LQ_DP_FASTOPEN_SYNRECV_RESET_RST_LIST);
+            lq_reqsk_fastopen_remove_rst(m, c);
+        } else {
+            lq_model_dp(m, LQ_DP_FASTOPEN_SYNRECV_RESET);
+            lq_reqsk_fastopen_remove(m, c);
         }
-        lq_model_dp(m, LQ_DP_FASTOPEN_SYNRECV_RESET);
-        lq_reqsk_fastopen_remove(m, c);
         lq_tcp_reset(m, c);
         return;
     case LQ_CHECKREQ_FASTOPEN_CHILD: break;
@@ -263,6 +289,8 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
 
 bool lq_fastopen_child_of(const struct lq_model *m, int lsn)
 {
+    if (m->lsn[lsn].fo_rst_len)
+        return true; /* (and the RST list's requests) */
     for (size_t i = 0; i < m->nchildren; i++)
         if (m->children[i].fastopen && m->children[i].fo_rsk.lsn == lsn)
             return true;

@@ -68,8 +68,8 @@ int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
          * listen are still in SYN_RECV, which would take it below 0 */
         if (lq_fastopen_child_of(m, lsn))
             lq_model_beyond(m, "listen() again while Fast Open children of the last listen are "
-                               "in SYN_RECV (reqsk_queue_alloc zeroes the count they hold): not "
-                               "modelled");
+                               "in SYN_RECV, or its RST list counted (reqsk_queue_alloc zeroes "
+                               "the count they hold): not modelled");
         m->lport = lport;
         /* inet_csk_listen_start -> inet_hash -> __inet_hash */
         if (m->lsk->reuseport)

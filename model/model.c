@@ -62,8 +62,10 @@ void lq_model_free(struct lq_model *m)
 {
     if (!m)
         return;
-    for (int i = 0; i < LQ_MAX_LISTENERS; i++)
+    for (int i = 0; i < LQ_MAX_LISTENERS; i++) {
         free(m->lsn[i].acceptq);
+        free(m->lsn[i].fo_rst);
+    }
     free(m->conns);
     free(m->reqs);
     free(m->req_used);
@@ -84,7 +86,10 @@ void lq_model_reset(struct lq_model *m)
         struct lq_listener *l = &m->lsn[i];
         int *q = l->acceptq;
         size_t cap = l->acceptq_cap;
-        *l = (struct lq_listener){.acceptq = q, .acceptq_cap = cap};
+        uint64_t *rst = l->fo_rst;
+        size_t rst_cap = l->fo_rst_cap;
+        *l = (struct lq_listener){
+            .acceptq = q, .acceptq_cap = cap, .fo_rst = rst, .fo_rst_cap = rst_cap};
     }
     m->nlsn = 1;
     m->group = (struct lq_reuseport){.num_socks = 0};
@@ -451,7 +456,7 @@ const char *lq_model_check_invariants(const struct lq_model *m)
             return "young differs from the requests that never timed out";
         if (queued[l] != L->acceptq_len)
             return "accept queue length differs from the queued children";
-        if (fo_qlen[l] != L->fo_qlen)
+        if (fo_qlen[l] + (int)L->fo_rst_len != L->fo_qlen)
             return "the Fast Open queue length differs from its children in SYN_RECV";
         for (size_t k = 0; k < L->acceptq_len; k++) {
             int c = L->acceptq[L->acceptq_head + k];

@@ -59,8 +59,12 @@ struct lq_listener {
     bool own_group;
     uint32_t own_prog;
     /* icsk_accept_queue.fastopenq: max_qlen (0: TFO off on this listener)
-     * and qlen, the TFO children still in SYN_RECV */
+     * and qlen, the TFO children still in SYN_RECV and the requests on the
+     * RST list (rskq_rst_head: FIFO, each one's rsk_timer.expires in
+     * jiffies_64, reqsk_fastopen_remove) */
     int fo_max_qlen, fo_qlen;
+    uint64_t *fo_rst;
+    size_t fo_rst_head, fo_rst_len, fo_rst_cap;
     /* The accept queue: child indexes, FIFO. */
     int *acceptq;
     size_t acceptq_head, acceptq_len, acceptq_cap;
@@ -458,7 +462,8 @@ void lq_fastopen_synack_option(struct lq_model *m, const struct lq_foc *foc);
 void lq_fastopen_queue_tune(struct lq_model *m, int backlog);
 /* A segment to a TFO child in SYN_RECV. */
 void lq_fastopen_synrecv_rcv(struct lq_model *m, int child, const struct lq_seg *in);
-/* Whether listener lsn has a TFO child still in SYN_RECV. */
+/* Whether listener lsn has a TFO child still in SYN_RECV, or a request on
+ * its RST list. */
 bool lq_fastopen_child_of(const struct lq_model *m, int lsn);
 /* Time passes: the TFO children's SYN-ACK timers and the request timers, in
  * expiry order. */

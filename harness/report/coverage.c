@@ -27,6 +27,13 @@ size_t lq_coverage_report(const struct lq_coverage *c, const struct lq_profile *
                        info->name, why);
             continue;
         }
+        if ((why = lq_dp_long_only((enum lq_dp)dp))) {
+            if (c->hits[dp])
+                lq_sb_addf(out, "  %11" PRIu64 " %-38s %s\n", c->hits[dp], info->name, info->kfunc);
+            else
+                lq_sb_addf(out, "  long only   %-38s %s\n", info->name, why);
+            continue;
+        }
         reachable++;
         if (c->hits[dp]) {
             covered++;

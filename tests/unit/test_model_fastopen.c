@@ -234,8 +234,33 @@ static void test_no_cookie_dataless_by_version(void)
     }
 }
 
+/* reqsk_fastopen_remove(reset true) of an accepted child: rsk_timer.expires
+ * = jiffies + 60*HZ, qlen kept; tcp_fastopen_queue_check frees the head
+ * once "time_after(req1->rsk_timer.expires, jiffies)" is false. */
+static void test_rst_list(void)
+{
+    struct lq_model *m = tfo_listener(TFO_NO_COOKIE, 1);
+    lq_model_set_clock(m, 0x40000000u, 250);
+    input(m, fo_syn(1, -1, NULL, 10));
+    uint16_t conn, mss;
+    is_int(lq_model_accept(m, &conn, &mss), 0, "the child is accepted in SYN_RECV");
+    const struct lq_model_pkt *p = synack_of(m, 1);
+    (void)p;
+    input(m, mkseg(1, LQ_TH_RST, cisn(1) + 1 + 10, 0));
+    is_int(m->lsn[0].fo_qlen, 1, "an RST after accept: the request keeps its slot");
+    advance(m, 59999);
+    input(m, fo_syn(2, -1, NULL, 10));
+    is_int((int)ctr(m, LQ_CTR_TFO_LISTEN_OVERFLOW), 1, "59.999 s later the queue is still full");
+    advance(m, 1);
+    input(m, fo_syn(3, -1, NULL, 10));
+    is_int((int)ctr(m, LQ_CTR_TFO_PASSIVE), 2, "at 60 s (60 * HZ jiffies) the slot is free again");
+    is_int(m->lsn[0].fo_qlen, 1, "... and taken by the new child");
+    lq_model_free(m);
+}
+
 int main(void)
 {
+    test_rst_list();
     test_no_cookie_dataless_by_version();
     test_synack_timer();
     test_request_and_child();
