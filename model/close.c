@@ -66,15 +66,24 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
             lq_model_count(m, LQ_CTR_MIGRATE_REQ_FAILURE);
             nsk = LQ_MIGRATE_NONE;
         }
-        /* (the model's scope ended for a Fast Open child in SYN_RECV: its
-         * books follow the child, so that they stay consistent) */
-        if (c->fastopen) {
+        if (c->fastopen && nsk >= 0) {
+            /* inet_reqsk_clone of a Fast Open child's request: beyond the
+             * model; its books follow the child, so that they stay
+             * consistent */
+            lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+            lq_model_beyond(m, "a Fast Open child in SYN_RECV migrates to another listener "
+                               "(inet_reqsk_clone): not modelled");
             m->lsk->fo_qlen--;
-            c->fastopen = nsk >= 0; /* inet_child_forget: fastopen_rsk = NULL */
-            if (nsk >= 0) {
-                m->lsn[nsk].fo_qlen++; /* inet_reqsk_clone */
-                c->fo_rsk.lsn = (uint8_t)nsk;
-            }
+            m->lsn[nsk].fo_qlen++;
+            c->fo_rsk.lsn = (uint8_t)nsk;
+        } else if (c->fastopen) {
+            /* inet_child_forget -> tcp_disconnect: "Clean up fastopen
+             * related fields": reqsk_fastopen_remove(reset false), the
+             * request was still queued (req->sk): the queue's count drops;
+             * the reset below is tcp_disconnect's (tcp_need_reset: SYN_RECV) */
+            lq_model_dp(m, LQ_DP_FASTOPEN_CHILD_FORGOTTEN);
+            m->lsk->fo_qlen--;
+            c->fastopen = false;
         }
         if (nsk >= 0) {
             lq_model_dp(m, LQ_DP_MIGRATE_CHILD);
@@ -104,6 +113,11 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
         lq_child_set_closed(m, c);
     }
     m->lsk->acceptq_head = 0;
+    /* "Free all the reqs queued in rskq_rst_head" (the queue's count stays
+     * until listen() zeroes it, reqsk_queue_alloc; no SYN reads it before:
+     * the model drops it with the list) */
+    m->lsk->fo_qlen -= (int)m->lsk->fo_rst_len;
+    m->lsk->fo_rst_len = m->lsk->fo_rst_head = 0;
 }
 
 /* inet_unhash -> reuseport_stop_listen_sock: with tcp_migrate_req 0 (and no
@@ -132,18 +146,6 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
         }
 }
 
-/* inet_csk_listen_stop() with a TCP Fast Open child of the listener still in
- * SYN_RECV (queued: inet_child_forget clears its fastopen_rsk; accepted: its
- * request outlives the listener) or a request on its RST list (freed, its
- * count kept until listen() zeroes it) is not modelled. */
-static void lq_listen_stop_scope(struct lq_model *m)
-{
-    if (lq_fastopen_child_of(m, (int)(m->lsk - m->lsn)))
-        lq_model_beyond(m, "the listener stops with a TCP Fast Open child in SYN_RECV or a "
-                           "request on its RST list (inet_child_forget, reqsk_fastopen_remove "
-                           "on a closed listener, the list freed): not modelled");
-}
-
 /* close and shutdown act on the first listener (a scenario's only one
  * unless it declares several). */
 int lq_model_close(struct lq_model *m)
@@ -160,7 +162,6 @@ int lq_model_close(struct lq_model *m)
     }
     /* tcp_close(): TCP_LISTEN -> tcp_set_state(TCP_CLOSE), inet_csk_listen_stop */
     lq_model_dp(m, LQ_DP_CLOSE_LISTENER);
-    lq_listen_stop_scope(m);
     m->lsk->listening = false;
     lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
@@ -193,7 +194,6 @@ int lq_model_shutdown(struct lq_model *m, int how)
      * overflow stamp (rx_opt.ts_recent_stamp) are gone; sk_shutdown = 0.
      * The port stays bound (SOCK_BINDPORT_LOCK): listen() works again. */
     lq_model_dp(m, LQ_DP_SHUTDOWN_LISTENER);
-    lq_listen_stop_scope(m);
     m->lsk->listening = false;
     lq_reuseport_detach(m, 0);
     lq_inet_csk_listen_stop(m);
