@@ -23,13 +23,6 @@ static bool lq_between(uint32_t seq1, uint32_t seq2, uint32_t seq3)
     return seq3 - seq2 >= seq1 - seq2;
 }
 
-/* tcp_reqsk_timeout(): timeout << num_timeout, capped at TCP_RTO_MAX. */
-static uint64_t lq_reqsk_timeout(const struct lq_req *req)
-{
-    uint64_t t = (uint64_t)LQ_TCP_TIMEOUT_INIT_MS << req->num_timeout;
-    return t < LQ_TCP_RTO_MAX_MS ? t : LQ_TCP_RTO_MAX_MS;
-}
-
 /* inet_csk_reqsk_queue_drop(): unhash, qlen--, young-- if it never timed out. */
 void lq_inet_csk_reqsk_queue_drop(struct lq_model *m, int r)
 {
@@ -96,11 +89,7 @@ static enum lq_check_req_answer lq_check_req(struct lq_model *m, struct lq_req *
         }
         /* tcp_rtx_synack(); then the timer is pushed out (mod_timer_pending) */
         lq_model_dp(m, LQ_DP_CHECKREQ_SYN_RTX);
-        lq_tcp_rtx_synack_rehash(m, req);
-        lq_tcp_v4_send_synack(m, req, false, LQ_DP_CHECKREQ_SYN_RTX);
-        lq_model_count(m, LQ_CTR_RETRANS_SEGS);
-        lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
-        req->num_retrans++;
+        lq_inet_rtx_syn_ack(m, req, LQ_DP_CHECKREQ_SYN_RTX);
         /* with fastopen only req->rsk_timer.expires is written: the child's
          * retransmission timer is the one that runs */
         if (!fastopen)

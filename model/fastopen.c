@@ -318,17 +318,9 @@ static void lq_tcp_fastopen_synack_timer(struct lq_model *m, struct lq_child *c)
         return;
     }
     lq_model_dp(m, LQ_DP_FASTOPEN_TIMER_RESEND);
-    lq_tcp_rtx_synack_rehash(m, req);
-    size_t at = m->nout;
-    lq_tcp_v4_send_synack(m, req, false, LQ_DP_FASTOPEN_TIMER_RESEND);
-    m->out[at].timing = LQ_PKT_TIMER;
-    lq_model_count(m, LQ_CTR_RETRANS_SEGS);
-    lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
-    req->num_retrans++;
+    lq_inet_rtx_syn_ack(m, req, LQ_DP_FASTOPEN_TIMER_RESEND)->timing = LQ_PKT_TIMER;
     req->num_timeout++;
-    uint64_t t = (uint64_t)LQ_TCP_TIMEOUT_INIT_MS << req->num_timeout;
-    c->fo_rto_due =
-        lq_model_timer_fire_ms(m, m->now_ms + (t < LQ_TCP_RTO_MAX_MS ? t : LQ_TCP_RTO_MAX_MS));
+    c->fo_rto_due = lq_model_timer_fire_ms(m, m->now_ms + lq_reqsk_timeout(req));
 }
 
 void lq_fastopen_timers(struct lq_model *m, uint64_t until)

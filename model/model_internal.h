@@ -346,8 +346,10 @@ void lq_tcp_v4_send_synack(struct lq_model *m, struct lq_req *req, bool cookie, 
  * socket's sk_txhash), 0 for none (no socket, the listener, a request) */
 void lq_tcp_v4_send_reset(struct lq_model *m, const struct lq_seg *in, uint32_t txhash,
                           enum lq_dp dp);
-/* tcp_rtx_synack(): the request's txhash before a retransmitted SYN-ACK */
-void lq_tcp_rtx_synack_rehash(struct lq_model *m, struct lq_req *req);
+/* inet_rtx_syn_ack() -> tcp_rtx_synack(): a request's SYN-ACK again (the
+ * txhash redrawn, the counters, num_retrans); returns the packet, whose
+ * timing a timer's caller sets */
+struct lq_model_pkt *lq_inet_rtx_syn_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp);
 /* net_tx_rndhash(): a fresh random txhash; the model's are tokens (1, 2, ...) */
 uint32_t lq_net_tx_rndhash(struct lq_model *m);
 /* ip6_make_flowlabel(): the label of an IPv6 segment to client port cport
@@ -470,6 +472,8 @@ bool lq_fastopen_child_of(const struct lq_model *m, int lsn);
 void lq_fastopen_timers(struct lq_model *m, uint64_t until);
 
 /* reqsk_timer.c */
+/* reqsk_timeout(req, TCP_RTO_MAX): TCP_TIMEOUT_INIT << num_timeout, capped */
+uint64_t lq_reqsk_timeout(const struct lq_req *req);
 void lq_reqsk_timers(struct lq_model *m, uint64_t until);
 
 #endif

@@ -51,13 +51,26 @@ uint32_t lq_net_tx_rndhash(struct lq_model *m)
 /* tcp_rtx_synack(): since 5.18 (cb6cd2cec799) a listener with sk_txrehash
  * == SOCK_TXREHASH_ENABLED (net.core.txrehash, 1 by default) draws a new
  * txhash for every retransmitted SYN-ACK: on IPv6 a new flow label. */
-void lq_tcp_rtx_synack_rehash(struct lq_model *m, struct lq_req *req)
+static void lq_tcp_rtx_synack_rehash(struct lq_model *m, struct lq_req *req)
 {
     bool rehash = lq_profile_has(&m->profile, LQ_CHG_SYNACK_RTX_REHASH);
     if (rehash)
         req->txhash = lq_net_tx_rndhash(m);
     if (req->ipv6)
         lq_model_dp(m, rehash ? LQ_DP_V6_LABEL_RTX_REHASH : LQ_DP_V6_LABEL_RTX_SAME);
+}
+
+struct lq_model_pkt *lq_inet_rtx_syn_ack(struct lq_model *m, struct lq_req *req, enum lq_dp dp)
+{
+    /* tcp_rtx_synack(): the txhash, the SYN-ACK (no cookie option: foc
+     * NULL), RetransSegs and TCPSynRetrans */
+    lq_tcp_rtx_synack_rehash(m, req);
+    size_t at = m->nout;
+    lq_tcp_v4_send_synack(m, req, false, dp);
+    lq_model_count(m, LQ_CTR_RETRANS_SEGS);
+    lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
+    req->num_retrans++; /* inet_rtx_syn_ack: it went out */
+    return &m->out[at];
 }
 
 /* ip6_make_flowlabel() (include/net/ipv6.h), auto_flowlabels = 1: the label

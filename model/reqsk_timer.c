@@ -9,7 +9,7 @@
 #include "model_internal.h"
 
 /* tcp_reqsk_timeout(): TCP_TIMEOUT_INIT << num_timeout, capped at TCP_RTO_MAX. */
-static uint64_t lq_reqsk_timeout_ms(const struct lq_req *req)
+uint64_t lq_reqsk_timeout(const struct lq_req *req)
 {
     uint64_t t = (uint64_t)LQ_TCP_TIMEOUT_INIT_MS
                  << (req->num_timeout < 32 ? req->num_timeout : 31);
@@ -79,20 +79,13 @@ static void lq_reqsk_timer_handler(struct lq_model *m, int r)
     if (!expire) {
         if (resend) {
             lq_model_dp(m, LQ_DP_TIMER_RESEND);
-            lq_tcp_rtx_synack_rehash(m, req);
-            size_t before_n = m->nout;
-            lq_tcp_v4_send_synack(m, req, false, LQ_DP_TIMER_RESEND);
-            /* lq_tcp_v4_send_synack always emits the SYN-ACK */
-            m->out[before_n].timing = LQ_PKT_TIMER;
-            lq_model_count(m, LQ_CTR_RETRANS_SEGS);
-            lq_model_count(m, LQ_CTR_TCP_SYN_RETRANS);
-            req->num_retrans++;
+            lq_inet_rtx_syn_ack(m, req, LQ_DP_TIMER_RESEND)->timing = LQ_PKT_TIMER;
         } else {
             lq_model_dp(m, LQ_DP_TIMER_DEFER_HOLD);
         }
         if (req->num_timeout++ == 0)
             m->lsk->young--;
-        lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout_ms(req));
+        lq_req_arm_timer(m, req, m->now_ms + lq_reqsk_timeout(req));
         return;
     }
     lq_model_dp(m, LQ_DP_TIMER_EXPIRE);
