@@ -272,12 +272,14 @@ static bool lq_pd_needs_mark(const struct lq_pd *p, size_t i, const struct lq_ob
     return false;
 }
 
-/* The RSTs at sequence number 0 the flow's event drew, counted. */
+/* The RSTs at sequence number 0 the flow's event drew, counted: those
+ * lq_pd_outbound could not write (once the server's ISN numbers the flow;
+ * before, a "> R. 0:0(0)" line checks the RST itself). */
 static void lq_pd_zero_rsts(struct lq_pd *p, const struct lq_obs *o, uint32_t line)
 {
     const struct lq_obs_pkt *pk = lq_pd_pkts(p->t, o);
     int n = 0;
-    for (uint32_t k = 0; k < o->npkts; k++)
+    for (uint32_t k = 0; p->have_srv && k < o->npkts; k++)
         n += pk[k].conn == p->conn && pk[k].seq_rel == LQ_REL_ZERO && (pk[k].seg.flags & LQ_TH_RST);
     if (!n)
         return;

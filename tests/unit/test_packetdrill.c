@@ -388,6 +388,22 @@ int main(void)
            "early.lq: the header says why");
     }
 
+    /* tcp_v4_send_reset of a SYN no socket takes (the listener shut
+     * down): seq 0, ack the SYN's seq + 1; before any SYN-ACK packetdrill
+     * numbers it from 0 and checks it as a line, with no count besides
+     * (which would read TcpOutRsts with no mark before the event: 2 here,
+     * the shutdown's reset of the queued child and this one) */
+    lq_sb_reset(&out);
+    if (!export(&p, "rst.lq",
+                "sysctl net.ipv4.tcp_syncookies=0\nlisten 1\nsyn c1\nack c1\n"
+                "shutdown SHUT_RD\nsyn c2\nexpect c2 rst\n",
+                "c2", &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, "\n+0 > R. 0:0(0) ack 1\n") != NULL &&
+               strstr(got, "the RST the model predicts") == NULL,
+           "rst.lq: a flow's RST before any SYN-ACK is a > line, not a count");
+    }
+
     lq_sb_reset(&out);
     if (!export(&p, "stretch.lq", stretch_lq, NULL, &out)) {
         const char *got = lq_sb_str(&out);
