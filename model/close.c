@@ -67,12 +67,12 @@ static void lq_inet_csk_listen_stop(struct lq_model *m)
             nsk = LQ_MIGRATE_NONE;
         }
         if (c->fastopen && nsk >= 0) {
-            /* inet_reqsk_clone of a Fast Open child's request: beyond the
-             * model; its books follow the child, so that they stay
-             * consistent */
-            lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
-            lq_model_beyond(m, "a Fast Open child in SYN_RECV migrates to another listener "
-                               "(inet_reqsk_clone): not modelled");
+            /* inet_reqsk_clone(): the clone's listener is nsk, "so charge
+             * it here" (nsk's fastopenq.qlen++, which the child's
+             * reqsk_fastopen_remove gives back to nsk); the closing
+             * listener's count is not touched (listen() zeroes it, and no
+             * SYN reads it before: the model drops it here) */
+            lq_model_dp(m, LQ_DP_FASTOPEN_CHILD_MIGRATED);
             m->lsk->fo_qlen--;
             m->lsn[nsk].fo_qlen++;
             c->fo_rsk.lsn = (uint8_t)nsk;
@@ -146,12 +146,15 @@ static void lq_reuseport_detach(struct lq_model *m, int lsn)
         }
 }
 
-/* close and shutdown act on the first listener (a scenario's only one
- * unless it declares several). */
 int lq_model_close(struct lq_model *m)
 {
+    return lq_model_close_on(m, 0);
+}
+
+int lq_model_close_on(struct lq_model *m, int lsn)
+{
     lq_model_begin(m);
-    int rc = lq_model_call_on(m, 0);
+    int rc = lq_model_call_on(m, lsn);
     if (rc)
         return rc;
     m->lsk->fd_closed = true;
@@ -163,15 +166,20 @@ int lq_model_close(struct lq_model *m)
     /* tcp_close(): TCP_LISTEN -> tcp_set_state(TCP_CLOSE), inet_csk_listen_stop */
     lq_model_dp(m, LQ_DP_CLOSE_LISTENER);
     m->lsk->listening = false;
-    lq_reuseport_detach(m, 0);
+    lq_reuseport_detach(m, lsn);
     lq_inet_csk_listen_stop(m);
     return 0;
 }
 
 int lq_model_shutdown(struct lq_model *m, int how)
 {
+    return lq_model_shutdown_on(m, 0, how);
+}
+
+int lq_model_shutdown_on(struct lq_model *m, int lsn, int how)
+{
     lq_model_begin(m);
-    int rc = lq_model_call_on(m, 0);
+    int rc = lq_model_call_on(m, lsn);
     if (rc)
         return rc;
     if (how < 0 || how > 2)
@@ -195,7 +203,7 @@ int lq_model_shutdown(struct lq_model *m, int how)
      * The port stays bound (SOCK_BINDPORT_LOCK): listen() works again. */
     lq_model_dp(m, LQ_DP_SHUTDOWN_LISTENER);
     m->lsk->listening = false;
-    lq_reuseport_detach(m, 0);
+    lq_reuseport_detach(m, lsn);
     lq_inet_csk_listen_stop(m);
     m->lsk->user_mss = 0;
     m->lsk->overflow_seen = false;

@@ -151,9 +151,12 @@ void lq_model_queues_of(const struct lq_model *m, int lsn, struct lq_model_queue
 /* close() of the listener (tcp_close: inet_csk_listen_stop): 0, or -EBADF
  * once it is closed (the descriptor is gone). */
 int lq_model_close(struct lq_model *m);
+/* ... of listener lsn (lq_model_close is listener 0's) */
+int lq_model_close_on(struct lq_model *m, int lsn);
 /* shutdown() of the listener, how SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2
  * (inet_shutdown): 0, -ENOTCONN, or -EBADF once closed. */
 int lq_model_shutdown(struct lq_model *m, int how);
+int lq_model_shutdown_on(struct lq_model *m, int lsn, int how);
 /* close() of an accepted connection's socket (tcp_close): 0, or -EBADF when
  * accept() never returned it or it is closed already. */
 int lq_model_close_conn(struct lq_model *m, uint16_t conn);

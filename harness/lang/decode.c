@@ -554,6 +554,7 @@ static bool lq_dec_op(const struct lq_dec_state *st, unsigned op, unsigned sel, 
                              : k == 0 ? LQ_CALL_CLOSE
                                       : LQ_CALL_SHUTDOWN;
             d->u.call.how = k < 4 ? how[k] : 0;
+            d->lsn = k < 4 ? lsn : 0; /* close / shutdown of that listener */
             return true;
         }
         d->kind = LQ_D_ACCEPT;
@@ -879,8 +880,11 @@ static uint64_t lq_dir_dist(const struct lq_directive *got, const struct lq_dire
     case LQ_D_CLOSE:
         if (got->u.call.kind != want->u.call.kind)
             return UINT64_MAX;
-        return got->u.call.kind == LQ_CALL_CLOSE_CONN ? (got->conn != want->conn) * 1000000u : 0;
-    case LQ_D_SHUTDOWN: return got->u.call.how == want->u.call.how ? 0 : UINT64_MAX;
+        return got->u.call.kind == LQ_CALL_CLOSE_CONN ? (got->conn != want->conn) * 1000000u
+                                                      : (got->lsn != want->lsn) * 1000000u;
+    case LQ_D_SHUTDOWN:
+        return got->u.call.how == want->u.call.how ? (got->lsn != want->lsn) * 1000000u
+                                                   : UINT64_MAX;
     case LQ_D_WAIT: return lq_num_dist((int64_t)got->u.wait_ms, (int64_t)want->u.wait_ms);
     case LQ_D_SYSCTL:
         if (got->u.sysctl.id != want->u.sysctl.id)
@@ -932,9 +936,9 @@ static bool lq_enc_best(const struct lq_dec_state *st, const struct lq_directive
             continue;
         if (!lq_op_can_make(op, want->kind))
             continue;
-        unsigned s = lq_op_has_conn(op) || want->kind == LQ_D_CLOSE || want->kind == LQ_D_ICMP ? sel
-                     : st->nlsn ? want->lsn % st->nlsn
-                                : 0;
+        bool by_conn = lq_op_has_conn(op) || want->kind == LQ_D_ICMP ||
+                       (want->kind == LQ_D_CLOSE && want->u.call.kind == LQ_CALL_CLOSE_CONN);
+        unsigned s = by_conn ? sel : st->nlsn ? want->lsn % st->nlsn : 0;
         unsigned nv = op <= LQ_OP_SYN2 || op == LQ_OP_SYN3 || op == LQ_OP_ACK0 || op == LQ_OP_RST ||
                               op == LQ_OP_FIN || op == LQ_OP_SET || op == LQ_OP_ACCEPT1 ||
                               (op == LQ_OP_ACCEPT0 && want->kind == LQ_D_ICMP)

@@ -929,18 +929,37 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
     return lq_parse_expect_pkt(p, x);
 }
 
-/* close | close CONN: the listener, or an accepted connection (one an
- * earlier event named). */
+/* The listener a close or shutdown names at word 1, taken out of the line
+ * like lq_take_listener's; without a name (in any scenario) the first
+ * listener, as before listeners had names. */
+static void lq_take_listener_opt(struct lq_parser *p, uint8_t *lsn)
+{
+    *lsn = 0;
+    for (size_t i = 0; p->ntok > 1 && i < p->sc->nlsn; i++)
+        if (lq_tok_is(&p->tok[1], p->sc->lsn_names[i])) {
+            *lsn = (uint8_t)i;
+            memmove(&p->tok[1], &p->tok[2], (size_t)(p->ntok - 2) * sizeof(p->tok[0]));
+            p->ntok--;
+            return;
+        }
+}
+
+/* close | close LISTENER | close CONN: a listener, or an accepted
+ * connection (one an earlier event named). */
 static int lq_parse_close(struct lq_parser *p, struct lq_directive *d)
 {
+    int ntok = p->ntok;
+    lq_take_listener_opt(p, &d->lsn);
     if (p->ntok == 1) {
         d->u.call.kind = LQ_CALL_CLOSE;
         return 0;
     }
+    if (p->ntok < ntok)
+        return lq_no_more(p, 1, "close [LISTENER|CONN]");
     d->u.call.kind = LQ_CALL_CLOSE_CONN;
     if (lq_conn_arg(p, "close", true, &d->conn))
         return -1;
-    return lq_no_more(p, 2, "close [CONN]");
+    return lq_no_more(p, 2, p->sc->nlsn ? "close [LISTENER|CONN]" : "close [CONN]");
 }
 
 /* shutdown SHUT_RD|SHUT_WR|SHUT_RDWR: the listener. */
@@ -948,9 +967,11 @@ static int lq_parse_shutdown(struct lq_parser *p, struct lq_directive *d)
 {
     char buf[80];
     d->u.call.kind = LQ_CALL_SHUTDOWN;
+    const struct lq_tok *last = &p->tok[p->ntok - 1];
+    uint16_t eol = (uint16_t)(last->col + last->len);
+    lq_take_listener_opt(p, &d->lsn);
     if (p->ntok < 2)
-        return lq_perr(p, (uint16_t)(p->tok[0].col + p->tok[0].len),
-                       "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
+        return lq_perr(p, eol, "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
     const struct lq_tok *t = &p->tok[1];
     unsigned how = 3;
     for (unsigned h = 0; h < 3; h++)
@@ -961,7 +982,9 @@ static int lq_parse_shutdown(struct lq_parser *p, struct lq_directive *d)
                        "unknown shutdown mode '%s' (expected SHUT_RD, SHUT_WR or SHUT_RDWR)",
                        lq_tok_str(t, buf, sizeof(buf)));
     d->u.call.how = (uint8_t)how;
-    return lq_no_more(p, 2, "shutdown SHUT_RD|SHUT_WR|SHUT_RDWR");
+    return lq_no_more(p, 2,
+                      p->sc->nlsn ? "shutdown [LISTENER] SHUT_RD|SHUT_WR|SHUT_RDWR"
+                                  : "shutdown SHUT_RD|SHUT_WR|SHUT_RDWR");
 }
 
 /* icmp CONN KIND [mtu=N] [seq=+N|-N|bad]: an ICMP error about a segment

@@ -235,9 +235,12 @@ void lq_print_directive(const struct lq_scenario *sc, const struct lq_directive 
         if (d->u.call.kind == LQ_CALL_CLOSE_CONN)
             lq_sb_addf(out, "close %s", sc->conns[d->conn]);
         else
-            lq_sb_add(out, "close");
+            lq_sb_addf(out, "close%s%s", sc->nlsn ? " " : "", lq_print_lsn(sc, d->lsn));
         break;
-    case LQ_D_SHUTDOWN: lq_sb_addf(out, "shutdown %s", lq_shut_how_name(d->u.call.how)); break;
+    case LQ_D_SHUTDOWN:
+        lq_sb_addf(out, "shutdown %s%s%s", lq_print_lsn(sc, d->lsn), sc->nlsn ? " " : "",
+                   lq_shut_how_name(d->u.call.how));
+        break;
     case LQ_D_WAIT:
         if (d->u.wait_ms % 1000 == 0)
             lq_sb_addf(out, "wait %" PRIu64 "s", d->u.wait_ms / 1000);

@@ -188,9 +188,10 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
     case LQ_D_WAIT: return a->u.wait_ms == b->u.wait_ms;
     case LQ_D_CLOSE:
         return a->u.call.kind == b->u.call.kind &&
-               (a->u.call.kind != LQ_CALL_CLOSE_CONN ||
-                strcmp(sa->conns[a->conn], sb->conns[b->conn]) == 0);
-    case LQ_D_SHUTDOWN: return a->u.call.how == b->u.call.how;
+               (a->u.call.kind != LQ_CALL_CLOSE_CONN
+                    ? a->lsn == b->lsn
+                    : strcmp(sa->conns[a->conn], sb->conns[b->conn]) == 0);
+    case LQ_D_SHUTDOWN: return a->lsn == b->lsn && a->u.call.how == b->u.call.how;
     case LQ_D_FAMILY: return a->u.family == b->u.family;
     case LQ_D_SYN:
     case LQ_D_ACK:
@@ -308,6 +309,7 @@ struct lq_sockcall lq_directive_sockcall(const struct lq_directive *d)
 {
     struct lq_sockcall c = {.kind = d->kind == LQ_D_SHUTDOWN ? LQ_CALL_SHUTDOWN : d->u.call.kind,
                             .how = d->u.call.how,
+                            .lsn = d->u.call.kind == LQ_CALL_CLOSE_CONN ? 0 : d->lsn,
                             .conn = d->conn};
     return c;
 }

@@ -60,6 +60,7 @@ enum { LQ_SHUT_RD, LQ_SHUT_WR, LQ_SHUT_RDWR };
 struct lq_sockcall {
     uint8_t kind; /* enum lq_sockcall_kind */
     uint8_t how;  /* LQ_SHUT_* */
+    uint8_t lsn;  /* the listener of close / shutdown (0: the first) */
     uint16_t conn;
 };
 

@@ -761,13 +761,16 @@ static int lq_live_sockcall(struct lq_backend *b, const struct lq_sockcall *c, i
     struct lq_live *lv = lq_lv(b);
     out->jiffies_at = lq_live_tick_guard(lv);
     lv->call_ns = lq_capture_now_ns();
+    int lfd = c->lsn < lv->nlsn ? lv->listeners[c->lsn] : -1;
     if (c->kind == LQ_CALL_CLOSE) {
-        *rc = lv->listener < 0 ? -EBADF : close(lv->listener) ? -errno : 0;
-        lv->listener = -1;
-        lv->listeners[0] = -1;
+        *rc = lfd < 0 ? -EBADF : close(lfd) ? -errno : 0;
+        if (c->lsn < lv->nlsn)
+            lv->listeners[c->lsn] = -1;
+        if (c->lsn == 0)
+            lv->listener = -1;
     } else if (c->kind == LQ_CALL_SHUTDOWN) {
         int how = c->how == LQ_SHUT_RD ? SHUT_RD : c->how == LQ_SHUT_WR ? SHUT_WR : SHUT_RDWR;
-        *rc = lv->listener < 0 ? -EBADF : shutdown(lv->listener, how) ? -errno : 0;
+        *rc = lfd < 0 ? -EBADF : shutdown(lfd, how) ? -errno : 0;
     } else {
         *rc = -EBADF; /* accept() never returned it, or it is closed */
         for (size_t i = 0; i < lv->naccepted; i++) {

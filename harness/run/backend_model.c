@@ -119,8 +119,8 @@ static int lq_mb_sockcall(struct lq_backend *b, const struct lq_sockcall *c, int
     (void)err;
     struct lq_model *m = lq_mb(b)->m;
     lq_mb(b)->call_ms = lq_model_now(m);
-    *rc = c->kind == LQ_CALL_CLOSE      ? lq_model_close(m)
-          : c->kind == LQ_CALL_SHUTDOWN ? lq_model_shutdown(m, c->how)
+    *rc = c->kind == LQ_CALL_CLOSE      ? lq_model_close_on(m, c->lsn)
+          : c->kind == LQ_CALL_SHUTDOWN ? lq_model_shutdown_on(m, c->lsn, c->how)
                                         : lq_model_close_conn(m, c->conn);
     lq_model_collect(lq_mb(b), lq_model_now(m), out);
     return 0;

@@ -123,7 +123,7 @@ if [ -x "$FZ_LQ" ]; then
     n=$(wc -l <"$TMP/minm.body")
     grep -qx 'listener [A-Za-z0-9]* reuseport' "$TMP/minm.body" &&
         grep -qx 'sysctl net.ipv4.tcp_migrate_req=1' "$TMP/minm.body" &&
-        grep -qx 'close' "$TMP/minm.body" && [ "$n" -lt 20 ]
+        grep -qxE 'close( [A-Za-z0-9]+)?' "$TMP/minm.body" && [ "$n" -lt 20 ]
     ok $? "minimized to $n directives: the listeners, tcp_migrate_req=1, a close"
     sed 's/^/#   /' "$TMP/minm.body"
     "$LISTENQ" run --no-progress --out "$TMP/rerunm" "$TMP/minm.min.lq" >/dev/null 2>&1

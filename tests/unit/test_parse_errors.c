@@ -610,6 +610,14 @@ static void test_expect(void)
     ERR("syn c1\nclose c1 now", 2, 10,
         "unexpected 'now' at the end of the line (the form is: close [CONN])");
     ERR("close 3", 1, 7, "'3' is not a connection name");
+    /* close / shutdown LISTENER: the name comes out of the line first */
+    ERR("listener A reuseport\nlistener B reuseport\nsyn c1\nclose B c1", 4, 9,
+        "unexpected 'c1' at the end of the line (the form is: close [LISTENER|CONN])");
+    ERR("listener A reuseport\nlistener B reuseport\nshutdown B", 3, 11,
+        "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
+    ERR("listener A reuseport\nlistener B reuseport\nshutdown B SHUT_RD A", 3, 20,
+        "unexpected 'A' at the end of the line (the form is: shutdown [LISTENER] SHUT_RD|");
+    ERR("close A", 1, 7, "unknown connection 'A': no event before this line uses it");
     ERR("shutdown", 1, 9, "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
     ERR("shutdown SHUT_rd", 1, 10,
         "unknown shutdown mode 'SHUT_rd' (expected SHUT_RD, SHUT_WR or SHUT_RDWR)");

@@ -483,6 +483,18 @@ static void test_listeners(void)
         lq_scenario_free(&copy);
     lq_scenario_free(&other);
     lq_scenario_free(&sc);
+    ok(parse("listener L1 reuseport\nlistener L2 reuseport\nsyn c1\nclose L2\nclose\n"
+             "shutdown L2 SHUT_WR\nshutdown SHUT_RD\nclose c1\n",
+             &sc) &&
+           sc.d[3].kind == LQ_D_CLOSE && sc.d[3].u.call.kind == LQ_CALL_CLOSE && sc.d[3].lsn == 1 &&
+           sc.d[4].u.call.kind == LQ_CALL_CLOSE && sc.d[4].lsn == 0 &&
+           sc.d[5].kind == LQ_D_SHUTDOWN && sc.d[5].lsn == 1 && sc.d[5].u.call.how == LQ_SHUT_WR &&
+           sc.d[6].lsn == 0 && sc.d[6].u.call.how == LQ_SHUT_RD &&
+           sc.d[7].u.call.kind == LQ_CALL_CLOSE_CONN && sc.d[7].conn == 0 &&
+           lq_directive_sockcall(&sc.d[3]).lsn == 1 && lq_directive_sockcall(&sc.d[7]).lsn == 0,
+       "close L2 and shutdown L2 name a listener; without a name the first; close c1 a "
+       "connection");
+    lq_scenario_free(&sc);
     ok(parse("listener only\nlisten only -1\naccept only\n", &sc) && sc.nlsn == 1 &&
            !sc.lsn_reuseport[0] && sc.d[1].lsn == 0 && sc.d[1].u.backlog == -1,
        "one named listener without reuseport");

@@ -241,6 +241,9 @@ static void test_canonical(void)
               "listeners: the name after the verb, or after acceptq/synq/backlog");
     canonical("listener L1\nlisten L1 -1\nsockopt L1 TCP_SYNCNT=2\n",
               "one named listener without reuseport");
+    canonical("listener L1 reuseport\nlistener L2 reuseport\nlisten L2 4\nclose L2\n"
+              "shutdown L1 SHUT_RD\nclose L1\n",
+              "close and shutdown name their listener");
     canonical("# x\nfamily ipv4\n", "family ipv4 after a comment");
 }
 
