@@ -32,6 +32,7 @@
 #include "inject.h"
 #include "netns.h"
 #include "wire/pcapout.h"
+#include "wire/tfo_cookie.h"
 #include "snmp.h"
 #include "util/grow.h"
 
@@ -1277,7 +1278,7 @@ static const struct {
     {"net.ipv4.tcp_invalid_ratelimit", "500"},
     /* a fixed Fast Open key (the bytes 00..0f): the same cookie in every run
      * (docs/research/fastopen-server-path.md, 5: its test vectors) */
-    {"net.ipv4.tcp_fastopen_key", "03020100-07060504-0b0a0908-0f0e0d0c"},
+    {"net.ipv4.tcp_fastopen_key", LQ_TFO_KEY_SYSCTL},
     {"net.ipv4.tcp_min_snd_mss", "48"},
     /* no SACK compression: an ACK for out-of-order data leaves at once, not
      * from an hrtimer racing the next event (absent before 4.19: the same) */
