@@ -267,12 +267,16 @@ static void lq_pd_peer_usage(FILE *f)
                "send: one segment from 192.0.2.2:PORT (--ipv6: 2001:db8::2) to the listener, then\n"
                "the replies the model\n"
                "predicts (--expect synack,ack,rst; none: do not wait), each within --timeout-ms;\n"
-               "a SYN-ACK's options exactly: synack/mss=1460/ws=7/sack/ts (the others absent);\n"
+               "a SYN-ACK's options exactly: synack/mss=1460/ws=7/sack/ts/fo (the others absent;\n"
+               "fo: the kernel's Fast Open cookie for these addresses);\n"
                "several segments, separated by --, are sent one after the other.\n"
                "  --flags FLAGS       S F R P . (ACK), as packetdrill writes them\n"
                "  --ack N | --ack-srv N     the ack field, or the server's ISN + N\n"
                "  --win N --len N --mss N --wscale N --sackok --ts VAL\n"
                "  --tsecr N | --tsecr-srv N the TS echo, or the server's first TSval + N\n"
+               "  --fo request|kernel|kernel-flipped|HEX   a Fast Open option: a cookie\n"
+               "                      request, the kernel's cookie for these addresses (under\n"
+               "                      the key the script sets), it flipped, or these bytes\n"
                "  --lport PORT --dst ADDR --if DEV --state FILE   (defaults: 8080, tun0's, tun0)\n"
                "accept: accept() on packetdrill's listener; the connection from PORT (its\n"
                "TCP_MAXSEG is --mss N) or a failure with --errno; the socket stays open until\n"
@@ -329,6 +333,34 @@ static int lq_pd_peer_expect(char *s, struct lq_pdp_args *a)
     return 0;
 }
 
+/* --fo request|kernel|kernel-flipped|HEX (2 to 32 hex digits, even) */
+static int lq_pd_peer_fo(const char *s, struct lq_pdp_args *a)
+{
+    struct lq_tcpopt *o = &a->seg.opt;
+    o->has_fo = true;
+    o->fo_exp = false;
+    o->fo_len = 0;
+    a->fo_kernel = strcmp(s, "kernel") == 0 || strcmp(s, "kernel-flipped") == 0;
+    a->fo_flip = strcmp(s, "kernel-flipped") == 0;
+    if (a->fo_kernel || strcmp(s, "request") == 0)
+        return 0;
+    size_t n = strlen(s);
+    if (n < 2 || n > 2 * LQ_TFO_COOKIE_MAX || n % 2 || strspn(s, "0123456789abcdefABCDEF") != n) {
+        fprintf(stderr,
+                "listenq pd-peer: bad --fo '%s' (request, kernel, kernel-flipped or 2..32 hex "
+                "digits)\n",
+                s);
+        return -1;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        sscanf(s + 2 * i, "%2x", &v);
+        o->fo[i] = (uint8_t)v;
+    }
+    o->fo_len = (uint8_t)(n / 2);
+    return 0;
+}
+
 struct lq_pd_peer_one {
     struct lq_pdp_args a;
     bool have_sport, have_flags, have_seq;
@@ -361,7 +393,8 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
         O_ERRNO,
         O_HOLD,
         O_IPV6,
-        O_V6ONLY
+        O_V6ONLY,
+        O_FO
     };
     static const struct option opts[] = {{"sport", required_argument, 0, O_SPORT},
                                          {"flags", required_argument, 0, O_FLAGS},
@@ -386,6 +419,7 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
                                          {"hold", required_argument, 0, O_HOLD},
                                          {"ipv6", no_argument, 0, O_IPV6},
                                          {"v6only", required_argument, 0, O_V6ONLY},
+                                         {"fo", required_argument, 0, O_FO},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct lq_pdp_args *a = &o->a;
@@ -454,6 +488,7 @@ static int lq_pd_peer_parse(int argc, char **argv, struct lq_pd_peer_one *o)
             a->tsecr_srv = c == O_TSECR_SRV;
             break;
         case O_EXPECT: bad = lq_pd_peer_expect(optarg, a); break;
+        case O_FO: bad = lq_pd_peer_fo(optarg, a); break;
         case O_TIMEOUT:
             bad = lq_pd_peer_num(optarg, 1, 60000, &v);
             a->timeout_ms = (int)v;

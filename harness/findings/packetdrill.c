@@ -16,6 +16,7 @@
 #include "run/backend_model.h"
 #include "run/runner.h"
 #include "util/grow.h"
+#include "wire/tfo_cookie.h"
 
 /* The sysctls the listenq harness fixes in its namespaces (backend_live.c). */
 static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
@@ -23,7 +24,8 @@ static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
                                           "net.ipv4.tcp_challenge_ack_limit=2147483647",
                                           "net.ipv4.tcp_invalid_ratelimit=500",
                                           "net.ipv4.tcp_min_snd_mss=48",
-                                          "net.ipv4.tcp_comp_sack_nr=0"};
+                                          "net.ipv4.tcp_comp_sack_nr=0",
+                                          "net.ipv4.tcp_fastopen_key=" LQ_TFO_KEY_SYSCTL};
 
 static uint32_t lq_pd_line(const struct lq_scenario *sc, size_t i)
 {
@@ -769,11 +771,6 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
             refuse = "SO_ATTACH_REUSEPORT_CBPF takes a classic-BPF program (struct sock_fprog), "
                      "which a packetdrill script cannot write";
         }
-        if (!refuse && d->kind == LQ_D_SYN && d->u.seg.tfo) {
-            refuse_line = d->line;
-            refuse = "a Fast Open option (tfo): the model's cookie is a token, not the kernel's "
-                     "SipHash of the script's addresses, so no FO cookie could be written";
-        }
         if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE)
             closed = true;
     }
@@ -863,7 +860,11 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
                        "// (an echo of it is of the first); the client's are listenq's.\n");
     /* a TS echo that matches no TSval the server sent is read as an offset
      * from the first (tsecr=bad) */
-    lq_sb_add(out, "--tcp_ts_ecr_scaled\n\n");
+    lq_sb_add(out, "--tcp_ts_ecr_scaled\n");
+    /* the flow's cookie is SipHash of its addresses: fixed (pd_fastopen.c) */
+    if (lq_pd_fo_used(sc))
+        lq_sb_addf(out, "--local_ip=%s\n", lq_pd_fo_local_ip(lq_scenario_conn_ipv6(sc, p.conn)));
+    lq_sb_addc(out, '\n');
     lq_sb_add(out, lq_sb_str(&init));
     lq_sb_addc(out, '\n');
     lq_pd_socket(&p);

@@ -107,7 +107,7 @@ static uint32_t lq_pd_srv_ts_echo(const struct lq_pd *p, uint32_t v)
 static void lq_pd_options(struct lq_pd *p, const struct lq_tcpopt *o, bool in,
                           struct lq_strbuf *out)
 {
-    if (!(o->has_mss || o->has_ts || o->has_wscale || o->sack_perm))
+    if (!(o->has_mss || o->has_ts || o->has_wscale || o->sack_perm || o->has_fo))
         return;
     lq_sb_add(out, " <");
     bool first = true;
@@ -138,6 +138,10 @@ static void lq_pd_options(struct lq_pd *p, const struct lq_tcpopt *o, bool in,
         LQ_PD_OPT("nop,wscale %u", o->wscale);
     if (o->sack_perm && !o->has_ts)
         LQ_PD_OPT("nop,nop,sackOK");
+    if (o->has_fo) {
+        lq_pd_fo_option(p, p->conn, o, in, out, first);
+        first = false;
+    }
 #undef LQ_PD_OPT
     lq_sb_addc(out, '>');
 }

@@ -14,6 +14,7 @@ void lq_pd_track(struct lq_pd *p, const struct lq_obs *o)
         uint16_t c = pk[k].conn;
         if (c >= p->sc->nconns)
             continue;
+        lq_pd_fo_learn(p, &pk[k]);
         bool synack = (s->flags & (LQ_TH_SYN | LQ_TH_ACK)) == (LQ_TH_SYN | LQ_TH_ACK);
         if (synack && (!p->srv_known[c] || p->srv_isn[c] != s->seq)) {
             p->srv_known[c] = true;
@@ -90,6 +91,8 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
         else if (s->opt.tsecr)
             lq_sb_addf(b, " --tsecr %" PRIu32, s->opt.tsecr);
     }
+    if (s->opt.has_fo)
+        lq_pd_fo_peer_arg(p, c, &s->opt, b);
     if (lq_scenario_conn_ipv6(p->sc, c))
         lq_sb_add(b, " --ipv6");
     lq_sb_add(b, " --expect ");
@@ -115,7 +118,11 @@ void lq_pd_peer_send(struct lq_pd *p, const struct lq_obs *o)
                 lq_sb_add(b, "/sack");
             if (op->has_ts)
                 lq_sb_add(b, "/ts");
-            if (!op->has_mss && !op->has_wscale && !op->sack_perm && !op->has_ts)
+            /* the model's cookie: the kernel's for pd-peer's addresses */
+            if (op->has_fo && op->fo_len)
+                lq_sb_add(b, op->fo_exp ? "/foexp" : "/fo");
+            if (!op->has_mss && !op->has_wscale && !op->sack_perm && !op->has_ts &&
+                !(op->has_fo && op->fo_len))
                 lq_sb_add(b, "/");
         }
     }

@@ -74,6 +74,10 @@ struct lq_pd {
     unsigned nheld;
     bool held_lost;
     struct lq_strbuf quiet_lines; /* the header's list of the stretches */
+    /* the Fast Open cookie the model's SYN-ACKs last carried, per family
+     * (the client's cookie cache: IPv4 0, IPv6 1) */
+    uint8_t fo_model_len[2];
+    uint8_t fo_model[2][LQ_TFO_COOKIE_MAX];
 };
 
 /* The trace's packets of observation o. */
@@ -118,4 +122,27 @@ void lq_pd_quiet_hold(struct lq_pd *p, size_t dir, uint32_t line);
  * not change since (emit writes one), the others into the header. */
 void lq_pd_quiet_end(struct lq_pd *p, void (*emit)(struct lq_pd *, size_t dir, uint32_t line));
 
+/* Fast Open options (pd_fastopen.c). What a SYN's cookie is, as the
+ * script writes it: */
+enum lq_pd_fo_kind {
+    LQ_PD_FO_REQUEST,        /* an empty option */
+    LQ_PD_FO_KERNEL,         /* the model's cookie: the kernel's, in the script */
+    LQ_PD_FO_KERNEL_FLIPPED, /* the model's with every bit flipped (tfo=bad) */
+    LQ_PD_FO_LITERAL,        /* other bytes (no cookie learnt yet), as they are */
+};
+/* Whether a SYN of the scenario carries a Fast Open option. */
+bool lq_pd_fo_used(const struct lq_scenario *sc);
+/* The flow's local address the header sets where Fast Open is used. */
+const char *lq_pd_fo_local_ip(bool ipv6);
+/* Learns the model's cookie from a SYN-ACK of the trace (lq_pd_track). */
+void lq_pd_fo_learn(struct lq_pd *p, const struct lq_obs_pkt *r);
+enum lq_pd_fo_kind lq_pd_fo_classify(const struct lq_pd *p, uint16_t conn,
+                                     const struct lq_tcpopt *o);
+/* The flow's FO option in a packet line's option list (first: no comma);
+ * in: the client's (else the server's, whose cookie is the kernel's). */
+void lq_pd_fo_option(const struct lq_pd *p, uint16_t conn, const struct lq_tcpopt *o, bool in,
+                     struct lq_strbuf *out, bool first);
+/* " --fo request|kernel|kernel-flipped|HEX" for a pd-peer send line. */
+void lq_pd_fo_peer_arg(const struct lq_pd *p, uint16_t conn, const struct lq_tcpopt *o,
+                       struct lq_strbuf *out);
 #endif

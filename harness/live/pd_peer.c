@@ -26,6 +26,7 @@
 #include "netns.h"
 #include "util/fsutil.h"
 #include "wire/frame.h"
+#include "wire/tfo_cookie.h"
 
 #define LQ_PDP_SRC      "192.0.2.2"   /* in packetdrill's remote prefix, not its own address */
 #define LQ_PDP_SRC6     "2001:db8::2" /* in its IPv6 remote prefix (2001:db8::/32) */
@@ -54,7 +55,7 @@ int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s)
         return -1;
     a->expect_opts[i] = s[n] == '/';
     a->opts[i].mss = a->opts[i].wscale = -1;
-    a->opts[i].sack = a->opts[i].ts = false;
+    a->opts[i].sack = a->opts[i].ts = a->opts[i].fo = false;
     for (s += n; *s == '/';) {
         s++;
         unsigned v;
@@ -67,6 +68,8 @@ int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s)
             a->opts[i].sack = true;
         else if (n == 2 && strncmp(s, "ts", 2) == 0)
             a->opts[i].ts = true;
+        else if (n == 2 && strncmp(s, "fo", 2) == 0)
+            a->opts[i].fo = true;
         else if (n != 0 || s[n]) /* "synack/": no option at all */
             return -1;
         s += n;
@@ -77,8 +80,9 @@ int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s)
     return 0;
 }
 
-/* "mss=1460/ws=7/sack/ts" for a report */
-static void lq_pdp_opts_str(int32_t mss, int32_t ws, bool sack, bool ts, char *buf, size_t len)
+/* "mss=1460 ws=7 sack ts fo" for a report */
+static void lq_pdp_opts_str(int32_t mss, int32_t ws, bool sack, bool ts, const char *fo, char *buf,
+                            size_t len)
 {
     int n = snprintf(buf, len, "mss=%s", mss < 0 ? "none" : "");
     if (mss >= 0)
@@ -86,7 +90,29 @@ static void lq_pdp_opts_str(int32_t mss, int32_t ws, bool sack, bool ts, char *b
     n += snprintf(buf + n, len - (size_t)n, " ws=%s", ws < 0 ? "none" : "");
     if (ws >= 0)
         n += snprintf(buf + n, len - (size_t)n, "%d", ws);
-    snprintf(buf + n, len - (size_t)n, " %s %s", sack ? "sack" : "nosack", ts ? "ts" : "nots");
+    snprintf(buf + n, len - (size_t)n, " %s %s %s", sack ? "sack" : "nosack", ts ? "ts" : "nots",
+             fo);
+}
+
+/* The kernel's cookie for the segment's addresses (wire/tfo_cookie.h). */
+static void lq_pdp_kernel_cookie(const struct lq_frame_ends *e, bool v6, uint8_t out[8])
+{
+    uint8_t sa[4], da[4];
+    memcpy(sa, &e->src_ip, 4);
+    memcpy(da, &e->dst_ip, 4);
+    if (v6)
+        lq_tfo_cookie(true, e->src_ip6, e->dst_ip6, out);
+    else
+        lq_tfo_cookie(false, sa, da, out);
+}
+
+/* What a reply's Fast Open option is: "nofo", "fo" (the kernel's cookie for
+ * the addresses), "fo-other" (another option). */
+static const char *lq_pdp_fo_str(const struct lq_tcpopt *o, const uint8_t want[8])
+{
+    if (!o->has_fo)
+        return "nofo";
+    return !o->fo_exp && o->fo_len == 8 && !memcmp(o->fo, want, 8) ? "fo" : "fo-other";
 }
 
 static const char *lq_pdp_kind_name(int k)
@@ -259,13 +285,16 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, const struct lq_f
                            lq_pdp_kind_name(a->expect[got]));
         const struct lq_tcpopt *o = &fi.seg.opt;
         int32_t mss = o->has_mss ? o->mss : -1, ws = o->has_wscale ? o->wscale : -1;
-        if (a->expect_opts[got] &&
-            (mss != a->opts[got].mss || ws != a->opts[got].wscale ||
-             o->sack_perm != a->opts[got].sack || o->has_ts != a->opts[got].ts)) {
+        uint8_t cookie[8];
+        lq_pdp_kernel_cookie(e, a->seg.ipv6, cookie);
+        const char *fo = lq_pdp_fo_str(o, cookie), *want_fo = a->opts[got].fo ? "fo" : "nofo";
+        if (a->expect_opts[got] && (mss != a->opts[got].mss || ws != a->opts[got].wscale ||
+                                    o->sack_perm != a->opts[got].sack ||
+                                    o->has_ts != a->opts[got].ts || strcmp(fo, want_fo) != 0)) {
             char have[96], want[96];
-            lq_pdp_opts_str(mss, ws, o->sack_perm, o->has_ts, have, sizeof(have));
+            lq_pdp_opts_str(mss, ws, o->sack_perm, o->has_ts, fo, have, sizeof(have));
             lq_pdp_opts_str(a->opts[got].mss, a->opts[got].wscale, a->opts[got].sack,
-                            a->opts[got].ts, want, sizeof(want));
+                            a->opts[got].ts, want_fo, want, sizeof(want));
             return lq_errf(err, LQ_EXIT_FAIL,
                            "port %u: the listener's SYN-ACK has %s; the model's, %s", a->seg.sport,
                            have, want);
@@ -337,6 +366,12 @@ int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err)
     struct lq_frame_ends e = {.src_ip = src.s_addr, .dst_ip = dst.s_addr};
     memcpy(e.src_ip6, &src6, 16);
     memcpy(e.dst_ip6, &dst6, 16);
+    if (a->fo_kernel) {
+        lq_pdp_kernel_cookie(&e, v6, seg.opt.fo);
+        seg.opt.fo_len = LQ_TFO_COOKIE_SIZE;
+        for (unsigned i = 0; a->fo_flip && i < LQ_TFO_COOKIE_SIZE; i++)
+            seg.opt.fo[i] = (uint8_t)~seg.opt.fo[i];
+    }
     int n = lq_frame_build_tcp(frame, sizeof(frame), &e, (uint16_t)(seg.sport ^ seg.seq), &seg);
     if (n < 0) {
         lq_errf(err, LQ_EXIT_ERROR, "the segment does not fit");

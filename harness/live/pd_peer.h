@@ -39,10 +39,13 @@ enum lq_pdp_kind { LQ_PDP_SYNACK, LQ_PDP_ACK, LQ_PDP_RST, LQ_PDP_OTHER };
 #define LQ_PDP_MAX_EXPECT 8
 
 struct lq_pdp_args {
-    struct lq_seg seg;                 /* sport, dport, flags, seq, ack, win, len, options;
-                                        * seg.ipv6: over IPv6 */
-    bool ack_srv;                      /* seg.ack is an offset from the server's ISN */
-    bool tsecr_srv;                    /* seg.opt.tsecr is an offset from the server's last TSval */
+    struct lq_seg seg; /* sport, dport, flags, seq, ack, win, len, options;
+                        * seg.ipv6: over IPv6 */
+    bool ack_srv;      /* seg.ack is an offset from the server's ISN */
+    bool tsecr_srv;    /* seg.opt.tsecr is an offset from the server's last TSval */
+    /* seg.opt's Fast Open cookie is the kernel's for these addresses
+     * (fo_kernel), with every bit flipped too (fo_flip) */
+    bool fo_kernel, fo_flip;
     const char *dst;                   /* the listener's address; NULL: the tun device's */
     const char *ifname;                /* the device the replies leave by (tun0) */
     const char *state;                 /* the state file; NULL: one per namespace under /tmp */
@@ -53,6 +56,7 @@ struct lq_pdp_args {
     struct {
         int32_t mss, wscale;
         bool sack, ts;
+        bool fo; /* a Fast Open option with the kernel's cookie for these addresses */
     } opts[LQ_PDP_MAX_EXPECT];
     int nexpect;
 };
@@ -78,8 +82,8 @@ int lq_pdp_bind(uint16_t lport, int v6only, struct lq_err *err);
  * (a reply of another kind, none in time, no namespace of its own). */
 int lq_pdp_run(const struct lq_pdp_args *a, struct lq_err *err);
 /* "synack", "ack", "rst" into a->expect; a SYN-ACK may name its options
- * exactly: "synack/mss=1460/ws=7/sack/ts" (those not named are absent;
- * "synack/": none).
+ * exactly: "synack/mss=1460/ws=7/sack/ts/fo" (those not named are absent;
+ * "synack/": none; fo: the kernel's Fast Open cookie for the addresses).
  * 0, or -1 when s is none of these. */
 int lq_pdp_expect_parse(struct lq_pdp_args *a, const char *s);
 

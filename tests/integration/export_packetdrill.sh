@@ -52,6 +52,10 @@ ok $? "--family 6: an IPv6 script (--ip_version=ipv6, IPV6_V6ONLY 1 before bind)
 
 "$LISTENQ" pd-peer send --sport 20000 >/dev/null 2>&1
 is "$?" 2 "pd-peer with missing arguments is bad input"
+"$LISTENQ" pd-peer send --sport 20000 --flags S --seq 1 --fo 12345 >"$TMP/fo.out" 2>&1
+st=$?
+[ "$st" -eq 2 ] && grep -q "bad --fo '12345'" "$TMP/fo.out"
+ok $? "pd-peer --fo with an odd number of hex digits is bad input (exit $st)"
 if [ "$(id -u)" = 0 ] && [ "$(stat -Lc %i /proc/self/ns/net)" = "$(stat -Lc %i /proc/1/ns/net 2>/dev/null)" ]; then
     "$LISTENQ" pd-peer send --sport 20000 --flags S --seq 1 --dst 127.0.0.1 --expect none \
         >"$TMP/peer.out" 2>&1
@@ -77,7 +81,9 @@ if [ -n "$why" ]; then
         "the overflow scenario's three scripts pass (pd-peer fills the SYN queue)" \
         "with cookies on in the script only, c3's script fails" \
         "... at the check of the model's state after c3's SYN (line 5): a cookie was sent" \
-        "over IPv6 (--family 6) the overflow scenario's three scripts pass"; do
+        "over IPv6 (--family 6) the overflow scenario's three scripts pass" \
+        "a Fast Open scenario's scripts pass (the kernel's cookie, written and echoed)" \
+        "... and fail with the flow's cookie changed by one bit"; do
         skip "$t" "$why"
     done
     tap_done
@@ -124,4 +130,27 @@ st=$?
 [ "$st" -eq 0 ] && grep -q '^# packetdrill passed 3 of 3 scripts' "$TMP/drop6.out"
 ok $? "over IPv6 (--family 6) the overflow scenario's three scripts pass"
 [ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/drop6.out"
+
+# Fast Open: c1 asks for a cookie, c2 echoes it with data (a child at SYN
+# time), c3 sends it flipped (a normal request, a cookie back)
+printf '%s\n' "sysctl net.ipv4.tcp_fastopen=3" "listen 8" "sockopt TCP_FASTOPEN=4" \
+    "syn c1 mss=1460 tfo" "expect c1 synack tfo-cookie" "syn c2 mss=1460 len=100 tfo=echo" \
+    "expect c2 synack notfo-cookie" "expect acceptq 1" "syn c3 mss=1460 len=10 tfo=bad" \
+    "expect c3 synack tfo-cookie" "expect counter TCPFastOpenPassiveFail 1" >"$TMP/fo.lq"
+PATH="$(dirname "$LISTENQ"):$PATH" "$LISTENQ" export --packetdrill --check "$TMP/fo.lq" \
+    >"$TMP/fo-check.out" 2>&1
+st=$?
+[ "$st" -eq 0 ] && grep -q '^# packetdrill passed 3 of 3 scripts' "$TMP/fo-check.out"
+ok $? "a Fast Open scenario's scripts pass (the kernel's cookie, written and echoed)"
+[ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/fo-check.out"
+"$LISTENQ" export --packetdrill --conn c1 -o "$TMP/fo.pkt" "$TMP/fo.lq"
+# the SYN-ACK's cookie with its last hex digit changed
+sed -E 's/(> S\. .*FO [0-9a-f]{15})([0-9a-f])/\1x\2/; s/x0/1/; s/x([1-9a-f])/0/' "$TMP/fo.pkt" >"$TMP/fo-mut.pkt"
+cmp -s "$TMP/fo.pkt" "$TMP/fo-mut.pkt" && echo "# the cookie was not changed"
+PATH="$(dirname "$LISTENQ"):$PATH" unshare -n sh -c 'ip link set lo up && exec taskset -c 0 "$0" --ip_version=ipv4 "$1"' \
+    "$pd" "$TMP/fo-mut.pkt" >"$TMP/fo-mut.out" 2>&1
+st=$?
+[ "$st" -ne 0 ] && grep -q "bad value in outbound TCP option (kind=34)" "$TMP/fo-mut.out"
+ok $? "... and fail with the flow's cookie changed by one bit"
+[ "$st" -ne 0 ] || sed 's/^/# /' "$TMP/fo-mut.out"
 tap_done

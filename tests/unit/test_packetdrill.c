@@ -47,7 +47,8 @@ static uint32_t mix(uint64_t seed, uint64_t a, uint64_t b)
     "sysctl -q net.ipv4.tcp_challenge_ack_limit=2147483647\n" \
     "sysctl -q net.ipv4.tcp_invalid_ratelimit=500\n"          \
     "sysctl -q net.ipv4.tcp_min_snd_mss=48\n"                 \
-    "sysctl -q net.ipv4.tcp_comp_sack_nr=0\n"
+    "sysctl -q net.ipv4.tcp_comp_sack_nr=0\n"                 \
+    "sysctl -q net.ipv4.tcp_fastopen_key=03020100-07060504-0b0a0908-0f0e0d0c\n"
 
 #define SYSCTLS_DEFAULT(cookies)                      \
     "sysctl -q net.core.somaxconn=4096\n"             \
@@ -402,6 +403,53 @@ int main(void)
         ok(strstr(got, "\n+0 > R. 0:0(0) ack 1\n") != NULL &&
                strstr(got, "the RST the model predicts") == NULL,
            "rst.lq: a flow's RST before any SYN-ACK is a > line, not a count");
+    }
+
+    /* Fast Open: the kernel's cookie where the model has its token. For
+     * packetdrill's addresses (remote 192.0.2.1, its default; local
+     * 192.168.0.2, the header's) under the key 00..0f the kernel's cookie
+     * is a5fbd0c6401f8462: Linux 6.18.44 sent it to this script's c1 in a
+     * packetdrill run (export --check), as SipHash-2-4 of the addresses
+     * gives it; flipped, 5a042f39bfe07b9d. */
+    static const char fo_lq[] = "sysctl net.ipv4.tcp_fastopen=3\nlisten 8\n"
+                                "sockopt TCP_FASTOPEN=4\nsyn c1 mss=1460 tfo\n"
+                                "expect c1 synack tfo-cookie\nsyn c2 mss=1460 len=100 tfo=echo\n"
+                                "syn c3 mss=1460 len=10 tfo=bad\n";
+    lq_sb_reset(&out);
+    if (!export(&p, "fo.lq", fo_lq, "c1", &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, "\n--local_ip=192.168.0.2\n") != NULL,
+           "fo.lq c1: the header fixes --local_ip");
+        ok(strstr(got, "sysctl -q net.ipv4.tcp_fastopen_key=03020100-07060504-0b0a0908-0f0e0d0c") !=
+               NULL,
+           "fo.lq c1: the set-up fixes the key");
+        ok(strstr(got, "+0 < S 0:0(0) win 65535 <mss 1460,FO,nop,nop>") != NULL,
+           "fo.lq c1: the cookie request, padded");
+        ok(strstr(got, "+0 > S. 0:0(0) ack 1 <mss 1460,FO a5fbd0c6401f8462,nop,nop>") != NULL,
+           "fo.lq c1: the SYN-ACK carries the kernel's cookie");
+        ok(strstr(got, "--sport 20001 --flags S --seq 1744717512 --len 100 --mss 1460 --fo kernel "
+                       "--expect synack/mss=1460`") != NULL,
+           "fo.lq c1: pd-peer echoes the kernel's cookie for its addresses; no cookie back");
+        ok(strstr(got, "--len 10 --mss 1460 --fo kernel-flipped --expect synack/mss=1460/fo`") !=
+               NULL,
+           "fo.lq c1: tfo=bad is the kernel's cookie flipped; a cookie back");
+    }
+    lq_sb_reset(&out);
+    if (!export(&p, "fo.lq", fo_lq, "c2", &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, "--fo request --expect synack/mss=1460/fo`") != NULL,
+           "fo.lq c2: pd-peer asks for a cookie and checks it is the kernel's");
+        ok(strstr(got, "+0 < S 0:100(100) win 65535 <mss 1460,FO a5fbd0c6401f8462,nop,nop>") !=
+               NULL,
+           "fo.lq c2: the flow echoes the kernel's cookie");
+    }
+    lq_sb_reset(&out);
+    if (!export(&p, "fo.lq", fo_lq, "c3", &out)) {
+        const char *got = lq_sb_str(&out);
+        ok(strstr(got, "+0 < S 0:10(10) win 65535 <mss 1460,FO 5a042f39bfe07b9d,nop,nop>") != NULL,
+           "fo.lq c3: the flow sends the kernel's cookie flipped");
+        ok(strstr(got, "> S. 0:0(0) ack 1 <mss 1460,FO a5fbd0c6401f8462,nop,nop>") != NULL,
+           "fo.lq c3: ... and gets the right one back with a normal SYN-ACK");
     }
 
     lq_sb_reset(&out);
