@@ -287,14 +287,12 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
     lq_child_synrecv_done(m, c, in);
 }
 
-bool lq_fastopen_child_of(const struct lq_model *m, int lsn)
+int lq_fastopen_children_of(const struct lq_model *m, int lsn)
 {
-    if (m->lsn[lsn].fo_rst_len)
-        return true; /* (and the RST list's requests) */
+    int n = (int)m->lsn[lsn].fo_rst_len; /* (and the RST list's requests) */
     for (size_t i = 0; i < m->nchildren; i++)
-        if (m->children[i].fastopen && m->children[i].fo_rsk.lsn == lsn)
-            return true;
-    return false;
+        n += m->children[i].fastopen && m->children[i].fo_rsk.lsn == lsn;
+    return n;
 }
 
 /* tcp_retransmit_timer() of a child with fastopen_rsk ->

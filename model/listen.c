@@ -64,12 +64,16 @@ int lq_model_listen_on(struct lq_model *m, int lsn, uint16_t lport, int backlog)
         lq_model_dp(m, LQ_DP_LISTEN_START);
         m->lsk->listening = true;
         /* reqsk_queue_alloc() zeroes the Fast Open queue's count (max_qlen
-         * stays); it is 0 already unless accepted children of the last
-         * listen are still in SYN_RECV, which would take it below 0 */
-        if (lq_fastopen_child_of(m, lsn))
-            lq_model_beyond(m, "listen() again while Fast Open children of the last listen are "
-                               "in SYN_RECV, or its RST list counted (reqsk_queue_alloc zeroes "
-                               "the count they hold): not modelled");
+         * stays; the RST list went with inet_csk_listen_stop). Accepted
+         * children of the last listen still in SYN_RECV keep their request,
+         * whose rsk_listener is this socket: each one's reqsk_fastopen_remove
+         * takes the count below 0 later, and tcp_fastopen_queue_check's
+         * signed "qlen >= max_qlen" lets that many more children in. */
+        int pending = lq_fastopen_children_of(m, lsn);
+        if (pending)
+            lq_model_dp(m, LQ_DP_LISTEN_FASTOPEN_QLEN_RESET);
+        m->lsk->fo_qlen = 0;
+        m->lsk->fo_qlen_offset = -pending;
         m->lport = lport;
         /* inet_csk_listen_start -> inet_hash -> __inet_hash */
         if (m->lsk->reuseport)

@@ -456,7 +456,7 @@ const char *lq_model_check_invariants(const struct lq_model *m)
             return "young differs from the requests that never timed out";
         if (queued[l] != L->acceptq_len)
             return "accept queue length differs from the queued children";
-        if (fo_qlen[l] + (int)L->fo_rst_len != L->fo_qlen)
+        if (fo_qlen[l] + (int)L->fo_rst_len + L->fo_qlen_offset != L->fo_qlen)
             return "the Fast Open queue length differs from its children in SYN_RECV";
         for (size_t k = 0; k < L->acceptq_len; k++) {
             int c = L->acceptq[L->acceptq_head + k];

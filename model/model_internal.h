@@ -63,6 +63,9 @@ struct lq_listener {
      * RST list (rskq_rst_head: FIFO, each one's rsk_timer.expires in
      * jiffies_64, reqsk_fastopen_remove) */
     int fo_max_qlen, fo_qlen;
+    /* for the invariant: fo_qlen is the Fast Open children in SYN_RECV (and
+     * the RST list) plus this, the (negative) count listen() forgot */
+    int fo_qlen_offset;
     uint64_t *fo_rst;
     size_t fo_rst_head, fo_rst_len, fo_rst_cap;
     /* The accept queue: child indexes, FIFO. */
@@ -464,9 +467,9 @@ void lq_fastopen_synack_option(struct lq_model *m, const struct lq_foc *foc);
 void lq_fastopen_queue_tune(struct lq_model *m, int backlog);
 /* A segment to a TFO child in SYN_RECV. */
 void lq_fastopen_synrecv_rcv(struct lq_model *m, int child, const struct lq_seg *in);
-/* Whether listener lsn has a TFO child still in SYN_RECV, or a request on
- * its RST list. */
-bool lq_fastopen_child_of(const struct lq_model *m, int lsn);
+/* How many TFO children of listener lsn are still in SYN_RECV, and the
+ * requests on its RST list. */
+int lq_fastopen_children_of(const struct lq_model *m, int lsn);
 /* Time passes: the TFO children's SYN-ACK timers and the request timers, in
  * expiry order. */
 void lq_fastopen_timers(struct lq_model *m, uint64_t until);

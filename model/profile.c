@@ -167,6 +167,16 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "5.15", "5.10.y by AUTOSEL (point release unknown)"},
          {5, 15, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_TFO_SIPHASH_COOKIE] =
+        {{"tfo_siphash_cookie",
+          "__tcp_fastopen_cookie_gen_cipher: the Fast Open cookie is SipHash-2-4 of the SYN's "
+          "addresses under the key; before, AES-128 of them (invisible to the model, whose "
+          "cookie is a token; an exported packetdrill script needs the kernel's); the patch "
+          "\"net: ipv4: move tcp_fastopen server side code to SipHash library\" (June 2019), "
+          "commit not resolved",
+          "5.3", "none (a new algorithm, not backported)"},
+         {5, 3, 0},
+         {{0, 0, 0}}},
     [LQ_CHG_REUSEPORT_CBPF] =
         {{"reuseport_cbpf",
           "SO_ATTACH_REUSEPORT_CBPF: an SO_REUSEPORT group can hold a classic-BPF program; "

@@ -96,6 +96,12 @@ enum lq_change {
      * no-cookie mode makes a child of a SYN without data too (before:
      * "if (syn_data && tcp_fastopen_no_cookie(...))"). */
     LQ_CHG_TFO_NO_COOKIE_DATALESS,
+    /* 5.3 "net: ipv4: move tcp_fastopen server side code to SipHash library"
+     * (the patch mail, June 2019; the commit is not resolved): the cookie is
+     * SipHash-2-4 of the SYN's addresses (before, AES-128 of them). The
+     * model's cookie is a token either way; a packetdrill script writes the
+     * kernel's cookie, which listenq computes only as SipHash. */
+    LQ_CHG_TFO_SIPHASH_COOKIE,
     LQ_CHG_COUNT
 };
 

@@ -452,6 +452,22 @@ int main(void)
            "fo.lq c3: ... and gets the right one back with a normal SYN-ACK");
     }
 
+    /* before 5.3 the kernel's cookie is AES of the addresses: refused */
+    struct lq_profile p52;
+    if (!lq_profile_resolve("5.2", &p52, err, sizeof(err))) {
+        struct lq_scenario sc;
+        struct lq_err e = {0};
+        lq_sb_reset(&out);
+        if (!lq_parse_text(fo_lq, strlen(fo_lq), "fo.lq", &sc, &e)) {
+            struct lq_pd_opts o = {.source = "fo.lq"};
+            int rc = lq_export_packetdrill(&sc, &p52, &o, &out, &e);
+            ok(rc != 0 && e.status == LQ_EXIT_SKIP && strstr(e.msg, "line 4: a Fast Open option") &&
+                   strstr(e.msg, "tfo_siphash_cookie"),
+               "fo.lq for a 5.2 profile: refused by name (AES cookies): %s", e.msg);
+            lq_scenario_free(&sc);
+        }
+    }
+
     lq_sb_reset(&out);
     if (!export(&p, "stretch.lq", stretch_lq, NULL, &out)) {
         const char *got = lq_sb_str(&out);

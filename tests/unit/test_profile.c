@@ -65,12 +65,13 @@ int main(void)
     /* 4.4.0: the lockless listener only; 5ea8ea2cb7f1 reached 4.4.y at 4.4.178 (Q6). */
     check_changes("4.4", BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG), 128);
 
-    /* 5.10.0: SOMAXCONN 4096 (5.4, Q8); EmbryonicRsts-if-unlinked only from 5.10.27 (Q5);
+    /* 5.10.0: SOMAXCONN 4096 (5.4, Q8); SipHash Fast Open cookies (5.3); EmbryonicRsts-if-unlinked
+     * only from 5.10.27 (Q5);
      * `>` only from 5.10.234 (Q1). */
     check_changes("5.10",
                   BIT(LQ_CHG_SYNQ_LIMIT_IS_BACKLOG) | BIT(LQ_CHG_ACCEPTQ_FULL_ALWAYS_DROPS) |
                       BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_REUSEPORT_CBPF) |
-                      BIT(LQ_CHG_REUSEPORT_TCP_STEER),
+                      BIT(LQ_CHG_REUSEPORT_TCP_STEER) | BIT(LQ_CHG_TFO_SIPHASH_COOKIE),
                   4096);
 
     /* 6.1.0: 5.12's 7233da86697e native; `>` from 6.1.125 (Q1); challenge ACK from
@@ -82,11 +83,16 @@ int main(void)
                       BIT(LQ_CHG_SOMAXCONN_4096) | BIT(LQ_CHG_EMBRYONIC_IF_UNLINKED) |
                       BIT(LQ_CHG_SYNACK_RTX_REHASH) | BIT(LQ_CHG_V6_CONSISTENT_FLOWLABEL) |
                       BIT(LQ_CHG_REUSEPORT_CBPF) | BIT(LQ_CHG_REUSEPORT_TCP_STEER) |
-                      BIT(LQ_CHG_MIGRATE_REQ) | BIT(LQ_CHG_TFO_NO_COOKIE_DATALESS);
+                      BIT(LQ_CHG_MIGRATE_REQ) | BIT(LQ_CHG_TFO_NO_COOKIE_DATALESS) |
+                      BIT(LQ_CHG_TFO_SIPHASH_COOKIE);
     check_changes("6.1", base61, 4096);
     /* data-less no-cookie Fast Open: e3faa49bcecd, mainline 5.15 (its 5.10.y
      * AUTOSEL point release is unknown: 5.10 profiles stay without it) */
     check_has("5.14", LQ_CHG_TFO_NO_COOKIE_DATALESS, false, "mainline 5.15");
+    /* SipHash cookies: the patch mail of June 2019 (5.3 merge window); the
+     * 6.1.192 and 6.12.118 sources (SRC) compute siphash() */
+    check_has("5.2.21", LQ_CHG_TFO_SIPHASH_COOKIE, false, "AES cookies before 5.3");
+    check_has("5.3", LQ_CHG_TFO_SIPHASH_COOKIE, true, "SipHash cookies from 5.3");
     check_has("5.15", LQ_CHG_TFO_NO_COOKIE_DATALESS, true, "mainline 5.15");
     /* net.ipv4.tcp_migrate_req: f9ac779f881c, merged for 5.14, not backported */
     check_has("5.13", LQ_CHG_MIGRATE_REQ, false, "mainline 5.14");
