@@ -771,6 +771,13 @@ int lq_export_packetdrill_trace(const struct lq_scenario *sc, const struct lq_tr
             refuse = "SO_ATTACH_REUSEPORT_CBPF takes a classic-BPF program (struct sock_fprog), "
                      "which a packetdrill script cannot write";
         }
+        if (!refuse && d->kind == LQ_D_SYN && d->u.seg.tfo &&
+            !lq_profile_has(profile, LQ_CHG_TFO_SIPHASH_COOKIE)) {
+            refuse_line = d->line;
+            refuse = "a Fast Open option (tfo) for a kernel before 5.3 (profile entry "
+                     "tfo_siphash_cookie): its cookie is AES-128 of the addresses, and listenq "
+                     "writes the SipHash cookie only";
+        }
         if (d->kind == LQ_D_CLOSE && d->u.call.kind == LQ_CALL_CLOSE)
             closed = true;
     }
