@@ -178,22 +178,32 @@ static int lq_conn_arg(struct lq_parser *p, const char *verb, bool must_exist, u
 
 static int lq_no_more(struct lq_parser *p, int from, const char *usage);
 
-/* The listener a directive names at word pos, which is then taken out of
- * the line (the words after it keep their columns). In a scenario with
- * `listener` lines the name is required; in one without, a name there is
- * an undeclared listener. */
+/* Whether word pos is a declared listener's name; if so its index into
+ * lsn, and the word taken out of the line (the words after it keep their
+ * columns). */
+static bool lq_take_listener_name(struct lq_parser *p, int pos, uint8_t *lsn)
+{
+    for (size_t i = 0; pos < p->ntok && i < p->sc->nlsn; i++)
+        if (lq_tok_is(&p->tok[pos], p->sc->lsn_names[i])) {
+            *lsn = (uint8_t)i;
+            memmove(&p->tok[pos], &p->tok[pos + 1],
+                    (size_t)(p->ntok - pos - 1) * sizeof(p->tok[0]));
+            p->ntok--;
+            return true;
+        }
+    return false;
+}
+
+/* The listener a directive names at word pos, taken out of the line. In a
+ * scenario with `listener` lines the name is required; in one without, a
+ * name there is an undeclared listener. */
 static int lq_take_listener(struct lq_parser *p, int pos, const char *verb, uint8_t *lsn)
 {
     char buf[80];
     *lsn = 0;
+    if (lq_take_listener_name(p, pos, lsn))
+        return 0;
     const struct lq_tok *t = pos < p->ntok ? &p->tok[pos] : NULL;
-    for (size_t i = 0; t && i < p->sc->nlsn; i++)
-        if (lq_tok_is(t, p->sc->lsn_names[i])) {
-            *lsn = (uint8_t)i;
-            memmove(&p->tok[pos], &p->tok[pos + 1], (size_t)(p->ntok - pos - 1) * sizeof(*t));
-            p->ntok--;
-            return 0;
-        }
     if (p->sc->nlsn) {
         uint16_t col = t ? t->col : (uint16_t)(p->tok[p->ntok - 1].col + p->tok[p->ntok - 1].len);
         return lq_perr(p, col,
@@ -929,32 +939,19 @@ static int lq_parse_expect(struct lq_parser *p, struct lq_directive *d)
     return lq_parse_expect_pkt(p, x);
 }
 
-/* The listener a close or shutdown names at word 1, taken out of the line
- * like lq_take_listener's; without a name (in any scenario) the first
- * listener, as before listeners had names. */
-static void lq_take_listener_opt(struct lq_parser *p, uint8_t *lsn)
-{
-    *lsn = 0;
-    for (size_t i = 0; p->ntok > 1 && i < p->sc->nlsn; i++)
-        if (lq_tok_is(&p->tok[1], p->sc->lsn_names[i])) {
-            *lsn = (uint8_t)i;
-            memmove(&p->tok[1], &p->tok[2], (size_t)(p->ntok - 2) * sizeof(p->tok[0]));
-            p->ntok--;
-            return;
-        }
-}
-
 /* close | close LISTENER | close CONN: a listener, or an accepted
  * connection (one an earlier event named). */
 static int lq_parse_close(struct lq_parser *p, struct lq_directive *d)
 {
-    int ntok = p->ntok;
-    lq_take_listener_opt(p, &d->lsn);
+    /* a listener's name at word 1 (else the first listener, as before
+     * listeners had names) */
+    d->lsn = 0;
+    bool named = lq_take_listener_name(p, 1, &d->lsn);
     if (p->ntok == 1) {
         d->u.call.kind = LQ_CALL_CLOSE;
         return 0;
     }
-    if (p->ntok < ntok)
+    if (named)
         return lq_no_more(p, 1, "close [LISTENER|CONN]");
     d->u.call.kind = LQ_CALL_CLOSE_CONN;
     if (lq_conn_arg(p, "close", true, &d->conn))
@@ -969,7 +966,8 @@ static int lq_parse_shutdown(struct lq_parser *p, struct lq_directive *d)
     d->u.call.kind = LQ_CALL_SHUTDOWN;
     const struct lq_tok *last = &p->tok[p->ntok - 1];
     uint16_t eol = (uint16_t)(last->col + last->len);
-    lq_take_listener_opt(p, &d->lsn);
+    d->lsn = 0;
+    lq_take_listener_name(p, 1, &d->lsn); /* else the first listener */
     if (p->ntok < 2)
         return lq_perr(p, eol, "'shutdown' needs SHUT_RD, SHUT_WR or SHUT_RDWR");
     const struct lq_tok *t = &p->tok[1];

@@ -97,13 +97,10 @@ static void lq_pdp_opts_str(int32_t mss, int32_t ws, bool sack, bool ts, const c
 /* The kernel's cookie for the segment's addresses (wire/tfo_cookie.h). */
 static void lq_pdp_kernel_cookie(const struct lq_frame_ends *e, bool v6, uint8_t out[8])
 {
-    uint8_t sa[4], da[4];
-    memcpy(sa, &e->src_ip, 4);
-    memcpy(da, &e->dst_ip, 4);
     if (v6)
         lq_tfo_cookie(true, e->src_ip6, e->dst_ip6, out);
-    else
-        lq_tfo_cookie(false, sa, da, out);
+    else /* src_ip, dst_ip: network order, the header's bytes */
+        lq_tfo_cookie(false, (const uint8_t *)&e->src_ip, (const uint8_t *)&e->dst_ip, out);
 }
 
 /* What a reply's Fast Open option is: "nofo", "fo" (the kernel's cookie for
@@ -234,6 +231,8 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, const struct lq_f
 {
     int got = 0;
     int64_t end = lq_pdp_now_ms() + a->timeout_ms;
+    uint8_t cookie[8]; /* what a SYN-ACK's /fo must carry */
+    lq_pdp_kernel_cookie(e, a->seg.ipv6, cookie);
     while (got < a->nexpect) {
         int64_t left = end - lq_pdp_now_ms();
         if (left <= 0)
@@ -285,8 +284,6 @@ static int lq_pdp_replies(int ps, const struct lq_pdp_args *a, const struct lq_f
                            lq_pdp_kind_name(a->expect[got]));
         const struct lq_tcpopt *o = &fi.seg.opt;
         int32_t mss = o->has_mss ? o->mss : -1, ws = o->has_wscale ? o->wscale : -1;
-        uint8_t cookie[8];
-        lq_pdp_kernel_cookie(e, a->seg.ipv6, cookie);
         const char *fo = lq_pdp_fo_str(o, cookie), *want_fo = a->opts[got].fo ? "fo" : "nofo";
         if (a->expect_opts[got] && (mss != a->opts[got].mss || ws != a->opts[got].wscale ||
                                     o->sack_perm != a->opts[got].sack ||
