@@ -20,6 +20,22 @@ if ! command -v python3 >/dev/null 2>&1; then
 fi
 # the processes of process group $1
 members() { ps -eo pgid= | awk -v g="$1" '$1 == g' | wc -l | tr -d ' '; }
+# the pid of the first process below $1 whose command line starts with $2
+# (other tests' fuzzers may run beside this one: tests/run.sh runs tests at once)
+descendant() {
+    ps -eo pid=,ppid=,args= | awk -v root="$1" -v want="$2" '
+        { pid[NR] = $1; ppid[NR] = $2; a = $0; sub(/^ *[0-9]+ +[0-9]+ /, "", a); args[NR] = a }
+        END {
+            below[root] = 1
+            for (grew = 1; grew;) {
+                grew = 0
+                for (i = 1; i <= NR; i++)
+                    if ((ppid[i] in below) && !(pid[i] in below)) { below[pid[i]] = 1; grew = 1 }
+            }
+            for (i = 1; i <= NR; i++)
+                if ((pid[i] in below) && index(args[i], want) == 1) { print pid[i]; exit }
+        }'
+}
 
 for sig in TERM INT KILL; do
     mkdir -p "$TMP/$sig/t"
@@ -29,7 +45,7 @@ for sig in TERM INT KILL; do
     # bounded wait for fork mode's jobs: the fuzzer's group has 3 or more members
     pg="" i=0
     while [ $i -lt 200 ]; do
-        fpid=$(pgrep -f "^$FZ -fork=2" | head -n 1)
+        fpid=$(descendant "$pid" "$FZ -fork=2")
         [ -n "$fpid" ] && pg=$(ps -o pgid= -p "$fpid" | tr -d ' ')
         [ -n "$pg" ] && [ "$(members "$pg")" -ge 3 ] && break
         sleep 0.05

@@ -30,6 +30,8 @@ nsfds=$(ls -l /proc/$pid/ns/net 2>/dev/null | sed 's/.*net:\[\([0-9]*\)\]/\1/')
 init=$(stat -L -c %i /proc/self/ns/net)
 [ -n "$nsfds" ] && [ "$nsfds" != "$init" ]
 ok $? "the run's thread is in a namespace of its own"
+# the run and its workers (--jobs): other tests' listenq runs may be beside it
+run_pids="$pid $(ps -o pid= --ppid "$pid" | tr '\n' ' ')"
 kill -9 $pid
 wait $pid 2>/dev/null
 # the kernel frees the namespaces asynchronously: bounded wait for the veth to go
@@ -51,9 +53,18 @@ if command -v lsns >/dev/null 2>&1; then
 else
     skip "the run's network namespace is gone" "lsns (util-linux) is not installed"
 fi
-leftover=0
-for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/exe" 2>/dev/null)" = "$(readlink -f "$LISTENQ")" ] && leftover=1
+# its workers die with it (PR_SET_PDEATHSIG): bounded wait
+left() {
+    n=0
+    for p in $run_pids; do
+        [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(readlink -f "$LISTENQ")" ] && n=$((n + 1))
+    done
+    echo $n
+}
+i=0
+while [ $i -lt 100 ] && [ "$(left)" -gt 0 ]; do
+    sleep 0.05
+    i=$((i + 1))
 done
-is $leftover 0 "no listenq process left"
+is "$(left)" 0 "no listenq process of the run left ($(echo $run_pids | wc -w) processes: $run_pids)"
 tap_done
