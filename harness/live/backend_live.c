@@ -105,6 +105,7 @@ struct lq_live {
     uint64_t barrier_jiffies; /* when the last barrier's echo went out */
     uint64_t mono0_ns;
     bool clock_ok;
+    bool released; /* lq_backend_live_release: nothing left in the kernel */
     /* the CPUs the process may run on outside a scenario (lq_live_pin) */
     cpu_set_t cpus;
     bool cpus_saved, pinned;
@@ -504,6 +505,9 @@ static void lq_live_pin(struct lq_live *lv, bool pin)
 static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct lq_err *err)
 {
     struct lq_live *lv = lq_lv(b);
+    if (lv->released)
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "the kernel harness was released (its namespaces are gone)");
     if (bg->sc && lq_scenario_is_slow(bg->sc))
         lq_live_pin(lv, true);
     uint16_t lport = bg->lport;
@@ -1080,23 +1084,50 @@ static void lq_live_close_packet_sockets(struct lq_live *lv)
     lv->cap = NULL;
 }
 
+/* What it holds in the kernel, given back (once); disown: only this
+ * process's copies, in a process forked from the one that made it (the
+ * sockets and namespaces stay as they are for the processes that still
+ * hold them, and the thread where it is). */
+static void lq_live_release(struct lq_live *lv, bool disown)
+{
+    for (size_t i = 0; i < lv->naccepted; i++)
+        if (lv->accepted[i].fd >= 0)
+            close(lv->accepted[i].fd);
+    lv->naccepted = 0;
+    for (int l = 0; l < lv->nlsn; l++)
+        if (lv->listeners[l] >= 0)
+            close(lv->listeners[l]);
+    for (int l = 0; l < LQ_MAX_LISTENERS; l++)
+        lv->listeners[l] = -1;
+    lv->listener = -1;
+    if (disown) {
+        lq_inject_close(lv->inj); /* a plain packet socket: its close only drops a reference */
+        lq_capture_disown(lv->cap);
+        lv->inj = NULL;
+        lv->cap = NULL;
+    } else {
+        lq_live_close_packet_sockets(lv);
+    }
+    if (lv->diag_open)
+        lq_diag_close(&lv->diag);
+    lv->diag_open = false;
+    if (lv->snmp_open)
+        lq_snmp_close(&lv->snmp);
+    lv->snmp_open = false;
+    if (disown)
+        lq_netns_disown(&lv->ns);
+    else
+        lq_netns_teardown(&lv->ns);
+    lv->released = true;
+}
+
 static void lq_live_destroy(struct lq_backend *b)
 {
     if (!b)
         return;
     struct lq_live *lv = lq_lv(b);
-    for (size_t i = 0; i < lv->naccepted; i++)
-        if (lv->accepted[i].fd >= 0)
-            close(lv->accepted[i].fd);
-    for (int l = 0; l < lv->nlsn; l++)
-        if (lv->listeners[l] >= 0)
-            close(lv->listeners[l]);
-    lq_live_close_packet_sockets(lv);
-    if (lv->diag_open)
-        lq_diag_close(&lv->diag);
-    if (lv->snmp_open)
-        lq_snmp_close(&lv->snmp);
-    lq_netns_teardown(&lv->ns);
+    if (!lv->released)
+        lq_live_release(lv, false);
     lq_live_clear_frames(lv);
     free(lv->frames);
     free(lv->recs);
@@ -1242,6 +1273,12 @@ static void lq_live_calibrate_clock(struct lq_live *lv)
     lq_live_calibrate_exact(lv);
 }
 
+static void *lq_live_calibrate_thread(void *lv)
+{
+    lq_live_calibrate_clock(lv);
+    return NULL;
+}
+
 static void lq_live_stats(struct lq_backend *b, struct lq_backend_stats *st)
 {
     *st = lq_lv(b)->stats;
@@ -1285,7 +1322,44 @@ static const struct {
     {"net.ipv4.tcp_comp_sack_nr", "0"},
 };
 
+/* The clock of this machine as another live backend calibrated it: jiffies
+ * against CLOCK_MONOTONIC is the same in every process and namespace. */
+static void lq_live_copy_clock(struct lq_live *lv, const struct lq_live *from)
+{
+    lv->hz = from->hz;
+    lv->jiffies_at_mono0 = from->jiffies_at_mono0;
+    lv->mono0_ns = from->mono0_ns;
+    lv->clock_ok = from->clock_ok;
+    lv->clock_exact = from->clock_exact;
+    lv->jiffies_base = from->jiffies_base;
+    lv->tick_ns = from->tick_ns;
+}
+
+static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct lq_err *err);
+
 struct lq_backend *lq_backend_live_new(struct lq_err *err)
+{
+    return lq_live_new(NULL, err);
+}
+
+void lq_backend_live_release(struct lq_backend *b)
+{
+    if (b && b->ops == &lq_live_ops && !lq_lv(b)->released)
+        lq_live_release(lq_lv(b), false);
+}
+
+void lq_backend_live_disown(struct lq_backend *b)
+{
+    if (b && b->ops == &lq_live_ops && !lq_lv(b)->released)
+        lq_live_release(lq_lv(b), true);
+}
+
+struct lq_backend *lq_backend_live_new_beside(const struct lq_backend *clock_of, struct lq_err *err)
+{
+    return lq_live_new(clock_of && clock_of->ops == &lq_live_ops ? clock_of : NULL, err);
+}
+
+static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct lq_err *err)
 {
     struct lq_backend *b = calloc(1, sizeof(*b));
     struct lq_live *lv = calloc(1, sizeof(*lv));
@@ -1305,7 +1379,23 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     lv->destroy_ok = true;
     lv->want_conn = -1;
     lv->hz = 1000;
-    lq_live_calibrate_clock(lv);
+    /* The clock is calibrated (about 10 ms of readings a third of a jiffy
+     * apart, mostly asleep) beside the set-up (mostly RCU waits), in a
+     * thread that takes no signal; it is joined before anything is written
+     * (lq_live_before_write reads the clock). */
+    pthread_t cal;
+    bool calibrating = false;
+    if (clock_of) {
+        lq_live_copy_clock(lv, (const struct lq_live *)clock_of->priv);
+    } else {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        calibrating = pthread_create(&cal, NULL, lq_live_calibrate_thread, lv) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (!calibrating)
+            lq_live_calibrate_clock(lv);
+    }
     if (lq_netns_setup(&lv->ns, err))
         goto fail;
     if (lq_netns_enter(&lv->ns, LQ_NS_CLIENT, err))
@@ -1317,11 +1407,14 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     lq_inject_set_ipv6(lv->inj, &lv->ns.client_ip6, &lv->ns.server_ip6);
     lq_inject_set_before_write(lv->inj, lq_live_before_write, lv);
     lq_inject_set_preempt(lv->inj, lq_live_preempt_us);
-    if (lq_live_late_writes && lv->clock_exact)
-        lq_inject_set_late_writes(lv->inj, lv->tick_ns, LQ_LIVE_TICK_GUARD_NS);
     lv->cap = lq_capture_open(lv->ns.client_ifname, err);
     if (!lv->cap)
         goto fail;
+    if (calibrating)
+        pthread_join(cal, NULL);
+    calibrating = false;
+    if (lq_live_late_writes && lv->clock_exact)
+        lq_inject_set_late_writes(lv->inj, lv->tick_ns, LQ_LIVE_TICK_GUARD_NS);
     if (lq_netns_enter(&lv->ns, LQ_NS_SERVER, err))
         goto fail;
     if (lq_live_wait_reachable(lv, false, err) ||
@@ -1347,6 +1440,8 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err)
     }
     return b;
 fail:
+    if (calibrating)
+        pthread_join(cal, NULL);
     lq_live_destroy(b);
     return NULL;
 }

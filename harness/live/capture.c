@@ -2,12 +2,14 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -152,5 +154,26 @@ void lq_capture_close(struct lq_capture *c)
         return;
     if (c->p)
         pcap_close(c->p);
+    free(c);
+}
+
+void lq_capture_disown(struct lq_capture *c)
+{
+    if (!c)
+        return;
+    if (c->p) {
+        /* /dev/null in the socket's place: pcap_close's setsockopt
+         * (PACKET_RX_RING, no ring) then fails with ENOTSOCK and touches
+         * nothing, its munmap drops this process's mapping, its close the
+         * /dev/null (one descriptor number throughout: nothing else can
+         * get it in between) */
+        int fd = pcap_fileno(c->p);
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && null >= 0 && dup2(null, fd) == fd)
+            pcap_close(c->p);
+        /* else the copies stay until this process ends: no harm */
+        if (null >= 0)
+            close(null);
+    }
     free(c);
 }

@@ -46,5 +46,11 @@ int lq_capture_drops(struct lq_capture *c, uint64_t *drops, struct lq_err *err);
 /* The clock of lq_frame.ts_ns (see also lq_inject_last_ns). */
 uint64_t lq_capture_now_ns(void);
 void lq_capture_close(struct lq_capture *c);
+/* In a process forked from the one that opened c: lets go of this process's
+ * copies (the descriptor, the ring's mapping) and frees c, leaving the
+ * socket as it is to the processes that still hold it. lq_capture_close
+ * would tell the kernel to take the ring down first (packet_set_ring), which
+ * detaches the socket they capture with for an RCU grace period. */
+void lq_capture_disown(struct lq_capture *c);
 
 #endif

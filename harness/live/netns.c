@@ -672,17 +672,22 @@ int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_
     return enter_fd(ns->fd[which], names[which], err);
 }
 
+void lq_netns_disown(struct lq_netns *ns)
+{
+    for (int i = 0; i < 4; i++) {
+        if (ns->fd[i] >= 0)
+            close(ns->fd[i]);
+        ns->fd[i] = -1;
+    }
+}
+
 void lq_netns_teardown(struct lq_netns *ns)
 {
     /* Back home first: closing the descriptors would not move the thread. If
      * that fails the thread keeps the last namespace alive, nothing worse. */
     if (ns->fd[LQ_NS_ORIG] >= 0)
         (void)setns(ns->fd[LQ_NS_ORIG], CLONE_NEWNET);
-    for (int i = 0; i < 4; i++) {
-        if (ns->fd[i] >= 0)
-            close(ns->fd[i]);
-        ns->fd[i] = -1;
-    }
+    lq_netns_disown(ns);
 }
 
 int lq_netns_private_enter(struct lq_err *err)

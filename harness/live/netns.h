@@ -68,6 +68,9 @@ int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_
 /* Back to ORIG and closes the descriptors: the namespaces die with their last
  * reference. Idempotent. */
 void lq_netns_teardown(struct lq_netns *ns);
+/* Closes the descriptors only, the thread left where it is: a process
+ * forked from the one that set ns up lets go of its copies. Idempotent. */
+void lq_netns_disown(struct lq_netns *ns);
 
 /* Forgets what ICMP errors taught the server's routes (the thread is in
  * SERVER): IPv4's PMTU exceptions through net.ipv4.route.flush
