@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jobs_order.h"
 #include "live/backend_live.h"
 #include "run/result_pack.h"
 #include "util/cleanup.h"
@@ -78,19 +79,15 @@ struct lq_worker {
  * be reported (a --repeat of millions never holds more). */
 #define LQ_JOBS_WINDOW 1024
 
-struct lq_slow {
-    uint64_t wait_ms;
-    size_t k;
-};
-
 struct lq_pool {
     const struct lq_cli_suite *s;
     size_t n;
-    struct lq_task *t;    /* [k % LQ_JOBS_WINDOW] for k in the window */
-    size_t admitted;      /* scenarios [0, admitted) entered the window */
-    struct lq_slow *slow; /* a heap: the longest wait first, then the suite's order */
-    size_t nslow;
-    size_t *fast; /* a ring of the others, in the suite's order */
+    struct lq_task *t;             /* [k % LQ_JOBS_WINDOW] for k in the window */
+    size_t admitted;               /* scenarios [0, admitted) entered the window */
+    struct lq_wait_heap slow;      /* the slow ones (wait lines) */
+    struct lq_wait_heap timed;     /* the others whose replies come from timers */
+    struct lq_jobs_estimator *est; /* which fast ones are timed */
+    size_t *fast;                  /* a ring of the others, in the suite's order */
     size_t fast_head, nfast;
     struct lq_worker *w;
     size_t nw;
@@ -100,42 +97,6 @@ struct lq_pool {
 static struct lq_task *lq_pool_task(struct lq_pool *p, size_t k)
 {
     return &p->t[k % LQ_JOBS_WINDOW];
-}
-
-static bool lq_slow_before(const struct lq_slow *a, const struct lq_slow *b)
-{
-    return a->wait_ms != b->wait_ms ? a->wait_ms > b->wait_ms : a->k < b->k;
-}
-
-static void lq_slow_push(struct lq_pool *p, struct lq_slow v)
-{
-    size_t i = p->nslow++;
-    while (i > 0 && lq_slow_before(&v, &p->slow[(i - 1) / 2])) {
-        p->slow[i] = p->slow[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    p->slow[i] = v;
-}
-
-static size_t lq_slow_pop(struct lq_pool *p)
-{
-    size_t top = p->slow[0].k;
-    struct lq_slow last = p->slow[--p->nslow];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= p->nslow)
-            break;
-        if (c + 1 < p->nslow && lq_slow_before(&p->slow[c + 1], &p->slow[c]))
-            c++;
-        if (!lq_slow_before(&p->slow[c], &last))
-            break;
-        p->slow[i] = p->slow[c];
-        i = c;
-    }
-    if (p->nslow)
-        p->slow[i] = last;
-    return top;
 }
 
 /* Scenario k enters the window: skipped at once, or queued. */
@@ -152,8 +113,12 @@ static void lq_pool_admit(struct lq_pool *p, size_t k)
         return;
     }
     t->slow = lq_scenario_is_slow(s->sc[k]);
+    uint64_t timed_us = t->slow ? 0 : lq_jobs_timer_wait_us(p->est, s->sc[k]);
     if (t->slow)
-        lq_slow_push(p, (struct lq_slow){.wait_ms = lq_scenario_wait_ms(s->sc[k]), .k = k});
+        lq_wait_push(&p->slow,
+                     (struct lq_waiter){.wait_us = lq_scenario_wait_ms(s->sc[k]) * 1000u, .k = k});
+    else if (timed_us)
+        lq_wait_push(&p->timed, (struct lq_waiter){.wait_us = timed_us, .k = k});
     else
         p->fast[(p->fast_head + p->nfast++) % LQ_JOBS_WINDOW] = k;
 }
@@ -265,11 +230,11 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
     int fd = me->fd;
 
     struct lq_cli_suite cs = *s;
-    struct lq_backend *own = NULL;
+    struct lq_backend *own = s->live; /* the first one's: the command's kernel */
     if (self > 0) {
         /* a kernel of its own: private namespaces beside the command's */
         struct lq_err err = {0};
-        own = lq_backend_live_new(&err);
+        own = lq_backend_live_new_beside(s->live, &err);
         if (!own) {
             lq_send_msg(fd, LQ_MSG_SETUP_FAILED, 0, err.msg, strlen(err.msg));
             _exit(0);
@@ -278,6 +243,7 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
             if (s->runner->backend[r] == s->live)
                 s->runner->backend[r] = own;
         cs.live = own;
+        lq_backend_live_disown(s->live); /* the command's, which the first worker has */
     }
     if (lq_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
         _exit(0);
@@ -366,33 +332,42 @@ static void lq_worker_close(struct lq_worker *w)
     w->state = LQ_W_GONE;
 }
 
-/* The next scenario for worker w: a sleeper takes slow ones only (while
- * other workers are left for the rest), the others the rest first; none
- * past the first harness failure. */
-static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *task)
+/* The first of heap h not past the first harness failure. */
+static bool lq_pool_pick_from(struct lq_pool *p, struct lq_wait_heap *h, size_t *task)
 {
-    bool others_left = false;
-    for (size_t i = 0; i < p->nw; i++)
-        others_left = others_left || (!p->w[i].sleeper && p->w[i].state != LQ_W_GONE);
-    if (!w->sleeper || !others_left) {
-        while (p->nfast) {
-            size_t k = p->fast[p->fast_head];
-            p->fast_head = (p->fast_head + 1) % LQ_JOBS_WINDOW;
-            p->nfast--;
-            if (k < p->fatal_at) {
-                *task = k;
-                return true;
-            }
-        }
-    }
-    while (p->nslow) {
-        size_t k = lq_slow_pop(p);
+    while (h->n) {
+        size_t k = lq_wait_pop(h);
         if (k < p->fatal_at) {
             *task = k;
             return true;
         }
     }
     return false;
+}
+
+/* The next scenario for worker w: a sleeper takes slow ones, then timed
+ * ones (their waits are the kernel's timers too), while other workers are
+ * left for the rest; the others take the timed ones, the rest, then slow
+ * ones; the longest waits first; none past the first harness failure. */
+static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *task)
+{
+    bool others_left = false;
+    for (size_t i = 0; i < p->nw; i++)
+        others_left = others_left || (!p->w[i].sleeper && p->w[i].state != LQ_W_GONE);
+    if (w->sleeper && others_left)
+        return lq_pool_pick_from(p, &p->slow, task) || lq_pool_pick_from(p, &p->timed, task);
+    if (lq_pool_pick_from(p, &p->timed, task))
+        return true;
+    while (p->nfast) {
+        size_t k = p->fast[p->fast_head];
+        p->fast_head = (p->fast_head + 1) % LQ_JOBS_WINDOW;
+        p->nfast--;
+        if (k < p->fatal_at) {
+            *task = k;
+            return true;
+        }
+    }
+    return lq_pool_pick_from(p, &p->slow, task);
 }
 
 /* Hands a scenario to each idle worker; more_later: scenarios are still
@@ -610,11 +585,18 @@ static void lq_task_free(struct lq_task *t)
     free(t->err_text);
 }
 
-/* How many scenarios of the suite are slow and how many are not, and the
- * sum and the longest of the slow ones' waits. */
-static void lq_pool_count(const struct lq_cli_suite *s, size_t *nslow, size_t *nfast,
-                          uint64_t *wait_sum_ms, uint64_t *wait_max_ms)
+/* Fast scenarios whose timers hold them this long (a delayed ACK's 40 ms,
+ * not the next jiffy's few ms) count with the slow ones for the sleepers:
+ * one of them is otherwise most of a fast suite's wall time. */
+#define LQ_JOBS_SLEEPER_MIN_US 20000u
+
+/* How many scenarios of the suite wait for timers (slow ones and fast ones
+ * held LQ_JOBS_SLEEPER_MIN_US or more) and how many do not, and the sum and
+ * the longest of the waits. */
+static void lq_pool_count(struct lq_pool *p, size_t *nslow, size_t *nfast, uint64_t *wait_sum_ms,
+                          uint64_t *wait_max_ms)
 {
+    const struct lq_cli_suite *s = p->s;
     struct lq_result scratch;
     lq_result_init(&scratch);
     *nslow = *nfast = 0;
@@ -622,8 +604,12 @@ static void lq_pool_count(const struct lq_cli_suite *s, size_t *nslow, size_t *n
     for (size_t k = 0; k < s->n; k++) {
         if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
             continue;
-        if (lq_scenario_is_slow(s->sc[k])) {
-            uint64_t w = lq_scenario_wait_ms(s->sc[k]);
+        uint64_t w = lq_scenario_is_slow(s->sc[k]) ? lq_scenario_wait_ms(s->sc[k]) : 0;
+        if (!w) {
+            uint64_t us = lq_jobs_timer_wait_us(p->est, s->sc[k]);
+            w = us >= LQ_JOBS_SLEEPER_MIN_US ? us / 1000u : 0;
+        }
+        if (w || lq_scenario_is_slow(s->sc[k])) {
             (*nslow)++;
             *wait_sum_ms += w;
             if (w > *wait_max_ms)
@@ -652,11 +638,14 @@ int lq_jobs_run(const struct lq_cli_suite *s)
 {
     struct lq_pool p = {.s = s, .n = s->n, .fatal_at = s->n};
     p.t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.t));
-    p.slow = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.slow));
-    p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
+    p.slow.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.slow.v));
+    p.timed.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.timed.v));
+    p.est = lq_jobs_estimator_new(s->profile);
     size_t nslow, nfast;
     uint64_t wait_sum_ms, wait_max_ms;
-    lq_pool_count(s, &nslow, &nfast, &wait_sum_ms, &wait_max_ms);
+    lq_pool_count(&p, &nslow, &nfast, &wait_sum_ms, &wait_max_ms);
+    p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
+
     size_t max_sleep = lq_pool_sleepers((size_t)s->jobs, wait_sum_ms, wait_max_ms);
     size_t nsleep = nslow < max_sleep ? nslow : max_sleep;
     size_t runnable = nslow + nfast;
@@ -671,11 +660,15 @@ int lq_jobs_run(const struct lq_cli_suite *s)
         p.w[i].sleeper = i >= ncpu;
     }
     /* the first worker takes over this process's kernel, which stays
-     * unused here from now on */
+     * unused here from now on: this process lets go of its copies at once,
+     * so that the others do not get them and the first gives it back (its
+     * RCU waits side by side) as soon as it has nothing left to run */
     size_t started = 0;
     for (size_t i = 0; i < p.nw; i++) {
         if (lq_pool_spawn(&p, i) == 0) {
             started++;
+            if (i == 0)
+                lq_backend_live_disown(s->live);
         } else {
             fprintf(stderr, "listenq: cannot start a worker: %s\n", strerror(errno));
             if (i == 0)
@@ -716,6 +709,9 @@ int lq_jobs_run(const struct lq_cli_suite *s)
         if (w->pid > 0 && busy)
             kill(w->pid, SIGTERM);
     }
+    /* this process's kernel when no worker took it over (else already
+     * disowned, and this does nothing) */
+    lq_backend_live_release(s->live);
     for (size_t i = 0; i < p.nw; i++) {
         struct lq_worker *w = &p.w[i];
         if (w->pid > 0)
@@ -730,7 +726,9 @@ int lq_jobs_run(const struct lq_cli_suite *s)
         lq_task_free(lq_pool_task(&p, k));
     int fatal = p.fatal_at < p.n || started == 0;
     free(p.t);
-    free(p.slow);
+    free(p.slow.v);
+    free(p.timed.v);
+    lq_jobs_estimator_free(p.est);
     free(p.fast);
     free(p.w);
     return fatal;

@@ -3,7 +3,8 @@
  *
  * Each worker is a process forked from the command, with a live kernel of
  * its own: its own private namespaces and veth (the first worker takes over
- * the command's, which then stays unused), its own runner and model. The
+ * the command's, which the command then lets go of), its own runner and
+ * model. The
  * command hands out scenarios one at a time and reports each result in the
  * suite's order as soon as every result before it is in, so the report (KTAP
  * numbering, JUnit, JSON lines, pcap names, divergences.jsonl, --shuffle
@@ -15,7 +16,9 @@
  * longest first: they sleep most of their time, so they run in workers of
  * their own beside the N that run the others (enough for every wait to
  * overlap the longest: LQ_JOBS_SLEEPERS_PER_JOB to LQ_JOBS_SLEEPERS_MAX_PER_JOB
- * per job), and their waits overlap everything else.
+ * per job), and their waits overlap everything else. Fast ones that wait
+ * for a timer (jobs_order.h) start before the other fast ones, longest
+ * first.
  *
  * The harness failing in a worker (lq_run_scenario returns -1, or the suite's
  * after() says so; a worker that dies) stops the run as it stops a
