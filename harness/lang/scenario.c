@@ -211,7 +211,8 @@ static bool lq_directive_equal(const struct lq_scenario *sa, const struct lq_dir
                    x->mss == y->mss && x->mss6 == y->mss6 && x->wscale == y->wscale &&
                    x->wscale_tri == y->wscale_tri && x->sack_tri == y->sack_tri &&
                    x->ts_tri == y->ts_tri && x->cookie_tri == y->cookie_tri &&
-                   x->ecn_tri == y->ecn_tri && x->tfo_tri == y->tfo_tri;
+                   x->ecn_tri == y->ecn_tri && x->tfo_tri == y->tfo_tri &&
+                   x->label_tri == y->label_tri;
         case LQ_X_NONE: return true;
         case LQ_X_ACCEPT:
             if (x->accept_errno != y->accept_errno || x->mss != y->mss || x->mss6 != y->mss6)

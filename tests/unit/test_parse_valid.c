@@ -495,6 +495,20 @@ static void test_listeners(void)
        "close L2 and shutdown L2 name a listener; without a name the first; close c1 a "
        "connection");
     lq_scenario_free(&sc);
+    {
+        /* the flow label's check is part of the expectation: same, differs
+         * and none are three scenarios */
+        struct lq_scenario same, differs, none;
+        bool a = parse("syn c1\nexpect c1 synack flowlabel=same\n", &same);
+        bool b = parse("syn c1\nexpect c1 synack flowlabel=differs\n", &differs);
+        bool c = parse("syn c1\nexpect c1 synack\n", &none);
+        ok(a && b && c && !lq_scenario_equal(&same, &differs) && !lq_scenario_equal(&same, &none) &&
+               !lq_scenario_equal(&differs, &none) && lq_scenario_equal(&same, &same),
+           "expect ... flowlabel=same, =differs and no flowlabel= are not equal");
+        lq_scenario_free(&same);
+        lq_scenario_free(&differs);
+        lq_scenario_free(&none);
+    }
     ok(parse("listener only\nlisten only -1\naccept only\n", &sc) && sc.nlsn == 1 &&
            !sc.lsn_reuseport[0] && sc.d[1].lsn == 0 && sc.d[1].u.backlog == -1,
        "one named listener without reuseport");
