@@ -25,6 +25,13 @@
  *   suite_jobs_speedup         suite_sequential_s / suite_wall_s
  *   fast_suite_jobs{1,2}_s     `listenq run --fast` with --jobs 1 and 2
  *   fast_suite_jobs2_speedup   the first over the second
+ *   fast_suite_x5_jobs{1,2}_s  the same with --repeat 5 (LQ_BENCH_REPEAT)
+ *   fast_suite_x5_jobs2_speedup the first over the second: the scaling of
+ *                              the work itself, less the fixed cost's share
+ *   run_fixed_ms               a whole `listenq run` of a one-event scenario:
+ *                              what every run pays whatever it runs (exec,
+ *                              namespaces, the capture ring's set-up and
+ *                              release: RCU grace periods)
  * Medians or totals over repeated runs; the lines say nothing else.
  */
 #include "bench.h"
@@ -37,6 +44,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+
+#define LQ_BENCH_REPEAT 5u
 
 #include "cli.h"
 #include "util/datadir.h"
@@ -278,15 +287,18 @@ static void lq_bench_live(struct lq_runner *r, struct lq_backend *model, struct 
  * seconds, or -1 when it did not conform (or could not run). json: where
  * its --json goes (NULL: none). */
 static double lq_bench_run(const char *self, const char *corpus, unsigned jobs, bool fast,
-                           const char *json)
+                           unsigned repeat, const char *json)
 {
-    char jobs_s[16];
+    char jobs_s[16], repeat_s[16];
     snprintf(jobs_s, sizeof(jobs_s), "%u", jobs);
+    snprintf(repeat_s, sizeof(repeat_s), "%u", repeat);
     char *av[16];
     int n = 0;
     lq_argv_push(av, &n, 16, self, "run", "--no-progress", "--jobs", jobs_s, NULL);
     if (fast)
         lq_argv_push(av, &n, 16, "--fast", NULL);
+    if (repeat > 1)
+        lq_argv_push(av, &n, 16, "--repeat", repeat_s, NULL);
     if (json) {
         unlink(json);
         lq_argv_push(av, &n, 16, "--json", json, NULL);
@@ -340,19 +352,33 @@ static int lq_bench_suites(const char *corpus, bool quick)
     snprintf(json, sizeof(json), "%s/seq.json", dir);
     unsigned jobs = lq_cli_default_jobs();
     int rounds = quick ? 1 : 3, fails = 0;
-    double seq[3], par[3], longest[3], f1[5], f2[5];
+    double seq[3], par[3], longest[3], f1[5], f2[5], r1[5], r2[5], fixed[5];
     for (int k = 0; k < rounds; k++) {
-        seq[k] = lq_bench_run(self, corpus, 1, false, json);
+        seq[k] = lq_bench_run(self, corpus, 1, false, 1, json);
         longest[k] = lq_bench_longest(json);
-        par[k] = lq_bench_run(self, corpus, jobs, false, NULL);
+        par[k] = lq_bench_run(self, corpus, jobs, false, 1, NULL);
         fails += seq[k] < 0 || par[k] < 0 || longest[k] < 0;
     }
     int frounds = quick ? 2 : 5;
     for (int k = 0; k < frounds; k++) {
-        f1[k] = lq_bench_run(self, corpus, 1, true, NULL);
-        f2[k] = lq_bench_run(self, corpus, 2, true, NULL);
-        fails += f1[k] < 0 || f2[k] < 0;
+        f1[k] = lq_bench_run(self, corpus, 1, true, 1, NULL);
+        f2[k] = lq_bench_run(self, corpus, 2, true, 1, NULL);
+        r1[k] = lq_bench_run(self, corpus, 1, true, LQ_BENCH_REPEAT, NULL);
+        r2[k] = lq_bench_run(self, corpus, 2, true, LQ_BENCH_REPEAT, NULL);
+        fails += f1[k] < 0 || f2[k] < 0 || r1[k] < 0 || r2[k] < 0;
     }
+    /* a run's fixed cost: one scenario of one event */
+    char one[sizeof(dir) + 16];
+    snprintf(one, sizeof(one), "%s/one.lq", dir);
+    FILE *of = fopen(one, "w");
+    bool have_one = of && fputs("listen 8\nsyn c1\nexpect c1 synack\n", of) >= 0;
+    if (of && fclose(of))
+        have_one = false;
+    for (int k = 0; k < frounds && have_one; k++) {
+        fixed[k] = lq_bench_run(self, one, 1, true, 1, NULL);
+        fails += fixed[k] < 0;
+    }
+    unlink(one);
     unlink(json);
     rmdir(dir);
     if (fails) {
@@ -369,6 +395,12 @@ static int lq_bench_suites(const char *corpus, bool quick)
     printf("fast_suite_jobs1_s: %.3f\n", a);
     printf("fast_suite_jobs2_s: %.3f\n", b);
     printf("fast_suite_jobs2_speedup: %.2f\n", a / b);
+    double c = lq_median(r1, (size_t)frounds), d = lq_median(r2, (size_t)frounds);
+    printf("fast_suite_x%u_jobs1_s: %.3f\n", LQ_BENCH_REPEAT, c);
+    printf("fast_suite_x%u_jobs2_s: %.3f\n", LQ_BENCH_REPEAT, d);
+    printf("fast_suite_x%u_jobs2_speedup: %.2f\n", LQ_BENCH_REPEAT, c / d);
+    if (have_one)
+        printf("run_fixed_ms: %.1f\n", lq_median(fixed, (size_t)frounds) * 1e3);
     return 0;
 }
 
