@@ -49,8 +49,11 @@ void lq_capture_close(struct lq_capture *c);
 /* In a process forked from the one that opened c: lets go of this process's
  * copies (the descriptor, the ring's mapping) and frees c, leaving the
  * socket as it is to the processes that still hold it. lq_capture_close
- * would tell the kernel to take the ring down first (packet_set_ring), which
- * detaches the socket they capture with for an RCU grace period. */
+ * asks the kernel to take the ring down first (pcap_close: setsockopt
+ * PACKET_RX_RING, no ring): 6.12 and 6.18 refuse at once while another
+ * mapping exists (packet_set_ring: EBUSY), but a kernel that detached the
+ * socket before that check would stop the others' capture for an RCU grace
+ * period; this never asks. */
 void lq_capture_disown(struct lq_capture *c);
 
 #endif
