@@ -25,7 +25,7 @@ static const char *const lq_pd_fixed[] = {"net.ipv4.tcp_no_metrics_save=1",
                                           "net.ipv4.tcp_invalid_ratelimit=500",
                                           "net.ipv4.tcp_min_snd_mss=48",
                                           "net.ipv4.tcp_comp_sack_nr=0",
-                                          "net.ipv4.tcp_fastopen_key=" LQ_TFO_KEY_SYSCTL};
+                                          ("net.ipv4.tcp_fastopen_key=" LQ_TFO_KEY_SYSCTL)};
 
 static uint32_t lq_pd_line(const struct lq_scenario *sc, size_t i)
 {
