@@ -10,9 +10,9 @@
 # Skipped checks are listed with their reasons.
 #
 # LISTENQ_TEST_JOBS test programs run at once (default: the CPUs and one
-# more; 1: one after another), the long ones first; each one's line is printed in the
-# order above as soon as it and the ones before it are done, so the log
-# reads the same whatever the number.
+# more; 1: one after another), the long ones first; each one's line is
+# printed in the order above as soon as it and the ones before it are done,
+# so the log reads the same whatever the number.
 set -u
 if [ "${1:-}" = "--one" ]; then
     # tests/run.sh --one DIR INDEX: runs test INDEX of DIR/list (its name, a
@@ -132,7 +132,7 @@ n=$(wc -l <"$tmp/list")
         BEGIN { split(long, l, /[ \n]+/); for (i in l) skip[l[i]] = 1 }
         !($1 in skip) { print NR }' "$tmp/list"
 } >"$tmp/order"
-xargs -P "$jobs" -n 1 sh "$0" --one "$tmp" <"$tmp/order" &
+xargs -r -P "$jobs" -n 1 sh "$0" --one "$tmp" <"$tmp/order" &
 xargs_pid=$!
 stop() {
     kill "$xargs_pid" 2>/dev/null
