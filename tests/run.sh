@@ -12,7 +12,8 @@
 # LISTENQ_TEST_JOBS test programs run at once (default: the CPUs and one
 # more; 1: one after another), the long ones first; each one's line is
 # printed in the order above as soon as it and the ones before it are done,
-# so the log reads the same whatever the number.
+# so the log reads the same whatever the number. A test with the line
+# "# tests/run.sh: alone" runs first, by itself, before the others start.
 set -u
 if [ "${1:-}" = "--one" ]; then
     # tests/run.sh --one DIR INDEX: runs test INDEX of DIR/list (its name, a
@@ -114,6 +115,7 @@ for tier in $tiers; do
         for t in tests/integration/*.sh; do
             [ -f "$t" ] || continue
             printf 'integration/%s\tsh %s\n' "$(basename "$t" .sh)" "$t" >>"$tmp/list"
+            grep -q '^# tests/run.sh: alone' "$t" && wc -l <"$tmp/list" >>"$tmp/alone"
         done
         ;;
     *)
@@ -123,7 +125,24 @@ for tier in $tiers; do
     esac
 done
 n=$(wc -l <"$tmp/list")
-# The start order: the long ones that are in the list, then the others.
+touch "$tmp/alone"
+xargs_pid=""
+stop() {
+    [ -n "$xargs_pid" ] && kill "$xargs_pid" 2>/dev/null
+    for f in "$tmp"/*.pid; do
+        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    done
+    [ -n "$xargs_pid" ] && wait "$xargs_pid" 2>/dev/null
+    rm -rf "$tmp"
+    exit 130
+}
+trap stop INT TERM
+# The tests that run alone, one after another, before the others start.
+while read -r a; do
+    sh "$0" --one "$tmp" "$a"
+done <"$tmp/alone"
+# The start order of the others: the long ones that are in the list, then
+# the rest.
 {
     for name in $long_first; do
         awk -F '\t' -v n="$name" '$1 == n { print NR }' "$tmp/list"
@@ -131,19 +150,9 @@ n=$(wc -l <"$tmp/list")
     awk -F '\t' -v long="$long_first" '
         BEGIN { split(long, l, /[ \n]+/); for (i in l) skip[l[i]] = 1 }
         !($1 in skip) { print NR }' "$tmp/list"
-} >"$tmp/order"
+} | grep -vxF -f "$tmp/alone" >"$tmp/order"
 xargs -r -P "$jobs" -n 1 sh "$0" --one "$tmp" <"$tmp/order" &
 xargs_pid=$!
-stop() {
-    kill "$xargs_pid" 2>/dev/null
-    for f in "$tmp"/*.pid; do
-        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-    done
-    wait "$xargs_pid" 2>/dev/null
-    rm -rf "$tmp"
-    exit 130
-}
-trap stop INT TERM
 i=1
 while [ "$i" -le "$n" ]; do
     # each one's line in the list's order: wait (bounded by the per-test

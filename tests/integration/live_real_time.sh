@@ -4,6 +4,10 @@
 # SYN-ACK timer run while a long scenario's events take real time, and the
 # model, run again at the kernel's clock, predicts what they do; a harness
 # preempted before its writes still reads the kernel's clock right.
+#
+# tests/run.sh: alone (it injects lateness of its own, a held frame, a write
+# a jiffy late, and times what it runs: other tests' load beside it would
+# stack on what it plants; live_jobs.sh is the test of verdicts under load)
 . tests/integration/lib.sh.inc
 why=$(live_unavailable)
 if [ -n "$why" ]; then
