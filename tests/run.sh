@@ -93,7 +93,8 @@ report_one() { # name index: the result of a test run by --one
     if [ "$f" -gt 0 ]; then
         failures="$failures $name"
         echo "---- $name: failing output ----"
-        grep -n -A8 '^not ok' "$out" | head -n 80
+        # the diagnostics a test prints before its verdict say why too
+        grep -n -B12 -A8 '^not ok' "$out" | head -n 120
         [ -n "$extra" ] && tail -n 20 "$out"
         echo "---- $name: stderr (last 30 lines) ----"
         tail -n 30 "$err"
