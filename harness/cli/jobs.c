@@ -232,7 +232,8 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
     struct lq_cli_suite cs = *s;
     struct lq_backend *own = s->live; /* the first one's: the command's kernel */
     if (self > 0) {
-        /* a kernel of its own: private namespaces beside the command's */
+        /* a kernel of its own: private namespaces beside the command's
+         * (forked after the command let go of its own: no copies of it) */
         struct lq_err err = {0};
         own = lq_backend_live_new_beside(s->live, &err);
         if (!own) {
@@ -243,7 +244,6 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
             if (s->runner->backend[r] == s->live)
                 s->runner->backend[r] = own;
         cs.live = own;
-        lq_backend_live_disown(s->live); /* the command's, which the first worker has */
     }
     if (lq_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
         _exit(0);
@@ -604,12 +604,12 @@ static void lq_pool_count(struct lq_pool *p, size_t *nslow, size_t *nfast, uint6
     for (size_t k = 0; k < s->n; k++) {
         if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
             continue;
-        uint64_t w = lq_scenario_is_slow(s->sc[k]) ? lq_scenario_wait_ms(s->sc[k]) : 0;
-        if (!w) {
-            uint64_t us = lq_jobs_timer_wait_us(p->est, s->sc[k]);
-            w = us >= LQ_JOBS_SLEEPER_MIN_US ? us / 1000u : 0;
-        }
-        if (w || lq_scenario_is_slow(s->sc[k])) {
+        bool slow = lq_scenario_is_slow(s->sc[k]);
+        uint64_t w =
+            slow ? lq_scenario_wait_ms(s->sc[k]) : lq_jobs_timer_wait_us(p->est, s->sc[k]) / 1000u;
+        if (!slow && w < LQ_JOBS_SLEEPER_MIN_US / 1000u)
+            w = 0;
+        if (slow || w) {
             (*nslow)++;
             *wait_sum_ms += w;
             if (w > *wait_max_ms)
@@ -709,9 +709,6 @@ int lq_jobs_run(const struct lq_cli_suite *s)
         if (w->pid > 0 && busy)
             kill(w->pid, SIGTERM);
     }
-    /* this process's kernel when no worker took it over (else already
-     * disowned, and this does nothing) */
-    lq_backend_live_release(s->live);
     for (size_t i = 0; i < p.nw; i++) {
         struct lq_worker *w = &p.w[i];
         if (w->pid > 0)

@@ -4,13 +4,12 @@
  * Each worker is a process forked from the command, with a live kernel of
  * its own: its own private namespaces and veth (the first worker takes over
  * the command's, which the command then lets go of), its own runner and
- * model. The
- * command hands out scenarios one at a time and reports each result in the
- * suite's order as soon as every result before it is in, so the report (KTAP
- * numbering, JUnit, JSON lines, pcap names, divergences.jsonl, --shuffle
- * and --repeat orders) is the one a sequential run gives; what a worker
- * prints on stderr is kept with its scenario and printed before it is
- * reported.
+ * model. The command hands out scenarios one at a time and reports each
+ * result in the suite's order as soon as every result before it is in, so
+ * the report (KTAP numbering, JUnit, JSON lines, pcap names,
+ * divergences.jsonl, --shuffle and --repeat orders) is the one a
+ * sequential run gives; what a worker prints on stderr is kept with its
+ * scenario and printed before it is reported.
  *
  * Scenarios that wait for the kernel's timers (slow ones) start first,
  * longest first: they sleep most of their time, so they run in workers of

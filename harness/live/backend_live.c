@@ -105,7 +105,7 @@ struct lq_live {
     uint64_t barrier_jiffies; /* when the last barrier's echo went out */
     uint64_t mono0_ns;
     bool clock_ok;
-    bool released; /* lq_backend_live_release: nothing left in the kernel */
+    bool released; /* lq_backend_live_disown: nothing of it left here */
     /* the CPUs the process may run on outside a scenario (lq_live_pin) */
     cpu_set_t cpus;
     bool cpus_saved, pinned;
@@ -1340,12 +1340,6 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
 struct lq_backend *lq_backend_live_new(struct lq_err *err)
 {
     return lq_live_new(NULL, err);
-}
-
-void lq_backend_live_release(struct lq_backend *b)
-{
-    if (b && b->ops == &lq_live_ops && !lq_lv(b)->released)
-        lq_live_release(lq_lv(b), false);
 }
 
 void lq_backend_live_disown(struct lq_backend *b)

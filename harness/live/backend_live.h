@@ -21,18 +21,15 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err);
  * command's (cli/jobs.c) starts without another ~8 ms of readings. */
 struct lq_backend *lq_backend_live_new_beside(const struct lq_backend *clock_of,
                                               struct lq_err *err);
-/* Gives back now what b holds in the kernel (sockets, namespaces), which
- * lq_backend_destroy would; b stays until then, and a scenario begun on it
- * fails. The command of a run with workers releases its own kernel while
- * they release theirs (cli/jobs.c), not after: each release waits for RCU
- * grace periods (packet sockets), and waits side by side share them. */
-void lq_backend_live_release(struct lq_backend *b);
 /* In a process forked from the one that made b: lets go of this process's
  * copies of what b holds (descriptors, the capture ring's mapping) and
  * leaves the kernel's objects as they are to the processes that still hold
- * them; b stays, released, until lq_backend_destroy. A worker with a kernel
- * of its own disowns the command's (cli/jobs.c): else its exit would be the
- * last to let go of it, and wait out its RCU grace periods. */
+ * them, and the calling thread in the namespace it is in; b stays (a
+ * scenario begun on it fails) until lq_backend_destroy. The command of a
+ * run with workers disowns its kernel once the first worker has it
+ * (cli/jobs.c): else the command, the last to let go of it, would release
+ * it after every worker had exited, its RCU grace periods one after the
+ * other. */
 void lq_backend_live_disown(struct lq_backend *b);
 /* Tests (listenq-test run --preempt-us): every injected frame of the live
  * backends made after this call (in this process and the workers it forks
