@@ -53,7 +53,6 @@ enum lq_task_state { LQ_TASK_QUEUED, LQ_TASK_RUNNING, LQ_TASK_DONE };
 
 struct lq_task {
     bool runnable; /* not skipped before it runs (lq_cli_not_run) */
-    bool slow;
     enum lq_task_state state;
     bool fatal;
     struct lq_result res;
@@ -84,8 +83,7 @@ struct lq_pool {
     size_t n;
     struct lq_task *t;             /* [k % LQ_JOBS_WINDOW] for k in the window */
     size_t admitted;               /* scenarios [0, admitted) entered the window */
-    struct lq_wait_heap slow;      /* the slow ones (wait lines) */
-    struct lq_wait_heap timed;     /* the others whose replies come from timers */
+    struct lq_wait_heap waits;     /* those that wait for timers: slow ones, timed ones */
     struct lq_jobs_estimator *est; /* which fast ones are timed */
     size_t *fast;                  /* a ring of the others, in the suite's order */
     size_t fast_head, nfast;
@@ -112,13 +110,10 @@ static void lq_pool_admit(struct lq_pool *p, size_t k)
         t->state = LQ_TASK_DONE;
         return;
     }
-    t->slow = lq_scenario_is_slow(s->sc[k]);
-    uint64_t timed_us = t->slow ? 0 : lq_jobs_timer_wait_us(p->est, s->sc[k]);
-    if (t->slow)
-        lq_wait_push(&p->slow,
-                     (struct lq_waiter){.wait_us = lq_scenario_wait_ms(s->sc[k]) * 1000u, .k = k});
-    else if (timed_us)
-        lq_wait_push(&p->timed, (struct lq_waiter){.wait_us = timed_us, .k = k});
+    uint64_t wait_us = lq_scenario_is_slow(s->sc[k]) ? lq_scenario_wait_ms(s->sc[k]) * 1000u
+                               : lq_jobs_timer_wait_us(p->est, s->sc[k]);
+    if (wait_us)
+        lq_wait_push(&p->waits, (struct lq_waiter){.wait_us = wait_us, .k = k});
     else
         p->fast[(p->fast_head + p->nfast++) % LQ_JOBS_WINDOW] = k;
 }
@@ -345,18 +340,23 @@ static bool lq_pool_pick_from(struct lq_pool *p, struct lq_wait_heap *h, size_t 
     return false;
 }
 
-/* The next scenario for worker w: a sleeper takes slow ones, then timed
- * ones (their waits are the kernel's timers too), while other workers are
- * left for the rest; the others take the timed ones, the rest, then slow
- * ones; the longest waits first; none past the first harness failure. */
+/* The next scenario for worker w: a sleeper takes those that wait for
+ * timers (slow ones, timed fast ones), the longest first, while other
+ * workers are left for the rest; the others take the rest, then the
+ * waiting ones, or these first when no sleeper is left (their waits then
+ * overlap the rest); none past the first harness failure. */
 static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *task)
 {
-    bool others_left = false;
-    for (size_t i = 0; i < p->nw; i++)
-        others_left = others_left || (!p->w[i].sleeper && p->w[i].state != LQ_W_GONE);
+    bool others_left = false, sleepers_left = false;
+    for (size_t i = 0; i < p->nw; i++) {
+        if (p->w[i].state == LQ_W_GONE)
+            continue;
+        others_left = others_left || !p->w[i].sleeper;
+        sleepers_left = sleepers_left || p->w[i].sleeper;
+    }
     if (w->sleeper && others_left)
-        return lq_pool_pick_from(p, &p->slow, task) || lq_pool_pick_from(p, &p->timed, task);
-    if (lq_pool_pick_from(p, &p->timed, task))
+        return lq_pool_pick_from(p, &p->waits, task);
+    if (!sleepers_left && lq_pool_pick_from(p, &p->waits, task))
         return true;
     while (p->nfast) {
         size_t k = p->fast[p->fast_head];
@@ -367,7 +367,7 @@ static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *t
             return true;
         }
     }
-    return lq_pool_pick_from(p, &p->slow, task);
+    return lq_pool_pick_from(p, &p->waits, task);
 }
 
 /* Hands a scenario to each idle worker; more_later: scenarios are still
@@ -585,32 +585,27 @@ static void lq_task_free(struct lq_task *t)
     free(t->err_text);
 }
 
-/* Fast scenarios whose timers hold them this long (a delayed ACK's 40 ms,
- * not the next jiffy's few ms) count with the slow ones for the sleepers:
- * one of them is otherwise most of a fast suite's wall time. */
-#define LQ_JOBS_SLEEPER_MIN_US 20000u
-
-/* How many scenarios of the suite wait for timers (slow ones and fast ones
- * held LQ_JOBS_SLEEPER_MIN_US or more) and how many do not, and the sum and
- * the longest of the waits. */
-static void lq_pool_count(struct lq_pool *p, size_t *nslow, size_t *nfast, uint64_t *wait_sum_ms,
-                          uint64_t *wait_max_ms)
+/* How many scenarios of the suite wait for timers (slow ones and timed
+ * fast ones) and how many do not, the sum and the longest of the waits
+ * (a timed one's at least 1 ms), and whether one is slow. */
+static void lq_pool_count(struct lq_pool *p, size_t *nwait, size_t *nfast, uint64_t *wait_sum_ms,
+                          uint64_t *wait_max_ms, bool *any_slow)
 {
     const struct lq_cli_suite *s = p->s;
     struct lq_result scratch;
     lq_result_init(&scratch);
-    *nslow = *nfast = 0;
+    *nwait = *nfast = 0;
     *wait_sum_ms = *wait_max_ms = 0;
+    *any_slow = false;
     for (size_t k = 0; k < s->n; k++) {
         if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
             continue;
         bool slow = lq_scenario_is_slow(s->sc[k]);
-        uint64_t w =
-            slow ? lq_scenario_wait_ms(s->sc[k]) : lq_jobs_timer_wait_us(p->est, s->sc[k]) / 1000u;
-        if (!slow && w < LQ_JOBS_SLEEPER_MIN_US / 1000u)
-            w = 0;
+        uint64_t w = slow ? lq_scenario_wait_ms(s->sc[k])
+                          : (lq_jobs_timer_wait_us(p->est, s->sc[k]) + 999u) / 1000u;
+        *any_slow = *any_slow || slow;
         if (slow || w) {
-            (*nslow)++;
+            (*nwait)++;
             *wait_sum_ms += w;
             if (w > *wait_max_ms)
                 *wait_max_ms = w;
@@ -621,13 +616,17 @@ static void lq_pool_count(struct lq_pool *p, size_t *nslow, size_t *nfast, uint6
     lq_result_free(&scratch);
 }
 
-/* Sleepers enough for every slow wait to overlap the longest one (the sum
- * of the waits over the longest), at least LQ_JOBS_SLEEPERS_PER_JOB and at
- * most LQ_JOBS_SLEEPERS_MAX_PER_JOB per job: they sleep in the kernel's
- * timers, so they cost little CPU. */
-static size_t lq_pool_sleepers(size_t jobs, uint64_t wait_sum_ms, uint64_t wait_max_ms)
+/* Sleepers enough for every wait to overlap the longest one (the sum of
+ * the waits over the longest), at most LQ_JOBS_SLEEPERS_MAX_PER_JOB per
+ * job, and with slow scenarios at least LQ_JOBS_SLEEPERS_PER_JOB per job:
+ * they sleep in the kernel's timers, so they cost little CPU, but each
+ * sets up a kernel of its own (a grace period, some CPU): a fast suite's
+ * few milliseconds of waits are worth only as many as they fill. */
+static size_t lq_pool_sleepers(size_t jobs, uint64_t wait_sum_ms, uint64_t wait_max_ms,
+                               bool any_slow)
 {
-    size_t floor = jobs * LQ_JOBS_SLEEPERS_PER_JOB, cap = jobs * LQ_JOBS_SLEEPERS_MAX_PER_JOB;
+    size_t floor = any_slow ? jobs * LQ_JOBS_SLEEPERS_PER_JOB : 1;
+    size_t cap = jobs * LQ_JOBS_SLEEPERS_MAX_PER_JOB;
     if (!wait_max_ms)
         return floor;
     uint64_t want = (wait_sum_ms + wait_max_ms - 1) / wait_max_ms;
@@ -638,17 +637,17 @@ int lq_jobs_run(const struct lq_cli_suite *s)
 {
     struct lq_pool p = {.s = s, .n = s->n, .fatal_at = s->n};
     p.t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.t));
-    p.slow.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.slow.v));
-    p.timed.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.timed.v));
+    p.waits.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.waits.v));
     p.est = lq_jobs_estimator_new(s->profile);
-    size_t nslow, nfast;
+    size_t nwait, nfast;
     uint64_t wait_sum_ms, wait_max_ms;
-    lq_pool_count(&p, &nslow, &nfast, &wait_sum_ms, &wait_max_ms);
+    bool any_slow;
+    lq_pool_count(&p, &nwait, &nfast, &wait_sum_ms, &wait_max_ms, &any_slow);
     p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
 
-    size_t max_sleep = lq_pool_sleepers((size_t)s->jobs, wait_sum_ms, wait_max_ms);
-    size_t nsleep = nslow < max_sleep ? nslow : max_sleep;
-    size_t runnable = nslow + nfast;
+    size_t max_sleep = lq_pool_sleepers((size_t)s->jobs, wait_sum_ms, wait_max_ms, any_slow);
+    size_t nsleep = nwait < max_sleep ? nwait : max_sleep;
+    size_t runnable = nwait + nfast;
     if (nsleep > runnable - 1)
         nsleep = runnable - 1; /* the first worker is not one */
     size_t ncpu = runnable - nsleep < s->jobs ? runnable - nsleep : s->jobs;
@@ -723,8 +722,7 @@ int lq_jobs_run(const struct lq_cli_suite *s)
         lq_task_free(lq_pool_task(&p, k));
     int fatal = p.fatal_at < p.n || started == 0;
     free(p.t);
-    free(p.slow.v);
-    free(p.timed.v);
+    free(p.waits.v);
     lq_jobs_estimator_free(p.est);
     free(p.fast);
     free(p.w);

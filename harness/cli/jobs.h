@@ -11,13 +11,13 @@
  * sequential run gives; what a worker prints on stderr is kept with its
  * scenario and printed before it is reported.
  *
- * Scenarios that wait for the kernel's timers (slow ones) start first,
+ * Scenarios that wait for the kernel's timers (slow ones, and fast ones
+ * that wait for a delayed ACK or the next jiffy: jobs_order.h) start first,
  * longest first: they sleep most of their time, so they run in workers of
  * their own beside the N that run the others (enough for every wait to
- * overlap the longest: LQ_JOBS_SLEEPERS_PER_JOB to LQ_JOBS_SLEEPERS_MAX_PER_JOB
- * per job), and their waits overlap everything else. Fast ones that wait
- * for a timer (jobs_order.h) start before the other fast ones, longest
- * first.
+ * overlap the longest, at most LQ_JOBS_SLEEPERS_MAX_PER_JOB per job and,
+ * with slow ones, at least LQ_JOBS_SLEEPERS_PER_JOB), and their waits
+ * overlap everything else.
  *
  * The harness failing in a worker (lq_run_scenario returns -1, or the suite's
  * after() says so; a worker that dies) stops the run as it stops a
