@@ -372,7 +372,10 @@ static int lq_cli_run_sequential(const struct lq_cli_suite *s)
 int lq_cli_run_suite(const struct lq_cli_suite *s)
 {
     lq_cleanup_on_signals(); /* a partial summary, no temporary file left */
-    int fatal = lq_jobs_wanted(s) ? lq_jobs_run(s) : lq_cli_run_sequential(s);
+    bool in_workers = lq_jobs_wanted(s);
+    if (!in_workers)
+        lq_jobs_cancel(s->pool); /* started for a kernel that is not there */
+    int fatal = in_workers ? lq_jobs_run(s) : lq_cli_run_sequential(s);
     lq_report_end(s->report);
     int status = lq_report_exit_status(s->report);
     if (fatal && status == LQ_EXIT_OK)

@@ -78,6 +78,8 @@ int lq_cli_check_outputs(const char *cmd, const char *dir_opt, const char *dir,
 
 /* A suite of scenarios through a runner, reported as it goes: what `run`,
  * `record` and `replay` share. */
+struct lq_jobs_pool;
+
 struct lq_cli_suite {
     struct lq_runner *runner;
     struct lq_report *report; /* begun by the caller */
@@ -103,6 +105,8 @@ struct lq_cli_suite {
     /* How many scenarios run at once (cli/jobs.h); 0 or 1: one after
      * another in this process. */
     unsigned jobs;
+    /* Workers started before live was made (lq_jobs_start), or NULL. */
+    struct lq_jobs_pool *pool;
 };
 
 /* Runs the suite and ends the report; returns the exit status. */

@@ -2,6 +2,7 @@
 #include "cmd_run.h"
 
 #include "cli.h"
+#include "jobs.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -76,9 +77,10 @@ struct lq_run_backends {
     char skip_all[512]; /* why the kernel cannot run here */
 };
 
-/* 0, or the exit status with the error printed. */
-static int lq_run_open_backends(struct lq_run_backends *bk, const struct lq_profile *profile,
-                                bool model_only, bool kernel_only, enum lq_model_bug bug)
+/* The model's backends (0, or the exit status with the error printed): the
+ * reference unless --kernel-only, the pacer with it. */
+static int lq_run_open_models(struct lq_run_backends *bk, const struct lq_profile *profile,
+                              bool kernel_only, enum lq_model_bug bug)
 {
     memset(bk, 0, sizeof(*bk));
     struct lq_err err = {0};
@@ -89,31 +91,33 @@ static int lq_run_open_backends(struct lq_run_backends *bk, const struct lq_prof
             goto fail;
         lq_backend_model_set_bug(bk->model, bug);
         bk->runner.backend[LQ_ROLE_REFERENCE] = bk->model;
+    } else if (!(bk->pacer = lq_backend_model_new(profile, &err))) {
+        goto fail;
     }
-    if (model_only)
-        return 0;
+    bk->runner.pacer = bk->pacer;
+    return 0;
+fail:
+    fprintf(stderr, "listenq: %s\n", err.msg);
+    lq_runner_free(&bk->runner);
+    return LQ_EXIT_ERROR;
+}
+
+/* The kernel, the subject (0, or the exit status with the error printed;
+ * none here: skip_all says why, and every scenario is skipped). */
+static int lq_run_open_live(struct lq_run_backends *bk)
+{
+    struct lq_err err = {0};
     bk->live = lq_backend_live_new(&err);
     if (!bk->live) {
         if (err.status != LQ_EXIT_SKIP) {
             fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
-            lq_backend_destroy(bk->model);
-            lq_runner_free(&bk->runner);
             return LQ_EXIT_ERROR;
         }
         snprintf(bk->skip_all, sizeof(bk->skip_all), "%.500s", err.msg);
         return 0;
     }
     bk->runner.backend[LQ_ROLE_SUBJECT] = bk->live;
-    if (kernel_only && !(bk->pacer = lq_backend_model_new(profile, &err)))
-        goto fail;
-    bk->runner.pacer = bk->pacer;
     return 0;
-fail:
-    fprintf(stderr, "listenq: %s\n", err.msg);
-    lq_backend_destroy(bk->model);
-    lq_backend_destroy(bk->live);
-    lq_runner_free(&bk->runner);
-    return LQ_EXIT_ERROR;
 }
 
 static void lq_run_close_backends(struct lq_run_backends *bk)
@@ -270,16 +274,10 @@ int lq_cmd_run(int argc, char **argv)
     struct lq_run_backends bk;
     lq_backend_live_set_preempt((unsigned)preempt_us); /* before any live backend is made */
     lq_backend_live_set_late_writes(late_writes);
-    rc = lq_run_open_backends(&bk, &profile, model_only, kernel_only, bug);
+    rc = lq_run_open_models(&bk, &profile, kernel_only, bug);
     if (rc) {
         lq_corpus_free(&corpus);
         return rc;
-    }
-    /* divergence pcaps need a kernel: --out matters only with one */
-    if (bk.live && lq_cli_check_outputs("run", "out", outdir, NULL, NULL, 0)) {
-        lq_run_close_backends(&bk);
-        lq_corpus_free(&corpus);
-        return LQ_EXIT_BADINPUT;
     }
     size_t total = corpus.n * (size_t)repeat;
     const struct lq_scenario **order = lq_xcalloc(total, sizeof(*order));
@@ -299,23 +297,44 @@ int lq_cmd_run(int argc, char **argv)
     rep.progress = progress && isatty(STDERR_FILENO) && !tap;
     rep.junit_path = junit;
     rep.json_path = json;
-    rep.kernel_release = bk.live ? bk.live->release : "";
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = model_only ? "model" : kernel_only ? "kernel" : "model vs kernel";
     rep.families = lq_cli_families_name(families);
-    lq_report_begin(&rep, total);
+    lq_report_pick_run_id(&rep); /* workers started now name pcaps with it */
     struct lq_cli_suite suite = {.runner = &bk.runner,
                                  .report = &rep,
                                  .sc = order,
                                  .n = total,
                                  .fast = fast,
                                  .need_live = !model_only,
-                                 .live = bk.live,
                                  .live_err = bk.skip_all,
                                  .outdir = outdir,
                                  .profile = &profile,
                                  .jobs = jobs};
+    /* the kernel last: workers' kernels are set up beside it (jobs.h) */
+    struct lq_jobs_pool *pool = NULL;
+    if (!model_only) {
+        pool = lq_jobs_start(&suite, LQ_ROLE_SUBJECT);
+        rc = lq_run_open_live(&bk);
+        /* divergence pcaps need a kernel: --out matters only with one */
+        if (!rc && bk.live && lq_cli_check_outputs("run", "out", outdir, NULL, NULL, 0))
+            rc = LQ_EXIT_BADINPUT;
+        if (rc || !bk.live) {
+            lq_jobs_cancel(pool);
+            pool = NULL;
+        }
+        if (rc) {
+            free(order);
+            lq_run_close_backends(&bk);
+            lq_corpus_free(&corpus);
+            return rc;
+        }
+    }
+    suite.live = bk.live;
+    suite.pool = pool;
+    rep.kernel_release = bk.live ? bk.live->release : "";
+    lq_report_begin(&rep, total);
     int status = lq_cli_run_suite(&suite);
     free(order);
     lq_run_close_backends(&bk);

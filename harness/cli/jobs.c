@@ -1,14 +1,5 @@
-/* harness/cli/jobs.c: see jobs.h.
- *
- * The command and a worker talk over a socketpair: the command sends a
- * scenario's index (4 bytes), the worker answers with a message (a head,
- * then its payload): READY once its kernel is set up, SETUP_FAILED with the
- * reason, or RESULT with the harness-failed flag, the pcap it wrote (or why
- * it could not), the end of what it printed on stderr so far, and the
- * result packed (run/result_pack.h). A worker's stdout and stderr go to a
- * memory file the command also holds, so what it printed is read back per
- * scenario, and even after it died.
- */
+/* harness/cli/jobs.c: see jobs.h; the command and its workers talk as
+ * jobs_wire.h says. */
 #include "jobs.h"
 
 #include <errno.h>
@@ -22,32 +13,15 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "jobs_order.h"
+#include "jobs_wire.h"
 #include "live/backend_live.h"
 #include "run/result_pack.h"
 #include "util/cleanup.h"
 #include "util/grow.h"
-
-enum { LQ_MSG_READY = 1, LQ_MSG_SETUP_FAILED, LQ_MSG_RESULT };
-
-struct lq_msg_head {
-    uint32_t type;
-    uint32_t task;
-    uint64_t len; /* payload bytes after the head */
-};
-
-/* The payload of RESULT: this head, the pcap path, the pcap error, the
- * packed result. */
-struct lq_done_head {
-    uint32_t fatal;
-    uint32_t pcap_len, pcap_err_len;
-    uint32_t pad;
-    uint64_t err_end; /* the worker's stderr file offset after the scenario */
-};
 
 enum lq_task_state { LQ_TASK_QUEUED, LQ_TASK_RUNNING, LQ_TASK_DONE };
 
@@ -78,7 +52,7 @@ struct lq_worker {
  * be reported (a --repeat of millions never holds more). */
 #define LQ_JOBS_WINDOW 1024
 
-struct lq_pool {
+struct lq_jobs_pool {
     const struct lq_cli_suite *s;
     size_t n;
     struct lq_task *t;             /* [k % LQ_JOBS_WINDOW] for k in the window */
@@ -89,16 +63,19 @@ struct lq_pool {
     size_t fast_head, nfast;
     struct lq_worker *w;
     size_t nw;
-    size_t fatal_at; /* the first scenario the harness failed in, or n */
+    size_t started;         /* workers forked */
+    bool early;             /* the others forked before the first's kernel existed */
+    enum lq_role live_role; /* then: the runner's role their kernel takes */
+    size_t fatal_at;        /* the first scenario the harness failed in, or n */
 };
 
-static struct lq_task *lq_pool_task(struct lq_pool *p, size_t k)
+static struct lq_task *lq_pool_task(struct lq_jobs_pool *p, size_t k)
 {
     return &p->t[k % LQ_JOBS_WINDOW];
 }
 
 /* Scenario k enters the window: skipped at once, or queued. */
-static void lq_pool_admit(struct lq_pool *p, size_t k)
+static void lq_pool_admit(struct lq_jobs_pool *p, size_t k)
 {
     const struct lq_cli_suite *s = p->s;
     struct lq_task *t = lq_pool_task(p, k);
@@ -111,96 +88,46 @@ static void lq_pool_admit(struct lq_pool *p, size_t k)
         return;
     }
     uint64_t wait_us = lq_scenario_is_slow(s->sc[k]) ? lq_scenario_wait_ms(s->sc[k]) * 1000u
-                               : lq_jobs_timer_wait_us(p->est, s->sc[k]);
+                                                     : lq_jobs_timer_wait_us(p->est, s->sc[k]);
     if (wait_us)
         lq_wait_push(&p->waits, (struct lq_waiter){.wait_us = wait_us, .k = k});
     else
         p->fast[(p->fast_head + p->nfast++) % LQ_JOBS_WINDOW] = k;
 }
 
-bool lq_jobs_wanted(const struct lq_cli_suite *s)
+/* Whether scenario k of suite s runs: on the suite's kernel, or with
+ * live_later on the one it will have (not yet set up). */
+static bool lq_jobs_runnable(const struct lq_cli_suite *s, size_t k, bool live_later,
+                             struct lq_result *res)
 {
-    if (s->jobs <= 1 || !s->live || !s->need_live)
+    return live_later
+               ? !lq_cli_not_run(s->sc[k], false, NULL, "", s->fast, false, res)
+               : !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, res);
+}
+
+static bool lq_jobs_wanted_for(const struct lq_cli_suite *s, bool live_later)
+{
+    if (s->jobs <= 1 || !s->need_live || (!live_later && !s->live))
         return false;
     size_t runnable = 0;
     for (size_t k = 0; k < s->n && runnable < 2; k++) {
         struct lq_result res;
         lq_result_init(&res);
-        if (!lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &res))
+        if (lq_jobs_runnable(s, k, live_later, &res))
             runnable++;
         lq_result_free(&res);
     }
     return runnable >= 2;
 }
 
-/* ---- I/O ---- */
-
-static int lq_write_full(int fd, const void *p, size_t n)
+bool lq_jobs_wanted(const struct lq_cli_suite *s)
 {
-    const char *c = p;
-    while (n) {
-        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* 1 with the bytes, 0 at the end of the stream before any, -1 on error. */
-static int lq_read_full(int fd, void *p, size_t n)
-{
-    char *c = p;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, c + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            return got ? -1 : 0;
-        got += (size_t)r;
-    }
-    return 1;
-}
-
-static int lq_send_msg(int fd, uint32_t type, uint32_t task, const void *payload, size_t len)
-{
-    struct lq_msg_head h = {.type = type, .task = task, .len = len};
-    if (lq_write_full(fd, &h, sizeof(h)))
-        return -1;
-    return len ? lq_write_full(fd, payload, len) : 0;
-}
-
-/* What errfd holds in [from, to), NUL-terminated (NULL when empty). */
-static char *lq_read_err(int errfd, uint64_t from, uint64_t to)
-{
-    if (to <= from)
-        return NULL;
-    size_t n = (size_t)(to - from);
-    char *text = lq_xmalloc(n + 1);
-    ssize_t r = pread(errfd, text, n, (off_t)from);
-    if (r <= 0) {
-        free(text);
-        return NULL;
-    }
-    text[r] = '\0';
-    return text;
-}
-
-static uint64_t lq_err_size(int errfd)
-{
-    struct stat st;
-    return fstat(errfd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    return lq_jobs_wanted_for(s, false);
 }
 
 /* ---- the worker ---- */
 
-static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t parent)
+static _Noreturn void lq_worker_main(struct lq_jobs_pool *p, size_t self, pid_t parent)
 {
     const struct lq_cli_suite *s = p->s;
     struct lq_worker *me = &p->w[self];
@@ -228,25 +155,29 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
     struct lq_backend *own = s->live; /* the first one's: the command's kernel */
     if (self > 0) {
         /* a kernel of its own: private namespaces beside the command's
-         * (forked after the command let go of its own: no copies of it) */
+         * (forked before the command made its own, or after it let go of
+         * it: no copies of it), its clock calibrated here when there was
+         * none to copy */
         struct lq_err err = {0};
         own = lq_backend_live_new_beside(s->live, &err);
         if (!own) {
-            lq_send_msg(fd, LQ_MSG_SETUP_FAILED, 0, err.msg, strlen(err.msg));
+            lq_wire_send_msg(fd, LQ_MSG_SETUP_FAILED, 0, err.msg, strlen(err.msg));
             _exit(0);
         }
-        for (int r = 0; r < LQ_ROLE_COUNT; r++)
+        if (p->early)
+            s->runner->backend[p->live_role] = own;
+        for (int r = 0; !p->early && r < LQ_ROLE_COUNT; r++)
             if (s->runner->backend[r] == s->live)
                 s->runner->backend[r] = own;
         cs.live = own;
     }
-    if (lq_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
+    if (lq_wire_send_msg(fd, LQ_MSG_READY, 0, NULL, 0))
         _exit(0);
     struct lq_strbuf msg;
     lq_sb_init(&msg);
     for (;;) {
         uint32_t k;
-        if (lq_read_full(fd, &k, sizeof(k)) != 1 || k >= s->n) {
+        if (lq_wire_read_full(fd, &k, sizeof(k)) != 1 || k >= s->n) {
             /* the end of the run: its own kernel harness released here, the
              * packet sockets side by side (lq_backend_destroy), not one after
              * the other by the exit, which the command waits for */
@@ -274,7 +205,7 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
             lq_sb_addn(&msg, pcap, d.pcap_len);
         lq_sb_addn(&msg, pe.msg, d.pcap_err_len);
         lq_result_pack(&res, &msg);
-        if (lq_send_msg(fd, LQ_MSG_RESULT, k, msg.s, msg.len))
+        if (lq_wire_send_msg(fd, LQ_MSG_RESULT, k, msg.s, msg.len))
             _exit(0);
         free(pcap);
         lq_result_free(&res);
@@ -283,7 +214,7 @@ static _Noreturn void lq_worker_main(struct lq_pool *p, size_t self, pid_t paren
 
 /* ---- the command's side ---- */
 
-static int lq_pool_spawn(struct lq_pool *p, size_t i)
+static int lq_pool_spawn(struct lq_jobs_pool *p, size_t i)
 {
     struct lq_worker *w = &p->w[i];
     int sv[2];
@@ -328,7 +259,7 @@ static void lq_worker_close(struct lq_worker *w)
 }
 
 /* The first of heap h not past the first harness failure. */
-static bool lq_pool_pick_from(struct lq_pool *p, struct lq_wait_heap *h, size_t *task)
+static bool lq_pool_pick_from(struct lq_jobs_pool *p, struct lq_wait_heap *h, size_t *task)
 {
     while (h->n) {
         size_t k = lq_wait_pop(h);
@@ -345,7 +276,7 @@ static bool lq_pool_pick_from(struct lq_pool *p, struct lq_wait_heap *h, size_t 
  * workers are left for the rest; the others take the rest, then the
  * waiting ones, or these first when no sleeper is left (their waits then
  * overlap the rest); none past the first harness failure. */
-static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *task)
+static bool lq_pool_pick(struct lq_jobs_pool *p, const struct lq_worker *w, size_t *task)
 {
     bool others_left = false, sleepers_left = false;
     for (size_t i = 0; i < p->nw; i++) {
@@ -372,7 +303,7 @@ static bool lq_pool_pick(struct lq_pool *p, const struct lq_worker *w, size_t *t
 
 /* Hands a scenario to each idle worker; more_later: scenarios are still
  * to enter the window (a worker with nothing now waits for them). */
-static void lq_pool_dispatch(struct lq_pool *p, bool more_later)
+static void lq_pool_dispatch(struct lq_jobs_pool *p, bool more_later)
 {
     for (size_t i = 0; i < p->nw; i++) {
         struct lq_worker *w = &p->w[i];
@@ -385,7 +316,7 @@ static void lq_pool_dispatch(struct lq_pool *p, bool more_later)
             continue;
         }
         uint32_t k32 = (uint32_t)k;
-        if (lq_write_full(w->fd, &k32, sizeof(k32))) {
+        if (lq_wire_write_full(w->fd, &k32, sizeof(k32))) {
             /* it died: a task it never got goes back to no one; the
              * harness failed here as it would have in it */
             lq_pool_task(p, k)->state = LQ_TASK_DONE;
@@ -404,7 +335,7 @@ static void lq_pool_dispatch(struct lq_pool *p, bool more_later)
     }
 }
 
-static void lq_task_failed(struct lq_pool *p, size_t k, const char *why)
+static void lq_task_failed(struct lq_jobs_pool *p, size_t k, const char *why)
 {
     struct lq_task *t = lq_pool_task(p, k);
     lq_result_free(&t->res);
@@ -417,8 +348,8 @@ static void lq_task_failed(struct lq_pool *p, size_t k, const char *why)
 }
 
 /* A whole message from worker w. */
-static void lq_pool_message(struct lq_pool *p, struct lq_worker *w, const struct lq_msg_head *h,
-                            const unsigned char *body)
+static void lq_pool_message(struct lq_jobs_pool *p, struct lq_worker *w,
+                            const struct lq_msg_head *h, const unsigned char *body)
 {
     if (h->type == LQ_MSG_READY) {
         w->state = LQ_W_IDLE;
@@ -457,7 +388,7 @@ static void lq_pool_message(struct lq_pool *p, struct lq_worker *w, const struct
         lq_worker_close(w);
         return;
     }
-    t->err_text = lq_read_err(w->errfd, w->err_read, d.err_end);
+    t->err_text = lq_wire_read_err(w->errfd, w->err_read, d.err_end);
     if (d.err_end > w->err_read)
         w->err_read = d.err_end;
     t->fatal = d.fatal != 0;
@@ -472,7 +403,7 @@ static void lq_pool_message(struct lq_pool *p, struct lq_worker *w, const struct
 }
 
 /* The end of worker w's stream: it died (or ended after SETUP_FAILED). */
-static void lq_pool_lost(struct lq_pool *p, struct lq_worker *w)
+static void lq_pool_lost(struct lq_jobs_pool *p, struct lq_worker *w)
 {
     int st = 0;
     pid_t r;
@@ -486,7 +417,7 @@ static void lq_pool_lost(struct lq_pool *p, struct lq_worker *w)
     else
         snprintf(how, sizeof(how), "lost");
     w->pid = 0;
-    char *text = lq_read_err(w->errfd, w->err_read, lq_err_size(w->errfd));
+    char *text = lq_wire_read_err(w->errfd, w->err_read, lq_wire_err_size(w->errfd));
     if (w->state == LQ_W_BUSY) {
         char why[160];
         snprintf(why, sizeof(why), "the worker running it died (%s)", how);
@@ -502,7 +433,7 @@ static void lq_pool_lost(struct lq_pool *p, struct lq_worker *w)
     lq_worker_close(w);
 }
 
-static void lq_pool_read(struct lq_pool *p, struct lq_worker *w)
+static void lq_pool_read(struct lq_jobs_pool *p, struct lq_worker *w)
 {
     for (;;) {
         w->buf = lq_grow(w->buf, &w->cap, w->len + 65536, 1);
@@ -531,7 +462,7 @@ static void lq_pool_read(struct lq_pool *p, struct lq_worker *w)
 }
 
 /* Waits for what the workers send; false when none is left to wait for. */
-static bool lq_pool_wait(struct lq_pool *p)
+static bool lq_pool_wait(struct lq_jobs_pool *p)
 {
     struct pollfd *fds = lq_xcalloc(p->nw, sizeof(*fds));
     size_t *who = lq_xcalloc(p->nw, sizeof(*who));
@@ -555,7 +486,7 @@ static bool lq_pool_wait(struct lq_pool *p)
 }
 
 /* Reports scenario k, whose turn it is. */
-static void lq_pool_report(struct lq_pool *p, size_t k)
+static void lq_pool_report(struct lq_jobs_pool *p, size_t k)
 {
     const struct lq_cli_suite *s = p->s;
     const struct lq_scenario *sc = s->sc[k];
@@ -588,8 +519,8 @@ static void lq_task_free(struct lq_task *t)
 /* How many scenarios of the suite wait for timers (slow ones and timed
  * fast ones) and how many do not, the sum and the longest of the waits
  * (a timed one's at least 1 ms), and whether one is slow. */
-static void lq_pool_count(struct lq_pool *p, size_t *nwait, size_t *nfast, uint64_t *wait_sum_ms,
-                          uint64_t *wait_max_ms, bool *any_slow)
+static void lq_pool_count(struct lq_jobs_pool *p, bool live_later, size_t *nwait, size_t *nfast,
+                          uint64_t *wait_sum_ms, uint64_t *wait_max_ms, bool *any_slow)
 {
     const struct lq_cli_suite *s = p->s;
     struct lq_result scratch;
@@ -598,7 +529,7 @@ static void lq_pool_count(struct lq_pool *p, size_t *nwait, size_t *nfast, uint6
     *wait_sum_ms = *wait_max_ms = 0;
     *any_slow = false;
     for (size_t k = 0; k < s->n; k++) {
-        if (lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &scratch))
+        if (!lq_jobs_runnable(s, k, live_later, &scratch))
             continue;
         bool slow = lq_scenario_is_slow(s->sc[k]);
         uint64_t w = slow ? lq_scenario_wait_ms(s->sc[k])
@@ -633,17 +564,20 @@ static size_t lq_pool_sleepers(size_t jobs, uint64_t wait_sum_ms, uint64_t wait_
     return want < floor ? floor : want > cap ? cap : (size_t)want;
 }
 
-int lq_jobs_run(const struct lq_cli_suite *s)
+/* The pool for suite s, sized (live_later: for the kernel it will have),
+ * no worker started. */
+static struct lq_jobs_pool *lq_pool_new(const struct lq_cli_suite *s, bool live_later)
 {
-    struct lq_pool p = {.s = s, .n = s->n, .fatal_at = s->n};
-    p.t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.t));
-    p.waits.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.waits.v));
-    p.est = lq_jobs_estimator_new(s->profile);
+    struct lq_jobs_pool *p = lq_xcalloc(1, sizeof(*p));
+    *p = (struct lq_jobs_pool){.s = s, .n = s->n, .fatal_at = s->n};
+    p->t = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p->t));
+    p->waits.v = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p->waits.v));
+    p->est = lq_jobs_estimator_new(s->profile);
     size_t nwait, nfast;
     uint64_t wait_sum_ms, wait_max_ms;
     bool any_slow;
-    lq_pool_count(&p, &nwait, &nfast, &wait_sum_ms, &wait_max_ms, &any_slow);
-    p.fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p.fast));
+    lq_pool_count(p, live_later, &nwait, &nfast, &wait_sum_ms, &wait_max_ms, &any_slow);
+    p->fast = lq_xcalloc(LQ_JOBS_WINDOW, sizeof(*p->fast));
 
     size_t max_sleep = lq_pool_sleepers((size_t)s->jobs, wait_sum_ms, wait_max_ms, any_slow);
     size_t nsleep = nwait < max_sleep ? nwait : max_sleep;
@@ -651,65 +585,32 @@ int lq_jobs_run(const struct lq_cli_suite *s)
     if (nsleep > runnable - 1)
         nsleep = runnable - 1; /* the first worker is not one */
     size_t ncpu = runnable - nsleep < s->jobs ? runnable - nsleep : s->jobs;
-    p.nw = ncpu + nsleep;
-    p.w = lq_xcalloc(p.nw, sizeof(*p.w));
-    for (size_t i = 0; i < p.nw; i++) {
-        p.w[i].fd = p.w[i].errfd = -1;
-        p.w[i].state = LQ_W_GONE;
-        p.w[i].sleeper = i >= ncpu;
+    p->nw = ncpu + nsleep;
+    p->w = lq_xcalloc(p->nw, sizeof(*p->w));
+    for (size_t i = 0; i < p->nw; i++) {
+        p->w[i].fd = p->w[i].errfd = -1;
+        p->w[i].state = LQ_W_GONE;
+        p->w[i].sleeper = i >= ncpu;
     }
-    /* the first worker takes over this process's kernel, which stays
-     * unused here from now on: this process lets go of its copies at once,
-     * so that the others do not get them and the first gives it back (its
-     * RCU waits side by side) as soon as it has nothing left to run */
-    size_t started = 0;
-    for (size_t i = 0; i < p.nw; i++) {
-        if (lq_pool_spawn(&p, i) == 0) {
-            started++;
-            if (i == 0)
-                lq_backend_live_disown(s->live);
-        } else {
+    return p;
+}
+
+/* Forks workers [from, to) of pool p. */
+static void lq_pool_spawn_range(struct lq_jobs_pool *p, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (lq_pool_spawn(p, i) == 0)
+            p->started++;
+        else
             fprintf(stderr, "listenq: cannot start a worker: %s\n", strerror(errno));
-            if (i == 0)
-                break;
-        }
     }
+}
 
-    size_t next = 0;
-    while (next < p.n) {
-        while (p.admitted < p.n && p.admitted < next + LQ_JOBS_WINDOW)
-            lq_pool_admit(&p, p.admitted++);
-        struct lq_task *t = lq_pool_task(&p, next);
-        if (next > p.fatal_at || t->state == LQ_TASK_DONE) {
-            lq_pool_report(&p, next);
-            lq_task_free(t);
-            next++;
-            continue;
-        }
-        lq_pool_dispatch(&p, p.admitted < p.n);
-        if (!lq_pool_wait(&p)) {
-            /* no worker left and scenarios still to run */
-            bool running = false;
-            for (size_t i = 0; i < p.nw; i++)
-                running = running || p.w[i].state == LQ_W_BUSY;
-            if (!running && t->state != LQ_TASK_DONE)
-                lq_task_failed(&p, next, "not run: no worker of the run is left");
-        }
-    }
-
-    /* the end: workers with nothing to do end at the close; one still busy
-     * runs a scenario after a harness failure, which is not reported */
-    for (size_t i = 0; i < p.nw; i++) {
-        struct lq_worker *w = &p.w[i];
-        bool busy = w->state == LQ_W_BUSY;
-        if (w->fd >= 0)
-            close(w->fd);
-        w->fd = -1;
-        if (w->pid > 0 && busy)
-            kill(w->pid, SIGTERM);
-    }
-    for (size_t i = 0; i < p.nw; i++) {
-        struct lq_worker *w = &p.w[i];
+/* Waits for every worker of pool p to end, and frees it. */
+static void lq_pool_free(struct lq_jobs_pool *p)
+{
+    for (size_t i = 0; i < p->nw; i++) {
+        struct lq_worker *w = &p->w[i];
         if (w->pid > 0)
             while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
@@ -717,14 +618,94 @@ int lq_jobs_run(const struct lq_cli_suite *s)
             close(w->errfd);
         free(w->buf);
     }
+    free(p->t);
+    free(p->waits.v);
+    lq_jobs_estimator_free(p->est);
+    free(p->fast);
+    free(p->w);
+    free(p);
+}
+
+struct lq_jobs_pool *lq_jobs_start(const struct lq_cli_suite *s, enum lq_role live_role)
+{
+    if (s->live || !lq_jobs_wanted_for(s, true))
+        return NULL;
+    struct lq_jobs_pool *p = lq_pool_new(s, true);
+    p->early = true;
+    p->live_role = live_role;
+    lq_pool_spawn_range(p, 1, p->nw);
+    return p;
+}
+
+void lq_jobs_cancel(struct lq_jobs_pool *p)
+{
+    if (!p)
+        return;
+    /* mid-way through their set-up, or waiting for a first scenario */
+    for (size_t i = 0; i < p->nw; i++) {
+        if (p->w[i].fd >= 0)
+            close(p->w[i].fd);
+        p->w[i].fd = -1;
+        if (p->w[i].pid > 0)
+            kill(p->w[i].pid, SIGTERM);
+    }
+    lq_pool_free(p);
+}
+
+int lq_jobs_run(const struct lq_cli_suite *s)
+{
+    struct lq_jobs_pool *p = s->pool ? s->pool : lq_pool_new(s, false);
+    /* the first worker takes over this process's kernel, which stays
+     * unused here from now on: this process lets go of its copies at once,
+     * so that the others do not get them and the first gives it back (its
+     * RCU waits side by side) as soon as it has nothing left to run; the
+     * others were forked before it existed, or are forked now */
+    if (lq_pool_spawn(p, 0) == 0) {
+        p->started++;
+        lq_backend_live_disown(s->live);
+        if (!p->early)
+            lq_pool_spawn_range(p, 1, p->nw);
+    } else {
+        fprintf(stderr, "listenq: cannot start a worker: %s\n", strerror(errno));
+    }
+
+    size_t next = 0;
+    while (next < p->n) {
+        while (p->admitted < p->n && p->admitted < next + LQ_JOBS_WINDOW)
+            lq_pool_admit(p, p->admitted++);
+        struct lq_task *t = lq_pool_task(p, next);
+        if (next > p->fatal_at || t->state == LQ_TASK_DONE) {
+            lq_pool_report(p, next);
+            lq_task_free(t);
+            next++;
+            continue;
+        }
+        lq_pool_dispatch(p, p->admitted < p->n);
+        if (!lq_pool_wait(p)) {
+            /* no worker left and scenarios still to run */
+            bool running = false;
+            for (size_t i = 0; i < p->nw; i++)
+                running = running || p->w[i].state == LQ_W_BUSY;
+            if (!running && t->state != LQ_TASK_DONE)
+                lq_task_failed(p, next, "not run: no worker of the run is left");
+        }
+    }
+
+    /* the end: workers with nothing to do end at the close; one still busy
+     * runs a scenario after a harness failure, which is not reported */
+    for (size_t i = 0; i < p->nw; i++) {
+        struct lq_worker *w = &p->w[i];
+        bool busy = w->state == LQ_W_BUSY;
+        if (w->fd >= 0)
+            close(w->fd);
+        w->fd = -1;
+        if (w->pid > 0 && busy)
+            kill(w->pid, SIGTERM);
+    }
     /* what is left of the window: scenarios run after a harness failure */
-    for (size_t k = next; k < p.admitted; k++)
-        lq_task_free(lq_pool_task(&p, k));
-    int fatal = p.fatal_at < p.n || started == 0;
-    free(p.t);
-    free(p.waits.v);
-    lq_jobs_estimator_free(p.est);
-    free(p.fast);
-    free(p.w);
+    for (size_t k = next; k < p->admitted; k++)
+        lq_task_free(lq_pool_task(p, k));
+    int fatal = p->fatal_at < p->n || p->started == 0;
+    lq_pool_free(p);
     return fatal;
 }

@@ -39,7 +39,21 @@
  * two scenarios to run on it. */
 bool lq_jobs_wanted(const struct lq_cli_suite *s);
 /* Runs and reports every scenario of the suite (not its end); returns 1
- * when the harness failed. */
+ * when the harness failed. With s->pool, the workers lq_jobs_start forked
+ * run it beside the first (forked now, with s->live); s->pool is freed. */
 int lq_jobs_run(const struct lq_cli_suite *s);
+
+/* A kernel's set-up is mostly RCU grace periods (the capture ring's), so
+ * the workers' set-ups are worth overlapping the command's own. For a suite
+ * whose live kernel is yet to be made (s->live NULL, s->need_live) and
+ * that would run in workers once it is, lq_jobs_start forks every worker
+ * but the first at once; each sets up a kernel of its own, which takes the
+ * runner's role live_role. The suite is then complete but for live and
+ * live_err (the workers have copies of the rest), and it is the same
+ * object that lq_cli_run_suite gets, with pool set, once s->live is made;
+ * when it cannot be, lq_jobs_cancel stops and waits for the workers. NULL:
+ * the suite would not run in workers. */
+struct lq_jobs_pool *lq_jobs_start(const struct lq_cli_suite *s, enum lq_role live_role);
+void lq_jobs_cancel(struct lq_jobs_pool *pool);
 
 #endif

@@ -188,12 +188,17 @@ static void lq_report_new_run_id(char *buf, size_t len)
     snprintf(buf, len, "%08" PRIx32, x);
 }
 
-void lq_report_begin(struct lq_report *r, size_t total)
+void lq_report_pick_run_id(struct lq_report *r)
 {
     if (!r->run_id) {
         lq_report_new_run_id(r->run_id_buf, sizeof(r->run_id_buf));
         r->run_id = r->run_id_buf;
     }
+}
+
+void lq_report_begin(struct lq_report *r, size_t total)
+{
+    lq_report_pick_run_id(r);
     r->total = total;
     r->index = r->passed = r->failed = r->skipped = r->errors = 0;
     memset(r->fam_total, 0, sizeof(r->fam_total));

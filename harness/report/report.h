@@ -60,6 +60,10 @@ struct lq_report {
 };
 
 void lq_report_begin(struct lq_report *r, size_t total);
+/* Picks the run's id now unless the caller set one (lq_report_begin does
+ * too): for processes forked before the report begins, which name their
+ * artifacts with it. */
+void lq_report_pick_run_id(struct lq_report *r);
 /* A file that could not be written (msg names it; each message once): the
  * run's exit status becomes 3 and lq_report_end() lists them all. */
 void lq_report_write_error(struct lq_report *r, const char *msg);

@@ -115,10 +115,21 @@ if [ -x "$T" ]; then
     done
     [ -s "$TMP/d1" ] && cmp -s "$TMP/d1" "$TMP/d3"
     ok $? "divergences.jsonl holds the same records in the same order"
+    # workers forked before the report began (jobs.h, lq_jobs_start) name
+    # their pcaps with the run's id too
+    for j in 1 3; do
+        run=$(sed -n 's/.*"run":"\([0-9a-f]\{8\}\)".*/\1/p' "$TMP/out$j/divergences.jsonl" | sort -u)
+        all=$(ls "$TMP/out$j" | grep -c '\.pcap$')
+        named=$(ls "$TMP/out$j" | grep -c "\.$run\.[0-9]*\.pcap\$")
+        [ "$(echo "$run" | wc -w)" -eq 1 ] && [ "$all" -gt 0 ] && [ "$all" -eq "$named" ]
+        ok $? "--jobs $j: every failure pcap ($all) carries the run's id ($run), as its records do"
+    done
 else
     skip "the planted bug fails scenarios with --jobs 1 and --jobs 3" "no $T (make unit)"
     skip "the same failure pcaps" "no $T"
     skip "divergences.jsonl holds the same records in the same order" "no $T"
+    skip "--jobs 1: every failure pcap carries the run's id" "no $T"
+    skip "--jobs 3: every failure pcap carries the run's id" "no $T"
 fi
 
 # Workers killed under a run: the harness failed (exit 3); the scenarios
