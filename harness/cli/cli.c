@@ -369,6 +369,18 @@ static int lq_cli_run_sequential(const struct lq_cli_suite *s)
     return fatal;
 }
 
+struct lq_backend *lq_cli_open_live(struct lq_cli_suite *s, struct lq_err *err)
+{
+    s->pool = lq_jobs_start(s, LQ_ROLE_SUBJECT);
+    s->live = lq_backend_live_new(err);
+    if (!s->live) {
+        lq_jobs_cancel(s->pool);
+        s->pool = NULL;
+    }
+    s->runner->backend[LQ_ROLE_SUBJECT] = s->live;
+    return s->live;
+}
+
 int lq_cli_run_suite(const struct lq_cli_suite *s)
 {
     lq_cleanup_on_signals(); /* a partial summary, no temporary file left */

@@ -111,6 +111,14 @@ struct lq_cli_suite {
 
 /* Runs the suite and ends the report; returns the exit status. */
 int lq_cli_run_suite(const struct lq_cli_suite *s);
+/* The suite's live kernel, made last: s complete but for live and pool,
+ * need_live, the report's run id picked (lq_report_pick_run_id), the
+ * report not begun. The workers that will run beside it are started first
+ * (jobs.h: lq_jobs_start), so that their set-ups overlap its own. Sets
+ * s->live (the caller's to destroy), the runner's subject and s->pool;
+ * NULL with err when it cannot be made (no worker is left then). A caller
+ * that gives up after it stops the workers with lq_jobs_cancel(s->pool). */
+struct lq_backend *lq_cli_open_live(struct lq_cli_suite *s, struct lq_err *err);
 
 /* One scenario of the suite, the way both the sequential loop and a worker
  * run it: the runner, a failure's pcap (place: the scenario's place in the

@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "lang/corpus.h"
-#include "live/backend_live.h"
 #include "replay/recording.h"
 #include "report/report.h"
 #include "run/backend_model.h"
@@ -114,23 +113,25 @@ int lq_cmd_record(int argc, char **argv)
     struct utsname u;
     uname(&u);
     /* the kernel alone, paced by a model (runner.h: pacer) */
-    struct lq_backend *live = lq_backend_live_new(&err);
-    struct lq_backend *pacer = live ? lq_backend_model_new(&profile, &err) : NULL;
+    struct lq_backend *pacer = lq_backend_model_new(&profile, &err);
+    if (!pacer) {
+        fprintf(stderr, "listenq record: %s\n", err.msg);
+        lq_corpus_free(&corpus);
+        return LQ_EXIT_ERROR;
+    }
     struct lq_runner r;
     lq_runner_init(&r, &profile);
-    r.backend[LQ_ROLE_SUBJECT] = live;
     r.pacer = pacer;
     r.counters_every_event = true; /* a recording keeps every observation */
 
     struct lq_report rep = {0};
     rep.out = stdout;
     rep.tap = tap;
-    rep.kernel_release = live ? live->release : u.release;
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = "kernel, recorded";
     rep.families = lq_cli_families_name(families);
-    lq_report_begin(&rep, corpus.n);
+    lq_report_pick_run_id(&rep); /* workers started before it begins use it */
     const struct lq_scenario **scs = lq_xcalloc(corpus.n, sizeof(*scs));
     for (size_t i = 0; i < corpus.n; i++)
         scs[i] = &corpus.sc[i];
@@ -142,12 +143,16 @@ int lq_cmd_record(int argc, char **argv)
                                  .n = corpus.n,
                                  .fast = fast,
                                  .need_live = true,
-                                 .live = live,
                                  .live_err = err.msg,
                                  .profile = &profile,
                                  .after = lq_record_write,
                                  .arg = &ctx,
                                  .jobs = jobs};
+    /* the kernel last: the workers' kernels are set up beside it (jobs.h);
+     * none here: every scenario is skipped, err says why */
+    struct lq_backend *live = lq_cli_open_live(&suite, &err);
+    rep.kernel_release = live ? live->release : u.release;
+    lq_report_begin(&rep, corpus.n);
     int status = lq_cli_run_suite(&suite);
     free(scs);
     lq_backend_destroy(live);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "live/backend_live.h"
+#include "jobs.h"
 #include "replay/backend_replay.h"
 #include "replay/recording.h"
 #include "report/report.h"
@@ -227,19 +227,17 @@ int lq_cmd_replay(int argc, char **argv)
 
     /* the recording as the reference, this kernel as the subject, paced by
      * a model (a recording cannot pace: runner.h) */
-    struct lq_backend *live = lq_backend_live_new(&err);
-    if (live && lq_cli_check_outputs("replay", "out", outdir, NULL, NULL, 0)) {
-        lq_backend_destroy(live);
+    struct lq_backend *pacer = lq_backend_model_new(&profile, &err);
+    if (!pacer) {
+        fprintf(stderr, "listenq replay: %s\n", err.msg);
         lq_backend_destroy(rec);
         lq_recordings_free(recs, paths.n);
         lq_paths_free(&paths);
-        return LQ_EXIT_BADINPUT;
+        return LQ_EXIT_ERROR;
     }
-    struct lq_backend *pacer = live ? lq_backend_model_new(&profile, &err) : NULL;
     struct lq_runner r;
     lq_runner_init(&r, &profile);
     r.backend[LQ_ROLE_REFERENCE] = rec;
-    r.backend[LQ_ROLE_SUBJECT] = live;
     r.pacer = pacer;
     r.expect_off[LQ_ROLE_REFERENCE] = true; /* checked when it was recorded */
     r.counters_every_event = true;
@@ -253,11 +251,10 @@ int lq_cmd_replay(int argc, char **argv)
     rep.progress = progress && isatty(STDERR_FILENO) && !tap;
     rep.json_path = json;
     rep.junit_path = junit;
-    rep.kernel_release = live ? live->release : "";
     rep.profile_name = profile.name;
     rep.profile = &profile;
     rep.mode = mode;
-    lq_report_begin(&rep, paths.n);
+    lq_report_pick_run_id(&rep); /* workers started before it begins use it */
     const struct lq_scenario **scs = lq_xcalloc(paths.n, sizeof(*scs));
     for (size_t i = 0; i < paths.n; i++)
         scs[i] = &recs[i].sc;
@@ -268,14 +265,23 @@ int lq_cmd_replay(int argc, char **argv)
                                  .n = paths.n,
                                  .fast = fast,
                                  .need_live = true,
-                                 .live = live,
                                  .live_err = err.msg,
                                  .outdir = outdir,
                                  .profile = &profile,
                                  .before = lq_replay_profile,
                                  .arg = &ctx,
                                  .jobs = jobs};
-    status = lq_cli_run_suite(&suite);
+    /* the kernel last: the workers' kernels are set up beside it (jobs.h);
+     * none here: every scenario is skipped, err says why */
+    struct lq_backend *live = lq_cli_open_live(&suite, &err);
+    if (live && lq_cli_check_outputs("replay", "out", outdir, NULL, NULL, 0)) {
+        lq_jobs_cancel(suite.pool);
+        status = LQ_EXIT_BADINPUT;
+    } else {
+        rep.kernel_release = live ? live->release : "";
+        lq_report_begin(&rep, paths.n);
+        status = lq_cli_run_suite(&suite);
+    }
     free(scs);
     lq_backend_destroy(live);
     lq_backend_destroy(pacer);

@@ -102,24 +102,6 @@ fail:
     return LQ_EXIT_ERROR;
 }
 
-/* The kernel, the subject (0, or the exit status with the error printed;
- * none here: skip_all says why, and every scenario is skipped). */
-static int lq_run_open_live(struct lq_run_backends *bk)
-{
-    struct lq_err err = {0};
-    bk->live = lq_backend_live_new(&err);
-    if (!bk->live) {
-        if (err.status != LQ_EXIT_SKIP) {
-            fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
-            return LQ_EXIT_ERROR;
-        }
-        snprintf(bk->skip_all, sizeof(bk->skip_all), "%.500s", err.msg);
-        return 0;
-    }
-    bk->runner.backend[LQ_ROLE_SUBJECT] = bk->live;
-    return 0;
-}
-
 static void lq_run_close_backends(struct lq_run_backends *bk)
 {
     lq_backend_destroy(bk->model);
@@ -312,27 +294,27 @@ int lq_cmd_run(int argc, char **argv)
                                  .outdir = outdir,
                                  .profile = &profile,
                                  .jobs = jobs};
-    /* the kernel last: workers' kernels are set up beside it (jobs.h) */
-    struct lq_jobs_pool *pool = NULL;
+    /* the kernel last: the workers' kernels are set up beside it (jobs.h) */
     if (!model_only) {
-        pool = lq_jobs_start(&suite, LQ_ROLE_SUBJECT);
-        rc = lq_run_open_live(&bk);
-        /* divergence pcaps need a kernel: --out matters only with one */
-        if (!rc && bk.live && lq_cli_check_outputs("run", "out", outdir, NULL, NULL, 0))
+        struct lq_err err = {0};
+        bk.live = lq_cli_open_live(&suite, &err);
+        if (!bk.live && err.status != LQ_EXIT_SKIP) {
+            fprintf(stderr, "listenq: cannot set up the live kernel harness: %s\n", err.msg);
+            rc = LQ_EXIT_ERROR;
+        } else if (!bk.live) {
+            snprintf(bk.skip_all, sizeof(bk.skip_all), "%.500s", err.msg);
+        } else if (lq_cli_check_outputs("run", "out", outdir, NULL, NULL, 0)) {
+            /* divergence pcaps need a kernel: --out matters only with one */
             rc = LQ_EXIT_BADINPUT;
-        if (rc || !bk.live) {
-            lq_jobs_cancel(pool);
-            pool = NULL;
         }
         if (rc) {
+            lq_jobs_cancel(suite.pool);
             free(order);
             lq_run_close_backends(&bk);
             lq_corpus_free(&corpus);
             return rc;
         }
     }
-    suite.live = bk.live;
-    suite.pool = pool;
     rep.kernel_release = bk.live ? bk.live->release : "";
     lq_report_begin(&rep, total);
     int status = lq_cli_run_suite(&suite);
