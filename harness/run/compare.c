@@ -114,6 +114,8 @@ static bool lq_diverge(struct lq_cmp *c, const struct lq_obs *oa, const struct l
     snprintf(d->a_side, sizeof(d->a_side), "%s", a_text);
     snprintf(d->b_side, sizeof(d->b_side), "%s", b_text);
     d->ndps = 0;
+    d->label_collision = false;
+    d->label_earlier = 0;
     for (uint32_t i = 0; i < oa->ndps && d->ndps < sizeof(d->dps) / sizeof(d->dps[0]); i++)
         d->dps[d->ndps++] = c->a->dps[oa->first_dp + i];
     d->frame = -1;
@@ -198,6 +200,43 @@ static bool lq_diverge_delack(struct lq_cmp *c, const struct lq_obs *oa, const s
     return false;
 }
 
+/* Whether packet `at` of trace t carries a flow label new to its connection:
+ * the client numbers a connection's labels as they first appear
+ * (client.c), so a new one's number is above every earlier one's. */
+static bool lq_lbl_fresh(const struct lq_trace *t, size_t at)
+{
+    const struct lq_obs_pkt *p = &t->pkts[at];
+    if (p->lbl < 0 || p->lbl >= LQ_LBL_HISTORY)
+        return false; /* IPv4, unknown, or past the history kept */
+    for (size_t k = 0; k < at; k++)
+        if (t->pkts[k].conn == p->conn && t->pkts[k].lbl >= p->lbl)
+            return false;
+    return true;
+}
+
+/* The reference's packet ai had no match in the subject's event ob: notes
+ * a label collision (compare.h) when a subject packet not matched yet is
+ * the same but for an earlier label where ai's is fresh. */
+static void lq_note_label_collision(struct lq_cmp *c, size_t ai, const struct lq_obs *ob,
+                                    const bool *used)
+{
+    const struct lq_obs_pkt *p = &c->a->pkts[ai];
+    if (!lq_lbl_fresh(c->a, ai))
+        return;
+    for (uint32_t j = 0; j < ob->npkts; j++) {
+        size_t bi = ob->first_pkt + j;
+        struct lq_obs_pkt q = c->b->pkts[bi];
+        if (used[j] || q.lbl < 0 || q.lbl >= LQ_LBL_HISTORY || lq_lbl_fresh(c->b, bi))
+            continue;
+        q.lbl = p->lbl;
+        if (lq_obs_pkt_same(p, &q)) {
+            c->div->label_collision = true;
+            c->div->label_earlier = (uint8_t)p->lbl;
+            return;
+        }
+    }
+}
+
 /* Packets of one event. */
 static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct lq_obs *ob,
                         int64_t drift_us)
@@ -251,8 +290,11 @@ static bool lq_cmp_pkts(struct lq_cmp *c, const struct lq_obs *oa, const struct 
             }
             used[j] = found = true;
         }
-        if (!found)
-            return lq_diverge_pkts(c, oa, ob, LQ_MISSING);
+        if (!found) {
+            lq_diverge_pkts(c, oa, ob, LQ_MISSING);
+            lq_note_label_collision(c, oa->first_pkt + i, ob, used);
+            return false;
+        }
     }
     /* The subject's packets left: delayed ACKs the reference scheduled at
      * this or an earlier event (a kernel's timer runs in real time, so one

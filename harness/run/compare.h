@@ -33,6 +33,16 @@ struct lq_divergence {
     size_t ndps;
     int32_t frame; /* a frame of the subject involved (its frames' index), or -1 */
     bool counters; /* the difference is in the counters */
+    /* The only difference: a packet the reference sends with an IPv6 flow
+     * label new to its connection (a fresh net_tx_rndhash, or another
+     * flow's hash) that the subject sent with one of the connection's
+     * label_earlier earlier labels. A kernel's label is 20 bits of a random
+     * hash (ip6_make_flowlabel), so a fresh one equals an earlier one by
+     * chance once in 2^20 / label_earlier: the runner runs the scenario
+     * again (runner.c, lq_rerun_for_label) where a rule would part every
+     * time. */
+    bool label_collision;
+    uint8_t label_earlier;
     /* No divergence before the model's scope ended at directive beyond_dir
      * (the comparison stopped there). */
     bool beyond;

@@ -96,6 +96,8 @@ struct lq_runner {
     size_t late_refollows; /* following runs made again for that */
     bool clock_rerun;      /* running a scenario again for that */
     size_t clock_reruns;   /* scenarios run again for that */
+    bool label_rerun;      /* running a scenario again after a flow label collision */
+    size_t label_reruns;   /* runs made again for that */
 };
 
 void lq_runner_init(struct lq_runner *r, const struct lq_profile *profile);
