@@ -404,6 +404,42 @@ static enum lq_seq_verdict lq_tcp_sequence_at(const struct lq_model *m, const st
     return c->rcvq_skbs ? LQ_SEQ_INVALID_END : LQ_SEQ_OK;
 }
 
+/* tcp_validate_incoming() for a segment tcp_sequence() refused (verdict
+ * v), neither RST nor SYN: tcp_send_dupack(), rate-limited. */
+static void lq_tcp_seq_dupack(struct lq_model *m, struct lq_child *c, const struct lq_seg *in,
+                              enum lq_seq_verdict v)
+{
+    lq_model_dp(m, v == LQ_SEQ_INVALID_END ? LQ_DP_CHILD_SEQ_INVALID_END : LQ_DP_CHILD_OOW_DUPACK);
+    if (!lq_tcp_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ)) {
+        if (in->seq != lq_seg_end_seq(in) && lq_seq_before(in->seq, c->rcv_nxt))
+            lq_tcp_enter_quickack_mode(m, c); /* DelayedACKLost */
+        lq_tcp_send_ack(m, c, LQ_DP_CHILD_OOW_DUPACK);
+    }
+}
+
+bool lq_child_fastopen_sequence(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
+{
+    uint32_t lo, hi;
+    lq_child_window_limits(c, &lo, &hi);
+    enum lq_seq_verdict v = lq_tcp_sequence_at(m, c, in, lo);
+    if (v != lq_tcp_sequence_at(m, c, in, hi)) {
+        lq_model_beyond(m, "a segment near the child's right window edge, which the model "
+                           "knows only as a range once the child has advertised a window");
+        return false;
+    }
+    if (v == LQ_SEQ_OK)
+        return true;
+    if (in->flags & (LQ_TH_RST | LQ_TH_SYN)) {
+        /* tcp_check_req took an RST or a SYN in its window as an embryonic
+         * reset: only a SYN it truncated at rcv_isn (with data) is left */
+        lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
+        lq_model_beyond(m, "a SYN with data at rcv_isn past a TCP Fast Open child's window");
+        return false;
+    }
+    lq_tcp_seq_dupack(m, c, in, v);
+    return false;
+}
+
 /* tcp_reset_check(): an RST at rcv_nxt - 1 after the peer's FIN. */
 static bool lq_tcp_reset_check(const struct lq_child *c, const struct lq_seg *in)
 {
@@ -432,14 +468,7 @@ static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
         }
         if (in->flags & LQ_TH_SYN)
             goto syn_challenge;
-        lq_model_dp(m,
-                    v == LQ_SEQ_INVALID_END ? LQ_DP_CHILD_SEQ_INVALID_END : LQ_DP_CHILD_OOW_DUPACK);
-        /* tcp_send_dupack() */
-        if (!lq_tcp_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ)) {
-            if (in->seq != lq_seg_end_seq(in) && lq_seq_before(in->seq, c->rcv_nxt))
-                lq_tcp_enter_quickack_mode(m, c); /* DelayedACKLost */
-            lq_tcp_send_ack(m, c, LQ_DP_CHILD_OOW_DUPACK);
-        }
+        lq_tcp_seq_dupack(m, c, in, v);
         return false;
     }
     if (in->flags & LQ_TH_RST) {

@@ -253,10 +253,16 @@ void lq_fastopen_synrecv_rcv(struct lq_model *m, int ci, const struct lq_seg *in
         return;
     case LQ_CHECKREQ_FASTOPEN_CHILD: break;
     }
-    /* tcp_validate_incoming(): its sequence and PAWS checks are the ones
-     * tcp_check_req just passed (the request's rcv_nxt and window are the
-     * child's), but a SYN flag (tcp_check_req only truncated it) draws the
-     * SYN challenge, which the model follows only for a normal child. */
+    /* tcp_validate_incoming(): its PAWS check is the one tcp_check_req just
+     * passed, its tcp_sequence() not quite: the request's rcv_nxt and window
+     * are the child's, but since 6.17 tcp_sequence() also refuses an end_seq
+     * past the window while the receive queue holds data (the SYN's), which
+     * tcp_in_window() lets through: a dupack, the child still in SYN_RECV
+     * (fuzzer finding: `syn c1 len=10`, then `ack c1 seq=+64240 len=10`). */
+    if (!lq_child_fastopen_sequence(m, c, in))
+        return;
+    /* A SYN flag (tcp_check_req only truncated it) draws the SYN challenge,
+     * which the model follows only for a normal child. */
     if (in->flags & LQ_TH_SYN) {
         lq_model_dp(m, LQ_DP_CHILD_BEYOND_MODEL);
         lq_model_beyond(m, "a segment with SYN and ACK to a TCP Fast Open child in SYN_RECV "

@@ -439,6 +439,10 @@ void lq_child_rcv(struct lq_model *m, int child, const struct lq_seg *in);
 void lq_child_data_queue(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 /* Room for one more skb of len bytes within the model's scope; charges it. */
 bool lq_child_charge_skb(struct lq_model *m, struct lq_child *c, uint32_t len);
+/* tcp_validate_incoming()'s tcp_sequence() on a child with fastopen_rsk,
+ * for a segment tcp_check_req(fastopen) passed: false when it stops here
+ * (a dupack, rate-limited; or beyond the model). */
+bool lq_child_fastopen_sequence(struct lq_model *m, struct lq_child *c, const struct lq_seg *in);
 
 /* close.c */
 void lq_tcp_send_active_reset(struct lq_model *m, struct lq_child *c, enum lq_dp dp);

@@ -258,8 +258,56 @@ static void test_rst_list(void)
     lq_model_free(m);
 }
 
+/* tcp_rcv_state_process() on a child with fastopen_rsk: tcp_check_req()
+ * passes a segment by tcp_in_window() ("after(end_seq, s_win) &&
+ * before(seq, e_win)"), then tcp_validate_incoming() runs tcp_sequence(),
+ * which since 6.17 ("tcp: do not accept packets beyond window") refuses an
+ * end_seq past rcv_nxt + tcp_receive_window() while the receive queue holds
+ * an skb (here the SYN's data): tcp_send_dupack, the child stays in
+ * SYN_RECV with its request. Before, the ACK in it completes the handshake
+ * (tcp_rcv_synrecv_state_fastopen: reqsk_fastopen_remove). The segment
+ * starts 9 bytes inside the window the SYN-ACK advertised and ends 1 past
+ * it. */
+static void test_data_past_window_by_version(void)
+{
+    const char *vers[] = {"6.16", "6.17"};
+    for (int v = 0; v < 2; v++) {
+        struct lq_model *m = mk(vers[v]);
+        lq_model_set_sysctl(m, LQ_SYSCTL_FASTOPEN, TFO_NO_COOKIE);
+        lq_model_listen(m, LPORT, 8);
+        lq_model_setsockopt(m, LQ_SOCKOPT_FASTOPEN, 4);
+        input(m, fo_syn(1, -1, NULL, 10));
+        const struct lq_model_pkt *sa = synack_of(m, 1);
+        if (!sa) {
+            ok(0, "%s: the SYN with data draws a SYN-ACK", vers[v]);
+            lq_model_free(m);
+            continue;
+        }
+        uint32_t rcv_nxt = cisn(1) + 1 + 10, srv_isn = sa->seg.seq, wnd = sa->seg.win;
+        struct lq_seg d = mkseg(1, LQ_TH_ACK | LQ_TH_PSH, rcv_nxt + wnd - 9, srv_isn + 1);
+        d.len = 10;
+        input(m, d);
+        const struct lq_seg *a = pkt0(m);
+        bool dupack = npkts(m) == 1 && a && a->flags == LQ_TH_ACK && a->ack == rcv_nxt &&
+                      a->seq == srv_isn + 1;
+        const struct lq_child *c = &m->children[0];
+        if (v == 0)
+            ok(dupack && c->state == LQ_CHILD_ESTABLISHED && m->lsn[0].fo_qlen == 0,
+               "6.16: the ACK completes the handshake (the data is out of order: an ACK of "
+               "rcv_nxt), the Fast Open queue is free (state %d, fo_qlen %d)",
+               c->state, m->lsn[0].fo_qlen);
+        else
+            ok(dupack && c->state == LQ_CHILD_SYN_RECV && m->lsn[0].fo_qlen == 1,
+               "6.17: tcp_sequence refuses it: a dupack of rcv_nxt, the child still in "
+               "SYN_RECV with its request (state %d, fo_qlen %d)",
+               c->state, m->lsn[0].fo_qlen);
+        lq_model_free(m);
+    }
+}
+
 int main(void)
 {
+    test_data_past_window_by_version();
     test_rst_list();
     test_no_cookie_dataless_by_version();
     test_synack_timer();
