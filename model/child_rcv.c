@@ -404,6 +404,22 @@ static enum lq_seq_verdict lq_tcp_sequence_at(const struct lq_model *m, const st
     return c->rcvq_skbs ? LQ_SEQ_INVALID_END : LQ_SEQ_OK;
 }
 
+/* tcp_sequence() at both ends of what the model knows of the child's right
+ * window edge: false (beyond the model) when they part, else *v. */
+static bool lq_tcp_sequence(struct lq_model *m, const struct lq_child *c, const struct lq_seg *in,
+                            enum lq_seq_verdict *v)
+{
+    uint32_t lo, hi;
+    lq_child_window_limits(c, &lo, &hi);
+    *v = lq_tcp_sequence_at(m, c, in, lo);
+    if (*v != lq_tcp_sequence_at(m, c, in, hi)) {
+        lq_model_beyond(m, "a segment near the child's right window edge, which the model "
+                           "knows only as a range once the child has advertised a window");
+        return false;
+    }
+    return true;
+}
+
 /* tcp_validate_incoming() for a segment tcp_sequence() refused (verdict
  * v), neither RST nor SYN: tcp_send_dupack(), rate-limited. */
 static void lq_tcp_seq_dupack(struct lq_model *m, struct lq_child *c, const struct lq_seg *in,
@@ -419,14 +435,9 @@ static void lq_tcp_seq_dupack(struct lq_model *m, struct lq_child *c, const stru
 
 bool lq_child_fastopen_sequence(struct lq_model *m, struct lq_child *c, const struct lq_seg *in)
 {
-    uint32_t lo, hi;
-    lq_child_window_limits(c, &lo, &hi);
-    enum lq_seq_verdict v = lq_tcp_sequence_at(m, c, in, lo);
-    if (v != lq_tcp_sequence_at(m, c, in, hi)) {
-        lq_model_beyond(m, "a segment near the child's right window edge, which the model "
-                           "knows only as a range once the child has advertised a window");
+    enum lq_seq_verdict v;
+    if (!lq_tcp_sequence(m, c, in, &v))
         return false;
-    }
     if (v == LQ_SEQ_OK)
         return true;
     if (in->flags & (LQ_TH_RST | LQ_TH_SYN)) {
@@ -450,14 +461,9 @@ static bool lq_tcp_reset_check(const struct lq_child *c, const struct lq_seg *in
 static bool lq_tcp_validate_incoming(struct lq_model *m, struct lq_child *c,
                                      const struct lq_seg *in)
 {
-    uint32_t lo, hi;
-    lq_child_window_limits(c, &lo, &hi);
-    enum lq_seq_verdict v = lq_tcp_sequence_at(m, c, in, lo);
-    if (v != lq_tcp_sequence_at(m, c, in, hi)) {
-        lq_model_beyond(m, "a segment near the child's right window edge, which the model "
-                           "knows only as a range once the child has advertised a window");
+    enum lq_seq_verdict v;
+    if (!lq_tcp_sequence(m, c, in, &v))
         return false;
-    }
     if (v != LQ_SEQ_OK) {
         if (in->flags & LQ_TH_RST) {
             if (lq_tcp_reset_check(c, in)) {

@@ -628,21 +628,19 @@ static bool lq_runner_refollow(struct lq_runner *r, const struct lq_scenario *sc
     return lq_refollow(&res->trace[LQ_ROLE_SUBJECT], &res->div, &r->alt, lq_follow_again, &c);
 }
 
-/* Expectations the clock left unchecked (follow.h): the scenario runs again,
- * at most twice, for a run where they are checked; the first such run's
- * result replaces this one. */
-static void lq_rerun_for_clock(struct lq_runner *r, const struct lq_scenario *sc,
-                               struct lq_result *res)
+/* The scenario again, at most twice, until a run that ran and is settled;
+ * the first such run's result replaces *res. *runs counts the runs. */
+static void lq_rerun_until(struct lq_runner *r, const struct lq_scenario *sc, struct lq_result *res,
+                           bool (*settled)(const struct lq_result *), size_t *runs)
 {
-    r->clock_rerun = true;
     for (int k = 0; k < 2; k++) {
         struct lq_result again;
         lq_result_init(&again);
         struct lq_err e;
-        r->clock_reruns++;
+        (*runs)++;
         int rc = lq_run_scenario(r, sc, &again, &e);
-        bool better = rc == 0 && again.status != LQ_ST_ERROR && again.status != LQ_ST_SKIP &&
-                      lq_result_clock_unchecked(&again) == 0;
+        bool better =
+            rc == 0 && again.status != LQ_ST_ERROR && again.status != LQ_ST_SKIP && settled(&again);
         if (better) {
             struct lq_result tmp = *res;
             *res = again;
@@ -652,37 +650,23 @@ static void lq_rerun_for_clock(struct lq_runner *r, const struct lq_scenario *sc
         if (better)
             break;
     }
-    r->clock_rerun = false;
+}
+
+/* Expectations the clock left unchecked (follow.h): a run where they are
+ * checked is settled. */
+static bool lq_clock_checked(const struct lq_result *res)
+{
+    return lq_result_clock_unchecked(res) == 0;
 }
 
 /* A divergence that is only a flow label the subject drew equal to an
  * earlier one of its connection (compare.h, label_collision: a chance of
- * label_earlier in 2^20): the scenario runs again, at most twice, and the
- * first run without such a divergence replaces this one. A rule that the
- * two sides do not share (a kernel that keeps the label where the profile
- * says it changes) parts every time, and the divergence stays. */
-static void lq_rerun_for_label(struct lq_runner *r, const struct lq_scenario *sc,
-                               struct lq_result *res)
+ * label_earlier in 2^20): a run without one is settled. A rule that the two
+ * sides do not share (a kernel that keeps the label where the profile says
+ * it changes) parts every time, and the divergence stays. */
+static bool lq_no_label_collision(const struct lq_result *res)
 {
-    r->label_rerun = true;
-    for (int k = 0; k < 2; k++) {
-        struct lq_result again;
-        lq_result_init(&again);
-        struct lq_err e;
-        r->label_reruns++;
-        int rc = lq_run_scenario(r, sc, &again, &e);
-        bool better = rc == 0 && again.status != LQ_ST_ERROR && again.status != LQ_ST_SKIP &&
-                      !(again.div.found && again.div.label_collision);
-        if (better) {
-            struct lq_result tmp = *res;
-            *res = again;
-            again = tmp;
-        }
-        lq_result_free(&again);
-        if (better)
-            break;
-    }
-    r->label_rerun = false;
+    return !(res->div.found && res->div.label_collision);
 }
 
 /* The scenario's clock: the first backend's with a clock of its own (the
@@ -784,10 +768,16 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
     }
     if (res->nexp_failed)
         res->status = LQ_ST_FAIL;
-    if (!r->label_rerun && res->status == LQ_ST_FAIL && res->div.found && res->div.label_collision)
-        lq_rerun_for_label(r, sc, res);
-    if (!r->clock_rerun && lq_result_clock_unchecked(res))
-        lq_rerun_for_clock(r, sc, res);
+    if (!r->label_rerun && res->status == LQ_ST_FAIL && !lq_no_label_collision(res)) {
+        r->label_rerun = true;
+        lq_rerun_until(r, sc, res, lq_no_label_collision, &r->label_reruns);
+        r->label_rerun = false;
+    }
+    if (!r->clock_rerun && !lq_clock_checked(res)) {
+        r->clock_rerun = true;
+        lq_rerun_until(r, sc, res, lq_clock_checked, &r->clock_reruns);
+        r->clock_rerun = false;
+    }
     res->elapsed_us = lq_now_us() - t0;
     return 0;
 }
