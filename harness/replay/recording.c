@@ -158,8 +158,9 @@ int lq_recording_write(const char *dir, const struct lq_scenario *sc, const stru
     }
     snprintf(path, sizeof(path), "%s/%s.json", dir, flat);
     /* the pair together, the pcap first: a killed record never leaves a
-     * recording (the JSON, which names the pcap) without its pcap, and at
-     * most the microseconds between two renames for a pcap without it */
+     * recording (the JSON, which names the pcap) without its pcap; a pcap
+     * without it only when SIGKILL itself lands in the microseconds between
+     * the two renames (SIGTERM, SIGINT and SIGHUP wait for both) */
     const char *const paths[] = {pcap_path, path};
     const void *const data[] = {pcap_buf, s};
     const size_t lens[] = {pcap_len, strlen(s)};

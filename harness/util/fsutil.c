@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdbool.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -237,6 +239,16 @@ int lq_write_files_atomic(size_t n, const char *const *paths, const void *const 
         if (close(fd) < 0 && !rc)
             rc = lq_errno(err, LQ_EXIT_ERROR, "cannot write %s", paths[made]);
     }
+    /* The renames with the cleanup signals held back (util/cleanup.h): a
+     * SIGTERM (a worker whose command died) or SIGINT between two of them
+     * would remove the temporary files not yet renamed and leave the set
+     * half in place; held, it comes after the last rename. */
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    bool held = pthread_sigmask(SIG_BLOCK, &hold, &old) == 0;
     size_t renamed = 0;
     for (; !rc && renamed < n; renamed++) {
         if (rename(tmp[renamed], paths[renamed]) < 0) {
@@ -246,6 +258,8 @@ int lq_write_files_atomic(size_t n, const char *const *paths, const void *const 
         }
         lq_cleanup_temp_end(slot[renamed]);
     }
+    if (held)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (size_t i = renamed; i < made; i++) {
         unlink(tmp[i]);
         lq_cleanup_temp_end(slot[i]);

@@ -35,7 +35,8 @@ int lq_write_file_atomic_nosync(const char *path, const void *data, size_t len, 
 /* Replaces n files together: every one is written to a temporary file and
  * synced first, then they are renamed into place in order, so that a killed
  * process leaves either all of them, or the first ones and none after
- * (never a later one without the earlier). On failure nothing new is in
+ * (never a later one without the earlier); SIGINT, SIGTERM and SIGHUP wait
+ * for the last rename, so only SIGKILL can stop it between two. On failure nothing new is in
  * place but what was renamed already; the temporary files are removed. */
 int lq_write_files_atomic(size_t n, const char *const *paths, const void *const *data,
                           const size_t *lens, struct lq_err *err);
