@@ -371,6 +371,7 @@ static int lq_cli_run_sequential(const struct lq_cli_suite *s)
 
 struct lq_backend *lq_cli_open_live(struct lq_cli_suite *s, struct lq_err *err)
 {
+    lq_backend_live_share_clock(); /* one calibration for all of them */
     s->pool = lq_jobs_start(s, LQ_ROLE_SUBJECT);
     s->live = lq_backend_live_new(err);
     if (!s->live) {

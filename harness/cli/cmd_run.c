@@ -243,6 +243,8 @@ int lq_cmd_run(int argc, char **argv)
     if (lq_cli_check_outputs("run", "out", NULL, file_opts, files, 2))
         return LQ_EXIT_BADINPUT;
 
+    if (!model_only)
+        lq_backend_live_share_clock(); /* beside the parsing and the workers' set-ups */
     struct lq_corpus corpus;
     int rc = lq_cli_load_corpus(&corpus, args, nargs);
     if (rc)

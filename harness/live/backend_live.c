@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "diag.h"
 #include "wire/frame.h"
 #include "inject.h"
@@ -96,16 +97,9 @@ struct lq_live {
     } * ports;
     size_t nports, ports_cap;
     struct lq_backend_stats stats;
-    /* clock */
-    uint32_t hz;
-    int64_t jiffies_at_mono0; /* jiffies_64 at mono0_ns */
-    bool clock_exact;         /* jiffies_64 = jiffies_base + CLOCK_MONOTONIC / tick_ns */
-    int64_t jiffies_base;
-    uint64_t tick_ns;         /* TICK_NSEC */
+    struct lq_kclock clk;     /* the kernel's jiffies (clock.h) */
     uint64_t barrier_jiffies; /* when the last barrier's echo went out */
-    uint64_t mono0_ns;
-    bool clock_ok;
-    bool released; /* lq_backend_live_disown: nothing of it left here */
+    bool released;            /* lq_backend_live_disown: nothing of it left here */
     /* the CPUs the process may run on outside a scenario (lq_live_pin) */
     cpu_set_t cpus;
     bool cpus_saved, pinned;
@@ -119,18 +113,11 @@ static struct lq_live *lq_lv(struct lq_backend *b)
     return b->priv;
 }
 
-static uint64_t lq_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- The clock ----
  * The kernel's jiffies, exactly: the tick is aligned to multiples of
  * TICK_NSEC of CLOCK_MONOTONIC (tick_init_jiffy_update(), kernel/time/
  * tick-sched.c), so jiffies_64 = base + CLOCK_MONOTONIC / TICK_NSEC, and
- * lq_live_calibrate_clock() finds the base. A frame is never injected within
+ * lq_kclock_calibrate() (clock.c) finds the base. A frame is never injected within
  * LQ_LIVE_TICK_GUARD_NS of a jiffy boundary: the kernel handles it in the
  * jiffy read just before the write (the write runs the receive path), and
  * the tick that began that jiffy, with the timers due then, has run. */
@@ -138,22 +125,22 @@ static uint64_t lq_mono_ns(void)
 
 static uint64_t lq_live_jiffies_of(const struct lq_live *lv, uint64_t mono_ns)
 {
-    return (uint64_t)(lv->jiffies_base + (int64_t)(mono_ns / lv->tick_ns));
+    return (uint64_t)(lv->clk.jiffies_base + (int64_t)(mono_ns / lv->clk.tick_ns));
 }
 
 /* Waits until the clock is clear of a jiffy boundary and returns the jiffy
  * the next write will be handled in (0 when the phase is not known). */
 static uint64_t lq_live_tick_guard(const struct lq_live *lv)
 {
-    if (!lv->clock_exact)
+    if (!lv->clk.exact)
         return 0;
     uint64_t now = lq_mono_ns();
     for (int i = 0; i < 8; i++) {
-        uint64_t r = now % lv->tick_ns;
-        if (r >= LQ_LIVE_TICK_GUARD_NS && lv->tick_ns - r >= LQ_LIVE_TICK_GUARD_NS)
+        uint64_t r = now % lv->clk.tick_ns;
+        if (r >= LQ_LIVE_TICK_GUARD_NS && lv->clk.tick_ns - r >= LQ_LIVE_TICK_GUARD_NS)
             break;
         uint64_t target =
-            now - r + LQ_LIVE_TICK_GUARD_NS + (r < LQ_LIVE_TICK_GUARD_NS ? 0 : lv->tick_ns);
+            now - r + LQ_LIVE_TICK_GUARD_NS + (r < LQ_LIVE_TICK_GUARD_NS ? 0 : lv->clk.tick_ns);
         /* at most twice the guard: spun, not slept, as a sleep this short
          * costs milliseconds of scheduling on a loaded machine (measured:
          * 30-55 us per event on average over a suite, against ~1 us) */
@@ -177,7 +164,7 @@ static void lq_live_before_write(void *arg)
  * reading says. */
 static uint64_t lq_live_write_jiffies(struct lq_live *lv)
 {
-    if (!lv->clock_exact)
+    if (!lv->clk.exact)
         return 0;
     uint64_t before, after;
     lq_inject_last_mono(lv->inj, &before, &after);
@@ -643,7 +630,7 @@ static int lq_live_sockopt(struct lq_backend *b, int lsn, enum lq_sockopt opt, i
 static void lq_live_seen_jiffies(struct lq_live *lv, uint16_t cport, struct lq_replies *out,
                                  size_t from)
 {
-    if (!lv->clock_exact || !out->jiffies_at)
+    if (!lv->clk.exact || !out->jiffies_at)
         return;
     uint64_t mono_before, mono_after;
     lq_inject_last_mono(lv->inj, &mono_before, &mono_after);
@@ -662,8 +649,9 @@ static void lq_live_seen_jiffies(struct lq_live *lv, uint16_t cport, struct lq_r
         if (j > out->jiffies_at)
             out->jiffies_late = j;
     }
-    uint64_t slop = LQ_LIVE_TICK_SLOP_NS < lv->tick_ns / 2 ? LQ_LIVE_TICK_SLOP_NS : lv->tick_ns / 2;
-    if (mono_before % lv->tick_ns < slop)
+    uint64_t slop =
+        LQ_LIVE_TICK_SLOP_NS < lv->clk.tick_ns / 2 ? LQ_LIVE_TICK_SLOP_NS : lv->clk.tick_ns / 2;
+    if (mono_before % lv->clk.tick_ns < slop)
         out->jiffies_early = out->jiffies_at - 1;
 }
 
@@ -693,7 +681,7 @@ static int lq_live_segment(struct lq_backend *b, const struct lq_seg *seg, struc
      * the latest (the same as the segment's unless the write was held up) */
     uint64_t wrote, end = 0;
     lq_inject_last_mono(lv->inj, &wrote, &end);
-    end = lv->clock_exact ? lq_live_jiffies_of(lv, end) : 0;
+    end = lv->clk.exact ? lq_live_jiffies_of(lv, end) : 0;
     lv->barrier_jiffies = end > out->jiffies_at ? end : out->jiffies_at;
     lv->stats.segments++;
     lv->stats.frames += 2;
@@ -807,7 +795,7 @@ static int lq_live_wait(struct lq_backend *b, uint64_t ms, struct lq_replies *ou
     lv->barrier_seen = false;
     lv->call_ns = lq_capture_now_ns();
     uint64_t start = lq_mono_ns();
-    if (lv->clock_exact)
+    if (lv->clk.exact)
         out->jiffies_at = lq_live_jiffies_of(lv, start);
     size_t from = out->n;
     int rc = lq_live_collect_until(lv, start + ms * 1000000ull, false, err);
@@ -888,27 +876,28 @@ static int lq_live_counter(struct lq_backend *b, const char *name, int64_t *valu
     return 0;
 }
 
-/* The kernel's jiffies_64 and HZ now (lq_live_calibrate_clock): exact, or
+/* The kernel's jiffies_64 and HZ now (lq_kclock_calibrate): exact, or
  * estimated from the uptime without /proc/timer_list; the defaults the
  * model would take when /proc/timer_list fits no HZ. */
 static int lq_live_clock(struct lq_backend *b, struct lq_clock *clock, struct lq_err *err)
 {
     (void)err;
     struct lq_live *lv = lq_lv(b);
-    if (!lv->clock_ok) {
+    if (!lv->clk.ok) {
         clock->jiffies64 = 0x40000000u;
         clock->hz = 1000;
         return 0;
     }
     uint64_t now = lq_mono_ns();
-    if (lv->clock_exact) {
+    if (lv->clk.exact) {
         clock->jiffies64 = lq_live_jiffies_of(lv, now);
-        clock->hz = lv->hz;
+        clock->hz = lv->clk.hz;
         return 0;
     }
-    int64_t j = lv->jiffies_at_mono0 + (int64_t)((now - lv->mono0_ns) / (1000000000u / lv->hz));
+    int64_t j =
+        lv->clk.jiffies_at_mono0 + (int64_t)((now - lv->clk.mono0_ns) / (1000000000u / lv->clk.hz));
     clock->jiffies64 = (uint64_t)j;
-    clock->hz = lv->hz;
+    clock->hz = lv->clk.hz;
     return 0;
 }
 
@@ -1150,135 +1139,6 @@ static size_t lq_live_frames(struct lq_backend *b, const struct lq_pcap_rec **re
     *recs = lv->recs;
     return lv->nframes;
 }
-
-/* One reading of /proc/timer_list: "now at N nsecs" (CLOCK_MONOTONIC, taken
- * first) and the first "jiffies: N" (cpu 0's, printed a few microseconds
- * later; the file is read whole in well under 100 us). */
-static bool lq_live_read_timer_list(unsigned long long *now_ns, unsigned long long *jiffies)
-{
-    FILE *f = fopen("/proc/timer_list", "r");
-    if (!f)
-        return false;
-    char line[256];
-    bool have_now = false, have_j = false;
-    while (fgets(line, sizeof(line), f) && !(have_now && have_j)) {
-        if (!have_now && sscanf(line, "now at %llu nsecs", now_ns) == 1)
-            have_now = true;
-        else if (!have_j && sscanf(line, "jiffies: %llu", jiffies) == 1)
-            have_j = true;
-    }
-    fclose(f);
-    return have_now && have_j;
-}
-
-/* The base of jiffies_64 = base + CLOCK_MONOTONIC / TICK_NSEC, from readings
- * whose "now" lies well inside a jiffy (150 us after a boundary to 400 us
- * before the next: jiffies is printed a few microseconds after "now") and
- * that were not preempted (read in under 1 ms). Five such readings at
- * different points of the jiffy must give the same base, as they do when
- * the tick is aligned as the kernel aligns it. A reading one jiffy behind
- * the others is a tick that came late (a virtual machine's host delays the
- * guest's timer interrupt by hundreds of microseconds: seen here, and it
- * used to leave the whole run without an exact clock): the base is the
- * latest one, jiffies never run ahead of their boundary. Readings further
- * apart, or a machine too busy to take five agreeing ones within 3 s (of at
- * most 20), and the clock is not trusted. */
-static void lq_live_calibrate_exact(struct lq_live *lv)
-{
-    uint64_t tick = (1000000000u + lv->hz / 2u) / lv->hz; /* TICK_NSEC */
-    uint64_t start = lq_mono_ns();
-    int64_t base = 0;
-    int good = 0, readings = 0;
-    while (good < 5) {
-        uint64_t t0 = lq_mono_ns();
-        if (t0 - start > 3000000000u || readings == 20)
-            return;
-        unsigned long long now_ns, j;
-        if (!lq_live_read_timer_list(&now_ns, &j))
-            return;
-        uint64_t t1 = lq_mono_ns();
-        uint64_t ph = now_ns % tick;
-        if (t1 - t0 < 1000000u && ph >= 150000u && ph + 400000u <= tick) {
-            int64_t b = (int64_t)j - (int64_t)(now_ns / tick);
-            readings++;
-            if (!good || b == base + 1) {
-                good = b == base + 1 && good ? 1 : good + 1; /* the latest base so far */
-                base = b;
-            } else if (b == base) {
-                good++;
-            } else if (b != base - 1) {
-                return; /* not a late tick: the alignment is not what it seems */
-            }
-        }
-        /* move on by a third of a jiffy and a bit: another point of it */
-        struct timespec ts = {0, (long)(tick / 3u + 37000u)};
-        nanosleep(&ts, NULL);
-    }
-    lv->tick_ns = tick;
-    lv->jiffies_base = base;
-    lv->clock_exact = true;
-}
-
-/* Without /proc/timer_list (it is root's, and a process with capabilities
- * but another uid cannot read it): jiffies_64 estimated from the uptime,
- * INITIAL_JIFFIES (2^32 - 300 HZ, include/linux/jiffies.h) plus HZ per
- * second of CLOCK_MONOTONIC, at an HZ of 1000 (unknown; the model's unit).
- * Not exact (no timer wheel, no jiffy per event), but it says where jiffies32
- * stands: a fresh listener's overflow stamp 0 looks recent
- * (tcp_synq_no_recent_overflow) from 1 s before the wrap, 5 minutes after
- * boot, to 2 minutes after it, in seconds whatever HZ is, and a machine
- * booted just now runs its suite there. */
-uint64_t lq_live_uptime_jiffies(uint64_t mono_ns, uint32_t hz)
-{
-    return 0x100000000ull - 300ull * hz + mono_ns / 1000000000u * hz +
-           mono_ns % 1000000000u * hz / 1000000000u;
-}
-
-static void lq_live_estimate_clock(struct lq_live *lv)
-{
-    uint64_t now_ns = lq_mono_ns();
-    lv->hz = 1000;
-    lv->jiffies_at_mono0 = (int64_t)lq_live_uptime_jiffies(now_ns, lv->hz);
-    lv->mono0_ns = now_ns;
-    lv->clock_ok = true;
-}
-
-/* jiffies_64 and HZ from /proc/timer_list: HZ is the candidate for which
- * jiffies_64 = INITIAL_JIFFIES (2^32 - 300 HZ) + HZ * uptime fits; then the
- * exact base. Without /proc/timer_list, an estimate (above). */
-static void lq_live_calibrate_clock(struct lq_live *lv)
-{
-    unsigned long long now_ns = 0, jiffies = 0;
-    if (!lq_live_read_timer_list(&now_ns, &jiffies)) {
-        lq_live_estimate_clock(lv);
-        return;
-    }
-    static const uint32_t candidates[] = {100, 250, 300, 1000};
-    double best = 1e18;
-    for (size_t i = 0; i < 4; i++) {
-        double predicted = (double)lq_live_uptime_jiffies(now_ns, candidates[i]);
-        double d = predicted - (double)jiffies;
-        if (d < 0)
-            d = -d;
-        if (d < best) {
-            best = d;
-            lv->hz = candidates[i];
-        }
-    }
-    if (best > 2.0 * lv->hz) /* no candidate fits: do not guess */
-        return;
-    lv->jiffies_at_mono0 = (int64_t)jiffies;
-    lv->mono0_ns = now_ns;
-    lv->clock_ok = true;
-    lq_live_calibrate_exact(lv);
-}
-
-static void *lq_live_calibrate_thread(void *lv)
-{
-    lq_live_calibrate_clock(lv);
-    return NULL;
-}
-
 static void lq_live_stats(struct lq_backend *b, struct lq_backend_stats *st)
 {
     *st = lq_lv(b)->stats;
@@ -1322,17 +1182,19 @@ static const struct {
     {"net.ipv4.tcp_comp_sack_nr", "0"},
 };
 
-/* The clock of this machine as another live backend calibrated it: jiffies
- * against CLOCK_MONOTONIC is the same in every process and namespace. */
-static void lq_live_copy_clock(struct lq_live *lv, const struct lq_live *from)
+static void *lq_live_calibrate_thread(void *lv)
 {
-    lv->hz = from->hz;
-    lv->jiffies_at_mono0 = from->jiffies_at_mono0;
-    lv->mono0_ns = from->mono0_ns;
-    lv->clock_ok = from->clock_ok;
-    lv->clock_exact = from->clock_exact;
-    lv->jiffies_base = from->jiffies_base;
-    lv->tick_ns = from->tick_ns;
+    lq_kclock_calibrate(&((struct lq_live *)lv)->clk);
+    return NULL;
+}
+
+/* the run's one calibration (lq_backend_live_share_clock), or NULL */
+static struct lq_kclock_share *lq_live_clock_share;
+
+void lq_backend_live_share_clock(void)
+{
+    if (!lq_live_clock_share)
+        lq_live_clock_share = lq_kclock_share_start();
 }
 
 static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct lq_err *err);
@@ -1372,23 +1234,25 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     lv->nlsn = 1;
     lv->destroy_ok = true;
     lv->want_conn = -1;
-    lv->hz = 1000;
+    lv->clk.hz = 1000;
     /* The clock is calibrated (about 10 ms of readings a third of a jiffy
      * apart, mostly asleep) beside the set-up (mostly RCU waits), in a
      * thread that takes no signal; it is joined before anything is written
-     * (lq_live_before_write reads the clock). */
+     * (lq_live_before_write reads the clock). Jiffies against
+     * CLOCK_MONOTONIC are the same in every process and namespace: another
+     * kernel harness's calibration, or the run's, serves as well. */
     pthread_t cal;
     bool calibrating = false;
     if (clock_of) {
-        lq_live_copy_clock(lv, (const struct lq_live *)clock_of->priv);
-    } else {
+        lv->clk = ((const struct lq_live *)clock_of->priv)->clk;
+    } else if (!lq_live_clock_share) {
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         calibrating = pthread_create(&cal, NULL, lq_live_calibrate_thread, lv) == 0;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (!calibrating)
-            lq_live_calibrate_clock(lv);
+            lq_kclock_calibrate(&lv->clk);
     }
     if (lq_netns_setup(&lv->ns, err))
         goto fail;
@@ -1407,8 +1271,11 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     if (calibrating)
         pthread_join(cal, NULL);
     calibrating = false;
-    if (lq_live_late_writes && lv->clock_exact)
-        lq_inject_set_late_writes(lv->inj, lv->tick_ns, LQ_LIVE_TICK_GUARD_NS);
+    /* the run's: begun before this process, or its command, forked */
+    if (!clock_of && lq_live_clock_share && !lq_kclock_share_get(lq_live_clock_share, &lv->clk))
+        lq_kclock_calibrate(&lv->clk); /* gone with its process: one of its own */
+    if (lq_live_late_writes && lv->clk.exact)
+        lq_inject_set_late_writes(lv->inj, lv->clk.tick_ns, LQ_LIVE_TICK_GUARD_NS);
     if (lq_netns_enter(&lv->ns, LQ_NS_SERVER, err))
         goto fail;
     if (lq_live_wait_reachable(lv, false, err) ||

@@ -43,9 +43,11 @@ void lq_backend_live_set_preempt(unsigned us);
  * the write's (a vCPU stopped there by its host). Verdicts must not
  * change. */
 void lq_backend_live_set_late_writes(bool on);
-/* jiffies_64 after mono_ns of CLOCK_MONOTONIC at that HZ, as a kernel
- * counts them from INITIAL_JIFFIES: the live backend's estimate of the
- * kernel's clock where /proc/timer_list cannot be read. */
-uint64_t lq_live_uptime_jiffies(uint64_t mono_ns, uint32_t hz);
+/* The run's clock calibrated once, beginning now (live/clock.h): every
+ * live backend made afterwards in this process and in the processes it
+ * forks afterwards takes it, waiting for it after its own set-up, instead
+ * of calibrating its own beside it. run, record and replay call it first,
+ * before the workers of --jobs are forked. */
+void lq_backend_live_share_clock(void);
 
 #endif

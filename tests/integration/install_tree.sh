@@ -60,7 +60,8 @@ if [ -z "$why" ]; then
     (cd / && "$bin" replay --fast "$TMP/rec") >"$TMP/replay" 2>&1
     rc=$?
     is $rc 0 "installed: replay of that recording from /"
-    [ $rc -eq 0 ] || tail -n 5 "$TMP/replay" | sed 's/^/# /'
+    # the failing scenarios' reports first (a recording is not run again)
+    [ $rc -eq 0 ] || { grep -A 12 '^FAIL' "$TMP/replay" | head -n 60; tail -n 5 "$TMP/replay"; } | sed 's/^/# /'
     (cd / && XDG_CACHE_HOME="$TMP/cache" "$bin" matrix --kernel running) >"$TMP/mx" 2>&1
     rc=$?
     is $rc 0 "installed: matrix --kernel running from /"
