@@ -81,8 +81,11 @@ static void lq_pool_admit(struct lq_jobs_pool *p, size_t k)
     struct lq_task *t = lq_pool_task(p, k);
     memset(t, 0, sizeof(*t));
     lq_result_init(&t->res);
-    t->runnable =
-        !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, &t->res);
+    /* before the command's kernel is there (lq_jobs_run_early): as it will be */
+    t->runnable = p->early && !s->live
+                      ? !lq_cli_not_run(s->sc[k], false, NULL, "", s->fast, false, &t->res)
+                      : !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast,
+                                        false, &t->res);
     if (!t->runnable) {
         t->state = LQ_TASK_DONE;
         return;
@@ -462,9 +465,12 @@ static void lq_pool_read(struct lq_jobs_pool *p, struct lq_worker *w)
 }
 
 /* Waits for what the workers send; false when none is left to wait for. */
-static bool lq_pool_wait(struct lq_jobs_pool *p)
+/* Waits for a message from a worker (or, with also >= 0, for also to be
+ * readable: *also_ready then) and handles what came; false when no worker
+ * is there to wait for. */
+static bool lq_pool_wait_also(struct lq_jobs_pool *p, int also, bool *also_ready)
 {
-    struct pollfd *fds = lq_xcalloc(p->nw, sizeof(*fds));
+    struct pollfd *fds = lq_xcalloc(p->nw + 1, sizeof(*fds));
     size_t *who = lq_xcalloc(p->nw, sizeof(*who));
     size_t n = 0;
     for (size_t i = 0; i < p->nw; i++) {
@@ -473,16 +479,26 @@ static bool lq_pool_wait(struct lq_jobs_pool *p)
         fds[n] = (struct pollfd){.fd = p->w[i].fd, .events = POLLIN};
         who[n++] = i;
     }
-    if (n) {
-        while (poll(fds, n, -1) < 0 && errno == EINTR)
+    size_t nfds = n;
+    if (also >= 0)
+        fds[nfds++] = (struct pollfd){.fd = also, .events = POLLIN};
+    if (nfds) {
+        while (poll(fds, nfds, -1) < 0 && errno == EINTR)
             ;
         for (size_t j = 0; j < n; j++)
             if (fds[j].revents)
                 lq_pool_read(p, &p->w[who[j]]);
+        if (also >= 0 && fds[n].revents)
+            *also_ready = true;
     }
     free(fds);
     free(who);
     return n > 0;
+}
+
+static bool lq_pool_wait(struct lq_jobs_pool *p)
+{
+    return lq_pool_wait_also(p, -1, NULL);
 }
 
 /* Reports scenario k, whose turn it is. */
@@ -637,10 +653,30 @@ struct lq_jobs_pool *lq_jobs_start(const struct lq_cli_suite *s, enum lq_role li
     return p;
 }
 
+void lq_jobs_run_early(struct lq_jobs_pool *p, int ready_fd)
+{
+    bool ready = false;
+    while (!ready) {
+        while (p->admitted < p->n && p->admitted < LQ_JOBS_WINDOW)
+            lq_pool_admit(p, p->admitted++);
+        /* a worker with nothing now keeps waiting: the first is not there */
+        lq_pool_dispatch(p, true);
+        lq_pool_wait_also(p, ready_fd, &ready);
+    }
+}
+
 void lq_jobs_cancel(struct lq_jobs_pool *p)
 {
     if (!p)
         return;
+    /* what ran early is not reported: the run stops before its report
+     * begins, with the outputs it had before workers ran early */
+    for (size_t k = 0; k < p->admitted; k++) {
+        struct lq_task *t = lq_pool_task(p, k);
+        if (t->pcap)
+            unlink(t->pcap);
+        lq_task_free(t);
+    }
     /* mid-way through their set-up, or waiting for a first scenario */
     for (size_t i = 0; i < p->nw; i++) {
         if (p->w[i].fd >= 0)

@@ -54,6 +54,12 @@ int lq_jobs_run(const struct lq_cli_suite *s);
  * when it cannot be, lq_jobs_cancel stops and waits for the workers. NULL:
  * the suite would not run in workers. */
 struct lq_jobs_pool *lq_jobs_start(const struct lq_cli_suite *s, enum lq_role live_role);
+/* While another thread of this process makes s->live (lq_cli_open_live):
+ * hands the early workers their first scenarios as they get their kernels
+ * and takes their results (reported later, in order, by lq_jobs_run),
+ * until ready_fd is readable (the other thread is done). Scenarios are
+ * admitted as they will be with the kernel there. */
+void lq_jobs_run_early(struct lq_jobs_pool *pool, int ready_fd);
 void lq_jobs_cancel(struct lq_jobs_pool *pool);
 
 #endif

@@ -495,6 +495,10 @@ static int lq_live_begin(struct lq_backend *b, const struct lq_begin *bg, struct
     if (lv->released)
         return lq_errf(err, LQ_EXIT_ERROR,
                        "the kernel harness was released (its namespaces are gone)");
+    /* every call of a scenario runs in SERVER (a listener bound anywhere
+     * else would be the host's): this thread made it, or adopted it */
+    if (lq_netns_check_in(&lv->ns, LQ_NS_SERVER, err))
+        return -1;
     if (bg->sc && lq_scenario_is_slow(bg->sc))
         lq_live_pin(lv, true);
     uint16_t lport = bg->lport;
@@ -1202,6 +1206,11 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
 struct lq_backend *lq_backend_live_new(struct lq_err *err)
 {
     return lq_live_new(NULL, err);
+}
+
+int lq_backend_live_adopt(struct lq_backend *b, struct lq_err *err)
+{
+    return lq_netns_enter(&lq_lv(b)->ns, LQ_NS_SERVER, err);
 }
 
 void lq_backend_live_disown(struct lq_backend *b)

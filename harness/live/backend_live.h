@@ -21,6 +21,10 @@ struct lq_backend *lq_backend_live_new(struct lq_err *err);
  * command's (cli/jobs.c) starts without another ~8 ms of readings. */
 struct lq_backend *lq_backend_live_new_beside(const struct lq_backend *clock_of,
                                               struct lq_err *err);
+/* Made by another thread of this process (which lq_backend_live_new left
+ * in b's server namespace, where b's calls expect to be): the calling
+ * thread enters that namespace. */
+int lq_backend_live_adopt(struct lq_backend *b, struct lq_err *err);
 /* In a process forked from the one that made b: lets go of this process's
  * copies of what b holds (descriptors, the capture ring's mapping) and
  * leaves the kernel's objects as they are to the processes that still hold

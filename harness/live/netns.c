@@ -672,6 +672,22 @@ int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_
     return enter_fd(ns->fd[which], names[which], err);
 }
 
+int lq_netns_check_in(const struct lq_netns *ns, enum lq_ns_which which, struct lq_err *err)
+{
+    static const char *const names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
+    struct stat want, here;
+    if ((unsigned)which > LQ_NS_CLIENT || ns->fd[which] < 0)
+        return lq_errf(err, LQ_EXIT_ERROR, "namespace %d is not open", (int)which);
+    if (fstat(ns->fd[which], &want) < 0 || stat("/proc/thread-self/ns/net", &here) < 0)
+        return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the network namespaces");
+    if (want.st_dev != here.st_dev || want.st_ino != here.st_ino)
+        return lq_errf(err, LQ_EXIT_ERROR,
+                       "this thread is not in the harness's %s network namespace (it was "
+                       "made by another thread, and this one never entered it)",
+                       names[which]);
+    return 0;
+}
+
 void lq_netns_disown(struct lq_netns *ns)
 {
     for (int i = 0; i < 4; i++) {

@@ -65,6 +65,9 @@ struct lq_netns {
 int lq_netns_setup(struct lq_netns *ns, struct lq_err *err);
 /* Moves the calling thread into one of the namespaces (setns). */
 int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_err *err);
+/* Whether the calling thread is in namespace which of ns: 0, or -1 with
+ * err (another thread made ns and this one never entered it). */
+int lq_netns_check_in(const struct lq_netns *ns, enum lq_ns_which which, struct lq_err *err);
 /* Back to ORIG and closes the descriptors: the namespaces die with their last
  * reference. Idempotent. */
 void lq_netns_teardown(struct lq_netns *ns);
