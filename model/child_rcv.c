@@ -426,6 +426,11 @@ static void lq_tcp_seq_dupack(struct lq_model *m, struct lq_child *c, const stru
                               enum lq_seq_verdict v)
 {
     lq_model_dp(m, v == LQ_SEQ_INVALID_END ? LQ_DP_CHILD_SEQ_INVALID_END : LQ_DP_CHILD_OOW_DUPACK);
+    /* tcp_validate_incoming, 6.17: "if (reason ==
+     * SKB_DROP_REASON_TCP_INVALID_SEQUENCE || reason ==
+     * SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE)", not TCP_OLD_SEQUENCE */
+    if (v != LQ_SEQ_OLD && lq_profile_has(&m->profile, LQ_CHG_BEYOND_WINDOW_MIB))
+        lq_model_count(m, LQ_CTR_BEYOND_WINDOW);
     if (!lq_tcp_oow_rate_limited(m, in, &c->last_oow_ack, LQ_CTR_TCP_ACK_SKIPPED_SEQ)) {
         if (in->seq != lq_seg_end_seq(in) && lq_seq_before(in->seq, c->rcv_nxt))
             lq_tcp_enter_quickack_mode(m, c); /* DelayedACKLost */

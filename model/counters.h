@@ -43,7 +43,8 @@
     X(TFO_PASSIVE_FAIL, "TcpExt", "TCPFastOpenPassiveFail")          \
     X(TFO_LISTEN_OVERFLOW, "TcpExt", "TCPFastOpenListenOverflow")    \
     X(TFO_COOKIE_REQD, "TcpExt", "TCPFastOpenCookieReqd")            \
-    X(TCP_ABORT_ON_TIMEOUT, "TcpExt", "TCPAbortOnTimeout")
+    X(TCP_ABORT_ON_TIMEOUT, "TcpExt", "TCPAbortOnTimeout")           \
+    X(BEYOND_WINDOW, "TcpExt", "BeyondWindow")
 
 enum lq_counter {
 #define LQ_COUNTER_ENUM(id, group, name) LQ_CTR_##id,

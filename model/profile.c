@@ -115,6 +115,14 @@ static const struct lq_change_row lq_changes[LQ_CHG_COUNT] = {
           "6.17", "none"},
          {6, 17, 0},
          {{0, 0, 0}}},
+    [LQ_CHG_BEYOND_WINDOW_MIB] =
+        {{"beyond_window_mib",
+          "tcp_validate_incoming counts BeyondWindow for a segment past the window "
+          "(TCP_INVALID_SEQUENCE, TCP_INVALID_END_SEQUENCE; not an old one, an RST or a SYN); "
+          "commit 6c758062c64d and \"tcp: do not increment BeyondWindow MIB for old seq\"",
+          "6.17", "none"},
+         {6, 17, 0},
+         {{0, 0, 0}}},
     [LQ_CHG_FIN_BEYOND_WINDOW] =
         {{"fin_beyond_window", "... but lets a FIN end one past it; commit 1e3bb184e941", "7.0",
           "6.18.44 (seen live: earlier 6.18.y not resolved); 6.19.y (point "

@@ -54,6 +54,12 @@ enum lq_change {
      * while the receive queue holds data ("tcp: do not accept packets beyond
      * window", 9ca48d616ed7). */
     LQ_CHG_BEYOND_WINDOW_DROP,
+    /* 6.17: tcp_validate_incoming() counts BeyondWindow (TcpExt) for a
+     * segment tcp_sequence() refuses as past the window, not for an old one
+     * nor an RST or a SYN ("tcp: add LINUX_MIB_BEYOND_WINDOW", 6c758062c64d,
+     * and "tcp: do not increment BeyondWindow MIB for old seq", the same
+     * merge window). */
+    LQ_CHG_BEYOND_WINDOW_MIB,
     /* 7.0 (6.19.y, 6.18.44 seen live): ... except for a FIN one past it ("tcp:
      * re-enable acceptance of FIN packets when RWIN is 0", 1e3bb184e941). */
     LQ_CHG_FIN_BEYOND_WINDOW,

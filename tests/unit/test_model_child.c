@@ -304,6 +304,49 @@ static void test_beyond_window_end(void)
     }
 }
 
+/* BeyondWindow (TcpExt) from 6.17, tcp_validate_incoming(): after the RST
+ * ("drop the segment") and SYN (syn_challenge) cases have gone their own
+ * ways, "if (reason == SKB_DROP_REASON_TCP_INVALID_SEQUENCE || reason ==
+ * SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE) NET_INC_STATS(...,
+ * LINUX_MIB_BEYOND_WINDOW)" ("tcp: do not increment BeyondWindow MIB for old
+ * seq" on top of 6c758062c64d); 6.16 has no such counter. An old segment
+ * (end_seq before rcv_wup: TCP_OLD_SEQUENCE) and an RST past the window are
+ * not counted; a pure ACK one past the edge (seq after rcv_wup + 64240:
+ * TCP_INVALID_SEQUENCE) is, and so, from 6.17, is data across the edge with
+ * the peer's FIN queued (TCP_INVALID_END_SEQUENCE). Each case on a child of
+ * its own, so that no duplicate ACK is rate-limited. The live 6.18.44 counts
+ * the same (a kernel-only run of these events: 0, 0, 1, 2). */
+static void test_beyond_window_counter(void)
+{
+    const struct {
+        const char *ver;
+        uint64_t counted; /* after the pure ACK and the data across the edge */
+    } rows[] = {{"6.16", 0}, {"6.17", 2}, {"6.18.44", 2}};
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct lq_model *m = mk_listening(rows[i].ver);
+        struct child a = open_child(m, 0, false), b = open_child(m, 1, false);
+        struct child c = open_child(m, 2, false);
+        struct child d = fin_child(m, 3);
+        advance(m, 5);             /* d's FIN is ACKed at the next jiffy */
+        data(m, &a, -1, 0, false); /* end_seq isn, before rcv_wup isn + 1 */
+        ok(acked_now(m, &a, 0) && ctr(m, LQ_CTR_BEYOND_WINDOW) == 0,
+           "%s: an old segment: a duplicate ACK, not counted", rows[i].ver);
+        rst(m, &b, 64241);
+        ok(npkts(m) == 0 && ctr(m, LQ_CTR_BEYOND_WINDOW) == 0,
+           "%s: an RST past the window: dropped, not counted", rows[i].ver);
+        data(m, &c, 64241, 0, false);
+        ok(acked_now(m, &c, 0) && ctr(m, LQ_CTR_BEYOND_WINDOW) == (rows[i].counted ? 1 : 0),
+           "%s: a pure ACK one past the edge: a duplicate ACK, BeyondWindow %s", rows[i].ver,
+           rows[i].counted ? "1" : "not counted");
+        data(m, &d, 64240 - 5, 10, false);
+        ok(ctr(m, LQ_CTR_BEYOND_WINDOW) == rows[i].counted,
+           "%s: data across the edge with the FIN queued: BeyondWindow %llu", rows[i].ver,
+           (unsigned long long)rows[i].counted);
+        ok(!beyond(m), "%s: within the model's scope", rows[i].ver);
+        lq_model_free(m);
+    }
+}
+
 /* tcp_check_req() takes a SYN|ACK with data at rcv_isn (in window: it ends
  * past rcv_nxt; "Truncate SYN" for its own checks) and creates the child;
  * tcp_child_process() -> tcp_rcv_state_process(TCP_SYN_RECV) ->
@@ -411,6 +454,7 @@ int main(void)
     test_rst_at_sack();
     test_window_edge();
     test_beyond_window_end();
+    test_beyond_window_counter();
     is_int(inv_broken, 0, "the model's invariants held throughout");
     return tap_done();
 }

@@ -116,14 +116,21 @@ int main(void)
      * <6.18.42"); tcp_ack()'s challenge ACK for unsent data (42726ec644cb, 7.1)
      * only from 6.18.33 (round 2, R1: "[PATCH 6.18 713/957]"). */
     /* The D series of R2 (9ca48d616ed7 and "tcp: call tcp_measure_rcv_mss() for
-     * ooo packets") is 6.17: native in 6.18.0; its FIN fix E (1e3bb184e941) is 7.0. */
+     * ooo packets") is 6.17: native in 6.18.0; its FIN fix E (1e3bb184e941) is 7.0.
+     * BeyondWindow (6c758062c64d, the commit before 9ca48d616ed7 in the same
+     * net-next pull, and its "old seq" fix) is 6.17 too: the live 6.18.44 has
+     * it in /proc/net/netstat. */
     check_changes("6.18",
                   base61 | BIT(LQ_CHG_SYNACK_WINDOW_CAP) | BIT(LQ_CHG_RCV_WND_OVER_64K) |
                       BIT(LQ_CHG_SYNQ_FULL_GT) | BIT(LQ_CHG_TSECR_CHECK) |
                       BIT(LQ_CHG_TS_RECENT_DEFERRED) | BIT(LQ_CHG_DELACK_MAX_RTO_MIN) |
                       BIT(LQ_CHG_OFO_MEASURES_RCV_MSS) | BIT(LQ_CHG_BEYOND_WINDOW_DROP) |
-                      BIT(LQ_CHG_ACCEPT_CWR_NEEDS_ECN) | BIT(LQ_CHG_SYNRECV_SYNACK_PASS),
+                      BIT(LQ_CHG_BEYOND_WINDOW_MIB) | BIT(LQ_CHG_ACCEPT_CWR_NEEDS_ECN) |
+                      BIT(LQ_CHG_SYNRECV_SYNACK_PASS),
                   4096);
+    check_has("6.16", LQ_CHG_BEYOND_WINDOW_MIB, false, "mainline 6.17");
+    check_has("6.17", LQ_CHG_BEYOND_WINDOW_MIB, true, "mainline 6.17");
+    check_has("6.12.200", LQ_CHG_BEYOND_WINDOW_MIB, false, "a new counter: not backported");
     /* 23e89e8ee7be "tcp: Don't drop SYN+ACK for simultaneous connect()": 6.11
      * (SRC 6.12.118 and 6.1.192 test "sk->sk_socket && th->ack" in
      * tcp_validate_incoming; the live 6.18.44 passes
