@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "util/fsutil.h"
 #include "util/grow.h"
 #include "util/num.h"
+#include "util/thread.h"
 #include "wire/pcapout.h"
 
 int lq_cli_profile(const char *kernel_opt, struct lq_profile *out)
@@ -399,14 +399,8 @@ static bool lq_cli_open_live_beside_workers(struct lq_cli_suite *s, struct lq_er
     struct lq_cli_live_maker m = {.done_fd = eventfd(0, EFD_CLOEXEC)};
     if (m.done_fd < 0)
         return false;
-    /* no signal for it: the command's handlers run in this thread */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_t th;
-    int rc = pthread_create(&th, NULL, lq_cli_make_live, &m);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc) {
+    if (lq_thread_start_quiet(&th, lq_cli_make_live, &m)) {
         close(m.done_fd);
         return false;
     }

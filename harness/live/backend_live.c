@@ -36,6 +36,7 @@
 #include "wire/tfo_cookie.h"
 #include "snmp.h"
 #include "util/grow.h"
+#include "util/thread.h"
 
 #define LQ_LIVE_BARRIER_MS 1000 /* an echo reply later than this: the veth is broken */
 #define LQ_LIVE_ECHO_ID    0x4c51
@@ -1060,13 +1061,8 @@ static void lq_live_close_packet_sockets(struct lq_live *lv)
 {
     pthread_t th;
     bool threaded = false;
-    if (lv->inj && lv->cap) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        threaded = pthread_create(&th, NULL, lq_live_close_inject, lv->inj) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
+    if (lv->inj && lv->cap)
+        threaded = lq_thread_start_quiet(&th, lq_live_close_inject, lv->inj) == 0;
     if (lv->inj && !threaded)
         lq_inject_close(lv->inj);
     if (lv->cap)
@@ -1255,11 +1251,7 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     if (clock_of) {
         lv->clk = ((const struct lq_live *)clock_of->priv)->clk;
     } else if (!lq_live_clock_share) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        calibrating = pthread_create(&cal, NULL, lq_live_calibrate_thread, lv) == 0;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        calibrating = lq_thread_start_quiet(&cal, lq_live_calibrate_thread, lv) == 0;
         if (!calibrating)
             lq_kclock_calibrate(&lv->clk);
     }

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/thread.h"
 
 uint64_t lq_mono_ns(void)
 {
@@ -188,13 +189,7 @@ struct lq_kclock_share *lq_kclock_share_start(void)
     }
     atomic_init(&s->cell->state, 0);
     s->owner = getpid();
-    /* no signal for it: the command's handlers run in its main thread */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&s->thread, NULL, lq_kclock_share_thread, s->cell);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc) {
+    if (lq_thread_start_quiet(&s->thread, lq_kclock_share_thread, s->cell)) {
         munmap(s->cell, sizeof(*s->cell));
         free(s);
         return NULL;
