@@ -74,6 +74,16 @@ static struct lq_task *lq_pool_task(struct lq_jobs_pool *p, size_t k)
     return &p->t[k % LQ_JOBS_WINDOW];
 }
 
+/* Whether scenario k of suite s runs: on the suite's kernel, or with
+ * live_later on the one it will have (not yet set up). */
+static bool lq_jobs_runnable(const struct lq_cli_suite *s, size_t k, bool live_later,
+                             struct lq_result *res)
+{
+    return live_later
+               ? !lq_cli_not_run(s->sc[k], false, NULL, "", s->fast, false, res)
+               : !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, res);
+}
+
 /* Scenario k enters the window: skipped at once, or queued. */
 static void lq_pool_admit(struct lq_jobs_pool *p, size_t k)
 {
@@ -82,10 +92,7 @@ static void lq_pool_admit(struct lq_jobs_pool *p, size_t k)
     memset(t, 0, sizeof(*t));
     lq_result_init(&t->res);
     /* before the command's kernel is there (lq_jobs_run_early): as it will be */
-    t->runnable = p->early && !s->live
-                      ? !lq_cli_not_run(s->sc[k], false, NULL, "", s->fast, false, &t->res)
-                      : !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast,
-                                        false, &t->res);
+    t->runnable = lq_jobs_runnable(s, k, p->early && !s->live, &t->res);
     if (!t->runnable) {
         t->state = LQ_TASK_DONE;
         return;
@@ -96,16 +103,6 @@ static void lq_pool_admit(struct lq_jobs_pool *p, size_t k)
         lq_wait_push(&p->waits, (struct lq_waiter){.wait_us = wait_us, .k = k});
     else
         p->fast[(p->fast_head + p->nfast++) % LQ_JOBS_WINDOW] = k;
-}
-
-/* Whether scenario k of suite s runs: on the suite's kernel, or with
- * live_later on the one it will have (not yet set up). */
-static bool lq_jobs_runnable(const struct lq_cli_suite *s, size_t k, bool live_later,
-                             struct lq_result *res)
-{
-    return live_later
-               ? !lq_cli_not_run(s->sc[k], false, NULL, "", s->fast, false, res)
-               : !lq_cli_not_run(s->sc[k], s->need_live, s->live, s->live_err, s->fast, false, res);
 }
 
 static bool lq_jobs_wanted_for(const struct lq_cli_suite *s, bool live_later)
@@ -304,6 +301,14 @@ static bool lq_pool_pick(struct lq_jobs_pool *p, const struct lq_worker *w, size
     return lq_pool_pick_from(p, &p->waits, task);
 }
 
+/* Admits the scenarios up to LQ_JOBS_WINDOW past next, the first one not
+ * yet reported. */
+static void lq_pool_fill_window(struct lq_jobs_pool *p, size_t next)
+{
+    while (p->admitted < p->n && p->admitted < next + LQ_JOBS_WINDOW)
+        lq_pool_admit(p, p->admitted++);
+}
+
 /* Hands a scenario to each idle worker; more_later: scenarios are still
  * to enter the window (a worker with nothing now waits for them). */
 static void lq_pool_dispatch(struct lq_jobs_pool *p, bool more_later)
@@ -464,7 +469,6 @@ static void lq_pool_read(struct lq_jobs_pool *p, struct lq_worker *w)
     w->len -= used;
 }
 
-/* Waits for what the workers send; false when none is left to wait for. */
 /* Waits for a message from a worker (or, with also >= 0, for also to be
  * readable: *also_ready then) and handles what came; false when no worker
  * is there to wait for. */
@@ -657,8 +661,7 @@ void lq_jobs_run_early(struct lq_jobs_pool *p, int ready_fd)
 {
     bool ready = false;
     while (!ready) {
-        while (p->admitted < p->n && p->admitted < LQ_JOBS_WINDOW)
-            lq_pool_admit(p, p->admitted++);
+        lq_pool_fill_window(p, 0);
         /* a worker with nothing now keeps waiting: the first is not there */
         lq_pool_dispatch(p, true);
         lq_pool_wait_also(p, ready_fd, &ready);
@@ -707,8 +710,7 @@ int lq_jobs_run(const struct lq_cli_suite *s)
 
     size_t next = 0;
     while (next < p->n) {
-        while (p->admitted < p->n && p->admitted < next + LQ_JOBS_WINDOW)
-            lq_pool_admit(p, p->admitted++);
+        lq_pool_fill_window(p, next);
         struct lq_task *t = lq_pool_task(p, next);
         if (next > p->fatal_at || t->state == LQ_TASK_DONE) {
             lq_pool_report(p, next);

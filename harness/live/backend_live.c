@@ -1182,12 +1182,6 @@ static const struct {
     {"net.ipv4.tcp_comp_sack_nr", "0"},
 };
 
-static void *lq_live_calibrate_thread(void *lv)
-{
-    lq_kclock_calibrate(&((struct lq_live *)lv)->clk);
-    return NULL;
-}
-
 /* the run's one calibration (lq_backend_live_share_clock), or NULL */
 static struct lq_kclock_share *lq_live_clock_share;
 
@@ -1242,19 +1236,15 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     lv->clk.hz = 1000;
     /* The clock is calibrated (about 10 ms of readings a third of a jiffy
      * apart, mostly asleep) beside the set-up (mostly RCU waits), in a
-     * thread that takes no signal; it is joined before anything is written
-     * (lq_live_before_write reads the clock). Jiffies against
-     * CLOCK_MONOTONIC are the same in every process and namespace: another
-     * kernel harness's calibration, or the run's, serves as well. */
-    pthread_t cal;
-    bool calibrating = false;
-    if (clock_of) {
+     * thread that takes no signal (clock.c); it is waited for before
+     * anything is written (lq_live_before_write reads the clock). Jiffies
+     * against CLOCK_MONOTONIC are the same in every process and namespace:
+     * another kernel harness's calibration, or the run's, serves as well. */
+    struct lq_kclock_share *own = NULL;
+    if (clock_of)
         lv->clk = ((const struct lq_live *)clock_of->priv)->clk;
-    } else if (!lq_live_clock_share) {
-        calibrating = lq_thread_start_quiet(&cal, lq_live_calibrate_thread, lv) == 0;
-        if (!calibrating)
-            lq_kclock_calibrate(&lv->clk);
-    }
+    else if (!lq_live_clock_share)
+        own = lq_kclock_share_start();
     if (lq_netns_setup(&lv->ns, err))
         goto fail;
     if (lq_netns_enter(&lv->ns, LQ_NS_CLIENT, err))
@@ -1269,12 +1259,13 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     lv->cap = lq_capture_open(lv->ns.client_ifname, err);
     if (!lv->cap)
         goto fail;
-    if (calibrating)
-        pthread_join(cal, NULL);
-    calibrating = false;
-    /* the run's: begun before this process, or its command, forked */
-    if (!clock_of && lq_live_clock_share && !lq_kclock_share_get(lq_live_clock_share, &lv->clk))
-        lq_kclock_calibrate(&lv->clk); /* gone with its process: one of its own */
+    /* its own, or the run's (begun before this process, or its command,
+     * forked); none to be had (no thread, or the run's gone with its
+     * process): one made here */
+    if (!clock_of && !lq_kclock_share_get(own ? own : lq_live_clock_share, &lv->clk))
+        lq_kclock_calibrate(&lv->clk);
+    lq_kclock_share_end(own);
+    own = NULL;
     if (lq_live_late_writes && lv->clk.exact)
         lq_inject_set_late_writes(lv->inj, lv->clk.tick_ns, LQ_LIVE_TICK_GUARD_NS);
     if (lq_netns_enter(&lv->ns, LQ_NS_SERVER, err))
@@ -1302,8 +1293,7 @@ static struct lq_backend *lq_live_new(const struct lq_backend *clock_of, struct 
     }
     return b;
 fail:
-    if (calibrating)
-        pthread_join(cal, NULL);
+    lq_kclock_share_end(own);
     lq_live_destroy(b);
     return NULL;
 }

@@ -2,10 +2,10 @@
  * the live backend reads them (docs/harness.md, "Real time").
  *
  * A calibration is about 10 ms of /proc/timer_list readings a third of a
- * jiffy apart, mostly asleep. A run calibrates once (lq_kclock_share_start)
- * and every kernel harness of the run takes that calibration, in the
- * command and in the workers it forks afterwards, instead of each making
- * its own beside its set-up.
+ * jiffy apart, mostly asleep, made in a thread (lq_kclock_share_start). A
+ * run calibrates once and every kernel harness of the run takes that
+ * calibration, in the command and in the workers it forks afterwards; a
+ * kernel harness outside a run begins one of its own beside its set-up.
  */
 #ifndef LISTENQ_HARNESS_CLOCK_H
 #define LISTENQ_HARNESS_CLOCK_H
@@ -35,9 +35,10 @@ void lq_kclock_calibrate(struct lq_kclock *c);
  * cannot be read. */
 uint64_t lq_kclock_uptime_jiffies(uint64_t mono_ns, uint32_t hz);
 
-/* One calibration for a run: begun in a thread of this process at once,
- * in memory the processes forked from this one afterwards share. NULL when
- * it cannot be begun (then each kernel harness calibrates its own). */
+/* A calibration begun in a thread of this process at once, in memory the
+ * processes forked from this one afterwards share: a run's (the command's
+ * and its workers' kernels take it) or one kernel harness's own, beside its
+ * set-up. NULL when it cannot be begun (the caller calibrates itself). */
 struct lq_kclock_share;
 struct lq_kclock_share *lq_kclock_share_start(void);
 /* The calibration, waited for (at most as long as a calibration may take;

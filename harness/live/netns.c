@@ -195,9 +195,11 @@ static int is_init_ns(const struct stat *st, bool *is_init, struct lq_err *err)
     return 0;
 }
 
+/* enum lq_ns_which, as the error messages name them */
+static const char *const lq_ns_names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
+
 static int check_private(const struct lq_netns *ns, enum lq_ns_which upto, struct lq_err *err)
 {
-    static const char *const names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
     struct stat orig;
     if (fstat(ns->fd[LQ_NS_ORIG], &orig) < 0)
         return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the original namespace");
@@ -205,7 +207,7 @@ static int check_private(const struct lq_netns *ns, enum lq_ns_which upto, struc
         struct stat st;
         bool is_init;
         if (fstat(ns->fd[w], &st) < 0)
-            return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the %s namespace", names[w]);
+            return lq_errno(err, LQ_EXIT_ERROR, "cannot stat the %s namespace", lq_ns_names[w]);
         if (is_init_ns(&st, &is_init, err) < 0)
             return -1;
         bool is_orig = st.st_dev == orig.st_dev && st.st_ino == orig.st_ino;
@@ -214,11 +216,11 @@ static int check_private(const struct lq_netns *ns, enum lq_ns_which upto, struc
             if (fstat(ns->fd[o], &other) == 0 && other.st_dev == st.st_dev &&
                 other.st_ino == st.st_ino)
                 return lq_errf(err, LQ_EXIT_ERROR, "refusing to run: %s and %s are one namespace",
-                               names[o], names[w]);
+                               lq_ns_names[o], lq_ns_names[w]);
         }
         if (is_init || is_orig)
             return lq_errf(err, LQ_EXIT_ERROR,
-                           "refusing to run: the %s namespace is the %s namespace", names[w],
+                           "refusing to run: the %s namespace is the %s namespace", lq_ns_names[w],
                            is_init ? "initial (pid 1's)" : "caller's");
     }
     return 0;
@@ -666,15 +668,13 @@ fail:
 
 int lq_netns_enter(const struct lq_netns *ns, enum lq_ns_which which, struct lq_err *err)
 {
-    static const char *const names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
     if ((unsigned)which > LQ_NS_CLIENT || ns->fd[which] < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "namespace %d is not open", (int)which);
-    return enter_fd(ns->fd[which], names[which], err);
+    return enter_fd(ns->fd[which], lq_ns_names[which], err);
 }
 
 int lq_netns_check_in(const struct lq_netns *ns, enum lq_ns_which which, struct lq_err *err)
 {
-    static const char *const names[] = {"ORIG", "PARENT", "SERVER", "CLIENT"};
     struct stat want, here;
     if ((unsigned)which > LQ_NS_CLIENT || ns->fd[which] < 0)
         return lq_errf(err, LQ_EXIT_ERROR, "namespace %d is not open", (int)which);
@@ -684,7 +684,7 @@ int lq_netns_check_in(const struct lq_netns *ns, enum lq_ns_which which, struct 
         return lq_errf(err, LQ_EXIT_ERROR,
                        "this thread is not in the harness's %s network namespace (it was "
                        "made by another thread, and this one never entered it)",
-                       names[which]);
+                       lq_ns_names[which]);
     return 0;
 }
 
