@@ -126,7 +126,7 @@ $(LISTENQ): $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h tests/model_test.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h tests/model_test.h tests/kernel_dress.h
 	@mkdir -p $(@D)
 	$(say) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)

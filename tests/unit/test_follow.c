@@ -24,6 +24,7 @@
 #include "run/backend_model.h"
 #include "run/follow.h"
 #include "run/runner.h"
+#include "kernel_dress.h"
 #include "tap.h"
 
 #define HZ 250u
@@ -216,18 +217,12 @@ static int subj_listen(struct lq_backend *b, int lsn, int backlog, int *rc, stru
 static struct subject *subject_new(const struct lq_profile *p, uint64_t j0, uint32_t delay_ms,
                                    int slow_runs)
 {
-    struct lq_err err;
     struct subject *s = calloc(1, sizeof(*s));
-    s->b = lq_backend_model_new(p, &err);
-    s->inner = s->b->ops;
-    s->ops = *s->inner;
-    s->ops.name = "kernel";
+    s->b = lq_test_kernel_dress(p, &s->ops, &s->inner);
     s->ops.clock = subj_clock;
     s->ops.begin = subj_begin;
     s->ops.segment = subj_segment;
     s->ops.listen = subj_listen;
-    s->ops.caps &= ~(unsigned)(LQ_CAP_FOLLOWS | LQ_CAP_PREDICTS | LQ_CAP_PACES); /* a kernel */
-    s->b->ops = &s->ops;
     s->j0 = j0;
     s->delay_ms = delay_ms;
     s->slow_runs = slow_runs;
@@ -236,8 +231,7 @@ static struct subject *subject_new(const struct lq_profile *p, uint64_t j0, uint
 
 static void subject_free(struct subject *s)
 {
-    s->b->ops = s->inner;
-    s->b->ops->destroy(s->b);
+    lq_test_kernel_undress(s->b, s->inner);
     free(s);
 }
 

@@ -23,6 +23,7 @@
 #include "run/backend.h"
 #include "run/backend_model.h"
 #include "run/runner.h"
+#include "kernel_dress.h"
 #include "tap.h"
 
 #define SETTLE_MS 250u /* the runner's bound here: told apart from pacing waits */
@@ -88,24 +89,17 @@ static int subj_settle(struct lq_backend *b, uint64_t max_ms, uint16_t conn, str
 
 static struct subject *subject_new(const struct lq_profile *p)
 {
-    struct lq_err err;
     struct subject *s = calloc(1, sizeof(*s));
-    s->b = lq_backend_model_new(p, &err);
-    s->inner = s->b->ops;
-    s->ops = *s->inner;
-    s->ops.name = "kernel";
+    s->b = lq_test_kernel_dress(p, &s->ops, &s->inner);
     s->ops.segment = subj_segment;
     s->ops.settle = subj_settle;
-    s->ops.caps &= ~(unsigned)(LQ_CAP_FOLLOWS | LQ_CAP_PREDICTS | LQ_CAP_PACES);
     s->ops.caps |= LQ_CAP_REALTIME;
-    s->b->ops = &s->ops;
     return s;
 }
 
 static void subject_free(struct subject *s)
 {
-    s->b->ops = s->inner;
-    s->b->ops->destroy(s->b);
+    lq_test_kernel_undress(s->b, s->inner);
     free(s);
 }
 
