@@ -44,7 +44,7 @@ struct lq_replies {
     int64_t at_us;
     /* The backend's jiffies_64 when it handled the call and when the barrier
      * that closed the call's window went through (0: it cannot say). The
-     * live backend's are exact (backend_live.c, "The clock"). */
+     * live backend's are exact (live/exchange.c, "The clock"). */
     uint64_t jiffies_at, jiffies_end;
     /* Other jiffies the handling may have run in (0: none): a later one
      * (the live backend saw the answer stamped there), an earlier one (the
