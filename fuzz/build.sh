@@ -121,7 +121,8 @@ ar rcs "$lib" $objs
 # (objects on the link line come before the archive's).
 parseobjs=""
 if [ -n "$parsecov" ]; then
-    for f in harness/lang/parse.c harness/lang/print.c harness/lang/scenario.c; do
+    for f in harness/lang/parse.c harness/lang/parse_tok.c harness/lang/parse_event.c \
+        harness/lang/print.c harness/lang/scenario.c; do
         o="$out/obj/parsecov_$(basename "$f" .c).o"
         compile "$f" "$o" $parsecov
         parseobjs="$parseobjs $o"

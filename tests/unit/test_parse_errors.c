@@ -1,6 +1,6 @@
 /* tests/unit/test_parse_errors.c: every error the .lq parser can report.
  *
- * Each lq_perr/lq_errf/lq_errno call site of harness/lang/parse.c is fed a small
+ * Each lq_perr/lq_errf/lq_errno call site of the parser (harness/lang/parse*.c) is fed a small
  * malformed text (or file). The test checks -1, the exit status, that the
  * scenario was freed, the "where:LINE:COL: " prefix with the line and column
  * counted by hand (columns are 1-based byte positions, see the comments) and
