@@ -1,6 +1,6 @@
 /* harness/findings/pd_script.h: the state of one packetdrill script being
- * written (packetdrill.c: the script; pd_lines.c: its packet lines). Private
- * to the exporter. */
+ * written (packetdrill.c: the script; pd_body.c: its body; pd_lines.c: its
+ * packet lines). Private to the exporter. */
 #ifndef LISTENQ_HARNESS_PD_SCRIPT_H
 #define LISTENQ_HARNESS_PD_SCRIPT_H
 
