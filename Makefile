@@ -78,6 +78,7 @@ all: $(LISTENQ)
 help:
 	@echo 'make               build build/listenq (and its libraries)'
 	@echo 'make check         build and run every test tier this machine can run (alias: test)'
+	@echo 'make unit          build the unit-test programs only (make check runs them)'
 	@echo 'make run           the conformance suite against this kernel (needs root)'
 	@echo 'make bench         print performance figures as "name: value" lines'
 	@echo 'make fuzz          build the libFuzzer targets (clang) into build/fuzz/'
@@ -131,6 +132,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBLISTENQ) $(LIBMODEL) tests/tap.h tests/mod
 	$(say) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(LIBLISTENQ) $(LIBMODEL) $(LIBS)
 
+# Builds the unit-test programs; `make check` (tests/run.sh) runs them.
 unit: $(TEST_BIN) $(BUILD)/listenq-test
 
 # The same command with test-only switches (--model-bug: a deliberately wrong
