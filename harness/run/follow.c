@@ -15,15 +15,6 @@ uint64_t lq_trace_first_jiffies(const struct lq_trace *t)
     return 0;
 }
 
-static const struct lq_exp_result *lq_exp_find(const struct lq_result *r, uint32_t dir,
-                                               uint8_t role)
-{
-    for (size_t i = 0; i < r->nexps; i++)
-        if (r->exps[i].dir == dir && r->exps[i].role == role)
-            return &r->exps[i];
-    return NULL;
-}
-
 static const char *lq_dp_name(uint16_t dp)
 {
     const struct lq_dp_info *info = lq_dp_info((enum lq_dp)dp);
@@ -104,8 +95,8 @@ size_t lq_follow_judge(const struct lq_scenario *sc, struct lq_result *res,
         struct lq_exp_result *e = &res->exps[i];
         if (e->role != LQ_ROLE_SUBJECT || e->outcome != LQ_EXP_FAILS)
             continue;
-        const struct lq_exp_result *n = lq_exp_find(nominal, e->dir, LQ_ROLE_REFERENCE);
-        const struct lq_exp_result *f = lq_exp_find(followed, e->dir, LQ_ROLE_REFERENCE);
+        const struct lq_exp_result *n = lq_result_exp_find(nominal, e->dir, LQ_ROLE_REFERENCE);
+        const struct lq_exp_result *f = lq_result_exp_find(followed, e->dir, LQ_ROLE_REFERENCE);
         if (!n || !f || n->outcome != LQ_EXP_HOLDS || f->outcome != LQ_EXP_FAILS)
             continue;
         char where[320];

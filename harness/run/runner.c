@@ -72,6 +72,15 @@ uint16_t lq_runner_next_port(struct lq_runner *r)
     return p;
 }
 
+const struct lq_exp_result *lq_result_exp_find(const struct lq_result *res, uint32_t dir,
+                                               enum lq_role role)
+{
+    for (size_t i = 0; i < res->nexps; i++)
+        if (res->exps[i].dir == dir && res->exps[i].role == (uint8_t)role)
+            return &res->exps[i];
+    return NULL;
+}
+
 static void lq_result_exp(struct lq_result *res, uint32_t dir, enum lq_role role, uint8_t outcome,
                           const char *why)
 {
@@ -358,12 +367,8 @@ static bool lq_side_may_settle(const struct lq_side *s, uint32_t i)
         return false;
     if (s->role == LQ_ROLE_REFERENCE || !s->res->ran[LQ_ROLE_REFERENCE])
         return true;
-    for (size_t k = 0; k < s->res->nexps; k++) {
-        const struct lq_exp_result *e = &s->res->exps[k];
-        if (e->dir == i && e->role == LQ_ROLE_REFERENCE)
-            return e->outcome != LQ_EXP_FAILS;
-    }
-    return true;
+    const struct lq_exp_result *e = lq_result_exp_find(s->res, i, LQ_ROLE_REFERENCE);
+    return !e || e->outcome != LQ_EXP_FAILS;
 }
 
 /* An `expect` line, on this backend's trace so far. */

@@ -110,6 +110,10 @@ int lq_run_scenario(struct lq_runner *r, const struct lq_scenario *sc, struct lq
                     struct lq_err *err);
 /* The listener port the next scenario gets. */
 uint16_t lq_runner_next_port(struct lq_runner *r);
+/* The outcome of expectation directive dir on role's trace in res, or NULL
+ * when it was not checked there. */
+const struct lq_exp_result *lq_result_exp_find(const struct lq_result *res, uint32_t dir,
+                                               enum lq_role role);
 /* How reports name a side of res: lq_trace_side_name of its trace. */
 void lq_result_side_name(const struct lq_result *res, enum lq_role role, char *buf, size_t len);
 
